@@ -1,0 +1,113 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import type { z } from "zod";
+import {
+  ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile,
+  type Chain, type Client,
+} from "./schema";
+
+export type ProviderId = ProviderFile["id"];
+export type Jurisdiction = z.infer<typeof JurisdictionsFile>["jurisdictions"][number];
+export type KnownOperator = z.infer<typeof OperatorsFile>["operators"][number];
+
+/** The whole catalog, indexed for look-ups. Built once per process from `catalog/`. */
+export interface Catalog {
+  chains: Map<string, Chain>;
+  clients: Map<string, Client>;
+  providers: Map<ProviderId, ProviderFile>;
+  jurisdictions: Map<string, Jurisdiction>;
+  operators: Map<string, KnownOperator>;
+  /** region id -> the provider that has it (to tell a user which provider a region belongs to). */
+  regionProvider: Map<string, ProviderId>;
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`catalog is inconsistent:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+/** The catalog that ships with the package. */
+export const DEFAULT_CATALOG_DIR = resolve(__dirname, "..", "..", "catalog");
+
+function readYaml<T extends z.ZodType>(file: string, schema: T): z.infer<T> {
+  const raw = parse(readFileSync(file, "utf8"), { merge: true });
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${file}: ${i.path.join(".")}: ${i.message}`);
+    throw new CatalogError(lines);
+  }
+  return result.data;
+}
+
+const cache = new Map<string, Catalog>();
+
+export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const chains = readYaml(join(dir, "chains.yaml"), ChainsFile).chains;
+  const clients = readYaml(join(dir, "clients.yaml"), ClientsFile).clients;
+  const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
+  const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
+  const providerDir = join(dir, "providers");
+  const providers = readdirSync(providerDir).filter((f) => f.endsWith(".yaml")).sort()
+    .map((f) => readYaml(join(providerDir, f), ProviderFile));
+
+  const catalog: Catalog = {
+    chains: new Map(chains.map((c) => [c.id, c])),
+    clients: new Map(clients.map((c) => [c.id, c])),
+    providers: new Map(providers.map((p) => [p.id, p])),
+    jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
+    operators: new Map(operators.map((o) => [o.id, o])),
+    regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
+  };
+  const problems = checkIntegrity(catalog);
+  if (problems.length) throw new CatalogError(problems);
+  cache.set(dir, catalog);
+  return catalog;
+}
+
+/** Cross-references the schema cannot express: every name used is defined, every price is reachable. */
+export function checkIntegrity(catalog: Catalog): string[] {
+  const problems: string[] = [];
+  for (const chain of catalog.chains.values()) {
+    for (const layer of chain.layers) {
+      const ids = chain.clients[layer];
+      if (!ids) { problems.push(`chain ${chain.id}: no clients for layer ${layer}`); continue; }
+      for (const id of ids) {
+        const client = catalog.clients.get(id);
+        if (!client) problems.push(`chain ${chain.id}: unknown client ${id}`);
+        else if (client.layer !== layer) problems.push(`chain ${chain.id}: client ${id} is ${client.layer}, listed under ${layer}`);
+      }
+    }
+    for (const id of chain.clients[chain.rpc.layer] ?? []) {
+      if (!catalog.clients.get(id)?.ports.some((p) => p.name === chain.rpc.port)) {
+        problems.push(`chain ${chain.id}: client ${id} has no port named ${chain.rpc.port}`);
+      }
+    }
+  }
+  for (const p of catalog.providers.values()) {
+    if (!catalog.jurisdictions.has(p.operator.headquarters)) problems.push(`${p.id}: unknown jurisdiction ${p.operator.headquarters}`);
+    const shapes = new Set(p.shapes.map((s) => s.id));
+    const classes = new Set(p.storageClasses.map((c) => c.id));
+    for (const region of p.regions) {
+      const prices = p.computePrices[region.id] ?? [];
+      if (p.kind === "cloud" && prices.length === 0) problems.push(`${p.id}/${region.id}: no compute prices`);
+      if (!p.storagePrices[region.id]) problems.push(`${p.id}/${region.id}: no storage prices`);
+    }
+    for (const [region, prices] of Object.entries(p.computePrices)) {
+      if (!p.regions.some((r) => r.id === region)) problems.push(`${p.id}: compute prices for unknown region ${region}`);
+      for (const price of prices) if (!shapes.has(price.shape)) problems.push(`${p.id}/${region}: price for unknown shape ${price.shape}`);
+    }
+    for (const [region, prices] of Object.entries(p.storagePrices)) {
+      for (const price of prices) if (!classes.has(price.class)) problems.push(`${p.id}/${region}: price for unknown storage class ${price.class}`);
+    }
+    if (p.kind === "cloud" && !p.network) problems.push(`${p.id}: no network prices`);
+    if (p.kind === "akash" && !p.resourcePrices) problems.push(`${p.id}: no resource prices`);
+  }
+  for (const o of catalog.operators.values()) {
+    if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);
+  }
+  return problems;
+}

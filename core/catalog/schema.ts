@@ -1,0 +1,148 @@
+import { z } from "zod";
+
+/** Where a figure comes from. Every price in the catalog carries one. */
+export const Sourced = z.strictObject({
+  source: z.string().min(3),
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "asOf must be a date YYYY-MM-DD"),
+  estimate: z.boolean().optional(),
+});
+export type Sourced = z.infer<typeof Sourced>;
+
+const SourcedValue = Sourced.extend({ value: z.number().nonnegative() });
+export type SourcedValue = z.infer<typeof SourcedValue>;
+
+const Operator = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  headquarters: z.string(),
+  cloudAct: z.boolean(),
+});
+
+const Region = z.strictObject({ id: z.string(), country: z.string(), metro: z.string() });
+
+const Shape = z.strictObject({
+  id: z.string(),
+  vcpu: z.number().int().positive(),
+  memoryGb: z.number().positive(),
+  localNvmeGb: z.number().positive().optional(),
+});
+export type Shape = z.infer<typeof Shape>;
+
+const Performance = z.strictObject({
+  included: z.number().nonnegative(),
+  perGb: z.number().nonnegative().optional(),
+  max: z.number().positive(),
+  provisionedUsdPerMonth: z.number().nonnegative().optional(),
+});
+export type Performance = z.infer<typeof Performance>;
+
+const DiskTier = z.strictObject({
+  id: z.string(),
+  sizeGb: z.number().positive(),
+  iops: z.number().positive(),
+  throughputMBps: z.number().positive(),
+});
+
+const StorageClass = z.strictObject({
+  id: z.string(),
+  media: z.enum(["hdd", "ssd", "nvme"]).optional(),
+  /** Local to the machine (NVMe/local SSD): meets `localNvme: required`, lost with the machine. */
+  local: z.boolean().optional(),
+  unitGb: z.number().positive().optional(),
+  maxGb: z.number().positive(),
+  iops: Performance.optional(),
+  throughputMBps: Performance.optional(),
+  /** Fixed-size tiers whose performance belongs to the tier (Azure Premium SSD). */
+  tiers: z.array(DiskTier).optional(),
+});
+export type StorageClass = z.infer<typeof StorageClass>;
+
+const ComputePrice = Sourced.extend({ shape: z.string(), usdPerHour: z.number().positive() });
+const StoragePrice = Sourced.extend({
+  class: z.string(),
+  tier: z.string().optional(),
+  usdPerGbMonth: z.number().positive().optional(),
+  usdPerMonth: z.number().positive().optional(),
+}).refine((p) => (p.usdPerGbMonth === undefined) !== (p.usdPerMonth === undefined), {
+  message: "a storage price has exactly one of usdPerGbMonth or usdPerMonth (tiered)",
+});
+export type StoragePrice = z.infer<typeof StoragePrice>;
+
+export const ProviderFile = z.strictObject({
+  id: z.enum(["aws", "gcp", "azure", "akash"]),
+  kind: z.enum(["cloud", "akash"]),
+  operator: Operator,
+  sources: z.record(z.string(), Sourced).optional(),
+  regions: z.array(Region).min(1),
+  shapes: z.array(Shape).default([]),
+  computePrices: z.record(z.string(), z.array(ComputePrice)).default({}),
+  resourcePrices: z.strictObject({
+    cpuUsdPerThreadMonth: SourcedValue,
+    memoryUsdPerGbMonth: SourcedValue,
+    endpointUsdPerPortMonth: SourcedValue,
+    ipLeaseUsdPerMonth: SourcedValue,
+  }).optional(),
+  storageClasses: z.array(StorageClass).min(1),
+  storagePrices: z.record(z.string(), z.array(StoragePrice)),
+  network: z.strictObject({ publicIpv4UsdPerHour: SourcedValue, egressUsdPerGb: SourcedValue }).optional(),
+});
+export type ProviderFile = z.infer<typeof ProviderFile>;
+
+const Profile = Sourced.extend({
+  vcpu: z.number().positive(),
+  memoryGb: z.number().positive(),
+  diskGb: z.number().positive(),
+  iops: z.number().nonnegative(),
+  throughputMBps: z.number().nonnegative(),
+  localNvme: z.enum(["required", "preferred", "none"]),
+  egressGbMonth: z.number().nonnegative(),
+  egressSource: Sourced,
+});
+export type Profile = z.infer<typeof Profile>;
+
+export const ChainsFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  chains: z.array(z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    networks: z.array(z.string()).min(1),
+    layers: z.array(z.string()).min(1),
+    clients: z.record(z.string(), z.array(z.string()).min(1)),
+    requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
+    rpc: z.strictObject({ layer: z.string(), port: z.string(), kind: z.enum(["evm", "bitcoin", "xrpl", "cometbft"]) }),
+    roles: z.record(z.string(), Profile),
+  })),
+});
+export type Chain = z.infer<typeof ChainsFile>["chains"][number];
+
+const Port = z.strictObject({
+  name: z.string(),
+  port: z.number().int().min(1).max(65535),
+  protocol: z.enum(["tcp", "udp"]),
+  exposure: z.enum(["public", "rpc", "internal", "private"]),
+});
+export type Port = z.infer<typeof Port>;
+
+export const ClientsFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  clients: z.array(z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    layer: z.string(),
+    image: Sourced.extend({ repository: z.string(), tag: z.string().regex(/^[\w][\w.-]{0,127}$/) }),
+    ports: z.array(Port),
+    /** Container arguments, space separated in the data file. */
+    command: z.string().transform((s) => s.trim().split(/\s+/)),
+  })),
+});
+export type Client = z.infer<typeof ClientsFile>["clients"][number];
+
+export const JurisdictionsFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  jurisdictions: z.array(Sourced.extend({ id: z.string(), name: z.string(), cloudAct: z.boolean() })),
+});
+
+export const OperatorsFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  operators: z.array(Sourced.extend({ id: z.string(), name: z.string(), headquarters: z.string() })),
+});

@@ -1,0 +1,55 @@
+import { allowedCount, shareNeeded } from "../diversity";
+import type { Fleet } from "../spec/resolve";
+import type { Candidates } from "./candidates";
+
+const list = (xs: string[]) => xs.join(", ");
+
+/**
+ * Reasons that can be read off the spec without solving: a rule needing more distinct operators,
+ * regions or jurisdictions than the allowed sites offer, counts too small for a rule, groups no site fits.
+ */
+export function obviousReasons(fleet: Fleet, candidates: Candidates): string[] {
+  const { policy } = fleet.spec;
+  const reasons: string[] = [];
+  const chainKeys = [...new Set(fleet.groups.map((g) => g.chainKey))];
+  for (const group of fleet.groups) {
+    if (!candidates.list.some((c) => c.group === group)) {
+      reasons.push(`chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`);
+    }
+  }
+  for (const chainKey of chainKeys) {
+    const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
+    const total = groups.reduce((a, g) => a + g.count, 0);
+    const sites = candidates.list.filter((c) => c.group.chainKey === chainKey).map((c) => c.site);
+    if (sites.length === 0) continue;
+    for (const dim of ["operator", "region", "jurisdiction"] as const) {
+      const values = [...new Set(sites.map((s) => s[dim]))].sort();
+      const cap = policy.maxShare?.[dim];
+      const capLimit = cap === undefined ? Infinity : allowedCount(cap, total);
+      const loss = dim === "jurisdiction" ? undefined : policy.survive?.[`${dim}Loss`] === 1 ? policy.survive.minNodes : undefined;
+      const lossLimit = loss === undefined ? Infinity : total - loss;
+      const limit = Math.min(capLimit, lossLimit);
+      if (limit === Infinity) continue;
+      const why = capLimit <= lossLimit
+        ? `maxShare.${dim} ${cap} allows at most ${capLimit} of ${chainKey}'s ${total} nodes per ${dim}`
+        : `survive.${dim}Loss with minNodes ${loss} allows at most ${lossLimit} of ${chainKey}'s ${total} nodes per ${dim}`;
+      if (limit <= 0) {
+        reasons.push(capLimit <= lossLimit
+          ? `${why}; raise maxShare.${dim} to at least ${shareNeeded(1, total)} or add nodes`
+          : `${why}: raise chains[${groups[0].index}].count above ${loss} or lower survive.minNodes`);
+        continue;
+      }
+      const needed = Math.ceil(total / limit);
+      if (values.length < needed) {
+        reasons.push(`${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${capLimit <= lossLimit ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`);
+      }
+    }
+    const minOps = policy.minOperators;
+    if (minOps !== undefined) {
+      const operators = [...new Set(sites.map((s) => s.operator))].sort();
+      if (total < minOps) reasons.push(`minOperators ${minOps} needs at least ${minOps} ${chainKey} nodes; the spec asks for ${total}`);
+      else if (operators.length < minOps) reasons.push(`minOperators ${minOps}: only ${operators.length} operator(s) can host ${chainKey} (${list(operators)}); allow more sites`);
+    }
+  }
+  return reasons;
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, isMap, type Document } from "yaml";
+import type { z } from "zod";
+import { SpecError, pathToString, type InputProblem } from "../errors";
+import { FleetSpec } from "./schema";
+import { closest } from "./suggest";
+
+/** Parses and validates a fleet spec given as YAML text. Throws SpecError naming every bad field. */
+export function parseFleetYaml(text: string, file?: string): FleetSpec {
+  if (text.trim() === "") {
+    throw new SpecError([{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }], file);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new SpecError(doc.errors.map((e) => ({
+      path: "",
+      message: `invalid YAML: ${e.message.split("\n")[0]}`,
+      line: e.linePos?.[0]?.line,
+    })), file);
+  }
+  if (!isMap(doc.contents)) {
+    throw new SpecError([{ path: "", message: "the spec must be a mapping with name, chains, sites and policy" }], file);
+  }
+  return validateFleetObject(doc.toJS(), file, (path) => lineOf(doc, lineCounter, path));
+}
+
+export function parseFleetFile(file: string): FleetSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new SpecError([{ path: "", message: `cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }], file);
+  }
+  return parseFleetYaml(text, file);
+}
+
+/** Validates an already-parsed object (e.g. from Pulumi stack config). */
+export function validateFleetObject(raw: unknown, file?: string, line?: (path: PropertyKey[]) => number | undefined): FleetSpec {
+  const result = FleetSpec.safeParse(raw);
+  if (result.success) return result.data;
+  throw new SpecError(result.error.issues.flatMap((issue) => explainIssue(issue, line)), file);
+}
+
+function explainIssue(issue: z.core.$ZodIssue, line?: (path: PropertyKey[]) => number | undefined): InputProblem[] {
+  const path = issue.path as PropertyKey[];
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const known = knownKeysAt(path);
+      const guess = closest(key, known);
+      return {
+        path: pathToString([...path, key]),
+        message: `unknown field${guess ? `; did you mean '${guess}'?` : ""} (allowed here: ${known.join(", ")})`,
+        line: line?.([...path, key]),
+      };
+    });
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type") {
+    message = issue.input === undefined ? `required field is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
+  } else if (issue.code === "invalid_union" || issue.code === "invalid_value") {
+    message = `${issue.message}, got ${describe(issue.input)}`;
+  }
+  return [{ path: pathToString(path), message, line: line?.(path) }];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The keys the schema allows in the object at `path`, for "did you mean" hints. */
+function knownKeysAt(path: PropertyKey[]): string[] {
+  let schema: any = FleetSpec;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (typeof key === "number") schema = schema?.def?.element;
+    else schema = schema?.def?.shape?.[key];
+  }
+  return Object.keys(unwrap(schema)?.def?.shape ?? {});
+}
+
+function unwrap(schema: any): any {
+  while (schema?.def && ["optional", "default", "pipe", "nullable"].includes(schema.def.type)) {
+    schema = schema.def.innerType ?? schema.def.in;
+  }
+  return schema;
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return counter.linePos(node.range[0]).line;
+    if (n > 0 && typeof path[n - 1] === "string") {
+      // An unknown key has no value node we can find by path; find the key itself.
+      const parent = doc.getIn(path.slice(0, n - 1), true) as any;
+      const pair = parent?.items?.find((p: any) => p.key?.value === path[n - 1]);
+      if (pair?.key?.range) return counter.linePos(pair.key.range[0]).line;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,150 @@
+import type { Catalog, ProviderId } from "../catalog/load";
+import type { Profile } from "../catalog/schema";
+import { SpecError, type InputProblem } from "../errors";
+import type { BareMetalHost, FleetSpec } from "./schema";
+import { didYouMean } from "./suggest";
+
+export type SiteProvider = ProviderId | "baremetal";
+
+/** A place a node can go: a cloud region, the Akash network, or one bare-metal host. */
+export interface Site {
+  /** `aws/us-east-1`, `akash`, `baremetal/fra-1`. */
+  id: string;
+  provider: SiteProvider;
+  /** The company that can switch the node off. */
+  operator: string;
+  /** Failure domain for region caps and region outages. */
+  region: string;
+  country: string;
+  /** Legal home of the operator. */
+  jurisdiction: string;
+  cloudAct: boolean;
+  /** Cap on nodes at this provider (spec `sites.<provider>.maxNodes`), shared by its sites. */
+  providerMaxNodes?: number;
+  host?: BareMetalHost;
+}
+
+/** One chain entry of the spec, with the catalog's facts filled in. */
+export interface NodeGroup {
+  index: number;
+  chain: string;
+  network: string;
+  role: string;
+  count: number;
+  /** `chain/network`: shares and survival are counted per chain key. */
+  chainKey: string;
+  profile: Profile;
+  /** Allowed client ids per layer, in catalog order. */
+  clients: Record<string, string[]>;
+}
+
+export interface Fleet {
+  spec: FleetSpec;
+  groups: NodeGroup[];
+  sites: Site[];
+}
+
+/** Checks every name in the spec against the catalog and resolves sites and groups. */
+export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): Fleet {
+  const problems: InputProblem[] = [];
+  const groups = spec.chains.flatMap((entry, index): NodeGroup[] => {
+    const at = `chains[${index}]`;
+    const chain = catalog.chains.get(entry.chain);
+    if (!chain) {
+      problems.push({ path: `${at}.chain`, message: `unknown chain '${entry.chain}'${didYouMean(entry.chain, catalog.chains.keys())} (known: ${[...catalog.chains.keys()].join(", ")})` });
+      return [];
+    }
+    const network = entry.network ?? chain.networks[0];
+    if (!chain.networks.includes(network)) {
+      problems.push({ path: `${at}.network`, message: `${chain.id} has no network '${network}' (known: ${chain.networks.join(", ")})` });
+    }
+    const profile = chain.roles[entry.role];
+    if (!profile) {
+      problems.push({ path: `${at}.role`, message: `${chain.id} has no role '${entry.role}' (known: ${Object.keys(chain.roles).join(", ")})` });
+    }
+    const clients: Record<string, string[]> = {};
+    for (const layer of chain.layers) clients[layer] = chain.clients[layer];
+    for (const [layer, ids] of Object.entries(entry.clients ?? {})) {
+      if (!chain.layers.includes(layer)) {
+        problems.push({ path: `${at}.clients.${layer}`, message: `${chain.id} has no client layer '${layer}'${didYouMean(layer, chain.layers)} (layers: ${chain.layers.join(", ")})` });
+        continue;
+      }
+      ids.forEach((id, i) => {
+        if (!chain.clients[layer].includes(id)) {
+          problems.push({ path: `${at}.clients.${layer}[${i}]`, message: `'${id}' is not a ${layer} client of ${chain.id}${didYouMean(id, chain.clients[layer])} (known: ${chain.clients[layer].join(", ")})` });
+        }
+      });
+      if (new Set(ids).size !== ids.length) problems.push({ path: `${at}.clients.${layer}`, message: "a client is listed twice" });
+      clients[layer] = chain.clients[layer].filter((id) => ids.includes(id));
+    }
+    if (!profile) return [];
+    return [{ index, chain: chain.id, network, role: entry.role, count: entry.count, chainKey: `${chain.id}/${network}`, profile, clients }];
+  });
+
+  const sites = resolveSites(spec, catalog, problems);
+  const survive = spec.policy.survive;
+  if (survive && survive.operatorLoss === 0 && survive.regionLoss === 0) {
+    problems.push({ path: "policy.survive", message: "set operatorLoss: 1 and/or regionLoss: 1, or remove survive" });
+  }
+  if (problems.length) throw new SpecError(problems, file);
+  return { spec, groups, sites };
+}
+
+function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): Site[] {
+  const sites: Site[] = [];
+  for (const providerId of ["aws", "gcp", "azure"] as const) {
+    const site = spec.sites[providerId];
+    if (!site) continue;
+    const provider = catalog.providers.get(providerId)!;
+    const seen = new Set<string>();
+    site.regions.forEach((regionId, i) => {
+      const path = `sites.${providerId}.regions[${i}]`;
+      const region = provider.regions.find((r) => r.id === regionId);
+      if (!region) {
+        const owner = catalog.regionProvider.get(regionId);
+        problems.push({
+          path,
+          message: owner
+            ? `'${regionId}' is a ${owner} region; move it under sites.${owner}.regions`
+            : `unknown ${providerId} region '${regionId}'${didYouMean(regionId, provider.regions.map((r) => r.id))} (catalog has: ${provider.regions.map((r) => r.id).join(", ")})`,
+        });
+        return;
+      }
+      if (seen.has(regionId)) { problems.push({ path, message: `region '${regionId}' is listed twice` }); return; }
+      seen.add(regionId);
+      sites.push({
+        id: `${providerId}/${regionId}`, provider: providerId, operator: provider.operator.id,
+        region: regionId, country: region.country, jurisdiction: provider.operator.headquarters,
+        cloudAct: provider.operator.cloudAct, providerMaxNodes: site.maxNodes,
+      });
+    });
+  }
+  if (spec.sites.akash) {
+    const akash = catalog.providers.get("akash")!;
+    sites.push({
+      id: "akash", provider: "akash", operator: akash.operator.id, region: akash.regions[0].id,
+      country: akash.regions[0].country, jurisdiction: akash.operator.headquarters, cloudAct: false,
+      providerMaxNodes: spec.sites.akash.maxNodes,
+    });
+  }
+  const names = new Set<string>();
+  const addresses = new Set<string>();
+  const cloudOperators = new Set([...catalog.providers.values()].map((p) => p.operator.id));
+  spec.sites.baremetal?.hosts.forEach((host, i) => {
+    const path = `sites.baremetal.hosts[${i}]`;
+    if (names.has(host.name)) problems.push({ path: `${path}.name`, message: `host name '${host.name}' is used twice; host names must be unique` });
+    if (addresses.has(`${host.address}:${host.ssh?.port ?? 22}`)) problems.push({ path: `${path}.address`, message: `address ${host.address} is used by another host` });
+    if (cloudOperators.has(host.operator)) {
+      problems.push({ path: `${path}.operator`, message: `'${host.operator}' is a cloud provider; a bare-metal host's operator is the company renting it out (e.g. hetzner) — put cloud regions under sites.${host.operator}` });
+    }
+    names.add(host.name);
+    addresses.add(`${host.address}:${host.ssh?.port ?? 22}`);
+    const jurisdiction = host.jurisdiction ?? catalog.operators.get(host.operator)?.headquarters ?? host.country;
+    sites.push({
+      id: `baremetal/${host.name}`, provider: "baremetal", operator: host.operator,
+      region: host.region ?? host.country.toLowerCase(), country: host.country, jurisdiction,
+      cloudAct: catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false, host,
+    });
+  });
+  return sites;
+}
