@@ -128,12 +128,14 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
     // Interleave sites (1st of each site, then 2nd of each...) so round-robin clients differ per operator.
     slots.sort((a, b) => a.ordinal - b.ordinal || a.candidate.site.id.localeCompare(b.candidate.site.id));
     const seq = sequences.get(group.index)!;
+    const placed: Array<PlannedNode & { ordinal: number }> = [];
     slots.forEach(({ candidate, ordinal }, i) => {
       const { site, option } = candidate;
       // Layers cycle through their own lists, so pairs vary too (geth+lighthouse, nethermind+teku, ...).
       const clients = Object.fromEntries(Object.entries(seq).map(([layer, list]) => [layer, list[i]]));
       const h = site.host;
-      nodes.push({
+      placed.push({
+        ordinal,
         id: `${nodeLabel(group, catalog, site)}-${ordinal}`,
         chainKey: group.chainKey, chain: group.chain, network: group.network, role: group.role, clients,
         provider: site.provider, site: site.id, host: h?.name, operator: site.operator, region: site.region,
@@ -147,6 +149,8 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
         sources: option?.sources ?? [`host price from the spec (sites.baremetal.hosts ${h!.name})`],
       });
     });
+    placed.sort((a, b) => a.site.localeCompare(b.site) || a.ordinal - b.ordinal);
+    nodes.push(...placed.map(({ ordinal: _ordinal, ...node }) => node));
   }
   return nodes;
 }

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from "commander";
+import { CatalogError } from "../core/catalog/load";
+import { InfeasibleError, SpecError } from "../core/errors";
+import { registerCommands } from "./commands";
+import { EXIT } from "./options";
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command("sovereign")
+    .description("Plan blockchain node fleets across clouds, Akash and bare metal under a diversity policy, at least cost.")
+    .version(require("../package.json").version)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError("(add --help for usage)");
+  let code: number = EXIT.ok;
+  registerCommands(program, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end here too, with code 0.
+    return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (e instanceof SpecError) {
+    process.stderr.write(`error: the fleet spec is not valid:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);
+    return EXIT.badInput;
+  }
+  if (e instanceof InfeasibleError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT.infeasible;
+  }
+  if (e instanceof CatalogError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT.internal;
+  }
+  process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.SOVEREIGN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT.internal;
+}
+
+main(process.argv).then((code) => { process.exitCode = code; });

@@ -1,0 +1,118 @@
+import type { Catalog } from "../catalog/load";
+import { groupByChain, worstSingleLoss } from "../diversity";
+import { InfeasibleError } from "../errors";
+import { planFleet, type Plan } from "../planner/plan";
+import { resolveFleet } from "../spec/resolve";
+import type { FleetSpec, Policy, Sites } from "../spec/schema";
+
+/** One row of the cost-versus-sovereignty comparison. */
+export interface Scenario {
+  name: string;
+  description: string;
+  feasible: boolean;
+  monthlyUsd: number | null;
+  /** Relative to the cheapest feasible scenario (0.25 = 25% more). */
+  premium: number | null;
+  /** Relative to the single-cloud, one-region scenario, what most teams run today (-0.4 = 40% cheaper). */
+  vsSingleCloud: number | null;
+  /** Largest share any one operator holds of any chain. */
+  maxOperatorShare: number | null;
+  /** Fewest nodes any chain keeps after the worst single-operator loss, as a share of its nodes. */
+  worstCaseSurvivingShare: number | null;
+  /** Share of the fleet's nodes run by companies the US CLOUD Act reaches. */
+  cloudActShare: number | null;
+  operators: number | null;
+  reason?: string;
+  plan?: Plan;
+}
+
+export interface Comparison { fleet: string; scenarios: Scenario[] }
+
+export const OPERATOR_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0.2] as const;
+const CLOUDS = ["aws", "gcp", "azure"] as const;
+
+interface Variant { name: string; description: string; sites: Sites; policy: Policy; budget?: FleetSpec["budget"] }
+
+/** Solves the same spec under each scenario with the same optimiser. Scenarios that cannot exist say why. */
+export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promise<Comparison> {
+  const rows: Scenario[] = [];
+  const clientCap = spec.policy.maxShare?.client;
+  const clientOnly: Policy = clientCap === undefined ? {} : { maxShare: { client: clientCap } };
+
+  // What most teams run today: the cheapest single cloud region (best of every allowed cloud region).
+  const singleRegion = CLOUDS.flatMap((p) => (spec.sites[p]?.regions ?? []).map((r) => ({ p, r })));
+  rows.push(await bestOf("single cloud, one region", "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
+    singleRegion.map(({ p, r }) => ({ sites: { [p]: { regions: [r] } } as Sites, policy: clientOnly })), spec, catalog,
+    "the spec allows no cloud region (sites.aws/gcp/azure)"));
+
+  const regionCap = spec.policy.maxShare?.region ?? 0.5;
+  rows.push(await bestOf("single cloud, multi-region", `the cheapest single cloud with nodes spread over its allowed regions (maxShare.region ${regionCap})`,
+    CLOUDS.filter((p) => spec.sites[p]).map((p) => ({ sites: { [p]: spec.sites[p] } as Sites, policy: { maxShare: { ...clientOnly.maxShare, region: regionCap } } })), spec, catalog,
+    "the spec allows no cloud provider"));
+
+  rows.push(await solve({ name: "your policy", description: "the spec as written: every site, every rule, the budget", sites: spec.sites, policy: spec.policy, budget: spec.budget }, spec, catalog));
+
+  for (const cap of OPERATOR_CAP_SWEEP) {
+    rows.push(await solve({
+      name: `operator cap ${Math.round(cap * 100)}%`,
+      description: `every allowed site; no operator above ${Math.round(cap * 100)}% of a chain's nodes${clientCap !== undefined ? `; client cap ${clientCap}` : ""}`,
+      sites: spec.sites, policy: { maxShare: { ...clientOnly.maxShare, operator: cap } },
+    }, spec, catalog));
+  }
+
+  const cheapest = Math.min(...rows.filter((r) => r.feasible).map((r) => r.monthlyUsd!));
+  const baseline = rows[0].monthlyUsd;
+  const ratio = (x: number, base: number) => Math.round((x / base - 1) * 10000) / 10000;
+  for (const r of rows) {
+    if (!r.feasible) continue;
+    r.premium = ratio(r.monthlyUsd!, cheapest);
+    r.vsSingleCloud = baseline === null ? null : ratio(r.monthlyUsd!, baseline);
+  }
+  return { fleet: spec.name, scenarios: rows };
+}
+
+async function bestOf(name: string, description: string, variants: Array<Omit<Variant, "name" | "description">>, spec: FleetSpec, catalog: Catalog, none: string): Promise<Scenario> {
+  if (variants.length === 0) return infeasible(name, description, none);
+  const results = await Promise.all(variants.map((v) => solve({ name, description, ...v }, spec, catalog)));
+  const feasible = results.filter((r) => r.feasible).sort((a, b) => a.monthlyUsd! - b.monthlyUsd!);
+  if (feasible.length) {
+    const best = feasible[0];
+    const where = [...new Set(best.plan!.nodes.map((n) => n.provider))].join("+");
+    return { ...best, description: `${description} (${where}: ${[...new Set(best.plan!.nodes.map((n) => n.region))].join(", ")})` };
+  }
+  // The variant with the most room (first of the list with the most sites) explains best.
+  return infeasible(name, description, results[0].reason!);
+}
+
+async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Scenario> {
+  const variantSpec: FleetSpec = { ...spec, sites: v.sites, policy: v.policy, budget: v.budget };
+  try {
+    const plan = await planFleet(resolveFleet(variantSpec, catalog), catalog);
+    return { name: v.name, description: v.description, feasible: true, monthlyUsd: plan.totals.monthlyUsd, premium: null, vsSingleCloud: null, ...sovereignty(plan), plan };
+  } catch (e) {
+    if (e instanceof InfeasibleError) return infeasible(v.name, v.description, e.reasons.join("; "));
+    throw e;
+  }
+}
+
+function infeasible(name: string, description: string, reason: string): Scenario {
+  return { name, description, feasible: false, monthlyUsd: null, premium: null, vsSingleCloud: null, maxOperatorShare: null, worstCaseSurvivingShare: null, cloudActShare: null, operators: null, reason };
+}
+
+/** The sovereignty columns of a plan. */
+export function sovereignty(plan: Plan) {
+  let maxOperatorShare = 0;
+  let worstCaseSurvivingShare = 1;
+  for (const nodes of groupByChain(plan.nodes).values()) {
+    const worst = worstSingleLoss(nodes, "operator");
+    maxOperatorShare = Math.max(maxOperatorShare, (nodes.length - worst.left) / nodes.length);
+    worstCaseSurvivingShare = Math.min(worstCaseSurvivingShare, worst.left / nodes.length);
+  }
+  const r = (x: number) => Math.round(x * 10000) / 10000;
+  return {
+    maxOperatorShare: r(maxOperatorShare),
+    worstCaseSurvivingShare: r(worstCaseSurvivingShare),
+    cloudActShare: plan.metrics.fleet.cloudActShare,
+    operators: plan.metrics.fleet.shares.operator.length,
+  };
+}

@@ -1,0 +1,16 @@
+/** Shared number formatting for every report format. */
+export const usd = (x: number | null) => (x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
+export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
+export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
+export const ESTIMATE_NOTE = "Prices are on-demand list prices from the catalog (each with its source and date); figures marked estimate, and every egress figure, are estimates.";
+/** cli-table3 borders without a line between rows. */
+export const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+export const signedPct = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${Math.round(x * 1000) / 10}%`);
+/** Infeasible scenarios get a numbered note under the table instead of a long cell. */
+export function footnotes(rows: Array<{ feasible: boolean; reason?: string }>): { ref: (i: number) => string; notes: string[] } {
+  const notes: string[] = [];
+  const refs = new Map<number, string>();
+  rows.forEach((r, i) => { if (!r.feasible) { notes.push(`[${notes.length + 1}] ${r.reason}`); refs.set(i, `infeasible [${notes.length}]`); } });
+  return { ref: (i) => refs.get(i) ?? "", notes };
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import type { Comparison } from "../core/compare/scenarios";
+import type { Plan } from "../core/planner/plan";
+import { clientsOf, ESTIMATE_NOTE, pct, signedPct, usd } from "./format";
+
+/** Chart.js is inlined so the report is one file that opens offline. */
+const chartJs = () => readFileSync(require.resolve("chart.js/dist/chart.umd.js"), "utf8");
+
+const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const json = (data: unknown) => JSON.stringify(data).replace(/</g, "\\u003c");
+const tableHtml = (head: string[], rows: Array<Array<string | number>>, cls = "") =>
+  `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+
+function page(title: string, body: string, data: unknown, script: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+ body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}
+ h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.1rem;margin-top:2rem}
+ .cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0} .card{border:1px solid #d0d7de;border-radius:8px;padding:.7rem 1rem;min-width:10rem}
+ .card b{display:block;font-size:1.3rem} table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border-bottom:1px solid #eaeef2;padding:.3rem .5rem;text-align:left}
+ th{background:#f6f8fa} .bad{color:#cf222e;font-weight:600} .good{color:#1a7f37;font-weight:600} .charts{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+ .chart{position:relative;height:320px} .note{color:#57606a;font-size:.9rem}
+</style></head><body>
+${body}
+<p class="note">${esc(ESTIMATE_NOTE)}</p>
+<script type="application/json" id="report-data">${json(data)}</script>
+<script>${chartJs()}</script>
+<script>
+const data = JSON.parse(document.getElementById("report-data").textContent);
+Chart.defaults.animation = false;
+${script}
+document.body.dataset.rendered = "true";
+</script>
+</body></html>
+`;
+}
+
+export function planHtml(plan: Plan): string {
+  const operators = Object.keys(plan.totals.byOperator);
+  const chains = Object.keys(plan.metrics.chains);
+  const data = {
+    operators, costByOperator: operators.map((o) => plan.totals.byOperator[o]),
+    chains, nodesByChainOperator: chains.map((c) => operators.map((o) => plan.nodes.filter((n) => n.chainKey === c && n.operator === o).length)),
+  };
+  const body = `
+<h1>Sovereign plan: ${esc(plan.fleet)}</h1>
+<div class="cards">
+ <div class="card">Monthly cost<b>${esc(usd(plan.totals.monthlyUsd))}</b></div>
+ <div class="card">Nodes<b>${plan.nodes.length}</b></div>
+ <div class="card">Operators<b>${plan.metrics.fleet.shares.operator.length}</b></div>
+ <div class="card">CLOUD Act exposure<b>${esc(pct(plan.metrics.fleet.cloudActShare))}</b></div>
+ <div class="card">Policy<b class="${plan.policy.satisfied ? "good" : "bad"}">${plan.policy.satisfied ? "satisfied" : "violated"}</b></div>
+</div>
+<div class="charts"><div class="chart"><canvas id="cost"></canvas></div><div class="chart"><canvas id="spread"></canvas></div></div>
+<h2>Nodes</h2>
+${tableHtml(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
+    plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape, usd(n.monthlyUsd)]), "nodes")}
+<h2>Policy checks</h2>
+${tableHtml(["rule", "scope", "result", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, c.ok ? "ok" : "BREACH", c.message]), "checks")}`;
+  const script = `
+new Chart(document.getElementById("cost"), { type: "bar", data: { labels: data.operators, datasets: [{ label: "USD per month by operator", data: data.costByOperator, backgroundColor: "#0969da" }] }, options: { maintainAspectRatio: false } });
+new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data.chains, datasets: data.operators.map((o, i) => ({ label: o, data: data.nodesByChainOperator.map((row) => row[i]) })) }, options: { maintainAspectRatio: false, plugins: { title: { display: true, text: "Nodes per chain by operator" } }, scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } } });`;
+  return page(`Sovereign plan: ${plan.fleet}`, body, data, script);
+}
+
+export function comparisonHtml(c: Comparison): string {
+  const feasible = c.scenarios.filter((s) => s.feasible);
+  const data = { points: feasible.map((s) => ({ label: s.name, x: s.worstCaseSurvivingShare! * 100, y: s.monthlyUsd!, cloudAct: s.cloudActShare! * 100 })) };
+  const body = `
+<h1>Cost versus sovereignty: ${esc(c.fleet)}</h1>
+<p>Each scenario is solved to proven optimality by the same planner over the same spec. The frontier shows what each step of resilience costs per month.</p>
+<div class="charts"><div class="chart"><canvas id="frontier"></canvas></div><div class="chart"><canvas id="exposure"></canvas></div></div>
+${tableHtml(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "note"],
+    c.scenarios.map((s) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare), pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.feasible ? s.description : `infeasible: ${s.reason}`]), "scenarios")}`;
+  const script = `
+new Chart(document.getElementById("frontier"), { type: "scatter", data: { datasets: [{ label: "scenario", data: data.points, backgroundColor: "#0969da", pointRadius: 6 }] },
+  options: { maintainAspectRatio: false, plugins: { title: { display: true, text: "Monthly cost vs capacity left after the worst single-operator outage" }, tooltip: { callbacks: { label: (ctx) => ctx.raw.label + ": $" + ctx.raw.y.toFixed(0) + ", " + ctx.raw.x.toFixed(0) + "% left" } } },
+    scales: { x: { min: 0, max: 100, title: { display: true, text: "worst-case surviving share of nodes (%)" } }, y: { title: { display: true, text: "USD per month" } } } } });
+new Chart(document.getElementById("exposure"), { type: "bar", data: { labels: data.points.map((p) => p.label), datasets: [{ label: "CLOUD Act exposure (% of nodes)", data: data.points.map((p) => p.cloudAct), backgroundColor: "#cf222e" }] },
+  options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } } });`;
+  return page(`Cost versus sovereignty: ${c.fleet}`, body, data, script);
+}

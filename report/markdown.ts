@@ -1,0 +1,53 @@
+import type { Comparison } from "../core/compare/scenarios";
+import type { OutageResult } from "../core/outage/simulate";
+import type { Plan } from "../core/planner/plan";
+import { clientsOf, ESTIMATE_NOTE, footnotes, pct, signedPct, usd } from "./format";
+
+const row = (cells: Array<string | number>) => `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;
+const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
+  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const icon = (ok: boolean) => (ok ? "✅" : "❌");
+
+export function planMarkdown(plan: Plan): string {
+  const failed = plan.policy.checks.filter((c) => !c.ok);
+  return [
+    `### Sovereign plan: ${plan.fleet}`,
+    `${icon(plan.policy.satisfied)} **${usd(plan.totals.monthlyUsd)}/month** for ${plan.nodes.length} nodes on ${plan.metrics.fleet.shares.operator.length} operators; ` +
+      `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}.`,
+    "",
+    mdTable(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
+      plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape, usd(n.monthlyUsd)])),
+    "",
+    "<details><summary>Policy checks</summary>",
+    "",
+    mdTable(["rule", "scope", "", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, icon(c.ok), c.message])),
+    "",
+    "</details>",
+    "",
+    `_${ESTIMATE_NOTE}_`,
+  ].join("\n");
+}
+
+export function comparisonMarkdown(c: Comparison): string {
+  const { ref, notes } = footnotes(c.scenarios);
+  return [
+    `### Cost versus sovereignty: ${c.fleet}`,
+    "",
+    mdTable(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act", "note"],
+      c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
+        pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), ref(i)])),
+    "",
+    ...notes.map((n) => `- ${n}`),
+    "",
+    `_${ESTIMATE_NOTE}_`,
+  ].join("\n");
+}
+
+export function outageMarkdown(o: OutageResult, plan: Plan): string {
+  return [
+    `### Outage: ${o.failures.map((f) => `\`${f.dim}=${f.value}\``).join(", ")} on ${plan.fleet}`,
+    `${icon(o.ok)} ${o.down.length} of ${plan.nodes.length} nodes down.`,
+    "",
+    mdTable(["chain", "nodes", "left", "required", ""], o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)])),
+  ].join("\n");
+}

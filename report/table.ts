@@ -1,0 +1,54 @@
+import Table from "cli-table3";
+import type { Comparison } from "../core/compare/scenarios";
+import type { OutageResult } from "../core/outage/simulate";
+import type { Plan } from "../core/planner/plan";
+import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, usd } from "./format";
+
+const table = (head: string[], rows: Array<Array<string | number>>) => {
+  const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
+  t.push(...rows.map((r) => r.map(String)));
+  return t.toString();
+};
+
+export function planTable(plan: Plan): string {
+  const nodes = table(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "disk", "$/month"],
+    plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape,
+      `${n.storage.sizeGb} GB ${n.storage.tier ?? n.storage.class}`, usd(n.monthlyUsd) + (n.estimate ? "*" : "")]));
+  const b = plan.totals.breakdown;
+  const costs = table(["compute", "storage", "IOPS/throughput", "public IP", "egress (est.)", "total / month"],
+    [[usd(b.compute), usd(b.storage), usd(b.performance), usd(b.publicIp), usd(b.egress), usd(plan.totals.monthlyUsd)]]);
+  const metrics = table(["chain", "nodes", "operators", "top operator", "HHI op.", "Nakamoto 1/3 | 1/2", "CLOUD Act", "worst operator loss leaves"],
+    Object.entries({ ...plan.metrics.chains, fleet: plan.metrics.fleet }).map(([chain, m]) => [
+      chain, m.nodes, m.shares.operator.length, `${m.shares.operator[0]?.key} ${pct(m.shares.operator[0]?.share ?? 0)}`,
+      m.hhi.operator.toFixed(3), `${m.nakamotoOperators.third} | ${m.nakamotoOperators.half}`, pct(m.cloudActShare),
+      `${m.worstOperatorLoss.left}/${m.nodes} (${m.worstOperatorLoss.value} down)`,
+    ]));
+  const checks = table(["rule", "scope", "result", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]));
+  return [
+    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
+    nodes, costs, metrics, checks,
+    `Policy: ${plan.policy.satisfied ? "satisfied" : "VIOLATED"}`,
+    `* ${ESTIMATE_NOTE}`,
+  ].join("\n");
+}
+
+export function comparisonTable(c: Comparison): string {
+  const { ref, notes } = footnotes(c.scenarios);
+  return [
+    `Cost versus sovereignty for ${c.fleet} (each scenario solved to optimality over the same spec)`,
+    table(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "operators", "note"],
+      c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
+        pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.operators ?? "-", ref(i)])),
+    ...notes,
+    ESTIMATE_NOTE,
+  ].join("\n");
+}
+
+export function outageTable(o: OutageResult, plan: Plan): string {
+  return [
+    `Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`,
+    table(["chain", "nodes", "left", "required", "result"], o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)])),
+    o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
+    o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",
+  ].join("\n");
+}

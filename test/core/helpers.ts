@@ -1,0 +1,35 @@
+/** Shared helpers for the core tests (not a test file itself). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCatalog, type Catalog } from "../../core/catalog/load";
+import { parseFleetYaml, validateFleetObject } from "../../core/spec/parse";
+import { resolveFleet, type Fleet } from "../../core/spec/resolve";
+
+export const ROOT = join(__dirname, "..", "..");
+export const EXAMPLE_PATH = join(ROOT, "examples", "fleet.yaml");
+export const exampleText = (): string => readFileSync(EXAMPLE_PATH, "utf8");
+
+export const catalog = (): Catalog => loadCatalog();
+
+/** A fleet from a plain object, through the same validation the YAML path uses (defaults filled). */
+export function fleetOf(raw: unknown): Fleet {
+  return resolveFleet(validateFleetObject(raw), catalog());
+}
+
+export function fleetFromYaml(text: string): Fleet {
+  return resolveFleet(parseFleetYaml(text, "test.yaml"), catalog());
+}
+
+/** Sum of cent amounts, free of float drift. */
+export const sumCents = (xs: number[]): number => Math.round(xs.reduce((a, x) => a + Math.round(x * 100), 0)) / 100;
+
+/** Runs `fn`, expecting it to throw an error of class `cls`; returns the error. */
+export async function rejects<T extends Error>(fn: () => Promise<unknown> | unknown, cls: new (...args: any[]) => T): Promise<T> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof cls) return e;
+    throw new Error(`expected ${cls.name}, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+  }
+  throw new Error(`expected ${cls.name}, but nothing was thrown`);
+}
