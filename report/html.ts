@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import type { Plan } from "../core/planner/plan";
 import { clientsOf, ESTIMATE_NOTE, pct, signedPct, usd } from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */
-const chartJs = () => readFileSync(require.resolve("chart.js/dist/chart.umd.js"), "utf8");
+const chartJs = () => readFileSync(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const json = (data: unknown) => JSON.stringify(data).replace(/</g, "\\u003c");
@@ -68,7 +69,11 @@ new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data
 
 export function comparisonHtml(c: Comparison): string {
   const feasible = c.scenarios.filter((s) => s.feasible);
-  const data = { points: feasible.map((s) => ({ label: s.name, x: s.worstCaseSurvivingShare! * 100, y: s.monthlyUsd!, cloudAct: s.cloudActShare! * 100 })) };
+  const data = {
+    points: feasible.map((s) => ({ label: s.name, x: s.worstCaseSurvivingShare! * 100, y: s.monthlyUsd!, cloudAct: s.cloudActShare! * 100 })),
+    // Scenarios that land on the same point share one label instead of overprinting.
+    labels: feasible.map((s) => feasible.filter((o) => o.monthlyUsd === s.monthlyUsd && o.worstCaseSurvivingShare === s.worstCaseSurvivingShare).map((o) => o.name).join(" = ")),
+  };
   const body = `
 <h1>Cost versus sovereignty: ${esc(c.fleet)}</h1>
 <p>Each scenario is solved to proven optimality by the same planner over the same spec. The frontier shows what each step of resilience costs per month.</p>
@@ -76,7 +81,11 @@ export function comparisonHtml(c: Comparison): string {
 ${tableHtml(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "note"],
     c.scenarios.map((s) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare), pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.feasible ? s.description : `infeasible: ${s.reason}`]), "scenarios")}`;
   const script = `
-new Chart(document.getElementById("frontier"), { type: "scatter", data: { datasets: [{ label: "scenario", data: data.points, backgroundColor: "#0969da", pointRadius: 6 }] },
+const pointLabels = { id: "pointLabels", afterDatasetsDraw(chart) {
+  const ctx = chart.ctx; ctx.save(); ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = "#1b1f24";
+  const seen = new Set();
+  chart.getDatasetMeta(0).data.forEach((el, i) => { if (!seen.has(data.labels[i])) ctx.fillText(data.labels[i], el.x + 8, el.y - 6); seen.add(data.labels[i]); }); ctx.restore(); } };
+new Chart(document.getElementById("frontier"), { type: "scatter", plugins: [pointLabels], data: { datasets: [{ label: "scenario", data: data.points, backgroundColor: "#0969da", pointRadius: 6 }] },
   options: { maintainAspectRatio: false, plugins: { title: { display: true, text: "Monthly cost vs capacity left after the worst single-operator outage" }, tooltip: { callbacks: { label: (ctx) => ctx.raw.label + ": $" + ctx.raw.y.toFixed(0) + ", " + ctx.raw.x.toFixed(0) + "% left" } } },
     scales: { x: { min: 0, max: 100, title: { display: true, text: "worst-case surviving share of nodes (%)" } }, y: { title: { display: true, text: "USD per month" } } } } });
 new Chart(document.getElementById("exposure"), { type: "bar", data: { labels: data.points.map((p) => p.label), datasets: [{ label: "CLOUD Act exposure (% of nodes)", data: data.points.map((p) => p.cloudAct), backgroundColor: "#cf222e" }] },

@@ -16,7 +16,8 @@ export function parseFleetYaml(text: string, file?: string): FleetSpec {
     throw new SpecError(doc.errors.map((e) => ({
       path: "",
       message: `invalid YAML: ${e.message.split("\n")[0]}`,
-      line: e.linePos?.[0]?.line,
+      // prettyErrors: false leaves linePos unset; the offset is always there.
+      line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
     })), file);
   }
   if (!isMap(doc.contents)) {
@@ -30,14 +31,17 @@ export function parseFleetFile(file: string): FleetSpec {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new SpecError([{ path: "", message: `cannot read the spec: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }], file);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file; check the path" : code === "EISDIR" ? "it is a directory; give the spec's YAML file" : code === "EACCES" ? "permission denied" : String(e);
+    throw new SpecError([{ path: "", message: `cannot read the spec: ${why}` }], file);
   }
   return parseFleetYaml(text, file);
 }
 
 /** Validates an already-parsed object (e.g. from Pulumi stack config). */
 export function validateFleetObject(raw: unknown, file?: string, line?: (path: PropertyKey[]) => number | undefined): FleetSpec {
-  const result = FleetSpec.safeParse(raw);
+  // reportInput: without it zod 4 leaves issue.input undefined, and every wrong type read as "missing".
+  const result = FleetSpec.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   throw new SpecError(result.error.issues.flatMap((issue) => explainIssue(issue, line)), file);
 }
@@ -91,14 +95,14 @@ function unwrap(schema: any): any {
 
 function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return counter.linePos(node.range[0]).line;
     if (n > 0 && typeof path[n - 1] === "string") {
-      // An unknown key has no value node we can find by path; find the key itself.
+      // Point at the key itself: a block value (e.g. a mistyped `polcy:`) starts on the line after it.
       const parent = doc.getIn(path.slice(0, n - 1), true) as any;
       const pair = parent?.items?.find((p: any) => p.key?.value === path[n - 1]);
       if (pair?.key?.range) return counter.linePos(pair.key.range[0]).line;
     }
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
 }
