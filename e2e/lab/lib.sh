@@ -1,0 +1,46 @@
+# Shared settings for the e2e lab scripts (sourced, not executed).
+# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 3),
+#      SOVEREIGN_TOOLS_DIR (engine cache).
+LAB_DIR="${SOVEREIGN_LAB_DIR:-$HOME/.cache/sovereign/lab}"
+TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}"
+LAB_BRIDGE=sovbr0
+LAB_NET_PREFIX=10.77.0
+LAB_BRIDGE_ADDR=$LAB_NET_PREFIX.1
+LAB_KEY="$LAB_DIR/id_ed25519"
+
+lab_log() { printf '[%s %s] %s\n' "${LAB_SCRIPT:-lab}" "$(date +%H:%M:%S)" "$*"; }
+lab_die() { printf '[%s] FAILED: %s\n' "${LAB_SCRIPT:-lab}" "$*" >&2; exit 1; }
+
+# lab_host_names [COUNT] -> sov-h1 .. sov-hN
+lab_host_names() {
+  local n=${1:-${SOVEREIGN_LAB_HOSTS:-3}} i
+  [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 200 ]] || lab_die "host count must be 1..200, got '$n'"
+  for ((i = 1; i <= n; i++)); do echo "sov-h$i"; done
+}
+lab_host_index() { local i=${1#sov-h}; [[ "$i" =~ ^[0-9]+$ ]] || lab_die "not a lab host name: $1"; echo "$i"; }
+lab_host_addr() { echo "$LAB_NET_PREFIX.$((10 + $(lab_host_index "$1")))"; }
+lab_host_dir() { echo "$LAB_DIR/hosts/$1"; }
+lab_host_veth() { echo "$1-r"; }   # root-side end of the host's veth pair
+# The host's namespace holder process (its mount+UTS namespaces), if alive.
+lab_holder_pid() {
+  local f; f="$(lab_host_dir "$1")/holder.pid"
+  [[ -f "$f" ]] || return 1
+  local pid; pid=$(cat "$f")
+  [[ -n "$pid" && -d /proc/$pid ]] || return 1
+  # must still sit in the host's network namespace
+  [[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" == "$(ip netns exec "$1" readlink /proc/self/ns/net 2>/dev/null)" ]] || return 1
+  echo "$pid"
+}
+# lab_pidfile_in_host FILE NAME : the pid in FILE is alive and inside host NAME's netns.
+lab_pidfile_in_host() {
+  [[ -f "$1" ]] || return 1
+  local pid; pid=$(cat "$1")
+  [[ -n "$pid" && -d /proc/$pid ]] || return 1
+  [[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" == "$(ip netns exec "$2" readlink /proc/self/ns/net 2>/dev/null)" ]]
+}
+# lab_in_host NAME CMD... : run CMD inside the host (net, mount and UTS namespaces).
+lab_in_host() {
+  local name=$1; shift
+  local pid; pid=$(lab_holder_pid "$name") || lab_die "host $name is not running"
+  nsenter --target "$pid" --mount --uts --net -- "$@"
+}
