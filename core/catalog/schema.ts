@@ -106,6 +106,8 @@ export const ChainsFile = z.strictObject({
     id: z.string(),
     name: z.string(),
     networks: z.array(z.string()).min(1),
+    /** EVM chain id per network, filled into client commands as {chainId}. */
+    chainIds: z.record(z.string(), z.number().int().positive()).optional(),
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),

@@ -1,13 +1,13 @@
 import type { Catalog } from "../catalog/load";
 import type { CostBreakdown, StorageChoice } from "../costs/options";
 import {
-  concentration, evaluatePolicy, groupByChain,
+  allowedCount, concentration, evaluatePolicy, groupByChain,
   type ConcentrationMetrics, type DiversityNode, type PolicyCheck,
 } from "../diversity";
 import { InfeasibleError } from "../errors";
 import type { Fleet, NodeGroup, Site, SiteProvider } from "../spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
-import { alternativesIn, clientSequence } from "./clients";
+import { alternativesIn, balanceClients, clientSequence } from "./clients";
 import { obviousReasons } from "./explain";
 import { buildModel, RULE_FAMILIES, type RuleFamily } from "./model";
 import { solveLp } from "./solve";
@@ -31,7 +31,15 @@ export interface PlannedNode extends DiversityNode {
   sources: string[];
 }
 
-export interface PlannedHost { name: string; operator: string; address: string; monthlyUsd: number; nodes: string[] }
+export interface PlannedHost {
+  name: string;
+  operator: string;
+  address: string;
+  /** SSH connection details from the spec (the key comes from stack config). */
+  ssh: { user: string; port: number };
+  monthlyUsd: number;
+  nodes: string[];
+}
 
 export interface Plan {
   fleet: string;
@@ -105,6 +113,20 @@ function planClients(fleet: Fleet, catalog: Catalog) {
     }
     sequences.set(group.index, perLayer);
   }
+  // The cap is per chain: groups that each keep it can still break it together; rebalance those.
+  const cap = fleet.spec.policy.maxShare?.client;
+  for (const [chainKey, total] of cap === undefined ? [] : totals) {
+    const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
+    for (const layer of Object.keys(groups[0].clients)) {
+      if (alternatives(chainKey, layer) <= 1 || groups.some((g) => !sequences.get(g.index)![layer])) continue;
+      const counts = new Map<string, number>();
+      for (const g of groups) for (const c of sequences.get(g.index)![layer]) counts.set(c, (counts.get(c) ?? 0) + 1);
+      if (Math.max(...counts.values()) <= allowedCount(cap!, total)) continue;
+      const balanced = balanceClients(groups, layer, total, cap!);
+      if (!balanced.ok) reasons.push(balanced.reason);
+      else groups.forEach((g, i) => { sequences.get(g.index)![layer] = balanced.sequences[i]; });
+    }
+  }
   return { reasons: [...new Set(reasons)], sequences };
 }
 
@@ -119,10 +141,16 @@ function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
 /** Turns the solved counts into named nodes; clients are handed out so that operators mix clients. */
 function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], sequences: Map<number, Record<string, string[]>>): PlannedNode[] {
   const nodes: PlannedNode[] = [];
+  // Entries of the same chain, network and role at the same site share a label: number on across them.
+  const numbered = new Map<string, number>();
   for (const group of fleet.groups) {
     const slots: Array<{ candidate: Candidate; ordinal: number }> = [];
+    const offsets = new Map<Candidate, number>();
     candidates.forEach((candidate, i) => {
       if (candidate.group !== group) return;
+      const label = nodeLabel(group, catalog, candidate.site);
+      offsets.set(candidate, numbered.get(label) ?? 0);
+      numbered.set(label, (numbered.get(label) ?? 0) + counts[i]);
       for (let k = 1; k <= counts[i]; k++) slots.push({ candidate, ordinal: k });
     });
     // Interleave sites (1st of each site, then 2nd of each...) so round-robin clients differ per operator.
@@ -136,7 +164,7 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
       const h = site.host;
       placed.push({
         ordinal,
-        id: `${nodeLabel(group, catalog, site)}-${ordinal}`,
+        id: `${nodeLabel(group, catalog, site)}-${offsets.get(candidate)! + ordinal}`,
         chainKey: group.chainKey, chain: group.chain, network: group.network, role: group.role, clients,
         provider: site.provider, site: site.id, host: h?.name, operator: site.operator, region: site.region,
         country: site.country, jurisdiction: site.jurisdiction, cloudAct: site.cloudAct,
@@ -168,7 +196,7 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
       n.monthlyUsd = share;
       n.cost = { compute: share, storage: 0, performance: 0, publicIp: 0, egress: 0, total: share };
     });
-    hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
+    hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22 }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
   }
   return hosts;
 }

@@ -20,6 +20,10 @@ export function parseFleetYaml(text: string, file?: string): FleetSpec {
       line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
     })), file);
   }
+  if (doc.contents === null) {
+    // Only comments: as empty as an empty file.
+    throw new SpecError([{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }], file);
+  }
   if (!isMap(doc.contents)) {
     throw new SpecError([{ path: "", message: "the spec must be a mapping with name, chains, sites and policy" }], file);
   }

@@ -140,9 +140,13 @@ describe("parse errors name the field", () => {
   });
 
   test("an empty file and a non-mapping document are rejected at the top level", () => {
-    for (const text of ["", "   \n# only a comment\n", "- a\n- b\n", "just a string\n", "42\n"]) {
-      const problems = problemsOf(() => parseFleetYaml(text, "x.yaml"));
-      assert.equal(problems[0].path, "");
+    for (const text of ["", "   \n", "# only a comment\n"]) {
+      const [p] = problemsOf(() => parseFleetYaml(text, "x.yaml"));
+      assert.deepEqual([p.path, p.message.startsWith("the spec is empty")], ["", true], JSON.stringify(text));
+    }
+    for (const text of ["- a\n- b\n", "just a string\n", "42\n", "null\n"]) {
+      const [p] = problemsOf(() => parseFleetYaml(text, "x.yaml"));
+      assert.deepEqual([p.path, p.message.startsWith("the spec must be a mapping")], ["", true], JSON.stringify(text));
     }
   });
 
@@ -155,7 +159,7 @@ describe("parse errors name the field", () => {
 
   test("an unreadable file is a SpecError, not a crash", async () => {
     const err = await rejects(() => parseFleetFile(join(ROOT, "test", "fixtures", "does-not-exist.yaml")), SpecError);
-    assert.match(err.message, /ENOENT/);
+    assert.match(err.message, /cannot read the spec/);
   });
 });
 

@@ -50,21 +50,22 @@ describe("HTML reports in Chromium", () => {
     const { page, errors } = await open(planHtml(plan), "plan.html");
     assert.deepEqual(errors, []);
     assert.equal(await page.locator("table.nodes tbody tr").count(), plan.nodes.length);
-    const chart = await page.evaluate(() => {
-      const c = (window as any).Chart.getChart(document.getElementById("cost"));
+    // Page scripts are strings: this test compiles against Node's types, not the DOM's.
+    const chart = await page.evaluate(`(() => {
+      const c = Chart.getChart(document.getElementById("cost"));
       return { labels: c.data.labels, values: c.data.datasets[0].data, width: c.width };
-    });
+    })()`) as { labels: string[]; values: number[]; width: number };
     assert.deepEqual(chart.labels, Object.keys(plan.totals.byOperator));
     assert.deepEqual(chart.values, Object.values(plan.totals.byOperator));
     assert.ok(chart.width > 100, "the chart has a real size on the page");
     // The canvas is not blank: some pixels are drawn in the bar colour.
-    const drawn = await page.evaluate(() => {
-      const canvas = document.getElementById("cost") as HTMLCanvasElement;
-      const px = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const drawn = await page.evaluate(`(() => {
+      const canvas = document.getElementById("cost");
+      const px = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
       let blue = 0;
       for (let i = 0; i < px.length; i += 4) if (px[i] === 9 && px[i + 1] === 105 && px[i + 2] === 218) blue++;
       return blue;
-    });
+    })()`) as number;
     assert.ok(drawn > 500, `bars are drawn (${drawn} bar-coloured pixels)`);
     await page.close();
   });
@@ -74,10 +75,10 @@ describe("HTML reports in Chromium", () => {
     const comparison = await compareScenarios(parseFleetFile(example), catalog);
     const { page, errors } = await open(comparisonHtml(comparison), "compare.html");
     assert.deepEqual(errors, []);
-    const points = await page.evaluate(() => (window as any).Chart.getChart(document.getElementById("frontier")).data.datasets[0].data);
+    const points = await page.evaluate(`Chart.getChart(document.getElementById("frontier")).data.datasets[0].data`) as Array<{ y: number }>;
     const feasible = comparison.scenarios.filter((s) => s.feasible);
     assert.equal(points.length, feasible.length);
-    assert.deepEqual(points.map((p: { y: number }) => p.y), feasible.map((s) => s.monthlyUsd));
+    assert.deepEqual(points.map((p) => p.y), feasible.map((s) => s.monthlyUsd));
     assert.equal(await page.locator("table.scenarios tbody tr").count(), comparison.scenarios.length);
     await page.close();
   });

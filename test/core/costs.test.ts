@@ -1,0 +1,196 @@
+/**
+ * Per-node prices, checked against figures computed by hand from the catalog YAML
+ * (catalog/providers/*.yaml, catalog/chains.yaml). A month is 730 hours.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { cheapestOption, hostFits, priceStorageClass, HOURS_PER_MONTH } from "../../core/costs/options";
+import type { Profile } from "../../core/catalog/schema";
+import type { Site } from "../../core/spec/resolve";
+import { planFleet } from "../../core/planner/plan";
+import { catalog, fleetOf, sumCents } from "./helpers";
+
+const cat = catalog();
+const profile = (chain: string, role = "full") => cat.chains.get(chain)!.roles[role];
+const custom = (p: Partial<Profile>): Profile => ({ ...profile("bitcoin"), ...p });
+
+const allSites = fleetOf({
+  name: "t", chains: [{ chain: "bitcoin", count: 1 }],
+  sites: {
+    aws: { regions: ["us-east-1", "eu-central-1", "ap-southeast-1"] },
+    gcp: { regions: ["us-east4", "europe-west3", "asia-southeast1"] },
+    azure: { regions: ["eastus", "germanywestcentral", "southeastasia"] },
+    akash: {},
+  },
+}).sites;
+const site = (id: string): Site => allSites.find((s) => s.id === id)!;
+
+function option(chain: string, siteId: string) {
+  const r = cheapestOption(profile(chain), site(siteId), cat);
+  assert.ok(r.ok, `${chain} at ${siteId}: ${!r.ok && r.reason}`);
+  return r.option;
+}
+
+describe("AWS: gp3 with provisioned IOPS and throughput", () => {
+  test("ethereum full in us-east-1", () => {
+    // 8 vCPU / 32 GB -> m6i.2xlarge 0.384/h; 2500 GB gp3 0.08/GB;
+    // 8000 IOPS: 5000 above the included 3000 at 0.005; 500 MB/s: 375 above 125 at 0.04.
+    const o = option("ethereum", "aws/us-east-1");
+    assert.equal(o.shape, "m6i.2xlarge");
+    assert.deepEqual(o.storage, { class: "gp3", sizeGb: 2500, iops: 8000, throughputMBps: 500, local: false });
+    assert.deepEqual(o.cost, {
+      compute: 280.32,                // 0.384 * 730
+      storage: 200,                   // 2500 * 0.08
+      performance: 40,                // 5000 * 0.005 + 375 * 0.04
+      publicIp: 3.65,                 // 0.005 * 730
+      egress: 135,                    // 1500 GB * 0.09
+      total: 658.97,
+    });
+  });
+
+  test("ethereum full in eu-central-1 uses the Frankfurt prices", () => {
+    const o = option("ethereum", "aws/eu-central-1");
+    // 0.460 * 730 = 335.8; 2500 * 0.0952 = 238; same performance; same network prices.
+    assert.deepEqual(o.cost, { compute: 335.8, storage: 238, performance: 40, publicIp: 3.65, egress: 135, total: 752.45 });
+  });
+
+  test("beyond gp3's 16,000 IOPS only io2 is left, provisioned per IOPS", () => {
+    const p = custom({ diskGb: 1000, iops: 20000, throughputMBps: 500 });
+    const aws = cat.providers.get("aws")!;
+    const prices = aws.storagePrices["us-east-1"];
+    assert.equal(priceStorageClass(p, aws.storageClasses.find((c) => c.id === "gp3")!, prices), undefined);
+    const io2 = priceStorageClass(p, aws.storageClasses.find((c) => c.id === "io2")!, prices)!;
+    // 1000 GB * 0.125 = 125; 20000 IOPS (none included) * 0.065 = 1300; 1000 MB/s included.
+    assert.equal(io2.usd, 125);
+    assert.equal(io2.performanceUsd, 1300);
+    assert.equal(io2.choice.iops, 20000);
+  });
+});
+
+describe("Azure: Premium SSD tiers", () => {
+  test("bitcoin in eastus takes P30, the smallest tier with 1000 GB and 3000 IOPS", () => {
+    const o = option("bitcoin", "azure/eastus");
+    assert.equal(o.shape, "Standard_D4s_v5");
+    assert.equal(o.storage.tier, "P30");
+    // 0.192*730 = 140.16; P30 135.17; IP 3.65; 500 GB * 0.087 = 43.5.
+    assert.deepEqual(o.cost, { compute: 140.16, storage: 135.17, performance: 0, publicIp: 3.65, egress: 43.5, total: 322.48 });
+  });
+
+  test("cosmoshub (2000 GB) takes P40, not the bigger P50", () => {
+    const o = option("cosmoshub", "azure/eastus");
+    assert.equal(o.storage.tier, "P40");
+    // D8s_v5 0.384*730 = 280.32; P40 270.34; 3.65; 600 * 0.087 = 52.2.
+    assert.equal(o.cost.total, 606.51);
+  });
+
+  test("a tier too slow for the IOPS is skipped even if big enough", () => {
+    // P20 is 512 GB but only 2300 IOPS; 2400 IOPS needs P30.
+    const azure = cat.providers.get("azure")!;
+    const priced = priceStorageClass(custom({ diskGb: 300, iops: 2400, throughputMBps: 100 }), azure.storageClasses[0], azure.storagePrices.eastus)!;
+    assert.equal(priced.choice.tier, "P30");
+    assert.equal(priced.usd, 135.17);
+  });
+
+  test("ethereum (8000 IOPS) exceeds every tier, so only the L16s_v3's own NVMe is left", () => {
+    const o = option("ethereum", "azure/eastus");
+    // L8s_v3 has 1920 GB NVMe < 2500; L16s_v3 has 3840 GB at 1.248/h.
+    assert.equal(o.shape, "Standard_L16s_v3");
+    assert.equal(o.storage.class, "instance-nvme");
+    assert.equal(o.storage.local, true);
+    assert.deepEqual(o.cost, { compute: 911.04, storage: 0, performance: 0, publicIp: 3.65, egress: 130.5, total: 1045.19 });
+  });
+});
+
+describe("GCP: performance that grows with disk size", () => {
+  test("bitcoin in us-east4 on pd-balanced", () => {
+    const o = option("bitcoin", "gcp/us-east4");
+    // n2-standard-4 0.218756*730 = 159.69188 -> 159.69; 1000 GB pd-balanced 0.11 = 110; 500 GB * 0.12 = 60.
+    assert.equal(o.storage.class, "pd-balanced");
+    assert.deepEqual(o.cost, { compute: 159.69, storage: 110, performance: 0, publicIp: 3.65, egress: 60, total: 333.34 });
+  });
+
+  test("pd-ssd grows a small disk until it has the IOPS", () => {
+    const gcp = cat.providers.get("gcp")!;
+    const ssd = gcp.storageClasses.find((c) => c.id === "pd-ssd")!;
+    // 9000 IOPS = 6000 included + 30/GB -> 100 GB.
+    const priced = priceStorageClass(custom({ diskGb: 50, iops: 9000, throughputMBps: 100 }), ssd, gcp.storagePrices["us-east4"])!;
+    assert.equal(priced.choice.sizeGb, 100);
+    assert.equal(priced.usd, 100 * 0.187);
+    assert.equal(priced.performanceUsd, 0);
+  });
+
+  test("local SSD comes in 375 GB units", () => {
+    const gcp = cat.providers.get("gcp")!;
+    const local = gcp.storageClasses.find((c) => c.id === "local-ssd")!;
+    // 500 MB/s at 0.96 MB/s per GB needs 521 GB; 10000 IOPS at 453/GB needs 23 GB; 521 -> 2 units = 750 GB.
+    const priced = priceStorageClass(custom({ diskGb: 500, iops: 10000, throughputMBps: 500, localNvme: "required" }), local, gcp.storagePrices["us-east4"])!;
+    assert.equal(priced.choice.sizeGb, 750);
+    assert.equal(priced.choice.local, true);
+    assert.ok(Math.abs(priced.usd - 750 * 0.088) < 1e-9);
+  });
+
+  test("pd-balanced cannot reach 250 MB/s (max 240), so cosmoshub goes to pd-ssd", () => {
+    const o = option("cosmoshub", "gcp/us-east4");
+    assert.equal(o.storage.class, "pd-ssd");
+    assert.equal(o.cost.storage, 2000 * 0.187);
+  });
+});
+
+describe("Akash: resource prices", () => {
+  test("ethereum: 8 threads, 32 GB, 2500 GB on beta3 (only class with 8000 IOPS), an IP lease, no egress", () => {
+    const o = option("ethereum", "akash");
+    // 8*1.60 + 32*0.80 = 38.4; 2500 * 0.04 = 100; lease 5.
+    assert.equal(o.storage.class, "beta3");
+    assert.deepEqual(o.cost, { compute: 38.4, storage: 100, performance: 0, publicIp: 5, egress: 0, total: 143.4 });
+  });
+
+  test("bitcoin takes beta2 (3000 IOPS; beta1 has 500)", () => {
+    const o = option("bitcoin", "akash");
+    // 4*1.6 + 16*0.8 = 19.2; 1000 * 0.03 = 30; 5.
+    assert.equal(o.storage.class, "beta2");
+    assert.equal(o.cost.total, 54.2);
+  });
+});
+
+describe("bare metal", () => {
+  test("a host is priced whole, never per node", () => {
+    const bm = fleetOf({
+      name: "t", chains: [{ chain: "devnet", count: 1 }],
+      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 10, cpu: 4, memoryGb: 8, diskGb: 100, disk: "hdd" }] } },
+    }).sites[0];
+    assert.throws(() => cheapestOption(profile("devnet"), bm, cat), /priced by their host/);
+    assert.equal(hostFits(profile("devnet"), bm), undefined);
+    assert.match(hostFits(profile("bitcoin"), bm)!, /4 CPU threads|8 GB memory|100 GB disk/);
+    assert.match(hostFits(custom({ vcpu: 1, memoryGb: 1, diskGb: 10, localNvme: "required" }), bm)!, /hdd disks, the node needs local NVMe/);
+  });
+
+  test("a host's price is shared by its nodes and the shares add up to the host price", async () => {
+    const fleet = fleetOf({
+      name: "t", chains: [{ chain: "devnet", count: 3 }],
+      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 10.01, cpu: 4, memoryGb: 8, diskGb: 100 }] } },
+    });
+    const plan = await planFleet(fleet, cat);
+    // 1001 cents over 3 nodes: 334 + 334 + 333.
+    assert.deepEqual(plan.nodes.map((n) => n.monthlyUsd).sort(), [3.33, 3.34, 3.34]);
+    assert.equal(sumCents(plan.nodes.map((n) => n.monthlyUsd)), 10.01);
+    assert.equal(plan.totals.monthlyUsd, 10.01);
+    assert.deepEqual(plan.hosts.map((h) => [h.name, h.monthlyUsd, h.nodes.length]), [["h", 10.01, 3]]);
+  });
+
+  test("a host is paid once however many nodes it carries (cheaper than Akash here)", async () => {
+    // Akash devnet: 1.6 + 0.8 + 10 GB beta1 0.1 + lease 5 = 7.5 per node, so 4 nodes = 30 > host 20.
+    assert.equal(option("devnet", "akash").cost.total, 7.5);
+    const host = { name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 20, cpu: 8, memoryGb: 8, diskGb: 100 };
+    const plan = await planFleet(fleetOf({ name: "t", chains: [{ chain: "devnet", count: 4 }], sites: { akash: {}, baremetal: { hosts: [host] } } }), cat);
+    assert.equal(plan.totals.monthlyUsd, 20);
+    assert.ok(plan.nodes.every((n) => n.host === "h"));
+    // With 2 nodes Akash (15) beats the host (20).
+    const two = await planFleet(fleetOf({ name: "t", chains: [{ chain: "devnet", count: 2 }], sites: { akash: {}, baremetal: { hosts: [host] } } }), cat);
+    assert.equal(two.totals.monthlyUsd, 15);
+    assert.equal(two.hosts.length, 0);
+  });
+});
+
+test("HOURS_PER_MONTH is the 730 the catalog comments assume", () => {
+  assert.equal(HOURS_PER_MONTH, 730);
+});

@@ -1,0 +1,228 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { InfeasibleError } from "../../core/errors";
+import { planFleet, type Plan } from "../../core/planner/plan";
+import { parseFleetFile, parseFleetYaml } from "../../core/spec/parse";
+import { resolveFleet, type Fleet } from "../../core/spec/resolve";
+import { catalog, EXAMPLE_PATH, exampleText, fleetOf, rejects, ROOT, sumCents } from "./helpers";
+
+const cat = catalog();
+const ISSUE_FLEET = join(ROOT, "test", "fixtures", "issue-fleet.yaml");
+const fleetOfFile = (file: string) => resolveFleet(parseFleetFile(file), cat, file);
+
+/** Counts per value, computed here without the diversity module. */
+function tally<T>(items: T[], key: (x: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of items) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
+  return m;
+}
+const max = (m: Map<string, number>) => Math.max(0, ...m.values());
+
+/** Checks a plan against the spec's rules by counting, independently of the planner and evaluatePolicy. */
+function assertKeepsEveryRule(fleet: Fleet, plan: Plan) {
+  const { policy } = fleet.spec;
+  for (const g of fleet.groups) {
+    const placed = plan.nodes.filter((n) => n.chainKey === g.chainKey && n.role === g.role);
+    const wanted = fleet.groups.filter((x) => x.chainKey === g.chainKey && x.role === g.role).reduce((a, x) => a + x.count, 0);
+    assert.equal(placed.length, wanted, `${g.chainKey} ${g.role}: node count`);
+  }
+  for (const chainKey of new Set(fleet.groups.map((g) => g.chainKey))) {
+    const nodes = plan.nodes.filter((n) => n.chainKey === chainKey);
+    const total = nodes.length;
+    for (const dim of ["operator", "region", "jurisdiction"] as const) {
+      const cap = policy.maxShare?.[dim];
+      if (cap !== undefined) assert.ok(max(tally(nodes, (n) => n[dim])) <= Math.floor(cap * total + 1e-9), `${chainKey}: ${dim} cap ${cap}`);
+    }
+    if (policy.maxShare?.client !== undefined) {
+      const chain = cat.chains.get(chainKey.split("/")[0])!;
+      for (const layer of chain.layers) {
+        if (chain.clients[layer].length < 2) continue;
+        assert.ok(max(tally(nodes, (n) => n.clients[layer])) <= Math.floor(policy.maxShare.client * total + 1e-9), `${chainKey}: ${layer} client cap`);
+      }
+    }
+    if (policy.minOperators) assert.ok(tally(nodes, (n) => n.operator).size >= policy.minOperators, `${chainKey}: minOperators`);
+    if (policy.survive?.operatorLoss) assert.ok(total - max(tally(nodes, (n) => n.operator)) >= policy.survive.minNodes, `${chainKey}: survive operator`);
+    if (policy.survive?.regionLoss) assert.ok(total - max(tally(nodes, (n) => n.region)) >= policy.survive.minNodes, `${chainKey}: survive region`);
+  }
+  for (const site of fleet.sites) {
+    const on = plan.nodes.filter((n) => n.site === site.id);
+    if (site.host?.maxNodes !== undefined) assert.ok(on.length <= site.host.maxNodes, `${site.id}: maxNodes`);
+  }
+  const ids = plan.nodes.map((n) => n.id);
+  assert.equal(new Set(ids).size, ids.length, `node ids must be unique: ${ids.join(", ")}`);
+  const allowed = new Set(fleet.sites.map((s) => s.id));
+  for (const n of plan.nodes) assert.ok(allowed.has(n.site), `${n.id} at ${n.site}, not an allowed site`);
+  if (fleet.spec.budget) assert.ok(plan.totals.monthlyUsd <= fleet.spec.budget.monthlyUsd);
+}
+
+describe("the example plans", () => {
+  test("the issue's fleet (host maxNodes 1) is infeasible, and the reasons say the host cap is the one to loosen", async () => {
+    // Why, by hand: bitcoin has 3 nodes and jurisdiction 0.5 allows floor(1.5) = 1 per jurisdiction, so it
+    // needs US, AKASH and DE; DE is only the hetzner host fra-1. Ethereum has 6: US <= 3 (jurisdiction),
+    // AKASH <= 2 (operator 0.34 -> 2), so >= 1 must be on fra-1 too: fra-1 needs 2 nodes, maxNodes is 1.
+    const issue = fleetOfFile(ISSUE_FLEET);
+    const err = await rejects(() => planFleet(issue, cat), InfeasibleError);
+    const m = /the maxNodes caps \(host fra-1: 1\) cannot be kept together with the other rules; without it the cheapest plan costs \$(\d+\.\d\d)\/month/.exec(err.reasons.join("\n"));
+    assert.ok(m, err.message);
+    // Without the cap fra-1 still carries at most 2: one ethereum (two need 5000 GB of its 3840) and one
+    // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs.
+    const example = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
+    assert.equal(Number(m[1]), example.totals.monthlyUsd);
+    assert.equal(example.nodes.filter((n) => n.host === "fra-1").length, 2);
+  });
+
+  test("the bundled example keeps every rule", async () => {
+    const example = fleetOfFile(EXAMPLE_PATH);
+    const plan = await planFleet(example, cat);
+    assertKeepsEveryRule(example, plan);
+    assert.equal(plan.policy.satisfied, true);
+    assert.ok(plan.policy.checks.length >= 10 && plan.policy.checks.every((c) => c.ok));
+    assert.deepEqual([plan.solver.status, plan.solver.optimal], ["Optimal", true]);
+  });
+
+  test("totals equal the sum of the nodes, overall and per chain, operator and provider", async () => {
+    const plan = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
+    const prices = plan.nodes.map((n) => n.monthlyUsd);
+    assert.equal(plan.totals.monthlyUsd, sumCents(prices));
+    for (const n of plan.nodes) assert.equal(n.cost.total, n.monthlyUsd, n.id);
+    for (const [key, by] of [["chainKey", plan.totals.byChain], ["operator", plan.totals.byOperator], ["provider", plan.totals.byProvider]] as const) {
+      for (const [value, usd] of Object.entries(by)) assert.equal(usd, sumCents(plan.nodes.filter((n) => n[key] === value).map((n) => n.monthlyUsd)), `${key} ${value}`);
+      assert.equal(sumCents(Object.values(by)), plan.totals.monthlyUsd);
+    }
+    assert.equal(plan.totals.breakdown.total, plan.totals.monthlyUsd);
+    // A host's nodes carry exactly the host's price between them.
+    for (const h of plan.hosts) assert.equal(sumCents(plan.nodes.filter((n) => n.host === h.name).map((n) => n.monthlyUsd)), h.monthlyUsd);
+  });
+
+  test("the same input gives the identical plan (apart from the solver's wall time)", async () => {
+    const strip = (p: Plan) => ({ ...p, solver: { ...p.solver, milliseconds: 0 } });
+    const a = await planFleet(resolveFleet(parseFleetYaml(exampleText()), cat), cat);
+    const b = await planFleet(resolveFleet(parseFleetYaml(exampleText()), cat), cat);
+    assert.deepEqual(strip(a), strip(b));
+    assert.equal(JSON.stringify(strip(a)), JSON.stringify(strip(b)));
+  });
+});
+
+describe("optimality on cases small enough to price by hand", () => {
+  test("one bitcoin node goes to the cheapest site (Akash 54.20 < AWS 268.81)", async () => {
+    // AWS us-east-1 bitcoin: m6i.xlarge 140.16 + gp3 1000 GB 80 + 3.65 IP + 500 GB * 0.09 = 268.81.
+    const plan = await planFleet(fleetOf({ name: "t", chains: [{ chain: "bitcoin", count: 1 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} } }), cat);
+    assert.deepEqual(plan.nodes.map((n) => [n.site, n.monthlyUsd]), [["akash", 54.2]]);
+  });
+
+  test("an operator cap of 0.5 on 2 nodes forces the second node to the next-cheapest site", async () => {
+    const plan = await planFleet(fleetOf({
+      name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+      policy: { maxShare: { operator: 0.5 } },
+    }), cat);
+    assert.equal(plan.totals.monthlyUsd, 54.2 + 268.81);
+  });
+
+  test("provider quotas (maxNodes) are kept", async () => {
+    const plan = await planFleet(fleetOf({
+      name: "t", chains: [{ chain: "bitcoin", count: 3 }], sites: { aws: { regions: ["us-east-1"] }, akash: { maxNodes: 1 } },
+    }), cat);
+    assert.equal(plan.nodes.filter((n) => n.provider === "akash").length, 1);
+    assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 268.81, 268.81]));
+  });
+});
+
+describe("client caps are per chain, across its chains entries", () => {
+  test("two entries that each keep the cap but together cannot: infeasible with the numbers", async () => {
+    // 6 ethereum nodes, 5 execution clients, cap 0.2 -> at most 1 per client: impossible.
+    const err = await rejects(() => planFleet(fleetOf({
+      name: "t", chains: [{ chain: "ethereum", count: 3 }, { chain: "ethereum", count: 3 }], sites: { akash: {} },
+      policy: { maxShare: { client: 0.2 } },
+    }), cat), InfeasibleError);
+    assert.match(err.reasons.join("\n"), /maxShare\.client 0\.2 allows at most 1 of ethereum\/mainnet's 6 nodes per execution client/);
+    assert.match(err.reasons.join("\n"), /raise maxShare\.client to 0\.34/);
+  });
+
+  test("entries with different client lists are spread so the chain keeps the cap", async () => {
+    // Two full entries allow only geth+nethermind (4 nodes); the archive entry allows all five (2 nodes).
+    // Cap 0.34 of 6 -> at most 2 per client, so the archive nodes must avoid geth and nethermind.
+    const two = { execution: ["geth", "nethermind"] };
+    const fleet = fleetOf({
+      name: "t", chains: [{ chain: "ethereum", count: 2, clients: two }, { chain: "ethereum", count: 2, clients: two }, { chain: "ethereum", role: "archive", count: 2 }],
+      sites: { akash: {} }, policy: { maxShare: { client: 0.34 } },
+    });
+    const plan = await planFleet(fleet, cat);
+    assertKeepsEveryRule(fleet, plan);
+    assert.equal(plan.policy.satisfied, true);
+    const full = plan.nodes.filter((n) => n.role === "full").map((n) => n.clients.execution).sort();
+    assert.deepEqual(full, ["geth", "geth", "nethermind", "nethermind"]);
+    assert.ok(plan.nodes.filter((n) => n.role === "archive").every((n) => !["geth", "nethermind"].includes(n.clients.execution)));
+  });
+
+  test("one entry with too few clients for the cap names the clients", async () => {
+    const err = await rejects(() => planFleet(fleetOf({
+      name: "t", chains: [{ chain: "ethereum", count: 6, clients: { execution: ["geth", "reth"] } }], sites: { akash: {} },
+      policy: { maxShare: { client: 0.34 } },
+    }), cat), InfeasibleError);
+    // 0.34 of 6 allows 2 per client, so 3 clients are needed; the entry allows 2.
+    assert.match(err.reasons[0], /allows at most 2 of ethereum\/mainnet's 6 nodes per execution client, so it needs at least 3 execution clients; chains\[0\]\.clients\.execution allows 2 \(geth, reth\)/);
+  });
+});
+
+describe("infeasible specs explain themselves in plain words", () => {
+  test("maxShare.operator 0.25 with only 3 operators names the numbers", async () => {
+    const fleet = fleetOf({
+      name: "t", chains: [{ chain: "ethereum", count: 6 }],
+      sites: { aws: { regions: ["us-east-1", "eu-central-1"] }, gcp: { regions: ["us-east4"] }, akash: {} },
+      policy: { maxShare: { operator: 0.25 } },
+    });
+    const err = await rejects(() => planFleet(fleet, cat), InfeasibleError);
+    const text = err.reasons.join("\n");
+    // floor(0.25 * 6) = 1 node per operator -> 6 operators needed; aws, gcp, akash are 3;
+    // with 3 operators the least cap is 2 of 6 = 0.3333 -> 0.34.
+    assert.match(text, /maxShare\.operator 0\.25 allows at most 1 of ethereum\/mainnet's 6 nodes per operator/);
+    assert.match(text, /needs at least 6 operators; only 3 can host it \(akash, aws, gcp\)/);
+    assert.match(text, /raise maxShare\.operator to 0\.34/);
+    assert.match(err.message, /^no plan keeps every rule:/);
+  });
+
+  test("a budget below the optimum names the cheapest cost", async () => {
+    const unbounded = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
+    const text = exampleText().replace("monthlyUsd: 9000", "monthlyUsd: 1000");
+    const err = await rejects(() => planFleet(resolveFleet(parseFleetYaml(text), cat), cat), InfeasibleError);
+    assert.equal(err.reasons.length, 1, err.reasons.join("\n"));
+    const m = /^budget\.monthlyUsd 1000 is below the cheapest plan that keeps every other rule: \$(\d+\.\d\d)\/month$/.exec(err.reasons[0]);
+    assert.ok(m, err.reasons[0]);
+    assert.equal(Number(m[1]), unbounded.totals.monthlyUsd);
+  });
+
+  test("rules that only clash once solved are named, with the cost without each", async () => {
+    // 6 nodes; operator 0.34 allows 2 per operator; jurisdiction 0.5 allows 3 per jurisdiction.
+    // aws/gcp/azure are all US (<= 3) and akash (<= 2 by the operator cap): at most 5 < 6.
+    const spec = {
+      name: "t", chains: [{ chain: "bitcoin", count: 6 }],
+      sites: { aws: { regions: ["us-east-1"] }, gcp: { regions: ["us-east4"] }, azure: { regions: ["eastus"] }, akash: {} },
+      policy: { maxShare: { operator: 0.34, jurisdiction: 0.5 } },
+    };
+    const err = await rejects(() => planFleet(fleetOf(spec), cat), InfeasibleError);
+    const text = err.reasons.join("\n");
+    for (const [family, policy] of [["maxShare.operator 0.34", { maxShare: { jurisdiction: 0.5 } }], ["maxShare.jurisdiction 0.5", { maxShare: { operator: 0.34 } }]] as const) {
+      const m = new RegExp(`${family.replace(/\./g, "\\.")} cannot be kept together with the other rules; without it the cheapest plan costs \\$(\\d+\\.\\d\\d)/month`).exec(text);
+      assert.ok(m, `${family} not named: ${text}`);
+      const without = await planFleet(fleetOf({ ...spec, policy }), cat);
+      assert.equal(Number(m[1]), without.totals.monthlyUsd, family);
+    }
+  });
+
+  test("a chain that fits no allowed site says what it needs", async () => {
+    const err = await rejects(() => planFleet(fleetOf({
+      name: "t", chains: [{ chain: "xrpl", count: 1 }],
+      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 50, cpu: 16, memoryGb: 128, diskGb: 4000, disk: "ssd" }] } },
+    }), cat), InfeasibleError);
+    assert.match(err.reasons[0], /chains\[0\] \(xrpl\/mainnet full: 8 vCPU, 64 GB, 1000 GB disk at 10000 IOPS, local NVMe\) fits no allowed site: h has ssd disks, the node needs local NVMe/);
+  });
+
+  test("survive with too few nodes", async () => {
+    const err = await rejects(() => planFleet(fleetOf({
+      name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+      policy: { survive: { operatorLoss: 1, minNodes: 2 } },
+    }), cat), InfeasibleError);
+    assert.match(err.reasons.join("\n"), /survive\.operatorLoss with minNodes 2 allows at most 0 of bitcoin\/mainnet's 2 nodes per operator/);
+  });
+});
