@@ -52,6 +52,8 @@ const StorageClass = z.strictObject({
   maxGb: z.number().positive(),
   iops: Performance.optional(),
   throughputMBps: Performance.optional(),
+  /** Machine families that can attach this class (shape id prefixes); absent = every shape. */
+  shapePrefixes: z.array(z.string()).optional(),
   /** Fixed-size tiers whose performance belongs to the tier (Azure Premium SSD). */
   tiers: z.array(DiskTier).optional(),
 });

@@ -92,6 +92,7 @@ function storageFor(profile: Profile, provider: ProviderFile, region: string, sh
   }
   for (const cls of provider.storageClasses) {
     if (cls.local ? profile.localNvme === "none" : profile.localNvme === "required") continue;
+    if (cls.shapePrefixes && !cls.shapePrefixes.some((prefix) => shape.id.startsWith(prefix))) continue;
     const priced = priceStorageClass(profile, cls, provider.storagePrices[region] ?? []);
     if (priced) candidates.push(priced);
   }

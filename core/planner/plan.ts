@@ -157,10 +157,10 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
     slots.sort((a, b) => a.ordinal - b.ordinal || a.candidate.site.id.localeCompare(b.candidate.site.id));
     const seq = sequences.get(group.index)!;
     const placed: Array<PlannedNode & { ordinal: number }> = [];
+    const handOut = Object.fromEntries(Object.entries(seq).map(([layer, list]) => [layer, spreadOverOperators(list, slots.map((s) => s.candidate.site.operator))]));
     slots.forEach(({ candidate, ordinal }, i) => {
       const { site, option } = candidate;
-      // Layers cycle through their own lists, so pairs vary too (geth+lighthouse, nethermind+teku, ...).
-      const clients = Object.fromEntries(Object.entries(seq).map(([layer, list]) => [layer, list[i]]));
+      const clients = Object.fromEntries(Object.entries(handOut).map(([layer, list]) => [layer, list[i]]));
       const h = site.host;
       placed.push({
         ordinal,
@@ -181,6 +181,24 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
     nodes.push(...placed.map(({ ordinal: _ordinal, ...node }) => node));
   }
   return nodes;
+}
+
+/**
+ * Reorders a layer's client sequence (same clients, same counts, so the client cap still holds) so
+ * that an operator's nodes run different clients where possible: one bug then never takes out all
+ * of one company's nodes. Slot i goes to operators[i].
+ */
+export function spreadOverOperators(sequence: readonly string[], operators: readonly string[]): string[] {
+  const left = [...sequence];
+  const seen = new Map<string, Set<string>>();
+  return operators.map((operator) => {
+    const used = seen.get(operator) ?? new Set<string>();
+    const pick = Math.max(0, left.findIndex((client) => !used.has(client)));
+    const [client] = left.splice(pick, 1);
+    used.add(client);
+    seen.set(operator, used);
+    return client;
+  });
 }
 
 /** A host's price is shared evenly by its nodes (cents spread so the shares add up to the price). */

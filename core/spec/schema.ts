@@ -5,6 +5,9 @@ const share = (what: string) => z.number()
   .max(1, "a share is a fraction in (0, 1], e.g. 0.5 for half (not a percentage)")
   .describe(`Largest fraction of a chain's nodes one ${what} may hold, in (0, 1].`);
 
+const lossCount = (what: string) => z.number().int("must be 0 or 1").min(0, "must be 0 or 1")
+  .max(1, `must be 0 or 1: surviving the loss of several ${what} at once is not supported yet`);
+
 const count = z.number().int("must be a whole number").min(1, "must be at least 1").max(10000, "at most 10,000 nodes per entry");
 
 export const ChainGroup = z.strictObject({
@@ -63,8 +66,8 @@ export const Policy = z.strictObject({
   }).optional().describe("Caps per chain. @default no caps"),
   minOperators: z.number().int().min(1).max(100).optional().describe("Each chain runs on at least this many operators. @default 1"),
   survive: z.strictObject({
-    operatorLoss: z.union([z.literal(0), z.literal(1)]).default(0).describe("Operators that may fail at once (0 or 1). @default 0"),
-    regionLoss: z.union([z.literal(0), z.literal(1)]).default(0).describe("Regions that may fail at once (0 or 1). @default 0"),
+    operatorLoss: lossCount("operators").default(0).describe("Operators that may fail at once (0 or 1). @default 0"),
+    regionLoss: lossCount("regions").default(0).describe("Regions that may fail at once (0 or 1). @default 0"),
     minNodes: z.number().int().min(1).describe("Nodes each chain keeps after the loss."),
   }).optional(),
 });

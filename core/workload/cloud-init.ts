@@ -1,0 +1,57 @@
+/**
+ * cloud-init user-data for a cloud VM: mount the data disk, install Docker, write the node's compose
+ * project and start it (see templates/cloud-init.yaml). The output contains the node's secrets
+ * when any are passed: treat it as a secret.
+ */
+import { parse, stringify } from "yaml";
+import { workloadFiles, type Workload, type WorkloadSecrets } from "./render";
+import { fill, fillDeep, readTemplate } from "./templates";
+
+export interface DataDisk {
+  /**
+   * Device paths or shell globs where the data disk shows up, e.g.
+   * `/dev/disk/by-id/google-sovereign-data`. Several matching devices (local NVMe/SSD) are striped.
+   */
+  devices: string[];
+}
+
+export interface CloudInitOptions {
+  /** The data disk to mount at the workload's dataRoot. @default none (data on the boot disk) */
+  disk?: DataDisk;
+  /** Extra SSH public keys for the default user. @default none */
+  sshAuthorizedKeys?: string[];
+}
+
+export const MOUNT_SCRIPT = "/usr/local/sbin/sovereign-mount-data";
+
+interface CloudConfig {
+  write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
+  runcmd: unknown[][];
+  ssh_authorized_keys?: string[];
+  [k: string]: unknown;
+}
+
+/** `#cloud-config` user-data for one node. */
+export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, options: CloudInitOptions = {}): string {
+  const prepareScript = `${w.configDir}/prepare.sh`;
+  const values = { node: w.node, dataRoot: w.dataRoot, unit: w.unit, mountScript: MOUNT_SCRIPT, prepareScript };
+  const config = fillDeep(parse(readTemplate("cloud-init.yaml", w.templateDir)) as CloudConfig, values, "templates/cloud-init.yaml");
+
+  const files = workloadFiles(w, secrets);
+  if (options.disk) {
+    if (options.disk.devices.length === 0) throw new Error(`${w.node}: a data disk needs at least one device path`);
+    for (const d of options.disk.devices) {
+      if (!/^\/dev\/[\w./*?:+-]+$/.test(d)) throw new Error(`${w.node}: '${d}' is not a /dev path or glob`);
+    }
+    files.unshift({
+      path: MOUNT_SCRIPT,
+      content: fill(readTemplate("mount-data-disk.sh", w.templateDir), { dataRoot: w.dataRoot, devicePatterns: options.disk.devices.join(" ") }, "templates/mount-data-disk.sh"),
+      mode: "0755", secret: false,
+    });
+  } else {
+    config.runcmd = config.runcmd.filter((cmd) => !cmd.includes(MOUNT_SCRIPT));
+  }
+  config.write_files = files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" }));
+  if (options.sshAuthorizedKeys?.length) config.ssh_authorized_keys = options.sshAuthorizedKeys;
+  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+}

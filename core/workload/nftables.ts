@@ -1,0 +1,77 @@
+/**
+ * The host firewall of a bare-metal node, as an nftables ruleset: the same exposure the clouds get
+ * (core/workload/firewall.ts), enforced on the host itself.
+ *
+ * It must hold with Docker in front: a port Docker publishes is DNAT-ed in prerouting and then
+ * forwarded to the container, so it never passes the input hook. The `forward` chain therefore
+ * matches the port the client dialled (`ct original proto-dst`) on DNAT-ed connections; the
+ * `input` chain covers userland-proxied and host-network ports. Drops in this table are final
+ * whatever other tables (Docker's own) accept. The table holds only this node's ports and accepts
+ * everything else, so it coexists with the host's own rules and with other nodes on the host.
+ */
+import { isIpv6 } from "./firewall";
+import type { PublishedPort } from "./render";
+
+export interface HostFirewallOptions {
+  /** Sources allowed to reach the node's rpc-exposure ports. */
+  rpcAllowCidrs: readonly string[];
+}
+
+/** nftables table name of a node (letters, digits and underscores only). */
+export function nftTableName(nodeId: string): string {
+  return `sovereign_${nodeId.replace(/[^a-zA-Z0-9]/g, "_")}`;
+}
+
+/**
+ * The ruleset, loaded with `nft -f`. It creates the table if missing, deletes it, and defines it
+ * again in one transaction, so a reload replaces the node's rules atomically.
+ */
+export function renderNftables(nodeId: string, ports: readonly PublishedPort[], options: HostFirewallOptions): string {
+  const table = nftTableName(nodeId);
+  const v4 = options.rpcAllowCidrs.filter((c) => !isIpv6(c));
+  const v6 = options.rpcAllowCidrs.filter(isIpv6);
+  const byProto = (exposures: string[]) => (["tcp", "udp"] as const).flatMap((proto) => {
+    const list = [...new Set(ports.filter((p) => exposures.includes(p.exposure) && p.protocol === proto).map((p) => p.port))].sort((a, b) => a - b);
+    return list.length ? [{ proto, set: `{ ${list.join(", ")} }` }] : [];
+  });
+  const rpc = byProto(["rpc"]);
+  const closed = byProto(["private", "internal"]);
+  const input: string[] = ['iifname "lo" accept'];
+  const forward: string[] = [];
+  for (const { proto, set } of rpc) {
+    if (v4.length) {
+      input.push(`${proto} dport ${set} ip saddr @rpc_allow_v4 accept`);
+      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ip saddr @rpc_allow_v4 accept`);
+    }
+    if (v6.length) {
+      input.push(`${proto} dport ${set} ip6 saddr @rpc_allow_v6 accept`);
+      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ip6 saddr @rpc_allow_v6 accept`);
+    }
+    input.push(`${proto} dport ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
+    forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
+  }
+  for (const { proto, set } of closed) {
+    input.push(`${proto} dport ${set} counter drop comment "engine, admin, metrics: never from outside"`);
+    forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "engine, admin, metrics: never from outside"`);
+  }
+  const set = (name: string, type: string, cidrs: string[]) =>
+    cidrs.length ? [`  set ${name} {`, `    type ${type}; flags interval;`, `    elements = { ${cidrs.join(", ")} }`, "  }"] : [];
+  return [
+    `# Host firewall of Sovereign node ${nodeId}; rendered by core/workload/nftables.ts.`,
+    `table inet ${table}`,
+    `delete table inet ${table}`,
+    `table inet ${table} {`,
+    ...set("rpc_allow_v4", "ipv4_addr", v4),
+    ...set("rpc_allow_v6", "ipv6_addr", v6),
+    "  chain input {",
+    "    type filter hook input priority filter - 5; policy accept;",
+    ...input.map((r) => `    ${r}`),
+    "  }",
+    "  chain forward {",
+    "    type filter hook forward priority filter - 5; policy accept;",
+    ...forward.map((r) => `    ${r}`),
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,325 @@
+/**
+ * Renders what runs on a node, once, for every way of delivering it (cloud-init on AWS/GCP/Azure,
+ * SSH on bare metal, an SDL on Akash): a docker compose project with one service per client layer,
+ * plus the files around it. Pure: no Pulumi, no network. Secrets are never part of the compose
+ * file; they enter as values in {@link workloadFiles} (the Pulumi side calls it inside an apply, so
+ * the result stays a secret).
+ */
+import { stringify, parse } from "yaml";
+import type { Catalog } from "../catalog/load";
+import type { Client } from "../catalog/schema";
+import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
+import { rpcPort, type Exposure, type Protocol } from "./firewall";
+import { fill, fillDeep, readTemplate } from "./templates";
+
+/** What the renderer needs of a planned node (a PlannedNode fits). */
+export interface WorkloadNode {
+  id: string;
+  chain: string;
+  network: string;
+  clients: Record<string, string>;
+}
+
+export interface WorkloadOptions {
+  /** Fleet name, written into container labels. @default "sovereign" */
+  fleet?: string;
+  /** Mount point of the data disk; each node keeps its data under `<dataRoot>/<node>/`. @default "/srv/sovereign" */
+  dataRoot?: string;
+  /** Directory for each node's compose project, scripts and secrets: `<configRoot>/<node>/`. @default "/etc/sovereign" */
+  configRoot?: string;
+  /** Chain id for `{chainId}`. @default the catalog's `chainIds[network]` */
+  chainId?: number;
+  /** Template directory. @default the package's `templates/` */
+  templateDir?: string;
+  /**
+   * Added to every port Docker publishes on the host (containers keep their own ports), so several
+   * nodes can share one bare-metal host. @default 0
+   */
+  hostPortOffset?: number;
+}
+
+/** Secrets the node needs, passed as values by the caller (Pulumi keeps them as secret Outputs). */
+export interface WorkloadSecrets {
+  /** Engine-API JWT, 32 bytes hex. @default generated on the host at first boot (`openssl rand -hex 32`) */
+  jwt?: string;
+  /** L1 execution RPC URL (may embed an API key), for chains that require `l1Rpc`. */
+  l1Rpc?: string;
+  /** L1 beacon API URL, for chains that require `l1Beacon`. */
+  l1Beacon?: string;
+}
+export type SecretName = Exclude<keyof WorkloadSecrets, "jwt">;
+
+export interface PublishedPort {
+  service: string;
+  client: string;
+  name: string;
+  /** Port on the host (container port + hostPortOffset): what firewalls match. */
+  port: number;
+  /** Port inside the container. */
+  containerPort: number;
+  protocol: Protocol;
+  exposure: Exposure;
+  /** Host address Docker binds: undefined = every address (public, rpc); 127.0.0.1 for private. */
+  hostIp?: string;
+}
+
+export interface ComposeService {
+  image: string;
+  container_name: string;
+  command: string[];
+  restart: string;
+  stop_grace_period: string;
+  ports?: string[];
+  expose?: string[];
+  volumes: string[];
+  logging: { driver: string; options: Record<string, string> };
+  labels: Record<string, string>;
+  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+  depends_on?: string[];
+}
+
+/**
+ * A compose file in the Compose Specification format, kept to what docker-compose v1.29 (Debian)
+ * and Compose v2 (Ubuntu's docker-compose-v2) both accept: no top-level `name`; the project name
+ * is the node id (`-p <node>`, and the config directory is named after the node).
+ */
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+export interface Workload {
+  fleet: string;
+  node: string;
+  /** docker compose project name (= node id). */
+  project: string;
+  dataRoot: string;
+  /** `<dataRoot>/<node>`: every byte the node writes lives below. */
+  nodeDataDir: string;
+  /** `<configRoot>/<node>`: compose.yaml, .env, jwt.hex, prepare.sh. */
+  configDir: string;
+  /** systemd unit that runs the project. */
+  unit: string;
+  compose: ComposeFile;
+  /** The compose file as YAML. Holds no secret. */
+  composeYaml: string;
+  /** Ports Docker publishes on the host (internal ports are absent). */
+  ports: PublishedPort[];
+  /** Host data directory per service. */
+  dataDirs: Record<string, string>;
+  /** The chain's RPC port inside the container (on the host: + hostPortOffset). */
+  rpc: { service: string; port: number };
+  hostPortOffset: number;
+  needsJwt: boolean;
+  /** Secrets the compose project reads from its `.env` file. */
+  secrets: SecretName[];
+  templateDir?: string;
+}
+
+export interface WorkloadFile {
+  path: string;
+  content: string;
+  /** Octal permission string, e.g. "0644". */
+  mode: string;
+  /** True when the content holds a secret. */
+  secret: boolean;
+}
+
+export const DEFAULT_DATA_ROOT = "/srv/sovereign";
+export const DEFAULT_CONFIG_ROOT = "/etc/sovereign";
+/** Where clients find the engine JWT inside their container. */
+export const CONTAINER_JWT_PATH = "/secrets/jwt.hex";
+
+/** Placeholder -> the `.env` variable holding a secret that fills it. */
+const SECRET_ENV: Record<SecretName, string> = { l1Rpc: "SOVEREIGN_L1_RPC", l1Beacon: "SOVEREIGN_L1_BEACON" };
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** Renders the compose project of one node. Throws when a client command needs a value nobody can give. */
+export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: WorkloadOptions = {}): Workload {
+  const chain = catalog.chains.get(node.chain);
+  if (!chain) throw new Error(`${node.id}: unknown chain '${node.chain}'`);
+  const fleet = options.fleet ?? "sovereign";
+  const dataRoot = trimSlash(options.dataRoot ?? DEFAULT_DATA_ROOT);
+  const configRoot = trimSlash(options.configRoot ?? DEFAULT_CONFIG_ROOT);
+  const nodeDataDir = `${dataRoot}/${node.id}`;
+  const configDir = `${configRoot}/${node.id}`;
+  assertSafeName(node.id);
+  const offset = options.hostPortOffset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
+
+  const layers = chain.layers.filter((l) => node.clients[l]);
+  const missing = chain.layers.filter((l) => !node.clients[l]);
+  if (missing.length) throw new Error(`${node.id}: no client for layer(s) ${missing.join(", ")}`);
+  const clients = new Map<string, Client>(layers.map((l) => {
+    const c = catalog.clients.get(node.clients[l]);
+    if (!c) throw new Error(`${node.id}: unknown client '${node.clients[l]}'`);
+    return [l, c];
+  }));
+
+  const execution = clients.get("execution");
+  const port = (c: Client | undefined, name: string) => c?.ports.find((p) => p.name === name)?.port;
+  const engine = port(execution, "engine");
+  const executionRpc = port(execution, "rpc");
+  const chainId = options.chainId ?? chain.chainIds?.[node.network];
+
+  const usedSecrets = new Set<SecretName>();
+  let needsJwt = false;
+  const valueOf = (name: string, containerDataDir: string, where: string): string => {
+    switch (name) {
+      case "network": return node.network;
+      case "chain": return node.chain;
+      case "dataDir": return containerDataDir;
+      case "jwtPath": needsJwt = true; return CONTAINER_JWT_PATH;
+      case "engineUrl":
+        if (engine === undefined) throw new Error(`${where}: {engineUrl} needs an execution client with an engine port`);
+        return `http://execution:${engine}`;
+      case "executionRpcUrl":
+        if (executionRpc === undefined) throw new Error(`${where}: {executionRpcUrl} needs an execution client with an rpc port`);
+        return `http://execution:${executionRpc}`;
+      case "chainId":
+        if (chainId === undefined) throw new Error(`${where}: {chainId} has no value: add chainIds.${node.network} to chain ${node.chain} in the catalog, or pass options.chainId`);
+        return String(chainId);
+      case "l1Rpc": case "l1Beacon":
+        usedSecrets.add(name);
+        return `\${${SECRET_ENV[name]}}`;
+      default:
+        throw new Error(`${where}: unknown placeholder {${name}}`);
+    }
+  };
+
+  const serviceTemplate = parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>;
+  const services: Record<string, ComposeService> = {};
+  const ports: PublishedPort[] = [];
+  const dataDirs: Record<string, string> = {};
+  for (const [layer, client] of clients) {
+    assertSafeName(layer);
+    const runtime = clientRuntime(client.id);
+    const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
+    const where = `${node.id}: ${client.id}`;
+    const substitute = (arg: string) => escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, containerDataDir, where));
+    const command = client.command.map(substitute);
+    const hostData = `${nodeDataDir}/${layer}`;
+    dataDirs[layer] = hostData;
+
+    const published: string[] = [];
+    const exposed: string[] = [];
+    for (const p of client.ports) {
+      const hostPort = p.port + offset;
+      if (hostPort > 65535) throw new Error(`${node.id}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
+      const base = { service: layer, client: client.id, name: p.name, port: hostPort, containerPort: p.port, protocol: p.protocol, exposure: p.exposure };
+      if (p.exposure === "internal") { exposed.push(`${p.port}/${p.protocol}`); continue; }
+      if (p.exposure === "private") {
+        published.push(`127.0.0.1:${hostPort}:${p.port}/${p.protocol}`);
+        ports.push({ ...base, hostIp: "127.0.0.1" });
+      } else {
+        published.push(`${hostPort}:${p.port}/${p.protocol}`);
+        ports.push(base);
+      }
+    }
+
+    const defaults = fillDeep(serviceTemplate, {
+      fleet, node: node.id, layer, client: client.id,
+      stopGracePeriod: runtime.stopGracePeriod ?? (layer === "execution" || layer === "node" ? "5m" : "2m"),
+    }, "templates/compose-service.yaml") as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+    const volumes = [`${hostData}:${containerDataDir}`];
+    services[layer] = {
+      image: `${client.image.repository}:${client.image.tag}`,
+      container_name: `${node.id}-${layer}`,
+      command,
+      ...defaults,
+      volumes,
+    };
+    if (published.length) services[layer].ports = published;
+    if (exposed.length) services[layer].expose = exposed;
+    if (runtime.healthcheck) {
+      services[layer].healthcheck = {
+        test: runtime.healthcheck.map(substitute),
+        interval: "30s", timeout: "10s", retries: 5, start_period: "5m",
+      };
+    }
+  }
+  // Every service that reads the JWT mounts the same file; consensus/rollup start after execution.
+  for (const [layer, client] of clients) {
+    if (client.command.some((a) => a.includes("{jwtPath}"))) services[layer].volumes.push(`${configDir}/jwt.hex:${CONTAINER_JWT_PATH}:ro`);
+    if (layer !== "execution" && clients.has("execution")) services[layer].depends_on = ["execution"];
+  }
+  assertNoPortClash(node.id, ports);
+
+  const compose: ComposeFile = { services };
+  const rpc = rpcPort(node, catalog);
+  return {
+    fleet, node: node.id, project: node.id, dataRoot, nodeDataDir, configDir,
+    unit: `sovereign-${node.id}.service`,
+    compose,
+    composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
+    ports, dataDirs, rpc, hostPortOffset: offset, needsJwt,
+    secrets: [...usedSecrets].sort(),
+    templateDir: options.templateDir,
+  };
+}
+
+const JWT = /^(0x)?[0-9a-fA-F]{64}$/;
+
+/** Every file the node needs on disk, secrets included. Never log the result. */
+export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): WorkloadFile[] {
+  const files: WorkloadFile[] = [{ path: `${w.configDir}/compose.yaml`, content: w.composeYaml, mode: "0644", secret: false }];
+  const missing = w.secrets.filter((s) => !secrets[s]);
+  if (missing.length) throw new Error(`${w.node}: the chain needs ${missing.join(" and ")} (set them as secrets in stack config: sovereign:${missing[0]})`);
+  if (w.secrets.length) {
+    const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(secrets[s]!)}`).join("\n");
+    files.push({ path: `${w.configDir}/.env`, content: `${env}\n`, mode: "0600", secret: true });
+  }
+  let jwtCommands = "";
+  if (w.needsJwt) {
+    const jwt = secrets.jwt?.trim();
+    if (jwt !== undefined && jwt !== "") {
+      if (!JWT.test(jwt)) throw new Error(`${w.node}: the engine JWT must be 32 bytes as 64 hex characters`);
+      // 0644 inside a 0700 directory: host users cannot reach it, containers of any uid can read it.
+      files.push({ path: `${w.configDir}/jwt.hex`, content: `${jwt.replace(/^0x/, "")}\n`, mode: "0644", secret: true });
+    } else {
+      jwtCommands = `[ -s "${w.configDir}/jwt.hex" ] || (umask 022; openssl rand -hex 32 > "${w.configDir}/jwt.hex")`;
+    }
+  }
+  const dataDirCommands = [w.nodeDataDir, ...Object.values(w.dataDirs)].map((d) => `install -d -m 0755 "${d}"`).join("\n");
+  const values = { node: w.node, project: w.project, configDir: w.configDir, dataRoot: w.dataRoot, unit: w.unit };
+  files.push({
+    path: `${w.configDir}/prepare.sh`,
+    content: fill(readTemplate("prepare-node.sh", w.templateDir), { ...values, dataDirCommands, jwtCommands }, "templates/prepare-node.sh"),
+    mode: "0755", secret: false,
+  });
+  files.push({
+    path: `/etc/systemd/system/${w.unit}`,
+    content: fill(readTemplate("node.service", w.templateDir), values, "templates/node.service"),
+    mode: "0644", secret: false,
+  });
+  return files;
+}
+
+/** A compose `.env` value: single-quoted so `$` and `#` stay literal. */
+function envValue(v: string): string {
+  if (/[\n\r']/.test(v)) throw new Error("a secret value for .env must be one line without single quotes");
+  return `'${v}'`;
+}
+
+function escapeDollar(s: string): string {
+  return s.replace(/\$/g, "$$$$");
+}
+
+function trimSlash(p: string): string {
+  if (!p.startsWith("/")) throw new Error(`'${p}' must be an absolute path`);
+  return p.replace(/\/+$/, "") || "/";
+}
+
+function assertSafeName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) throw new Error(`'${name}' is not usable as a path and project name (lower-case letters, digits, - _ .)`);
+}
+
+function assertNoPortClash(node: string, ports: PublishedPort[]): void {
+  const seen = new Map<string, string>();
+  for (const p of ports) {
+    const key = `${p.port}/${p.protocol}`;
+    const other = seen.get(key);
+    if (other) throw new Error(`${node}: ${other} and ${p.service}/${p.client} ${p.name} both publish ${key} on the host`);
+    seen.set(key, `${p.service}/${p.client} ${p.name}`);
+  }
+}
