@@ -24,7 +24,8 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   rippled: { dataDir: "/var/lib/rippled" },
   erigon: { stopGracePeriod: "10m" },
   // The devnet image (e2e/lab/devnet-image) has its own HEALTHCHECK (anvil-healthcheck, every 5 s).
-  anvil: { stopGracePeriod: "30s" },
+  // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
+  anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"] },
 };
 
 export function clientRuntime(client: string): ClientRuntime {

@@ -5,7 +5,8 @@
  * It must hold with Docker in front: a port Docker publishes is DNAT-ed in prerouting and then
  * forwarded to the container, so it never passes the input hook. The `forward` chain therefore
  * matches the port the client dialled (`ct original proto-dst`) on DNAT-ed connections; the
- * `input` chain covers userland-proxied and host-network ports. Drops in this table are final
+ * `input` chain covers userland-proxied and host-network ports. Forwarded packets are judged by the
+ * connection's original source, so the container's replies pass with the request they answer. Drops in this table are final
  * whatever other tables (Docker's own) accept. The table holds only this node's ports and accepts
  * everything else, so it coexists with the host's own rules and with other nodes on the host.
  */
@@ -41,11 +42,11 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
   for (const { proto, set } of rpc) {
     if (v4.length) {
       input.push(`${proto} dport ${set} ip saddr @rpc_allow_v4 accept`);
-      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ip saddr @rpc_allow_v4 accept`);
+      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip saddr @rpc_allow_v4 accept`);
     }
     if (v6.length) {
       input.push(`${proto} dport ${set} ip6 saddr @rpc_allow_v6 accept`);
-      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ip6 saddr @rpc_allow_v6 accept`);
+      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip6 saddr @rpc_allow_v6 accept`);
     }
     input.push(`${proto} dport ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
     forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);

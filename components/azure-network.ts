@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as resources from "@pulumi/azure-native/resources";
+import * as network from "@pulumi/azure-native/network";
+import { transform, type Transform } from "./transform";
+
+export interface AzureNetworkArgs {
+  /** Azure location, e.g. germanywestcentral. */
+  location: string;
+  /** Tags on every resource (fleet scope). */
+  tags: Record<string, string>;
+  /** Address space of the virtual network (one per location, not peered). @default "10.42.0.0/16" */
+  cidr?: string;
+  /** Address prefix of the hosts' subnet. @default "10.42.0.0/24" */
+  subnetCidr?: string;
+  transform?: {
+    resourceGroup?: Transform<resources.ResourceGroupArgs>;
+    virtualNetwork?: Transform<network.VirtualNetworkArgs>;
+  };
+}
+
+/**
+ * What a fleet's Azure hosts of one location share: a resource group, a virtual network and a
+ * subnet. Create it with the location's azure-native Provider (`{ providers: [provider] }`).
+ */
+export class AzureNetwork extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly subnetId: pulumi.Output<string>;
+  readonly location: string;
+
+  constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:azure:Network", name, {}, opts);
+    const p = { parent: this };
+    this.location = args.location;
+    const group = new resources.ResourceGroup(...transform(args.transform?.resourceGroup, `${name}-rg`, {
+      location: args.location,
+      tags: args.tags,
+    }, p));
+    const vnet = new network.VirtualNetwork(...transform(args.transform?.virtualNetwork, `${name}-vnet`, {
+      resourceGroupName: group.name,
+      location: args.location,
+      addressSpace: { addressPrefixes: [args.cidr ?? "10.42.0.0/16"] },
+      tags: args.tags,
+    }, { ...p, ignoreChanges: ["subnets"] }));
+    const subnet = new network.Subnet(`${name}-subnet`, {
+      resourceGroupName: group.name,
+      virtualNetworkName: vnet.name,
+      addressPrefix: args.subnetCidr ?? "10.42.0.0/24",
+    }, p);
+    this.resourceGroupName = group.name;
+    this.subnetId = subnet.id;
+    this.registerOutputs({ resourceGroupName: this.resourceGroupName, subnetId: this.subnetId });
+  }
+}

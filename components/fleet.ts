@@ -1,0 +1,131 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadCatalog, type Catalog } from "../core/catalog/load";
+import type { Plan, PlannedNode } from "../core/planner/plan";
+import type { SiteProvider } from "../core/spec/resolve";
+import { cidrProblems } from "../core/workload/firewall";
+import { renderWorkload, type WorkloadOptions } from "../core/workload/render";
+import "./cloud-bindings";
+import { hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
+import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
+import { CLOUD_DATA, type CloudId } from "./provider-data";
+
+/** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
+export interface FleetArgs extends FleetProviderOptions {
+  /** The plan to deploy: `planFleet(...)`'s result. Plain data, so every resource is known at preview. */
+  plan: Plan;
+  /** Catalog the plan was made with. @default the bundled catalog (`loadCatalog()`) */
+  catalog?: Catalog;
+  /** CIDRs that may reach RPC ports (exposure rpc). @default [] (RPC private: reachable inside each cloud network only) */
+  rpcAllowCidrs?: string[];
+  /** CIDRs that may reach SSH on every host. @default [] (SSH closed) */
+  adminCidrs?: string[];
+  /** SSH public key installed on every host. @default none (no one can log in) */
+  sshPublicKey?: string;
+  /** L1 execution RPC URL for rollup nodes (OP, Base, Arbitrum). Kept secret. @default none; required when the plan has such a chain */
+  l1Rpc?: pulumi.Input<string>;
+  /** L1 beacon API URL for rollup nodes. Kept secret. @default none; required when the plan has such a chain */
+  l1Beacon?: pulumi.Input<string>;
+  /** Host paths of the workload. @default { dataRoot: "/srv/sovereign", configRoot: "/etc/sovereign" } */
+  workload?: WorkloadOptions;
+  /** What a changed workload does to existing VMs (see NodeHostArgs.workloadUpdates). @default "ignore" */
+  workloadUpdates?: NodeHostArgs["workloadUpdates"];
+  /** Deploy even though the plan breaks its policy. @default false */
+  allowPolicyViolations?: boolean;
+  /** Host bindings by provider, over the registered table (components/hosts.ts). @default the registered bindings */
+  hosts?: Partial<Record<SiteProvider, HostBinding>>;
+}
+
+/** What the Fleet reports per node (also the program's stack output). */
+export interface FleetNodeOutput {
+  id: string;
+  chain: string;
+  network: string;
+  role: string;
+  clients: Record<string, string>;
+  provider: string;
+  region: string;
+  operator: string;
+  jurisdiction: string;
+  shape: string;
+  monthlyUsd: number;
+  publicIp: string;
+  privateIp: string;
+  rpcEndpoint: string;
+}
+
+/**
+ * A planned fleet, deployed: per provider the shared scaffolding once (providers per region, VPCs,
+ * networks, resource groups) and one host component per node, through the host table
+ * (components/hosts.ts), so bare metal and Akash plug in without changes here.
+ */
+export class Fleet extends pulumi.ComponentResource {
+  /** Host component per node id. */
+  readonly hosts: Record<string, NodeHostOutputs>;
+  /** Node summaries with addresses, by node id. */
+  readonly nodes: pulumi.Output<Record<string, FleetNodeOutput>>;
+  readonly monthlyUsd: pulumi.Output<number>;
+
+  constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:fleet:Fleet", name, {}, opts);
+    const plan = args.plan;
+    const catalog = args.catalog ?? loadCatalog();
+    checkFleetArgs(args, catalog);
+
+    const byProvider = new Map<SiteProvider, PlannedNode[]>();
+    for (const n of plan.nodes) byProvider.set(n.provider, [...(byProvider.get(n.provider) ?? []), n]);
+    const bindings = new Map<SiteProvider, HostBinding>();
+    for (const provider of byProvider.keys()) {
+      const binding = args.hosts?.[provider] ?? hostBinding(provider);
+      if (!binding) {
+        throw new pulumi.RunError(`Fleet ${name}: the plan places ${byProvider.get(provider)!.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Import its module (e.g. components/baremetal-host) or pass FleetArgs.hosts.${provider}.`);
+      }
+      bindings.set(provider, binding);
+    }
+
+    const ctx: FleetContext = {
+      parent: this, name, plan, catalog,
+      host: {
+        fleet: plan.fleet, catalog,
+        rpcAllowCidrs: args.rpcAllowCidrs ?? [], adminCidrs: args.adminCidrs ?? [],
+        sshPublicKey: args.sshPublicKey, l1Rpc: args.l1Rpc, l1Beacon: args.l1Beacon,
+        workload: args.workload, workloadUpdates: args.workloadUpdates,
+      },
+      options: args,
+    };
+    this.hosts = {};
+    for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
+
+    this.nodes = pulumi.output(Object.fromEntries(plan.nodes.map((n) => {
+      const h = this.hosts[n.id];
+      if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
+      return [n.id, pulumi.all([h.publicIp, h.privateIp, h.rpcEndpoint]).apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
+        id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
+        provider: n.provider, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
+        shape: n.shape, monthlyUsd: n.monthlyUsd, publicIp, privateIp, rpcEndpoint,
+      }))];
+    })));
+    this.monthlyUsd = pulumi.output(plan.totals.monthlyUsd);
+    this.registerOutputs({ nodes: this.nodes, monthlyUsd: this.monthlyUsd });
+  }
+}
+
+/** Everything the Fleet can tell is wrong before creating a resource, as one error. */
+function checkFleetArgs(args: FleetArgs, catalog: Catalog): void {
+  const problems = [...cidrProblems("rpcAllowCidrs", args.rpcAllowCidrs ?? []), ...cidrProblems("adminCidrs", args.adminCidrs ?? [])];
+  if (!args.plan.policy.satisfied && !args.allowPolicyViolations) {
+    for (const c of args.plan.policy.checks.filter((c) => !c.ok)) problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
+  }
+  const ids = new Set<string>();
+  for (const n of args.plan.nodes) {
+    if (ids.has(n.id)) problems.push(`node id ${n.id} appears twice in the plan`);
+    ids.add(n.id);
+    try {
+      if (n.provider in CLOUD_DATA) CLOUD_DATA[n.provider as CloudId].dataDisk(n.storage, n.shape);
+      const w = renderWorkload(n, catalog, args.workload);
+      for (const s of w.secrets) if (args[s] === undefined) problems.push(`${n.id}: chain ${n.chain} needs ${s} (pulumi config set --secret sovereign:${s} <url>)`);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (problems.length) throw new pulumi.RunError(`cannot deploy the plan of fleet ${args.plan.fleet}:\n  - ${[...new Set(problems)].join("\n  - ")}`);
+}

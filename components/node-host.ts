@@ -1,0 +1,149 @@
+/**
+ * What every node host shares, whatever runs it: tags, exposure rules, the rendered workload and
+ * its secrets. The AWS, GCP and Azure hosts (and the bare-metal and Akash ones) call
+ * {@link prepareHost} and only turn the result into their own resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { loadCatalog, type Catalog } from "../core/catalog/load";
+import type { PlannedNode } from "../core/planner/plan";
+import { ingressRules, type IngressRule } from "../core/workload/firewall";
+import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
+import { renderWorkload, type Workload, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
+import { nodeTags } from "../core/workload/tags";
+
+/** Args every node host takes. */
+export interface NodeHostArgs {
+  /** The planned node to run (an entry of `Plan.nodes` from `planFleet`). */
+  node: PlannedNode;
+  /** Fleet name, the `sovereign:fleet` tag. @default "sovereign" */
+  fleet?: string;
+  /** Catalog the plan was made with. @default the bundled catalog (`loadCatalog()`) */
+  catalog?: Catalog;
+  /** CIDRs that may reach the node's RPC ports (exposure rpc). @default [] (RPC reachable only inside the network) */
+  rpcAllowCidrs?: string[];
+  /** CIDRs that may reach SSH. @default [] (SSH closed) */
+  adminCidrs?: string[];
+  /** SSH public key for the admin user. @default none (no key: nobody can log in) */
+  sshPublicKey?: string;
+  /** Engine-API JWT (64 hex characters), kept secret. @default generated once per node with `openssl rand -hex 32` (command.local.Command), stable across updates */
+  jwtSecret?: pulumi.Input<string>;
+  /** L1 execution RPC URL for rollups (chains that require l1Rpc). Kept secret. @default none */
+  l1Rpc?: pulumi.Input<string>;
+  /** L1 beacon API URL for rollups (chains that require l1Beacon). Kept secret. @default none */
+  l1Beacon?: pulumi.Input<string>;
+  /** Where the workload keeps data and config on the host. @default { dataRoot: "/srv/sovereign", configRoot: "/etc/sovereign" } */
+  workload?: WorkloadOptions;
+  /**
+   * What a changed workload (new client image, new secret) does to an existing VM. cloud-init runs
+   * at first boot only, so `ignore` keeps the VM as it is (roll nodes one by one with
+   * `pulumi up --target-replace <vm urn>`); `replace` replaces the VM at once (the data disk and the
+   * IP survive; local NVMe data does not).
+   * @default "ignore"
+   */
+  workloadUpdates?: "ignore" | "replace";
+}
+
+/** What every host component exposes. */
+export interface NodeHostOutputs {
+  /** The planned node id. */
+  readonly nodeId: string;
+  readonly publicIp: pulumi.Output<string>;
+  readonly privateIp: pulumi.Output<string>;
+  /** `http://<ip>:<port>` of the chain's RPC: the public IP when rpcAllowCidrs is set, the private IP otherwise. */
+  readonly rpcEndpoint: pulumi.Output<string>;
+}
+
+export interface PreparedHost {
+  node: PlannedNode;
+  fleet: string;
+  catalog: Catalog;
+  /** `sovereign:*` tags of every resource of this node. */
+  tags: Record<string, string>;
+  rules: IngressRule[];
+  workload: Workload;
+  rpcPublic: boolean;
+  /** The workload's secrets (JWT, L1 URLs) as one secret Output, for hosts that deliver files themselves (bare metal). */
+  secretValues: pulumi.Output<WorkloadSecrets>;
+  /** Secret cloud-init user-data, once the data disk's device paths are known. */
+  userData(devices: pulumi.Input<string[]> | undefined, sshAuthorizedKeys?: string[]): pulumi.Output<string>;
+  rpcEndpoint(publicIp: pulumi.Output<string>, privateIp: pulumi.Output<string>): pulumi.Output<string>;
+}
+
+/** Validates the args, renders the workload and sets up its secrets (JWT) as children of `parent`. */
+export function prepareHost(parent: pulumi.ComponentResource, name: string, args: NodeHostArgs): PreparedHost {
+  const node = args.node;
+  const fleet = args.fleet ?? "sovereign";
+  const catalog = args.catalog ?? loadCatalog();
+  const workload = renderWorkload(node, catalog, { fleet, ...args.workload });
+  for (const secret of workload.secrets) {
+    if (args[secret] === undefined) {
+      throw new Error(`${node.id}: chain ${node.chain} needs ${secret}; set it as a secret: pulumi config set --secret sovereign:${secret} <url>`);
+    }
+  }
+  if (typeof args.jwtSecret === "string" && !/^(0x)?[0-9a-fA-F]{64}$/.test(args.jwtSecret.trim())) {
+    throw new Error(`${node.id}: jwtSecret must be 32 bytes as 64 hex characters`);
+  }
+  const rpcAllowCidrs = args.rpcAllowCidrs ?? [];
+  const rules = ingressRules(node, catalog, { rpcAllowCidrs, adminCidrs: args.adminCidrs ?? [] });
+  const jwt = workload.needsJwt ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name)) : undefined;
+  const l1Rpc = args.l1Rpc === undefined ? undefined : pulumi.secret(args.l1Rpc);
+  const l1Beacon = args.l1Beacon === undefined ? undefined : pulumi.secret(args.l1Beacon);
+  const secretValues = pulumi.secret(pulumi.all([jwt, l1Rpc, l1Beacon]).apply(([jwtValue, l1RpcValue, l1BeaconValue]): WorkloadSecrets => ({
+    jwt: jwtValue?.trim(), l1Rpc: l1RpcValue, l1Beacon: l1BeaconValue,
+  })));
+
+  return {
+    node, fleet, catalog, workload, rules,
+    tags: nodeTags(fleet, node),
+    rpcPublic: rpcAllowCidrs.length > 0,
+    secretValues,
+    userData(devices, sshAuthorizedKeys) {
+      return pulumi.secret(pulumi.all([devices, secretValues]).apply(([devs, secrets]) =>
+        renderCloudInit(workload, secrets, {
+          disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+          sshAuthorizedKeys,
+        })));
+    },
+    rpcEndpoint(publicIp, privateIp) {
+      const ip = rpcAllowCidrs.length > 0 ? publicIp : privateIp;
+      return pulumi.interpolate`http://${ip}:${workload.rpc.port}`;
+    },
+  };
+}
+
+/**
+ * A random engine JWT made once on the machine running `pulumi up` and kept in state as a secret:
+ * the command runs only when the resource is created, so the value is stable across updates.
+ */
+export function generateJwt(parent: pulumi.Resource, name: string): pulumi.Output<string> {
+  const cmd = new command.local.Command(`${name}-jwt`, {
+    create: "openssl rand -hex 32",
+    logging: "stderr",
+  }, { parent, additionalSecretOutputs: ["stdout"] });
+  return pulumi.secret(cmd.stdout.apply((s) => s.trim()));
+}
+
+/** Resource options that apply `workloadUpdates` to the property holding the user-data. */
+export function userDataOptions(mode: NodeHostArgs["workloadUpdates"], property: string, extraIgnore: string[] = []): pulumi.CustomResourceOptions {
+  return mode === "replace"
+    ? { ignoreChanges: extraIgnore, replaceOnChanges: [property], deleteBeforeReplace: true }
+    : { ignoreChanges: [...extraIgnore, property] };
+}
+
+/** Groups ingress rules by source class and protocol (GCP firewalls, summaries). */
+export function rulesBySource(rules: IngressRule[]): Array<{ source: IngressRule["source"]; cidrs: string[]; allows: Array<{ protocol: string; ports: string[] }>; description: string }> {
+  const groups = new Map<string, { source: IngressRule["source"]; cidrs: string[]; allows: Map<string, string[]>; what: string[] }>();
+  for (const r of rules) {
+    const key = `${r.source}|${r.cidrs.join(",")}`;
+    let g = groups.get(key);
+    if (!g) { g = { source: r.source, cidrs: r.cidrs, allows: new Map(), what: [] }; groups.set(key, g); }
+    g.allows.set(r.protocol, [...(g.allows.get(r.protocol) ?? []), String(r.port)]);
+    g.what.push(`${r.port}/${r.protocol} ${r.description}`);
+  }
+  return [...groups.values()].map((g) => ({
+    source: g.source, cidrs: g.cidrs,
+    allows: [...g.allows].map(([protocol, ports]) => ({ protocol, ports })),
+    description: g.what.join("; "),
+  }));
+}

@@ -1,0 +1,91 @@
+/**
+ * Stack configuration of the Sovereign program, read and checked in one place. Keys live in the
+ * `sovereign` namespace (the project name); Pulumi.yaml declares their types and defaults.
+ */
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { cidrProblems } from "../core/workload/firewall";
+
+export interface DeployConfig {
+  /** The fleet spec object (`sovereign:fleet`), if given inline. */
+  fleet?: unknown;
+  /** Absolute path of the spec file (`sovereign:fleetFile`), if given. */
+  fleetFile?: string;
+  catalogDir?: string;
+  rpcAllowCidrs: string[];
+  adminCidrs: string[];
+  sshPublicKey?: string;
+  gcpProject?: string;
+  awsNetwork: "dedicated" | "default";
+  l1Rpc?: pulumi.Output<string>;
+  l1Beacon?: pulumi.Output<string>;
+  workloadUpdates: "ignore" | "replace";
+  /** SSH private key for bare-metal hosts (secret). */
+  sshPrivateKey?: pulumi.Output<string>;
+  sshDialErrorLimit?: number;
+  sshPerDialTimeout?: number;
+  healthTimeoutSeconds?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`stack configuration is not usable:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const nonEmpty = (s: string | undefined) => (s && s.trim() !== "" ? s.trim() : undefined);
+
+export function readConfig(): DeployConfig {
+  const config = new pulumi.Config("sovereign");
+  const problems: string[] = [];
+  const list = (key: string): string[] => {
+    let value: unknown;
+    try { value = config.getObject<unknown>(key); } catch { problems.push(`sovereign:${key} must be a YAML list of CIDR strings`); return []; }
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) { problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`); return []; }
+    problems.push(...cidrProblems(`sovereign:${key}`, value));
+    return value as string[];
+  };
+
+  const positive = (key: string): number | undefined => {
+    const raw = nonEmpty(config.get(key));
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) { problems.push(`sovereign:${key} is '${raw}'; use a whole number above 0`); return undefined; }
+    return n;
+  };
+
+  let fleet: unknown;
+  try { fleet = config.getObject<unknown>("fleet"); } catch { problems.push("sovereign:fleet must be a YAML object (the fleet spec)"); }
+  const fleetFile = nonEmpty(config.get("fleetFile"));
+  if (fleet !== undefined && fleetFile) problems.push("set either sovereign:fleet or sovereign:fleetFile, not both");
+  if (fleet === undefined && !fleetFile) problems.push("set sovereign:fleet (the spec inline) or sovereign:fleetFile (path to a spec file, relative to the project)");
+
+  const awsNetwork = nonEmpty(config.get("awsNetwork")) ?? "dedicated";
+  if (awsNetwork !== "dedicated" && awsNetwork !== "default") problems.push(`sovereign:awsNetwork is '${awsNetwork}'; use dedicated or default`);
+  const workloadUpdates = nonEmpty(config.get("workloadUpdates")) ?? "ignore";
+  if (workloadUpdates !== "ignore" && workloadUpdates !== "replace") problems.push(`sovereign:workloadUpdates is '${workloadUpdates}'; use ignore or replace`);
+  const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
+  if (sshPublicKey && !/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(sshPublicKey)) problems.push("sovereign:sshPublicKey is not an OpenSSH public key (ssh-ed25519 AAAA...)");
+
+  const cfg: DeployConfig = {
+    fleet,
+    fleetFile: fleetFile ? resolve(process.cwd(), fleetFile) : undefined,
+    catalogDir: nonEmpty(config.get("catalogDir")),
+    rpcAllowCidrs: list("rpcAllowCidrs"),
+    adminCidrs: list("adminCidrs"),
+    sshPublicKey,
+    gcpProject: nonEmpty(config.get("gcpProject")) ?? nonEmpty(new pulumi.Config("gcp").get("project")),
+    awsNetwork: awsNetwork as DeployConfig["awsNetwork"],
+    l1Rpc: config.getSecret("l1Rpc"),
+    l1Beacon: config.getSecret("l1Beacon"),
+    workloadUpdates: workloadUpdates as DeployConfig["workloadUpdates"],
+    sshPrivateKey: config.getSecret("sshPrivateKey"),
+    sshDialErrorLimit: positive("sshDialErrorLimit"),
+    sshPerDialTimeout: positive("sshPerDialTimeout"),
+    healthTimeoutSeconds: positive("healthTimeoutSeconds"),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
+}

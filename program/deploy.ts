@@ -1,0 +1,126 @@
+/**
+ * The Sovereign Pulumi program: stack config -> fleet spec -> plan -> one Fleet component.
+ * It refuses to deploy a plan that is infeasible or breaks its policy, before creating anything.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CatalogError, loadCatalog } from "../core/catalog/load";
+import { InfeasibleError, SpecError } from "../core/errors";
+import { planFleet, type Plan } from "../core/planner/plan";
+import { parseFleetFile, validateFleetObject } from "../core/spec/parse";
+import { resolveFleet } from "../core/spec/resolve";
+import { Fleet, type FleetNodeOutput } from "../components";
+import { ConfigError, readConfig, type DeployConfig } from "./config";
+
+export interface StackOutputs {
+  fleet: string;
+  /** Per node: id, chain, clients, provider, region, public IP, RPC endpoint, ... */
+  nodes: pulumi.Output<Record<string, FleetNodeOutput>>;
+  /** The plan's monthly cost, USD. */
+  monthlyUsd: number;
+  costs: {
+    estimate: boolean;
+    breakdown: Plan["totals"]["breakdown"];
+    byProvider: Record<string, number>;
+    byChain: Record<string, number>;
+    byOperator: Record<string, number>;
+  };
+  /** Sovereignty metrics of the plan: shares, HHI, Nakamoto coefficients, CLOUD Act share, worst losses. */
+  metrics: unknown;
+  policy: { satisfied: boolean; checks: Array<{ rule: string; scope: string; ok: boolean; message: string }> };
+}
+
+export class DeployRefused extends pulumi.RunError {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeployRefused";
+  }
+}
+
+/**
+ * Bad input becomes a RunError: Pulumi prints its message without a stack trace. The name stays
+ * on the error (InfeasibleError, SpecError, ConfigError...) so callers can tell them apart.
+ */
+function refusal(e: unknown): unknown {
+  if (e instanceof SpecError || e instanceof InfeasibleError || e instanceof ConfigError || e instanceof CatalogError) {
+    const err = new pulumi.RunError(`${e.name}: ${e.message}`);
+    err.name = e.name;
+    return err;
+  }
+  return e;
+}
+
+/** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
+export async function planFromConfig(cfg: DeployConfig): Promise<Plan> {
+  const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
+  const catalog = loadCatalog(cfg.catalogDir);
+  const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
+  const plan = await planFleet(fleet, catalog);
+  if (!plan.policy.satisfied) {
+    const failed = plan.policy.checks.filter((c) => !c.ok).map((c) => `${c.rule} (${c.scope}): ${c.message}`);
+    throw new DeployRefused(`refusing to deploy fleet ${plan.fleet}: the plan breaks its policy:\n  - ${failed.join("\n  - ")}`);
+  }
+  return plan;
+}
+
+export async function deploy(): Promise<StackOutputs> {
+  try {
+    return await deployFleet();
+  } catch (e) {
+    throw refusal(e);
+  }
+}
+
+async function deployFleet(): Promise<StackOutputs> {
+  const cfg = readConfig();
+  const plan = await planFromConfig(cfg);
+  const catalog = loadCatalog(cfg.catalogDir);
+  const providers = new Set(plan.nodes.map((n) => n.provider));
+  if (providers.has("gcp") && !cfg.gcpProject && !process.env.GOOGLE_PROJECT && !process.env.GOOGLE_CLOUD_PROJECT) {
+    throw new DeployRefused("the plan places nodes on GCP: set sovereign:gcpProject (or gcp:project, or GOOGLE_PROJECT)");
+  }
+  if (providers.has("baremetal") && !cfg.sshPrivateKey) {
+    throw new DeployRefused("the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
+  }
+  const awsProfile = new pulumi.Config("aws").get("profile");
+  const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");
+
+  const fleet = new Fleet(plan.fleet, {
+    plan, catalog,
+    rpcAllowCidrs: cfg.rpcAllowCidrs,
+    adminCidrs: cfg.adminCidrs,
+    sshPublicKey: cfg.sshPublicKey,
+    l1Rpc: cfg.l1Rpc,
+    l1Beacon: cfg.l1Beacon,
+    workloadUpdates: cfg.workloadUpdates,
+    aws: { network: cfg.awsNetwork, providerArgs: awsProfile ? { profile: awsProfile } : undefined },
+    gcp: { project: cfg.gcpProject },
+    azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
+    baremetal: cfg.sshPrivateKey && {
+      privateKey: cfg.sshPrivateKey, dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
+      healthTimeoutSeconds: cfg.healthTimeoutSeconds,
+    },
+  });
+
+  return {
+    fleet: plan.fleet,
+    nodes: fleet.nodes,
+    monthlyUsd: plan.totals.monthlyUsd,
+    costs: {
+      estimate: plan.totals.estimate,
+      breakdown: plan.totals.breakdown,
+      byProvider: plan.totals.byProvider,
+      byChain: plan.totals.byChain,
+      byOperator: plan.totals.byOperator,
+    },
+    metrics: finiteOnly(plan.metrics),
+    policy: {
+      satisfied: plan.policy.satisfied,
+      checks: plan.policy.checks.map((c) => ({ rule: c.rule, scope: c.scope, ok: c.ok, message: c.message })),
+    },
+  };
+}
+
+/** Stack outputs are JSON: non-finite numbers become null. */
+function finiteOnly<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)));
+}

@@ -1,0 +1,231 @@
+/**
+ * The workload renderer for EVERY catalog chain and client: the compose project and the cloud-init
+ * user-data, parsed back as YAML and checked against the catalog.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { loadCatalog, type Catalog } from "../../core/catalog/load";
+import {
+  CONTAINER_JWT_PATH, MOUNT_SCRIPT, renderCloudInit, renderWorkload, workloadFiles, clientRuntime,
+  type ComposeFile, type WorkloadNode,
+} from "../../core/workload";
+
+const catalog = loadCatalog();
+const JWT = "0f".repeat(32);
+const SECRETS = { jwt: JWT, l1Rpc: "https://l1.example.invalid/KEY-abc", l1Beacon: "https://beacon.example.invalid/KEY-def" };
+
+/** Nodes that together run every client of every chain on every network. */
+function allNodes(c: Catalog): WorkloadNode[] {
+  const nodes: WorkloadNode[] = [];
+  for (const chain of c.chains.values()) {
+    const rounds = Math.max(...chain.layers.map((l) => chain.clients[l].length));
+    for (const network of chain.networks) {
+      for (let k = 0; k < rounds; k++) {
+        const clients = Object.fromEntries(chain.layers.map((l) => [l, chain.clients[l][k % chain.clients[l].length]]));
+        nodes.push({ id: `${chain.id}-${network}-t${k + 1}`, chain: chain.id, network, clients });
+      }
+    }
+  }
+  return nodes;
+}
+
+const nodes = allNodes(catalog);
+const needs = (node: WorkloadNode) => catalog.chains.get(node.chain)!.requires ?? [];
+
+describe("compose project for every chain and client", () => {
+  it("covers every client of the catalog", () => {
+    const used = new Set(nodes.flatMap((n) => Object.values(n.clients)));
+    assert.deepEqual([...used].sort(), [...catalog.clients.keys()].sort());
+  });
+
+  for (const node of nodes) {
+    it(`${node.id}: ${Object.values(node.clients).join(" + ")}`, () => {
+      const w = renderWorkload(node, catalog, { fleet: "t" });
+      const compose = parse(w.composeYaml) as ComposeFile;
+      assert.deepEqual(compose, JSON.parse(JSON.stringify(w.compose)), "the YAML is the object");
+      assert.equal(w.project, node.id);
+      const chain = catalog.chains.get(node.chain)!;
+      assert.deepEqual(Object.keys(compose.services).sort(), [...chain.layers].sort());
+
+      for (const [layer, id] of Object.entries(node.clients)) {
+        const client = catalog.clients.get(id)!;
+        const svc = compose.services[layer];
+        assert.equal(svc.image, `${client.image.repository}:${client.image.tag}`, "the catalog's pinned image");
+        assert.equal(svc.container_name, `${node.id}-${layer}`);
+        assert.equal(svc.restart, "unless-stopped");
+        assert.equal(svc.logging.driver, "json-file");
+        assert.ok(svc.logging.options["max-size"] && svc.logging.options["max-file"], "log rotation");
+
+        // Ports: internal never published, private only on loopback, public and rpc on the host.
+        const expected: string[] = [];
+        const exposed: string[] = [];
+        for (const p of client.ports) {
+          if (p.exposure === "internal") exposed.push(`${p.port}/${p.protocol}`);
+          else if (p.exposure === "private") expected.push(`127.0.0.1:${p.port}:${p.port}/${p.protocol}`);
+          else expected.push(`${p.port}:${p.port}/${p.protocol}`);
+        }
+        assert.deepEqual(svc.ports ?? [], expected);
+        assert.deepEqual(svc.expose ?? [], exposed);
+        for (const p of svc.ports ?? []) {
+          const internal = client.ports.find((x) => x.exposure === "internal" && p.endsWith(`:${x.port}/${x.protocol}`) && !p.startsWith("127.0.0.1:"));
+          assert.equal(internal, undefined, `internal port published: ${p}`);
+        }
+
+        // Volumes: data on the data disk under /srv/sovereign/<node>/, the JWT read-only when used.
+        const dataDir = clientRuntime(id).dataDir ?? "/data";
+        assert.equal(svc.volumes[0], `/srv/sovereign/${node.id}/${layer}:${dataDir}`);
+        const usesJwt = client.command.some((a) => a.includes("{jwtPath}"));
+        assert.equal(svc.volumes.includes(`/etc/sovereign/${node.id}/jwt.hex:${CONTAINER_JWT_PATH}:ro`), usesJwt);
+        assert.equal(svc.volumes.length, usesJwt ? 2 : 1);
+
+        // Command: every placeholder filled; secrets only as ${VAR} read from .env.
+        for (const arg of svc.command) {
+          assert.doesNotMatch(arg, /\{(network|dataDir|jwtPath|engineUrl|executionRpcUrl|l1Rpc|l1Beacon|chainId|chain)\}/, arg);
+          assert.doesNotMatch(arg, /KEY-/);
+        }
+        assert.equal(svc.command.length, client.command.length);
+        if (svc.healthcheck) assert.ok(svc.healthcheck.test.length > 1 && !svc.healthcheck.test.join(" ").includes("{"));
+        if (layer !== "execution" && compose.services.execution) assert.deepEqual(svc.depends_on, ["execution"]);
+      }
+      assert.deepEqual(w.secrets, [...needs(node)].sort());
+    });
+  }
+
+  const compose = spawnSync("docker-compose", ["version", "--short"], { encoding: "utf8" });
+  it("docker-compose (v1.29, what Debian hosts run) accepts every rendered project", { skip: compose.status !== 0 && "docker-compose is not installed" }, () => {
+    // One invocation for all nodes (python start-up is slow): services renamed <node>--<layer>.
+    const services: Record<string, unknown> = {};
+    for (const node of nodes) {
+      const w = renderWorkload(node, catalog);
+      for (const [layer, svc] of Object.entries(w.compose.services)) {
+        services[`${node.id}--${layer}`] = { ...svc, depends_on: svc.depends_on?.map((d) => `${node.id}--${d}`) };
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), "sovereign-compose-"));
+    try {
+      writeFileSync(join(dir, "compose.yaml"), stringify({ services }));
+      writeFileSync(join(dir, ".env"), "SOVEREIGN_L1_RPC='https://l1.example.invalid'\nSOVEREIGN_L1_BEACON='https://beacon.example.invalid'\n");
+      const r = spawnSync("docker-compose", ["--project-name", "all", "--project-directory", dir, "--file", join(dir, "compose.yaml"), "config", "--quiet"], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /WARNING/, r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fills engine URL, chain id and data dir where the catalog asks for them", () => {
+    const eth = renderWorkload({ id: "e", chain: "ethereum", network: "sepolia", clients: { execution: "nethermind", consensus: "lodestar" } }, catalog).compose;
+    assert.ok(eth.services.consensus.command.includes("--execution.urls=http://execution:8551"));
+    assert.ok(eth.services.execution.command.includes("--config=sepolia"));
+    const arb = renderWorkload({ id: "a", chain: "arbitrum", network: "mainnet", clients: { node: "nitro" } }, catalog).compose;
+    assert.ok(arb.services.node.command.includes("--chain.id=42161"));
+    assert.ok(arb.services.node.command.includes("--parent-chain.connection.url=${SOVEREIGN_L1_RPC}"));
+  });
+
+  it("devnet (anvil): the e2e image, rpc 8545 published on the host, chain id and state under the data dir", () => {
+    const w = renderWorkload({ id: "devnet-1", chain: "devnet", network: "local", clients: { node: "anvil" } }, catalog);
+    const svc = (parse(w.composeYaml) as ComposeFile).services.node;
+    assert.equal(svc.image, "sovereign/devnet-anvil:1.7.1");
+    assert.deepEqual(svc.ports, ["8545:8545/tcp"]);
+    assert.deepEqual(svc.command, ["--host", "0.0.0.0", "--port", "8545", "--chain-id", "31337", "--block-time", "2", "--state", "/data/state.json"]);
+    assert.deepEqual(svc.volumes, ["/srv/sovereign/devnet-1/node:/data"]);
+    assert.deepEqual(w.rpc, { service: "node", port: 8545 });
+    assert.equal(w.needsJwt, false);
+  });
+
+  it("honours dataRoot, configRoot and chainId options", () => {
+    const w = renderWorkload({ id: "d", chain: "devnet", network: "local", clients: { node: "anvil" } }, catalog, { dataRoot: "/mnt/nvme/", configRoot: "/opt/sov", chainId: 1337 });
+    assert.deepEqual(w.compose.services.node.volumes, ["/mnt/nvme/d/node:/data"]);
+    assert.ok(w.compose.services.node.command.includes("1337"));
+    assert.equal(w.configDir, "/opt/sov/d");
+  });
+
+  it("shifts host ports by hostPortOffset, containers keep theirs (several nodes on one host)", () => {
+    const w = renderWorkload({ id: "b2", chain: "bitcoin", network: "signet", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: 10 });
+    assert.deepEqual(w.compose.services.node.ports, ["8343:8333/tcp", "8342:8332/tcp"]);
+    assert.deepEqual(w.ports.map((p) => [p.port, p.containerPort]), [[8343, 8333], [8342, 8332]]);
+    assert.equal(w.rpc.port, 8332);
+    const eth = renderWorkload({ id: "e2", chain: "ethereum", network: "hoodi", clients: { execution: "geth", consensus: "teku" } }, catalog, { hostPortOffset: 100 });
+    assert.ok(eth.compose.services.execution.ports!.includes("127.0.0.1:6160:6060/tcp"));
+    assert.deepEqual(eth.compose.services.execution.expose, ["8551/tcp"]);
+    assert.throws(() => renderWorkload({ id: "x", chain: "bitcoin", network: "signet", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: -1 }), /hostPortOffset/);
+  });
+
+  it("refuses what it cannot render", () => {
+    const bad = (node: WorkloadNode) => () => renderWorkload(node, catalog);
+    assert.throws(bad({ id: "x", chain: "nope", network: "m", clients: {} }), /unknown chain 'nope'/);
+    assert.throws(bad({ id: "x", chain: "ethereum", network: "mainnet", clients: { execution: "geth" } }), /no client for layer\(s\) consensus/);
+    assert.throws(bad({ id: "../x", chain: "devnet", network: "local", clients: { node: "anvil" } }), /not usable as a path/);
+    assert.throws(bad({ id: "x", chain: "devnet", network: "other", clients: { node: "anvil" } }), /\{chainId\} has no value/);
+    const clash: Catalog = { ...catalog, clients: new Map(catalog.clients) };
+    const teku = catalog.clients.get("teku")!;
+    clash.clients.set("teku", { ...teku, ports: [...teku.ports, { name: "x", port: 8545, protocol: "tcp", exposure: "rpc" }] });
+    assert.throws(() => renderWorkload({ id: "x", chain: "ethereum", network: "mainnet", clients: { execution: "geth", consensus: "teku" } }, clash), /both publish 8545\/tcp/);
+  });
+});
+
+describe("cloud-init for every chain", () => {
+  const disk = { devices: ["/dev/disk/by-id/google-sovereign-data"] };
+  for (const node of nodes.filter((n, i, all) => all.findIndex((m) => m.chain === n.chain) === i)) {
+    it(`${node.chain}: mounts the disk, installs Docker, writes and starts the compose project`, () => {
+      const w = renderWorkload(node, catalog, { fleet: "t" });
+      const text = renderCloudInit(w, SECRETS, { disk });
+      assert.ok(text.startsWith("#cloud-config\n"));
+      const ci = parse(text) as { packages: string[]; write_files: Array<{ path: string; content: string; permissions: string }>; runcmd: string[][] };
+      assert.ok(ci.packages.includes("docker.io") && ci.packages.includes("docker-compose-v2"));
+      const file = (path: string) => ci.write_files.find((f) => f.path === path);
+      assert.deepEqual(parse(file(`/etc/sovereign/${node.id}/compose.yaml`)!.content), JSON.parse(JSON.stringify(w.compose)));
+      assert.ok(file(MOUNT_SCRIPT)!.content.includes("/dev/disk/by-id/google-sovereign-data"));
+      assert.equal(file(MOUNT_SCRIPT)!.permissions, "0755");
+      assert.match(file(`/etc/systemd/system/sovereign-${node.id}.service`)!.content, /RequiresMountsFor=\/srv\/sovereign\n/);
+      assert.deepEqual(ci.runcmd.map((c) => c.join(" ")), [
+        MOUNT_SCRIPT,
+        `/etc/sovereign/${node.id}/prepare.sh`,
+        "systemctl enable --now docker.service",
+        "systemctl daemon-reload",
+        `systemctl enable --now sovereign-${node.id}.service`,
+      ]);
+      const jwt = file(`/etc/sovereign/${node.id}/jwt.hex`);
+      assert.equal(jwt?.content, w.needsJwt ? `${JWT}\n` : undefined);
+      const env = file(`/etc/sovereign/${node.id}/.env`);
+      if (needs(node).length) {
+        assert.equal(env!.permissions, "0600");
+        assert.match(env!.content, /^SOVEREIGN_L1_BEACON='https:\/\/beacon\.example\.invalid\/KEY-def'\nSOVEREIGN_L1_RPC='https:\/\/l1\.example\.invalid\/KEY-abc'\n$/);
+      } else {
+        assert.equal(env, undefined);
+      }
+      assert.ok(Buffer.byteLength(text) < 16384 * 0.75, `${node.id}: ${Buffer.byteLength(text)} bytes leaves too little room under EC2's 16 KB user-data limit`);
+      for (const script of [MOUNT_SCRIPT, `/etc/sovereign/${node.id}/prepare.sh`]) {
+        const r = spawnSync("sh", ["-n"], { input: file(script)!.content });
+        assert.equal(r.status, 0, `${script}: ${r.stderr}`);
+      }
+    });
+  }
+
+  it("without a JWT, the host generates one at first boot; without a disk, nothing is mounted", () => {
+    const w = renderWorkload({ id: "e", chain: "ethereum", network: "hoodi", clients: { execution: "reth", consensus: "nimbus" } }, catalog);
+    const ci = parse(renderCloudInit(w)) as { write_files: Array<{ path: string; content: string }>; runcmd: string[][] };
+    assert.equal(ci.write_files.find((f) => f.path.endsWith("jwt.hex")), undefined);
+    assert.match(ci.write_files.find((f) => f.path.endsWith("prepare.sh"))!.content, /openssl rand -hex 32 > "\/etc\/sovereign\/e\/jwt\.hex"/);
+    assert.ok(!ci.runcmd.some((c) => c.includes(MOUNT_SCRIPT)));
+    assert.equal(ci.write_files.find((f) => f.path === MOUNT_SCRIPT), undefined);
+  });
+
+  it("the compose file never holds a secret; missing or malformed secrets are refused", () => {
+    const w = renderWorkload({ id: "o", chain: "optimism", network: "sepolia", clients: { execution: "op-geth", rollup: "op-node" } }, catalog);
+    const files = workloadFiles(w, SECRETS);
+    const compose = files.find((f) => f.path.endsWith("compose.yaml"))!;
+    assert.equal(compose.secret, false);
+    assert.ok(!compose.content.includes("KEY-") && !compose.content.includes(JWT));
+    assert.deepEqual(files.filter((f) => f.secret).map((f) => f.path.split("/").pop()).sort(), [".env", "jwt.hex"]);
+    assert.throws(() => workloadFiles(w, { jwt: JWT }), /needs l1Beacon and l1Rpc/);
+    assert.throws(() => workloadFiles(w, { ...SECRETS, jwt: "xyz" }), /64 hex characters/);
+    assert.throws(() => workloadFiles(w, { ...SECRETS, l1Rpc: "https://a'b" }), /single quotes/);
+    assert.throws(() => renderCloudInit(w, SECRETS, { disk: { devices: ["/dev/sdb; rm -rf /"] } }), /not a \/dev path/);
+  });
+});
