@@ -110,6 +110,8 @@ export const ChainsFile = z.strictObject({
     networks: z.array(z.string()).min(1),
     /** EVM chain id per network, filled into client commands as {chainId}. */
     chainIds: z.record(z.string(), z.number().int().positive()).optional(),
+    /** Public sequencer endpoint per network, for rollup execution clients that forward transactions. */
+    sequencerUrls: z.record(z.string(), z.string().url()).optional(),
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
@@ -135,6 +137,8 @@ export const ClientsFile = z.strictObject({
     layer: z.string(),
     image: Sourced.extend({ repository: z.string(), tag: z.string().regex(/^[\w][\w.-]{0,127}$/) }),
     ports: z.array(Port),
+    /** How the client names a network, by `chain/network` or `network`, where it differs from the catalog's. */
+    networkNames: z.record(z.string(), z.string()).optional(),
     /** Container arguments, space separated in the data file. */
     command: z.string().transform((s) => s.trim().split(/\s+/)),
   })),

@@ -10,6 +10,8 @@ export interface ClientRuntime {
   dataDir?: string;
   /** docker compose healthcheck `test`. @default none */
   healthcheck?: string[];
+  /** How often the healthcheck runs; a start waits for the first pass. @default "30s" */
+  healthInterval?: string;
   /** @default "5m" for execution/node layers, "2m" otherwise */
   stopGracePeriod?: string;
 }
@@ -25,7 +27,7 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   erigon: { stopGracePeriod: "10m" },
   // The devnet image (e2e/lab/devnet-image) has its own HEALTHCHECK (anvil-healthcheck, every 5 s).
   // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
-  anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"] },
+  anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"], healthInterval: "2s" },
 };
 
 export function clientRuntime(client: string): ClientRuntime {

@@ -164,9 +164,15 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
 
   const usedSecrets = new Set<SecretName>();
   let needsJwt = false;
-  const valueOf = (name: string, containerDataDir: string, where: string): string => {
+  const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
     switch (name) {
-      case "network": return node.network;
+      // Clients spell networks their own way (bitcoind "main", op-node "op-mainnet"): the catalog says how.
+      case "network": return client.networkNames?.[`${node.chain}/${node.network}`] ?? client.networkNames?.[node.network] ?? node.network;
+      case "sequencerUrl": {
+        const url = chain.sequencerUrls?.[node.network];
+        if (!url) throw new Error(`${where}: {sequencerUrl} has no value: add sequencerUrls.${node.network} to chain ${node.chain} in the catalog`);
+        return url;
+      }
       case "chain": return node.chain;
       case "dataDir": return containerDataDir;
       case "jwtPath": needsJwt = true; return CONTAINER_JWT_PATH;
@@ -196,7 +202,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const runtime = clientRuntime(client.id);
     const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
     const where = `${node.id}: ${client.id}`;
-    const substitute = (arg: string) => escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, containerDataDir, where));
+    const substitute = (arg: string) => escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, client, containerDataDir, where));
     const command = client.command.map(substitute);
     const hostData = `${nodeDataDir}/${layer}`;
     dataDirs[layer] = hostData;
@@ -234,7 +240,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     if (runtime.healthcheck) {
       services[layer].healthcheck = {
         test: runtime.healthcheck.map(substitute),
-        interval: "30s", timeout: "10s", retries: 5, start_period: "5m",
+        interval: runtime.healthInterval ?? "30s", timeout: "10s", retries: 5, start_period: "5m",
       };
     }
   }

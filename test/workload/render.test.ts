@@ -195,7 +195,8 @@ describe("cloud-init for every chain", () => {
       const env = file(`/etc/sovereign/${node.id}/.env`);
       if (needs(node).length) {
         assert.equal(env!.permissions, "0600");
-        assert.match(env!.content, /^SOVEREIGN_L1_BEACON='https:\/\/beacon\.example\.invalid\/KEY-def'\nSOVEREIGN_L1_RPC='https:\/\/l1\.example\.invalid\/KEY-abc'\n$/);
+        const expected = { l1Beacon: "SOVEREIGN_L1_BEACON='https://beacon.example.invalid/KEY-def'", l1Rpc: "SOVEREIGN_L1_RPC='https://l1.example.invalid/KEY-abc'" };
+        assert.equal(env!.content, `${w.secrets.map((s) => expected[s]).join("\n")}\n`);
       } else {
         assert.equal(env, undefined);
       }
