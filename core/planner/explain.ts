@@ -1,4 +1,4 @@
-import { allowedCount, shareNeeded } from "../diversity";
+import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
 import type { Fleet } from "../spec/resolve";
 import type { Candidates } from "./candidates";
 
@@ -8,7 +8,7 @@ const list = (xs: string[]) => xs.join(", ");
  * Reasons that can be read off the spec without solving: a rule needing more distinct operators,
  * regions or jurisdictions than the allowed sites offer, counts too small for a rule, groups no site fits.
  */
-export function obviousReasons(fleet: Fleet, candidates: Candidates): string[] {
+export function obviousReasons(fleet: Fleet, candidates: Candidates, alternatives: AlternativesOf): string[] {
   const { policy } = fleet.spec;
   const reasons: string[] = [];
   const chainKeys = [...new Set(fleet.groups.map((g) => g.chainKey))];
@@ -42,6 +42,17 @@ export function obviousReasons(fleet: Fleet, candidates: Candidates): string[] {
       const needed = Math.ceil(total / limit);
       if (values.length < needed) {
         reasons.push(`${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${capLimit <= lossLimit ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`);
+      }
+    }
+    const clientCap = policy.maxShare?.client;
+    for (const layer of clientCap === undefined ? [] : Object.keys(groups[0].clients)) {
+      if (alternatives(chainKey, layer) < 2) continue;
+      const limit = allowedCount(clientCap!, total);
+      const allowed = [...new Set(groups.flatMap((g) => g.clients[layer] ?? []))];
+      const where = groups.map((g) => `chains[${g.index}].clients.${layer}`).join(" and ");
+      if (limit === 0) reasons.push(`maxShare.client ${clientCap} allows no ${layer} client even one of ${chainKey}'s ${total} nodes; raise it to at least ${shareNeeded(1, total)}`);
+      else if (allowed.length * limit < total) {
+        reasons.push(`maxShare.client ${clientCap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${layer} client, so it needs at least ${Math.ceil(total / limit)} ${layer} clients; ${where} allow${groups.length > 1 ? "" : "s"} ${allowed.length} (${list(allowed)}) — allow more clients or raise maxShare.client to ${shareNeeded(Math.ceil(total / allowed.length), total)}`);
       }
     }
     const minOps = policy.minOperators;

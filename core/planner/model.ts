@@ -1,20 +1,25 @@
-import { allowedCount } from "../diversity";
+import { allowedCount, type AlternativesOf } from "../diversity";
 import type { Fleet } from "../spec/resolve";
 import type { Candidate } from "./candidates";
 
 /** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */
 export type RuleFamily =
-  | "maxShare.operator" | "maxShare.region" | "maxShare.jurisdiction"
+  | "maxShare.operator" | "maxShare.region" | "maxShare.jurisdiction" | "maxShare.client"
   | "minOperators" | "survive" | "budget" | "sites.maxNodes";
 export const RULE_FAMILIES: readonly RuleFamily[] = [
-  "maxShare.operator", "maxShare.region", "maxShare.jurisdiction", "minOperators", "survive", "budget", "sites.maxNodes",
+  "maxShare.operator", "maxShare.region", "maxShare.jurisdiction", "maxShare.client", "minOperators", "survive", "budget", "sites.maxNodes",
 ];
+
+/** An integer column counting a group's nodes that run one client of one layer. */
+export interface ClientColumn { group: number; layer: string; client: string; column: string }
 
 export interface Model {
   /** CPLEX LP text for HiGHS. */
   lp: string;
   /** LP column name of each candidate, same order as the candidates. */
   columns: string[];
+  /** Client counts, for the layers under the client cap (other layers are spread round-robin). */
+  clientColumns: ClientColumn[];
   hostColumns: Map<string, string>;
 }
 
@@ -23,7 +28,7 @@ export interface Model {
  * host h is rented; binary z[q,o] = chain q uses operator o (only for minOperators).
  * Minimise cloud/Akash node prices + host prices, keeping every rule not in `relaxed`.
  */
-export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: ReadonlySet<RuleFamily> = new Set()): Model {
+export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: ReadonlySet<RuleFamily> = new Set(), alternatives: AlternativesOf = () => 0): Model {
   const { policy, budget } = fleet.spec;
   const columns = candidates.map((_, i) => `x${i}`);
   const rows: string[] = [];
@@ -68,6 +73,30 @@ export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: Reado
     }
   });
 
+  // Client cap, per chain and layer where the catalog knows several implementations: integer
+  // y[g,layer,client] counts a group's nodes running that client (placement does not depend on it).
+  const clientColumns: ClientColumn[] = [];
+  const clientCap = policy.maxShare?.client;
+  if (clientCap !== undefined && !relaxed.has("maxShare.client")) {
+    for (const group of fleet.groups) {
+      for (const [layer, allowed] of Object.entries(group.clients)) {
+        if (alternatives(group.chainKey, layer) < 2) continue;
+        const cols = allowed.map((client, k) => ({ group: group.index, layer, client, column: `y${group.index}_${slug(layer)}_${k}` }));
+        clientColumns.push(...cols);
+        rows.push(`clients_g${group.index}_${slug(layer)}: ${cols.map((c) => c.column).join(" + ")} = ${group.count}`);
+      }
+    }
+    chainKeys.forEach((chainKey, q) => {
+      const limit = allowedCount(clientCap, chainTotals.get(chainKey)!);
+      const inChain = clientColumns.filter((c) => fleet.groups[groupPosition(fleet, c.group)].chainKey === chainKey);
+      const keys = [...new Set(inChain.map((c) => `${c.layer}|${c.client}`))].sort();
+      keys.forEach((key, k) => {
+        const cols = inChain.filter((c) => `${c.layer}|${c.client}` === key).map((c) => c.column);
+        rows.push(`clientcap_q${q}_${k}: ${cols.join(" + ")} <= ${limit}`);
+      });
+    });
+  }
+
   // Bare-metal hosts: resources and node caps, paid in full once used.
   for (const site of hosts) {
     const h = site.host!;
@@ -95,12 +124,15 @@ export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: Reado
     "Minimize", ` cost: ${objective}`,
     "Subject To", ...rows.map((r) => ` ${r}`),
     "Bounds", ...columns.map((c, i) => ` 0 <= ${c} <= ${candidates[i].group.count}`), " x_none = 0",
-    "General", ` ${columns.join(" ")}`,
+    "General", ` ${[...columns, ...clientColumns.map((c) => c.column)].join(" ")}`,
     ...(binaries.length ? ["Binary", ` ${binaries.join(" ")}`] : []),
     "End",
   ].join("\n");
-  return { lp, columns, hostColumns };
+  return { lp, columns, clientColumns, hostColumns };
 }
+
+const groupPosition = (fleet: Fleet, index: number) => fleet.groups.findIndex((g) => g.index === index);
+const slug = (s: string) => s.replace(/[^a-zA-Z0-9]/g, "");
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(6));
 

@@ -1,15 +1,15 @@
 import type { Catalog } from "../catalog/load";
 import type { CostBreakdown, StorageChoice } from "../costs/options";
 import {
-  allowedCount, concentration, evaluatePolicy, groupByChain,
+  concentration, evaluatePolicy, groupByChain,
   type ConcentrationMetrics, type DiversityNode, type PolicyCheck,
 } from "../diversity";
 import { InfeasibleError } from "../errors";
 import type { Fleet, NodeGroup, Site, SiteProvider } from "../spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
-import { alternativesIn, balanceClients, clientSequence } from "./clients";
+import { alternativesIn, sequenceFromCounts } from "./clients";
 import { obviousReasons } from "./explain";
-import { buildModel, RULE_FAMILIES, type RuleFamily } from "./model";
+import { buildModel, RULE_FAMILIES, type Model, type RuleFamily } from "./model";
 import { solveLp } from "./solve";
 
 export interface PlannedNode extends DiversityNode {
@@ -71,11 +71,10 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   const started = performance.now();
   const relaxed = options.relaxed ?? new Set<RuleFamily>();
   const candidates = candidatesFor(fleet, catalog);
-  const clientPlan = planClients(fleet, catalog);
-  const obvious = [...obviousReasons(fleet, candidates).filter((r) => !relaxedReason(r, relaxed)), ...clientPlan.reasons];
+  const obvious = obviousReasons(fleet, candidates, alternativesIn(catalog)).filter((r) => !relaxedReason(r, relaxed));
   if (obvious.length) throw new InfeasibleError(obvious);
 
-  const model = buildModel(fleet, candidates.list, relaxed);
+  const model = buildModel(fleet, candidates.list, relaxed, alternativesIn(catalog));
   const solution = await solveLp(model.lp);
   if (solution.status !== "optimal") {
     if (solution.status === "other") throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
@@ -83,7 +82,7 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   }
 
   const counts = candidates.list.map((_, i) => solution.values.get(model.columns[i]) ?? 0);
-  const nodes = placeNodes(fleet, catalog, candidates.list, counts, clientPlan.sequences);
+  const nodes = placeNodes(fleet, catalog, candidates.list, counts, clientSequences(fleet, model, solution.values));
   const hosts = priceHosts(fleet, nodes);
   const plan = assemble(fleet, catalog, nodes, hosts);
   plan.solver = { name: "HiGHS", status: solution.detail, optimal: true, milliseconds: Math.round(performance.now() - started), variables: model.columns.length };
@@ -94,40 +93,30 @@ function relaxedReason(reason: string, relaxed: ReadonlySet<RuleFamily>): boolea
   return [...relaxed].some((family) => reason.includes(family.startsWith("survive") ? "survive." : family));
 }
 
-/** Client sequences per group and layer, or why the client cap cannot be kept. */
-function planClients(fleet: Fleet, catalog: Catalog) {
-  const reasons: string[] = [];
+/**
+ * Clients per node, by group and layer: the solver's counts where the client cap applies, else an
+ * even round-robin over the allowed clients (continued across a chain's groups).
+ */
+function clientSequences(fleet: Fleet, model: Model, values: Map<string, number>): Map<number, Record<string, string[]>> {
   const sequences = new Map<number, Record<string, string[]>>();
-  const alternatives = alternativesIn(catalog);
   const offsets = new Map<string, number>();
-  const totals = new Map<string, number>();
-  for (const g of fleet.groups) totals.set(g.chainKey, (totals.get(g.chainKey) ?? 0) + g.count);
   for (const group of fleet.groups) {
     const perLayer: Record<string, string[]> = {};
     for (const layer of Object.keys(group.clients)) {
+      const solved = model.clientColumns.filter((c) => c.group === group.index && c.layer === layer);
+      if (solved.length) {
+        perLayer[layer] = sequenceFromCounts(solved.map((c) => ({ client: c.client, count: values.get(c.column) ?? 0 })));
+        continue;
+      }
       const key = `${group.chainKey}|${layer}`;
-      const result = clientSequence(group, layer, totals.get(group.chainKey)!, fleet.spec.policy.maxShare?.client, alternatives(group.chainKey, layer), offsets.get(key) ?? 0);
-      if (!result.ok) { reasons.push(result.reason); continue; }
-      perLayer[layer] = result.sequence;
-      offsets.set(key, (offsets.get(key) ?? 0) + group.count);
+      const allowed = group.clients[layer];
+      const offset = offsets.get(key) ?? 0;
+      perLayer[layer] = Array.from({ length: group.count }, (_, i) => allowed[(i + offset) % allowed.length]);
+      offsets.set(key, offset + group.count);
     }
     sequences.set(group.index, perLayer);
   }
-  // The cap is per chain: groups that each keep it can still break it together; rebalance those.
-  const cap = fleet.spec.policy.maxShare?.client;
-  for (const [chainKey, total] of cap === undefined ? [] : totals) {
-    const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
-    for (const layer of Object.keys(groups[0].clients)) {
-      if (alternatives(chainKey, layer) <= 1 || groups.some((g) => !sequences.get(g.index)![layer])) continue;
-      const counts = new Map<string, number>();
-      for (const g of groups) for (const c of sequences.get(g.index)![layer]) counts.set(c, (counts.get(c) ?? 0) + 1);
-      if (Math.max(...counts.values()) <= allowedCount(cap!, total)) continue;
-      const balanced = balanceClients(groups, layer, total, cap!);
-      if (!balanced.ok) reasons.push(balanced.reason);
-      else groups.forEach((g, i) => { sequences.get(g.index)![layer] = balanced.sequences[i]; });
-    }
-  }
-  return { reasons: [...new Set(reasons)], sequences };
+  return sequences;
 }
 
 function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
@@ -260,7 +249,7 @@ async function explainByRelaxing(fleet: Fleet, catalog: Catalog, alreadyRelaxed:
   const reasons: string[] = [];
   for (const family of active) {
     const relaxed = new Set([...alreadyRelaxed, family]);
-    const solution = await solveLp(buildModel(fleet, candidates, relaxed).lp);
+    const solution = await solveLp(buildModel(fleet, candidates, relaxed, alternativesIn(catalog)).lp);
     if (solution.status !== "optimal") continue;
     reasons.push(family === "budget"
       ? `budget.monthlyUsd ${fleet.spec.budget!.monthlyUsd} is below the cheapest plan that keeps every other rule: $${solution.objective.toFixed(2)}/month`
