@@ -49,6 +49,8 @@ const StorageClass = z.strictObject({
   /** Local to the machine (NVMe/local SSD): meets `localNvme: required`, lost with the machine. */
   local: z.boolean().optional(),
   unitGb: z.number().positive().optional(),
+  /** Numbers of units a machine can attach (GCP N2 takes 1, 2, 4, 8, 16 or 24 local SSDs); absent = any. */
+  unitCounts: z.array(z.number().int().positive()).optional(),
   maxGb: z.number().positive(),
   iops: Performance.optional(),
   throughputMBps: Performance.optional(),

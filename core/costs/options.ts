@@ -113,7 +113,12 @@ export function priceStorageClass(profile: Profile, cls: StorageClass, prices: P
   const price = prices.find((p) => p.class === cls.id);
   if (!price?.usdPerGbMonth || !cls.iops || !cls.throughputMBps) return undefined;
   let size = Math.max(profile.diskGb, growFor(profile.iops, cls.iops), growFor(profile.throughputMBps, cls.throughputMBps));
-  if (cls.unitGb) size = Math.ceil(size / cls.unitGb) * cls.unitGb;
+  if (cls.unitGb) {
+    const units = Math.ceil(size / cls.unitGb);
+    const allowed = cls.unitCounts ? cls.unitCounts.find((n) => n >= units) : units;
+    if (allowed === undefined) return undefined;
+    size = allowed * cls.unitGb;
+  }
   if (size > cls.maxGb) return undefined;
   const iops = provision(profile.iops, cls.iops, size);
   const throughput = provision(profile.throughputMBps, cls.throughputMBps, size);
