@@ -17,11 +17,12 @@ export function planTable(plan: Plan): string {
   const b = plan.totals.breakdown;
   const costs = table(["compute", "storage", "IOPS/throughput", "public IP", "egress (est.)", "total / month"],
     [[usd(b.compute), usd(b.storage), usd(b.performance), usd(b.publicIp), usd(b.egress), usd(plan.totals.monthlyUsd)]]);
-  const metrics = table(["chain", "nodes", "operators", "top operator", "HHI op.", "Nakamoto 1/3 | 1/2", "CLOUD Act", "worst operator loss leaves"],
+  const metrics = table(["chain", "nodes", "operators", "top operator", "HHI op.", "Nakamoto 1/3 | 1/2", "CLOUD Act", "worst operator loss leaves", "worst region loss leaves"],
     Object.entries({ ...plan.metrics.chains, fleet: plan.metrics.fleet }).map(([chain, m]) => [
       chain, m.nodes, m.shares.operator.length, `${m.shares.operator[0]?.key} ${pct(m.shares.operator[0]?.share ?? 0)}`,
       m.hhi.operator.toFixed(3), `${m.nakamotoOperators.third} | ${m.nakamotoOperators.half}`, pct(m.cloudActShare),
       `${m.worstOperatorLoss.left}/${m.nodes} (${m.worstOperatorLoss.value} down)`,
+      `${m.worstRegionLoss.left}/${m.nodes} (${m.worstRegionLoss.value} down)`,
     ]));
   const checks = table(["rule", "scope", "result", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]));
   return [
