@@ -30,8 +30,9 @@ export interface BareMetalHostArgs extends NodeHostArgs {
   /** Seconds to wait for the node's containers to run (and pass their health checks). @default 300 */
   healthTimeoutSeconds?: number;
   /**
-   * Added to every port Docker publishes, so several nodes share one host without clashes. The
-   * containers keep their default ports; peers and clients dial the shifted ones.
+   * Added to the RPC and private ports Docker publishes, so several nodes share one host without
+   * clashes (RPC clients dial the shifted port; `rpcEndpoint` reports it). P2P ports are never
+   * shifted: the planner keeps nodes whose P2P ports clash on different hosts.
    * @default 0
    */
   hostPortOffset?: number;
@@ -165,7 +166,7 @@ registerHostBinding("baremetal", {
     const offsets = new Map<string, number>();
     for (const host of hosts.values()) {
       const onHost = nodes.filter((n) => n.host === host.name);
-      const ports = (n: PlannedNode) => Object.values(n.clients).flatMap((id) => ctx.catalog.clients.get(id)!.ports.filter((p) => p.exposure !== "internal").map((p) => p.port));
+      const ports = (n: PlannedNode) => Object.values(n.clients).flatMap((id) => ctx.catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc" || p.exposure === "private").map((p) => p.port));
       for (const [id, off] of hostPortOffsets(onHost.map((n) => ({ id: n.id, ports: ports(n) })))) offsets.set(id, off);
     }
     return Object.fromEntries(nodes.map((node) => {

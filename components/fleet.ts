@@ -43,6 +43,8 @@ export interface FleetNodeOutput {
   role: string;
   clients: Record<string, string>;
   provider: string;
+  /** The plan's site (`aws/us-east-1`, `akash`, `baremetal/<host>`): with id and clients, what the next plan keeps. */
+  site: string;
   region: string;
   operator: string;
   jurisdiction: string;
@@ -100,7 +102,7 @@ export class Fleet extends pulumi.ComponentResource {
       if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
       return [n.id, pulumi.all([h.publicIp, h.privateIp, h.rpcEndpoint]).apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
         id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
-        provider: n.provider, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
+        provider: n.provider, site: n.site, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
         shape: n.shape, monthlyUsd: n.monthlyUsd, publicIp, privateIp, rpcEndpoint,
       }))];
     })));

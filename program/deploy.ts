@@ -5,10 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
-import { planFleet, type Plan } from "../core/planner/plan";
+import { planFleet, type Plan, type PreviousNode } from "../core/planner/plan";
 import { parseFleetFile, validateFleetObject } from "../core/spec/parse";
 import { resolveFleet } from "../core/spec/resolve";
-import { Fleet, type FleetNodeOutput } from "../components";
+import { Fleet, registeredProviders, type FleetNodeOutput } from "../components";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
 export interface StackOutputs {
@@ -49,12 +49,30 @@ function refusal(e: unknown): unknown {
   return e;
 }
 
+/**
+ * The nodes this stack runs now, from its last outputs: the planner keeps them where they are and
+ * with the clients they run, so growing a fleet adds nodes instead of reshuffling it.
+ */
+async function deployedNodes(): Promise<PreviousNode[]> {
+  try {
+    const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+    const details = await self.getOutputDetails("nodes");
+    const nodes = (details.value ?? details.secretValue) as Record<string, Partial<FleetNodeOutput>> | undefined;
+    return Object.values(nodes ?? {}).flatMap((n) => (n.id && n.site && n.clients ? [{ id: n.id, site: n.site, clients: n.clients }] : []));
+  } catch {
+    return []; // a new stack has no outputs yet
+  }
+}
+
 /** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
-export async function planFromConfig(cfg: DeployConfig): Promise<Plan> {
+export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = []): Promise<Plan> {
   const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
   const catalog = loadCatalog(cfg.catalogDir);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
-  const plan = await planFleet(fleet, catalog);
+  const plan = await planFleet(fleet, catalog, { previous });
+  if (plan.stability?.moved) {
+    pulumi.log.warn(`the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`);
+  }
   if (!plan.policy.satisfied) {
     const failed = plan.policy.checks.filter((c) => !c.ok).map((c) => `${c.rule} (${c.scope}): ${c.message}`);
     throw new DeployRefused(`refusing to deploy fleet ${plan.fleet}: the plan breaks its policy:\n  - ${failed.join("\n  - ")}`);
@@ -72,11 +90,15 @@ export async function deploy(): Promise<StackOutputs> {
 
 async function deployFleet(): Promise<StackOutputs> {
   const cfg = readConfig();
-  const plan = await planFromConfig(cfg);
+  const plan = await planFromConfig(cfg, await deployedNodes());
   const catalog = loadCatalog(cfg.catalogDir);
   const providers = new Set(plan.nodes.map((n) => n.provider));
   if (providers.has("gcp") && !cfg.gcpProject && !process.env.GOOGLE_PROJECT && !process.env.GOOGLE_CLOUD_PROJECT) {
     throw new DeployRefused("the plan places nodes on GCP: set sovereign:gcpProject (or gcp:project, or GOOGLE_PROJECT)");
+  }
+  const akash = plan.nodes.filter((n) => n.provider === "akash").length;
+  if (akash && !registeredProviders().includes("akash")) {
+    throw new DeployRefused(`the plan places ${akash} node(s) on Akash, which this version cannot deploy yet: remove sites.akash from the spec to deploy the rest (sovereign plan and compare still price Akash)`);
   }
   if (providers.has("baremetal") && !cfg.sshPrivateKey) {
     throw new DeployRefused("the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");

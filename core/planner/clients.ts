@@ -5,15 +5,46 @@ export function alternativesIn(catalog: Catalog) {
   return (chainKey: string, layer: string) => catalog.chains.get(chainKey.split("/")[0])?.clients[layer]?.length ?? 0;
 }
 
+/** A node waiting for its client of one layer. */
+export interface ClientSlot {
+  operator: string;
+  /** The client the node ran in the previous plan, if it existed then. */
+  previous?: string;
+}
+
 /**
- * The solver's client counts of one group and layer as a sequence to hand out: clients take turns
- * (a, b, c, a, b, ...) so consecutive nodes differ.
+ * Hands out one layer's clients to a group's nodes (in slot order):
+ *  1. a node that existed keeps its client, while the budget allows (a client swap means a resync);
+ *  2. every other node gets a client its operator does not run yet, else the least used one in the
+ *     chain, so one client bug never takes out all of one company's nodes.
+ * `budget` is the solver's count per client where the client cap applies (used up exactly);
+ * without it any allowed client may be picked. `usage` counts clients across the chain's entries.
  */
-export function sequenceFromCounts(counts: ReadonlyArray<{ client: string; count: number }>): string[] {
-  const left = counts.map((c) => ({ ...c }));
-  const sequence: string[] = [];
-  while (left.some((c) => c.count > 0)) {
-    for (const c of left) if (c.count > 0) { sequence.push(c.client); c.count--; }
-  }
-  return sequence;
+export function assignClients(slots: readonly ClientSlot[], allowed: readonly string[], budget: Map<string, number> | undefined, usage: Map<string, number>): string[] {
+  const left = budget ? new Map(budget) : undefined;
+  const out: Array<string | undefined> = slots.map(() => undefined);
+  const atOperator = new Map<string, Set<string>>();
+  const take = (i: number, client: string) => {
+    out[i] = client;
+    if (left) left.set(client, left.get(client)! - 1);
+    usage.set(client, (usage.get(client) ?? 0) + 1);
+    atOperator.set(slots[i].operator, (atOperator.get(slots[i].operator) ?? new Set()).add(client));
+  };
+  slots.forEach((slot, i) => {
+    if (slot.previous && allowed.includes(slot.previous) && (!left || (left.get(slot.previous) ?? 0) > 0)) take(i, slot.previous);
+  });
+  slots.forEach((slot, i) => {
+    if (out[i]) return;
+    const open = allowed.filter((c) => !left || (left.get(c) ?? 0) > 0);
+    const used = atOperator.get(slot.operator) ?? new Set<string>();
+    const rank = (c: string) => [used.has(c) ? 1 : 0, usage.get(c) ?? 0, -(left?.get(c) ?? 0), allowed.indexOf(c)];
+    const best = open.reduce((a, b) => (compare(rank(b), rank(a)) < 0 ? b : a));
+    take(i, best);
+  });
+  return out as string[];
+}
+
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }

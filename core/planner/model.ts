@@ -10,6 +10,12 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   "maxShare.operator", "maxShare.region", "maxShare.jurisdiction", "maxShare.client", "minOperators", "survive", "budget", "sites.maxNodes",
 ];
 
+/** Lower bounds that keep a deployed plan: nodes per candidate index, clients per `group|layer|client`. */
+export interface Keep {
+  nodes: Map<number, number>;
+  clients: Map<string, number>;
+}
+
 /** An integer column counting a group's nodes that run one client of one layer. */
 export interface ClientColumn { group: number; layer: string; client: string; column: string }
 
@@ -28,7 +34,7 @@ export interface Model {
  * host h is rented; binary z[q,o] = chain q uses operator o (only for minOperators).
  * Minimise cloud/Akash node prices + host prices, keeping every rule not in `relaxed`.
  */
-export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: ReadonlySet<RuleFamily> = new Set(), alternatives: AlternativesOf = () => 0): Model {
+export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: ReadonlySet<RuleFamily> = new Set(), alternatives: AlternativesOf = () => 0, keep?: Keep): Model {
   const { policy, budget } = fleet.spec;
   const columns = candidates.map((_, i) => `x${i}`);
   const rows: string[] = [];
@@ -105,6 +111,14 @@ export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: Reado
     rows.push(`cpu_${u}: ${sum(on, (i) => candidates[i].group.profile.vcpu)} - ${h.cpu} ${u} <= 0`);
     rows.push(`mem_${u}: ${sum(on, (i) => candidates[i].group.profile.memoryGb)} - ${h.memoryGb} ${u} <= 0`);
     rows.push(`disk_${u}: ${sum(on, (i) => candidates[i].group.profile.diskGb)} - ${h.diskGb} ${u} <= 0`);
+    // Clients announce their P2P port to peers, so it cannot be shifted: nodes whose P2P ports meet
+    // never share a host (a chain's nodes included: one host would be one failure domain anyway).
+    on.forEach((i, a) => on.slice(a).forEach((j, b) => {
+      const gi = candidates[i].group;
+      const gj = candidates[j].group;
+      if (!gi.p2pPorts.some((p) => gj.p2pPorts.includes(p))) return;
+      rows.push(i === j ? `p2p_${u}_${a}: ${columns[i]} <= 1` : `p2p_${u}_${a}_${a + b}: ${columns[i]} + ${columns[j]} <= 1`);
+    }));
     if (h.maxNodes !== undefined && !relaxed.has("sites.maxNodes")) rows.push(`nodes_${u}: ${sum(on)} - ${h.maxNodes} ${u} <= 0`);
   }
 
@@ -123,7 +137,8 @@ export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: Reado
   const lp = [
     "Minimize", ` cost: ${objective}`,
     "Subject To", ...rows.map((r) => ` ${r}`),
-    "Bounds", ...columns.map((c, i) => ` 0 <= ${c} <= ${candidates[i].group.count}`), " x_none = 0",
+    "Bounds", ...columns.map((c, i) => ` ${Math.min(keep?.nodes.get(i) ?? 0, candidates[i].group.count)} <= ${c} <= ${candidates[i].group.count}`),
+    ...clientColumns.map((c) => ` ${keep?.clients.get(`${c.group}|${c.layer}|${c.client}`) ?? 0} <= ${c.column}`), " x_none = 0",
     "General", ` ${[...columns, ...clientColumns.map((c) => c.column)].join(" ")}`,
     ...(binaries.length ? ["Binary", ` ${binaries.join(" ")}`] : []),
     "End",

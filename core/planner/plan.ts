@@ -7,9 +7,9 @@ import {
 import { InfeasibleError } from "../errors";
 import type { Fleet, NodeGroup, Site, SiteProvider } from "../spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
-import { alternativesIn, sequenceFromCounts } from "./clients";
+import { alternativesIn, assignClients } from "./clients";
 import { obviousReasons } from "./explain";
-import { buildModel, RULE_FAMILIES, type Model, type RuleFamily } from "./model";
+import { buildModel, RULE_FAMILIES, type Keep, type Model, type RuleFamily } from "./model";
 import { solveLp } from "./solve";
 
 export interface PlannedNode extends DiversityNode {
@@ -57,6 +57,15 @@ export interface Plan {
   metrics: { fleet: ConcentrationMetrics; chains: Record<string, ConcentrationMetrics> };
   policy: { satisfied: boolean; checks: PolicyCheck[] };
   solver: { name: "HiGHS"; status: string; optimal: boolean; milliseconds: number; variables: number };
+  /** With a previous plan: how many of its nodes keep their site and clients, and whether any had to move. */
+  stability?: { previous: number; kept: number; moved: boolean };
+}
+
+/** A node of an earlier plan of the same fleet (what is deployed now). */
+export interface PreviousNode {
+  id: string;
+  site: string;
+  clients: Record<string, string>;
 }
 
 export interface PlanOptions {
@@ -64,59 +73,89 @@ export interface PlanOptions {
   relaxed?: ReadonlySet<RuleFamily>;
   /** Skip the explanation search on infeasibility (faster; compare uses the first reason only). */
   explain?: boolean;
+  /**
+   * The deployed plan. Its nodes stay where they are and keep their clients whenever the rules
+   * allow (growing a fleet then only adds nodes); if they cannot, the plan is made afresh and
+   * `stability.moved` says so.
+   */
+  previous?: readonly PreviousNode[];
 }
 
 /** Places every node at least monthly cost under every rule, or throws InfeasibleError saying why. */
 export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
   const started = performance.now();
   const relaxed = options.relaxed ?? new Set<RuleFamily>();
+  const alternatives = alternativesIn(catalog);
   const candidates = candidatesFor(fleet, catalog);
-  const obvious = obviousReasons(fleet, candidates, alternativesIn(catalog)).filter((r) => !relaxedReason(r, relaxed));
+  const obvious = obviousReasons(fleet, candidates, alternatives).filter((r) => !relaxedReason(r, relaxed));
   if (obvious.length) throw new InfeasibleError(obvious);
 
-  const model = buildModel(fleet, candidates.list, relaxed, alternativesIn(catalog));
-  const solution = await solveLp(model.lp);
+  const previous = new Map((options.previous ?? []).map((n) => [n.id, n]));
+  const keep = previous.size ? keptCounts(fleet, catalog, candidates.list, previous) : undefined;
+  let model = buildModel(fleet, candidates.list, relaxed, alternatives, keep);
+  let solution = await solveLp(model.lp);
+  let moved = false;
+  if (keep && solution.status !== "optimal") {
+    // Keeping every deployed node in place breaks a rule (or the spec shrank): plan afresh.
+    moved = true;
+    model = buildModel(fleet, candidates.list, relaxed, alternatives);
+    solution = await solveLp(model.lp);
+  }
   if (solution.status !== "optimal") {
     if (solution.status === "other") throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
     throw new InfeasibleError(options.explain === false ? ["no placement keeps every rule"] : await explainByRelaxing(fleet, catalog, relaxed));
   }
 
   const counts = candidates.list.map((_, i) => solution.values.get(model.columns[i]) ?? 0);
-  const nodes = placeNodes(fleet, catalog, candidates.list, counts, clientSequences(fleet, model, solution.values));
+  const nodes = placeNodes(fleet, catalog, candidates.list, counts, model, solution.values, previous);
   const hosts = priceHosts(fleet, nodes);
   const plan = assemble(fleet, catalog, nodes, hosts);
   plan.solver = { name: "HiGHS", status: solution.detail, optimal: true, milliseconds: Math.round(performance.now() - started), variables: model.columns.length };
+  if (previous.size) {
+    const kept = nodes.filter((n) => previous.get(n.id)?.site === n.site && sameClients(previous.get(n.id)!.clients, n.clients)).length;
+    plan.stability = { previous: previous.size, kept, moved };
+  }
   return plan;
 }
 
-function relaxedReason(reason: string, relaxed: ReadonlySet<RuleFamily>): boolean {
-  return [...relaxed].some((family) => reason.includes(family.startsWith("survive") ? "survive." : family));
-}
+const sameClients = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /**
- * Clients per node, by group and layer: the solver's counts where the client cap applies, else an
- * even round-robin over the allowed clients (continued across a chain's groups).
+ * What the deployed plan pins: nodes per candidate (its site keeps at least as many of the entry's
+ * nodes, so their ids survive) and clients per entry and layer (as many as ran each client).
  */
-function clientSequences(fleet: Fleet, model: Model, values: Map<string, number>): Map<number, Record<string, string[]>> {
-  const sequences = new Map<number, Record<string, string[]>>();
-  const offsets = new Map<string, number>();
+function keptCounts(fleet: Fleet, catalog: Catalog, candidates: Candidate[], previous: Map<string, PreviousNode>): Keep {
+  const nodes = new Map<number, number>();
+  const clients = new Map<string, number>();
+  const claimed = new Set<string>();
   for (const group of fleet.groups) {
-    const perLayer: Record<string, string[]> = {};
-    for (const layer of Object.keys(group.clients)) {
-      const solved = model.clientColumns.filter((c) => c.group === group.index && c.layer === layer);
-      if (solved.length) {
-        perLayer[layer] = sequenceFromCounts(solved.map((c) => ({ client: c.client, count: values.get(c.column) ?? 0 })));
-        continue;
+    let pinned = 0;
+    const groupNodes: PreviousNode[] = [];
+    candidates.forEach((c, i) => {
+      if (c.group !== group) return;
+      const label = nodeLabel(group, catalog, c.site);
+      const here = [...previous.values()].filter((n) => !claimed.has(n.id) && n.site === c.site.id && new RegExp(`^${escape(label)}-\\d+$`).test(n.id));
+      const take = here.slice(0, Math.max(0, group.count - pinned));
+      take.forEach((n) => claimed.add(n.id));
+      pinned += take.length;
+      groupNodes.push(...take);
+      if (take.length) nodes.set(i, take.length);
+    });
+    for (const n of groupNodes) {
+      for (const [layer, client] of Object.entries(n.clients)) {
+        const key = `${group.index}|${layer}|${client}`;
+        clients.set(key, (clients.get(key) ?? 0) + 1);
       }
-      const key = `${group.chainKey}|${layer}`;
-      const allowed = group.clients[layer];
-      const offset = offsets.get(key) ?? 0;
-      perLayer[layer] = Array.from({ length: group.count }, (_, i) => allowed[(i + offset) % allowed.length]);
-      offsets.set(key, offset + group.count);
     }
-    sequences.set(group.index, perLayer);
   }
-  return sequences;
+  return { nodes, clients };
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+function relaxedReason(reason: string, relaxed: ReadonlySet<RuleFamily>): boolean {
+  return [...relaxed].some((family) => reason.includes(family.startsWith("survive") ? "survive." : family));
 }
 
 function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
@@ -128,8 +167,9 @@ function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
 }
 
 /** Turns the solved counts into named nodes; clients are handed out so that operators mix clients. */
-function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], sequences: Map<number, Record<string, string[]>>): PlannedNode[] {
+function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], model: Model, values: Map<string, number>, previous: Map<string, PreviousNode>): PlannedNode[] {
   const nodes: PlannedNode[] = [];
+  const usage = new Map<string, Map<string, number>>(); // `${chainKey}|${layer}` -> client -> nodes
   // Entries of the same chain, network and role at the same site share a label: number on across them.
   const numbered = new Map<string, number>();
   for (const group of fleet.groups) {
@@ -144,16 +184,26 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
     });
     // Interleave sites (1st of each site, then 2nd of each...) so round-robin clients differ per operator.
     slots.sort((a, b) => a.ordinal - b.ordinal || a.candidate.site.id.localeCompare(b.candidate.site.id));
-    const seq = sequences.get(group.index)!;
+    const ids = slots.map(({ candidate, ordinal }) => `${nodeLabel(group, catalog, candidate.site)}-${offsets.get(candidate)! + ordinal}`);
+    const handOut: Record<string, string[]> = {};
+    for (const [layer, allowed] of Object.entries(group.clients)) {
+      const solved = model.clientColumns.filter((c) => c.group === group.index && c.layer === layer);
+      const budget = solved.length ? new Map(solved.map((c) => [c.client, values.get(c.column) ?? 0])) : undefined;
+      const key = `${group.chainKey}|${layer}`;
+      if (!usage.has(key)) usage.set(key, new Map());
+      handOut[layer] = assignClients(
+        slots.map(({ candidate }, i) => ({ operator: candidate.site.operator, previous: previous.get(ids[i])?.site === candidate.site.id ? previous.get(ids[i])!.clients[layer] : undefined })),
+        allowed, budget, usage.get(key)!,
+      );
+    }
     const placed: Array<PlannedNode & { ordinal: number }> = [];
-    const handOut = Object.fromEntries(Object.entries(seq).map(([layer, list]) => [layer, spreadOverOperators(list, slots.map((s) => s.candidate.site.operator))]));
     slots.forEach(({ candidate, ordinal }, i) => {
       const { site, option } = candidate;
       const clients = Object.fromEntries(Object.entries(handOut).map(([layer, list]) => [layer, list[i]]));
       const h = site.host;
       placed.push({
         ordinal,
-        id: `${nodeLabel(group, catalog, site)}-${offsets.get(candidate)! + ordinal}`,
+        id: ids[i],
         chainKey: group.chainKey, chain: group.chain, network: group.network, role: group.role, clients,
         provider: site.provider, site: site.id, host: h?.name, operator: site.operator, region: site.region,
         country: site.country, jurisdiction: site.jurisdiction, cloudAct: site.cloudAct,
@@ -170,24 +220,6 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
     nodes.push(...placed.map(({ ordinal: _ordinal, ...node }) => node));
   }
   return nodes;
-}
-
-/**
- * Reorders a layer's client sequence (same clients, same counts, so the client cap still holds) so
- * that an operator's nodes run different clients where possible: one bug then never takes out all
- * of one company's nodes. Slot i goes to operators[i].
- */
-export function spreadOverOperators(sequence: readonly string[], operators: readonly string[]): string[] {
-  const left = [...sequence];
-  const seen = new Map<string, Set<string>>();
-  return operators.map((operator) => {
-    const used = seen.get(operator) ?? new Set<string>();
-    const pick = Math.max(0, left.findIndex((client) => !used.has(client)));
-    const [client] = left.splice(pick, 1);
-    used.add(client);
-    seen.set(operator, used);
-    return client;
-  });
 }
 
 /** A host's price is shared evenly by its nodes (cents spread so the shares add up to the price). */

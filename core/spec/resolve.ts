@@ -36,6 +36,8 @@ export interface NodeGroup {
   profile: Profile;
   /** Allowed client ids per layer, in catalog order. */
   clients: Record<string, string[]>;
+  /** P2P ports (`30303/tcp`) any allowed client may listen on: nodes whose sets meet cannot share a host. */
+  p2pPorts: string[];
 }
 
 export interface Fleet {
@@ -78,7 +80,9 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
       clients[layer] = chain.clients[layer].filter((id) => ids.includes(id));
     }
     if (!profile) return [];
-    return [{ index, chain: chain.id, network, role: entry.role, count: entry.count, chainKey: `${chain.id}/${network}`, profile, clients }];
+    const p2pPorts = [...new Set(Object.values(clients).flat().flatMap((id) =>
+      (catalog.clients.get(id)?.ports ?? []).filter((p) => p.exposure === "public").map((p) => `${p.port}/${p.protocol}`)))].sort();
+    return [{ index, chain: chain.id, network, role: entry.role, count: entry.count, chainKey: `${chain.id}/${network}`, profile, clients, p2pPorts }];
   });
 
   const sites = resolveSites(spec, catalog, problems);

@@ -63,6 +63,9 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
       if (on.reduce((a, g) => a + g.profile.memoryGb, 0) > h.memoryGb) return false;
       if (on.reduce((a, g) => a + g.profile.diskGb, 0) > h.diskGb) return false;
       if (h.maxNodes !== undefined && on.length > h.maxNodes) return false;
+      // Two nodes on one host may not both listen on a P2P port (it cannot be shifted).
+      const ports = on.flatMap((g) => g.p2pPorts);
+      if (new Set(ports).size !== ports.length) return false;
     }
     // Provider quotas (sites.<provider>.maxNodes).
     for (const provider of ["aws", "gcp", "azure", "akash"] as const) {
