@@ -18,6 +18,8 @@ export interface BareMetalConnection {
   user?: string;
   /** OpenSSH private key; pass a secret (`pulumi config set --secret sovereign:sshPrivateKey`). */
   privateKey: pulumi.Input<string>;
+  /** The host's public key ("ssh-ed25519 AAAA..."), checked on every connection. @default none: any host key is accepted */
+  hostKey?: string;
   /** Dial attempts before a host counts as unreachable. @default 10 */
   dialErrorLimit?: number;
   /** Seconds per dial attempt. @default 15 */
@@ -63,7 +65,7 @@ export class BareMetalHost extends pulumi.ComponentResource implements NodeHostO
     const w = prepared.workload;
     const c = args.connection;
     const connection = {
-      host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey),
+      host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
       dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
     };
     const values = {
@@ -178,7 +180,7 @@ registerHostBinding("baremetal", {
       if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
       return [node.id, new BareMetalHost(`${ctx.name}-${node.id}`, {
         ...ctx.host, node,
-        connection: { host: host.address, port: host.ssh.port, user: host.ssh.user, privateKey: key, dialErrorLimit: options.dialErrorLimit, perDialTimeout: options.perDialTimeout },
+        connection: { host: host.address, port: host.ssh.port, user: host.ssh.user, hostKey: host.ssh.hostKey, privateKey: key, dialErrorLimit: options.dialErrorLimit, perDialTimeout: options.perDialTimeout },
         healthTimeoutSeconds: options.healthTimeoutSeconds,
         hostPortOffset: offsets.get(node.id) ?? 0,
       }, { parent: ctx.parent })];

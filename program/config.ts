@@ -22,6 +22,8 @@ export interface DeployConfig {
   workloadUpdates: "ignore" | "replace";
   /** SSH private key for bare-metal hosts (secret). */
   sshPrivateKey?: pulumi.Output<string>;
+  /** Deploy to bare-metal hosts without a pinned host key. */
+  sshAcceptUnknownHostKeys: boolean;
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
@@ -82,6 +84,7 @@ export function readConfig(): DeployConfig {
     l1Beacon: config.getSecret("l1Beacon"),
     workloadUpdates: workloadUpdates as DeployConfig["workloadUpdates"],
     sshPrivateKey: config.getSecret("sshPrivateKey"),
+    sshAcceptUnknownHostKeys: config.getBoolean("sshAcceptUnknownHostKeys") ?? false,
     sshDialErrorLimit: positive("sshDialErrorLimit"),
     sshPerDialTimeout: positive("sshPerDialTimeout"),
     healthTimeoutSeconds: positive("healthTimeoutSeconds"),

@@ -100,6 +100,10 @@ async function deployFleet(): Promise<StackOutputs> {
   if (akash && !registeredProviders().includes("akash")) {
     throw new DeployRefused(`the plan places ${akash} node(s) on Akash, which this version cannot deploy yet: remove sites.akash from the spec to deploy the rest (sovereign plan and compare still price Akash)`);
   }
+  const unpinned = plan.hosts.filter((h) => !h.ssh.hostKey).map((h) => h.name);
+  if (unpinned.length && !cfg.sshAcceptUnknownHostKeys) {
+    throw new DeployRefused(`bare-metal host(s) ${unpinned.join(", ")} have no ssh.hostKey in the spec, so anyone in the network path could pose as them and receive the node's secrets: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`);
+  }
   if (providers.has("baremetal") && !cfg.sshPrivateKey) {
     throw new DeployRefused("the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
   }

@@ -36,7 +36,7 @@ export interface PlannedHost {
   operator: string;
   address: string;
   /** SSH connection details from the spec (the key comes from stack config). */
-  ssh: { user: string; port: number };
+  ssh: { user: string; port: number; hostKey?: string };
   monthlyUsd: number;
   nodes: string[];
 }
@@ -235,7 +235,7 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
       n.monthlyUsd = share;
       n.cost = { compute: share, storage: 0, performance: 0, publicIp: 0, egress: 0, total: share };
     });
-    hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22 }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
+    hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
   }
   return hosts;
 }

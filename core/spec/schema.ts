@@ -43,6 +43,8 @@ export const BareMetalHost = z.strictObject({
   ssh: z.strictObject({
     user: z.string().default("root").describe("@default root"),
     port: z.number().int().min(1).max(65535).default(22).describe("@default 22"),
+    hostKey: z.string().regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+$/, "use the host's public key as one line 'ssh-ed25519 AAAA...' (ssh-keyscan -t ed25519 <address>), without the host name")
+      .optional().describe("The host's SSH public key; deploys check it so no one in the path can pose as the host. @default none: pulumi up refuses unless sovereign:sshAcceptUnknownHostKeys is true"),
   }).optional().describe("SSH connection; the private key comes from stack config as a secret."),
 });
 export type BareMetalHost = z.infer<typeof BareMetalHost>;

@@ -20,7 +20,7 @@ const OPERATORS = [
   { operator: "home", country: "NL", monthlyUsd: 0 },
 ];
 
-function fleetSpec(hosts: LabHost[], count: number) {
+function fleetSpec(hosts: LabHost[], count: number, hostKeyOf = (h: LabHost) => h.hostKey) {
   return {
     name: "lab",
     chains: [{ chain: "devnet", count }],
@@ -28,7 +28,7 @@ function fleetSpec(hosts: LabHost[], count: number) {
       baremetal: {
         hosts: hosts.slice(0, 3).map((h, i) => ({
           name: h.name, address: h.address, ...OPERATORS[i], cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 2,
-          ssh: { user: h.user, port: h.port },
+          ssh: { user: h.user, port: h.port, hostKey: hostKeyOf(h) },
         })),
       },
     },
@@ -166,6 +166,13 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
       assert.ok(!log.join("").includes(probe), "the SSH key is not in the logs");
     }
     assert.match(state, /"4dabf18193072939515e22adb298388d"/, "secrets are stored as Pulumi secrets");
+  });
+
+  test("a host that shows another host key is refused (no one can pose as a host)", async () => {
+    const [h1, h2] = hosts;
+    writeFileSync(specFile, stringify(fleetSpec(hosts, 4, (h) => (h.name === h1.name ? h2.hostKey : h.hostKey))));
+    await assert.rejects(() => up("up with a wrong host key"), (e: Error) => /host key|hostkey|knownhosts|mismatch/i.test(e.message));
+    writeFileSync(specFile, stringify(fleetSpec(hosts, 4)));
   });
 
   test("pulumi destroy leaves the hosts clean", async () => {

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 export const REPO = resolve(__dirname, "..", "..");
 const LAB_SCRIPTS = join(REPO, "e2e", "lab");
 
-export interface LabHost { name: string; address: string; port: number; user: string; privateKeyPath: string }
+export interface LabHost { name: string; address: string; port: number; user: string; privateKeyPath: string; hostKey: string }
 
 /** The environment e2e/lab/env.sh sets up (engine on PATH, offline Pulumi, file backend). */
 export function labEnv(): Record<string, string> {
