@@ -3,7 +3,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { isIpv6 } from "../core/workload/firewall";
 import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "./node-host";
-import { AZURE_ADMIN_USER, AZURE_DATA_LUN, AZURE_IMAGE, CLOUD_DATA, LOCKED_SSH_PUBLIC_KEY } from "./provider-data";
+import { AZURE_ADMIN_USER, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, CLOUD_DATA, LOCKED_SSH_PUBLIC_KEY } from "./provider-data";
 import { transform, type Transform } from "./transform";
 
 export interface AzureNodeHostArgs extends NodeHostArgs {
@@ -63,6 +63,25 @@ export class AzureNodeHost extends pulumi.ComponentResource implements NodeHostO
         description: rule.description.slice(0, 140),
       }));
     }).map((r, i) => ({ ...r, priority: 100 + i * 10 }));
+    // Azure's default AllowVnetInBound opens every port to the whole VNet, where AWS security groups
+    // and GCP firewalls open only the rules above. Deny the rest from the fleet's network so Azure
+    // matches them: inside the network, RPC (and P2P) yes; engine, admin, metrics and SSH (unless in
+    // adminCidrs) no. Only the VNet's own CIDRs: platform traffic (168.63.129.16) is not touched.
+    const vnet = (args.networkCidrs ?? []).filter((c) => !isIpv6(c));
+    if (vnet.length) {
+      securityRules.push({
+        name: "deny-network-other",
+        direction: "Inbound",
+        access: "Deny",
+        protocol: "*",
+        sourceAddressPrefixes: vnet,
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "*",
+        description: "everything else from the fleet's network (overrides AllowVnetInBound)",
+        priority: AZURE_LAST_RULE_PRIORITY,
+      });
+    }
     this.networkSecurityGroup = new network.NetworkSecurityGroup(...transform(args.transform?.networkSecurityGroup, `${name}-nsg`, {
       ...common, securityRules,
     }, p));

@@ -26,11 +26,14 @@ export class AzureNetwork extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
   readonly subnetId: pulumi.Output<string>;
   readonly location: string;
+  /** The virtual network's address space: the hosts' `networkCidrs`. */
+  readonly cidr: string;
 
   constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:azure:Network", name, {}, opts);
     const p = { parent: this };
     this.location = args.location;
+    this.cidr = args.cidr ?? "10.42.0.0/16";
     const group = new resources.ResourceGroup(...transform(args.transform?.resourceGroup, `${name}-rg`, {
       location: args.location,
       tags: args.tags,
@@ -38,7 +41,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
     const vnet = new network.VirtualNetwork(...transform(args.transform?.virtualNetwork, `${name}-vnet`, {
       resourceGroupName: group.name,
       location: args.location,
-      addressSpace: { addressPrefixes: [args.cidr ?? "10.42.0.0/16"] },
+      addressSpace: { addressPrefixes: [this.cidr] },
       tags: args.tags,
     }, { ...p, ignoreChanges: ["subnets"] }));
     const subnet = new network.Subnet(`${name}-subnet`, {
@@ -48,6 +51,6 @@ export class AzureNetwork extends pulumi.ComponentResource {
     }, p);
     this.resourceGroupName = group.name;
     this.subnetId = subnet.id;
-    this.registerOutputs({ resourceGroupName: this.resourceGroupName, subnetId: this.subnetId });
+    this.registerOutputs({ resourceGroupName: this.resourceGroupName, subnetId: this.subnetId, cidr: this.cidr });
   }
 }

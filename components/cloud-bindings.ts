@@ -20,7 +20,10 @@ import type { NodeHostOutputs } from "./node-host";
 export interface AwsFleetOptions {
   /** `dedicated` VPC per region, or the account's `default` VPC. @default "dedicated" */
   network?: "dedicated" | "default";
-  /** CIDR of each dedicated VPC. @default "10.42.0.0/16" */
+  /**
+   * CIDR of each dedicated VPC; with `network: "default"`, the default VPC's CIDR (checked at deploy).
+   * RPC ports are open to it. @default "10.42.0.0/16" (dedicated), "172.31.0.0/16" (default)
+   */
   vpcCidr?: string;
   /** Extra aws.Provider args (profile, assumeRole...); `region` is set per region. @default {} */
   providerArgs?: Omit<AwsProviderArgs, "region">;
@@ -34,7 +37,8 @@ export interface GcpFleetOptions {
   /** GCP project of every GCP node. @default the provider's own default (GOOGLE_PROJECT) */
   project?: string;
   /**
-   * Subnet CIDR per region; the fleet's network holds them all, so they must not overlap.
+   * Subnet CIDR per region; the fleet's network holds them all, so they must not overlap. RPC ports
+   * are open to all of them.
    * @default 10.<100 + the region's index in catalog/providers/gcp.yaml>.0.0/20
    */
   subnetCidrs?: Record<string, string>;
@@ -47,7 +51,7 @@ export interface GcpFleetOptions {
 }
 
 export interface AzureFleetOptions {
-  /** Address space of each location's virtual network. @default "10.42.0.0/16" */
+  /** Address space of each location's virtual network; RPC ports are open to it. @default "10.42.0.0/16" */
   vnetCidr?: string;
   /** Extra azure-native Provider args (subscriptionId...); `location` is set per location. @default {} */
   providerArgs?: Omit<AzureProviderArgs, "location">;
@@ -87,7 +91,7 @@ export const awsBinding: HostBinding = {
       }, { parent: ctx.parent, providers: [provider] });
       for (const node of list) {
         hosts[node.id] = new AwsNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node,
+          ...ctx.host, node, networkCidrs: net.cidrBlocks,
           vpcId: net.vpcId, subnetId: net.subnetId, availabilityZone: net.availabilityZone, keyName: net.keyName,
           kmsKeyId: opts.kmsKeyId, transform: opts.transform,
         }, { parent: ctx.parent, providers: [provider] });
@@ -117,7 +121,7 @@ export const gcpBinding: HostBinding = {
     for (const [region, list] of byRegion(nodes)) {
       for (const node of list) {
         hosts[node.id] = new GcpNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node,
+          ...ctx.host, node, networkCidrs: net.cidrs,
           network: net.networkId, subnetwork: net.subnetworks[region], zone: net.zones[region],
           transform: opts.transform,
         }, { parent: ctx.parent, providers: [regions[region].provider] });
@@ -138,7 +142,7 @@ export const azureBinding: HostBinding = {
       }, { parent: ctx.parent, providers: [provider] });
       for (const node of list) {
         hosts[node.id] = new AzureNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node,
+          ...ctx.host, node, networkCidrs: [net.cidr],
           resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId,
           transform: opts.transform,
         }, { parent: ctx.parent, providers: [provider] });

@@ -33,12 +33,15 @@ export class GcpNetwork extends pulumi.ComponentResource {
   readonly networkSelfLink: pulumi.Output<string>;
   readonly subnetworks: Record<string, pulumi.Output<string>> = {};
   readonly zones: Record<string, pulumi.Output<string>> = {};
+  /** Every subnet CIDR of the network (GCP routes between a network's regions): the hosts' `networkCidrs`. */
+  readonly cidrs: string[];
 
   constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:gcp:Network", name, {}, opts);
     const regions = Object.keys(args.regions).sort();
     if (!regions.length) throw new Error(`${name}: no regions`);
     const first = args.regions[regions[0]].provider;
+    this.cidrs = regions.map((r) => args.regions[r].cidr);
     const network = new compute.Network(...transform(args.transform?.network, `${name}-net`, {
       name: gcpName(`${args.fleet}-net`),
       autoCreateSubnetworks: false,
@@ -65,6 +68,6 @@ export class GcpNetwork extends pulumi.ComponentResource {
           return [...names].sort()[0];
         });
     }
-    this.registerOutputs({ networkId: this.networkId, subnetworks: this.subnetworks, zones: this.zones });
+    this.registerOutputs({ networkId: this.networkId, subnetworks: this.subnetworks, zones: this.zones, cidrs: this.cidrs });
   }
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { PlannedNode } from "../core/planner/plan";
-import { ingressRules, type IngressRule } from "../core/workload/firewall";
+import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
 import { renderWorkload, type Workload, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
 import { nodeTags } from "../core/workload/tags";
@@ -20,8 +20,14 @@ export interface NodeHostArgs {
   fleet?: string;
   /** Catalog the plan was made with. @default the bundled catalog (`loadCatalog()`) */
   catalog?: Catalog;
-  /** CIDRs that may reach the node's RPC ports (exposure rpc). @default [] (RPC reachable only inside the network) */
+  /** CIDRs that may reach the node's RPC ports (exposure rpc). @default [] (RPC reachable only from `networkCidrs`) */
   rpcAllowCidrs?: string[];
+  /**
+   * The CIDRs of the cloud network the host runs in (AWS VPC, GCP subnets of the fleet's network,
+   * Azure VNet): they may always reach the RPC ports, so private RPC works inside the network. The
+   * cloud bindings set it from the network they create. @default [] (no rule for it)
+   */
+  networkCidrs?: string[];
   /** CIDRs that may reach SSH. @default [] (SSH closed) */
   adminCidrs?: string[];
   /** SSH public key for the admin user. @default none (no key: nobody can log in) */
@@ -85,7 +91,9 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     throw new Error(`${node.id}: jwtSecret must be 32 bytes as 64 hex characters`);
   }
   const rpcAllowCidrs = args.rpcAllowCidrs ?? [];
-  const rules = ingressRules(node, catalog, { rpcAllowCidrs, adminCidrs: args.adminCidrs ?? [] });
+  const badNetwork = cidrProblems("networkCidrs", args.networkCidrs ?? []);
+  if (badNetwork.length) throw new Error(`${node.id}: ${badNetwork.join("; ")}`);
+  const rules = ingressRules(node, catalog, { rpcAllowCidrs, networkCidrs: args.networkCidrs ?? [], adminCidrs: args.adminCidrs ?? [] });
   const jwt = workload.needsJwt ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name)) : undefined;
   const l1Rpc = args.l1Rpc === undefined ? undefined : pulumi.secret(args.l1Rpc);
   const l1Beacon = args.l1Beacon === undefined ? undefined : pulumi.secret(args.l1Beacon);

@@ -41,6 +41,11 @@ export const AWS_IMAGE = {
   owners: ["099720109477"],
   name: (arch: Arch) => `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`,
 };
+/**
+ * The IPv4 CIDR AWS gives every default VPC (VPC User Guide, "Default VPCs": a /16 from
+ * 172.31.0.0/16, default subnets are /20 blocks of it). Only the default VPC's primary block.
+ */
+export const AWS_DEFAULT_VPC_CIDR = "172.31.0.0/16";
 /** EC2 user-data limit, bytes (before base64). */
 export const AWS_USER_DATA_LIMIT = 16384;
 /** Device name the EBS data volume is attached at (shows as NVMe on Nitro; found by volume id). */
@@ -66,6 +71,8 @@ export const AZURE_IMAGE = {
   version: "latest",
 };
 export const AZURE_ADMIN_USER = "sovereign";
+/** The lowest priority a custom NSG rule can have (100-4096); Azure's default rules come after it. */
+export const AZURE_LAST_RULE_PRIORITY = 4096;
 export const AZURE_DATA_LUN = 0;
 
 export const CLOUD_DATA: Record<CloudId, CloudData> = {

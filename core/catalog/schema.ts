@@ -114,11 +114,22 @@ export const ChainsFile = z.strictObject({
     chainIds: z.record(z.string(), z.number().int().positive()).optional(),
     /** Public sequencer endpoint per network, for rollup execution clients that forward transactions. */
     sequencerUrls: z.record(z.string(), z.string().url()).optional(),
+    /** Beacon API serving finalized states per network, filled into consensus client commands as {checkpointSyncUrl}. */
+    checkpointSyncUrls: z.record(z.string(), z.string().url()).optional(),
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
     rpc: z.strictObject({ layer: z.string(), port: z.string(), kind: z.enum(["evm", "bitcoin", "xrpl", "cometbft"]) }),
     roles: z.record(z.string(), Profile),
+  }).superRefine((chain, ctx) => {
+    // Per-network values must name networks the chain has: a typo would silently leave a network without its value.
+    for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls"] as const) {
+      for (const network of Object.keys(chain[key] ?? {})) {
+        if (!chain.networks.includes(network)) {
+          ctx.addIssue({ code: "custom", path: [key, network], message: `'${network}' is not a network of chain ${chain.id} (${chain.networks.join(", ")})` });
+        }
+      }
+    }
   })),
 });
 export type Chain = z.infer<typeof ChainsFile>["chains"][number];
@@ -131,6 +142,9 @@ const Port = z.strictObject({
 });
 export type Port = z.infer<typeof Port>;
 
+/** Container arguments, space separated in the data file. */
+const args = z.string().transform((s) => s.trim().split(/\s+/).filter(Boolean));
+
 export const ClientsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   clients: z.array(z.strictObject({
@@ -142,7 +156,12 @@ export const ClientsFile = z.strictObject({
     /** How the client names a network, by `chain/network` or `network`, where it differs from the catalog's. */
     networkNames: z.record(z.string(), z.string()).optional(),
     /** Container arguments, space separated in the data file. */
-    command: z.string().transform((s) => s.trim().split(/\s+/)),
+    command: args,
+    /**
+     * Arguments appended to `command` for a node role (`full`, `archive`...), space separated: what
+     * makes the client keep the history the role promises. Roles without an entry run `command` as is.
+     */
+    roleArgs: z.record(z.string(), args).optional(),
   })),
 });
 export type Client = z.infer<typeof ClientsFile>["clients"][number];

@@ -3,7 +3,9 @@
  * (AWS security groups, GCP firewall rules, Azure NSGs; the bare-metal nftables step too).
  *
  *   public   (P2P)             open to the world
- *   rpc      (JSON-RPC, REST)  only from `rpcAllowCidrs`; closed when the list is empty
+ *   rpc      (JSON-RPC, REST)  from `rpcAllowCidrs`, and from the fleet's own cloud network
+ *                              (`networkCidrs`: VPC, subnets, VNet) so private RPC is reachable
+ *                              inside it; closed to everyone else
  *   internal (engine API)      never opened, never published by Docker
  *   private  (admin, metrics)  never opened; Docker publishes them on 127.0.0.1 only
  *   SSH (22/tcp)               only from `adminCidrs`; closed when the list is empty
@@ -25,8 +27,11 @@ export interface ServicePort {
   exposure: Exposure;
 }
 
-/** Who may reach an opened port. */
-export type SourceClass = "world" | "rpc" | "admin";
+/**
+ * Who may reach an opened port: `world` (P2P), `rpc` (the allow-listed CIDRs), `network` (the
+ * fleet's own cloud network, for RPC), `admin` (SSH).
+ */
+export type SourceClass = "world" | "rpc" | "network" | "admin";
 
 export interface IngressRule {
   /** Stable short key, e.g. `p2p-30303-tcp`; used in resource and rule names. */
@@ -42,6 +47,13 @@ export interface IngressRule {
 export interface ExposureOptions {
   /** CIDRs allowed to reach rpc-exposure ports. @default [] (RPC private) */
   rpcAllowCidrs?: readonly string[];
+  /**
+   * The fleet's own network where the node runs (AWS VPC CIDR, GCP subnet CIDRs, Azure VNet CIDR):
+   * allowed to reach rpc-exposure ports whatever `rpcAllowCidrs` says, so private RPC is reachable
+   * from inside the cloud network on every provider alike. Never opens engine, admin or metrics ports.
+   * @default [] (none, e.g. bare metal)
+   */
+  networkCidrs?: readonly string[];
   /** CIDRs allowed to reach SSH. @default [] (SSH closed) */
   adminCidrs?: readonly string[];
   /** @default 22 */
@@ -64,19 +76,24 @@ export function nodePorts(node: { clients: Record<string, string> }, catalog: Ca
 
 /** Exactly the inbound rules a node needs; internal and private ports never appear. */
 export function ingressRules(node: { clients: Record<string, string> }, catalog: Catalog, options: ExposureOptions = {}): IngressRule[] {
-  const rpc = [...(options.rpcAllowCidrs ?? [])];
+  const sources: Record<Exclude<SourceClass, "admin">, { prefix: string; cidrs: string[] }> = {
+    world: { prefix: "p2p", cidrs: [...WORLD_CIDRS] },
+    rpc: { prefix: "rpc", cidrs: [...new Set(options.rpcAllowCidrs ?? [])] },
+    network: { prefix: "net", cidrs: [...new Set(options.networkCidrs ?? [])] },
+  };
   const admin = [...(options.adminCidrs ?? [])];
   const byKey = new Map<string, IngressRule>();
   for (const p of nodePorts(node, catalog)) {
-    const source: SourceClass | undefined = p.exposure === "public" ? "world" : p.exposure === "rpc" ? "rpc" : undefined;
-    if (!source) continue;
-    const cidrs = source === "world" ? [...WORLD_CIDRS] : rpc;
-    if (cidrs.length === 0) continue;
-    const key = `${source === "world" ? "p2p" : "rpc"}-${p.port}-${p.protocol}`;
-    const what = `${p.service}/${p.client} ${p.name}`;
-    const seen = byKey.get(key);
-    if (seen) seen.description += `, ${what}`;
-    else byKey.set(key, { key, source, protocol: p.protocol, port: p.port, cidrs, description: what });
+    const classes: Array<keyof typeof sources> = p.exposure === "public" ? ["world"] : p.exposure === "rpc" ? ["rpc", "network"] : [];
+    for (const source of classes) {
+      const { prefix, cidrs } = sources[source];
+      if (cidrs.length === 0) continue;
+      const key = `${prefix}-${p.port}-${p.protocol}`;
+      const what = `${p.service}/${p.client} ${p.name}`;
+      const seen = byKey.get(key);
+      if (seen) seen.description += `, ${what}`;
+      else byKey.set(key, { key, source, protocol: p.protocol, port: p.port, cidrs: [...cidrs], description: what });
+    }
   }
   if (admin.length) {
     const port = options.sshPort ?? 22;
@@ -85,7 +102,7 @@ export function ingressRules(node: { clients: Record<string, string> }, catalog:
   return [...byKey.values()].sort((a, b) => order(a.source) - order(b.source) || a.port - b.port || a.protocol.localeCompare(b.protocol));
 }
 
-const order = (s: SourceClass) => ({ world: 0, rpc: 1, admin: 2 })[s];
+const order = (s: SourceClass) => ({ world: 0, rpc: 1, network: 2, admin: 3 })[s];
 
 /** Port of the chain's RPC (the catalog's `rpc` entry) on a node. */
 export function rpcPort(node: { chain: string; clients: Record<string, string> }, catalog: Catalog): { service: string; port: number } {

@@ -17,6 +17,8 @@ export interface WorkloadNode {
   id: string;
   chain: string;
   network: string;
+  /** A role of the chain in the catalog (`full`, `archive`...): picks each client's `roleArgs`. */
+  role: string;
   clients: Record<string, string>;
 }
 
@@ -32,8 +34,9 @@ export interface WorkloadOptions {
   /** Template directory. @default the package's `templates/` */
   templateDir?: string;
   /**
-   * Added to every port Docker publishes on the host (containers keep their own ports), so several
-   * nodes can share one bare-metal host. @default 0
+   * Added to the RPC and private ports Docker publishes on the host (containers keep their own
+   * ports), so several nodes can share one bare-metal host. P2P ports are never shifted: clients
+   * announce them to peers. @default 0
    */
   hostPortOffset?: number;
 }
@@ -147,6 +150,9 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const offset = options.hostPortOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
 
+  if (!Object.hasOwn(chain.roles, node.role)) {
+    throw new Error(`${node.id}: chain ${node.chain} has no role '${node.role}' (roles: ${Object.keys(chain.roles).join(", ")})`);
+  }
   const layers = chain.layers.filter((l) => node.clients[l]);
   const missing = chain.layers.filter((l) => !node.clients[l]);
   if (missing.length) throw new Error(`${node.id}: no client for layer(s) ${missing.join(", ")}`);
@@ -171,6 +177,11 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       case "sequencerUrl": {
         const url = chain.sequencerUrls?.[node.network];
         if (!url) throw new Error(`${where}: {sequencerUrl} has no value: add sequencerUrls.${node.network} to chain ${node.chain} in the catalog`);
+        return url;
+      }
+      case "checkpointSyncUrl": {
+        const url = chain.checkpointSyncUrls?.[node.network];
+        if (!url) throw new Error(`${where}: {checkpointSyncUrl} has no value: add checkpointSyncUrls.${node.network} (a beacon API serving finalized states) to chain ${node.chain} in the catalog`);
         return url;
       }
       case "chain": return node.chain;
@@ -203,14 +214,17 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
     const where = `${node.id}: ${client.id}`;
     const substitute = (arg: string) => escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, client, containerDataDir, where));
-    const command = client.command.map(substitute);
+    // The role's arguments go last: what the role needs (archive pruning modes, reth's --full) wins.
+    const command = [...client.command, ...(client.roleArgs?.[node.role] ?? [])].map(substitute);
     const hostData = `${nodeDataDir}/${layer}`;
     dataDirs[layer] = hostData;
 
     const published: string[] = [];
     const exposed: string[] = [];
     for (const p of client.ports) {
-      const hostPort = p.port + offset;
+      // P2P ports keep their number: clients announce it to peers. Planner never puts two nodes whose
+      // P2P ports clash on one host; only RPC and private ports move by the offset.
+      const hostPort = p.exposure === "public" ? p.port : p.port + offset;
       if (hostPort > 65535) throw new Error(`${node.id}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
       const base = { service: layer, client: client.id, name: p.name, port: hostPort, containerPort: p.port, protocol: p.protocol, exposure: p.exposure };
       if (p.exposure === "internal") { exposed.push(`${p.port}/${p.protocol}`); continue; }
@@ -257,7 +271,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     fleet, node: node.id, project: node.id, dataRoot, nodeDataDir, configDir,
     unit: `sovereign-${node.id}.service`,
     compose,
-    composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
+    composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
     ports, dataDirs, rpc, hostPortOffset: offset, needsJwt,
     secrets: [...usedSecrets].sort(),
     templateDir: options.templateDir,

@@ -53,13 +53,23 @@ const one = (type: string, id: string): Recorded => {
 };
 
 type Rule = string; // "port/protocol from cidr"
+/**
+ * The node's own cloud network, from the components' documented defaults: the dedicated AWS VPC,
+ * the GCP subnet of the region (10.<100 + catalog index>.0.0/20), the Azure VNet.
+ */
+function networkCidrs(node: Plan["nodes"][number]): string[] {
+  if (node.provider === "aws" || node.provider === "azure") return ["10.42.0.0/16"];
+  const gcpRegions = plan.nodes.filter((n) => n.provider === "gcp").map((n) => n.region);
+  return [...new Set(gcpRegions)].sort().map((r) => `10.${100 + catalog.providers.get("gcp")!.regions.findIndex((x) => x.id === r)}.0.0/20`);
+}
 /** Expected inbound rules of a node, straight from the catalog (independent of core/workload). */
 function expectedRules(node: Plan["nodes"][number]): Set<Rule> {
   const out = new Set<Rule>();
   for (const id of Object.values(node.clients)) {
     for (const p of catalog.clients.get(id)!.ports) {
       if (p.exposure === "public") out.add(`${p.port}/${p.protocol} from 0.0.0.0/0`);
-      if (p.exposure === "rpc") for (const c of RPC_CIDRS) out.add(`${p.port}/${p.protocol} from ${c}`);
+      // RPC: from the allow-list, and always from inside the fleet's own network.
+      if (p.exposure === "rpc") for (const c of [...RPC_CIDRS, ...networkCidrs(node)]) out.add(`${p.port}/${p.protocol} from ${c}`);
     }
   }
   return out;
@@ -81,7 +91,7 @@ function actualRules(node: Plan["nodes"][number]): Rule[] {
     });
   }
   const nsg = one("azure-native:network:NetworkSecurityGroup", node.id).inputs;
-  return nsg.securityRules.flatMap((r: any) => {
+  return nsg.securityRules.filter((r: any) => r.access !== "Deny").flatMap((r: any) => {
     assert.equal(r.direction, "Inbound");
     assert.equal(r.access, "Allow");
     return r.sourceAddressPrefixes.map((c: string) => `${r.destinationPortRange}/${r.protocol.toLowerCase()} from ${c}`);
@@ -251,6 +261,31 @@ describe("example stack: network exposure", () => {
         }
       }
       if (Object.values(n.clients).some((c) => c === "geth" || c === "nethermind" || c === "reth")) assert.ok(closedPorts(n).includes("8551/tcp"));
+    }
+  });
+
+  it("allows RPC from inside the fleet's network on every cloud: AWS VPC CIDR, GCP subnet CIDRs, Azure VNet", () => {
+    for (const n of plan.nodes) {
+      const rpcPorts = Object.values(n.clients).flatMap((id) => catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`));
+      assert.ok(rpcPorts.length > 0, n.id);
+      const fromNetwork = actualRules(n).filter((r) => networkCidrs(n).some((c) => r.endsWith(` from ${c}`))).map((r) => r.split(" ")[0]);
+      assert.deepEqual(new Set(fromNetwork), new Set(rpcPorts), `${n.id}: exactly the RPC ports from ${networkCidrs(n)}`);
+    }
+    const gcpNetwork = ofType("gcp:compute/subnetwork:Subnetwork").map((r) => r.inputs.ipCidrRange);
+    for (const fw of ofType("gcp:compute/firewall:Firewall").filter((r) => r.inputs.name.endsWith("-network"))) {
+      assert.deepEqual(fw.inputs.sourceRanges, gcpNetwork);
+    }
+    assert.deepEqual(ofType("aws:ec2/vpc:Vpc").map((r) => r.inputs.cidrBlock), ["10.42.0.0/16"]);
+    assert.deepEqual(ofType("azure-native:network:VirtualNetwork").map((r) => r.inputs.addressSpace.addressPrefixes), [["10.42.0.0/16"]]);
+  });
+
+  it("Azure: denies everything else from the VNet, which Azure's default AllowVnetInBound would open", () => {
+    for (const n of plan.nodes.filter((x) => x.provider === "azure")) {
+      const rules = one("azure-native:network:NetworkSecurityGroup", n.id).inputs.securityRules;
+      const deny = rules.filter((r: any) => r.access === "Deny");
+      assert.deepEqual(deny.map((r: any) => [r.direction, r.protocol, r.sourceAddressPrefixes, r.destinationPortRange, r.priority]),
+        [["Inbound", "*", ["10.42.0.0/16"], "*", 4096]]);
+      for (const r of rules.filter((x: any) => x.access === "Allow")) assert.ok(r.priority < 4096, `${r.name} is evaluated before the deny`);
     }
   });
 

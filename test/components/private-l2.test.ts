@@ -66,28 +66,80 @@ describe("private RPC, admin SSH, rollups", () => {
     for (const vm of ofType("aws:ec2/instance:Instance")) assert.equal(vm.inputs.subnetId, "subnet-a");
   });
 
-  it("opens no RPC port, and SSH only from the admin CIDRs, on every provider", async () => {
+  it("opens RPC only to the fleet's own network (default VPC, GCP subnet, Azure VNet), SSH only from the admin CIDRs", async () => {
     const publicPorts = await publicPortSet();
-    const aws = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
-    const ssh = aws.filter((r) => r.fromPort === 22);
-    assert.deepEqual(new Set(ssh.map((r) => r.cidrIpv4 ?? r.cidrIpv6)), new Set(ADMIN));
-    assert.equal(ssh.length, 2 * 2); // two AWS nodes, one rule per admin CIDR
-    for (const r of aws) {
-      if (r.fromPort === 22) continue;
-      assert.equal(r.cidrIpv4, "0.0.0.0/0");
-      assert.ok(publicPorts.has(`${r.fromPort}/${r.ipProtocol}`), `${r.fromPort}/${r.ipProtocol} is not a P2P port`);
+    const { loadCatalog } = await import("../../core/catalog/load");
+    const catalog = loadCatalog();
+    const rpcPorts = (clients: Record<string, string>) => Object.values(clients).flatMap((id) =>
+      catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`)).sort();
+    const list = Object.values(nodes) as Array<{ id: string; provider: string; clients: Record<string, string> }>;
+    const forNode = (type: string, id: string) => ofType(type).filter((r) => ofNode(r, FLEET, id)).map((r) => r.inputs);
+
+    // AWS (default VPC, 172.31.0.0/16): P2P from the world, RPC from the VPC, SSH from the admin CIDRs.
+    const awsNodes = list.filter((o) => o.provider === "aws");
+    assert.equal(awsNodes.length, 2);
+    for (const o of awsNodes) {
+      const rules = forNode("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", o.id);
+      const ssh = rules.filter((r) => r.fromPort === 22);
+      assert.deepEqual(ssh.map((r) => r.cidrIpv4 ?? r.cidrIpv6).sort(), [...ADMIN].sort());
+      const fromVpc = rules.filter((r) => r.cidrIpv4 === "172.31.0.0/16");
+      assert.deepEqual(fromVpc.map((r) => `${r.fromPort}/${r.ipProtocol}`).sort(), rpcPorts(o.clients), o.id);
+      for (const r of rules) {
+        if (r.fromPort === 22 || r.cidrIpv4 === "172.31.0.0/16") continue;
+        assert.equal(r.cidrIpv4, "0.0.0.0/0");
+        assert.ok(publicPorts.has(`${r.fromPort}/${r.ipProtocol}`), `${r.fromPort}/${r.ipProtocol} is not a P2P port`);
+      }
     }
+
+    // GCP: one firewall per source class; RPC only from the fleet's subnet.
     const fws = ofType("gcp:compute/firewall:Firewall").map((r) => r.inputs);
     assert.deepEqual(fws.filter((f) => f.name.endsWith("-admin")).map((f) => f.sourceRanges), [[ADMIN[0]], [ADMIN[0]]]);
     assert.deepEqual(fws.filter((f) => f.name.endsWith("-admin-v6")).map((f) => f.sourceRanges), [[ADMIN[1]], [ADMIN[1]]]);
     assert.equal(fws.filter((f) => f.name.endsWith("-rpc")).length, 0);
-    for (const nsg of ofType("azure-native:network:NetworkSecurityGroup")) {
-      const rules = nsg.inputs.securityRules;
+    const subnets = ofType("gcp:compute/subnetwork:Subnetwork").map((r) => r.inputs.ipCidrRange);
+    assert.deepEqual(subnets, ["10.102.0.0/20"]); // asia-southeast1 is the 3rd GCP region of the catalog
+    for (const o of list.filter((x) => x.provider === "gcp")) {
+      const net = forNode("gcp:compute/firewall:Firewall", o.id).filter((f) => f.name.endsWith("-network"));
+      assert.equal(net.length, 1, o.id);
+      assert.deepEqual(net[0].sourceRanges, subnets);
+      assert.deepEqual(net[0].allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`)).sort(), rpcPorts(o.clients));
+    }
+
+    // Azure: RPC from the VNet, everything else from the VNet denied, SSH from the admin CIDRs.
+    for (const o of list.filter((x) => x.provider === "azure")) {
+      const [nsg] = forNode("azure-native:network:NetworkSecurityGroup", o.id);
+      const rules = nsg.securityRules;
       const sshRules = rules.filter((r: any) => r.destinationPortRange === "22");
       assert.deepEqual(sshRules.map((r: any) => r.sourceAddressPrefixes), [[ADMIN[0]], [ADMIN[1]]]);
-      for (const r of rules) if (r.destinationPortRange !== "22") assert.deepEqual(r.sourceAddressPrefixes, ["0.0.0.0/0"]);
+      const fromVnet = rules.filter((r: any) => r.access === "Allow" && r.sourceAddressPrefixes.includes("10.42.0.0/16"));
+      assert.deepEqual(fromVnet.map((r: any) => `${r.destinationPortRange}/${r.protocol.toLowerCase()}`).sort(), rpcPorts(o.clients));
+      assert.deepEqual(rules.filter((r: any) => r.access === "Deny").map((r: any) => [r.sourceAddressPrefixes, r.destinationPortRange, r.priority]), [[["10.42.0.0/16"], "*", 4096]]);
+      for (const r of rules) {
+        if (r.destinationPortRange === "22" || r.sourceAddressPrefixes.includes("10.42.0.0/16")) continue;
+        assert.deepEqual(r.sourceAddressPrefixes, ["0.0.0.0/0"]);
+      }
       const priorities = rules.map((r: any) => r.priority);
       assert.equal(new Set(priorities).size, priorities.length);
+    }
+  });
+
+  it("never opens the engine API (8551), admin or metrics ports, not even to the fleet's network", async () => {
+    const { loadCatalog } = await import("../../core/catalog/load");
+    const catalog = loadCatalog();
+    const of = (type: string, id: string) => ofType(type).filter((r) => ofNode(r, FLEET, id)).map((r) => r.inputs);
+    for (const o of Object.values(nodes) as Array<{ id: string; clients: Record<string, string> }>) {
+      const ports = Object.values(o.clients).flatMap((id) => catalog.clients.get(id)!.ports);
+      const key = (p: { port: number; protocol: string }) => `${p.port}/${p.protocol}`;
+      const reachable = new Set(ports.filter((p) => p.exposure === "public" || p.exposure === "rpc").map(key));
+      const closed = ports.filter((p) => p.exposure === "internal" || p.exposure === "private").map(key).filter((k) => !reachable.has(k));
+      if (Object.keys(o.clients).includes("execution")) assert.ok(closed.includes("8551/tcp"), o.id);
+      const open = [
+        ...of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", o.id).map((r) => `${r.fromPort}/${r.ipProtocol}`),
+        ...of("gcp:compute/firewall:Firewall", o.id).flatMap((r) => r.allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`))),
+        ...of("azure-native:network:NetworkSecurityGroup", o.id).flatMap((r) => r.securityRules.filter((x: any) => x.access === "Allow").map((x: any) => `${x.destinationPortRange}/${x.protocol.toLowerCase()}`)),
+      ];
+      assert.ok(open.length > 0, o.id);
+      for (const port of closed) assert.ok(!open.includes(port), `${o.id}: ${port} is opened`);
     }
   });
 

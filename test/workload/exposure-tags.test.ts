@@ -28,6 +28,26 @@ describe("ingress rules from catalog ports", () => {
     assert.ok(ports.includes(9001), "lighthouse QUIC 9001/udp is P2P");
   });
 
+  it("RPC from the fleet's own network, with or without an allow-list; engine, metrics, SSH never from it", () => {
+    const net = ["10.42.0.0/16"];
+    const only = ingressRules(eth, catalog, { networkCidrs: net });
+    const fromNet = only.filter((r) => r.source === "network");
+    assert.deepEqual(fromNet.map((r) => [r.key, r.port, r.protocol, r.cidrs]), [
+      ["net-5052-tcp", 5052, "tcp", net], ["net-8545-tcp", 8545, "tcp", net], ["net-8546-tcp", 8546, "tcp", net],
+    ]);
+    assert.equal(only.filter((r) => r.source === "rpc").length, 0, "no allow-list, no rpc rule");
+    assert.deepEqual(only.filter((r) => r.source === "world").map((r) => r.port), [9000, 9000, 9001, 9200, 30303, 30303]);
+    for (const closed of [8551, 5054, 22]) assert.ok(!fromNet.some((r) => r.port === closed), `${closed} opened to the network`);
+
+    const both = ingressRules(eth, catalog, { rpcAllowCidrs: ["203.0.113.0/24"], networkCidrs: ["10.104.0.0/20", "10.102.0.0/20", "10.104.0.0/20"], adminCidrs: ["198.51.100.7/32"] });
+    assert.deepEqual(both.map((r) => r.source), ["world", "world", "world", "world", "world", "world", "rpc", "rpc", "rpc", "network", "network", "network", "admin"]);
+    for (const r of both.filter((x) => x.source === "network")) assert.deepEqual(r.cidrs, ["10.104.0.0/20", "10.102.0.0/20"]);
+    assert.equal(new Set(both.map((r) => r.key)).size, both.length, "keys are unique (resource names)");
+    assert.match(both.find((r) => r.key === "net-8545-tcp")!.description, /execution\/reth rpc/);
+    // A client without RPC ports gets no network rule.
+    assert.deepEqual(ingressRules({ clients: { node: "nitro" } }, catalog, { networkCidrs: net }).map((r) => r.key), ["net-8547-tcp", "net-8548-tcp"]);
+  });
+
   it("merges the same port of two clients into one rule", () => {
     const rules = ingressRules({ clients: { execution: "geth", consensus: "teku" } }, catalog);
     assert.equal(rules.filter((r) => r.port === 30303 && r.protocol === "tcp").length, 1);

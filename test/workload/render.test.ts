@@ -19,15 +19,18 @@ const catalog = loadCatalog();
 const JWT = "0f".repeat(32);
 const SECRETS = { jwt: JWT, l1Rpc: "https://l1.example.invalid/KEY-abc", l1Beacon: "https://beacon.example.invalid/KEY-def" };
 
-/** Nodes that together run every client of every chain on every network. */
+/** Nodes that together run every client of every chain on every network, in every role of the chain. */
 function allNodes(c: Catalog): WorkloadNode[] {
   const nodes: WorkloadNode[] = [];
   for (const chain of c.chains.values()) {
     const rounds = Math.max(...chain.layers.map((l) => chain.clients[l].length));
     for (const network of chain.networks) {
-      for (let k = 0; k < rounds; k++) {
-        const clients = Object.fromEntries(chain.layers.map((l) => [l, chain.clients[l][k % chain.clients[l].length]]));
-        nodes.push({ id: `${chain.id}-${network}-t${k + 1}`, chain: chain.id, network, clients });
+      for (const role of Object.keys(chain.roles)) {
+        for (let k = 0; k < rounds; k++) {
+          const clients = Object.fromEntries(chain.layers.map((l) => [l, chain.clients[l][k % chain.clients[l].length]]));
+          const suffix = role === "full" ? "" : `-${role}`;
+          nodes.push({ id: `${chain.id}-${network}${suffix}-t${k + 1}`, chain: chain.id, network, role, clients });
+        }
       }
     }
   }
@@ -83,12 +86,15 @@ describe("compose project for every chain and client", () => {
         assert.equal(svc.volumes.includes(`/etc/sovereign/${node.id}/jwt.hex:${CONTAINER_JWT_PATH}:ro`), usesJwt);
         assert.equal(svc.volumes.length, usesJwt ? 2 : 1);
 
-        // Command: every placeholder filled; secrets only as ${VAR} read from .env.
+        // Command: every placeholder filled; secrets only as ${VAR} read from .env; the role's
+        // arguments after the client's own.
         for (const arg of svc.command) {
-          assert.doesNotMatch(arg, /\{(network|dataDir|jwtPath|engineUrl|executionRpcUrl|l1Rpc|l1Beacon|chainId|chain)\}/, arg);
+          assert.doesNotMatch(arg, /(?<!\$)\{\w+\}/, arg);
           assert.doesNotMatch(arg, /KEY-/);
         }
-        assert.equal(svc.command.length, client.command.length);
+        const roleArgs = client.roleArgs?.[node.role] ?? [];
+        assert.equal(svc.command.length, client.command.length + roleArgs.length);
+        assert.deepEqual(svc.command.slice(client.command.length), roleArgs);
         if (svc.healthcheck) assert.ok(svc.healthcheck.test.length > 1 && !svc.healthcheck.test.join(" ").includes("{"));
         if (layer !== "execution" && compose.services.execution) assert.deepEqual(svc.depends_on, ["execution"]);
       }
@@ -119,16 +125,16 @@ describe("compose project for every chain and client", () => {
   });
 
   it("fills engine URL, chain id and data dir where the catalog asks for them", () => {
-    const eth = renderWorkload({ id: "e", chain: "ethereum", network: "sepolia", clients: { execution: "nethermind", consensus: "lodestar" } }, catalog).compose;
+    const eth = renderWorkload({ id: "e", chain: "ethereum", network: "sepolia", role: "full", clients: { execution: "nethermind", consensus: "lodestar" } }, catalog).compose;
     assert.ok(eth.services.consensus.command.includes("--execution.urls=http://execution:8551"));
     assert.ok(eth.services.execution.command.includes("--config=sepolia"));
-    const arb = renderWorkload({ id: "a", chain: "arbitrum", network: "mainnet", clients: { node: "nitro" } }, catalog).compose;
+    const arb = renderWorkload({ id: "a", chain: "arbitrum", network: "mainnet", role: "full", clients: { node: "nitro" } }, catalog).compose;
     assert.ok(arb.services.node.command.includes("--chain.id=42161"));
     assert.ok(arb.services.node.command.includes("--parent-chain.connection.url=${SOVEREIGN_L1_RPC}"));
   });
 
   it("devnet (anvil): the e2e image, rpc 8545 published on the host, chain id and state under the data dir", () => {
-    const w = renderWorkload({ id: "devnet-1", chain: "devnet", network: "local", clients: { node: "anvil" } }, catalog);
+    const w = renderWorkload({ id: "devnet-1", chain: "devnet", network: "local", role: "full", clients: { node: "anvil" } }, catalog);
     const svc = (parse(w.composeYaml) as ComposeFile).services.node;
     assert.equal(svc.image, "sovereign/devnet-anvil:1.7.1");
     assert.deepEqual(svc.ports, ["8545:8545/tcp"]);
@@ -139,33 +145,34 @@ describe("compose project for every chain and client", () => {
   });
 
   it("honours dataRoot, configRoot and chainId options", () => {
-    const w = renderWorkload({ id: "d", chain: "devnet", network: "local", clients: { node: "anvil" } }, catalog, { dataRoot: "/mnt/nvme/", configRoot: "/opt/sov", chainId: 1337 });
+    const w = renderWorkload({ id: "d", chain: "devnet", network: "local", role: "full", clients: { node: "anvil" } }, catalog, { dataRoot: "/mnt/nvme/", configRoot: "/opt/sov", chainId: 1337 });
     assert.deepEqual(w.compose.services.node.volumes, ["/mnt/nvme/d/node:/data"]);
     assert.ok(w.compose.services.node.command.includes("1337"));
     assert.equal(w.configDir, "/opt/sov/d");
   });
 
   it("shifts host ports by hostPortOffset, containers keep theirs (several nodes on one host)", () => {
-    const w = renderWorkload({ id: "b2", chain: "bitcoin", network: "signet", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: 10 });
-    assert.deepEqual(w.compose.services.node.ports, ["8343:8333/tcp", "8342:8332/tcp"]);
-    assert.deepEqual(w.ports.map((p) => [p.port, p.containerPort]), [[8343, 8333], [8342, 8332]]);
+    const w = renderWorkload({ id: "b2", chain: "bitcoin", network: "signet", role: "full", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: 10 });
+    // P2P keeps its port (clients announce it to peers); RPC and private ports move.
+    assert.deepEqual(w.compose.services.node.ports, ["8333:8333/tcp", "8342:8332/tcp"]);
+    assert.deepEqual(w.ports.map((p) => [p.port, p.containerPort]), [[8333, 8333], [8342, 8332]]);
     assert.equal(w.rpc.port, 8332);
-    const eth = renderWorkload({ id: "e2", chain: "ethereum", network: "hoodi", clients: { execution: "geth", consensus: "teku" } }, catalog, { hostPortOffset: 100 });
+    const eth = renderWorkload({ id: "e2", chain: "ethereum", network: "hoodi", role: "full", clients: { execution: "geth", consensus: "teku" } }, catalog, { hostPortOffset: 100 });
     assert.ok(eth.compose.services.execution.ports!.includes("127.0.0.1:6160:6060/tcp"));
     assert.deepEqual(eth.compose.services.execution.expose, ["8551/tcp"]);
-    assert.throws(() => renderWorkload({ id: "x", chain: "bitcoin", network: "signet", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: -1 }), /hostPortOffset/);
+    assert.throws(() => renderWorkload({ id: "x", chain: "bitcoin", network: "signet", role: "full", clients: { node: "bitcoind" } }, catalog, { hostPortOffset: -1 }), /hostPortOffset/);
   });
 
   it("refuses what it cannot render", () => {
     const bad = (node: WorkloadNode) => () => renderWorkload(node, catalog);
-    assert.throws(bad({ id: "x", chain: "nope", network: "m", clients: {} }), /unknown chain 'nope'/);
-    assert.throws(bad({ id: "x", chain: "ethereum", network: "mainnet", clients: { execution: "geth" } }), /no client for layer\(s\) consensus/);
-    assert.throws(bad({ id: "../x", chain: "devnet", network: "local", clients: { node: "anvil" } }), /not usable as a path/);
-    assert.throws(bad({ id: "x", chain: "devnet", network: "other", clients: { node: "anvil" } }), /\{chainId\} has no value/);
+    assert.throws(bad({ id: "x", chain: "nope", network: "m", role: "full", clients: {} }), /unknown chain 'nope'/);
+    assert.throws(bad({ id: "x", chain: "ethereum", network: "mainnet", role: "full", clients: { execution: "geth" } }), /no client for layer\(s\) consensus/);
+    assert.throws(bad({ id: "../x", chain: "devnet", network: "local", role: "full", clients: { node: "anvil" } }), /not usable as a path/);
+    assert.throws(bad({ id: "x", chain: "devnet", network: "other", role: "full", clients: { node: "anvil" } }), /\{chainId\} has no value/);
     const clash: Catalog = { ...catalog, clients: new Map(catalog.clients) };
     const teku = catalog.clients.get("teku")!;
     clash.clients.set("teku", { ...teku, ports: [...teku.ports, { name: "x", port: 8545, protocol: "tcp", exposure: "rpc" }] });
-    assert.throws(() => renderWorkload({ id: "x", chain: "ethereum", network: "mainnet", clients: { execution: "geth", consensus: "teku" } }, clash), /both publish 8545\/tcp/);
+    assert.throws(() => renderWorkload({ id: "x", chain: "ethereum", network: "mainnet", role: "full", clients: { execution: "geth", consensus: "teku" } }, clash), /both publish 8545\/tcp/);
   });
 });
 
@@ -209,7 +216,7 @@ describe("cloud-init for every chain", () => {
   }
 
   it("without a JWT, the host generates one at first boot; without a disk, nothing is mounted", () => {
-    const w = renderWorkload({ id: "e", chain: "ethereum", network: "hoodi", clients: { execution: "reth", consensus: "nimbus" } }, catalog);
+    const w = renderWorkload({ id: "e", chain: "ethereum", network: "hoodi", role: "full", clients: { execution: "reth", consensus: "nimbus" } }, catalog);
     const ci = parse(renderCloudInit(w)) as { write_files: Array<{ path: string; content: string }>; runcmd: string[][] };
     assert.equal(ci.write_files.find((f) => f.path.endsWith("jwt.hex")), undefined);
     assert.match(ci.write_files.find((f) => f.path.endsWith("prepare.sh"))!.content, /openssl rand -hex 32 > "\/etc\/sovereign\/e\/jwt\.hex"/);
@@ -218,7 +225,7 @@ describe("cloud-init for every chain", () => {
   });
 
   it("the compose file never holds a secret; missing or malformed secrets are refused", () => {
-    const w = renderWorkload({ id: "o", chain: "optimism", network: "sepolia", clients: { execution: "op-geth", rollup: "op-node" } }, catalog);
+    const w = renderWorkload({ id: "o", chain: "optimism", network: "sepolia", role: "full", clients: { execution: "op-geth", rollup: "op-node" } }, catalog);
     const files = workloadFiles(w, SECRETS);
     const compose = files.find((f) => f.path.endsWith("compose.yaml"))!;
     assert.equal(compose.secret, false);
