@@ -1,22 +1,22 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
 import { compareScenarios } from "../core/compare/scenarios";
-import { evaluatePolicy, type DiversityNode } from "../core/diversity";
-import { SpecError } from "../core/errors";
 import { parseFailure, simulateOutage } from "../core/outage/simulate";
 import { planFleet } from "../core/planner/plan";
-import { alternativesIn } from "../core/planner/clients";
 import { parseFleetFile } from "../core/spec/parse";
 import { resolveFleet } from "../core/spec/resolve";
+import { didYouMean } from "../core/spec/suggest";
 import { fleetJsonSchema } from "../core/spec/schema";
 import { catalogJson, catalogTable, CATALOG_SECTIONS, type CatalogSection } from "../report/catalog";
 import { comparisonHtml, planHtml } from "../report/html";
 import { comparisonToJson, outageToJson, planToJson } from "../report/json";
 import { comparisonMarkdown, outageMarkdown, planMarkdown } from "../report/markdown";
 import { comparisonTable, outageTable, planTable } from "../report/table";
+import { asUsage, UsageError } from "./errors";
 import { EXIT, formatOption } from "./options";
+import { checkSavedPlan, readPlanFile } from "./plan-file";
 
 /** The spec used when none is given: the bundled example fleet. */
 export const EXAMPLE_SPEC = resolve(__dirname, "..", "examples", "fleet.yaml");
@@ -25,12 +25,31 @@ type Format = "table" | "json" | "md" | "html";
 interface Output { format: Format; out?: string }
 
 /** Writes to --out atomically (a half-written report never replaces a good one), else to stdout. */
-function emit(text: string, out?: string) {
-  if (!out) { process.stdout.write(text.endsWith("\n") ? text : `${text}\n`); return; }
+function emit(report: string, out?: string) {
+  // The same bytes either way: a file ends with a newline like stdout does.
+  const text = report.endsWith("\n") ? report : `${report}\n`;
+  if (!out) { process.stdout.write(text); return; }
   const tmp = `${out}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, out);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new UsageError(`cannot write --out ${out}: ${writeProblem(e as NodeJS.ErrnoException)}`);
+  }
   process.stderr.write(`wrote ${out}\n`);
+}
+
+function writeProblem(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "ENOENT": return "no such directory";
+    case "ENOTDIR": return "a part of the path is not a directory";
+    case "EISDIR": return "it is a directory";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "EROFS": return "read-only file system";
+    case "ENOSPC": return "no space left on the device";
+    default: return e.message;
+  }
 }
 
 async function load(specPath: string | undefined, catalog: Catalog) {
@@ -71,10 +90,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .addOption(formatOption().choices(["table", "json", "md"])).option(...outOption)
     .action(async (specPath: string | undefined, opts: Output & { fail: string[] }) => {
       const catalog = loadCatalog();
-      const failures = opts.fail.map(parseFailure);
+      const failures = asUsage(() => opts.fail.map(parseFailure));
       const { spec, fleet } = await load(specPath, catalog);
       const plan = await planFleet(fleet, catalog);
-      const result = simulateOutage(plan, spec.policy, failures);
+      const result = asUsage(() => simulateOutage(plan, spec.policy, failures));
       const text = opts.format === "json" ? JSON.stringify(outageToJson(result, plan), null, 2) : opts.format === "md" ? outageMarkdown(result, plan) : outageTable(result, plan);
       emit(text, opts.out);
       setExit(result.ok ? EXIT.ok : EXIT.violated);
@@ -85,20 +104,13 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--plan <file>", "a plan saved with `plan --format json` to check against the policy")
     .action(async (specPath: string | undefined, opts: { plan?: string }) => {
       const catalog = loadCatalog();
-      const { spec, fleet, file } = await load(specPath, catalog);
+      const { fleet, file } = await load(specPath, catalog);
       if (!opts.plan) {
         const plan = await planFleet(fleet, catalog);
         process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for $${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
         return;
       }
-      const nodes = readPlanNodes(opts.plan);
-      const checks = evaluatePolicy(spec.policy, nodes, alternativesIn(catalog));
-      const wanted = new Map<string, number>();
-      for (const g of fleet.groups) wanted.set(g.chainKey, (wanted.get(g.chainKey) ?? 0) + g.count);
-      for (const [chain, count] of wanted) {
-        const has = nodes.filter((n) => n.chainKey === chain).length;
-        checks.push({ rule: "count", scope: chain, ok: has === count, limit: count, actual: has, message: `the plan has ${has} ${chain} nodes; the spec asks for ${count}` });
-      }
+      const checks = checkSavedPlan(fleet, catalog, readPlanFile(opts.plan));
       for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });
@@ -108,7 +120,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .addOption(formatOption().choices(["table", "json"]))
     .action((section: string, opts: Output) => {
       if (!CATALOG_SECTIONS.includes(section as CatalogSection)) {
-        throw new SpecError([{ path: "section", message: `unknown catalog section '${section}'; use one of ${CATALOG_SECTIONS.join(", ")}` }]);
+        throw new UsageError([{ path: "catalog", message: `unknown section '${section}'${didYouMean(section, CATALOG_SECTIONS)}; use one of ${CATALOG_SECTIONS.join(", ")}` }]);
       }
       const catalog = loadCatalog();
       emit(opts.format === "json" ? JSON.stringify(catalogJson(catalog, section as CatalogSection), null, 2) : catalogTable(catalog, section as CatalogSection));
@@ -116,22 +128,4 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   program.command("schema").description("print the JSON Schema of the fleet spec (for editor completion)")
     .action(() => emit(JSON.stringify(fleetJsonSchema(), null, 2)));
-}
-
-function readPlanNodes(file: string): DiversityNode[] {
-  let raw: { schemaVersion?: number; nodes?: Array<Record<string, unknown>> };
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new SpecError([{ path: "--plan", message: `cannot read the plan: ${(e as Error).message}` }], file);
-  }
-  if (raw.schemaVersion !== 1 || !Array.isArray(raw.nodes)) {
-    throw new SpecError([{ path: "--plan", message: "not a plan: expected the output of `sovereign plan --format json` (schemaVersion 1)" }], file);
-  }
-  return raw.nodes.map((n, i) => {
-    for (const key of ["id", "chain", "network", "operator", "region", "jurisdiction", "clients"]) {
-      if (n[key] === undefined) throw new SpecError([{ path: `nodes[${i}].${key}`, message: "missing" }], file);
-    }
-    return { id: String(n.id), chainKey: `${n.chain}/${n.network}`, operator: String(n.operator), region: String(n.region), jurisdiction: String(n.jurisdiction), cloudAct: Boolean(n.cloudAct), clients: n.clients as Record<string, string> };
-  });
 }

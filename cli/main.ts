@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { CatalogError } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
 import { registerCommands } from "./commands";
+import { UsageError } from "./errors";
 import { EXIT } from "./options";
 
 async function main(argv: string[]): Promise<number> {
@@ -25,6 +26,13 @@ function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // --help and --version end here too, with code 0.
     return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (e instanceof UsageError) {
+    const lines = e.message.split("\n");
+    process.stderr.write(e.options.header
+      ? `error: ${e.options.header}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`
+      : lines.map((l) => `error: ${l}\n`).join(""));
+    return EXIT.badInput;
   }
   if (e instanceof SpecError) {
     process.stderr.write(`error: the fleet spec is not valid:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);

@@ -51,7 +51,9 @@ function rows(catalog: Catalog, section: CatalogSection): { head: string[]; rows
 
 export function catalogTable(catalog: Catalog, section: CatalogSection): string {
   const { head, rows: list } = rows(catalog, section);
-  const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT, wordWrap: true, colWidths: section === "prices" ? [10, 20, 18, 6, 6, 9, 9, 9, 40, 12] : undefined });
+  // cli-table3 breaks on `colWidths: undefined`: give the key only where widths are set.
+  const widths = section === "prices" ? { colWidths: [10, 20, 18, 6, 6, 9, 9, 9, 40, 12] } : {};
+  const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT, wordWrap: true, ...widths });
   t.push(...list.map((r) => Object.values(r).map(String)));
   return t.toString();
 }

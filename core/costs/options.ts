@@ -19,8 +19,10 @@ export interface StorageChoice {
   class: string;
   tier?: string;
   sizeGb: number;
-  iops: number;
-  throughputMBps: number;
+  /** Absent for instance-store NVMe: not limited by a disk class. */
+  iops?: number;
+  /** Absent for instance-store NVMe: not limited by a disk class. */
+  throughputMBps?: number;
   /** Local NVMe / local SSD: fast, and lost with the machine. */
   local: boolean;
 }
@@ -87,8 +89,8 @@ interface PricedStorage { choice: StorageChoice; usd: number; performanceUsd: nu
 function storageFor(profile: Profile, provider: ProviderFile, region: string, shape: Shape): PricedStorage | undefined {
   const candidates: PricedStorage[] = [];
   if (shape.localNvmeGb && shape.localNvmeGb >= profile.diskGb && profile.localNvme !== "none") {
-    // Instance-store NVMe is part of the shape's price.
-    candidates.push({ choice: { class: "instance-nvme", sizeGb: shape.localNvmeGb, iops: Infinity, throughputMBps: Infinity, local: true }, usd: 0, performanceUsd: 0, sources: [] });
+    // Instance-store NVMe is part of the shape's price; no disk class limits its IOPS or throughput.
+    candidates.push({ choice: { class: "instance-nvme", sizeGb: shape.localNvmeGb, local: true }, usd: 0, performanceUsd: 0, sources: [] });
   }
   for (const cls of provider.storageClasses) {
     if (cls.local ? profile.localNvme === "none" : profile.localNvme === "required") continue;

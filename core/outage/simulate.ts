@@ -1,7 +1,8 @@
-import { DIMENSIONS, isHit, survivors, type Dimension, type Failure } from "../diversity";
-import { SpecError } from "../errors";
+import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type Failure } from "../diversity";
+import { SpecError, type InputProblem } from "../errors";
 import type { Plan } from "../planner/plan";
 import type { Policy } from "../spec/schema";
+import { didYouMean } from "../spec/suggest";
 
 export interface OutageResult {
   failures: Failure[];
@@ -11,22 +12,53 @@ export interface OutageResult {
   ok: boolean;
 }
 
+const USAGE = `use ${DIMENSIONS.map((d) => `${d}=<value>`).join(", ")} (e.g. operator=aws)`;
+
 /** Parses `operator=aws`, `region=us-east-1`, `jurisdiction=US`, `client=geth`. */
 export function parseFailure(text: string): Failure {
-  const [dim, value] = text.split("=");
-  if (!DIMENSIONS.includes(dim as Dimension) || !value) {
-    throw new SpecError([{ path: "--fail", message: `'${text}' is not a failure; use ${DIMENSIONS.map((d) => `${d}=<value>`).join(", ")} (e.g. operator=aws)` }]);
+  const parts = text.split("=");
+  if (parts.length !== 2) {
+    throw new SpecError([{ path: "--fail", message: `'${text}' is not a failure: ${parts.length < 2 ? "it has no '='" : "it has more than one '='"}; ${USAGE}` }]);
   }
+  const [dim, value] = parts.map((p) => p.trim());
+  if (!DIMENSIONS.includes(dim as Dimension)) {
+    throw new SpecError([{ path: "--fail", message: `'${text}': unknown dimension '${dim}'${didYouMean(dim, DIMENSIONS)}; ${USAGE}` }]);
+  }
+  if (!value) throw new SpecError([{ path: "--fail", message: `'${text}' names no ${dim}; ${USAGE}` }]);
   return { dim: dim as Dimension, value };
+}
+
+/** The values each dimension takes in a set of nodes (clients by id, whatever their layer). */
+export function knownValues(nodes: readonly DiversityNode[]): Record<Dimension, Set<string>> {
+  const known = Object.fromEntries(DIMENSIONS.map((d) => [d, new Set<string>()])) as Record<Dimension, Set<string>>;
+  for (const n of nodes) {
+    known.operator.add(n.operator);
+    known.region.add(n.region);
+    known.jurisdiction.add(n.jurisdiction);
+    for (const c of Object.values(n.clients)) known.client.add(c);
+  }
+  return known;
+}
+
+/** Refuses failures whose value no node of the plan has under that dimension, saying what it has. */
+export function checkFailures(nodes: readonly DiversityNode[], failures: readonly Failure[]): void {
+  const known = knownValues(nodes);
+  const problems: InputProblem[] = [];
+  for (const f of failures) {
+    const values = known[f.dim];
+    if (values.has(f.value)) continue;
+    const elsewhere = DIMENSIONS.filter((d) => d !== f.dim && known[d].has(f.value));
+    const hint = elsewhere.length
+      ? `; did you mean ${elsewhere.map((d) => `${d}=${f.value}`).join(" or ")}?`
+      : didYouMean(f.value, values);
+    problems.push({ path: "--fail", message: `no node of the plan has ${f.dim} '${f.value}'${hint} (the plan's ${f.dim} values: ${[...values].sort().join(", ")})` });
+  }
+  if (problems.length) throw new SpecError(problems);
 }
 
 /** What is left of each chain when everything matching the failures stops at once. */
 export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[]): OutageResult {
-  const known = new Set(plan.nodes.flatMap((n) => [n.operator, n.region, n.jurisdiction, ...Object.values(n.clients)]));
-  const unknown = failures.filter((f) => !known.has(f.value));
-  if (unknown.length) {
-    throw new SpecError(unknown.map((f) => ({ path: "--fail", message: `no node of the plan has ${f.dim} '${f.value}'` })));
-  }
+  checkFailures(plan.nodes, failures);
   const required = policy.survive?.minNodes ?? 1;
   const chains = [...survivors(plan.nodes, failures)].map(([chain, s]) => ({ chain, total: s.total, left: s.left, required, ok: s.left >= required }));
   return { failures, down: plan.nodes.filter((n) => isHit(n, failures)).map((n) => n.id), chains, ok: chains.every((c) => c.ok) };

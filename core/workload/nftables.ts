@@ -20,7 +20,9 @@ export interface HostFirewallOptions {
 
 /** nftables table name of a node (letters, digits and underscores only). */
 export function nftTableName(nodeId: string): string {
-  return `sovereign_${nodeId.replace(/[^a-zA-Z0-9]/g, "_")}`;
+  // Dashes become underscores; ids that already hold '_' or '.' could then meet another node's table.
+  if (!/^[a-zA-Z0-9-]+$/.test(nodeId)) throw new Error(`node id '${nodeId}' cannot name a host firewall table: use letters, digits and dashes`);
+  return `sovereign_${nodeId.replace(/-/g, "_")}`;
 }
 
 /**
