@@ -5,6 +5,7 @@
  * script, the JWT), the files the upload script writes, the host firewall, the RPC endpoint; and
  * hostPortOffsets for nodes sharing a host.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MOCK_JWT, at, installMocks, plainStrings, settle, value, type Recorded } from "./harness";
@@ -15,7 +16,8 @@ const h = installMocks("baremetal");
 import type { PlannedNode } from "../../core/planner/plan";
 import type { BareMetalHost as BareMetalHostType } from "../../components/baremetal-host";
 
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-PRIVATE-KEY-FOR-TESTS-ONLY-0123456789\n-----END OPENSSH PRIVATE KEY-----\n";
+// A throwaway key made at test time (never committed): only its secrecy is under test.
+const SSH_KEY = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 const RPC_CIDRS = ["203.0.113.0/24", "2001:db8:7::/48"];
 const ADDRESS = "192.0.2.50";
 const ETH_OFFSET = 20;
