@@ -17,6 +17,13 @@ export function obviousReasons(fleet: Fleet, candidates: Candidates, alternative
       reasons.push(`chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`);
     }
   }
+  for (const group of fleet.groups) {
+    const sites = candidates.list.filter((c) => c.group === group).map((c) => c.site);
+    if (!group.p2pPorts.length || !sites.length || sites.some((s) => !s.host)) continue;
+    if (group.count > sites.length) {
+      reasons.push(`chains[${group.index}] (${group.chainKey}): its clients announce P2P ports (${group.p2pPorts.join(", ")}), so one host runs at most one such node; ${group.count} nodes need ${group.count} hosts and only ${sites.length} can take one (${list(sites.map((s) => s.host!.name))}) — add hosts, or cloud or Akash sites`);
+    }
+  }
   for (const chainKey of chainKeys) {
     const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
     const total = groups.reduce((a, g) => a + g.count, 0);

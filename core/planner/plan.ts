@@ -288,7 +288,9 @@ async function explainByRelaxing(fleet: Fleet, catalog: Catalog, alreadyRelaxed:
       : `${describeFamily(fleet, family)} cannot be kept together with the other rules; without it the cheapest plan costs $${solution.objective.toFixed(2)}/month`);
   }
   if (reasons.length === 0) {
-    reasons.push(`the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity may also be short`);
+    reasons.push(active.length
+      ? `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short`
+      : "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites");
   }
   return reasons;
 }

@@ -44,3 +44,17 @@ test("a previous plan that breaks the rules is re-planned and says so", async ()
   assert.equal(next.policy.satisfied, true);
   assert.ok(next.stability!.kept < first.nodes.length);
 });
+
+test("nodes whose P2P ports meet never share a host, and an impossible spec says why", async () => {
+  const host = (name: string) => ({ name, address: `192.0.2.${name.slice(1)}`, operator: "hetzner", country: "DE", monthlyUsd: 100, cpu: 64, memoryGb: 256, diskGb: 20000, disk: "nvme" as const });
+  const spec = (hosts: number): FleetSpec => ({
+    name: "t", chains: [{ chain: "ethereum", role: "full", count: 2 }, { chain: "bitcoin", role: "full", count: 1 }],
+    sites: { baremetal: { hosts: Array.from({ length: hosts }, (_, i) => host(`h${i + 1}`)) } }, policy: {},
+  });
+  const two = await planFleet(resolveFleet(spec(2), catalog), catalog);
+  const onHost = (h: string) => two.nodes.filter((n) => n.host === h).map((n) => n.chain).sort();
+  // One ethereum node per host; bitcoin (port 8333) may join either.
+  assert.deepEqual([onHost("h1"), onHost("h2")].map((l) => l.filter((c) => c === "ethereum").length), [1, 1]);
+  await assert.rejects(() => planFleet(resolveFleet(spec(1), catalog), catalog), (e: Error & { reasons?: string[] }) =>
+    /announce P2P ports .* 2 nodes need 2 hosts and only 1 can take one \(h1\)/.test(e.reasons?.join("\n") ?? ""));
+});
