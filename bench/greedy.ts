@@ -30,6 +30,7 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
   const held = new Map<string, number>(); // `${chainKey}|${dim}|${value}` -> nodes
   const key = (chainKey: string, dim: string, value: string) => `${chainKey}|${dim}|${value}`;
   const used = new Map<string, { cpu: number; memoryGb: number; diskGb: number; nodes: number }>();
+  const p2pOnHost = new Map<string, Set<string>>(); // host -> P2P ports taken (they cannot be shifted)
   const perProvider = new Map<string, number>();
   let cents = 0;
 
@@ -45,6 +46,7 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
       const p = c.group.profile;
       if (u.cpu + p.vcpu > h.cpu || u.memoryGb + p.memoryGb > h.memoryGb || u.diskGb + p.diskGb > h.diskGb) return false;
       if (h.maxNodes !== undefined && u.nodes + 1 > h.maxNodes) return false;
+      if (c.group.p2pPorts.some((port) => p2pOnHost.get(h.name)?.has(port))) return false;
     }
     return true;
   };
@@ -74,6 +76,7 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
     if (h) {
       const u = used.get(h.name) ?? { cpu: 0, memoryGb: 0, diskGb: 0, nodes: 0 };
       used.set(h.name, { cpu: u.cpu + group.profile.vcpu, memoryGb: u.memoryGb + group.profile.memoryGb, diskGb: u.diskGb + group.profile.diskGb, nodes: u.nodes + 1 });
+      p2pOnHost.set(h.name, new Set([...(p2pOnHost.get(h.name) ?? []), ...group.p2pPorts]));
     }
   }
   if (policy.minOperators !== undefined) {
