@@ -3,7 +3,7 @@
  * and 24 rented bare-metal hosts of 8 operators), several chain groups, and a policy that binds.
  */
 import type { z } from "zod";
-import type { FleetSpec } from "../core/spec/schema";
+import type { FleetSpec } from "../core/fleet-spec/schema";
 
 type SpecInput = z.input<typeof FleetSpec>;
 

@@ -6,7 +6,7 @@
 import type { Catalog } from "../core/catalog/load";
 import { allowedCount } from "../core/diversity";
 import { candidatesFor, type Candidate } from "../core/planner/candidates";
-import type { Fleet } from "../core/spec/resolve";
+import type { Fleet } from "../core/fleet-spec/resolve";
 
 export type GreedyResult = { ok: true; monthlyUsd: number } | { ok: false; reason: string };
 

@@ -13,10 +13,11 @@ import { stringify } from "yaml";
 import { loadCatalog } from "../core/catalog/load";
 import { candidatesFor } from "../core/planner/candidates";
 import { buildModel } from "../core/planner/model";
-import { planFleet, type Plan } from "../core/planner/plan";
+import { planFleet } from "../core/planner/plan";
+import { type Plan } from "../core/plan";
 import { solveLp } from "../core/planner/solve";
-import { validateFleetObject } from "../core/spec/parse";
-import { resolveFleet, type Fleet } from "../core/spec/resolve";
+import { validateFleetObject } from "../core/fleet-spec/parse";
+import { resolveFleet, type Fleet } from "../core/fleet-spec/resolve";
 import { benchSpec } from "./fleet";
 import { greedy } from "./greedy";
 

@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import type { Catalog } from "../core/catalog/load";
 import { evaluatePolicy, type DiversityNode, type PolicyCheck } from "../core/diversity";
 import type { InputProblem } from "../core/errors";
-import { alternativesIn } from "../core/planner/clients";
-import type { Fleet, Site } from "../core/spec/resolve";
+import { alternativesIn } from "../core/catalog/load";
+import type { Fleet, Site } from "../core/fleet-spec/resolve";
 import { UsageError } from "./errors";
 
 /** A node of a saved plan: what the checks read of it. */

@@ -6,14 +6,14 @@
 import { Provider as AwsProvider, type ProviderArgs as AwsProviderArgs } from "@pulumi/aws/provider";
 import { Provider as GcpProvider, type ProviderArgs as GcpProviderArgs } from "@pulumi/gcp/provider";
 import { Provider as AzureProvider, type ProviderArgs as AzureProviderArgs } from "@pulumi/azure-native/provider";
-import type { PlannedNode } from "../core/planner/plan";
+import type { PlannedNode } from "../core/plan";
 import { fleetTags } from "../core/workload/tags";
-import { AwsNetwork } from "./aws-network";
-import { AwsNodeHost, type AwsNodeHostArgs } from "./aws-host";
-import { AzureNetwork } from "./azure-network";
-import { AzureNodeHost, type AzureNodeHostArgs } from "./azure-host";
-import { GcpNetwork, type GcpNetworkRegion } from "./gcp-network";
-import { GcpNodeHost, type GcpNodeHostArgs } from "./gcp-host";
+import { AwsNetwork } from "./aws/network";
+import { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
+import { AzureNetwork } from "./azure/network";
+import { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
+import { GcpNetwork, type GcpNetworkRegion } from "./gcp/network";
+import { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 import { registerHostBinding, type FleetContext, type HostBinding } from "./hosts";
 import type { NodeHostOutputs } from "./node-host";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
-import type { Plan, PlannedNode } from "../core/planner/plan";
-import type { SiteProvider } from "../core/spec/resolve";
+import type { Plan, PlannedNode } from "../core/plan";
+import type { SiteProvider } from "../core/fleet-spec/resolve";
 import { cidrProblems } from "../core/workload/firewall";
 import { renderWorkload, type WorkloadOptions } from "../core/workload/render";
 import "./cloud-bindings";
@@ -79,7 +79,7 @@ export class Fleet extends pulumi.ComponentResource {
     for (const provider of byProvider.keys()) {
       const binding = args.hosts?.[provider] ?? hostBinding(provider);
       if (!binding) {
-        throw new pulumi.RunError(`Fleet ${name}: the plan places ${byProvider.get(provider)!.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Import its module (e.g. components/baremetal-host) or pass FleetArgs.hosts.${provider}.`);
+        throw new pulumi.RunError(`Fleet ${name}: the plan places ${byProvider.get(provider)!.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Import its module (e.g. components/baremetal/host) or pass FleetArgs.hosts.${provider}.`);
       }
       bindings.set(provider, binding);
     }

@@ -4,7 +4,7 @@
  * itself; nothing in Fleet changes:
  *
  * ```ts
- * // components/baremetal-host.ts
+ * // components/baremetal/host.ts
  * registerHostBinding("baremetal", {
  *   deploy(nodes, ctx) {
  *     return Object.fromEntries(nodes.map((n) => [n.id, new BareMetalHost(`${ctx.name}-${n.id}`, { ...ctx.host, node: n }, { parent: ctx.parent })]));
@@ -15,8 +15,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../core/catalog/load";
-import type { Plan, PlannedNode } from "../core/planner/plan";
-import type { SiteProvider } from "../core/spec/resolve";
+import type { Plan, PlannedNode } from "../core/plan";
+import type { SiteProvider } from "../core/fleet-spec/resolve";
 import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
 
 /**

@@ -3,13 +3,13 @@
  * bindings of the Fleet (components/hosts.ts); bare-metal and Akash modules register theirs.
  */
 export { Fleet, type FleetArgs, type FleetNodeOutput } from "./fleet";
-export { AwsNodeHost, type AwsNodeHostArgs } from "./aws-host";
-export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp-host";
-export { AzureNodeHost, type AzureNodeHostArgs } from "./azure-host";
-export { BareMetalHost, hostPortOffsets, BAREMETAL_ROOT, type BareMetalHostArgs, type BareMetalConnection, type BareMetalFleetOptions } from "./baremetal-host";
-export { AwsNetwork, type AwsNetworkArgs } from "./aws-network";
-export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp-network";
-export { AzureNetwork, type AzureNetworkArgs } from "./azure-network";
+export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
+export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
+export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
+export { BareMetalHost, hostPortOffsets, BAREMETAL_ROOT, type BareMetalHostArgs, type BareMetalConnection, type BareMetalFleetOptions } from "./baremetal/host";
+export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
+export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
+export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
 export { awsBinding, gcpBinding, azureBinding, type AwsFleetOptions, type GcpFleetOptions, type AzureFleetOptions } from "./cloud-bindings";
 export { registerHostBinding, hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
 export { prepareHost, generateJwt, type NodeHostArgs, type NodeHostOutputs, type PreparedHost } from "./node-host";

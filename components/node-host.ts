@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
-import type { PlannedNode } from "../core/planner/plan";
+import type { PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
 import { renderWorkload, type Workload, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";

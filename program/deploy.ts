@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
-import { planFleet, type Plan, type PreviousNode } from "../core/planner/plan";
-import { parseFleetFile, validateFleetObject } from "../core/spec/parse";
-import { resolveFleet } from "../core/spec/resolve";
+import { planFleet } from "../core/planner/plan";
+import { type Plan, type PreviousNode } from "../core/plan";
+import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
+import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, registeredProviders, type FleetNodeOutput } from "../components";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 

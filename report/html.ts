@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
-import type { Plan } from "../core/planner/plan";
+import type { Plan } from "../core/plan";
 import { clientsOf, ESTIMATE_NOTE, pct, signedPct, usd } from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */

@@ -1,6 +1,6 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
-import type { Plan } from "../core/planner/plan";
+import type { Plan } from "../core/plan";
 
 /** Bumped on any breaking change of the JSON below; see docs/json-output.md. */
 export const JSON_SCHEMA_VERSION = 1;

@@ -1,6 +1,6 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
-import type { Plan } from "../core/planner/plan";
+import type { Plan } from "../core/plan";
 import { clientsOf, ESTIMATE_NOTE, footnotes, pct, signedPct, usd } from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;

@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
-import type { Plan } from "../core/planner/plan";
+import type { Plan } from "../core/plan";
 import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, usd } from "./format";
 
 const table = (head: string[], rows: Array<Array<string | number>>) => {

@@ -111,3 +111,8 @@ export function checkIntegrity(catalog: Catalog): string[] {
   }
   return problems;
 }
+
+/** Implementations the catalog knows for a chain key's layer (the client cap applies from two). */
+export function alternativesIn(catalog: Catalog) {
+  return (chainKey: string, layer: string) => catalog.chains.get(chainKey.split("/")[0])?.clients[layer]?.length ?? 0;
+}

@@ -1,9 +1,10 @@
 import type { Catalog } from "../catalog/load";
 import { groupByChain, worstSingleLoss } from "../diversity";
 import { InfeasibleError } from "../errors";
-import { planFleet, type Plan } from "../planner/plan";
-import { resolveFleet } from "../spec/resolve";
-import type { FleetSpec, Policy, Sites } from "../spec/schema";
+import { planFleet } from "../planner/plan";
+import { type Plan } from "../plan";
+import { resolveFleet } from "../fleet-spec/resolve";
+import type { FleetSpec, Policy, Sites } from "../fleet-spec/schema";
 
 /** One row of the cost-versus-sovereignty comparison. */
 export interface Scenario {

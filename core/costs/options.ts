@@ -1,6 +1,6 @@
 import type { Catalog } from "../catalog/load";
 import type { Performance, Profile, ProviderFile, Shape, Sourced, StorageClass } from "../catalog/schema";
-import type { Site } from "../spec/resolve";
+import type { Site } from "../fleet-spec/resolve";
 
 export const HOURS_PER_MONTH = 730;
 

@@ -1,8 +1,8 @@
 import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type Failure } from "../diversity";
 import { SpecError, type InputProblem } from "../errors";
-import type { Plan } from "../planner/plan";
-import type { Policy } from "../spec/schema";
-import { didYouMean } from "../spec/suggest";
+import type { Plan } from "../plan";
+import type { Policy } from "../fleet-spec/schema";
+import { didYouMean } from "../fleet-spec/suggest";
 
 export interface OutageResult {
   failures: Failure[];

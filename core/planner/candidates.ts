@@ -1,6 +1,6 @@
 import type { Catalog } from "../catalog/load";
 import { cheapestOption, hostFits, type NodeOption } from "../costs/options";
-import type { Fleet, NodeGroup, Site } from "../spec/resolve";
+import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 
 /** A site a group's nodes can go to, with the per-node price there (0 on bare metal: hosts are priced whole). */
 export interface Candidate {

@@ -1,10 +1,3 @@
-import type { Catalog } from "../catalog/load";
-
-/** Implementations the catalog knows for a chain key's layer (the client cap applies from two). */
-export function alternativesIn(catalog: Catalog) {
-  return (chainKey: string, layer: string) => catalog.chains.get(chainKey.split("/")[0])?.clients[layer]?.length ?? 0;
-}
-
 /** A node waiting for its client of one layer. */
 export interface ClientSlot {
   operator: string;

@@ -1,5 +1,5 @@
 import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
-import type { Fleet } from "../spec/resolve";
+import type { Fleet } from "../fleet-spec/resolve";
 import type { Candidates } from "./candidates";
 
 const list = (xs: string[]) => xs.join(", ");

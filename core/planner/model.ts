@@ -1,5 +1,5 @@
 import { allowedCount, type AlternativesOf } from "../diversity";
-import type { Fleet } from "../spec/resolve";
+import type { Fleet } from "../fleet-spec/resolve";
 import type { Candidate } from "./candidates";
 
 /** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */

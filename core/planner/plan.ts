@@ -1,72 +1,12 @@
-import type { Catalog } from "../catalog/load";
-import type { CostBreakdown, StorageChoice } from "../costs/options";
-import {
-  concentration, evaluatePolicy, groupByChain,
-  type ConcentrationMetrics, type DiversityNode, type PolicyCheck,
-} from "../diversity";
+import { alternativesIn, type Catalog } from "../catalog/load";
 import { InfeasibleError } from "../errors";
-import type { Fleet, NodeGroup, Site, SiteProvider } from "../spec/resolve";
+import { assemble, type Plan, type PlannedHost, type PlannedNode, type PreviousNode } from "../plan";
+import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
-import { alternativesIn, assignClients } from "./clients";
+import { assignClients } from "./clients";
 import { obviousReasons } from "./explain";
 import { buildModel, RULE_FAMILIES, type Keep, type Model, type RuleFamily } from "./model";
 import { solveLp } from "./solve";
-
-export interface PlannedNode extends DiversityNode {
-  chain: string;
-  network: string;
-  role: string;
-  provider: SiteProvider;
-  site: string;
-  /** Bare-metal host name, when on bare metal. */
-  host?: string;
-  country: string;
-  shape: string;
-  vcpu: number;
-  memoryGb: number;
-  storage: StorageChoice;
-  monthlyUsd: number;
-  cost: CostBreakdown;
-  estimate: boolean;
-  sources: string[];
-}
-
-export interface PlannedHost {
-  name: string;
-  operator: string;
-  address: string;
-  /** SSH connection details from the spec (the key comes from stack config). */
-  ssh: { user: string; port: number; hostKey?: string };
-  monthlyUsd: number;
-  nodes: string[];
-}
-
-export interface Plan {
-  fleet: string;
-  nodes: PlannedNode[];
-  hosts: PlannedHost[];
-  totals: {
-    monthlyUsd: number;
-    breakdown: CostBreakdown;
-    byChain: Record<string, number>;
-    byOperator: Record<string, number>;
-    byProvider: Record<string, number>;
-    /** True when any figure in the total is an estimate. */
-    estimate: boolean;
-  };
-  metrics: { fleet: ConcentrationMetrics; chains: Record<string, ConcentrationMetrics> };
-  policy: { satisfied: boolean; checks: PolicyCheck[] };
-  solver: { name: "HiGHS"; status: string; optimal: boolean; milliseconds: number; variables: number };
-  /** With a previous plan: how many of its nodes keep their site and clients, and whether any had to move. */
-  stability?: { previous: number; kept: number; moved: boolean };
-}
-
-/** A node of an earlier plan of the same fleet (what is deployed now). */
-export interface PreviousNode {
-  id: string;
-  site: string;
-  clients: Record<string, string>;
-}
 
 export interface PlanOptions {
   /** Rule families to leave out (used to explain infeasibility and for comparisons). */
@@ -238,40 +178,6 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
     hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
   }
   return hosts;
-}
-
-const cents = (x: number) => Math.round(x * 100) / 100;
-const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
-  const out: Record<string, number> = {};
-  for (const n of nodes) out[key(n)] = cents((out[key(n)] ?? 0) + n.monthlyUsd);
-  return out;
-};
-
-/** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
-export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
-  const breakdown: CostBreakdown = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 };
-  for (const n of nodes) for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = cents(breakdown[k] + n.cost[k]);
-  const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
-  const total = cents(nodes.reduce((a, n) => a + n.monthlyUsd, 0));
-  const budget = fleet.spec.budget?.monthlyUsd;
-  if (budget !== undefined) {
-    checks.push({ rule: "budget.monthlyUsd", scope: "fleet", ok: total <= budget + 1e-6, limit: budget, actual: total, message: `the plan costs $${total.toFixed(2)}/month; the budget is $${budget}` });
-  }
-  const chains: Record<string, ConcentrationMetrics> = {};
-  for (const [key, list] of groupByChain(nodes)) chains[key] = concentration(list);
-  return {
-    fleet: fleet.spec.name,
-    nodes,
-    hosts,
-    totals: {
-      monthlyUsd: total, breakdown,
-      byChain: sumBy(nodes, (n) => n.chainKey), byOperator: sumBy(nodes, (n) => n.operator), byProvider: sumBy(nodes, (n) => n.provider),
-      estimate: nodes.some((n) => n.estimate),
-    },
-    metrics: { fleet: concentration(nodes), chains },
-    policy: { satisfied: checks.every((c) => c.ok), checks },
-    solver: { name: "HiGHS", status: "assembled", optimal: false, milliseconds: 0, variables: 0 },
-  };
 }
 
 /** Which single rule family, if dropped, would let a plan exist: the plain-words answer to "why not?". */

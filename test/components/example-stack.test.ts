@@ -13,7 +13,7 @@ loadStackConfig(config);
 
 // Imported after the mocks are installed.
 import type { StackOutputs } from "../../program/deploy";
-import type { Plan } from "../../core/planner/plan";
+import type { Plan } from "../../core/plan";
 import type { Catalog } from "../../core/catalog/load";
 
 const RPC_CIDRS = config["sovereign:rpcAllowCidrs"] as string[];

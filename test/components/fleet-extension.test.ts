@@ -9,7 +9,7 @@ import { installMocks, reveal, settle, value } from "./harness";
 
 const h = installMocks("extension");
 
-import type { Plan } from "../../core/planner/plan";
+import type { Plan } from "../../core/plan";
 import type * as Components from "../../components";
 let C: typeof Components;
 let plan: Plan;
@@ -17,8 +17,8 @@ let plan: Plan;
 before(async () => {
   C = await import("../../components");
   const { loadCatalog } = await import("../../core/catalog/load");
-  const { validateFleetObject } = await import("../../core/spec/parse");
-  const { resolveFleet } = await import("../../core/spec/resolve");
+  const { validateFleetObject } = await import("../../core/fleet-spec/parse");
+  const { resolveFleet } = await import("../../core/fleet-spec/resolve");
   const { planFleet } = await import("../../core/planner/plan");
   const catalog = loadCatalog();
   const spec = validateFleetObject({

@@ -5,7 +5,7 @@
  */
 import type { Catalog } from "../../core/catalog/load";
 import { cheapestOption, hostFits } from "../../core/costs/options";
-import type { Fleet, NodeGroup, Site } from "../../core/spec/resolve";
+import type { Fleet, NodeGroup, Site } from "../../core/fleet-spec/resolve";
 
 export interface BruteResult { feasible: boolean; cost: number; placements: number }
 

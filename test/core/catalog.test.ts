@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { checkIntegrity, loadCatalog, DEFAULT_CATALOG_DIR, type Catalog } from "../../core/catalog/load";
 import { cheapestOption } from "../../core/costs/options";
-import type { Site } from "../../core/spec/resolve";
+import type { Site } from "../../core/fleet-spec/resolve";
 
 /** The catalog files read raw (anchors merged), independently of the loader's schema. */
 const raw = (file: string): any => parse(readFileSync(join(DEFAULT_CATALOG_DIR, file), "utf8"), { merge: true });

@@ -6,7 +6,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { cheapestOption, hostFits, priceStorageClass, HOURS_PER_MONTH } from "../../core/costs/options";
 import type { Profile } from "../../core/catalog/schema";
-import type { Site } from "../../core/spec/resolve";
+import type { Site } from "../../core/fleet-spec/resolve";
 import { planFleet } from "../../core/planner/plan";
 import { catalog, fleetOf, sumCents } from "./helpers";
 

@@ -4,7 +4,7 @@ import {
   allowedCount, concentration, evaluatePolicy, hhi, nakamoto, shareNeeded, sharesBy, survivors,
   type DiversityNode,
 } from "../../core/diversity";
-import type { Policy } from "../../core/spec/schema";
+import type { Policy } from "../../core/fleet-spec/schema";
 
 let seq = 0;
 function node(chainKey: string, operator: string, region: string, jurisdiction: string, clients: Record<string, string> = {}): DiversityNode {

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCatalog, type Catalog } from "../../core/catalog/load";
-import { parseFleetYaml, validateFleetObject } from "../../core/spec/parse";
-import { resolveFleet, type Fleet } from "../../core/spec/resolve";
+import { parseFleetYaml, validateFleetObject } from "../../core/fleet-spec/parse";
+import { resolveFleet, type Fleet } from "../../core/fleet-spec/resolve";
 
 export const ROOT = join(__dirname, "..", "..");
 export const EXAMPLE_PATH = join(ROOT, "examples", "fleet.yaml");

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SpecError, formatProblem, type InputProblem } from "../../core/errors";
-import { parseFleetYaml, parseFleetFile } from "../../core/spec/parse";
-import { resolveFleet } from "../../core/spec/resolve";
-import { fleetJsonSchema } from "../../core/spec/schema";
+import { parseFleetYaml, parseFleetFile } from "../../core/fleet-spec/parse";
+import { resolveFleet } from "../../core/fleet-spec/resolve";
+import { fleetJsonSchema } from "../../core/fleet-spec/schema";
 import { catalog, exampleText, EXAMPLE_PATH, ROOT, rejects } from "./helpers";
 
 const ISSUE_FLEET = join(ROOT, "test", "fixtures", "issue-fleet.yaml");

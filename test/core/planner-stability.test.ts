@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadCatalog } from "../../core/catalog/load";
 import { planFleet } from "../../core/planner/plan";
-import { parseFleetFile } from "../../core/spec/parse";
-import { resolveFleet } from "../../core/spec/resolve";
-import type { FleetSpec } from "../../core/spec/schema";
+import { parseFleetFile } from "../../core/fleet-spec/parse";
+import { resolveFleet } from "../../core/fleet-spec/resolve";
+import type { FleetSpec } from "../../core/fleet-spec/schema";
 
 const catalog = loadCatalog();
 const example = parseFleetFile(`${__dirname}/../../examples/fleet.yaml`);

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { evaluatePolicy } from "../../core/diversity";
 import { InfeasibleError } from "../../core/errors";
-import { alternativesIn } from "../../core/planner/clients";
-import { planFleet, type Plan } from "../../core/planner/plan";
-import type { Fleet } from "../../core/spec/resolve";
+import { alternativesIn } from "../../core/catalog/load";
+import { planFleet } from "../../core/planner/plan";
+import { type Plan } from "../../core/plan";
+import type { Fleet } from "../../core/fleet-spec/resolve";
 import { bruteForce } from "./brute-force";
 import { catalog, fleetOf, sumCents } from "./helpers";
 

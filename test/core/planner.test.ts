@@ -2,9 +2,10 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InfeasibleError } from "../../core/errors";
-import { planFleet, type Plan } from "../../core/planner/plan";
-import { parseFleetFile, parseFleetYaml } from "../../core/spec/parse";
-import { resolveFleet, type Fleet } from "../../core/spec/resolve";
+import { planFleet } from "../../core/planner/plan";
+import { type Plan } from "../../core/plan";
+import { parseFleetFile, parseFleetYaml } from "../../core/fleet-spec/parse";
+import { resolveFleet, type Fleet } from "../../core/fleet-spec/resolve";
 import { catalog, EXAMPLE_PATH, exampleText, fleetOf, rejects, ROOT, sumCents } from "./helpers";
 
 const cat = catalog();

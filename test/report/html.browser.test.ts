@@ -9,8 +9,8 @@ import { chromium, type Browser } from "playwright-core";
 import { loadCatalog } from "../../core/catalog/load";
 import { compareScenarios } from "../../core/compare/scenarios";
 import { planFleet } from "../../core/planner/plan";
-import { parseFleetFile } from "../../core/spec/parse";
-import { resolveFleet } from "../../core/spec/resolve";
+import { parseFleetFile } from "../../core/fleet-spec/parse";
+import { resolveFleet } from "../../core/fleet-spec/resolve";
 import { comparisonHtml, planHtml } from "../../report/html";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as network from "@pulumi/azure-native/network";
-import { transform, type Transform } from "./transform";
+import { transform, type Transform } from "../transform";
 
 export interface AzureNetworkArgs {
   /** Azure location, e.g. germanywestcentral. */

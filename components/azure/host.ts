@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
-import { isIpv6 } from "../core/workload/firewall";
-import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "./node-host";
-import { AZURE_ADMIN_USER, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, CLOUD_DATA, LOCKED_SSH_PUBLIC_KEY } from "./provider-data";
-import { transform, type Transform } from "./transform";
+import { isIpv6 } from "../../core/workload/firewall";
+import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
+import { AZURE_ADMIN_USER, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, CLOUD_DATA, LOCKED_SSH_PUBLIC_KEY } from "../provider-data";
+import { transform, type Transform } from "../transform";
 
 export interface AzureNodeHostArgs extends NodeHostArgs {
   /** Resource group for the node's resources. */

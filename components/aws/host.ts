@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ebs from "@pulumi/aws/ebs";
 import * as vpc from "@pulumi/aws/vpc";
-import { isIpv6 } from "../core/workload/firewall";
-import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "./node-host";
-import { AWS_DATA_DEVICE, AWS_IMAGE, AWS_USER_DATA_LIMIT, CLOUD_DATA } from "./provider-data";
-import { transform, type Transform } from "./transform";
+import { isIpv6 } from "../../core/workload/firewall";
+import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
+import { AWS_DATA_DEVICE, AWS_IMAGE, AWS_USER_DATA_LIMIT, CLOUD_DATA } from "../provider-data";
+import { transform, type Transform } from "../transform";
 
 export interface AwsNodeHostArgs extends NodeHostArgs {
   /** VPC of the host (e.g. `AwsNetwork.vpcId`). */

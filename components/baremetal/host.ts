@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { PlannedHost, PlannedNode } from "../core/planner/plan";
-import { nftTableName, renderNftables } from "../core/workload/nftables";
-import { workloadFiles, type WorkloadFile } from "../core/workload/render";
-import { fill, readTemplate } from "../core/workload/templates";
-import { registerHostBinding, type FleetContext } from "./hosts";
-import { prepareHost, type NodeHostArgs, type NodeHostOutputs } from "./node-host";
+import type { PlannedHost, PlannedNode } from "../../core/plan";
+import { nftTableName, renderNftables } from "../../core/workload/nftables";
+import { workloadFiles, type WorkloadFile } from "../../core/workload/render";
+import { fill, readTemplate } from "../../core/workload/templates";
+import { registerHostBinding, type FleetContext } from "../hosts";
+import { prepareHost, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
 
 /** How to reach a host over SSH. */
 export interface BareMetalConnection {
@@ -153,7 +153,7 @@ export function hostPortOffsets(nodes: Array<{ id: string; ports: number[] }>): 
   return offsets;
 }
 
-declare module "./hosts" {
+declare module "../hosts" {
   interface FleetProviderOptions {
     /** Bare-metal options: the SSH key for the hosts, dial and health timeouts. @default none; required when the plan has bare-metal nodes */
     baremetal?: BareMetalFleetOptions;

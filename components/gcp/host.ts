@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
-import { isIpv6 } from "../core/workload/firewall";
-import { prepareHost, rulesBySource, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "./node-host";
-import { CLOUD_DATA, GCP_DATA_DEVICE, GCP_IMAGE, gcpName } from "./provider-data";
-import { transform, type Transform } from "./transform";
+import { isIpv6 } from "../../core/workload/firewall";
+import { prepareHost, rulesBySource, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
+import { CLOUD_DATA, GCP_DATA_DEVICE, GCP_IMAGE, gcpName } from "../provider-data";
+import { transform, type Transform } from "../transform";
 
 export interface GcpNodeHostArgs extends NodeHostArgs {
   /** VPC network (id or self link) the firewall rules belong to. */

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import { gcpName } from "./provider-data";
-import { transform, type Transform } from "./transform";
+import { gcpName } from "../provider-data";
+import { transform, type Transform } from "../transform";
 
 export interface GcpNetworkRegion {
   /** The gcp.Provider of this project and region. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
-import { AWS_DEFAULT_VPC_CIDR } from "./provider-data";
-import { transform, type Transform } from "./transform";
+import { AWS_DEFAULT_VPC_CIDR } from "../provider-data";
+import { transform, type Transform } from "../transform";
 
 export interface AwsNetworkArgs {
   /** Tags on every resource (fleet scope: `sovereign:fleet`, `sovereign:region`, ...). */

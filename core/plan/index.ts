@@ -1,0 +1,3 @@
+/** The plan contract (types) and the plan assembler shared by the planner and saved-plan readers. */
+export * from "./types";
+export { assemble } from "./assemble";
