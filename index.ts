@@ -13,7 +13,7 @@ export { FleetSpec, ChainGroup, Sites, Policy, BareMetalHost as BareMetalHostSpe
 export { parseFleetYaml, parseFleetFile, validateFleetObject } from "./core/fleet-spec/parse";
 export { resolveFleet, type Fleet as ResolvedFleet, type NodeGroup, type Site, type SiteProvider } from "./core/fleet-spec/resolve";
 export { planFleet, type PlanOptions } from "./core/planner/plan";
-export { assemble, type Plan, type PlannedNode, type PlannedHost, type PreviousNode } from "./core/plan";
+export { assemble, type Plan, type PlannedNode, type PlannedHost, type PlannedGateway, type PreviousNode } from "./core/plan";
 export * from "./core/diversity";
 export { SpecError, InfeasibleError, formatProblem, type InputProblem } from "./core/errors";
 export type { CostBreakdown, StorageChoice, NodeOption } from "./core/costs/options";

@@ -26,6 +26,7 @@ export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], h
   return {
     fleet: fleet.spec.name,
     nodes,
+    gateways: [],
     hosts,
     totals: {
       monthlyUsd: total, breakdown,

@@ -35,9 +35,39 @@ export interface PlannedHost {
   nodes: string[];
 }
 
+/**
+ * An RPC gateway of the access layer (HAProxy in front of every node of the chains it serves).
+ * Placed by the same optimiser as nodes, under the same diversity rules, so no single operator,
+ * region or jurisdiction sits under the access layer.
+ */
+export interface PlannedGateway {
+  /** e.g. `gateway-aws-us-east-1-1`; stable across plans like node ids. */
+  id: string;
+  /** Chain keys (`chain/network`) whose nodes are its upstreams. */
+  chains: string[];
+  provider: SiteProvider;
+  site: string;
+  /** Bare-metal host name, when on bare metal. */
+  host?: string;
+  operator: string;
+  region: string;
+  country: string;
+  jurisdiction: string;
+  cloudAct: boolean;
+  shape: string;
+  vcpu: number;
+  memoryGb: number;
+  monthlyUsd: number;
+  cost: CostBreakdown;
+  estimate: boolean;
+  sources: string[];
+}
+
 export interface Plan {
   fleet: string;
   nodes: PlannedNode[];
+  /** The access layer; empty when the spec has no `gateways` section. */
+  gateways: PlannedGateway[];
   hosts: PlannedHost[];
   totals: {
     monthlyUsd: number;
