@@ -175,3 +175,21 @@ export const OperatorsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   operators: z.array(Sourced.extend({ id: z.string(), name: z.string(), headquarters: z.string() })),
 });
+
+/** A release version as the catalog writes it (`1.16.7`); compared numerically, part by part. */
+const Version = z.union([z.string(), z.number()]).transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d+)*$/.test(v), "a version is numbers separated by dots, e.g. 1.16.7");
+
+export const UpgradesFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  upgrades: z.array(Sourced.extend({
+    chain: z.string(),
+    network: z.string(),
+    name: z.string(),
+    /** Activation time (UTC, ISO 8601). */
+    activatesAt: z.iso.datetime(),
+    /** Oldest release of each client that follows the chain past the upgrade. */
+    minimums: z.record(z.string(), Version),
+  })),
+});
+export type Upgrade = z.infer<typeof UpgradesFile>["upgrades"][number];
