@@ -72,6 +72,18 @@ const StoragePrice = Sourced.extend({
 });
 export type StoragePrice = z.infer<typeof StoragePrice>;
 
+/** Ways to pay for compute besides on-demand; the discount is off the on-demand compute price. */
+export const PURCHASE_OPTIONS = ["committed-1y", "committed-3y", "spot"] as const;
+export type PurchaseOption = (typeof PURCHASE_OPTIONS)[number];
+export type Pricing = "on-demand" | PurchaseOption;
+
+/** Egress billed in one region: a free allowance, then per-GB tiers (the last tier has no upper bound). */
+const EgressTiers = Sourced.extend({
+  freeGbMonth: z.number().nonnegative(),
+  tiers: z.array(z.strictObject({ upToGb: z.number().positive().optional(), usdPerGb: z.number().nonnegative() })).min(1),
+});
+export type EgressTiers = z.infer<typeof EgressTiers>;
+
 export const ProviderFile = z.strictObject({
   id: z.enum(["aws", "gcp", "azure", "akash"]),
   kind: z.enum(["cloud", "akash"]),
@@ -88,7 +100,22 @@ export const ProviderFile = z.strictObject({
   }).optional(),
   storageClasses: z.array(StorageClass).min(1),
   storagePrices: z.record(z.string(), z.array(StoragePrice)),
-  network: z.strictObject({ publicIpv4UsdPerHour: SourcedValue, egressUsdPerGb: SourcedValue }).optional(),
+  /** The root disk every VM the components create has (priced like a data disk of that class). */
+  bootDisk: z.strictObject({ class: z.string(), sizeGb: z.number().positive(), tier: z.string().optional() }).optional(),
+  /** Discounts the provider applies by itself to a full month of on-demand use (GCP sustained use). */
+  sustainedUse: z.array(Sourced.extend({
+    shapePrefixes: z.array(z.string()).min(1),
+    fullMonthDiscount: z.number().min(0).max(0.9),
+  })).optional(),
+  /** Committed-use and spot discounts off on-demand compute. */
+  purchaseOptions: z.partialRecord(z.enum(PURCHASE_OPTIONS), Sourced.extend({ computeDiscount: z.number().min(0).max(0.95) })).optional(),
+  network: z.strictObject({
+    publicIpv4UsdPerHour: SourcedValue,
+    /** Flat first-tier rate, where no per-region tiers are given. */
+    egressUsdPerGb: SourcedValue,
+    /** Per-region internet egress: free allowance and volume tiers. */
+    egress: z.record(z.string(), EgressTiers).optional(),
+  }).optional(),
 });
 export type ProviderFile = z.infer<typeof ProviderFile>;
 
@@ -99,7 +126,10 @@ const Profile = Sourced.extend({
   iops: z.number().nonnegative(),
   throughputMBps: z.number().nonnegative(),
   localNvme: z.enum(["required", "preferred", "none"]),
+  /** Internet egress the plan is priced with (the low end of the range). */
   egressGbMonth: z.number().nonnegative(),
+  /** High end of the egress range (busy peers, RPC responses); default = egressGbMonth. */
+  egressGbMonthHigh: z.number().nonnegative().optional(),
   egressSource: Sourced,
 });
 export type Profile = z.infer<typeof Profile>;

@@ -13,8 +13,14 @@ const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
 export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
-  const breakdown: CostBreakdown = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 };
-  for (const n of nodes) for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = cents(breakdown[k] + n.cost[k]);
+  const breakdown: Required<CostBreakdown> = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0, egressHigh: 0 };
+  for (const n of nodes) {
+    for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
+      // Nodes without an egress range (bare metal, Akash) add their egress to both ends.
+      const part = k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : n.cost[k]!;
+      breakdown[k] = cents(breakdown[k] + part);
+    }
+  }
   const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
   const total = cents(nodes.reduce((a, n) => a + n.monthlyUsd, 0));
   const budget = fleet.spec.budget?.monthlyUsd;
