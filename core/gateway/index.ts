@@ -4,3 +4,4 @@
  */
 export * from "./types";
 export * from "./haproxy";
+export * from "./workload";
