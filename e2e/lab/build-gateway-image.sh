@@ -46,8 +46,9 @@ fi
 HAPROXY_BIN=$(command -v haproxy)
 VERSION=$("$HAPROXY_BIN" -v | sed -n 's/^HAProxy version \([0-9.]*\).*/\1/p')
 [[ -n "$VERSION" ]] || lab_die "cannot read the haproxy version from '$HAPROXY_BIN -v'"
-"$HAPROXY_BIN" -vv | grep -q 'USE_LUA=1' || lab_die "this haproxy is built without Lua"
-"$HAPROXY_BIN" -vv | grep -q 'USE_PROMEX=1' || lab_die "this haproxy is built without the Prometheus exporter"
+BUILD_OPTIONS=$("$HAPROXY_BIN" -vv)
+[[ "$BUILD_OPTIONS" == *USE_LUA=1* ]] || lab_die "this haproxy is built without Lua"
+[[ "$BUILD_OPTIONS" == *USE_PROMEX=1* ]] || lab_die "this haproxy is built without the Prometheus exporter"
 IMAGE="sovereign/gateway-haproxy:$VERSION"
 BB_DEB=$(ls "$CACHE"/busybox-static_*_amd64.deb 2>/dev/null | head -1 || true)
 if [[ -z "$BB_DEB" ]]; then
