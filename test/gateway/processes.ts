@@ -16,11 +16,11 @@ export const HAPROXY = process.env.HAPROXY ?? "/usr/sbin/haproxy";
 const started = new Set<ChildProcess>();
 const dirs = new Set<string>();
 
-export async function freePort(): Promise<number> {
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
+    s.listen(0, host, () => {
       const port = (s.address() as { port: number }).port;
       s.close(() => ok(port));
     });
@@ -35,13 +35,17 @@ function track(p: ChildProcess): ChildProcess {
 
 export interface Anvil { port: number; url: string; process: ChildProcess; stop(): Promise<void> }
 
-/** An anvil on 127.0.0.1 (automine on transactions; no block timer unless `blockTime`). */
-export async function startAnvil(options: { blockTime?: number } = {}): Promise<Anvil> {
-  const port = await freePort();
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--chain-id", "31337"];
+/**
+ * An anvil on 127.0.0.1, or on the lab bridge address for lab hosts to reach (automine on
+ * transactions; no block timer unless `blockTime`).
+ */
+export async function startAnvil(options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1" } = {}): Promise<Anvil> {
+  const host = options.host ?? "127.0.0.1";
+  const port = await freePort(host);
+  const args = ["--host", host, "--port", String(port), "--silent", "--chain-id", "31337"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
   const p = track(spawn(ANVIL, args, { stdio: ["ignore", "ignore", "pipe"] }));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   await waitFor(async () => (await rpc(url, "eth_chainId").catch(() => undefined)) !== undefined, 10000, `anvil on ${port}`);
   return { port, url, process: p, stop: () => stop(p) };
 }
