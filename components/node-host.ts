@@ -9,7 +9,7 @@ import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
-import { renderWorkload, type Workload, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
+import { renderWorkload, type Workload, type WorkloadFile, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
 import { nodeTags } from "../core/workload/tags";
 
 /** Args every node host takes. */
@@ -48,6 +48,25 @@ export interface NodeHostArgs {
    * @default "ignore"
    */
   workloadUpdates?: "ignore" | "replace";
+  /**
+   * Run this workload instead of the chain node's (used by RpcGateway): the host component builds
+   * the same VM, disk, firewall and cloud-init around it. @default the node's workload from the catalog
+   */
+  customWorkload?: CustomWorkload;
+}
+
+/** A workload rendered outside the catalog's node renderer (the RPC gateway), run by the same host code. */
+export interface CustomWorkload {
+  /** The workload's structure (paths, unit, ports), known when the component is built. */
+  workload: Workload;
+  /** The workload as deployed, once inputs such as upstream URLs resolve. @default `workload` */
+  final?: pulumi.Input<Workload>;
+  /** Inbound rules of the host (exactly these). */
+  rules: IngressRule[];
+  /** Files beyond `workloadFiles(workload)`, e.g. configuration and secret files: pass a secret Output. */
+  files: pulumi.Input<WorkloadFile[]>;
+  /** Scheme and port `rpcEndpoint` reports. */
+  endpoint: { scheme: "http" | "https"; port: number; public: boolean };
 }
 
 /** What every host component exposes. */
@@ -81,6 +100,7 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const node = args.node;
   const fleet = args.fleet ?? "sovereign";
   const catalog = args.catalog ?? loadCatalog();
+  if (args.customWorkload) return prepareCustom(node, fleet, catalog, args.customWorkload);
   const workload = renderWorkload(node, catalog, { fleet, ...args.workload });
   for (const secret of workload.secrets) {
     if (args[secret] === undefined) {
@@ -116,6 +136,28 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     rpcEndpoint(publicIp, privateIp) {
       const ip = rpcAllowCidrs.length > 0 ? publicIp : privateIp;
       return pulumi.interpolate`http://${ip}:${workload.rpc.port}`;
+    },
+  };
+}
+
+function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custom: CustomWorkload): PreparedHost {
+  const { workload, rules, endpoint } = custom;
+  const files = pulumi.secret(pulumi.output(custom.files));
+  return {
+    node, fleet, catalog, workload, rules,
+    tags: nodeTags(fleet, node),
+    rpcPublic: endpoint.public,
+    secretValues: pulumi.secret(pulumi.output({} as WorkloadSecrets)),
+    userData(devices, sshAuthorizedKeys) {
+      return pulumi.secret(pulumi.all([devices, files, custom.final ?? workload]).apply(([devs, extraFiles, final]) =>
+        renderCloudInit(final as Workload, {}, {
+          disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+          sshAuthorizedKeys,
+          extraFiles: extraFiles as WorkloadFile[],
+        })));
+    },
+    rpcEndpoint(publicIp, privateIp) {
+      return pulumi.interpolate`${endpoint.scheme}://${endpoint.public ? publicIp : privateIp}:${endpoint.port}`;
     },
   };
 }

@@ -110,7 +110,7 @@ export class BareMetalHost extends pulumi.ComponentResource implements NodeHostO
 }
 
 /** A POSIX sh script that writes each file atomically with its mode; contents travel base64-encoded. */
-function uploadScript(files: WorkloadFile[]): string {
+export function uploadScript(files: WorkloadFile[]): string {
   const lines = ["set -eu", "umask 077"];
   for (const f of files) {
     const dir = f.path.slice(0, f.path.lastIndexOf("/"));

@@ -79,6 +79,10 @@ export interface ComposeService {
   labels: Record<string, string>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
   depends_on?: string[];
+  /** `host` for workloads that must see the host's interfaces (the RPC gateway). @default bridge */
+  network_mode?: string;
+  /** @default the image's user */
+  user?: string;
 }
 
 /**
