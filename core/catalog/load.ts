@@ -105,6 +105,7 @@ export function checkIntegrity(catalog: Catalog): string[] {
     }
     if (p.kind === "cloud" && !p.network) problems.push(`${p.id}: no network prices`);
     if (p.kind === "akash" && !p.resourcePrices) problems.push(`${p.id}: no resource prices`);
+    if (p.kind === "akash" && !p.market) problems.push(`${p.id}: no market (denom, blocks per month, auditors)`);
   }
   for (const o of catalog.operators.values()) {
     if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);

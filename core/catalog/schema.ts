@@ -58,6 +58,8 @@ const StorageClass = z.strictObject({
   shapePrefixes: z.array(z.string()).optional(),
   /** Fixed-size tiers whose performance belongs to the tier (Azure Premium SSD). */
   tiers: z.array(DiskTier).optional(),
+  /** Where the performance figures come from, when the provider does not publish them (Akash). */
+  source: Sourced.optional(),
 });
 export type StorageClass = z.infer<typeof StorageClass>;
 
@@ -71,6 +73,18 @@ const StoragePrice = Sourced.extend({
   message: "a storage price has exactly one of usdPerGbMonth or usdPerMonth (tiered)",
 });
 export type StoragePrice = z.infer<typeof StoragePrice>;
+
+/** How a marketplace (Akash) bills: a price per block in a denomination, and who audits providers. */
+const Market = Sourced.extend({
+  denom: z.string().regex(/^(uakt|uact|ibc\/.+)$/, "an Akash denomination: uakt, uact or ibc/..."),
+  usdPerDenom: z.number().positive(),
+  blocksPerMonth: z.number().positive(),
+  /** The SDL's price ceiling per profile: the catalog estimate times this. */
+  ceilingFactor: z.number().min(1),
+  /** Auditor accounts `signedBy` names when a spec asks for audited providers. */
+  auditors: z.array(z.string().regex(/^akash1[0-9a-z]{38}$/)).min(1),
+});
+export type Market = z.infer<typeof Market>;
 
 export const ProviderFile = z.strictObject({
   id: z.enum(["aws", "gcp", "azure", "akash"]),
@@ -89,6 +103,7 @@ export const ProviderFile = z.strictObject({
   storageClasses: z.array(StorageClass).min(1),
   storagePrices: z.record(z.string(), z.array(StoragePrice)),
   network: z.strictObject({ publicIpv4UsdPerHour: SourcedValue, egressUsdPerGb: SourcedValue }).optional(),
+  market: Market.optional(),
 });
 export type ProviderFile = z.infer<typeof ProviderFile>;
 
