@@ -4,11 +4,12 @@ import { catalogCommand } from "./catalog";
 import { compareCommand } from "./compare";
 import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
+import { renderCommand } from "./render";
 import { schemaCommand } from "./schema";
 import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
   return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), catalogCommand(),
-    schemaCommand()];
+    schemaCommand(), renderCommand()];
 }

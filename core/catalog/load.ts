@@ -109,6 +109,7 @@ export function checkIntegrity(catalog: Catalog): string[] {
     }
     if (p.kind === "cloud" && !p.network) problems.push(`${p.id}: no network prices`);
     if (p.kind === "akash" && !p.resourcePrices) problems.push(`${p.id}: no resource prices`);
+    if (p.kind === "akash" && !p.market) problems.push(`${p.id}: no market (denom, blocks per month, auditors)`);
   }
   for (const u of catalog.upgrades) {
     const chain = catalog.chains.get(u.chain);

@@ -58,6 +58,8 @@ const StorageClass = z.strictObject({
   shapePrefixes: z.array(z.string()).optional(),
   /** Fixed-size tiers whose performance belongs to the tier (Azure Premium SSD). */
   tiers: z.array(DiskTier).optional(),
+  /** Where the performance figures come from, when the provider does not publish them (Akash). */
+  source: Sourced.optional(),
 });
 export type StorageClass = z.infer<typeof StorageClass>;
 
@@ -83,6 +85,18 @@ const EgressTiers = Sourced.extend({
   tiers: z.array(z.strictObject({ upToGb: z.number().positive().optional(), usdPerGb: z.number().nonnegative() })).min(1),
 });
 export type EgressTiers = z.infer<typeof EgressTiers>;
+
+/** How a marketplace (Akash) bills: a price per block in a denomination, and who audits providers. */
+const Market = Sourced.extend({
+  denom: z.string().regex(/^(uakt|uact|ibc\/.+)$/, "an Akash denomination: uakt, uact or ibc/..."),
+  usdPerDenom: z.number().positive(),
+  blocksPerMonth: z.number().positive(),
+  /** The SDL's price ceiling per profile: the catalog estimate times this. */
+  ceilingFactor: z.number().min(1),
+  /** Auditor accounts `signedBy` names when a spec asks for audited providers. */
+  auditors: z.array(z.string().regex(/^akash1[0-9a-z]{38}$/)).min(1),
+});
+export type Market = z.infer<typeof Market>;
 
 export const ProviderFile = z.strictObject({
   id: z.enum(["aws", "gcp", "azure", "akash"]),
@@ -116,6 +130,7 @@ export const ProviderFile = z.strictObject({
     /** Per-region internet egress: free allowance and volume tiers. */
     egress: z.record(z.string(), EgressTiers).optional(),
   }).optional(),
+  market: Market.optional(),
 });
 export type ProviderFile = z.infer<typeof ProviderFile>;
 

@@ -205,12 +205,18 @@ function akashOption(profile: Profile, provider: ProviderFile): OptionResult {
   const cpu = Math.ceil(profile.vcpu);
   const compute = cpu * prices.cpuUsdPerThreadMonth.value + profile.memoryGb * prices.memoryUsdPerGbMonth.value;
   const region = provider.regions[0].id;
-  const storage = provider.storageClasses
-    .filter((cls) => profile.localNvme !== "required" || cls.local)
+  const classes = provider.storageClasses.filter((cls) => profile.localNvme !== "required" || cls.local);
+  if (classes.length === 0) {
+    return { ok: false, reason: "akash: the node needs local NVMe and Akash persistent storage is network storage (Rook-Ceph)" };
+  }
+  const storage = classes
     .map((cls) => priceStorageClass(profile, cls, provider.storagePrices[region]))
     .filter((s): s is PricedStorage => !!s)
     .sort((a, b) => a.usd - b.usd)[0];
-  if (!storage) return { ok: false, reason: `akash: no storage class meets ${profile.iops} IOPS${profile.localNvme === "required" ? " on local NVMe" : ""}` };
+  if (!storage) {
+    const best = classes.map((c) => `${c.id} ${c.iops?.max ?? 0} IOPS / ${c.throughputMBps?.max ?? 0} MB/s${c.source?.estimate ? " (assumed)" : ""}`);
+    return { ok: false, reason: `akash: persistent storage is network storage (Rook-Ceph) and no class meets ${profile.diskGb} GB at ${profile.iops} IOPS / ${profile.throughputMBps} MB/s (${best.join(", ")})` };
+  }
   // A node needs an IP lease so peers can dial its P2P ports; egress is not billed on Akash.
   const cost = breakdown({ compute, storage: storage.usd, performance: 0, publicIp: prices.ipLeaseUsdPerMonth.value, egress: 0 });
   return {

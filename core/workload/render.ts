@@ -39,6 +39,11 @@ export interface WorkloadOptions {
    * announce them to peers. @default 0
    */
   hostPortOffset?: number;
+  /**
+   * Where clients read the engine JWT inside their container. Akash has no file mounts, so its SDL
+   * writes the file at start into a path any user can write. @default CONTAINER_JWT_PATH
+   */
+  jwtPath?: string;
 }
 
 /** Secrets the node needs, passed as values by the caller (Pulumi keeps them as secret Outputs). */
@@ -190,7 +195,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       }
       case "chain": return node.chain;
       case "dataDir": return containerDataDir;
-      case "jwtPath": needsJwt = true; return CONTAINER_JWT_PATH;
+      case "jwtPath": needsJwt = true; return options.jwtPath ?? CONTAINER_JWT_PATH;
       case "engineUrl":
         if (engine === undefined) throw new Error(`${where}: {engineUrl} needs an execution client with an engine port`);
         return `http://execution:${engine}`;
