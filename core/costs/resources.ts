@@ -6,7 +6,8 @@
  */
 import type { Catalog } from "../catalog/load";
 import type { ProviderFile, Sourced } from "../catalog/schema";
-import type { Disk, Machine, ProviderKind, PublicIp, RawResource, ReadResult } from "../resources/types";
+import type { Disk, Machine, ProviderKind, PublicIp, RawResource, ReadResult, StackResources, TagMapping } from "../resources/types";
+import { readResources } from "../resources/read";
 import { HOURS_PER_MONTH, provision } from "./options";
 
 /** One billed line of a resource, the shape of an Infracost cost component. */
@@ -234,4 +235,9 @@ function otherResource(r: RawResource): PricedResource {
     costComponents: [], status: free ? "free" : "unpriced",
     notes: free ? [] : [`${r.name}: ${r.type} is not in the catalog; its cost is not included`], tags: {},
   };
+}
+
+/** What `sovereign cost` does to a parsed preview or export. */
+export function estimateStack(stack: StackResources, catalog: Catalog, options: { usage?: Usage; mapping?: TagMapping } = {}): CostEstimate {
+  return priceResources(readResources(stack, catalog, options.mapping), catalog, options.usage);
 }
