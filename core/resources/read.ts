@@ -34,11 +34,23 @@ const num = (v: unknown): number | undefined => {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 };
-const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+/** Elements of an array; the policy engine's proxy throws on unknown elements, which are left out. */
+const list = (v: unknown): any[] => {
+  if (!Array.isArray(v)) return [];
+  const out: any[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const x = get(v, i);
+    if (x !== undefined) out.push(x);
+  }
+  return out;
+};
 const record = (v: unknown): Record<string, string> => {
   if (!v || typeof v !== "object" || Array.isArray(v)) return {};
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) if (typeof x === "string" && x !== UNKNOWN) out[k] = x;
+  for (const k of Object.keys(v)) {
+    const x = get(v, k);
+    if (typeof x === "string") out[k] = x;
+  }
   return out;
 };
 /** `projects/p/zones/us-east4-a/diskTypes/pd-ssd` -> `pd-ssd`. */
