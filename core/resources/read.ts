@@ -206,9 +206,13 @@ const GCP_INSTANCE: Handler = (c, mapping) => {
     suffix: "/bootDisk", role: "root", storageClass: lastSegment(get(init, "type")) ?? "pd-standard",
     sizeGb: num(get(init, "size")) ?? 10, alwaysEncrypted: true,
   }, tags)];
-  list(get(p, "scratchDisks")).forEach((d, i) => disks.push(disk(c, "gcp", {
-    suffix: `/scratchDisks[${i}]`, role: "local", storageClass: "local-ssd", sizeGb: num(get(d, "size")) ?? 375, alwaysEncrypted: true,
-  }, tags)));
+  // Local SSD partitions are billed per GB: one line for all of them.
+  const scratch = list(get(p, "scratchDisks")).map((d) => num(get(d, "size")) ?? 375);
+  if (scratch.length) {
+    disks.push(disk(c, "gcp", {
+      suffix: `/scratchDisks[${scratch.length}]`, role: "local", storageClass: "local-ssd", sizeGb: scratch.reduce((a, b) => a + b, 0), alwaysEncrypted: true,
+    }, tags));
+  }
   const shape = lastSegment(get(p, "machineType"));
   return { machines: [machineFor("gcp", c, shape, tags, mapping)], disks };
 };
