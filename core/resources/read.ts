@@ -236,6 +236,30 @@ const AZURE_VM: Handler = (c, mapping) => {
   return { machines: [machineFor("azure", c, str(get(p, "hardwareProfile", "vmSize")), tags, mapping)], disks };
 };
 
+/**
+ * A bare-metal host firewall: an nftables ruleset a command resource loads (`nft -f -` with the
+ * ruleset in stdin, as the bare-metal host component does). An `accept` for destination ports with
+ * no source address match opens them to everyone; accepts limited by `saddr` and drops are not
+ * ingress from the world. Ports a ruleset leaves unmentioned are not judged.
+ */
+function nftIngress(c: Context): Ingress[] {
+  const p = c.resource.props;
+  const run = [str(get(p, "create")), str(get(p, "update"))].join(" ");
+  const ruleset = str(get(p, "stdin"));
+  if (!ruleset || !/\bnft\b/.test(run)) return [];
+  const out: Ingress[] = [];
+  ruleset.split("\n").forEach((line, i) => {
+    const rule = line.replace(/#.*$/, "").trim();
+    if (!/\baccept\b/.test(rule) || /\bsaddr\b/.test(rule) || /\biifname\b/.test(rule)) return;
+    const m = /\b(tcp|udp)\s+dport\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule)
+      ?? /l4proto\s+(tcp|udp)\s+ct original proto-dst\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule);
+    if (!m) return;
+    const ports = portRanges(m[2].replace(/[{}]/g, "").split(",").map((x) => x.trim()).filter(Boolean));
+    out.push({ urn: c.resource.urn, name: c.resource.name, type: c.resource.type, path: `stdin line ${i + 1}`, protocol: m[1], ports, sources: ["0.0.0.0/0", "::/0"] });
+  });
+  return out;
+}
+
 /** One row per resource type: what it is, read the same way on every cloud. */
 const HANDLERS: Record<string, Handler> = {
   "aws:ec2/instance:Instance": AWS_INSTANCE,
@@ -291,6 +315,7 @@ const HANDLERS: Record<string, Handler> = {
     ingress: list(get(c.resource.props, "securityRules"))
       .map((rule, i) => azureRule(c, rule, `securityRules[${i}]`)).filter((r): r is Ingress => !!r),
   }),
+  "command:remote:Command": (c) => ({ ingress: nftIngress(c) }),
   "azure-native:network:SecurityRule": (c) => {
     const rule = azureRule(c, c.resource.props);
     return rule ? { ingress: [rule] } : {};
@@ -327,6 +352,8 @@ export function readResources(stack: StackResources, catalog: Catalog, mapping?:
       out.disks.push(...(found.disks ?? []));
       out.publicIps.push(...(found.publicIps ?? []));
       out.ingress.push(...(found.ingress ?? []));
+      // Rules and other resources that bill nothing by themselves stay listed.
+      if (!found.machines?.length && !found.disks?.length && !found.publicIps?.length) out.others.push(resource);
       continue;
     }
     const node = taggedNode(c, mapping);
