@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import type { PlannedHost, PlannedNode } from "../../core/plan";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { workloadFiles, type WorkloadFile } from "../../core/workload/render";
+import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { registerHostBinding, type FleetContext } from "../hosts";
 import { prepareHost, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
@@ -64,6 +65,11 @@ export class BareMetalHost extends pulumi.ComponentResource implements NodeHostO
     });
     const w = prepared.workload;
     const c = args.connection;
+    // A component's own inputs never reach the engine, so the node's tags ride on a resource that
+    // runs nothing: what the policy pack (diversity) and `sovereign cost` read for a bare-metal node.
+    new command.local.Command(`${name}-tags`, {
+      environment: { ...prepared.tags, [`${TAG_PREFIX}monthlyUsd`]: String(args.node.monthlyUsd) },
+    }, { parent: this });
     const connection = {
       host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
       dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,

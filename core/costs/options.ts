@@ -193,7 +193,7 @@ function growFor(need: number, perf: Performance): number {
 }
 
 /** The performance level a disk of `sizeGb` gets for `need`, and what the provisioned part costs. */
-function provision(need: number, perf: Performance, sizeGb: number): { level: number; usd: number } | undefined {
+export function provision(need: number, perf: Performance, sizeGb: number): { level: number; usd: number } | undefined {
   const base = Math.min(perf.max, perf.included + (perf.perGb ?? 0) * sizeGb);
   if (need <= base) return { level: base, usd: 0 };
   if (perf.provisionedUsdPerMonth === undefined || need > perf.max) return undefined;
