@@ -2,6 +2,7 @@ import Table from "cli-table3";
 import { COMPACT } from "./format";
 import type { Catalog } from "../core/catalog/load";
 import { HOURS_PER_MONTH } from "../core/costs/options";
+import { JSON_SCHEMA_VERSION } from "../core/plan/file";
 
 export const CATALOG_SECTIONS = ["chains", "clients", "providers", "prices"] as const;
 export type CatalogSection = (typeof CATALOG_SECTIONS)[number];
@@ -59,5 +60,5 @@ export function catalogTable(catalog: Catalog, section: CatalogSection): string 
 }
 
 export function catalogJson(catalog: Catalog, section: CatalogSection): object {
-  return { schemaVersion: 1, kind: `catalog.${section}`, items: rows(catalog, section).rows };
+  return { schemaVersion: JSON_SCHEMA_VERSION, kind: `catalog.${section}`, items: rows(catalog, section).rows };
 }

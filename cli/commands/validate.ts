@@ -1,0 +1,30 @@
+import { Command, Option } from "commander";
+import { loadCatalog } from "../../core/catalog/load";
+import { checkSavedPlan, readSavedPlan } from "../../core/plan";
+import { planFleet } from "../../core/planner/plan";
+import { loadSpec } from "../load";
+import { EXIT, specArgument, withExamples, type SetExit } from "../options";
+
+export function validateCommand(setExit: SetExit): Command {
+  const command = new Command("validate").addArgument(specArgument())
+    .description("check a spec against the schema and the catalog and that a plan exists; "
+      + "with --plan, check a saved plan against the spec's policy")
+    .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` to check against the policy"))
+    .action(async (specPath: string | undefined, opts: { plan?: string }) => {
+      const catalog = loadCatalog();
+      const { fleet, file } = loadSpec(specPath, catalog);
+      if (!opts.plan) {
+        const plan = await planFleet(fleet, catalog);
+        process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
+          + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+        return;
+      }
+      const checks = checkSavedPlan(fleet, catalog, readSavedPlan(opts.plan, catalog));
+      for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+      setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
+    });
+  return withExamples(command, [
+    ["sovereign validate fleet.yaml", "the spec is valid and a plan keeping every rule exists"],
+    ["sovereign validate fleet.yaml --plan plan.json", "a saved (or hand-edited) plan still keeps the policy"],
+  ]);
+}
