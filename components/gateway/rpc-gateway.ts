@@ -11,7 +11,7 @@ import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import { BAREMETAL_ROOT, uploadScript, type BareMetalConnection } from "../baremetal/host";
+import { baremetalWorkloadOptions, uploadScript, type BareMetalConnection } from "../baremetal/host";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { transform, type Transform } from "../transform";
@@ -153,7 +153,8 @@ export class RpcGateway extends pulumi.ComponentResource {
       gateway: g.id, chains, tls: args.tls !== undefined, apiKeys: args.apiKeys !== undefined,
       listen: { address: "0.0.0.0", port: args.port }, metrics, timeouts: args.timeouts, retries: args.retries,
     });
-    const roots = args.site.kind === "baremetal" ? { dataRoot: `${BAREMETAL_ROOT}/data`, configRoot: `${BAREMETAL_ROOT}/config` } : {};
+    // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
+    const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
     const workloadOptions = { fleet, image: args.image, ...roots };
     // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
     // paths) is known; rendered again with the real upstream URLs once they resolve.
