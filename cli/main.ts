@@ -1,9 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { CatalogError } from "../core/catalog/load";
-import { InfeasibleError, SpecError } from "../core/errors";
-import { registerCommands } from "./commands";
+import { InfeasibleError, SavedPlanError, SpecError } from "../core/errors";
+import { commands } from "./commands";
 import { UsageError } from "./errors";
-import { EXIT } from "./options";
+import { EXIT, withExamples } from "./options";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("sovereign")
@@ -12,8 +12,15 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(add --help for usage)");
+  withExamples(program, [
+    ["sovereign plan examples/fleet.yaml", "the cheapest placement that keeps the spec's policy"],
+    ["sovereign compare examples/fleet.yaml", "what the policy costs against less diverse fleets"],
+    ["sovereign outage examples/fleet.yaml --fail operator=aws", "what is left when one operator goes down"],
+    ["sovereign plan --help", "every command has its own options and examples"],
+  ]);
   let code: number = EXIT.ok;
-  registerCommands(program, (c) => { code = c; });
+  // Subcommands made with `new Command` inherit --help handling and output only when told to.
+  for (const command of commands((c) => { code = c; })) program.addCommand(command.copyInheritedSettings(program));
   try {
     await program.parseAsync(argv);
     return code;
@@ -32,6 +39,10 @@ function reportError(e: unknown): number {
     process.stderr.write(e.options.header
       ? `error: ${e.options.header}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`
       : lines.map((l) => `error: ${l}\n`).join(""));
+    return EXIT.badInput;
+  }
+  if (e instanceof SavedPlanError) {
+    process.stderr.write(`error: the saved plan is not valid:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);
     return EXIT.badInput;
   }
   if (e instanceof SpecError) {

@@ -1,7 +1,40 @@
-import { Option } from "commander";
+/** What every command shares: exit codes, the spec argument, --format, --out and the examples block of `--help`. */
+import { Argument, Option, type Command } from "commander";
+import { DEFAULT_UPGRADE_WINDOW_DAYS } from "../core/catalog/upgrades";
+import { UsageError } from "./errors";
 
 /** Exit codes, part of the CLI's contract (README). */
 export const EXIT = { ok: 0, violated: 1, badInput: 2, infeasible: 3, internal: 70 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export const formatOption = () =>
-  new Option("-f, --format <format>", "output format").choices(["table", "json", "md", "html"]).default("table");
+/** How a command reports an exit code other than 0 without throwing (a violated policy is not an error). */
+export type SetExit = (code: ExitCode) => void;
+
+export type Format = "table" | "json" | "md" | "html";
+export interface OutputOptions { format: Format; out?: string }
+
+export const specArgument = () => new Argument("[spec]", "fleet spec YAML (default: the bundled example)");
+
+export const formatOption = (choices: readonly Format[] = ["table", "json", "md", "html"]) =>
+  new Option("-f, --format <format>", "output format").choices(choices).default("table");
+
+/** Days ahead in which a network upgrade counts as due for the image readiness check. */
+export const upgradeWindowOption = () =>
+  new Option("--upgrade-window <days>", "days ahead in which a network upgrade counts as due (image readiness)")
+    .argParser(parseWholeDays).default(DEFAULT_UPGRADE_WINDOW_DAYS);
+
+function parseWholeDays(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,4}$/.test(value.trim()) || n > 3650) {
+    throw new UsageError([{ path: "--upgrade-window", message: `must be a whole number of days from 0 to 3650, got '${value.slice(0, 20)}'` }]);
+  }
+  return n;
+}
+
+export const outOption = () => new Option("-o, --out <file>", "write to a file instead of stdout");
+
+/** Adds an `Examples:` section to the command's `--help`. */
+export function withExamples(command: Command, examples: ReadonlyArray<readonly [command: string, what: string]>): Command {
+  const lines = examples.flatMap(([cmd, what]) => [`  # ${what}`, `  $ ${cmd}`]);
+  return command.addHelpText("after", `\nExamples:\n${lines.join("\n")}\n`);
+}

@@ -32,3 +32,11 @@ export function pathToString(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) =>
     typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), "");
 }
+
+/** A plan file (`validate --plan`) that is not a plan of this version: the CLI exits 2 and prints every problem. */
+export class SavedPlanError extends Error {
+  constructor(readonly problems: InputProblem[], readonly file?: string) {
+    super(problems.map((p) => formatProblem(p, file)).join("\n"));
+    this.name = "SavedPlanError";
+  }
+}

@@ -14,8 +14,13 @@ const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
 export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
-  const breakdown: CostBreakdown = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 };
-  for (const n of nodes) for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += n.cost[k];
+  const breakdown: Required<CostBreakdown> = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0, egressHigh: 0 };
+  for (const n of nodes) {
+    for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
+      // Nodes without an egress range (bare metal, Akash) add their egress to both ends.
+      breakdown[k] += k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : n.cost[k]!;
+    }
+  }
   for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = money(breakdown[k]);
   const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
   // The exact sum, as the model's budget row counts it (money.ts); shown rounded.

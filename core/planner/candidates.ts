@@ -33,7 +33,7 @@ export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
         else list.push({ group, site, unitUsd: 0 });
         continue;
       }
-      const result = cheapestOption(group.profile, site, catalog);
+      const result = cheapestOption(group.profile, site, catalog, fleet.spec.pricing);
       if (result.ok) list.push({ group, site, option: result.option, unitUsd: result.option.cost.total });
       else reasons.push(result.reason);
     }

@@ -36,9 +36,6 @@ export const NODE_TAG_KEYS: readonly string[] = [
   TAG_KEYS.operator, TAG_KEYS.provider, TAG_KEYS.region, TAG_KEYS.jurisdiction,
 ];
 
-/** The layers the catalog uses today; any other layer gets `sovereign:<layer>` the same way. */
-export const KNOWN_LAYERS = ["execution", "consensus", "rollup", "node"] as const;
-
 /** `sovereign:client` for the single `node` layer, `sovereign:<layer>` otherwise (`sovereign:execution`). */
 export function clientTagKey(layer: string): string {
   return layer === "node" ? TAG_KEYS.client : `${TAG_PREFIX}${layer}`;

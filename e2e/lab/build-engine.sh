@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Build the Pulumi engine (CLI, Node.js language host, command provider) from Go
-# modules served by the Go module proxy, into a per-version cache OUTSIDE the repo:
+# Build the Pulumi engine (CLI, Node.js language host, command provider) into a per-version cache
+# OUTSIDE the repo:
 #
 #   ${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}/pulumi-v3.259.0/bin/
-#       pulumi                          CLI v3.259.0
-#       pulumi-language-nodejs          Node.js language host
+#       pulumi                          CLI v3.259.0 (Go module proxy, tagged module)
+#       pulumi-language-nodejs          Node.js language host of v3.259.0 (upstream source)
 #       pulumi-resource-pulumi-nodejs   dynamic-provider shim (2-line shell script)
 #   ${SOVEREIGN_TOOLS_DIR}/pulumi-home/plugins/resource-command-v1.2.1/
-#       pulumi-resource-command         command provider, reports version 1.2.1
+#       pulumi-resource-command         the upstream pulumi-command provider v1.2.1
+#
+# The language host and pulumi-command are untagged modules the module proxy here refuses by
+# commit. Their upstream sources sit in the vendor folder (shared/vendor/, see its README):
+# ${SOVEREIGN_VENDOR_DIR:-<repo>/../shared/vendor}. When that folder is absent, both are fetched
+# from the module proxy by commit; when neither works the build fails (no stand-ins).
 #
 # Plugin discovery for the command provider: the engine looks for a plugin
 #   1) on PATH (ambient plugins; any version, unless PULUMI_IGNORE_AMBIENT_PLUGINS),
@@ -19,20 +24,24 @@
 # "resource-command 1.2.1" (the version @pulumi/command@1.2.1 asks for).
 #
 # Usage: e2e/lab/build-engine.sh [step...]   steps: lang cli command shim (default: all)
-# Env:   SOVEREIGN_TOOLS_DIR, SOVEREIGN_FORCE_REBUILD=1 (ignore cache),
+# Env:   SOVEREIGN_TOOLS_DIR, SOVEREIGN_VENDOR_DIR, SOVEREIGN_FORCE_REBUILD=1 (ignore cache),
 #        GOPROXY/GOFLAGS as usual; GONOSUMDB defaults to github.com/pulumi.
-# Every binary is skipped when already cached (keyed by version).
+# Every binary is skipped when already cached (keyed by version, in `<binary>.stamp`).
 set -Eeuo pipefail
 
 LAB_DIR_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$LAB_DIR_SRC/../.." && pwd)"
 PULUMI_VERSION=v3.259.0
-# Node.js language host: its own module, never tagged; a05d88f24d05 = the v3.259.0 commit.
+# Node.js language host: its own module, never tagged; 0ac56e876614 = the v3.259.0 commit.
 LANG_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-LANG_COMMIT=a05d88f24d05
-# Fallback: up to v3.68.0 the host was a package of the (tagged) sdk/v3 module.
-LANG_FALLBACK_SDK=v3.68.0
+LANG_COMMIT=0ac56e876614
 COMMAND_VERSION=1.2.1
+COMMAND_MODULE=github.com/pulumi/pulumi-command/provider
 COMMAND_COMMIT=7f3eb6f3b77c   # = pulumi-command v1.2.1
+# Upstream sources of both (shared/vendor/README.md); in CI shared/ sits beside the checkout.
+VENDOR_DIR="${SOVEREIGN_VENDOR_DIR:-$REPO_ROOT/../shared/vendor}"
+LANG_SRC="$VENDOR_DIR/pulumi-language-nodejs-$PULUMI_VERSION"
+COMMAND_SRC="$VENDOR_DIR/pulumi-command-v$COMMAND_VERSION/provider"
 
 TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}"
 BIN_DIR="$TOOLS_DIR/pulumi-$PULUMI_VERSION/bin"
@@ -73,26 +82,38 @@ gobuild() { # gobuild DIR OUT PKG LDFLAGS
   mv -f "$out.tmp" "$out"
 }
 
+# build_from SRC OUT PKG LDFLAGS : go build PKG in the module at SRC, dependencies from go.sum only.
+build_from() {
+  local src=$1 out=$2 pkg=$3 ldflags=$4
+  log "go build $pkg in $src -> $out"
+  ( cd "$src" && GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath -tags osusergo,grpcnotrace \
+      -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg" ) || die "go build in $src failed (see messages above)"
+  mv -f "$out.tmp" "$out"
+}
+
+# build_module MODULE@COMMIT OUT PKG LDFLAGS [EXTRA_REQUIRES...] : fetch by commit, then build.
+build_module() {
+  local ref=$1 out=$2 pkg=$3 ldflags=$4; shift 4
+  local d; d=$(new_wrapper "$(basename "$out")")
+  log "$VENDOR_DIR not found: go get $ref from the module proxy"
+  (cd "$d" && go get "$ref" "$@") \
+    || die "the module proxy refused $ref and no upstream source is at $VENDOR_DIR (set SOVEREIGN_VENDOR_DIR to the folder holding shared/vendor)"
+  gobuild "$d" "$out" "$pkg" "$ldflags"
+}
+
 build_lang() {
-  STEP="lang (pulumi-language-nodejs)"
-  local out="$BIN_DIR/pulumi-language-nodejs"
-  if stamp_ok "$out" "$LANG_MODULE@$LANG_COMMIT" || stamp_ok "$out" "sdk/v3@$LANG_FALLBACK_SDK"; then
-    log "cached: $out ($(cat "$out.stamp"))"; return; fi
-  local d; d=$(new_wrapper lang)
-  log "go get $LANG_MODULE@$LANG_COMMIT"
-  if (cd "$d" && go get "$LANG_MODULE@$LANG_COMMIT" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION") 2>"$d/get.err"; then
-    gobuild "$d" "$out" "$LANG_MODULE" "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
-    echo "$LANG_MODULE@$LANG_COMMIT" >"$out.stamp"
+  STEP="lang (pulumi-language-nodejs $PULUMI_VERSION)"
+  local out="$BIN_DIR/pulumi-language-nodejs" stamp="$PULUMI_VERSION upstream"
+  if stamp_ok "$out" "$stamp"; then log "cached: $out ($stamp)"; return; fi
+  local ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+  if [[ -f "$LANG_SRC/go.mod" ]]; then
+    build_from "$LANG_SRC" "$out" . "$ldflags"
   else
-    log "module proxy refused the language host by commit: $(tr '\n' ' ' <"$d/get.err")"
-    log "falling back to the last in-SDK language host: github.com/pulumi/pulumi/sdk/v3@$LANG_FALLBACK_SDK"
-    d=$(new_wrapper lang)
-    (cd "$d" && go get "github.com/pulumi/pulumi/sdk/v3@$LANG_FALLBACK_SDK") || die "go get sdk/v3@$LANG_FALLBACK_SDK failed"
-    gobuild "$d" "$out" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
-      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANG_FALLBACK_SDK"
-    echo "sdk/v3@$LANG_FALLBACK_SDK" >"$out.stamp"
+    build_module "$LANG_MODULE@$LANG_COMMIT" "$out" "$LANG_MODULE" "$ldflags" \
+      "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
   fi
-  log "built $out ($(cat "$out.stamp"))"
+  echo "$stamp" >"$out.stamp"
+  log "built $out ($stamp)"
 }
 
 build_cli() {
@@ -113,28 +134,19 @@ build_cli() {
 
 build_command() {
   STEP="command (pulumi-resource-command $COMMAND_VERSION)"
-  local out="$PLUGIN_DIR/pulumi-resource-command"
+  local out="$PLUGIN_DIR/pulumi-resource-command" stamp="$COMMAND_VERSION upstream"
   mkdir -p "$PLUGIN_DIR"
-  if stamp_ok "$out" "$COMMAND_VERSION upstream" || stamp_ok "$out" "$COMMAND_VERSION lab $(lab_provider_hash)"; then
-    log "cached: $out ($(cat "$out.stamp"))"; return; fi
-  local d; d=$(new_wrapper command)
-  log "go get github.com/pulumi/pulumi-command/provider@$COMMAND_COMMIT"
-  if (cd "$d" && go get "github.com/pulumi/pulumi-command/provider@$COMMAND_COMMIT") 2>"$d/get.err"; then
-    gobuild "$d" "$out" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command \
-      "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$COMMAND_VERSION"
-    echo "$COMMAND_VERSION upstream" >"$out.stamp"
+  if stamp_ok "$out" "$stamp"; then log "cached: $out ($stamp)"; return; fi
+  local ldflags="-X $COMMAND_MODULE/pkg/version.Version=$COMMAND_VERSION"
+  if [[ -f "$COMMAND_SRC/go.mod" ]]; then
+    build_from "$COMMAND_SRC" "$out" ./cmd/pulumi-resource-command "$ldflags"
   else
-    log "module proxy refused pulumi-command by commit: $(tr '\n' ' ' <"$d/get.err")"
-    log "falling back to the lab's own command provider (e2e/lab/command-provider)"
-    rm -rf "$d"; mkdir -p "$d"; cp -r "$LAB_DIR_SRC/command-provider/." "$d/"
-    gobuild "$d" "$out" . "-X main.Version=$COMMAND_VERSION"
-    echo "$COMMAND_VERSION lab $(lab_provider_hash)" >"$out.stamp"
+    build_module "$COMMAND_MODULE@$COMMAND_COMMIT" "$out" "$COMMAND_MODULE/cmd/pulumi-resource-command" "$ldflags"
   fi
+  echo "$stamp" >"$out.stamp"
   rm -f "$PLUGIN_DIR.partial"
-  log "installed $out ($(cat "$out.stamp"))"
+  log "installed $out ($stamp)"
 }
-
-lab_provider_hash() { cat "$LAB_DIR_SRC"/command-provider/*.go "$LAB_DIR_SRC"/command-provider/go.mod 2>/dev/null | sha256sum | cut -c1-12; }
 
 build_shim() {
   STEP="shim (pulumi-resource-pulumi-nodejs)"
@@ -149,7 +161,7 @@ SH
 
 steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(lang cli command shim)
 t0=$SECONDS
-log "tools dir: $TOOLS_DIR  (go: $(go version | cut -d' ' -f3), GOPROXY=$(go env GOPROXY))"
+log "tools dir: $TOOLS_DIR  vendor: $VENDOR_DIR$([[ -d $VENDOR_DIR ]] || echo " (absent)")  (go: $(go version | cut -d' ' -f3), GOPROXY=$(go env GOPROXY))"
 for s in "${steps[@]}"; do
   case "$s" in
     lang) build_lang ;; cli) build_cli ;; command) build_command ;; shim) build_shim ;;

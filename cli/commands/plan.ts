@@ -1,0 +1,40 @@
+import { Command } from "commander";
+import { loadCatalog } from "../../core/catalog/load";
+import { upgradeChecks } from "../../core/catalog/upgrades";
+import { planToJson, withChecks, type Plan } from "../../core/plan";
+import { planFleet } from "../../core/planner/plan";
+import { planHtml } from "../../report/html";
+import { planMarkdown } from "../../report/markdown";
+import { planTable } from "../../report/table";
+import { loadSpec } from "../load";
+import {
+  EXIT, formatOption, outOption, specArgument, upgradeWindowOption, withExamples, type OutputOptions, type SetExit,
+} from "../options";
+import { emit } from "../output";
+
+const RENDER: Record<OutputOptions["format"], (plan: Plan) => string> = {
+  table: planTable,
+  json: (plan) => JSON.stringify(planToJson(plan), null, 2),
+  md: planMarkdown,
+  html: planHtml,
+};
+
+export function planCommand(setExit: SetExit): Command {
+  const command = new Command("plan").addArgument(specArgument())
+    .description("place every node at least monthly cost while keeping every rule of the policy")
+    .addOption(formatOption()).addOption(outOption()).addOption(upgradeWindowOption())
+    .action(async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number }) => {
+      const catalog = loadCatalog();
+      const { fleet } = loadSpec(specPath, catalog);
+      const planned = await planFleet(fleet, catalog);
+      // A pinned image older than an active or imminent upgrade's minimum forks off: the plan cannot serve.
+      const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }));
+      emit(RENDER[opts.format](plan), opts.out);
+      setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
+    });
+  return withExamples(command, [
+    ["sovereign plan", "plan the bundled example fleet and print a table"],
+    ["sovereign plan fleet.yaml --format json --out plan.json", "save a plan to check later with `validate --plan`"],
+    ["sovereign plan fleet.yaml --format md >> $GITHUB_STEP_SUMMARY", "a Markdown report for a pull request"],
+  ]);
+}

@@ -1,0 +1,127 @@
+/**
+ * The plan as a file: the JSON `plan --format json` writes, and the reader `validate --plan` uses to
+ * take such a file back. One version constant covers every JSON document the CLI prints.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { Catalog } from "../catalog/load";
+import type { DiversityNode } from "../diversity";
+import { pathToString, SavedPlanError, type InputProblem } from "../errors";
+import type { Plan } from "./types";
+
+/** Bumped on any breaking change of the JSON documents (plan, comparison, outage, catalog); see docs/json-output.md. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** The plan as JSON: no timing, so the same spec gives byte-identical output. */
+export function planToJson(plan: Plan): object {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    kind: "plan",
+    fleet: plan.fleet,
+    nodes: plan.nodes.map((n) => ({
+      id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
+      provider: n.provider, operator: n.operator, region: n.region, ...(n.host ? { host: n.host } : {}),
+      country: n.country, jurisdiction: n.jurisdiction, cloudAct: n.cloudAct,
+      shape: n.shape, vcpu: n.vcpu, memoryGb: n.memoryGb, storage: n.storage,
+      monthlyUsd: n.monthlyUsd, cost: n.cost, estimate: n.estimate,
+    })),
+    hosts: plan.hosts,
+    totals: plan.totals,
+    metrics: plan.metrics,
+    policy: plan.policy,
+    solver: { name: plan.solver.name, status: plan.solver.status, optimal: plan.solver.optimal, variables: plan.solver.variables },
+    sources: [...new Set(plan.nodes.flatMap((n) => n.sources))].sort(),
+  };
+}
+
+/** A node of a saved plan: what the checks read of it. */
+export interface SavedNode extends DiversityNode {
+  chain: string;
+  network: string;
+  role: string;
+  provider: string;
+  host?: string;
+  monthlyUsd: number;
+}
+
+const text = z.string().min(1, "must be a non-empty string");
+
+const SavedNodeJson = z.object({
+  id: text, chain: text, network: text, role: text, provider: text,
+  operator: text, region: text, jurisdiction: text,
+  host: text.optional(),
+  cloudAct: z.boolean(),
+  clients: z.record(z.string(), text).refine((c) => Object.keys(c).length > 0, "names no client"),
+  monthlyUsd: z.number().nonnegative("must be a number >= 0"),
+});
+
+/** Only what identifies the file as a plan is checked strictly; the rest of it is reported, not read. */
+const SavedPlanJson = z.object({
+  schemaVersion: z.literal(JSON_SCHEMA_VERSION),
+  kind: z.literal("plan"),
+  nodes: z.array(z.unknown()),
+});
+
+const NOT_A_PLAN = "not a plan: expected the output of `sovereign plan --format json` "
+  + `(schemaVersion ${JSON_SCHEMA_VERSION}, kind plan, nodes[])`;
+
+/** Reads and checks a saved plan; every problem names `nodes[i].field`. Throws SavedPlanError. */
+export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
+  let raw: string;
+  try {
+    raw = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message;
+    throw new SavedPlanError([{ path: "--plan", message: `cannot read the plan: ${why}` }], file);
+  }
+  return parseSavedPlan(raw, [...catalog.providers.keys(), "baremetal"], file);
+}
+
+/** Parses the JSON text of a saved plan; `providers` are the provider ids a node may name. */
+export function parseSavedPlan(json: string, providers: readonly string[], file?: string): SavedNode[] {
+  const fail = (problems: InputProblem[]): never => { throw new SavedPlanError(problems, file); };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    return fail([{ path: "--plan", message: `cannot read the plan: not JSON (${(e as Error).message})` }]);
+  }
+  const plan = SavedPlanJson.safeParse(raw);
+  if (!plan.success) return fail([{ path: "--plan", message: NOT_A_PLAN }]);
+
+  const problems: InputProblem[] = [];
+  const ids = new Set<string>();
+  const nodes = plan.data.nodes.flatMap((n, i): SavedNode[] => {
+    const at = ["nodes", i];
+    const parsed = SavedNodeJson.safeParse(n, { reportInput: true });
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((issue) => ({ path: pathToString([...at, ...issue.path]), message: explain(issue) })));
+      return [];
+    }
+    const node = parsed.data;
+    const before = problems.length;
+    if (!providers.includes(node.provider)) {
+      problems.push({ path: pathToString([...at, "provider"]), message: `unknown provider '${node.provider}' (one of ${providers.join(", ")})` });
+    }
+    if (node.provider === "baremetal" && node.host === undefined) {
+      problems.push({ path: pathToString([...at, "host"]), message: "missing (a bare-metal node names its host)" });
+    }
+    if (ids.has(node.id)) problems.push({ path: pathToString([...at, "id"]), message: `'${node.id}' is used by another node` });
+    ids.add(node.id);
+    return problems.length > before ? [] : [{ ...node, chainKey: `${node.chain}/${node.network}` }];
+  });
+  if (problems.length) fail(problems);
+  return nodes;
+}
+
+function explain(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "invalid_type") return issue.message;
+  if (issue.input === undefined) return "missing";
+  const want = issue.expected === "boolean" ? "true or false" : issue.expected === "record" ? "an object of layer: client"
+    : issue.expected === "number" ? "a number >= 0" : `a ${issue.expected === "string" ? "non-empty string" : issue.expected}`;
+  return `must be ${want}, not ${typeOf(issue.input)}`;
+}
+
+const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array"
+  : typeof v === "object" ? "an object" : `a ${typeof v}`);

@@ -1,0 +1,96 @@
+/**
+ * `validate --plan`: a saved plan checked against the spec it claims to follow. The diversity rules
+ * come from core/diversity (`evaluatePolicy`, the one implementation of the share math); this file
+ * adds only what a saved plan can get wrong on its own: node counts, the budget, sites the spec does
+ * not allow (or facts that do not match the site), and clients the chain entry does not allow.
+ */
+import { alternativesIn, type Catalog } from "../catalog/load";
+import { evaluatePolicy, type PolicyCheck } from "../diversity";
+import type { Fleet, Site } from "../fleet-spec/resolve";
+import type { SavedNode } from "./file";
+const usd = (x: number) => `$${x.toFixed(2)}`;
+
+/** Every check of a saved plan against the spec: the policy (core/diversity), counts, budget, sites, clients. */
+export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly SavedNode[]): PolicyCheck[] {
+  const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
+
+  const wanted = new Map<string, number>();
+  for (const g of fleet.groups) wanted.set(g.chainKey, (wanted.get(g.chainKey) ?? 0) + g.count);
+  for (const chain of new Set(nodes.map((n) => n.chainKey))) if (!wanted.has(chain)) wanted.set(chain, 0);
+  for (const [chain, count] of wanted) {
+    const has = nodes.filter((n) => n.chainKey === chain).length;
+    checks.push({ rule: "count", scope: chain, ok: has === count, limit: count, actual: has, message: `the plan has ${has} ${chain} nodes; the spec asks for ${count}` });
+  }
+
+  const budget = fleet.spec.budget?.monthlyUsd;
+  if (budget !== undefined) {
+    const total = Math.round(nodes.reduce((a, n) => a + n.monthlyUsd, 0) * 100) / 100;
+    checks.push({ rule: "budget.monthlyUsd", scope: "fleet", ok: total <= budget + 1e-6, limit: budget, actual: total, message: `the plan's nodes cost ${usd(total)}/month; the budget is ${usd(budget)}` });
+  }
+
+  checks.push(...perNode("sites", nodes, (n) => siteProblem(fleet, n), "every node is at a site the spec allows, with that site's operator, region and jurisdiction"));
+  checks.push(...siteCaps(fleet, nodes));
+  checks.push(...perNode("clients", nodes, (n) => clientProblem(fleet, n), "every node runs clients its chain entry allows"));
+  return checks;
+}
+
+/** One BREACH line per node with a problem, or one ok line for all of them. */
+function perNode(rule: string, nodes: readonly SavedNode[], problem: (n: SavedNode) => string | undefined, allGood: string): PolicyCheck[] {
+  const bad = nodes.flatMap((n) => {
+    const message = problem(n);
+    return message ? [{ rule, scope: n.id, ok: false, limit: 0, actual: 1, message }] : [];
+  });
+  return bad.length ? bad : [{ rule, scope: "fleet", ok: true, limit: 0, actual: 0, message: allGood }];
+}
+
+function siteOf(fleet: Fleet, n: SavedNode): Site | undefined {
+  return n.provider === "baremetal"
+    ? fleet.sites.find((s) => s.provider === "baremetal" && s.host?.name === n.host)
+    : fleet.sites.find((s) => s.provider === n.provider && s.region === n.region);
+}
+
+function siteProblem(fleet: Fleet, n: SavedNode): string | undefined {
+  const site = siteOf(fleet, n);
+  if (!site) {
+    const allowed = fleet.sites.map((s) => s.id).join(", ");
+    const where = n.provider === "baremetal" ? `host '${n.host}'` : n.provider === "akash" ? "akash" : `${n.provider} region '${n.region}'`;
+    return `${where} is not a site the spec allows (allowed: ${allowed})`;
+  }
+  const wrong = (["operator", "region", "jurisdiction", "cloudAct"] as const)
+    .filter((k) => site[k] !== n[k])
+    .map((k) => `${k} ${JSON.stringify(n[k])} (the site's is ${JSON.stringify(site[k])})`);
+  return wrong.length ? `at ${site.id} the plan says ${wrong.join(", ")}` : undefined;
+}
+
+/** `sites.<provider>.maxNodes` and a host's `maxNodes`. */
+function siteCaps(fleet: Fleet, nodes: readonly SavedNode[]): PolicyCheck[] {
+  const checks: PolicyCheck[] = [];
+  const seen = new Set<string>();
+  for (const site of fleet.sites) {
+    if (site.providerMaxNodes !== undefined && !seen.has(site.provider)) {
+      seen.add(site.provider);
+      const has = nodes.filter((n) => n.provider === site.provider).length;
+      checks.push({ rule: "sites.maxNodes", scope: site.provider, ok: has <= site.providerMaxNodes, limit: site.providerMaxNodes, actual: has, message: `${has} node(s) on ${site.provider}; at most ${site.providerMaxNodes}` });
+    }
+    const cap = site.host?.maxNodes;
+    if (cap !== undefined) {
+      const has = nodes.filter((n) => n.provider === "baremetal" && n.host === site.host!.name).length;
+      checks.push({ rule: "sites.maxNodes", scope: `host ${site.host!.name}`, ok: has <= cap, limit: cap, actual: has, message: `${has} node(s) on host ${site.host!.name}; at most ${cap}` });
+    }
+  }
+  return checks;
+}
+
+function clientProblem(fleet: Fleet, n: SavedNode): string | undefined {
+  const entries = fleet.groups.filter((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
+  if (!entries.length) return `the spec has no chain entry for ${n.chainKey} ${n.role}`;
+  const problems = entries.map((g) => {
+    const missing = Object.keys(g.clients).filter((layer) => n.clients[layer] === undefined);
+    if (missing.length) return `no client for layer(s) ${missing.join(", ")} (chains[${g.index}])`;
+    const extra = Object.keys(n.clients).filter((layer) => !g.clients[layer]);
+    if (extra.length) return `${n.chain} has no client layer(s) ${extra.join(", ")}`;
+    const bad = Object.entries(n.clients).find(([layer, client]) => !g.clients[layer].includes(client));
+    return bad ? `${bad[0]} client '${bad[1]}' is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})` : undefined;
+  });
+  return problems.includes(undefined) ? undefined : problems.join("; ");
+}
