@@ -112,7 +112,11 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     configDir: dir,
     apiKeyMap: paths.apiKeys,
     certificate: paths.certificate,
-    globalExtra: c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+    globalExtra: [
+      c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+      c.threads ? `    nbthread ${c.threads}` : "",
+    ].filter(Boolean).join("\n"),
+    accessLog: c.accessLog ? "    log global" : "    no log",
     connectTimeout: `${t.connectMs}ms`,
     serverTimeout: `${t.serverMs}ms`,
     checkTimeout: `${t.checkTimeoutMs}ms`,

@@ -76,6 +76,10 @@ export const GatewayConfigInput = z.object({
     /** Lag check period (eth_blockNumber of every upstream). @default 1000 */
     lagIntervalMs: z.number().int().positive().default(1000),
   }).strict().default({ connectMs: 500, serverMs: 10000, checkIntervalMs: 1000, checkTimeoutMs: 1000, fall: 2, rise: 2, lagIntervalMs: 1000 }),
+  /** HAProxy threads. @default one per CPU (HAProxy's own default) */
+  threads: z.number().int().min(1).max(64).optional(),
+  /** Log one line per request to stdout (no request line, so no API key). @default true */
+  accessLog: z.boolean().default(true),
   /** Attempts on other upstreams after the first fails. @default 2 */
   retries: z.number().int().min(0).max(10).default(2),
 }).strict();
