@@ -10,7 +10,7 @@ export { BareMetalHost, hostPortOffsets, BAREMETAL_ROOT, type BareMetalHostArgs,
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
-export { RpcGateway, gatewayNode, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
+export { RpcGateway, gatewayNode, chainsFromFleet, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
 export { awsBinding, gcpBinding, azureBinding, type AwsFleetOptions, type GcpFleetOptions, type AzureFleetOptions } from "./cloud-bindings";
 export { registerHostBinding, hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
 export { prepareHost, generateJwt, type NodeHostArgs, type NodeHostOutputs, type PreparedHost } from "./node-host";

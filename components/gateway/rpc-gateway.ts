@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { PlannedGateway, PlannedNode } from "../../core/plan";
+import { loadCatalog, type Catalog } from "../../core/catalog/load";
+import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import type { StorageChoice } from "../../core/costs/options";
 import {
-  gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload,
-  type GatewayApiKey, type GatewayConfigInput, type GatewayWorkload,
+  gatewayChains, gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload, wsUrlOf,
+  type GatewayApiKey, type GatewayChainsOptions, type GatewayConfigInput, type GatewayWorkload,
 } from "../../core/gateway";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
@@ -235,6 +236,32 @@ export class RpcGateway extends pulumi.ComponentResource {
     this.metricsEndpoint = pulumi.interpolate`http://${metricsHost === "0.0.0.0" ? this.publicIp : metricsHost}:${structure.haproxy.metricsPort}/metrics`;
     this.registerOutputs({ gatewayId: this.gatewayId, publicIp: this.publicIp, endpoint: this.endpoint, endpoints: this.endpoints, metricsEndpoint: this.metricsEndpoint });
   }
+}
+
+/**
+ * The `chains` of a planned gateway: every planned node of each chain it serves, with its URL from
+ * the deployed fleet (`Fleet.nodes`, or any map of node id to `rpcEndpoint`), WebSocket where every
+ * node's client serves it.
+ *
+ * @example
+ * new RpcGateway("gw-1", { gateway: plan.gateways[0], chains: chainsFromFleet(plan, plan.gateways[0], fleet.nodes), site });
+ */
+export function chainsFromFleet(
+  plan: Plan, gateway: PlannedGateway, nodes: pulumi.Input<Record<string, { rpcEndpoint: string }>>,
+  options: GatewayChainsOptions & { catalog?: Catalog } = {},
+): RpcGatewayChain[] {
+  const all = pulumi.output(nodes);
+  return gatewayChains(plan, gateway, options.catalog ?? loadCatalog(), options).map((c) => ({
+    chain: c.chain, maxLagBlocks: c.maxLagBlocks, websocket: c.websocket,
+    upstreams: c.upstreams.map((u) => {
+      const url = all.apply((n) => {
+        const endpoint = n[u.node]?.rpcEndpoint;
+        if (!endpoint) throw new Error(`${gateway.id}: node ${u.node} of the plan is not in the deployed fleet's nodes`);
+        return endpoint;
+      });
+      return { node: u.node, operator: u.operator, backup: u.backup, url, wsUrl: c.websocket ? url.apply((x) => wsUrlOf(x, u)) : undefined };
+    }),
+  }));
 }
 
 /** The gateway as the host components see a node: its site and shape, a small data disk, tags of the access layer. */
