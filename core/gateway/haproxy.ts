@@ -95,7 +95,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries) };
     backends.push(fill(readTemplate("gateway/backend.cfg", templateDir), {
       ...common,
-      checkInterval: `${t.checkIntervalMs}ms`, fall: String(t.fall), rise: String(t.rise),
+      checkInterval: `${t.checkIntervalMs}ms`, fall: String(t.fall), rise: String(t.rise), errorLimit: String(t.errorLimit),
       writeMethods: NON_IDEMPOTENT_METHODS.join(" "),
       servers: http.join("\n"),
     }, "templates/gateway/backend.cfg"));
