@@ -2,13 +2,15 @@ import type { Command } from "commander";
 import type { SetExit } from "../options";
 import { catalogCommand } from "./catalog";
 import { compareCommand } from "./compare";
+import { costCommand } from "./cost";
 import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
+import { renderCommand } from "./render";
 import { schemaCommand } from "./schema";
 import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
-  return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), catalogCommand(),
-    schemaCommand()];
+  return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), costCommand(setExit),
+    renderCommand(), catalogCommand(), schemaCommand()];
 }

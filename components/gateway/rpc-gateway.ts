@@ -12,7 +12,7 @@ import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import { BAREMETAL_ROOT, uploadScript, type BareMetalConnection } from "../baremetal/host";
+import { baremetalWorkloadOptions, templateValues, uploadScript, type BareMetalConnection } from "../baremetal/host";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { transform, type Transform } from "../transform";
@@ -154,7 +154,8 @@ export class RpcGateway extends pulumi.ComponentResource {
       gateway: g.id, chains, tls: args.tls !== undefined, apiKeys: args.apiKeys !== undefined,
       listen: { address: "0.0.0.0", port: args.port }, metrics, timeouts: args.timeouts, retries: args.retries,
     });
-    const roots = args.site.kind === "baremetal" ? { dataRoot: `${BAREMETAL_ROOT}/data`, configRoot: `${BAREMETAL_ROOT}/config` } : {};
+    // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
+    const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
     const workloadOptions = { fleet, image: args.image, ...roots };
     // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
     // paths) is known; rendered again with the real upstream URLs once they resolve.
@@ -184,14 +185,12 @@ export class RpcGateway extends pulumi.ComponentResource {
         dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
       };
       const w = structure;
-      const values = {
-        node: w.node, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
-        configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
-        timeoutSeconds: String(site.healthTimeoutSeconds ?? 120),
-      };
+      const values = templateValues(fleet, w, site.healthTimeoutSeconds ?? 120);
+      // The gateway's public and metrics ports are claimed on the host like a node's.
+      const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
       const p = { parent: this };
       const upload = pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) =>
-        uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
+        claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
       const uploaded = new command.remote.Command(...transform(args.transform?.upload, `${name}-upload`, {
         connection, create: "sh -s", update: "sh -s", stdin: upload,
         delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
@@ -200,8 +199,8 @@ export class RpcGateway extends pulumi.ComponentResource {
       const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
       const firewall = new command.remote.Command(...transform(args.transform?.firewall, `${name}-firewall`, {
         connection, create: "nft -f -", update: "nft -f -",
-        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow }),
-        delete: `nft delete table inet ${nftTableName(w.node)} 2>/dev/null || true`,
+        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
+        delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
       }, p));
       new command.remote.Command(...transform(args.transform?.start, `${name}-start`, {
         connection,
