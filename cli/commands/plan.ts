@@ -22,9 +22,9 @@ export function planCommand(setExit: SetExit): Command {
     .addOption(formatOption()).addOption(outOption())
     .action(async (specPath: string | undefined, opts: OutputOptions) => {
       const catalog = loadCatalog();
-      const { fleet } = loadSpec(specPath, catalog);
+      const { fleet, file } = loadSpec(specPath, catalog);
       const plan = await planFleet(fleet, catalog);
-      emit(RENDER[opts.format](plan), opts.out);
+      emit(RENDER[opts.format](plan), opts.out, [file]);
       setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [

@@ -1,9 +1,14 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
+import type { PolicyCheck } from "../../core/diversity";
 import { checkSavedPlan, readSavedPlan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { loadSpec } from "../load";
 import { EXIT, specArgument, withExamples, type SetExit } from "../options";
+
+function printChecks(checks: readonly PolicyCheck[]) {
+  for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+}
 
 export function validateCommand(setExit: SetExit): Command {
   const command = new Command("validate").addArgument(specArgument())
@@ -15,12 +20,19 @@ export function validateCommand(setExit: SetExit): Command {
       const { fleet, file } = loadSpec(specPath, catalog);
       if (!opts.plan) {
         const plan = await planFleet(fleet, catalog);
-        process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
-          + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+        if (plan.policy.satisfied) {
+          process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
+            + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+          return;
+        }
+        // The checks are the judge: a plan that breaks one is never reported as valid.
+        process.stdout.write(`${file}: the plan found breaks the policy\n`);
+        printChecks(plan.policy.checks.filter((c) => !c.ok));
+        setExit(EXIT.violated);
         return;
       }
       const checks = checkSavedPlan(fleet, catalog, readSavedPlan(opts.plan, catalog));
-      for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+      printChecks(checks);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [

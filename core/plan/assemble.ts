@@ -6,9 +6,9 @@ import type { Plan, PlannedHost, PlannedNode } from "./types";
 
 const cents = (x: number) => Math.round(x * 100) / 100;
 const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
-  const out: Record<string, number> = {};
-  for (const n of nodes) out[key(n)] = cents((out[key(n)] ?? 0) + n.monthlyUsd);
-  return out;
+  const out = new Map<string, number>();
+  for (const n of nodes) out.set(key(n), cents((out.get(key(n)) ?? 0) + n.monthlyUsd));
+  return Object.fromEntries(out);
 };
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
