@@ -16,8 +16,22 @@ export class SpecError extends Error {
 }
 
 export function formatProblem(p: InputProblem, file?: string): string {
-  const where = [file, p.line].filter((x) => x !== undefined).join(":");
-  return `${where ? where + ": " : ""}${p.path || "(top level)"}: ${p.message}`;
+  const where = [file === undefined ? undefined : excerpt(file, 200), p.line].filter((x) => x !== undefined).join(":");
+  // The message quotes values through `excerpt`; the cap is the net under messages that forgot to.
+  return `${where ? where + ": " : ""}${excerpt(p.path, 200) || "(top level)"}: ${excerpt(p.message, MAX_MESSAGE)}`;
+}
+
+const MAX_MESSAGE = 2000;
+
+/** At most `max` characters of a user's value for an error message: a name, not megabytes of it. */
+export function excerpt(value: string, max = 60): string {
+  if (value.length <= max) return value;
+  return `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
+/** A user-given name quoted for a message, shortened and with control characters shown as escapes. */
+export function quote(value: string): string {
+  return `'${excerpt(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`;
 }
 
 /** No placement keeps every rule: the CLI exits 3 and prints the reasons in plain words. */
@@ -30,7 +44,7 @@ export class InfeasibleError extends Error {
 
 export function pathToString(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) =>
-    typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), "");
+    typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${excerpt(String(key))}` : excerpt(String(key)), "");
 }
 
 /** A plan file (`validate --plan`) that is not a plan of this version: the CLI exits 2 and prints every problem. */

@@ -14,3 +14,21 @@ export function footnotes(rows: Array<{ feasible: boolean; reason?: string }>): 
   rows.forEach((r, i) => { if (!r.feasible) { notes.push(`[${notes.length + 1}] ${r.reason}`); refs.set(i, `infeasible [${notes.length}]`); } });
   return { ref: (i) => refs.get(i) ?? "", notes };
 }
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const escapeControl = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** Text for a terminal: control characters (escape sequences, line breaks) shown as `\u001b`, never sent. */
+export const terminalText = (text: string) => text.replace(CONTROL, escapeControl);
+
+/**
+ * Text for a Markdown table cell or line (a PR comment): no HTML, no line break, no pipe, no
+ * formatting or link syntax from the data, no control characters.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/\r\n|\r|\n/g, " ")
+    .replace(CONTROL, escapeControl)
+    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+}

@@ -1,9 +1,9 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
-import { clientsOf, ESTIMATE_NOTE, footnotes, pct, signedPct, usd } from "./format";
+import { clientsOf, ESTIMATE_NOTE, footnotes, markdownText, pct, signedPct, usd } from "./format";
 
-const row = (cells: Array<string | number>) => `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;
+const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
 const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
   [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const icon = (ok: boolean) => (ok ? "✅" : "❌");
@@ -11,7 +11,7 @@ const icon = (ok: boolean) => (ok ? "✅" : "❌");
 export function planMarkdown(plan: Plan): string {
   const failed = plan.policy.checks.filter((c) => !c.ok);
   return [
-    `### Sovereign plan: ${plan.fleet}`,
+    `### Sovereign plan: ${markdownText(plan.fleet)}`,
     `${icon(plan.policy.satisfied)} **${usd(plan.totals.monthlyUsd)}/month** for ${plan.nodes.length} nodes on ${plan.metrics.fleet.shares.operator.length} operators; ` +
       `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}.`,
     "",
@@ -31,13 +31,13 @@ export function planMarkdown(plan: Plan): string {
 export function comparisonMarkdown(c: Comparison): string {
   const { ref, notes } = footnotes(c.scenarios);
   return [
-    `### Cost versus sovereignty: ${c.fleet}`,
+    `### Cost versus sovereignty: ${markdownText(c.fleet)}`,
     "",
     mdTable(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act", "note"],
       c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
         pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), ref(i)])),
     "",
-    ...notes.map((n) => `- ${n}`),
+    ...notes.map((n) => `- ${markdownText(n)}`),
     "",
     `_${ESTIMATE_NOTE}_`,
   ].join("\n");
@@ -45,7 +45,7 @@ export function comparisonMarkdown(c: Comparison): string {
 
 export function outageMarkdown(o: OutageResult, plan: Plan): string {
   return [
-    `### Outage: ${o.failures.map((f) => `\`${f.dim}=${f.value}\``).join(", ")} on ${plan.fleet}`,
+    `### Outage: ${o.failures.map((f) => markdownText(`${f.dim}=${f.value}`)).join(", ")} on ${markdownText(plan.fleet)}`,
     `${icon(o.ok)} ${o.down.length} of ${plan.nodes.length} nodes down.`,
     "",
     mdTable(["chain", "nodes", "left", "required", ""], o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)])),

@@ -2,11 +2,11 @@ import Table from "cli-table3";
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
-import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, usd } from "./format";
+import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, terminalText, usd } from "./format";
 
 const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
-  t.push(...rows.map((r) => r.map(String)));
+  t.push(...rows.map((r) => r.map((cell) => terminalText(String(cell)))));
   return t.toString();
 };
 
@@ -40,14 +40,14 @@ export function comparisonTable(c: Comparison): string {
     table(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "operators", "note"],
       c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
         pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.operators ?? "-", ref(i)])),
-    ...notes,
+    ...notes.map(terminalText),
     ESTIMATE_NOTE,
   ].join("\n");
 }
 
 export function outageTable(o: OutageResult, plan: Plan): string {
   return [
-    `Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`,
+    terminalText(`Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`),
     table(["chain", "nodes", "left", "required", "result"], o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)])),
     o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
     o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",

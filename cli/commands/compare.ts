@@ -23,8 +23,8 @@ export function compareCommand(): Command {
     .addOption(formatOption()).addOption(outOption())
     .action(async (specPath: string | undefined, opts: OutputOptions) => {
       const catalog = loadCatalog();
-      const { spec } = loadSpec(specPath, catalog);
-      emit(RENDER[opts.format](await compareScenarios(spec, catalog)), opts.out);
+      const { spec, file } = loadSpec(specPath, catalog);
+      emit(RENDER[opts.format](await compareScenarios(spec, catalog)), opts.out, [file]);
     });
   return withExamples(command, [
     ["sovereign compare", "what the bundled example's policy costs against cheaper, less diverse fleets"],

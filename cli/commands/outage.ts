@@ -23,12 +23,12 @@ export function outageCommand(setExit: SetExit): Command {
     .action(async (specPath: string | undefined, opts: OutputOptions & { fail: string[] }) => {
       const catalog = loadCatalog();
       const failures = asUsage(() => opts.fail.map(parseFailure));
-      const { spec, fleet } = loadSpec(specPath, catalog);
+      const { spec, fleet, file } = loadSpec(specPath, catalog);
       const plan = await planFleet(fleet, catalog);
       const result = asUsage(() => simulateOutage(plan, spec.policy, failures));
       const text = opts.format === "json" ? JSON.stringify(outageToJson(result, plan), null, 2)
         : opts.format === "md" ? outageMarkdown(result, plan) : outageTable(result, plan);
-      emit(text, opts.out);
+      emit(text, opts.out, [file]);
       setExit(result.ok ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [

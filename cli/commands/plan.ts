@@ -25,11 +25,11 @@ export function planCommand(setExit: SetExit): Command {
     .addOption(formatOption()).addOption(outOption()).addOption(upgradeWindowOption())
     .action(async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number }) => {
       const catalog = loadCatalog();
-      const { fleet } = loadSpec(specPath, catalog);
+      const { fleet, file } = loadSpec(specPath, catalog);
       const planned = await planFleet(fleet, catalog);
       // A pinned image older than an active or imminent upgrade's minimum forks off: the plan cannot serve.
       const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }));
-      emit(RENDER[opts.format](plan), opts.out);
+      emit(RENDER[opts.format](plan), opts.out, [file]);
       setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [

@@ -1,10 +1,15 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { upgradeChecks } from "../../core/catalog/upgrades";
-import { checkSavedPlan, readSavedPlan } from "../../core/plan";
+import type { PolicyCheck } from "../../core/diversity";
+import { checkSavedPlan, readSavedPlan, withChecks } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { loadSpec } from "../load";
 import { EXIT, specArgument, upgradeWindowOption, withExamples, type SetExit } from "../options";
+
+function printChecks(checks: readonly PolicyCheck[]) {
+  for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+}
 
 export function validateCommand(setExit: SetExit): Command {
   const command = new Command("validate").addArgument(specArgument())
@@ -18,16 +23,21 @@ export function validateCommand(setExit: SetExit): Command {
       const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
       if (!opts.plan) {
         const plan = await planFleet(fleet, catalog);
-        const stale = upgradeChecks(catalog, plan.nodes, readiness).filter((c) => !c.ok);
-        for (const c of stale) process.stdout.write(`BREACH ${c.rule} ${c.scope}: ${c.message}\n`);
-        if (stale.length) { setExit(EXIT.violated); return; }
-        process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
-          + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+        const checked = withChecks(plan, upgradeChecks(catalog, plan.nodes, readiness));
+        if (checked.policy.satisfied) {
+          process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
+            + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+          return;
+        }
+        // The checks are the judge: a plan that breaks one is never reported as valid.
+        process.stdout.write(`${file}: the plan found breaks the policy\n`);
+        printChecks(checked.policy.checks.filter((c) => !c.ok));
+        setExit(EXIT.violated);
         return;
       }
       const saved = readSavedPlan(opts.plan, catalog);
       const checks = [...checkSavedPlan(fleet, catalog, saved), ...upgradeChecks(catalog, saved, readiness)];
-      for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+      printChecks(checks);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [

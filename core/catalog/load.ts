@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { own } from "../own";
 import type { z } from "zod";
 import {
   ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
@@ -128,5 +129,8 @@ export function checkIntegrity(catalog: Catalog): string[] {
 
 /** Implementations the catalog knows for a chain key's layer (the client cap applies from two). */
 export function alternativesIn(catalog: Catalog) {
-  return (chainKey: string, layer: string) => catalog.chains.get(chainKey.split("/")[0])?.clients[layer]?.length ?? 0;
+  return (chainKey: string, layer: string) => {
+    const clients = catalog.chains.get(chainKey.split("/")[0])?.clients;
+    return (clients && own(clients, layer))?.length ?? 0;
+  };
 }

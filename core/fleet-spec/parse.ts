@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, isMap, type Document } from "yaml";
 import type { z } from "zod";
-import { SpecError, pathToString, type InputProblem } from "../errors";
+import { excerpt, SpecError, pathToString, type InputProblem } from "../errors";
+import { InputFileError, readInputFile } from "../input-file";
+import { RESERVED_KEY, reservedKeyPaths } from "../own";
 import { FleetSpec } from "./schema";
 import { closest } from "./suggest";
 
@@ -27,23 +28,43 @@ export function parseFleetYaml(text: string, file?: string): FleetSpec {
   if (!isMap(doc.contents)) {
     throw new SpecError([{ path: "", message: "the spec must be a mapping with name, chains, sites and policy" }], file);
   }
-  return validateFleetObject(doc.toJS(), file, (path) => lineOf(doc, lineCounter, path));
+  return validateFleetObject(toObject(doc, file), file, (path) => lineOf(doc, lineCounter, path));
+}
+
+/** Aliases a spec needs are few; more than this is a "billion laughs" document that expands without end. */
+export const MAX_YAML_ALIASES = 100;
+
+function toObject(doc: Document, file?: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    // yaml throws ReferenceError for both; anything else is a bug and goes on.
+    if (!(e instanceof ReferenceError)) throw e;
+    const message = /Excessive alias count/.test(e.message)
+      ? `too many aliases: the YAML expands to more than ${MAX_YAML_ALIASES} aliased copies (a "billion laughs" document?); `
+        + "write the values out"
+      : `invalid YAML: ${excerpt(e.message, 120)}`;
+    throw new SpecError([{ path: "", message }], file);
+  }
 }
 
 export function parseFleetFile(file: string): FleetSpec {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file; check the path" : code === "EISDIR" ? "it is a directory; give the spec's YAML file" : code === "EACCES" ? "permission denied" : String(e);
-    throw new SpecError([{ path: "", message: `cannot read the spec: ${why}` }], file);
+    if (!(e instanceof InputFileError)) throw e;
+    throw new SpecError([{ path: "", message: `cannot read the spec: ${e.reason}` }], file);
   }
   return parseFleetYaml(text, file);
 }
 
 /** Validates an already-parsed object (e.g. from Pulumi stack config). */
 export function validateFleetObject(raw: unknown, file?: string, line?: (path: PropertyKey[]) => number | undefined): FleetSpec {
+  const reserved = reservedKeyPaths(raw);
+  if (reserved.length) {
+    throw new SpecError(reserved.map((path) => ({ path: pathToString(path), message: RESERVED_KEY, line: line?.(path) })), file);
+  }
   // reportInput: without it zod 4 leaves issue.input undefined, and every wrong type read as "missing".
   const result = FleetSpec.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
@@ -76,7 +97,9 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (not a finite number)`;
+  if (typeof value === "string") return `string ${JSON.stringify(excerpt(value))}`;
+  return `${typeof value} ${excerpt(String(value))}`;
 }
 
 /** The keys the schema allows in the object at `path`, for "did you mean" hints. */

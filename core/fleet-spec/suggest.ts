@@ -3,7 +3,8 @@ import { closest as nearest, distance } from "fastest-levenshtein";
 /** The candidate closest to `word`, if it is close enough to be a typo of it. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const list = [...candidates];
-  if (list.length === 0) return undefined;
+  // A typo is short; a long value is not worth an edit-distance table.
+  if (list.length === 0 || word.length > 64) return undefined;
   const best = nearest(word, list);
   return distance(word.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

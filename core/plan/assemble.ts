@@ -6,10 +6,10 @@ import { budgetCheck, money } from "./money";
 import type { Plan, PlannedHost, PlannedNode } from "./types";
 
 const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
-  const out: Record<string, number> = {};
-  for (const n of nodes) out[key(n)] = (out[key(n)] ?? 0) + n.monthlyUsd;
-  for (const k of Object.keys(out)) out[k] = money(out[k]);
-  return out;
+  // A Map: a user-given name (`constructor`, `__proto__`) is never an object key lookup.
+  const out = new Map<string, number>();
+  for (const n of nodes) out.set(key(n), (out.get(key(n)) ?? 0) + n.monthlyUsd);
+  return Object.fromEntries([...out].map(([k, v]) => [k, money(v)]));
 };
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */

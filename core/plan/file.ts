@@ -2,11 +2,12 @@
  * The plan as a file: the JSON `plan --format json` writes, and the reader `validate --plan` uses to
  * take such a file back. One version constant covers every JSON document the CLI prints.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Catalog } from "../catalog/load";
 import type { DiversityNode } from "../diversity";
-import { pathToString, SavedPlanError, type InputProblem } from "../errors";
+import { pathToString, quote, SavedPlanError, type InputProblem } from "../errors";
+import { InputFileError, readInputFile } from "../input-file";
+import { RESERVED_KEY, reservedKeyPaths } from "../own";
 import type { Plan } from "./types";
 
 /** Bumped on any breaking change of the JSON documents (plan, comparison, outage, catalog); see docs/json-output.md. */
@@ -69,11 +70,10 @@ const NOT_A_PLAN = "not a plan: expected the output of `sovereign plan --format 
 export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
   let raw: string;
   try {
-    raw = readFileSync(file, "utf8");
+    raw = readInputFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message;
-    throw new SavedPlanError([{ path: "--plan", message: `cannot read the plan: ${why}` }], file);
+    if (!(e instanceof InputFileError)) throw e;
+    throw new SavedPlanError([{ path: "--plan", message: `cannot read the plan: ${e.reason}` }], file);
   }
   return parseSavedPlan(raw, [...catalog.providers.keys(), "baremetal"], file);
 }
@@ -89,6 +89,8 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
   }
   const plan = SavedPlanJson.safeParse(raw);
   if (!plan.success) return fail([{ path: "--plan", message: NOT_A_PLAN }]);
+  const reserved = reservedKeyPaths(plan.data.nodes, ["nodes"]);
+  if (reserved.length) return fail(reserved.map((path) => ({ path: pathToString(path), message: RESERVED_KEY })));
 
   const problems: InputProblem[] = [];
   const ids = new Set<string>();
@@ -102,12 +104,12 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
     const node = parsed.data;
     const before = problems.length;
     if (!providers.includes(node.provider)) {
-      problems.push({ path: pathToString([...at, "provider"]), message: `unknown provider '${node.provider}' (one of ${providers.join(", ")})` });
+      problems.push({ path: pathToString([...at, "provider"]), message: `unknown provider ${quote(node.provider)} (one of ${providers.join(", ")})` });
     }
     if (node.provider === "baremetal" && node.host === undefined) {
       problems.push({ path: pathToString([...at, "host"]), message: "missing (a bare-metal node names its host)" });
     }
-    if (ids.has(node.id)) problems.push({ path: pathToString([...at, "id"]), message: `'${node.id}' is used by another node` });
+    if (ids.has(node.id)) problems.push({ path: pathToString([...at, "id"]), message: `${quote(node.id)} is used by another node` });
     ids.add(node.id);
     return problems.length > before ? [] : [{ ...node, chainKey: `${node.chain}/${node.network}` }];
   });
@@ -124,4 +126,4 @@ function explain(issue: z.core.$ZodIssue): string {
 }
 
 const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array"
-  : typeof v === "object" ? "an object" : `a ${typeof v}`);
+  : typeof v === "object" ? "an object" : typeof v === "number" && !Number.isFinite(v) ? `${v} (not a finite number)` : `a ${typeof v}`);

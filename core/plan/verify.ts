@@ -3,11 +3,18 @@
  * come from core/diversity (`evaluatePolicy`, the one implementation of the share math); this file
  * adds only what a saved plan can get wrong on its own: node counts, the budget, sites the spec does
  * not allow (or facts that do not match the site), and clients the chain entry does not allow.
+ * Prices come from the catalog and the spec, as the planner's do, never from the file: a file with
+ * every price set to 0 does not pass a budget.
  */
 import { alternativesIn, type Catalog } from "../catalog/load";
+import { cheapestOption } from "../costs/options";
 import { evaluatePolicy, type PolicyCheck } from "../diversity";
 import type { Fleet, Site } from "../fleet-spec/resolve";
+import { quote } from "../errors";
+import { own } from "../own";
 import type { SavedNode } from "./file";
+
+const show = (v: string | boolean) => (typeof v === "string" ? quote(v) : String(v));
 const usd = (x: number) => `$${x.toFixed(2)}`;
 
 /** Every check of a saved plan against the spec: the policy (core/diversity), counts, budget, sites, clients. */
@@ -23,15 +30,50 @@ export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly S
   }
 
   const budget = fleet.spec.budget?.monthlyUsd;
-  if (budget !== undefined) {
-    const total = Math.round(nodes.reduce((a, n) => a + n.monthlyUsd, 0) * 100) / 100;
-    checks.push({ rule: "budget.monthlyUsd", scope: "fleet", ok: total <= budget + 1e-6, limit: budget, actual: total, message: `the plan's nodes cost ${usd(total)}/month; the budget is ${usd(budget)}` });
-  }
+  if (budget !== undefined) checks.push(budgetCheck(budget, priceNodes(fleet, catalog, nodes), nodes));
 
   checks.push(...perNode("sites", nodes, (n) => siteProblem(fleet, n), "every node is at a site the spec allows, with that site's operator, region and jurisdiction"));
   checks.push(...siteCaps(fleet, nodes));
   checks.push(...perNode("clients", nodes, (n) => clientProblem(fleet, n), "every node runs clients its chain entry allows"));
   return checks;
+}
+
+/**
+ * What the plan costs by the catalog and the spec: a cloud or Akash node the cheapest option that
+ * fits its role at its site (what the planner pays), a bare-metal host its whole price once.
+ */
+function priceNodes(fleet: Fleet, catalog: Catalog, nodes: readonly SavedNode[]): { total: number; unpriced: string[] } {
+  let sum = 0;
+  const unpriced: string[] = [];
+  const hosts = new Set<string>();
+  for (const n of nodes) {
+    const site = siteOf(fleet, n);
+    const group = fleet.groups.find((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
+    if (!site || !group) { unpriced.push(n.id); continue; }
+    if (site.host) {
+      if (!hosts.has(site.id)) sum += site.host.monthlyUsd;
+      hosts.add(site.id);
+      continue;
+    }
+    const option = cheapestOption(group.profile, site, catalog);
+    if (option.ok) sum += option.option.cost.total;
+    else unpriced.push(n.id);
+  }
+  // Rounded once, as the plan's total is.
+  return { total: Math.round(sum * 100) / 100, unpriced };
+}
+
+function budgetCheck(budget: number, price: { total: number; unpriced: string[] }, nodes: readonly SavedNode[]): PolicyCheck {
+  const written = Math.round(nodes.reduce((a, n) => a + Math.round(n.monthlyUsd * 100), 0)) / 100;
+  const says = written === price.total ? "" : ` (the file says ${usd(written)})`;
+  const unpriced = price.unpriced.length
+    ? `; ${price.unpriced.length} node(s) have no price at an allowed site (${price.unpriced.slice(0, 5).join(", ")}${price.unpriced.length > 5 ? ", ..." : ""})`
+    : "";
+  return {
+    rule: "budget.monthlyUsd", scope: "fleet", ok: price.total <= budget + 1e-6 && !price.unpriced.length, limit: budget,
+    actual: price.total, message: `by the catalog and the spec the plan costs ${usd(price.total)}/month${says}${unpriced}; `
+      + `the budget is ${usd(budget)}`,
+  };
 }
 
 /** One BREACH line per node with a problem, or one ok line for all of them. */
@@ -53,12 +95,12 @@ function siteProblem(fleet: Fleet, n: SavedNode): string | undefined {
   const site = siteOf(fleet, n);
   if (!site) {
     const allowed = fleet.sites.map((s) => s.id).join(", ");
-    const where = n.provider === "baremetal" ? `host '${n.host}'` : n.provider === "akash" ? "akash" : `${n.provider} region '${n.region}'`;
+    const where = n.provider === "baremetal" ? `host ${quote(n.host!)}` : n.provider === "akash" ? "akash" : `${n.provider} region ${quote(n.region)}`;
     return `${where} is not a site the spec allows (allowed: ${allowed})`;
   }
   const wrong = (["operator", "region", "jurisdiction", "cloudAct"] as const)
     .filter((k) => site[k] !== n[k])
-    .map((k) => `${k} ${JSON.stringify(n[k])} (the site's is ${JSON.stringify(site[k])})`);
+    .map((k) => `${k} ${show(n[k])} (the site's is ${show(site[k])})`);
   return wrong.length ? `at ${site.id} the plan says ${wrong.join(", ")}` : undefined;
 }
 
@@ -85,12 +127,12 @@ function clientProblem(fleet: Fleet, n: SavedNode): string | undefined {
   const entries = fleet.groups.filter((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
   if (!entries.length) return `the spec has no chain entry for ${n.chainKey} ${n.role}`;
   const problems = entries.map((g) => {
-    const missing = Object.keys(g.clients).filter((layer) => n.clients[layer] === undefined);
+    const missing = Object.keys(g.clients).filter((layer) => own(n.clients, layer) === undefined);
     if (missing.length) return `no client for layer(s) ${missing.join(", ")} (chains[${g.index}])`;
-    const extra = Object.keys(n.clients).filter((layer) => !g.clients[layer]);
-    if (extra.length) return `${n.chain} has no client layer(s) ${extra.join(", ")}`;
-    const bad = Object.entries(n.clients).find(([layer, client]) => !g.clients[layer].includes(client));
-    return bad ? `${bad[0]} client '${bad[1]}' is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})` : undefined;
+    const extra = Object.keys(n.clients).filter((layer) => !own(g.clients, layer));
+    if (extra.length) return `${n.chain} has no client layer(s) ${extra.map(quote).join(", ")}`;
+    const bad = Object.entries(n.clients).find(([layer, client]) => !own(g.clients, layer)!.includes(client));
+    return bad ? `${bad[0]} client ${quote(bad[1])} is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})` : undefined;
   });
   return problems.includes(undefined) ? undefined : problems.join("; ");
 }

@@ -232,12 +232,34 @@ describe("validate --plan", { concurrency: 3 }, () => {
     assert.ok(breaches(r.stdout).some((l) => l.includes(p.nodes[0].id) && l.includes("aws2")), r.stdout);
   });
 
-  test("over the budget: exit 1", async () => {
-    const p = clone(plan);
-    for (const n of p.nodes) n.monthlyUsd = (BUDGET * 5) / p.nodes.length;
-    const r = await validatePlan("budget", p);
+  /** The example spec with its budget set to `usd`. */
+  const specWithBudget = (usd: number) => {
+    const file = join(dir, `budget-${usd}.yaml`);
+    writeFileSync(file, readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(/monthlyUsd: \d+/, `monthlyUsd: ${usd}`));
+    return file;
+  };
+
+  test("over the budget: exit 1, priced from the catalog and the spec", async () => {
+    const file = join(dir, "as-saved.json");
+    writeFileSync(file, planText);
+    const r = await sovereign("validate", specWithBudget(plan.totals.monthlyUsd - 1), "--plan", file);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.deepEqual(breaches(r.stdout).map((l) => l.split(":")[0]), ["BREACH budget.monthlyUsd fleet"], r.stdout);
+    assert.ok(r.stdout.includes(`$${plan.totals.monthlyUsd.toFixed(2)}/month`), r.stdout);
+  });
+
+  test("prices written in the file do not count: every price 0 still breaks a budget below the real cost", async () => {
+    const p = clone(plan);
+    for (const n of p.nodes) n.monthlyUsd = 0;
+    const file = join(dir, "free.json");
+    writeFileSync(file, JSON.stringify(p));
+    const r = await sovereign("validate", specWithBudget(plan.totals.monthlyUsd - 1), "--plan", file);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^BREACH budget\.monthlyUsd fleet: .* \(the file says \$0\.00\)/m);
+    // And the other way: inflated prices do not fail a plan that fits the budget.
+    for (const n of p.nodes) n.monthlyUsd = BUDGET;
+    const rich = await validatePlan("inflated", p);
+    assert.equal(rich.code, 0, rich.stdout + rich.stderr);
   });
 
   test("a node moved to a region the spec does not allow: exit 1", async () => {
