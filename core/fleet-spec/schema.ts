@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 
 const share = (what: string) => z.number()
   .gt(0, `a share is a fraction in (0, 1], e.g. 0.34 for a third; 0 would forbid every ${what}`)
@@ -49,14 +50,16 @@ export const BareMetalHost = z.strictObject({
 });
 export type BareMetalHost = z.infer<typeof BareMetalHost>;
 
+/** `sites.<cloud>` for every cloud of the catalog's provider list. */
+const cloudSites = Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, CloudSite.optional()])) as
+  Record<(typeof CLOUD_PROVIDERS)[number], z.ZodOptional<typeof CloudSite>>;
+
 export const Sites = z.strictObject({
-  aws: CloudSite.optional(),
-  gcp: CloudSite.optional(),
-  azure: CloudSite.optional(),
+  ...cloudSites,
   akash: z.strictObject({ maxNodes: count.optional().describe("Cap on nodes on Akash. @default no cap") }).optional()
     .describe("Akash Network; the provider is chosen from bids at deploy time."),
   baremetal: z.strictObject({ hosts: z.array(BareMetalHost).min(1, "list at least one host") }).optional(),
-}).refine((s) => Object.values(s).some((v) => v !== undefined), "allow at least one site (aws, gcp, azure, akash or baremetal)");
+}).refine((s) => Object.values(s).some((v) => v !== undefined), `allow at least one site (${SITE_PROVIDERS.join(", ")})`);
 export type Sites = z.infer<typeof Sites>;
 
 export const Policy = z.strictObject({
