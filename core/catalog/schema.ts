@@ -98,8 +98,19 @@ const Market = Sourced.extend({
 });
 export type Market = z.infer<typeof Market>;
 
+/**
+ * The one list of providers: the catalog's provider files (catalog/providers/<id>.yaml) must be
+ * one of these, and everything else (spec sites, resolve, compare, saved plans, component
+ * bindings) derives from it or from the loaded catalog. Bare metal is not a catalog provider.
+ */
+export const CATALOG_PROVIDERS = ["aws", "gcp", "azure", "akash"] as const;
+/** The clouds among them: sites are regions (`sites.<cloud>.regions`). */
+export const CLOUD_PROVIDERS = ["aws", "gcp", "azure"] as const satisfies ReadonlyArray<(typeof CATALOG_PROVIDERS)[number]>;
+/** Every provider a planned node can have. */
+export const SITE_PROVIDERS = [...CATALOG_PROVIDERS, "baremetal"] as const;
+
 export const ProviderFile = z.strictObject({
-  id: z.enum(["aws", "gcp", "azure", "akash"]),
+  id: z.enum(CATALOG_PROVIDERS),
   kind: z.enum(["cloud", "akash"]),
   operator: Operator,
   sources: z.record(z.string(), Sourced).optional(),

@@ -1,4 +1,5 @@
 import type { Catalog } from "../catalog/load";
+import { CLOUD_PROVIDERS } from "../catalog/schema";
 import { groupByChain, worstSingleLoss } from "../diversity";
 import { InfeasibleError } from "../errors";
 import { planFleet } from "../planner/plan";
@@ -30,7 +31,6 @@ export interface Scenario {
 export interface Comparison { fleet: string; scenarios: Scenario[] }
 
 export const OPERATOR_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0.2] as const;
-const CLOUDS = ["aws", "gcp", "azure"] as const;
 
 interface Variant {
   name: string; description: string; sites: Sites; policy: Policy; budget?: FleetSpec["budget"]; pricing?: FleetSpec["pricing"];
@@ -50,14 +50,14 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
   const clientOnly: Policy = clientCap === undefined ? {} : { maxShare: { client: clientCap } };
 
   // What most teams run today: the cheapest single cloud region (best of every allowed cloud region).
-  const singleRegion = CLOUDS.flatMap((p) => (spec.sites[p]?.regions ?? []).map((r) => ({ p, r })));
+  const singleRegion = CLOUD_PROVIDERS.flatMap((p) => (spec.sites[p]?.regions ?? []).map((r) => ({ p, r })));
   rows.push(await bestOf("single cloud, one region", "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
     singleRegion.map(({ p, r }) => ({ sites: { [p]: { regions: [r] } } as Sites, policy: clientOnly })), spec, catalog,
     "the spec allows no cloud region (sites.aws/gcp/azure)"));
 
   // Multi-region as teams do it: one cloud, nodes spread so that losing any one region leaves each chain running.
   rows.push(await bestOf("single cloud, multi-region", "the cheapest single cloud, spread over its allowed regions so each chain survives the loss of any one region",
-    CLOUDS.filter((p) => spec.sites[p]).map((p) => ({ sites: { [p]: spec.sites[p] } as Sites, policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } } })), spec, catalog,
+    CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({ sites: { [p]: spec.sites[p] } as Sites, policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } } })), spec, catalog,
     "the spec allows no cloud provider"));
 
   rows.push(await solve({ name: "your policy", description: "the spec as written: every site, every rule, the budget", sites: spec.sites, policy: spec.policy, budget: spec.budget }, spec, catalog));

@@ -1,13 +1,13 @@
-import type { Catalog, ProviderId } from "../catalog/load";
+import type { Catalog } from "../catalog/load";
 import { cloudSiteLabels, hostNameProblem } from "../layout/node-labels";
-import type { Profile } from "../catalog/schema";
+import { CLOUD_PROVIDERS, type Profile, type SITE_PROVIDERS } from "../catalog/schema";
 import { canonicalAddress } from "../address";
 import { quote, SpecError, type InputProblem } from "../errors";
 import { own } from "../own";
 import type { BareMetalHost, FleetSpec } from "./schema";
 import { didYouMean } from "./suggest";
 
-export type SiteProvider = ProviderId | "baremetal";
+export type SiteProvider = (typeof SITE_PROVIDERS)[number];
 
 /** A place a node can go: a cloud region, the Akash network, or one bare-metal host. */
 export interface Site {
@@ -99,7 +99,7 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
 
 function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): Site[] {
   const sites: Site[] = [];
-  for (const providerId of ["aws", "gcp", "azure"] as const) {
+  for (const providerId of CLOUD_PROVIDERS) {
     const site = spec.sites[providerId];
     if (!site) continue;
     const provider = catalog.providers.get(providerId)!;

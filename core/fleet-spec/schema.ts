@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isHostAddress } from "../address";
 import { ISO_COUNTRIES } from "./countries";
+import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 
 const share = (what: string) => z.number()
   .gt(0, `a share is a fraction in (0, 1], e.g. 0.34 for a third; 0 would forbid every ${what}`)
@@ -90,10 +91,12 @@ export const BareMetalHost = z.strictObject({
 });
 export type BareMetalHost = z.infer<typeof BareMetalHost>;
 
+/** `sites.<cloud>` for every cloud of the catalog's provider list. */
+const cloudSites = Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, CloudSite.optional()])) as
+  Record<(typeof CLOUD_PROVIDERS)[number], z.ZodOptional<typeof CloudSite>>;
+
 export const Sites = z.strictObject({
-  aws: CloudSite.optional(),
-  gcp: CloudSite.optional(),
-  azure: CloudSite.optional(),
+  ...cloudSites,
   akash: z.strictObject({
     maxNodes: count.optional().describe("Cap on nodes on Akash. @default no cap"),
     audited: z.boolean().optional()
@@ -105,7 +108,7 @@ export const Sites = z.strictObject({
   baremetal: z.strictObject({
     hosts: z.array(BareMetalHost).min(1, "list at least one host").max(10_000, "at most 10,000 hosts"),
   }).optional(),
-}).refine((s) => Object.values(s).some((v) => v !== undefined), "allow at least one site (aws, gcp, azure, akash or baremetal)");
+}).refine((s) => Object.values(s).some((v) => v !== undefined), `allow at least one site (${SITE_PROVIDERS.join(", ")})`);
 export type Sites = z.infer<typeof Sites>;
 
 export const Policy = z.strictObject({
