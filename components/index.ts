@@ -7,6 +7,8 @@ export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
 export { BareMetalHost, hostPortOffsets, BAREMETAL_ROOT, type BareMetalHostArgs, type BareMetalConnection, type BareMetalFleetOptions } from "./baremetal/host";
+export { AkashNodeHost, type AkashNodeHostArgs, type AkashConsoleOptions } from "./akash/host";
+export { AkashDeployment, type AkashDeploymentArgs } from "./akash/deployment";
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";

@@ -27,6 +27,11 @@ export interface DeployConfig {
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
+  /** Akash Console API key (secret). */
+  akashApiKey?: pulumi.Output<string>;
+  /** Akash Console API base URL. */
+  akashApiUrl?: string;
+  akashBidTimeoutSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +76,9 @@ export function readConfig(): DeployConfig {
   const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
   if (sshPublicKey && !/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(sshPublicKey)) problems.push("sovereign:sshPublicKey is not an OpenSSH public key (ssh-ed25519 AAAA...)");
 
+  const akashApiUrl = nonEmpty(config.get("akashApiUrl"));
+  if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl)) problems.push(`sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`);
+
   const cfg: DeployConfig = {
     fleet,
     fleetFile: fleetFile ? resolve(process.cwd(), fleetFile) : undefined,
@@ -88,6 +96,9 @@ export function readConfig(): DeployConfig {
     sshDialErrorLimit: positive("sshDialErrorLimit"),
     sshPerDialTimeout: positive("sshPerDialTimeout"),
     healthTimeoutSeconds: positive("healthTimeoutSeconds"),
+    akashApiKey: config.getSecret("akashApiKey"),
+    akashApiUrl,
+    akashBidTimeoutSeconds: positive("akashBidTimeoutSeconds"),
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

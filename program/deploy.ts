@@ -10,6 +10,7 @@ import { type Plan, type PreviousNode } from "../core/plan";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, registeredProviders, type FleetNodeOutput } from "../components";
+import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
 export interface StackOutputs {
@@ -28,7 +29,14 @@ export interface StackOutputs {
   /** Sovereignty metrics of the plan: shares, HHI, Nakamoto coefficients, CLOUD Act share, worst losses. */
   metrics: unknown;
   policy: { satisfied: boolean; checks: Array<{ rule: string; scope: string; ok: boolean; message: string }> };
+  /** Akash nodes after leasing: the real provider (operator), its country, the price. */
+  akash: pulumi.Output<Record<string, LeasedAkashNode>>;
+  /** The policy checked again with each Akash provider as its own operator. */
+  leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
 }
+
+/** What every plan with Akash nodes is told (README: Akash). */
+export const AKASH_WARNING = "Akash: persistent data is lost when a lease closes or a provider leaves, and providers can close leases on their own outages; such a node resyncs from scratch on a new lease: budget the resync time and cost";
 
 export class DeployRefused extends pulumi.RunError {
   constructor(message: string) {
@@ -66,8 +74,10 @@ async function deployedNodes(): Promise<PreviousNode[]> {
 }
 
 /** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
+const specFromConfig = (cfg: DeployConfig) => (cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet"));
+
 export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = []): Promise<Plan> {
-  const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
+  const spec = specFromConfig(cfg);
   const catalog = loadCatalog(cfg.catalogDir);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   const plan = await planFleet(fleet, catalog, { previous });
@@ -101,6 +111,11 @@ async function deployFleet(): Promise<StackOutputs> {
   if (akash && !registeredProviders().includes("akash")) {
     throw new DeployRefused(`the plan places ${akash} node(s) on Akash, which this version cannot deploy yet: remove sites.akash from the spec to deploy the rest (sovereign plan and compare still price Akash)`);
   }
+  if (akash && !cfg.akashApiKey) {
+    throw new DeployRefused(`the plan places ${akash} node(s) on Akash: set an Akash Console API key as a secret: pulumi config set --secret sovereign:akashApiKey <key>`);
+  }
+  if (akash) pulumi.log.warn(AKASH_WARNING);
+  const spec = specFromConfig(cfg);
   const unpinned = plan.hosts.filter((h) => !h.ssh.hostKey).map((h) => h.name);
   if (unpinned.length && !cfg.sshAcceptUnknownHostKeys) {
     throw new DeployRefused(`bare-metal host(s) ${unpinned.join(", ")} have no ssh.hostKey in the spec, so anyone in the network path could pose as them and receive the node's secrets: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`);
@@ -122,15 +137,22 @@ async function deployFleet(): Promise<StackOutputs> {
     aws: { network: cfg.awsNetwork, providerArgs: awsProfile ? { profile: awsProfile } : undefined },
     gcp: { project: cfg.gcpProject },
     azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
+    akash: cfg.akashApiKey && {
+      apiKey: cfg.akashApiKey, url: cfg.akashApiUrl, bidTimeoutSeconds: cfg.akashBidTimeoutSeconds,
+      audited: spec.sites.akash?.audited, attributes: spec.sites.akash?.attributes,
+    },
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey, dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
       healthTimeoutSeconds: cfg.healthTimeoutSeconds,
     },
   });
 
+  const leased = leasedAkashNodes(fleet.hosts);
   return {
     fleet: plan.fleet,
     nodes: fleet.nodes,
+    akash: leased,
+    leasedPolicy: leased.apply((l) => leasedPolicy(plan, spec.policy, catalog, l)),
     monthlyUsd: plan.totals.monthlyUsd,
     costs: {
       estimate: plan.totals.estimate,
