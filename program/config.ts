@@ -32,6 +32,8 @@ export interface DeployConfig {
   /** Akash Console API base URL. */
   akashApiUrl?: string;
   akashBidTimeoutSeconds?: number;
+  akashBidWindowSeconds?: number;
+  akashPollSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +101,8 @@ export function readConfig(): DeployConfig {
     akashApiKey: config.getSecret("akashApiKey"),
     akashApiUrl,
     akashBidTimeoutSeconds: positive("akashBidTimeoutSeconds"),
+    akashBidWindowSeconds: positive("akashBidWindowSeconds"),
+    akashPollSeconds: positive("akashPollSeconds"),
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

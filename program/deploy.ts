@@ -139,6 +139,7 @@ async function deployFleet(): Promise<StackOutputs> {
     azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
     akash: cfg.akashApiKey && {
       apiKey: cfg.akashApiKey, url: cfg.akashApiUrl, bidTimeoutSeconds: cfg.akashBidTimeoutSeconds,
+      bidWindowSeconds: cfg.akashBidWindowSeconds, pollSeconds: cfg.akashPollSeconds,
       audited: spec.sites.akash?.audited, attributes: spec.sites.akash?.attributes,
     },
     baremetal: cfg.sshPrivateKey && {
