@@ -10,6 +10,7 @@ import { type Plan, type PreviousNode } from "../core/plan";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, registeredProviders, type FleetNodeOutput } from "../components";
+import { AKASH_WARNING } from "../core/workload/sdl";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
@@ -35,8 +36,6 @@ export interface StackOutputs {
   leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
 }
 
-/** What every plan with Akash nodes is told (README: Akash). */
-export const AKASH_WARNING = "Akash: persistent data is lost when a lease closes or a provider leaves, and providers can close leases on their own outages; such a node resyncs from scratch on a new lease: budget the resync time and cost";
 
 export class DeployRefused extends pulumi.RunError {
   constructor(message: string) {
