@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
+import { newestAkashPrices } from "./akash-pricing";
 import {
   ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile,
   type Chain, type Client,
@@ -53,6 +54,10 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const providerDir = join(dir, "providers");
   const providers = readdirSync(providerDir).filter((f) => f.endsWith(".yaml")).sort()
     .map((f) => readYaml(join(providerDir, f), ProviderFile));
+
+  const akash = providers.find((p) => p.id === "akash");
+  const refreshed = akash?.resourcePrices && newestAkashPrices(providerDir);
+  if (akash?.resourcePrices && refreshed) akash.resourcePrices = { ...akash.resourcePrices, ...refreshed };
 
   const catalog: Catalog = {
     chains: new Map(chains.map((c) => [c.id, c])),
