@@ -34,6 +34,8 @@ export interface DeployConfig {
   akashBidTimeoutSeconds?: number;
   akashBidWindowSeconds?: number;
   akashPollSeconds?: number;
+  /** Bare metal: added to every node's RPC and private host ports (fleets sharing hosts). */
+  hostPortOffset: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +66,12 @@ export function readConfig(): DeployConfig {
     if (!Number.isInteger(n) || n <= 0) { problems.push(`sovereign:${key} is '${raw}'; use a whole number above 0`); return undefined; }
     return n;
   };
+
+  const hostPortOffsetRaw = nonEmpty(config.get("hostPortOffset")) ?? "0";
+  const hostPortOffset = Number(hostPortOffsetRaw);
+  if (!Number.isInteger(hostPortOffset) || hostPortOffset < 0 || hostPortOffset > 50000) {
+    problems.push(`sovereign:hostPortOffset is '${hostPortOffsetRaw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`);
+  }
 
   let fleet: unknown;
   try { fleet = config.getObject<unknown>("fleet"); } catch { problems.push("sovereign:fleet must be a YAML object (the fleet spec)"); }
@@ -103,6 +111,7 @@ export function readConfig(): DeployConfig {
     akashBidTimeoutSeconds: positive("akashBidTimeoutSeconds"),
     akashBidWindowSeconds: positive("akashBidWindowSeconds"),
     akashPollSeconds: positive("akashPollSeconds"),
+    hostPortOffset,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

@@ -3,6 +3,7 @@ import type { SetExit } from "../options";
 import { akashPricesCommand } from "./akash-prices";
 import { catalogCommand } from "./catalog";
 import { compareCommand } from "./compare";
+import { costCommand } from "./cost";
 import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
 import { renderCommand } from "./render";
@@ -11,6 +12,6 @@ import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
-  return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), catalogCommand(),
-    schemaCommand(), renderCommand(), akashPricesCommand()];
+  return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), costCommand(setExit),
+    renderCommand(), catalogCommand(), schemaCommand(), akashPricesCommand()];
 }

@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedNode } from "../../core/plan";
 import { akashProvider, renderSdl, sdlYaml } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";
-import { registerHostBinding, type FleetContext } from "../hosts";
-import { prepareHost, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
+import { prepareHost, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform } from "../node-host";
 import { transform, type Transform } from "../transform";
 import { AkashDeployment, type AkashDeploymentArgs } from "./deployment";
 
@@ -29,8 +27,8 @@ export interface AkashNodeHostArgs extends NodeHostArgs {
   console: AkashConsoleOptions;
   /** Akash providers that must not get this node: those running other nodes of its chain. @default [] */
   avoidProviders?: pulumi.Input<string[]>;
-  /** Edits the AkashDeployment's args or options. @default none */
-  transform?: { deployment?: Transform<AkashDeploymentArgs> };
+  /** Edits the JWT command's or the AkashDeployment's args or options. @default none */
+  transform?: NodeHostTransform & { deployment?: Transform<AkashDeploymentArgs> };
 }
 
 /**
@@ -86,30 +84,3 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
     this.registerOutputs({ nodeId: this.nodeId, publicIp: this.publicIp, rpcEndpoint: this.rpcEndpoint, akashProvider: this.akashProvider });
   }
 }
-
-declare module "../hosts" {
-  interface FleetProviderOptions {
-    /** Akash: the Console API key and bid rules. @default none; required when the plan has Akash nodes */
-    akash?: AkashConsoleOptions;
-  }
-}
-
-/**
- * Nodes of one chain are leased one after another, each avoiding the providers of the chain's
- * earlier nodes: one Akash provider going away takes at most one node of a chain.
- */
-registerHostBinding("akash", {
-  deploy(nodes: PlannedNode[], ctx: FleetContext) {
-    const options = ctx.options.akash;
-    if (!options?.apiKey) throw new Error("Akash nodes need a Console API key: pulumi config set --secret sovereign:akashApiKey <key>");
-    const byChain = new Map<string, pulumi.Output<string>[]>();
-    return Object.fromEntries(nodes.map((node) => {
-      const before = byChain.get(node.chainKey) ?? [];
-      const host = new AkashNodeHost(`${ctx.name}-${node.id}`, {
-        ...ctx.host, node, console: options, avoidProviders: pulumi.all(before),
-      }, { parent: ctx.parent });
-      byChain.set(node.chainKey, [...before, host.akashProvider]);
-      return [node.id, host];
-    }));
-  },
-});

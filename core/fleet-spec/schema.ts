@@ -87,6 +87,8 @@ export const FleetSpec = z.strictObject({
   sites: Sites,
   policy: Policy.default({}),
   budget: z.strictObject({ monthlyUsd: z.number().positive("a budget must be above 0") }).optional(),
+  pricing: z.enum(["on-demand", "committed-1y", "committed-3y", "spot"]).optional()
+    .describe("How cloud compute is paid: on demand, 1- or 3-year committed use / reservations, or spot. @default on-demand"),
 }).describe("Sovereign fleet spec: which nodes to run, where they may go, and the diversity policy.");
 export type FleetSpec = z.infer<typeof FleetSpec>;
 

@@ -29,6 +29,11 @@ export interface WorkloadOptions {
   dataRoot?: string;
   /** Directory for each node's compose project, scripts and secrets: `<configRoot>/<node>/`. @default "/etc/sovereign" */
   configRoot?: string;
+  /**
+   * docker compose project name, also the prefix of container names and the systemd unit: hosts
+   * that run nodes of several fleets (bare metal) pass `<fleet>_<node>`. @default the node id
+   */
+  project?: string;
   /** Chain id for `{chainId}`. @default the catalog's `chainIds[network]` */
   chainId?: number;
   /** Template directory. @default the package's `templates/` */
@@ -84,6 +89,10 @@ export interface ComposeService {
   labels: Record<string, string>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
   depends_on?: string[];
+  /** `host` for workloads that must see the host's interfaces (the RPC gateway). @default bridge */
+  network_mode?: string;
+  /** @default the image's user */
+  user?: string;
 }
 
 /**
@@ -98,7 +107,7 @@ export interface ComposeFile {
 export interface Workload {
   fleet: string;
   node: string;
-  /** docker compose project name (= node id). */
+  /** docker compose project name (`options.project`, by default the node id). */
   project: string;
   dataRoot: string;
   /** `<dataRoot>/<node>`: every byte the node writes lives below. */
@@ -152,6 +161,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const nodeDataDir = `${dataRoot}/${node.id}`;
   const configDir = `${configRoot}/${node.id}`;
   assertSafeName(node.id);
+  const project = options.project ?? node.id;
+  assertSafeName(project);
   const offset = options.hostPortOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
 
@@ -249,7 +260,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const volumes = [`${hostData}:${containerDataDir}`];
     services[layer] = {
       image: `${client.image.repository}:${client.image.tag}`,
-      container_name: `${node.id}-${layer}`,
+      container_name: `${project}-${layer}`,
       command,
       ...defaults,
       volumes,
@@ -273,8 +284,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const compose: ComposeFile = { services };
   const rpc = rpcPort(node, catalog);
   return {
-    fleet, node: node.id, project: node.id, dataRoot, nodeDataDir, configDir,
-    unit: `sovereign-${node.id}.service`,
+    fleet, node: node.id, project, dataRoot, nodeDataDir, configDir,
+    unit: `sovereign-${project}.service`,
     compose,
     composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
     ports, dataDirs, rpc, hostPortOffset: offset, needsJwt,
