@@ -3,6 +3,7 @@
  * module registers the built-in host bindings of the Fleet, one line each: a Fleet finds the
  * binding of every provider of its plan here (components/hosts.ts).
  */
+import { akashBinding } from "./akash/binding";
 import { awsBinding } from "./aws/binding";
 import { azureBinding } from "./azure/binding";
 import { baremetalBinding } from "./baremetal/binding";
@@ -13,12 +14,15 @@ registerHostBinding("aws", awsBinding);
 registerHostBinding("gcp", gcpBinding);
 registerHostBinding("azure", azureBinding);
 registerHostBinding("baremetal", baremetalBinding);
+registerHostBinding("akash", akashBinding);
 
 export { Fleet, type FleetArgs, type FleetNodeOutput } from "./fleet";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
 export { BareMetalHost, baremetalWorkloadOptions, type BareMetalHostArgs, type BareMetalConnection } from "./baremetal/host";
+export { AkashNodeHost, type AkashNodeHostArgs, type AkashConsoleOptions } from "./akash/host";
+export { AkashDeployment, type AkashDeploymentArgs } from "./akash/deployment";
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
@@ -27,6 +31,7 @@ export { awsBinding, type AwsFleetOptions } from "./aws/binding";
 export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
 export { azureBinding, type AzureFleetOptions } from "./azure/binding";
 export { baremetalBinding, type BareMetalFleetOptions } from "./baremetal/binding";
+export { akashBinding } from "./akash/binding";
 export { registerHostBinding, hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
 export { NodeHost, prepareHost, generateJwt, httpUrl, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform, type PreparedHost } from "./node-host";
 export { AWS_DATA, AWS_IMAGE } from "./aws/data";

@@ -27,6 +27,13 @@ export interface DeployConfig {
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
+  /** Akash Console API key (secret). */
+  akashApiKey?: pulumi.Output<string>;
+  /** Akash Console API base URL. */
+  akashApiUrl?: string;
+  akashBidTimeoutSeconds?: number;
+  akashBidWindowSeconds?: number;
+  akashPollSeconds?: number;
   /** Bare metal: added to every node's RPC and private host ports (fleets sharing hosts). */
   hostPortOffset: number;
 }
@@ -79,6 +86,9 @@ export function readConfig(): DeployConfig {
   const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
   if (sshPublicKey && !/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(sshPublicKey)) problems.push("sovereign:sshPublicKey is not an OpenSSH public key (ssh-ed25519 AAAA...)");
 
+  const akashApiUrl = nonEmpty(config.get("akashApiUrl"));
+  if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl)) problems.push(`sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`);
+
   const cfg: DeployConfig = {
     fleet,
     fleetFile: fleetFile ? resolve(process.cwd(), fleetFile) : undefined,
@@ -96,6 +106,11 @@ export function readConfig(): DeployConfig {
     sshDialErrorLimit: positive("sshDialErrorLimit"),
     sshPerDialTimeout: positive("sshPerDialTimeout"),
     healthTimeoutSeconds: positive("healthTimeoutSeconds"),
+    akashApiKey: config.getSecret("akashApiKey"),
+    akashApiUrl,
+    akashBidTimeoutSeconds: positive("akashBidTimeoutSeconds"),
+    akashBidWindowSeconds: positive("akashBidWindowSeconds"),
+    akashPollSeconds: positive("akashPollSeconds"),
     hostPortOffset,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -11,6 +11,8 @@ import { upgradeChecks } from "../core/catalog/upgrades";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, type FleetNodeOutput } from "../components";
+import { AKASH_WARNING } from "../core/workload/sdl";
+import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
 export interface StackOutputs {
@@ -29,7 +31,12 @@ export interface StackOutputs {
   /** Sovereignty metrics of the plan: shares, HHI, Nakamoto coefficients, CLOUD Act share, worst losses. */
   metrics: unknown;
   policy: { satisfied: boolean; checks: Array<{ rule: string; scope: string; ok: boolean; message: string }> };
+  /** Akash nodes after leasing: the real provider (operator), its country, the price. */
+  akash: pulumi.Output<Record<string, LeasedAkashNode>>;
+  /** The policy checked again with each Akash provider as its own operator. */
+  leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
 }
+
 
 export class DeployRefused extends pulumi.RunError {
   constructor(message: string) {
@@ -77,8 +84,10 @@ function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<
 }
 
 /** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
+const specFromConfig = (cfg: DeployConfig) => (cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet"));
+
 export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = [], catalog = loadCatalog(cfg.catalogDir)): Promise<Plan> {
-  const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
+  const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   const planned = await planFleet(fleet, catalog, { previous });
   // A pinned client older than an active or imminent upgrade's minimum forks off: refuse it like a policy breach.
@@ -107,6 +116,8 @@ async function deployFleet(): Promise<StackOutputs> {
   // One catalog for the plan and the Fleet; provider checks are the bindings' preflight (components/<provider>/binding.ts).
   const catalog = loadCatalog(cfg.catalogDir);
   const plan = await planFromConfig(cfg, previousNodes(deployed), catalog);
+  if (plan.nodes.some((n) => n.provider === "akash")) pulumi.log.warn(AKASH_WARNING);
+  const spec = specFromConfig(cfg);
   const awsProfile = new pulumi.Config("aws").get("profile");
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");
 
@@ -121,6 +132,11 @@ async function deployFleet(): Promise<StackOutputs> {
     aws: { network: cfg.awsNetwork, providerArgs: awsProfile ? { profile: awsProfile } : undefined },
     gcp: { project: cfg.gcpProject },
     azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
+    akash: cfg.akashApiKey && {
+      apiKey: cfg.akashApiKey, url: cfg.akashApiUrl, bidTimeoutSeconds: cfg.akashBidTimeoutSeconds,
+      bidWindowSeconds: cfg.akashBidWindowSeconds, pollSeconds: cfg.akashPollSeconds,
+      audited: spec.sites.akash?.audited, attributes: spec.sites.akash?.attributes,
+    },
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey, acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
       dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
@@ -129,9 +145,12 @@ async function deployFleet(): Promise<StackOutputs> {
     },
   });
 
+  const leased = leasedAkashNodes(fleet.hosts);
   return {
     fleet: plan.fleet,
     nodes: fleet.nodes,
+    akash: leased,
+    leasedPolicy: leased.apply((l) => leasedPolicy(plan, spec.policy, catalog, l)),
     monthlyUsd: plan.totals.monthlyUsd,
     costs: {
       estimate: plan.totals.estimate,

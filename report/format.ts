@@ -1,8 +1,14 @@
 /** Shared number formatting for every report format. */
+import type { Plan } from "../core/plan";
+import { AKASH_WARNING } from "../core/workload/sdl";
+
 export const usd = (x: number | null) => (x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
 export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
+/** The Akash warning, when the plan has Akash nodes. */
+export const akashNote = (plan: Plan): string[] => (plan.nodes.some((n) => n.provider === "akash") ? [AKASH_WARNING] : []);
+
 export const ESTIMATE_NOTE = "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";
 /** cli-table3 borders without a line between rows. */
 export const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };

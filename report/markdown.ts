@@ -1,7 +1,7 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
-import { clientsOf, ESTIMATE_NOTE, footnotes, markdownText, pct, signedPct, usd } from "./format";
+import { akashNote, clientsOf, ESTIMATE_NOTE, footnotes, markdownText, pct, signedPct, usd } from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
 const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
@@ -25,6 +25,7 @@ export function planMarkdown(plan: Plan): string {
     "</details>",
     "",
     `_${ESTIMATE_NOTE}_`,
+    ...akashNote(plan).map((w) => `\n> ${w}`),
   ].join("\n");
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { SetExit } from "../options";
+import { akashPricesCommand } from "./akash-prices";
 import { catalogCommand } from "./catalog";
 import { compareCommand } from "./compare";
 import { costCommand } from "./cost";
@@ -12,5 +13,5 @@ import { validateCommand } from "./validate";
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
   return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), costCommand(setExit),
-    renderCommand(), catalogCommand(), schemaCommand()];
+    renderCommand(), catalogCommand(), schemaCommand(), akashPricesCommand()];
 }

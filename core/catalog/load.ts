@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { own } from "../own";
 import type { z } from "zod";
+import { newestAkashPrices } from "./akash-pricing";
 import {
   ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
   type Chain, type Client, type Upgrade,
@@ -57,6 +58,10 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const providerDir = join(dir, "providers");
   const providers = readdirSync(providerDir).filter((f) => f.endsWith(".yaml")).sort()
     .map((f) => readYaml(join(providerDir, f), ProviderFile));
+
+  const akash = providers.find((p) => p.id === "akash");
+  const refreshed = akash?.resourcePrices && newestAkashPrices(providerDir);
+  if (akash?.resourcePrices && refreshed) akash.resourcePrices = { ...akash.resourcePrices, ...refreshed };
 
   const catalog: Catalog = {
     chains: new Map(chains.map((c) => [c.id, c])),
