@@ -79,7 +79,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const cite = (s: Sourced) => `${s.source} (${s.asOf}${s.estimate ? ", estimate" : ""})`;
 
 function component(name: string, unit: string, quantity: number | null, price: number | null, src?: Sourced, usageBased = false): CostComponent {
-  const monthlyCost = quantity === null || price === null ? null : round(quantity * price);
+  // Unrounded: lines add up exactly; the total is rounded to cents once.
+  const monthlyCost = quantity === null || price === null ? null : quantity * price;
   return {
     name, unit, monthlyQuantity: quantity, price, monthlyCost,
     ...(usageBased ? { usageBased } : {}), ...(src?.estimate ? { estimate: true } : {}), ...(src ? { source: cite(src) } : {}),
@@ -129,7 +130,7 @@ export function diskComponents(d: Disk, catalog: Catalog, label = "Storage"): { 
     const level = provision(need, perf, d.sizeGb);
     if (!level) { notes.push(`${d.name}: ${need} ${unit} is beyond what ${cls.id} offers (${perf.max})`); continue; }
     const extra = level.usd > 0 ? level.usd / perf.provisionedUsdPerMonth! : 0;
-    if (extra > 0) components.push(component(`${name} (${cls.id})`, unit, round(extra), perf.provisionedUsdPerMonth!, price));
+    if (extra > 0) components.push(component(`${name} (${cls.id})`, unit, Math.round(extra * 1000) / 1000, perf.provisionedUsdPerMonth!, price));
   }
   return { components, notes };
 }
@@ -175,7 +176,7 @@ function usageOf(usage: Usage | undefined, r: { name: string; urn: string; type:
 function finish(base: Omit<PricedResource, "monthlyCost" | "status">): PricedResource {
   const costs = base.costComponents.map((c) => c.monthlyCost);
   const known = costs.filter((c): c is number => c !== null);
-  const monthlyCost = known.length ? round(known.reduce((a, b) => a + b, 0)) : null;
+  const monthlyCost = known.length ? known.reduce((a, b) => a + b, 0) : null;
   const missing = base.costComponents.some((c) => c.monthlyCost === null && !c.usageBased);
   const status: PriceStatus = missing && monthlyCost === null ? "unpriced"
     : base.costComponents.every((c) => c.usageBased) ? "usage-based" : "priced";
