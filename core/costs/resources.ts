@@ -62,13 +62,14 @@ export interface ResourceUsage {
   monthlyEgressGb?: number;
 }
 
-/** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs). */
+/** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs, internal addresses). */
 const FREE_TYPES = new Set([
   "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTable:RouteTable",
   "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route", "aws:ec2/securityGroup:SecurityGroup",
   "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/volumeAttachment:VolumeAttachment",
-  "aws:ec2/keyPair:KeyPair", "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
+  "aws:ec2/keyPair:KeyPair", "gcp:compute/address:Address", "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
   "azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork", "azure-native:network:Subnet",
   "azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule", "azure-native:network:NetworkInterface",
   "command:local:Command", "command:remote:Command", "command:remote:CopyToRemote", "random:index/randomPassword:RandomPassword",
