@@ -138,6 +138,8 @@ describe("policy pack with the real Pulumi engine", { skip: problem }, () => {
         new command.remote.Command("firewall", {
           connection: { host: host.address, port: host.port, user: host.user, privateKey: privateKey },
           create: "nft -f -", stdin: ruleset,
+          // A plaintext API key: named by no-plaintext-secrets. The connection (with its key) the SDK makes secret.
+          environment: { L1_RPC: "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef" },
         });
       },
     }, { envVars: engine, pulumiCommand });
@@ -148,10 +150,11 @@ describe("policy pack with the real Pulumi engine", { skip: problem }, () => {
     assert.equal(open.length, 1, JSON.stringify(r.violations, null, 2));
     assert.match(open[0].message, /\nPublic ingress to closed ports on firewall stdin line 4 \(command:remote:Command\): 0\.0\.0\.0\/0 may reach 8551\/tcp .*Fix: restrict the nftables accept/);
     assert.match(open[0].urn ?? "", /command:remote:Command::firewall$/);
-    // The key went in as plaintext: the secrets policy names it too.
+    // The API key went in as plaintext; the private key is a Pulumi secret (the command SDK marks the
+    // connection secret), which the pack sees through the engine's secret markers and leaves alone.
     const secret = r.violations.filter((v) => v.policy === "no-plaintext-secrets");
     assert.equal(secret.length, 1, JSON.stringify(r.violations, null, 2));
-    assert.match(secret[0].message, /connection\.privateKey holds a private key outside a Pulumi secret/);
+    assert.match(secret[0].message, /environment\.L1_RPC holds an RPC URL with an API key outside a Pulumi secret/);
   });
 
   test("`pulumi policy analyze --file` on AWS, GCP and Azure state exports reports the expected violations", async () => {
