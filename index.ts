@@ -18,3 +18,4 @@ export * from "./core/diversity";
 export { SpecError, InfeasibleError, formatProblem, type InputProblem } from "./core/errors";
 export type { CostBreakdown, StorageChoice, NodeOption } from "./core/costs/options";
 export * from "./core/workload";
+export * from "./core/gateway";

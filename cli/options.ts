@@ -1,5 +1,7 @@
 /** What every command shares: exit codes, the spec argument, --format, --out and the examples block of `--help`. */
 import { Argument, Option, type Command } from "commander";
+import { DEFAULT_UPGRADE_WINDOW_DAYS } from "../core/catalog/upgrades";
+import { UsageError } from "./errors";
 
 /** Exit codes, part of the CLI's contract (README). */
 export const EXIT = { ok: 0, violated: 1, badInput: 2, infeasible: 3, internal: 70 } as const;
@@ -15,6 +17,19 @@ export const specArgument = () => new Argument("[spec]", "fleet spec YAML (defau
 
 export const formatOption = (choices: readonly Format[] = ["table", "json", "md", "html"]) =>
   new Option("-f, --format <format>", "output format").choices(choices).default("table");
+
+/** Days ahead in which a network upgrade counts as due for the image readiness check. */
+export const upgradeWindowOption = () =>
+  new Option("--upgrade-window <days>", "days ahead in which a network upgrade counts as due (image readiness)")
+    .argParser(parseWholeDays).default(DEFAULT_UPGRADE_WINDOW_DAYS);
+
+function parseWholeDays(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,4}$/.test(value.trim()) || n > 3650) {
+    throw new UsageError([{ path: "--upgrade-window", message: `must be a whole number of days from 0 to 3650, got '${value.slice(0, 20)}'` }]);
+  }
+  return n;
+}
 
 export const outOption = () => new Option("-o, --out <file>", "write to a file instead of stdout");
 

@@ -3,11 +3,9 @@ import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { Plan, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import { cidrProblems } from "../core/workload/firewall";
-import { renderWorkload, type WorkloadOptions } from "../core/workload/render";
-import "./cloud-bindings";
+import { renderWorkload, type Workload, type WorkloadOptions } from "../core/workload/render";
 import { hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
 import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
-import { CLOUD_DATA, type CloudId } from "./provider-data";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
 export interface FleetArgs extends FleetProviderOptions {
@@ -53,12 +51,26 @@ export interface FleetNodeOutput {
   publicIp: string;
   privateIp: string;
   rpcEndpoint: string;
+  /** Bare metal: what is added to the node's RPC and private host ports; the next deploy keeps it. */
+  hostPortOffset?: number;
 }
 
 /**
  * A planned fleet, deployed: per provider the shared scaffolding once (providers per region, VPCs,
  * networks, resource groups) and one host component per node, through the host table
- * (components/hosts.ts), so bare metal and Akash plug in without changes here.
+ * (components/hosts.ts; components/index.ts registers the built-in bindings), so bare metal and
+ * Akash plug in without changes here. Before any resource exists, every binding's preflight runs
+ * and every workload is rendered, once; all problems come back as one error.
+ *
+ * @example
+ * const catalog = loadCatalog();
+ * const plan = await planFleet(resolveFleet(parseFleetFile("fleet.yaml"), catalog), catalog);
+ * const fleet = new Fleet(plan.fleet, {
+ *   plan, catalog, rpcAllowCidrs: ["203.0.113.0/24"],
+ *   aws: { vpcCidr: "10.8.0.0/16" },
+ *   baremetal: { privateKey: cfg.requireSecret("sshPrivateKey") },
+ * });
+ * export const nodes = fleet.nodes;
  */
 export class Fleet extends pulumi.ComponentResource {
   /** Host component per node id. */
@@ -69,50 +81,58 @@ export class Fleet extends pulumi.ComponentResource {
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:fleet:Fleet", name, {}, opts);
-    const plan = args.plan;
     const catalog = args.catalog ?? loadCatalog();
-    checkFleetArgs(args, catalog);
-
-    const byProvider = new Map<SiteProvider, PlannedNode[]>();
-    for (const n of plan.nodes) byProvider.set(n.provider, [...(byProvider.get(n.provider) ?? []), n]);
-    const bindings = new Map<SiteProvider, HostBinding>();
-    for (const provider of byProvider.keys()) {
-      const binding = args.hosts?.[provider] ?? hostBinding(provider);
-      if (!binding) {
-        throw new pulumi.RunError(`Fleet ${name}: the plan places ${byProvider.get(provider)!.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Import its module (e.g. components/baremetal/host) or pass FleetArgs.hosts.${provider}.`);
-      }
-      bindings.set(provider, binding);
-    }
-
-    const ctx: FleetContext = {
-      parent: this, name, plan, catalog,
-      host: {
-        fleet: plan.fleet, catalog,
-        rpcAllowCidrs: args.rpcAllowCidrs ?? [], adminCidrs: args.adminCidrs ?? [],
-        sshPublicKey: args.sshPublicKey, l1Rpc: args.l1Rpc, l1Beacon: args.l1Beacon,
-        workload: args.workload, workloadUpdates: args.workloadUpdates,
-      },
-      options: args,
-    };
+    const byProvider = groupByProvider(args.plan.nodes);
+    const bindings = resolveBindings(name, args, byProvider);
+    const ctx = fleetContext(this, name, args, catalog);
+    ctx.workloads = preflight(args, ctx, byProvider, bindings);
     this.hosts = {};
     for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
-
-    this.nodes = pulumi.output(Object.fromEntries(plan.nodes.map((n) => {
-      const h = this.hosts[n.id];
-      if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
-      return [n.id, pulumi.all([h.publicIp, h.privateIp, h.rpcEndpoint]).apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
-        id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
-        provider: n.provider, site: n.site, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
-        shape: n.shape, monthlyUsd: n.monthlyUsd, publicIp, privateIp, rpcEndpoint,
-      }))];
-    })));
-    this.monthlyUsd = pulumi.output(plan.totals.monthlyUsd);
+    this.nodes = nodeOutputs(name, args.plan, this.hosts);
+    this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
     this.registerOutputs({ nodes: this.nodes, monthlyUsd: this.monthlyUsd });
   }
 }
 
-/** Everything the Fleet can tell is wrong before creating a resource, as one error. */
-function checkFleetArgs(args: FleetArgs, catalog: Catalog): void {
+function groupByProvider(nodes: readonly PlannedNode[]): Map<SiteProvider, PlannedNode[]> {
+  const byProvider = new Map<SiteProvider, PlannedNode[]>();
+  for (const n of nodes) byProvider.set(n.provider, [...(byProvider.get(n.provider) ?? []), n]);
+  return byProvider;
+}
+
+/** The binding of every provider in the plan: FleetArgs.hosts, else the registered table. */
+function resolveBindings(name: string, args: FleetArgs, byProvider: Map<SiteProvider, PlannedNode[]>): Map<SiteProvider, HostBinding> {
+  const bindings = new Map<SiteProvider, HostBinding>();
+  for (const [provider, nodes] of byProvider) {
+    const binding = (args.hosts && Object.hasOwn(args.hosts, provider) ? args.hosts[provider] : undefined) ?? hostBinding(provider);
+    if (!binding) {
+      throw new pulumi.RunError(`Fleet ${name}: the plan places ${nodes.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Remove sites.${provider} from the spec to deploy the rest, or pass FleetArgs.hosts.${provider} (see components/hosts.ts).`);
+    }
+    bindings.set(provider, binding);
+  }
+  return bindings;
+}
+
+function fleetContext(parent: Fleet, name: string, args: FleetArgs, catalog: Catalog): FleetContext {
+  return {
+    parent, name, plan: args.plan, catalog,
+    host: {
+      fleet: args.plan.fleet, catalog,
+      rpcAllowCidrs: args.rpcAllowCidrs ?? [], adminCidrs: args.adminCidrs ?? [],
+      sshPublicKey: args.sshPublicKey, l1Rpc: args.l1Rpc, l1Beacon: args.l1Beacon,
+      workload: args.workload, workloadUpdates: args.workloadUpdates,
+    },
+    options: args,
+    workloads: new Map(),
+  };
+}
+
+/**
+ * Everything the Fleet can tell is wrong before creating a resource, as one error: CIDRs, the
+ * policy, duplicate ids, each binding's preflight, and each node's workload (rendered here, once,
+ * with the options its binding asks for; the hosts reuse the result).
+ */
+function preflight(args: FleetArgs, ctx: FleetContext, byProvider: Map<SiteProvider, PlannedNode[]>, bindings: Map<SiteProvider, HostBinding>): Map<string, Workload> {
   const problems = [...cidrProblems("rpcAllowCidrs", args.rpcAllowCidrs ?? []), ...cidrProblems("adminCidrs", args.adminCidrs ?? [])];
   if (!args.plan.policy.satisfied && !args.allowPolicyViolations) {
     for (const c of args.plan.policy.checks.filter((c) => !c.ok)) problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
@@ -121,13 +141,40 @@ function checkFleetArgs(args: FleetArgs, catalog: Catalog): void {
   for (const n of args.plan.nodes) {
     if (ids.has(n.id)) problems.push(`node id ${n.id} appears twice in the plan`);
     ids.add(n.id);
+  }
+  const workloads = new Map<string, Workload>();
+  for (const [provider, nodes] of byProvider) {
+    const binding = bindings.get(provider)!;
     try {
-      if (n.provider in CLOUD_DATA) CLOUD_DATA[n.provider as CloudId].dataDisk(n.storage, n.shape);
-      const w = renderWorkload(n, catalog, args.workload);
-      for (const s of w.secrets) if (args[s] === undefined) problems.push(`${n.id}: chain ${n.chain} needs ${s} (pulumi config set --secret sovereign:${s} <url>)`);
+      problems.push(...(binding.preflight?.(nodes, ctx) ?? []));
+      const options = binding.workloadOptions?.(nodes, ctx) ?? {};
+      for (const n of nodes) {
+        try {
+          const w = renderWorkload(n, ctx.catalog, { fleet: args.plan.fleet, ...args.workload, ...options[n.id] });
+          for (const s of w.secrets) if (args[s] === undefined) problems.push(`${n.id}: chain ${n.chain} needs ${s} (pulumi config set --secret sovereign:${s} <url>)`);
+          workloads.set(n.id, w);
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      }
     } catch (e) {
       problems.push((e as Error).message);
     }
   }
   if (problems.length) throw new pulumi.RunError(`cannot deploy the plan of fleet ${args.plan.fleet}:\n  - ${[...new Set(problems)].join("\n  - ")}`);
+  return workloads;
+}
+
+/** The Fleet's per-node summary, from the plan and the host's addresses. */
+function nodeOutputs(name: string, plan: Plan, hosts: Record<string, NodeHostOutputs>): pulumi.Output<Record<string, FleetNodeOutput>> {
+  return pulumi.output(Object.fromEntries(plan.nodes.map((n) => {
+    const h = hosts[n.id];
+    if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
+    return [n.id, pulumi.all([h.publicIp, h.privateIp, h.rpcEndpoint]).apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
+      id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
+      provider: n.provider, site: n.site, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
+      shape: n.shape, monthlyUsd: n.monthlyUsd, publicIp, privateIp, rpcEndpoint,
+      ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
+    }))];
+  })));
 }

@@ -1,22 +1,20 @@
 /**
  * The Fleet's extension point: a table from a plan's provider (`aws`, `gcp`, `azure`, `akash`,
- * `baremetal`) to the binding that deploys that provider's nodes. A new kind of host registers
- * itself; nothing in Fleet changes:
+ * `baremetal`) to the binding that deploys that provider's nodes. components/index.ts registers
+ * the built-in bindings, one line each; a new kind of host adds its own line (or a program calls
+ * `registerHostBinding`), and nothing in Fleet changes:
  *
  * ```ts
- * // components/baremetal/host.ts
- * registerHostBinding("baremetal", {
- *   deploy(nodes, ctx) {
- *     return Object.fromEntries(nodes.map((n) => [n.id, new BareMetalHost(`${ctx.name}-${n.id}`, { ...ctx.host, node: n }, { parent: ctx.parent })]));
- *   },
- * });
+ * // components/index.ts
+ * registerHostBinding("baremetal", baremetalBinding);   // components/baremetal/binding.ts
  * ```
- * and `components/index.ts` imports the module. `FleetArgs.hosts` overrides the table per Fleet.
+ * `FleetArgs.hosts` overrides the table per Fleet.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../core/catalog/load";
 import type { Plan, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
+import type { Workload, WorkloadOptions } from "../core/workload/render";
 import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
 
 /**
@@ -43,9 +41,22 @@ export interface FleetContext {
   host: Omit<NodeHostArgs, "node">;
   /** Provider-specific options from FleetArgs: `ctx.options.aws`, `ctx.options.baremetal`, ... */
   options: FleetProviderOptions;
+  /** Every node's workload, rendered once by the Fleet before `deploy` (pass it as `rendered`). */
+  workloads: ReadonlyMap<string, Workload>;
 }
 
 export interface HostBinding {
+  /**
+   * What stops this provider's nodes from deploying, found before any resource exists (missing
+   * credentials or options, shapes the provider cannot build), one message per problem.
+   * @default no checks
+   */
+  preflight?(nodes: PlannedNode[], ctx: FleetContext): string[];
+  /**
+   * Workload options per node id (host paths, compose project, port offsets) for the Fleet's one
+   * render of each node. @default the Fleet's `workload` options for every node
+   */
+  workloadOptions?(nodes: PlannedNode[], ctx: FleetContext): Record<string, WorkloadOptions>;
   /**
    * Creates the shared scaffolding (providers, networks) for this provider's nodes, once, and one
    * host per node. Returns the hosts by node id.

@@ -1,17 +1,37 @@
 /**
- * Sovereign's Pulumi components. Importing this module registers the AWS, GCP and Azure host
- * bindings of the Fleet (components/hosts.ts); bare-metal and Akash modules register theirs.
+ * Sovereign's Pulumi components, one folder per provider (host, network, binding, data). This
+ * module registers the built-in host bindings of the Fleet, one line each: a Fleet finds the
+ * binding of every provider of its plan here (components/hosts.ts).
  */
+import { awsBinding } from "./aws/binding";
+import { azureBinding } from "./azure/binding";
+import { baremetalBinding } from "./baremetal/binding";
+import { gcpBinding } from "./gcp/binding";
+import { registerHostBinding } from "./hosts";
+
+registerHostBinding("aws", awsBinding);
+registerHostBinding("gcp", gcpBinding);
+registerHostBinding("azure", azureBinding);
+registerHostBinding("baremetal", baremetalBinding);
+
 export { Fleet, type FleetArgs, type FleetNodeOutput } from "./fleet";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
-export { BareMetalHost, hostPortOffsets, BAREMETAL_ROOT, type BareMetalHostArgs, type BareMetalConnection, type BareMetalFleetOptions } from "./baremetal/host";
+export { BareMetalHost, baremetalWorkloadOptions, type BareMetalHostArgs, type BareMetalConnection } from "./baremetal/host";
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
-export { awsBinding, gcpBinding, azureBinding, type AwsFleetOptions, type GcpFleetOptions, type AzureFleetOptions } from "./cloud-bindings";
+export { RpcGateway, gatewayNode, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
+export { awsBinding, type AwsFleetOptions } from "./aws/binding";
+export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
+export { azureBinding, type AzureFleetOptions } from "./azure/binding";
+export { baremetalBinding, type BareMetalFleetOptions } from "./baremetal/binding";
 export { registerHostBinding, hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
-export { prepareHost, generateJwt, type NodeHostArgs, type NodeHostOutputs, type PreparedHost } from "./node-host";
-export { CLOUD_DATA, AWS_IMAGE, GCP_IMAGE, AZURE_IMAGE, LOCKED_SSH_PUBLIC_KEY, gcpName, type CloudData, type DataDiskSpec } from "./provider-data";
+export { NodeHost, prepareHost, generateJwt, httpUrl, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform, type PreparedHost } from "./node-host";
+export { AWS_DATA, AWS_IMAGE } from "./aws/data";
+export { GCP_DATA, GCP_IMAGE, GCP_SUBNET_NUMBERS, gcpLocalSsd, gcpName } from "./gcp/data";
+export { AZURE_DATA, AZURE_IMAGE, LOCKED_SSH_PUBLIC_KEY } from "./azure/data";
+export type { CloudData, DataDiskSpec, Arch } from "./cloud-data";
+export { hostPortOffsets, BAREMETAL_ROOT } from "../core/layout";
 export { transform, type Transform } from "./transform";

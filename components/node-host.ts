@@ -1,7 +1,8 @@
 /**
  * What every node host shares, whatever runs it: tags, exposure rules, the rendered workload and
- * its secrets. The AWS, GCP and Azure hosts (and the bare-metal and Akash ones) call
- * {@link prepareHost} and only turn the result into their own resources.
+ * its secrets ({@link prepareHost}), and the {@link NodeHost} base class that holds the common
+ * outputs, names children after the component and registers the outputs (as SST's Component).
+ * The AWS, GCP, Azure and bare-metal hosts only turn the prepared host into their own resources.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -9,8 +10,15 @@ import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
-import { renderWorkload, type Workload, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
+import { renderWorkload, type Workload, type WorkloadFile, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
 import { nodeTags } from "../core/workload/tags";
+import { transform, type Transform } from "./transform";
+
+/** The `transform` keys every host has (children made by {@link prepareHost}). */
+export interface NodeHostTransform {
+  /** The `openssl rand -hex 32` command that makes the engine JWT (when no jwtSecret is given). */
+  jwt?: Transform<command.local.CommandArgs>;
+}
 
 /** Args every node host takes. */
 export interface NodeHostArgs {
@@ -48,6 +56,32 @@ export interface NodeHostArgs {
    * @default "ignore"
    */
   workloadUpdates?: "ignore" | "replace";
+  /**
+   * The node's workload, rendered once by the Fleet (with the options its binding asked for).
+   * @default rendered here from `node`, `catalog`, `fleet` and `workload`
+   */
+  rendered?: Workload;
+  /** Edit the args of the children every host makes. @default none */
+  transform?: NodeHostTransform;
+  /**
+   * Run this workload instead of the chain node's (used by RpcGateway): the host component builds
+   * the same VM, disk, firewall and cloud-init around it. @default the node's workload from the catalog
+   */
+  customWorkload?: CustomWorkload;
+}
+
+/** A workload rendered outside the catalog's node renderer (the RPC gateway), run by the same host code. */
+export interface CustomWorkload {
+  /** The workload's structure (paths, unit, ports), known when the component is built. */
+  workload: Workload;
+  /** The workload as deployed, once inputs such as upstream URLs resolve. @default `workload` */
+  final?: pulumi.Input<Workload>;
+  /** Inbound rules of the host (exactly these). */
+  rules: IngressRule[];
+  /** Files beyond `workloadFiles(workload)`, e.g. configuration and secret files: pass a secret Output. */
+  files: pulumi.Input<WorkloadFile[]>;
+  /** Scheme and port `rpcEndpoint` reports. */
+  endpoint: { scheme: "http" | "https"; port: number; public: boolean };
 }
 
 /** What every host component exposes. */
@@ -58,6 +92,8 @@ export interface NodeHostOutputs {
   readonly privateIp: pulumi.Output<string>;
   /** `http://<ip>:<port>` of the chain's RPC: the public IP when rpcAllowCidrs is set, the private IP otherwise. */
   readonly rpcEndpoint: pulumi.Output<string>;
+  /** Bare metal: what is added to the node's RPC and private host ports (hosts shared by nodes). */
+  readonly hostPortOffset?: number;
 }
 
 export interface PreparedHost {
@@ -81,7 +117,8 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const node = args.node;
   const fleet = args.fleet ?? "sovereign";
   const catalog = args.catalog ?? loadCatalog();
-  const workload = renderWorkload(node, catalog, { fleet, ...args.workload });
+  if (args.customWorkload) return prepareCustom(node, fleet, catalog, args.customWorkload);
+  const workload = args.rendered ?? renderWorkload(node, catalog, { fleet, ...args.workload });
   for (const secret of workload.secrets) {
     if (args[secret] === undefined) {
       throw new Error(`${node.id}: chain ${node.chain} needs ${secret}; set it as a secret: pulumi config set --secret sovereign:${secret} <url>`);
@@ -94,7 +131,7 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const badNetwork = cidrProblems("networkCidrs", args.networkCidrs ?? []);
   if (badNetwork.length) throw new Error(`${node.id}: ${badNetwork.join("; ")}`);
   const rules = ingressRules(node, catalog, { rpcAllowCidrs, networkCidrs: args.networkCidrs ?? [], adminCidrs: args.adminCidrs ?? [] });
-  const jwt = workload.needsJwt ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name)) : undefined;
+  const jwt = workload.needsJwt ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name, args.transform?.jwt)) : undefined;
   const l1Rpc = args.l1Rpc === undefined ? undefined : pulumi.secret(args.l1Rpc);
   const l1Beacon = args.l1Beacon === undefined ? undefined : pulumi.secret(args.l1Beacon);
   const secretValues = pulumi.secret(pulumi.all([jwt, l1Rpc, l1Beacon]).apply(([jwtValue, l1RpcValue, l1BeaconValue]): WorkloadSecrets => ({
@@ -115,7 +152,29 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     },
     rpcEndpoint(publicIp, privateIp) {
       const ip = rpcAllowCidrs.length > 0 ? publicIp : privateIp;
-      return pulumi.interpolate`http://${ip}:${workload.rpc.port}`;
+      return ip.apply((address) => httpUrl(address, workload.rpc.port + workload.hostPortOffset));
+    },
+  };
+}
+
+function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custom: CustomWorkload): PreparedHost {
+  const { workload, rules, endpoint } = custom;
+  const files = pulumi.secret(pulumi.output(custom.files));
+  return {
+    node, fleet, catalog, workload, rules,
+    tags: nodeTags(fleet, node),
+    rpcPublic: endpoint.public,
+    secretValues: pulumi.secret(pulumi.output({} as WorkloadSecrets)),
+    userData(devices, sshAuthorizedKeys) {
+      return pulumi.secret(pulumi.all([devices, files, custom.final ?? workload]).apply(([devs, extraFiles, final]) =>
+        renderCloudInit(final as Workload, {}, {
+          disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+          sshAuthorizedKeys,
+          extraFiles: extraFiles as WorkloadFile[],
+        })));
+    },
+    rpcEndpoint(publicIp, privateIp) {
+      return pulumi.interpolate`${endpoint.scheme}://${endpoint.public ? publicIp : privateIp}:${endpoint.port}`;
     },
   };
 }
@@ -124,12 +183,52 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
  * A random engine JWT made once on the machine running `pulumi up` and kept in state as a secret:
  * the command runs only when the resource is created, so the value is stable across updates.
  */
-export function generateJwt(parent: pulumi.Resource, name: string): pulumi.Output<string> {
-  const cmd = new command.local.Command(`${name}-jwt`, {
+export function generateJwt(parent: pulumi.Resource, name: string, t?: Transform<command.local.CommandArgs>): pulumi.Output<string> {
+  const cmd = new command.local.Command(...transform(t, `${name}-jwt`, {
     create: "openssl rand -hex 32",
     logging: "stderr",
-  }, { parent, additionalSecretOutputs: ["stdout"] });
+  }, { parent, additionalSecretOutputs: ["stdout"] }));
   return pulumi.secret(cmd.stdout.apply((s) => s.trim()));
+}
+
+/** `http://<host>:<port>`, the host in brackets when it is an IPv6 address (RFC 3986). */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Base of every node host component (SST-style): the common outputs, children named
+ * `<component name>-<part>` with `{ parent: this }`, and `registerOutputs` in one place. A host's
+ * constructor reads as a table of contents: `prepare`, then its `create...` steps, then `finish`.
+ */
+export abstract class NodeHost extends pulumi.ComponentResource implements NodeHostOutputs {
+  readonly nodeId: string;
+  publicIp!: pulumi.Output<string>;
+  privateIp!: pulumi.Output<string>;
+  rpcEndpoint!: pulumi.Output<string>;
+
+  protected constructor(type: string, protected readonly componentName: string, args: NodeHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(type, componentName, {}, opts);
+    this.nodeId = args.node.id;
+  }
+
+  /** Checks the args and renders the workload (see {@link prepareHost}). */
+  protected prepare(args: NodeHostArgs): PreparedHost {
+    return prepareHost(this, this.componentName, args);
+  }
+
+  /** A child's name: the component's name, a dash, the part (`<fleet>-<node>-vm`). */
+  protected child(part: string): string {
+    return `${this.componentName}-${part}`;
+  }
+
+  /** Sets the addresses and registers the common outputs plus the host's own. */
+  protected finish(addresses: { publicIp: pulumi.Output<string>; privateIp: pulumi.Output<string>; rpcEndpoint: pulumi.Output<string> }, extra: pulumi.Inputs = {}): void {
+    this.publicIp = addresses.publicIp;
+    this.privateIp = addresses.privateIp;
+    this.rpcEndpoint = addresses.rpcEndpoint;
+    this.registerOutputs({ nodeId: this.nodeId, ...addresses, ...extra });
+  }
 }
 
 /** Resource options that apply `workloadUpdates` to the property holding the user-data. */

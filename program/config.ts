@@ -27,6 +27,8 @@ export interface DeployConfig {
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
+  /** Bare metal: added to every node's RPC and private host ports (fleets sharing hosts). */
+  hostPortOffset: number;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +60,12 @@ export function readConfig(): DeployConfig {
     return n;
   };
 
+  const hostPortOffsetRaw = nonEmpty(config.get("hostPortOffset")) ?? "0";
+  const hostPortOffset = Number(hostPortOffsetRaw);
+  if (!Number.isInteger(hostPortOffset) || hostPortOffset < 0 || hostPortOffset > 50000) {
+    problems.push(`sovereign:hostPortOffset is '${hostPortOffsetRaw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`);
+  }
+
   let fleet: unknown;
   try { fleet = config.getObject<unknown>("fleet"); } catch { problems.push("sovereign:fleet must be a YAML object (the fleet spec)"); }
   const fleetFile = nonEmpty(config.get("fleetFile"));
@@ -88,6 +96,7 @@ export function readConfig(): DeployConfig {
     sshDialErrorLimit: positive("sshDialErrorLimit"),
     sshPerDialTimeout: positive("sshPerDialTimeout"),
     healthTimeoutSeconds: positive("healthTimeoutSeconds"),
+    hostPortOffset,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

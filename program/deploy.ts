@@ -9,7 +9,7 @@ import { planFleet } from "../core/planner/plan";
 import { type Plan, type PreviousNode } from "../core/plan";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
-import { Fleet, registeredProviders, type FleetNodeOutput } from "../components";
+import { Fleet, type FleetNodeOutput } from "../components";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
 export interface StackOutputs {
@@ -54,21 +54,30 @@ function refusal(e: unknown): unknown {
  * The nodes this stack runs now, from its last outputs: the planner keeps them where they are and
  * with the clients they run, so growing a fleet adds nodes instead of reshuffling it.
  */
-async function deployedNodes(): Promise<PreviousNode[]> {
+async function deployedNodes(): Promise<Array<Partial<FleetNodeOutput>>> {
   try {
     const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
     const details = await self.getOutputDetails("nodes");
     const nodes = (details.value ?? details.secretValue) as Record<string, Partial<FleetNodeOutput>> | undefined;
-    return Object.values(nodes ?? {}).flatMap((n) => (n.id && n.site && n.clients ? [{ id: n.id, site: n.site, clients: n.clients }] : []));
+    return Object.values(nodes ?? {});
   } catch {
     return []; // a new stack has no outputs yet
   }
 }
 
+/** The deployed nodes as the planner's previous plan. */
+function previousNodes(deployed: Array<Partial<FleetNodeOutput>>): PreviousNode[] {
+  return deployed.flatMap((n) => (n.id && n.site && n.clients ? [{ id: n.id, site: n.site, clients: n.clients }] : []));
+}
+
+/** The deployed bare-metal nodes' host port offsets: they keep them when nodes are added. */
+function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<string, number> {
+  return Object.fromEntries(deployed.flatMap((n) => (n.id && typeof n.hostPortOffset === "number" ? [[n.id, n.hostPortOffset]] : [])));
+}
+
 /** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
-export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = []): Promise<Plan> {
+export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = [], catalog = loadCatalog(cfg.catalogDir)): Promise<Plan> {
   const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
-  const catalog = loadCatalog(cfg.catalogDir);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   const plan = await planFleet(fleet, catalog, { previous });
   if (plan.stability?.moved) {
@@ -91,23 +100,10 @@ export async function deploy(): Promise<StackOutputs> {
 
 async function deployFleet(): Promise<StackOutputs> {
   const cfg = readConfig();
-  const plan = await planFromConfig(cfg, await deployedNodes());
+  const deployed = await deployedNodes();
+  // One catalog for the plan and the Fleet; provider checks are the bindings' preflight (components/<provider>/binding.ts).
   const catalog = loadCatalog(cfg.catalogDir);
-  const providers = new Set(plan.nodes.map((n) => n.provider));
-  if (providers.has("gcp") && !cfg.gcpProject && !process.env.GOOGLE_PROJECT && !process.env.GOOGLE_CLOUD_PROJECT) {
-    throw new DeployRefused("the plan places nodes on GCP: set sovereign:gcpProject (or gcp:project, or GOOGLE_PROJECT)");
-  }
-  const akash = plan.nodes.filter((n) => n.provider === "akash").length;
-  if (akash && !registeredProviders().includes("akash")) {
-    throw new DeployRefused(`the plan places ${akash} node(s) on Akash, which this version cannot deploy yet: remove sites.akash from the spec to deploy the rest (sovereign plan and compare still price Akash)`);
-  }
-  const unpinned = plan.hosts.filter((h) => !h.ssh.hostKey).map((h) => h.name);
-  if (unpinned.length && !cfg.sshAcceptUnknownHostKeys) {
-    throw new DeployRefused(`bare-metal host(s) ${unpinned.join(", ")} have no ssh.hostKey in the spec, so anyone in the network path could pose as them and receive the node's secrets: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`);
-  }
-  if (providers.has("baremetal") && !cfg.sshPrivateKey) {
-    throw new DeployRefused("the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
-  }
+  const plan = await planFromConfig(cfg, previousNodes(deployed), catalog);
   const awsProfile = new pulumi.Config("aws").get("profile");
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");
 
@@ -123,8 +119,10 @@ async function deployFleet(): Promise<StackOutputs> {
     gcp: { project: cfg.gcpProject },
     azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
     baremetal: cfg.sshPrivateKey && {
-      privateKey: cfg.sshPrivateKey, dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
+      privateKey: cfg.sshPrivateKey, acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
+      dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
       healthTimeoutSeconds: cfg.healthTimeoutSeconds,
+      portOffset: cfg.hostPortOffset, deployedPortOffsets: deployedPortOffsets(deployed),
     },
   });
 

@@ -3,7 +3,7 @@ export const usd = (x: number | null) => (x === null ? "-" : `$${x.toLocaleStrin
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
 export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
-export const ESTIMATE_NOTE = "Prices are on-demand list prices from the catalog (each with its source and date); figures marked estimate, and every egress figure, are estimates.";
+export const ESTIMATE_NOTE = "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";
 /** cli-table3 borders without a line between rows. */
 export const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 export const signedPct = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${Math.round(x * 1000) / 10}%`);

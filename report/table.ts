@@ -16,7 +16,7 @@ export function planTable(plan: Plan): string {
       `${n.storage.sizeGb} GB ${n.storage.tier ?? n.storage.class}`, usd(n.monthlyUsd) + (n.estimate ? "*" : "")]));
   const b = plan.totals.breakdown;
   const costs = table(["compute", "storage", "IOPS/throughput", "public IP", "egress (est.)", "total / month"],
-    [[usd(b.compute), usd(b.storage), usd(b.performance), usd(b.publicIp), usd(b.egress), usd(plan.totals.monthlyUsd)]]);
+    [[usd(b.compute), usd(b.storage), usd(b.performance), usd(b.publicIp), egressRange(b), usd(plan.totals.monthlyUsd)]]);
   const metrics = table(["chain", "nodes", "operators", "top operator", "HHI op.", "Nakamoto 1/3 | 1/2", "CLOUD Act", "worst operator loss leaves", "worst region loss leaves"],
     Object.entries({ ...plan.metrics.chains, fleet: plan.metrics.fleet }).map(([chain, m]) => [
       chain, m.nodes, m.shares.operator.length, `${m.shares.operator[0]?.key} ${pct(m.shares.operator[0]?.share ?? 0)}`,
@@ -52,4 +52,9 @@ export function outageTable(o: OutageResult, plan: Plan): string {
     o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
     o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",
   ].join("\n");
+}
+
+/** Egress as the range the catalog's traffic assumption gives (the plan is priced at the low end). */
+function egressRange(b: Plan["totals"]["breakdown"]): string {
+  return b.egressHigh !== undefined && b.egressHigh > b.egress ? `${usd(b.egress)} to ${usd(b.egressHigh)}` : usd(b.egress);
 }

@@ -3,7 +3,7 @@ import { loadCatalog } from "../../core/catalog/load";
 import { didYouMean } from "../../core/fleet-spec/suggest";
 import { catalogJson, catalogTable, CATALOG_SECTIONS, type CatalogSection } from "../../report/catalog";
 import { UsageError } from "../errors";
-import { formatOption, withExamples, type OutputOptions } from "../options";
+import { formatOption, upgradeWindowOption, withExamples, type OutputOptions } from "../options";
 import { emit } from "../output";
 
 const isSection = (s: string): s is CatalogSection => (CATALOG_SECTIONS as readonly string[]).includes(s);
@@ -12,17 +12,21 @@ export function catalogCommand(): Command {
   const command = new Command("catalog")
     .addArgument(new Argument("[section]", `one of ${CATALOG_SECTIONS.join(", ")}`).default("chains"))
     .description("list what the catalog knows: chains, clients, providers and regions, prices (with sources and dates)")
-    .addOption(formatOption(["table", "json"]))
-    .action((section: string, opts: OutputOptions) => {
+    .addOption(formatOption(["table", "json"])).addOption(upgradeWindowOption())
+    .action((section: string, opts: OutputOptions & { upgradeWindow: number }) => {
       if (!isSection(section)) {
         throw new UsageError([{ path: "catalog", message: `unknown section '${section}'`
           + `${didYouMean(section, CATALOG_SECTIONS)}; use one of ${CATALOG_SECTIONS.join(", ")}` }]);
       }
       const catalog = loadCatalog();
-      emit(opts.format === "json" ? JSON.stringify(catalogJson(catalog, section), null, 2) : catalogTable(catalog, section));
+      const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
+      emit(opts.format === "json"
+        ? JSON.stringify(catalogJson(catalog, section, readiness), null, 2)
+        : catalogTable(catalog, section, readiness));
     });
   return withExamples(command, [
     ["sovereign catalog", "the chains, their networks, clients and hardware profiles"],
     ["sovereign catalog prices --format json", "every price with its source and date"],
+    ["sovereign catalog images", "pinned client images, their age and readiness for each network upgrade"],
   ]);
 }

@@ -5,11 +5,12 @@ import { compareCommand } from "./compare";
 import { costCommand } from "./cost";
 import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
+import { renderCommand } from "./render";
 import { schemaCommand } from "./schema";
 import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
   return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), costCommand(setExit),
-    catalogCommand(), schemaCommand()];
+    renderCommand(), catalogCommand(), schemaCommand()];
 }

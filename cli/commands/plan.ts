@@ -1,12 +1,15 @@
 import { Command } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
-import { planToJson, type Plan } from "../../core/plan";
+import { upgradeChecks } from "../../core/catalog/upgrades";
+import { planToJson, withChecks, type Plan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { planHtml } from "../../report/html";
 import { planMarkdown } from "../../report/markdown";
 import { planTable } from "../../report/table";
 import { loadSpec } from "../load";
-import { EXIT, formatOption, outOption, specArgument, withExamples, type OutputOptions, type SetExit } from "../options";
+import {
+  EXIT, formatOption, outOption, specArgument, upgradeWindowOption, withExamples, type OutputOptions, type SetExit,
+} from "../options";
 import { emit } from "../output";
 
 const RENDER: Record<OutputOptions["format"], (plan: Plan) => string> = {
@@ -19,11 +22,13 @@ const RENDER: Record<OutputOptions["format"], (plan: Plan) => string> = {
 export function planCommand(setExit: SetExit): Command {
   const command = new Command("plan").addArgument(specArgument())
     .description("place every node at least monthly cost while keeping every rule of the policy")
-    .addOption(formatOption()).addOption(outOption())
-    .action(async (specPath: string | undefined, opts: OutputOptions) => {
+    .addOption(formatOption()).addOption(outOption()).addOption(upgradeWindowOption())
+    .action(async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number }) => {
       const catalog = loadCatalog();
       const { fleet } = loadSpec(specPath, catalog);
-      const plan = await planFleet(fleet, catalog);
+      const planned = await planFleet(fleet, catalog);
+      // A pinned image older than an active or imminent upgrade's minimum forks off: the plan cannot serve.
+      const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }));
       emit(RENDER[opts.format](plan), opts.out);
       setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
     });

@@ -1,25 +1,32 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
+import { upgradeChecks } from "../../core/catalog/upgrades";
 import { checkSavedPlan, readSavedPlan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { loadSpec } from "../load";
-import { EXIT, specArgument, withExamples, type SetExit } from "../options";
+import { EXIT, specArgument, upgradeWindowOption, withExamples, type SetExit } from "../options";
 
 export function validateCommand(setExit: SetExit): Command {
   const command = new Command("validate").addArgument(specArgument())
     .description("check a spec against the schema and the catalog and that a plan exists; "
       + "with --plan, check a saved plan against the spec's policy")
     .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` to check against the policy"))
-    .action(async (specPath: string | undefined, opts: { plan?: string }) => {
+    .addOption(upgradeWindowOption())
+    .action(async (specPath: string | undefined, opts: { plan?: string; upgradeWindow: number }) => {
       const catalog = loadCatalog();
       const { fleet, file } = loadSpec(specPath, catalog);
+      const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
       if (!opts.plan) {
         const plan = await planFleet(fleet, catalog);
+        const stale = upgradeChecks(catalog, plan.nodes, readiness).filter((c) => !c.ok);
+        for (const c of stale) process.stdout.write(`BREACH ${c.rule} ${c.scope}: ${c.message}\n`);
+        if (stale.length) { setExit(EXIT.violated); return; }
         process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
           + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
         return;
       }
-      const checks = checkSavedPlan(fleet, catalog, readSavedPlan(opts.plan, catalog));
+      const saved = readSavedPlan(opts.plan, catalog);
+      const checks = [...checkSavedPlan(fleet, catalog, saved), ...upgradeChecks(catalog, saved, readiness)];
       for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });

@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { isIpv6 } from "../../core/workload/firewall";
-import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
-import { AZURE_ADMIN_USER, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, CLOUD_DATA, LOCKED_SSH_PUBLIC_KEY } from "../provider-data";
+import type { DataDiskSpec } from "../cloud-data";
+import { NodeHost, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
+import { AZURE_ADMIN_USER, AZURE_DATA, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, LOCKED_SSH_PUBLIC_KEY } from "./data";
 
 export interface AzureNodeHostArgs extends NodeHostArgs {
   /** Resource group for the node's resources. */
@@ -13,41 +14,57 @@ export interface AzureNodeHostArgs extends NodeHostArgs {
   location: pulumi.Input<string>;
   /** Subnet for the NIC. */
   subnetId: pulumi.Input<string>;
-  /** Edit the args of the underlying resources. @default none */
-  transform?: {
+  /** Edit the args of the underlying resources (children `<name>-<part>`). @default none */
+  transform?: NodeHostTransform & {
+    /** `<name>-vm`: the virtual machine. */
     virtualMachine?: Transform<compute.VirtualMachineArgs>;
+    /** `<name>-data`: the managed data disk (Premium SSD only). */
     disk?: Transform<compute.DiskArgs>;
+    /** `<name>-nsg`: the network security group holding every rule (`securityRules`). */
     networkSecurityGroup?: Transform<network.NetworkSecurityGroupArgs>;
+    /** `<name>-ip`: the static public IP. */
     publicIp?: Transform<network.PublicIPAddressArgs>;
+    /** `<name>-nic`: the network interface. */
     networkInterface?: Transform<network.NetworkInterfaceArgs>;
   };
 }
+
+type Common = { resourceGroupName: pulumi.Input<string>; location: pulumi.Input<string>; tags: Record<string, string> };
 
 /**
  * One planned node on Azure: a static Standard public IP, a NIC with a network security group
  * holding exactly the node's ingress rules, a Premium SSD data disk of the planned tier (or the
  * size's local NVMe), and an Ubuntu 24.04 VM that boots the workload from cloud-init custom data.
+ *
+ * @example
+ * const net = new AzureNetwork("prod-azure-germanywestcentral", { location: "germanywestcentral", tags }, { providers: [azure] });
+ * new AzureNodeHost("prod-ethereum-azure-germanywestcentral-1", {
+ *   node, fleet: "prod", resourceGroupName: net.resourceGroupName, location: "germanywestcentral",
+ *   subnetId: net.subnetId, networkCidrs: [net.cidr],
+ * }, { providers: [azure] });
  */
-export class AzureNodeHost extends pulumi.ComponentResource implements NodeHostOutputs {
-  readonly nodeId: string;
-  readonly publicIp: pulumi.Output<string>;
-  readonly privateIp: pulumi.Output<string>;
-  readonly rpcEndpoint: pulumi.Output<string>;
+export class AzureNodeHost extends NodeHost {
   readonly virtualMachine: compute.VirtualMachine;
   readonly disk?: compute.Disk;
   readonly networkSecurityGroup: network.NetworkSecurityGroup;
   readonly publicIpAddress: network.PublicIPAddress;
 
   constructor(name: string, args: AzureNodeHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("sovereign:azure:NodeHost", name, {}, opts);
-    const host = prepareHost(this, name, args);
-    const node = host.node;
-    const data = CLOUD_DATA.azure;
-    const tags = data.labels(host.tags);
-    const p = { parent: this };
-    const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags };
-    this.nodeId = node.id;
+    super("sovereign:azure:NodeHost", name, args, opts);
+    const host = this.prepare(args);
+    const common: Common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: AZURE_DATA.labels(host.tags) };
+    this.networkSecurityGroup = this.createSecurityGroup(host, args, common);
+    this.publicIpAddress = this.createPublicIp(args, common);
+    const nic = this.createNetworkInterface(args, common);
+    const disk = AZURE_DATA.dataDisk(host.node.storage, host.node.shape);
+    this.disk = disk.kind === "network" ? this.createDisk(args, disk, common) : undefined;
+    this.virtualMachine = this.createVirtualMachine(host, args, disk, nic, common);
+    const publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
+    const privateIp = nic.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "");
+    this.finish({ publicIp, privateIp, rpcEndpoint: host.rpcEndpoint(publicIp, privateIp) });
+  }
 
+  private createSecurityGroup(host: PreparedHost, args: AzureNodeHostArgs, common: Common): network.NetworkSecurityGroup {
     const securityRules = host.rules.flatMap((rule) => {
       // One NSG rule holds IPv4 or IPv6 prefixes, not both.
       const families = [rule.cidrs.filter((c) => !isIpv6(c)), rule.cidrs.filter(isIpv6)].filter((l) => l.length);
@@ -82,18 +99,22 @@ export class AzureNodeHost extends pulumi.ComponentResource implements NodeHostO
         priority: AZURE_LAST_RULE_PRIORITY,
       });
     }
-    this.networkSecurityGroup = new network.NetworkSecurityGroup(...transform(args.transform?.networkSecurityGroup, `${name}-nsg`, {
+    return new network.NetworkSecurityGroup(...transform(args.transform?.networkSecurityGroup, this.child("nsg"), {
       ...common, securityRules,
-    }, p));
+    }, { parent: this }));
+  }
 
-    this.publicIpAddress = new network.PublicIPAddress(...transform(args.transform?.publicIp, `${name}-ip`, {
+  private createPublicIp(args: AzureNodeHostArgs, common: Common): network.PublicIPAddress {
+    return new network.PublicIPAddress(...transform(args.transform?.publicIp, this.child("ip"), {
       ...common,
       sku: { name: "Standard", tier: "Regional" },
       publicIPAllocationMethod: "Static",
       publicIPAddressVersion: "IPv4",
-    }, p));
+    }, { parent: this }));
+  }
 
-    const nic = new network.NetworkInterface(...transform(args.transform?.networkInterface, `${name}-nic`, {
+  private createNetworkInterface(args: AzureNodeHostArgs, common: Common): network.NetworkInterface {
+    return new network.NetworkInterface(...transform(args.transform?.networkInterface, this.child("nic"), {
       ...common,
       networkSecurityGroup: { id: this.networkSecurityGroup.id },
       ipConfigurations: [{
@@ -103,23 +124,25 @@ export class AzureNodeHost extends pulumi.ComponentResource implements NodeHostO
         publicIPAddress: { id: this.publicIpAddress.id },
         privateIPAllocationMethod: "Dynamic",
       }],
-    }, p));
+    }, { parent: this }));
+  }
 
-    const disk = data.dataDisk(node.storage, node.shape);
-    if (disk.kind === "network") {
-      this.disk = new compute.Disk(...transform(args.transform?.disk, `${name}-data`, {
-        ...common,
-        sku: { name: disk.type },
-        diskSizeGB: disk.sizeGb,
-        tier: disk.tier,
-        creationData: { createOption: "Empty" },
-        encryption: { type: "EncryptionAtRestWithPlatformKey" },
-      }, p));
-    }
-    const customData = host.userData(data.devices(disk)).apply((s) => Buffer.from(s, "utf8").toString("base64"));
-    const arch = data.archOf(node.shape);
+  private createDisk(args: AzureNodeHostArgs, disk: DataDiskSpec & { kind: "network" }, common: Common): compute.Disk {
+    return new compute.Disk(...transform(args.transform?.disk, this.child("data"), {
+      ...common,
+      sku: { name: disk.type },
+      diskSizeGB: disk.sizeGb,
+      tier: disk.tier,
+      creationData: { createOption: "Empty" },
+      encryption: { type: "EncryptionAtRestWithPlatformKey" },
+    }, { parent: this }));
+  }
 
-    this.virtualMachine = new compute.VirtualMachine(...transform(args.transform?.virtualMachine, `${name}-vm`, {
+  private createVirtualMachine(host: PreparedHost, args: AzureNodeHostArgs, disk: DataDiskSpec, nic: network.NetworkInterface, common: Common): compute.VirtualMachine {
+    const node = host.node;
+    const customData = host.userData(AZURE_DATA.devices(disk)).apply((s) => Buffer.from(s, "utf8").toString("base64"));
+    const arch = AZURE_DATA.archOf(node.shape);
+    return new compute.VirtualMachine(...transform(args.transform?.virtualMachine, this.child("vm"), {
       ...common,
       hardwareProfile: { vmSize: node.shape },
       osProfile: {
@@ -133,15 +156,10 @@ export class AzureNodeHost extends pulumi.ComponentResource implements NodeHostO
       },
       storageProfile: {
         imageReference: { publisher: AZURE_IMAGE.publisher, offer: AZURE_IMAGE.offer, sku: AZURE_IMAGE.sku(arch), version: AZURE_IMAGE.version },
-        osDisk: { createOption: "FromImage", diskSizeGB: data.bootDiskGb, managedDisk: { storageAccountType: "Premium_LRS" }, deleteOption: "Delete" },
+        osDisk: { createOption: "FromImage", diskSizeGB: AZURE_DATA.bootDiskGb, managedDisk: { storageAccountType: "Premium_LRS" }, deleteOption: "Delete" },
         dataDisks: this.disk ? [{ lun: AZURE_DATA_LUN, createOption: "Attach", managedDisk: { id: this.disk.id }, deleteOption: "Detach" }] : [],
       },
       networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
-    }, { ...p, ...userDataOptions(args.workloadUpdates, "osProfile.customData") }));
-
-    this.publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
-    this.privateIp = nic.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "");
-    this.rpcEndpoint = host.rpcEndpoint(this.publicIp, this.privateIp);
-    this.registerOutputs({ nodeId: this.nodeId, publicIp: this.publicIp, privateIp: this.privateIp, rpcEndpoint: this.rpcEndpoint });
+    }, { parent: this, ...userDataOptions(args.workloadUpdates, "osProfile.customData") }));
   }
 }

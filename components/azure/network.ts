@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as network from "@pulumi/azure-native/network";
+import { subnetCidr } from "../../core/layout";
 import { transform, type Transform } from "../transform";
+import { AZURE_SUBNET_PREFIX, AZURE_VNET_CIDR } from "./data";
 
 export interface AzureNetworkArgs {
   /** Azure location, e.g. germanywestcentral. */
@@ -10,17 +12,27 @@ export interface AzureNetworkArgs {
   tags: Record<string, string>;
   /** Address space of the virtual network (one per location, not peered). @default "10.42.0.0/16" */
   cidr?: string;
-  /** Address prefix of the hosts' subnet. @default "10.42.0.0/24" */
+  /** Address prefix of the hosts' subnet. @default the first /24 of `cidr` (core/layout subnetCidr) */
   subnetCidr?: string;
+  /** Edit the args of the underlying resources (children `<name>-<part>`). @default none */
   transform?: {
+    /** `<name>-rg`. */
     resourceGroup?: Transform<resources.ResourceGroupArgs>;
+    /** `<name>-vnet`. */
     virtualNetwork?: Transform<network.VirtualNetworkArgs>;
+    /** `<name>-subnet`. */
+    subnet?: Transform<network.SubnetArgs>;
   };
 }
 
 /**
  * What a fleet's Azure hosts of one location share: a resource group, a virtual network and a
  * subnet. Create it with the location's azure-native Provider (`{ providers: [provider] }`).
+ *
+ * @example
+ * const net = new AzureNetwork("prod-azure-germanywestcentral", {
+ *   location: "germanywestcentral", tags: { "sovereign:fleet": "prod" }, cidr: "10.9.0.0/16",
+ * }, { providers: [azure] });   // subnet 10.9.0.0/24
  */
 export class AzureNetwork extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
@@ -33,7 +45,8 @@ export class AzureNetwork extends pulumi.ComponentResource {
     super("sovereign:azure:Network", name, {}, opts);
     const p = { parent: this };
     this.location = args.location;
-    this.cidr = args.cidr ?? "10.42.0.0/16";
+    this.cidr = args.cidr ?? AZURE_VNET_CIDR;
+    const subnetPrefix = args.subnetCidr ?? subnetCidr(this.cidr, AZURE_SUBNET_PREFIX, 0, "azure.vnetCidr");
     const group = new resources.ResourceGroup(...transform(args.transform?.resourceGroup, `${name}-rg`, {
       location: args.location,
       tags: args.tags,
@@ -44,11 +57,11 @@ export class AzureNetwork extends pulumi.ComponentResource {
       addressSpace: { addressPrefixes: [this.cidr] },
       tags: args.tags,
     }, { ...p, ignoreChanges: ["subnets"] }));
-    const subnet = new network.Subnet(`${name}-subnet`, {
+    const subnet = new network.Subnet(...transform(args.transform?.subnet, `${name}-subnet`, {
       resourceGroupName: group.name,
       virtualNetworkName: vnet.name,
-      addressPrefix: args.subnetCidr ?? "10.42.0.0/24",
-    }, p);
+      addressPrefix: subnetPrefix,
+    }, p));
     this.resourceGroupName = group.name;
     this.subnetId = subnet.id;
     this.registerOutputs({ resourceGroupName: this.resourceGroupName, subnetId: this.subnetId, cidr: this.cidr });

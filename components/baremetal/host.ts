@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { PlannedHost, PlannedNode } from "../../core/plan";
+import { baremetalPaths } from "../../core/layout";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
-import { workloadFiles, type WorkloadFile } from "../../core/workload/render";
+import { workloadFiles, type Workload, type WorkloadFile, type WorkloadOptions } from "../../core/workload/render";
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
-import { registerHostBinding, type FleetContext } from "../hosts";
-import { prepareHost, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
+import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
+import { transform, type Transform } from "../transform";
 
 /** How to reach a host over SSH. */
 export interface BareMetalConnection {
@@ -35,88 +35,136 @@ export interface BareMetalHostArgs extends NodeHostArgs {
   /**
    * Added to the RPC and private ports Docker publishes, so several nodes share one host without
    * clashes (RPC clients dial the shifted port; `rpcEndpoint` reports it). P2P ports are never
-   * shifted: the planner keeps nodes whose P2P ports clash on different hosts.
+   * shifted: the planner keeps nodes whose P2P ports clash on different hosts, and the host refuses
+   * a port another fleet's node holds (templates/baremetal/claim.sh).
    * @default 0
    */
   hostPortOffset?: number;
+  /** Edit the args of the remote commands (children `<name>-<part>`). @default none */
+  transform?: NodeHostTransform & {
+    /** `<name>-workload`: claims the host ports, uploads the compose project; on delete removes the node. */
+    workload?: Transform<command.remote.CommandArgs>;
+    /** `<name>-firewall`: loads the node's nftables table. */
+    firewall?: Transform<command.remote.CommandArgs>;
+    /** `<name>-start`: starts the containers and waits for their health checks. */
+    start?: Transform<command.remote.CommandArgs>;
+  };
 }
 
-/** Everything Sovereign puts on a bare-metal host lives below this directory. */
-export const BAREMETAL_ROOT = "/srv/sovereign";
+/** The workload options of a node of `fleet` on a bare-metal host: paths and project by fleet and node. */
+export function baremetalWorkloadOptions(fleet: string, nodeId: string, hostPortOffset: number, extra?: WorkloadOptions): WorkloadOptions {
+  const paths = baremetalPaths(fleet, nodeId);
+  return { fleet, dataRoot: paths.dataRoot, configRoot: paths.configRoot, project: paths.project, hostPortOffset, ...extra };
+}
 
 /**
  * A node on an SSH-reachable Linux host: the rendered compose project and its secrets uploaded, a
  * host firewall (nftables) with the clouds' exposure, the containers started and waited for, and
  * all of it removed on destroy. Built on @pulumi/command remote commands; re-running with nothing
- * changed runs nothing.
+ * changed runs nothing. Everything on the host is named by fleet and node (core/layout/baremetal),
+ * and the node first claims its host ports, so two fleets on one host never touch each other.
+ *
+ * @example
+ * new BareMetalHost("prod-bitcoin-fra-1-1", {
+ *   node, fleet: "prod", rpcAllowCidrs: ["203.0.113.0/24"],
+ *   connection: { host: "203.0.113.10", hostKey: "ssh-ed25519 AAAA...", privateKey: cfg.requireSecret("sshPrivateKey") },
+ *   transform: { start: { triggers: ["2026-12-01"] } },
+ * });
  */
-export class BareMetalHost extends pulumi.ComponentResource implements NodeHostOutputs {
-  readonly nodeId: string;
-  readonly publicIp: pulumi.Output<string>;
-  readonly privateIp: pulumi.Output<string>;
-  readonly rpcEndpoint: pulumi.Output<string>;
+export class BareMetalHost extends NodeHost {
+  readonly hostPortOffset: number;
 
   constructor(name: string, args: BareMetalHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("sovereign:baremetal:NodeHost", name, {}, opts);
-    const offset = args.hostPortOffset ?? 0;
-    const prepared = prepareHost(this, name, {
+    super("sovereign:baremetal:NodeHost", name, args, opts);
+    const fleet = args.fleet ?? "sovereign";
+    const host = this.prepare({
       ...args,
-      workload: { dataRoot: `${BAREMETAL_ROOT}/data`, configRoot: `${BAREMETAL_ROOT}/config`, hostPortOffset: offset, ...args.workload },
+      workload: baremetalWorkloadOptions(fleet, args.node.id, args.hostPortOffset ?? 0, args.workload),
     });
-    const w = prepared.workload;
-    const c = args.connection;
+    const w = host.workload;
     // A component's own inputs never reach the engine, so the node's tags ride on a resource that
     // runs nothing: what the policy pack (diversity) and `sovereign cost` read for a bare-metal node.
-    new command.local.Command(`${name}-tags`, {
-      environment: { ...prepared.tags, [`${TAG_PREFIX}monthlyUsd`]: String(args.node.monthlyUsd) },
+    new command.local.Command(this.child("tags"), {
+      environment: { ...host.tags, [`${TAG_PREFIX}monthlyUsd`]: String(args.node.monthlyUsd) },
     }, { parent: this });
-    const connection = {
-      host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
-      dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
-    };
-    const values = {
-      node: w.node, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
-      configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
-      timeoutSeconds: String(args.healthTimeoutSeconds ?? 300),
-    };
+    const connection = normalizeConnection(args.connection);
+    const values = templateValues(fleet, w, args.healthTimeoutSeconds ?? 300);
+    const upload = this.uploadScript(host, values);
+    const workload = this.createWorkload(args, connection, upload, values);
+    const firewall = this.createFirewall(args, connection, w, fleet, workload);
+    this.createStart(args, connection, upload, values, [workload, firewall]);
+    this.hostPortOffset = w.hostPortOffset;
+    const address = pulumi.output(args.connection.host);
+    this.finish(
+      { publicIp: address, privateIp: address, rpcEndpoint: pulumi.output(httpUrl(args.connection.host, w.rpc.port + w.hostPortOffset)) },
+      { hostPortOffset: this.hostPortOffset },
+    );
+  }
 
-    // The files (compose project, .env, JWT) travel in stdin, which Pulumi keeps as a secret.
-    const upload = pulumi.secret(prepared.secretValues.apply((secrets) => uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`)))));
-    const workload = new command.remote.Command(`${name}-workload`, {
+  /** The port claim, then the files (compose project, .env, JWT); all of it a secret (stdin). */
+  private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
+    const w = host.workload;
+    const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
+    return pulumi.secret(host.secretValues.apply((secrets) =>
+      claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`)))));
+  }
+
+  private createWorkload(args: BareMetalHostArgs, connection: Connection, upload: pulumi.Output<string>, values: Record<string, string>): command.remote.Command {
+    return new command.remote.Command(...transform(args.transform?.workload, this.child("workload"), {
       connection,
       create: "sh -s",
       update: "sh -s",
       stdin: upload,
       delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
       logging: "stdoutAndStderr",
-    }, { parent: this });
+    }, { parent: this }));
+  }
 
-    const firewall = new command.remote.Command(`${name}-firewall`, {
+  /** After the claim: a table of a node that may not run must not filter another fleet's ports. */
+  private createFirewall(args: BareMetalHostArgs, connection: Connection, w: Workload, fleet: string, after: pulumi.Resource): command.remote.Command {
+    return new command.remote.Command(...transform(args.transform?.firewall, this.child("firewall"), {
       connection,
       create: "nft -f -",
       update: "nft -f -",
-      stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: args.rpcAllowCidrs ?? [] }),
-      delete: `nft delete table inet ${nftTableName(w.node)} 2>/dev/null || true`,
-    }, { parent: this });
+      stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: args.rpcAllowCidrs ?? [], fleet }),
+      delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
+    }, { parent: this, dependsOn: [after] }));
+  }
 
-    new command.remote.Command(`${name}-start`, {
+  private createStart(args: BareMetalHostArgs, connection: Connection, upload: pulumi.Output<string>, values: Record<string, string>, after: pulumi.Resource[]): void {
+    new command.remote.Command(...transform(args.transform?.start, this.child("start"), {
       connection,
       create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
       // A changed project (new image, new secret) starts again; the hash says "changed" without the secret.
       triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
       logging: "stdoutAndStderr",
-    }, { parent: this, dependsOn: [workload, firewall] });
-
-    this.nodeId = args.node.id;
-    this.publicIp = pulumi.output(c.host);
-    this.privateIp = pulumi.output(c.host);
-    this.rpcEndpoint = pulumi.output(`http://${c.host}:${w.rpc.port + offset}`);
-    this.registerOutputs({ nodeId: this.nodeId, publicIp: this.publicIp, rpcEndpoint: this.rpcEndpoint });
+    }, { parent: this, dependsOn: after }));
   }
 }
 
+type Connection = ReturnType<typeof normalizeConnection>;
+
+function normalizeConnection(c: BareMetalConnection) {
+  return {
+    host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
+    dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
+  };
+}
+
+/** The fields of templates/baremetal/*.sh. */
+function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {
+  const paths = baremetalPaths(fleet, w.node);
+  return {
+    node: w.node, fleet, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
+    configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
+    fleetDir: paths.fleetDir, fleetsDir: paths.fleetsDir, claimsDir: paths.claimsDir, claim: paths.claim,
+    ports: [...new Set(w.ports.map((p) => `${p.port}/${p.protocol}`))].join(" "),
+    timeoutSeconds: String(timeoutSeconds),
+  };
+}
+
 /** A POSIX sh script that writes each file atomically with its mode; contents travel base64-encoded. */
-function uploadScript(files: WorkloadFile[]): string {
+export function uploadScript(files: WorkloadFile[]): string {
   const lines = ["set -eu", "umask 077"];
   for (const f of files) {
     const dir = f.path.slice(0, f.path.lastIndexOf("/"));
@@ -126,71 +174,3 @@ function uploadScript(files: WorkloadFile[]): string {
   }
   return `${lines.join("\n")}\n`;
 }
-
-/** Options of the bare-metal binding (FleetArgs.baremetal). */
-export interface BareMetalFleetOptions {
-  /** Private key for every host, or per host name. Pass secrets. */
-  privateKey: pulumi.Input<string> | Record<string, pulumi.Input<string>>;
-  /** @default 10 */
-  dialErrorLimit?: number;
-  /** @default 15 */
-  perDialTimeout?: number;
-  /** @default 300 */
-  healthTimeoutSeconds?: number;
-}
-
-/** Spacing of published ports between nodes sharing a host. */
-const PORT_OFFSET_STEP = 10;
-
-/**
- * Port offsets for the nodes of one host: each node, in id order, gets the smallest multiple of
- * PORT_OFFSET_STEP at which none of its published ports clashes with a node before it. Adding a
- * node with a later id never moves an existing one.
- */
-export function hostPortOffsets(nodes: Array<{ id: string; ports: number[] }>): Map<string, number> {
-  const used = new Set<number>();
-  const offsets = new Map<string, number>();
-  for (const node of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) {
-    let offset = 0;
-    while (node.ports.some((p) => used.has(p + offset))) offset += PORT_OFFSET_STEP;
-    node.ports.forEach((p) => used.add(p + offset));
-    offsets.set(node.id, offset);
-  }
-  return offsets;
-}
-
-declare module "../hosts" {
-  interface FleetProviderOptions {
-    /** Bare-metal options: the SSH key for the hosts, dial and health timeouts. @default none; required when the plan has bare-metal nodes */
-    baremetal?: BareMetalFleetOptions;
-  }
-}
-
-registerHostBinding("baremetal", {
-  deploy(nodes: PlannedNode[], ctx: FleetContext) {
-    const options = ctx.options.baremetal;
-    if (!options?.privateKey) throw new Error("bare-metal nodes need an SSH private key: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
-    const hosts = new Map<string, PlannedHost>(ctx.plan.hosts.map((h) => [h.name, h]));
-    const offsets = new Map<string, number>();
-    for (const host of hosts.values()) {
-      const onHost = nodes.filter((n) => n.host === host.name);
-      const ports = (n: PlannedNode) => Object.values(n.clients).flatMap((id) => ctx.catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc" || p.exposure === "private").map((p) => p.port));
-      for (const [id, off] of hostPortOffsets(onHost.map((n) => ({ id: n.id, ports: ports(n) })))) offsets.set(id, off);
-    }
-    return Object.fromEntries(nodes.map((node) => {
-      const host = hosts.get(node.host!);
-      if (!host) throw new Error(`${node.id}: host ${node.host} is not in the plan's hosts`);
-      const key = typeof options.privateKey === "object" && !pulumi.Output.isInstance(options.privateKey) && !(options.privateKey instanceof Promise)
-        ? (options.privateKey as Record<string, pulumi.Input<string>>)[host.name]
-        : (options.privateKey as pulumi.Input<string>);
-      if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
-      return [node.id, new BareMetalHost(`${ctx.name}-${node.id}`, {
-        ...ctx.host, node,
-        connection: { host: host.address, port: host.ssh.port, user: host.ssh.user, hostKey: host.ssh.hostKey, privateKey: key, dialErrorLimit: options.dialErrorLimit, perDialTimeout: options.perDialTimeout },
-        healthTimeoutSeconds: options.healthTimeoutSeconds,
-        hostPortOffset: offsets.get(node.id) ?? 0,
-      }, { parent: ctx.parent })];
-    }));
-  },
-});
-

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import type { Provider as GcpProvider } from "@pulumi/gcp/provider";
-import { gcpName } from "../provider-data";
+import { gcpName } from "./data";
 import { transform, type Transform } from "../transform";
 
 export interface GcpNetworkRegion {
@@ -18,15 +18,24 @@ export interface GcpNetworkArgs {
   fleet: string;
   /** One subnetwork per region. The VPC network itself is created with the first region's provider. */
   regions: Record<string, GcpNetworkRegion>;
+  /** Edit the args of the underlying resources (children `<name>-<part>`). @default none */
   transform?: {
+    /** `<name>-net`: the VPC network. */
     network?: Transform<compute.NetworkArgs>;
+    /** `<name>-<region>`: every subnetwork. */
     subnetwork?: Transform<compute.SubnetworkArgs>;
   };
 }
 
 /**
  * A fleet's VPC network in one GCP project, with a subnetwork per region. Networks carry no labels
- * on GCP; their description names the fleet.
+ * on GCP; their description names the fleet. Subnet CIDRs come from the binding
+ * (core/layout gcpSubnetCidrs: a fixed number per region, never the catalog's order).
+ *
+ * @example
+ * const net = new GcpNetwork("prod-gcp", {
+ *   fleet: "prod", regions: { "europe-west3": { provider: euw3, cidr: "10.101.0.0/20" } },
+ * });
  */
 export class GcpNetwork extends pulumi.ComponentResource {
   readonly networkId: pulumi.Output<string>;

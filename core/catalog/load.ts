@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
 import {
-  ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile,
-  type Chain, type Client,
+  ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
+  type Chain, type Client, type Upgrade,
 } from "./schema";
 
 export type ProviderId = ProviderFile["id"];
@@ -20,6 +20,8 @@ export interface Catalog {
   operators: Map<string, KnownOperator>;
   /** region id -> the provider that has it (to tell a user which provider a region belongs to). */
   regionProvider: Map<string, ProviderId>;
+  /** Network upgrades with the minimum client releases that follow each (catalog/upgrades.yaml). */
+  upgrades: Upgrade[];
 }
 
 export class CatalogError extends Error {
@@ -50,6 +52,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const clients = readYaml(join(dir, "clients.yaml"), ClientsFile).clients;
   const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
+  const upgrades = readYaml(join(dir, "upgrades.yaml"), UpgradesFile).upgrades;
   const providerDir = join(dir, "providers");
   const providers = readdirSync(providerDir).filter((f) => f.endsWith(".yaml")).sort()
     .map((f) => readYaml(join(providerDir, f), ProviderFile));
@@ -61,6 +64,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
     operators: new Map(operators.map((o) => [o.id, o])),
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
+    upgrades,
   };
   const problems = checkIntegrity(catalog);
   if (problems.length) throw new CatalogError(problems);
@@ -105,6 +109,16 @@ export function checkIntegrity(catalog: Catalog): string[] {
     }
     if (p.kind === "cloud" && !p.network) problems.push(`${p.id}: no network prices`);
     if (p.kind === "akash" && !p.resourcePrices) problems.push(`${p.id}: no resource prices`);
+    if (p.kind === "akash" && !p.market) problems.push(`${p.id}: no market (denom, blocks per month, auditors)`);
+  }
+  for (const u of catalog.upgrades) {
+    const chain = catalog.chains.get(u.chain);
+    if (!chain) { problems.push(`upgrade ${u.name}: unknown chain ${u.chain}`); continue; }
+    if (!chain.networks.includes(u.network)) problems.push(`upgrade ${u.name}: ${u.chain} has no network ${u.network}`);
+    const clients = new Set(Object.values(chain.clients).flat());
+    for (const id of Object.keys(u.minimums)) {
+      if (!clients.has(id)) problems.push(`upgrade ${u.name} of ${u.chain}: ${id} is not a client of the chain`);
+    }
   }
   for (const o of catalog.operators.values()) {
     if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);

@@ -58,6 +58,8 @@ const StorageClass = z.strictObject({
   shapePrefixes: z.array(z.string()).optional(),
   /** Fixed-size tiers whose performance belongs to the tier (Azure Premium SSD). */
   tiers: z.array(DiskTier).optional(),
+  /** Where the performance figures come from, when the provider does not publish them (Akash). */
+  source: Sourced.optional(),
 });
 export type StorageClass = z.infer<typeof StorageClass>;
 
@@ -71,6 +73,30 @@ const StoragePrice = Sourced.extend({
   message: "a storage price has exactly one of usdPerGbMonth or usdPerMonth (tiered)",
 });
 export type StoragePrice = z.infer<typeof StoragePrice>;
+
+/** Ways to pay for compute besides on-demand; the discount is off the on-demand compute price. */
+export const PURCHASE_OPTIONS = ["committed-1y", "committed-3y", "spot"] as const;
+export type PurchaseOption = (typeof PURCHASE_OPTIONS)[number];
+export type Pricing = "on-demand" | PurchaseOption;
+
+/** Egress billed in one region: a free allowance, then per-GB tiers (the last tier has no upper bound). */
+const EgressTiers = Sourced.extend({
+  freeGbMonth: z.number().nonnegative(),
+  tiers: z.array(z.strictObject({ upToGb: z.number().positive().optional(), usdPerGb: z.number().nonnegative() })).min(1),
+});
+export type EgressTiers = z.infer<typeof EgressTiers>;
+
+/** How a marketplace (Akash) bills: a price per block in a denomination, and who audits providers. */
+const Market = Sourced.extend({
+  denom: z.string().regex(/^(uakt|uact|ibc\/.+)$/, "an Akash denomination: uakt, uact or ibc/..."),
+  usdPerDenom: z.number().positive(),
+  blocksPerMonth: z.number().positive(),
+  /** The SDL's price ceiling per profile: the catalog estimate times this. */
+  ceilingFactor: z.number().min(1),
+  /** Auditor accounts `signedBy` names when a spec asks for audited providers. */
+  auditors: z.array(z.string().regex(/^akash1[0-9a-z]{38}$/)).min(1),
+});
+export type Market = z.infer<typeof Market>;
 
 export const ProviderFile = z.strictObject({
   id: z.enum(["aws", "gcp", "azure", "akash"]),
@@ -88,7 +114,23 @@ export const ProviderFile = z.strictObject({
   }).optional(),
   storageClasses: z.array(StorageClass).min(1),
   storagePrices: z.record(z.string(), z.array(StoragePrice)),
-  network: z.strictObject({ publicIpv4UsdPerHour: SourcedValue, egressUsdPerGb: SourcedValue }).optional(),
+  /** The root disk every VM the components create has (priced like a data disk of that class). */
+  bootDisk: z.strictObject({ class: z.string(), sizeGb: z.number().positive(), tier: z.string().optional() }).optional(),
+  /** Discounts the provider applies by itself to a full month of on-demand use (GCP sustained use). */
+  sustainedUse: z.array(Sourced.extend({
+    shapePrefixes: z.array(z.string()).min(1),
+    fullMonthDiscount: z.number().min(0).max(0.9),
+  })).optional(),
+  /** Committed-use and spot discounts off on-demand compute. */
+  purchaseOptions: z.partialRecord(z.enum(PURCHASE_OPTIONS), Sourced.extend({ computeDiscount: z.number().min(0).max(0.95) })).optional(),
+  network: z.strictObject({
+    publicIpv4UsdPerHour: SourcedValue,
+    /** Flat first-tier rate, where no per-region tiers are given. */
+    egressUsdPerGb: SourcedValue,
+    /** Per-region internet egress: free allowance and volume tiers. */
+    egress: z.record(z.string(), EgressTiers).optional(),
+  }).optional(),
+  market: Market.optional(),
 });
 export type ProviderFile = z.infer<typeof ProviderFile>;
 
@@ -99,7 +141,10 @@ const Profile = Sourced.extend({
   iops: z.number().nonnegative(),
   throughputMBps: z.number().nonnegative(),
   localNvme: z.enum(["required", "preferred", "none"]),
+  /** Internet egress the plan is priced with (the low end of the range). */
   egressGbMonth: z.number().nonnegative(),
+  /** High end of the egress range (busy peers, RPC responses); default = egressGbMonth. */
+  egressGbMonthHigh: z.number().nonnegative().optional(),
   egressSource: Sourced,
 });
 export type Profile = z.infer<typeof Profile>;
@@ -175,3 +220,21 @@ export const OperatorsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   operators: z.array(Sourced.extend({ id: z.string(), name: z.string(), headquarters: z.string() })),
 });
+
+/** A release version as the catalog writes it (`1.16.7`); compared numerically, part by part. */
+const Version = z.union([z.string(), z.number()]).transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d+)*$/.test(v), "a version is numbers separated by dots, e.g. 1.16.7");
+
+export const UpgradesFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  upgrades: z.array(Sourced.extend({
+    chain: z.string(),
+    network: z.string(),
+    name: z.string(),
+    /** Activation time (UTC, ISO 8601). */
+    activatesAt: z.iso.datetime(),
+    /** Oldest release of each client that follows the chain past the upgrade. */
+    minimums: z.record(z.string(), Version),
+  })),
+});
+export type Upgrade = z.infer<typeof UpgradesFile>["upgrades"][number];

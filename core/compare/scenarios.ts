@@ -32,7 +32,16 @@ export interface Comparison { fleet: string; scenarios: Scenario[] }
 export const OPERATOR_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0.2] as const;
 const CLOUDS = ["aws", "gcp", "azure"] as const;
 
-interface Variant { name: string; description: string; sites: Sites; policy: Policy; budget?: FleetSpec["budget"] }
+interface Variant {
+  name: string; description: string; sites: Sites; policy: Policy; budget?: FleetSpec["budget"]; pricing?: FleetSpec["pricing"];
+}
+
+/** Purchase options compared beside the spec's own (users adopt a cost tool for committed-use support). */
+const PRICING_ROWS: ReadonlyArray<{ pricing: NonNullable<FleetSpec["pricing"]>; label: string }> = [
+  { pricing: "committed-1y", label: "1-year committed use" },
+  { pricing: "committed-3y", label: "3-year committed use" },
+  { pricing: "spot", label: "spot (can be reclaimed at any time)" },
+];
 
 /** Solves the same spec under each scenario with the same optimiser. Scenarios that cannot exist say why. */
 export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promise<Comparison> {
@@ -52,6 +61,12 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
     "the spec allows no cloud provider"));
 
   rows.push(await solve({ name: "your policy", description: "the spec as written: every site, every rule, the budget", sites: spec.sites, policy: spec.policy, budget: spec.budget }, spec, catalog));
+  for (const { pricing, label } of PRICING_ROWS.filter((r) => r.pricing !== (spec.pricing ?? "on-demand"))) {
+    rows.push(await solve({
+      name: `your policy, ${pricing}`, description: `the spec as written, cloud compute bought as ${label}; no budget`,
+      sites: spec.sites, policy: spec.policy, pricing,
+    }, spec, catalog));
+  }
 
   for (const cap of OPERATOR_CAP_SWEEP) {
     rows.push(await solve({
@@ -86,7 +101,7 @@ async function bestOf(name: string, description: string, variants: Array<Omit<Va
 }
 
 async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Scenario> {
-  const variantSpec: FleetSpec = { ...spec, sites: v.sites, policy: v.policy, budget: v.budget };
+  const variantSpec: FleetSpec = { ...spec, sites: v.sites, policy: v.policy, budget: v.budget, pricing: v.pricing ?? spec.pricing };
   try {
     const plan = await planFleet(resolveFleet(variantSpec, catalog), catalog);
     return { name: v.name, description: v.description, feasible: true, monthlyUsd: plan.totals.monthlyUsd, premium: null, vsSingleCloud: null, ...sovereignty(plan), plan };

@@ -1,5 +1,7 @@
 import type { Catalog } from "../catalog/load";
-import type { Performance, Profile, ProviderFile, Shape, Sourced, StorageClass } from "../catalog/schema";
+import type {
+  EgressTiers, Performance, Pricing, Profile, ProviderFile, Shape, Sourced, StorageClass,
+} from "../catalog/schema";
 import type { Site } from "../fleet-spec/resolve";
 
 export const HOURS_PER_MONTH = 730;
@@ -13,6 +15,8 @@ export interface CostBreakdown {
   publicIp: number;
   egress: number;
   total: number;
+  /** Egress at the high end of the profile's range (not in total: the plan is priced at the low end). */
+  egressHigh?: number;
 }
 
 export interface StorageChoice {
@@ -50,20 +54,63 @@ function breakdown(parts: Omit<CostBreakdown, "total">): CostBreakdown {
     compute: round(parts.compute), storage: round(parts.storage), performance: round(parts.performance),
     publicIp: round(parts.publicIp), egress: round(parts.egress),
   };
-  return { ...rounded, total: round(Object.values(rounded).reduce((a, b) => a + b, 0)) };
+  const total = round(rounded.compute + rounded.storage + rounded.performance + rounded.publicIp + rounded.egress);
+  return { ...rounded, total, ...(parts.egressHigh === undefined ? {} : { egressHigh: round(parts.egressHigh) }) };
+}
+
+/** Monthly USD of `gb` of internet egress in a region: the free allowance, then each volume tier in turn. */
+export function egressUsd(gb: number, provider: ProviderFile, region: string): number {
+  const network = provider.network!;
+  const tiered: EgressTiers | undefined = network.egress && Object.hasOwn(network.egress, region) ? network.egress[region] : undefined;
+  if (!tiered) return gb * network.egressUsdPerGb.value;
+  // Tier bounds count total volume; the free allowance is the bottom of the first tier.
+  let left = Math.max(0, gb - tiered.freeGbMonth);
+  let floor = tiered.freeGbMonth;
+  let usd = 0;
+  for (const tier of tiered.tiers) {
+    const span = tier.upToGb === undefined ? left : Math.min(left, tier.upToGb - floor);
+    usd += span * tier.usdPerGb;
+    left -= span;
+    floor = tier.upToGb ?? floor;
+    if (left <= 0) break;
+  }
+  return usd;
+}
+
+/** The share of on-demand compute paid under a pricing option (sustained use applies to on-demand only). */
+function computeFactor(provider: ProviderFile, shape: Shape, pricing: Pricing): { factor: number; source?: Sourced } {
+  if (pricing !== "on-demand") {
+    const option = provider.purchaseOptions?.[pricing];
+    return option ? { factor: 1 - option.computeDiscount, source: option } : { factor: 1 };
+  }
+  const sud = provider.sustainedUse?.find((d) => d.shapePrefixes.some((prefix) => shape.id.startsWith(prefix)));
+  return sud ? { factor: 1 - sud.fullMonthDiscount, source: sud } : { factor: 1 };
 }
 
 /** Cheapest fitting node option at a cloud region or on Akash; bare metal is priced per host. */
-export function cheapestOption(profile: Profile, site: Site, catalog: Catalog): OptionResult {
+export function cheapestOption(profile: Profile, site: Site, catalog: Catalog, pricing: Pricing = "on-demand"): OptionResult {
   if (site.provider === "baremetal") throw new Error("bare-metal nodes are priced by their host, not per node");
   const provider = catalog.providers.get(site.provider)!;
-  return provider.kind === "akash" ? akashOption(profile, provider) : cloudOption(profile, provider, site.region);
+  return provider.kind === "akash" ? akashOption(profile, provider) : cloudOption(profile, provider, site.region, pricing);
 }
 
-function cloudOption(profile: Profile, provider: ProviderFile, region: string): OptionResult {
+/** The VM's root disk, priced like a data disk of its class (every VM the components create has one). */
+function bootDiskUsd(provider: ProviderFile, region: string): { usd: number; sources: string[] } {
+  const boot = provider.bootDisk;
+  if (!boot) return { usd: 0, sources: [] };
+  const price = (provider.storagePrices[region] ?? []).find((p) => p.class === boot.class && p.tier === boot.tier);
+  if (!price) return { usd: 0, sources: [] };
+  const usd = price.usdPerMonth ?? boot.sizeGb * price.usdPerGbMonth!;
+  return { usd, sources: [`boot disk ${boot.sizeGb} GB ${boot.tier ?? boot.class}: ${cite(price)}`] };
+}
+
+function cloudOption(profile: Profile, provider: ProviderFile, region: string, pricing: Pricing): OptionResult {
   const network = provider.network!;
   const publicIp = network.publicIpv4UsdPerHour.value * HOURS_PER_MONTH;
-  const egress = profile.egressGbMonth * network.egressUsdPerGb.value;
+  const egress = egressUsd(profile.egressGbMonth, provider, region);
+  const egressHigh = egressUsd(profile.egressGbMonthHigh ?? profile.egressGbMonth, provider, region);
+  const egressCite = network.egress && Object.hasOwn(network.egress, region) ? cite(network.egress[region]) : cite(network.egressUsdPerGb);
+  const boot = bootDiskUsd(provider, region);
   let best: NodeOption | undefined;
   let closestMiss = "no shape has the vCPU and memory";
   for (const price of provider.computePrices[region] ?? []) {
@@ -71,13 +118,19 @@ function cloudOption(profile: Profile, provider: ProviderFile, region: string): 
     if (shape.vcpu < profile.vcpu || shape.memoryGb < profile.memoryGb) continue;
     const storage = storageFor(profile, provider, region, shape);
     if (!storage) { closestMiss = `no disk meets ${profile.diskGb} GB at ${profile.iops} IOPS${profile.localNvme === "required" ? " on local NVMe" : ""}`; continue; }
-    const compute = price.usdPerHour * HOURS_PER_MONTH;
-    const cost = breakdown({ compute, storage: storage.usd, performance: storage.performanceUsd, publicIp, egress });
+    const { factor, source: discount } = computeFactor(provider, shape, pricing);
+    const compute = price.usdPerHour * HOURS_PER_MONTH * factor;
+    const cost = breakdown({ compute, storage: storage.usd + boot.usd, performance: storage.performanceUsd, publicIp, egress, egressHigh });
     if (!best || cost.total < best.cost.total) {
+      const egressRange = `${profile.egressGbMonth}-${profile.egressGbMonthHigh ?? profile.egressGbMonth} GB/month`;
       best = {
         shape: shape.id, vcpu: shape.vcpu, memoryGb: shape.memoryGb, storage: storage.choice, cost,
         estimate: true,
-        sources: [cite(price), ...storage.sources, cite(network.publicIpv4UsdPerHour), `egress ${profile.egressGbMonth} GB/month: ${cite(profile.egressSource)}; ${cite(network.egressUsdPerGb)}`],
+        sources: [
+          cite(price), ...(discount ? [`${pricing === "on-demand" ? "sustained use" : pricing} x${factor.toFixed(2)}: ${cite(discount)}`] : []),
+          ...storage.sources, ...boot.sources, cite(network.publicIpv4UsdPerHour),
+          `egress ${egressRange}: ${cite(profile.egressSource)}; ${egressCite}`,
+        ],
       };
     }
   }
@@ -152,12 +205,18 @@ function akashOption(profile: Profile, provider: ProviderFile): OptionResult {
   const cpu = Math.ceil(profile.vcpu);
   const compute = cpu * prices.cpuUsdPerThreadMonth.value + profile.memoryGb * prices.memoryUsdPerGbMonth.value;
   const region = provider.regions[0].id;
-  const storage = provider.storageClasses
-    .filter((cls) => profile.localNvme !== "required" || cls.local)
+  const classes = provider.storageClasses.filter((cls) => profile.localNvme !== "required" || cls.local);
+  if (classes.length === 0) {
+    return { ok: false, reason: "akash: the node needs local NVMe and Akash persistent storage is network storage (Rook-Ceph)" };
+  }
+  const storage = classes
     .map((cls) => priceStorageClass(profile, cls, provider.storagePrices[region]))
     .filter((s): s is PricedStorage => !!s)
     .sort((a, b) => a.usd - b.usd)[0];
-  if (!storage) return { ok: false, reason: `akash: no storage class meets ${profile.iops} IOPS${profile.localNvme === "required" ? " on local NVMe" : ""}` };
+  if (!storage) {
+    const best = classes.map((c) => `${c.id} ${c.iops?.max ?? 0} IOPS / ${c.throughputMBps?.max ?? 0} MB/s${c.source?.estimate ? " (assumed)" : ""}`);
+    return { ok: false, reason: `akash: persistent storage is network storage (Rook-Ceph) and no class meets ${profile.diskGb} GB at ${profile.iops} IOPS / ${profile.throughputMBps} MB/s (${best.join(", ")})` };
+  }
   // A node needs an IP lease so peers can dial its P2P ports; egress is not billed on Akash.
   const cost = breakdown({ compute, storage: storage.usd, performance: 0, publicIp: prices.ipLeaseUsdPerMonth.value, egress: 0 });
   return {

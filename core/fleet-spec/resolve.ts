@@ -1,4 +1,5 @@
 import type { Catalog, ProviderId } from "../catalog/load";
+import { cloudSiteLabels, hostNameProblem } from "../layout/node-labels";
 import type { Profile } from "../catalog/schema";
 import { SpecError, type InputProblem } from "../errors";
 import type { BareMetalHost, FleetSpec } from "./schema";
@@ -134,9 +135,12 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
   const names = new Set<string>();
   const addresses = new Set<string>();
   const cloudOperators = new Set([...catalog.providers.values()].map((p) => p.operator.id));
+  const cloudLabels = cloudSiteLabels(catalog);
   spec.sites.baremetal?.hosts.forEach((host, i) => {
     const path = `sites.baremetal.hosts[${i}]`;
     if (names.has(host.name)) problems.push({ path: `${path}.name`, message: `host name '${host.name}' is used twice; host names must be unique` });
+    const nameProblem = hostNameProblem(host.name, cloudLabels);
+    if (nameProblem) problems.push({ path: `${path}.name`, message: nameProblem });
     if (addresses.has(`${host.address}:${host.ssh?.port ?? 22}`)) problems.push({ path: `${path}.address`, message: `address ${host.address} is used by another host` });
     if (cloudOperators.has(host.operator)) {
       problems.push({ path: `${path}.operator`, message: `'${host.operator}' is a cloud provider; a bare-metal host's operator is the company renting it out (e.g. hetzner) — put cloud regions under sites.${host.operator}` });

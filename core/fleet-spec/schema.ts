@@ -53,7 +53,13 @@ export const Sites = z.strictObject({
   aws: CloudSite.optional(),
   gcp: CloudSite.optional(),
   azure: CloudSite.optional(),
-  akash: z.strictObject({ maxNodes: count.optional().describe("Cap on nodes on Akash. @default no cap") }).optional()
+  akash: z.strictObject({
+    maxNodes: count.optional().describe("Cap on nodes on Akash. @default no cap"),
+    audited: z.boolean().optional()
+      .describe("Lease only from providers an auditor signed (SDL signedBy: the catalog's auditors). @default false"),
+    attributes: z.record(z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "use a provider attribute key like region or host"), z.string().min(1))
+      .optional().describe("Provider attributes every bid must have, e.g. { region: us-west }. @default none"),
+  }).optional()
     .describe("Akash Network; the provider is chosen from bids at deploy time."),
   baremetal: z.strictObject({ hosts: z.array(BareMetalHost).min(1, "list at least one host") }).optional(),
 }).refine((s) => Object.values(s).some((v) => v !== undefined), "allow at least one site (aws, gcp, azure, akash or baremetal)");
@@ -81,6 +87,8 @@ export const FleetSpec = z.strictObject({
   sites: Sites,
   policy: Policy.default({}),
   budget: z.strictObject({ monthlyUsd: z.number().positive("a budget must be above 0") }).optional(),
+  pricing: z.enum(["on-demand", "committed-1y", "committed-3y", "spot"]).optional()
+    .describe("How cloud compute is paid: on demand, 1- or 3-year committed use / reservations, or spot. @default on-demand"),
 }).describe("Sovereign fleet spec: which nodes to run, where they may go, and the diversity policy.");
 export type FleetSpec = z.infer<typeof FleetSpec>;
 

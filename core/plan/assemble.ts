@@ -2,25 +2,32 @@ import { alternativesIn, type Catalog } from "../catalog/load";
 import type { CostBreakdown } from "../costs/options";
 import { concentration, evaluatePolicy, groupByChain, type ConcentrationMetrics } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
+import { budgetCheck, money } from "./money";
 import type { Plan, PlannedHost, PlannedNode } from "./types";
 
-const cents = (x: number) => Math.round(x * 100) / 100;
 const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
   const out: Record<string, number> = {};
-  for (const n of nodes) out[key(n)] = cents((out[key(n)] ?? 0) + n.monthlyUsd);
+  for (const n of nodes) out[key(n)] = (out[key(n)] ?? 0) + n.monthlyUsd;
+  for (const k of Object.keys(out)) out[k] = money(out[k]);
   return out;
 };
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
 export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
-  const breakdown: CostBreakdown = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 };
-  for (const n of nodes) for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = cents(breakdown[k] + n.cost[k]);
-  const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
-  const total = cents(nodes.reduce((a, n) => a + n.monthlyUsd, 0));
-  const budget = fleet.spec.budget?.monthlyUsd;
-  if (budget !== undefined) {
-    checks.push({ rule: "budget.monthlyUsd", scope: "fleet", ok: total <= budget + 1e-6, limit: budget, actual: total, message: `the plan costs $${total.toFixed(2)}/month; the budget is $${budget}` });
+  const breakdown: Required<CostBreakdown> = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0, egressHigh: 0 };
+  for (const n of nodes) {
+    for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
+      // Nodes without an egress range (bare metal, Akash) add their egress to both ends.
+      breakdown[k] += k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : n.cost[k]!;
+    }
   }
+  for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = money(breakdown[k]);
+  const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
+  // The exact sum, as the model's budget row counts it (money.ts); shown rounded.
+  const exact = nodes.reduce((a, n) => a + n.monthlyUsd, 0);
+  const total = money(exact);
+  const budget = fleet.spec.budget?.monthlyUsd;
+  if (budget !== undefined) checks.push(budgetCheck(exact, budget));
   const chains: Record<string, ConcentrationMetrics> = {};
   for (const [key, list] of groupByChain(nodes)) chains[key] = concentration(list);
   return {

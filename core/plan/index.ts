@@ -3,3 +3,5 @@ export * from "./types";
 export { assemble } from "./assemble";
 export { JSON_SCHEMA_VERSION, parseSavedPlan, planToJson, readSavedPlan, type SavedNode } from "./file";
 export { checkSavedPlan } from "./verify";
+export { withChecks } from "./checks";
+export { budgetCheck, money, shareHostPrice, usd, withinBudget } from "./money";

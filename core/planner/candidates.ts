@@ -13,6 +13,8 @@ export interface Candidate {
 
 export interface Candidates {
   list: Candidate[];
+  /** The same candidates per group. */
+  byGroup: Map<NodeGroup, Candidate[]>;
   /** Why a group cannot go to a site, for explanations. */
   misfits: Map<number, string[]>;
 }
@@ -20,8 +22,10 @@ export interface Candidates {
 export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
   const list: Candidate[] = [];
   const misfits = new Map<number, string[]>();
+  const byGroup = new Map<NodeGroup, Candidate[]>();
   for (const group of fleet.groups) {
     const reasons: string[] = [];
+    const start = list.length;
     for (const site of fleet.sites) {
       if (site.provider === "baremetal") {
         const miss = hostFits(group.profile, site);
@@ -29,11 +33,12 @@ export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
         else list.push({ group, site, unitUsd: 0 });
         continue;
       }
-      const result = cheapestOption(group.profile, site, catalog);
+      const result = cheapestOption(group.profile, site, catalog, fleet.spec.pricing);
       if (result.ok) list.push({ group, site, option: result.option, unitUsd: result.option.cost.total });
       else reasons.push(result.reason);
     }
     misfits.set(group.index, reasons);
+    byGroup.set(group, list.slice(start));
   }
-  return { list, misfits };
+  return { list, byGroup, misfits };
 }

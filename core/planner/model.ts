@@ -1,14 +1,12 @@
 import { allowedCount, type AlternativesOf } from "../diversity";
-import type { Fleet } from "../fleet-spec/resolve";
+import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
+import { budgetRowLimit, money } from "../plan/money";
 import type { Candidate } from "./candidates";
+import { Lp, type Term } from "./lp";
+import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
+import { packExactly, packHosts } from "./pack";
 
-/** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */
-export type RuleFamily =
-  | "maxShare.operator" | "maxShare.region" | "maxShare.jurisdiction" | "maxShare.client"
-  | "minOperators" | "survive" | "budget" | "sites.maxNodes";
-export const RULE_FAMILIES: readonly RuleFamily[] = [
-  "maxShare.operator", "maxShare.region", "maxShare.jurisdiction", "maxShare.client", "minOperators", "survive", "budget", "sites.maxNodes",
-];
+export { RULE_FAMILIES, type RuleFamily } from "./limits";
 
 /** Lower bounds that keep a deployed plan: nodes per candidate index, clients per `group|layer|client`. */
 export interface Keep {
@@ -17,137 +15,263 @@ export interface Keep {
 }
 
 /** An integer column counting a group's nodes that run one client of one layer. */
-export interface ClientColumn { group: number; layer: string; client: string; column: string }
+export interface ClientColumn { group: number; layer: string; client: string; column: number }
+
+/**
+ * Sites the model treats as one: a cloud region or Akash alone, or bare-metal hosts identical in
+ * everything the rules and prices read (the solver picks how many of them to rent, not which).
+ */
+export interface SiteClass {
+  sites: Site[];
+  /** Bare metal: the column counting rented hosts of the class. */
+  rented?: number;
+}
+
+/** A column: nodes of one group at one site class. */
+export interface Slot {
+  group: NodeGroup;
+  siteClass: SiteClass;
+  /** Candidate indices, one per site of the class. */
+  candidates: number[];
+  column: number;
+}
 
 export interface Model {
-  /** CPLEX LP text for HiGHS. */
-  lp: string;
-  /** LP column name of each candidate, same order as the candidates. */
-  columns: string[];
+  lp: Lp<RuleFamily>;
+  slots: Slot[];
+  classes: SiteClass[];
   /** Client counts, for the layers under the client cap (other layers are spread round-robin). */
   clientColumns: ClientColumn[];
-  hostColumns: Map<string, string>;
 }
 
 /**
- * The placement MILP. Integer x[c] = nodes of candidate c's group at its site; binary u[h] = bare-metal
- * host h is rented; binary z[q,o] = chain q uses operator o (only for minOperators).
- * Minimise cloud/Akash node prices + host prices, keeping every rule not in `relaxed`.
+ * The placement MILP. Integer x[g,k] = nodes of group g at site class k; integer u[k] = hosts of
+ * bare-metal class k rented; binary z[q,o] = chain q uses operator o (only for minOperators).
+ * Minimise cloud/Akash node prices + host prices. Each rule family adds its rows (tagged with the
+ * family, so a relaxation frees them without a rebuild); every step is linear in the model's size.
+ * `aggregate: false` gives every host its own class (exact without packing; the fallback).
  */
-export function buildModel(fleet: Fleet, candidates: Candidate[], relaxed: ReadonlySet<RuleFamily> = new Set(), alternatives: AlternativesOf = () => 0, keep?: Keep): Model {
-  const { policy, budget } = fleet.spec;
-  const columns = candidates.map((_, i) => `x${i}`);
-  const rows: string[] = [];
-  const hostColumns = new Map<string, string>();
-  const hosts = [...new Set(candidates.filter((c) => c.site.host).map((c) => c.site))];
-  hosts.forEach((site, i) => hostColumns.set(site.id, `u${i}`));
-  const binaries: string[] = [...hostColumns.values()];
+export function buildModel(fleet: Fleet, candidates: Candidate[], alternatives: AlternativesOf = () => 0, keep?: Keep, aggregate = true): Model {
+  const lp = new Lp<RuleFamily>();
+  const pinned = new Set(keep ? [...keep.nodes.keys()].map((i) => candidates[i].site) : []);
+  const classes = siteClasses(candidates, aggregate ? pinned : undefined);
+  const slots = placementColumns(lp, fleet, candidates, classes, keep);
+  for (const k of classes) if (k.sites[0].host) k.rented = lp.column(money(k.sites[0].host.monthlyUsd), 0, k.sites.length);
+  const chains = chainsOf(fleet);
 
-  const sum = (idx: number[], coef: (i: number) => number = () => 1) =>
-    idx.length ? idx.map((i) => `${fmt(coef(i))} ${columns[i]}`).join(" + ") : "0 x_none";
-  const where = (pred: (c: Candidate) => boolean) => candidates.flatMap((c, i) => (pred(c) ? [i] : []));
-
-  // Every group gets exactly its count.
-  for (const group of fleet.groups) rows.push(`count_g${group.index}: ${sum(where((c) => c.group === group))} = ${group.count}`);
-
-  const chainTotals = new Map<string, number>();
-  for (const g of fleet.groups) chainTotals.set(g.chainKey, (chainTotals.get(g.chainKey) ?? 0) + g.count);
-  const chainKeys = [...chainTotals.keys()];
-
-  chainKeys.forEach((chainKey, q) => {
-    const total = chainTotals.get(chainKey)!;
-    const inChain = (c: Candidate) => c.group.chainKey === chainKey;
-    for (const dim of ["operator", "region", "jurisdiction"] as const) {
-      let limit = Infinity;
-      const cap = policy.maxShare?.[dim];
-      if (cap !== undefined && !relaxed.has(`maxShare.${dim}`)) limit = allowedCount(cap, total);
-      const lossKey = dim === "operator" ? "operatorLoss" : dim === "region" ? "regionLoss" : undefined;
-      if (lossKey && policy.survive?.[lossKey] === 1 && !relaxed.has("survive")) limit = Math.min(limit, total - policy.survive.minNodes);
-      if (limit === Infinity) continue;
-      const values = [...new Set(candidates.filter(inChain).map((c) => c.site[dim]))].sort();
-      values.forEach((value, v) => {
-        rows.push(`${dim}_q${q}_v${v}: ${sum(where((c) => inChain(c) && c.site[dim] === value))} <= ${Math.max(0, limit)}`);
-      });
-    }
-    const minOps = policy.minOperators ?? 1;
-    if (minOps > 1 && !relaxed.has("minOperators")) {
-      const operators = [...new Set(candidates.filter(inChain).map((c) => c.site.operator))].sort();
-      const z = operators.map((_, o) => `z${q}_${o}`);
-      operators.forEach((op, o) => rows.push(`uses_q${q}_o${o}: ${sum(where((c) => inChain(c) && c.site.operator === op))} - ${z[o]} >= 0`));
-      rows.push(`minops_q${q}: ${z.length ? z.join(" + ") : "0 x_none"} >= ${minOps}`);
-      binaries.push(...z);
-    }
-  });
-
-  // Client cap, per chain and layer where the catalog knows several implementations: integer
-  // y[g,layer,client] counts a group's nodes running that client (placement does not depend on it).
-  const clientColumns: ClientColumn[] = [];
-  const clientCap = policy.maxShare?.client;
-  if (clientCap !== undefined && !relaxed.has("maxShare.client")) {
-    for (const group of fleet.groups) {
-      for (const [layer, allowed] of Object.entries(group.clients)) {
-        if (alternatives(group.chainKey, layer) < 2) continue;
-        const cols = allowed.map((client, k) => ({ group: group.index, layer, client, column: `y${group.index}_${slug(layer)}_${k}` }));
-        clientColumns.push(...cols);
-        rows.push(`clients_g${group.index}_${slug(layer)}: ${cols.map((c) => c.column).join(" + ")} = ${group.count}`);
-      }
-    }
-    chainKeys.forEach((chainKey, q) => {
-      const limit = allowedCount(clientCap, chainTotals.get(chainKey)!);
-      const inChain = clientColumns.filter((c) => fleet.groups[groupPosition(fleet, c.group)].chainKey === chainKey);
-      const keys = [...new Set(inChain.map((c) => `${c.layer}|${c.client}`))].sort();
-      keys.forEach((key, k) => {
-        const cols = inChain.filter((c) => `${c.layer}|${c.client}` === key).map((c) => c.column);
-        rows.push(`clientcap_q${q}_${k}: ${cols.join(" + ")} <= ${limit}`);
-      });
-    });
-  }
-
-  // Bare-metal hosts: resources and node caps, paid in full once used.
-  for (const site of hosts) {
-    const h = site.host!;
-    const u = hostColumns.get(site.id)!;
-    const on = where((c) => c.site === site);
-    rows.push(`cpu_${u}: ${sum(on, (i) => candidates[i].group.profile.vcpu)} - ${h.cpu} ${u} <= 0`);
-    rows.push(`mem_${u}: ${sum(on, (i) => candidates[i].group.profile.memoryGb)} - ${h.memoryGb} ${u} <= 0`);
-    rows.push(`disk_${u}: ${sum(on, (i) => candidates[i].group.profile.diskGb)} - ${h.diskGb} ${u} <= 0`);
-    // Clients announce their P2P port to peers, so it cannot be shifted: nodes whose P2P ports meet
-    // never share a host (a chain's nodes included: one host would be one failure domain anyway).
-    on.forEach((i, a) => on.slice(a).forEach((j, b) => {
-      const gi = candidates[i].group;
-      const gj = candidates[j].group;
-      if (!gi.p2pPorts.some((p) => gj.p2pPorts.includes(p))) return;
-      rows.push(i === j ? `p2p_${u}_${a}: ${columns[i]} <= 1` : `p2p_${u}_${a}_${a + b}: ${columns[i]} + ${columns[j]} <= 1`);
-    }));
-    if (h.maxNodes !== undefined && !relaxed.has("sites.maxNodes")) rows.push(`nodes_${u}: ${sum(on)} - ${h.maxNodes} ${u} <= 0`);
-  }
-
-  if (!relaxed.has("sites.maxNodes")) {
-    const capped = new Map<string, number>();
-    for (const s of new Set(candidates.map((c) => c.site))) if (s.providerMaxNodes !== undefined) capped.set(s.provider, s.providerMaxNodes);
-    for (const [provider, max] of capped) rows.push(`quota_${provider}: ${sum(where((c) => c.site.provider === provider))} <= ${max}`);
-  }
-
-  const objective = [
-    ...candidates.map((c, i) => `${fmt(c.unitUsd)} ${columns[i]}`),
-    ...hosts.map((s) => `${fmt(s.host!.monthlyUsd)} ${hostColumns.get(s.id)}`),
-  ].join(" + ");
-  if (budget && !relaxed.has("budget")) rows.push(`budget: ${objective} <= ${fmt(budget.monthlyUsd)}`);
-
-  const lp = [
-    "Minimize", ` cost: ${objective}`,
-    "Subject To", ...rows.map((r) => ` ${r}`),
-    "Bounds", ...columns.map((c, i) => ` ${Math.min(keep?.nodes.get(i) ?? 0, candidates[i].group.count)} <= ${c} <= ${candidates[i].group.count}`),
-    ...clientColumns.map((c) => ` ${keep?.clients.get(`${c.group}|${c.layer}|${c.client}`) ?? 0} <= ${c.column}`), " x_none = 0",
-    "General", ` ${[...columns, ...clientColumns.map((c) => c.column)].join(" ")}`,
-    ...(binaries.length ? ["Binary", ` ${binaries.join(" ")}`] : []),
-    "End",
-  ].join("\n");
-  return { lp, columns, clientColumns, hostColumns };
+  countRows(lp, fleet, slots);
+  shareRows(lp, fleet, slots, chains);
+  minOperatorRows(lp, fleet, slots);
+  const clientColumns = clientRows(lp, fleet, alternatives, chains, keep);
+  hostRows(lp, fleet, slots, classes);
+  quotaRows(lp, slots);
+  budgetRow(lp, fleet);
+  return { lp, slots, classes, clientColumns };
 }
 
-const groupPosition = (fleet: Fleet, index: number) => fleet.groups.findIndex((g) => g.index === index);
-const slug = (s: string) => s.replace(/[^a-zA-Z0-9]/g, "");
+/**
+ * Nodes per candidate from solved column values. A class of identical hosts gets its nodes host by
+ * host (first fit, else an exact packing solve); undefined when a class cannot be packed, since the
+ * aggregated model only bounds the class's totals (the planner then solves host by host).
+ */
+export async function countsFrom(model: Model, fleet: Fleet, candidates: Candidate[], values: Float64Array,
+  timeLimitSeconds: () => number): Promise<number[] | undefined> {
+  const counts = candidates.map(() => 0);
+  const byClass = new Map<SiteClass, Slot[]>();
+  for (const slot of model.slots) {
+    if (slot.candidates.length === 1) counts[slot.candidates[0]] = values[slot.column];
+    else push(byClass, slot.siteClass, slot);
+  }
+  for (const [k, slots] of byClass) {
+    // The solver rents values[rented] hosts of the class: the first ones in spec order take the nodes.
+    const rented = k.sites.slice(0, values[k.rented!]);
+    const hosts = rented.map((s) => s.host!);
+    const items = slots.map((s) => ({ group: s.group, count: values[s.column] }));
+    const packed = packHosts(hosts, items) ?? await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds());
+    if (!packed) return undefined;
+    const position = new Map(rented.map((s, h) => [s, h]));
+    slots.forEach((slot, j) => slot.candidates.forEach((c) => {
+      const h = position.get(candidates[c].site);
+      if (h !== undefined) counts[c] = packed[h][j];
+    }));
+  }
+  return counts;
+}
 
-const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(6));
+/** Classes of sites: bare-metal hosts with the same facts share one (unless pinned by a deployed plan). */
+function siteClasses(candidates: Candidate[], pinned: ReadonlySet<Site> | undefined): SiteClass[] {
+  const classes: SiteClass[] = [];
+  const byKey = new Map<string, SiteClass>();
+  for (const site of new Set(candidates.map((c) => c.site))) {
+    const h = site.host;
+    if (!h || !pinned || pinned.has(site)) { classes.push({ sites: [site] }); continue; }
+    const key = JSON.stringify([site.operator, site.region, site.country, site.jurisdiction, site.cloudAct, h.cpu, h.memoryGb,
+      h.diskGb, h.disk, h.maxNodes, money(h.monthlyUsd)]);
+    const k = byKey.get(key);
+    if (k) k.sites.push(site);
+    else { const fresh = { sites: [site] }; byKey.set(key, fresh); classes.push(fresh); }
+  }
+  return classes;
+}
 
+/** One integer column per group and site class it fits, bounded by the group's count (and the keep). */
+function placementColumns(lp: Lp<RuleFamily>, fleet: Fleet, candidates: Candidate[], classes: SiteClass[], keep?: Keep): Slot[] {
+  const classOf = new Map<Site, SiteClass>();
+  for (const k of classes) for (const s of k.sites) classOf.set(s, k);
+  const slotOf = new Map<NodeGroup, Map<SiteClass, Slot>>(fleet.groups.map((g) => [g, new Map()]));
+  const slots: Slot[] = [];
+  candidates.forEach((c, i) => {
+    const k = classOf.get(c.site)!;
+    const bySite = slotOf.get(c.group)!;
+    let slot = bySite.get(k);
+    if (!slot) {
+      slot = { group: c.group, siteClass: k, candidates: [], column: lp.column(c.unitUsd, 0, c.group.count) };
+      bySite.set(k, slot);
+      slots.push(slot);
+    }
+    slot.candidates.push(i);
+    const kept = keep?.nodes.get(i);
+    if (kept) lp.atLeastOn(slot.column, kept);
+  });
+  return slots;
+}
+
+/** Nodes per chain key, in spec order. */
+function chainsOf(fleet: Fleet): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const g of fleet.groups) totals.set(g.chainKey, (totals.get(g.chainKey) ?? 0) + g.count);
+  return totals;
+}
+
+/** Every group gets exactly its count. */
+function countRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[]): void {
+  const terms = new Map<NodeGroup, Term[]>(fleet.groups.map((g) => [g, []]));
+  for (const s of slots) terms.get(s.group)!.push([s.column, 1]);
+  for (const g of fleet.groups) lp.equal(terms.get(g)!, g.count);
+}
+
+/** maxShare.operator/region/jurisdiction and survive: one row per rule, chain and value of the dimension. */
+function shareRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], chains: Map<string, number>): void {
+  for (const dim of PLACE_DIMENSIONS) {
+    const byValue = new Map<string, Map<string, Term[]>>();
+    for (const s of slots) push(nested(byValue, s.group.chainKey), s.siteClass.sites[0][dim], [s.column, 1]);
+    for (const [chainKey, values] of byValue) {
+      for (const { family, limit } of valueLimits(fleet.spec.policy, dim, chains.get(chainKey)!)) {
+        for (const terms of values.values()) lp.atMost(terms, Math.max(0, limit), family);
+      }
+    }
+  }
+}
+
+/** minOperators: z[q,o] may be 1 only if chain q has a node at operator o; at least minOperators of them. */
+function minOperatorRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[]): void {
+  const minOps = fleet.spec.policy.minOperators ?? 1;
+  if (minOps <= 1) return;
+  const byChain = new Map<string, Map<string, Term[]>>();
+  for (const s of slots) push(nested(byChain, s.group.chainKey), s.siteClass.sites[0].operator, [s.column, 1]);
+  for (const byOperator of byChain.values()) {
+    const uses: Term[] = [];
+    for (const terms of byOperator.values()) {
+      const z = lp.column(0, 0, 1);
+      lp.atLeast([...terms, [z, -1]], 0, "minOperators");
+      uses.push([z, 1]);
+    }
+    lp.atLeast(uses, minOps, "minOperators");
+  }
+}
+
+/**
+ * maxShare.client, per chain and layer where the catalog knows several implementations: integer
+ * y[g,layer,client] counts a group's nodes running that client (placement does not depend on it).
+ */
+function clientRows(lp: Lp<RuleFamily>, fleet: Fleet, alternatives: AlternativesOf, chains: Map<string, number>, keep?: Keep): ClientColumn[] {
+  const cap = fleet.spec.policy.maxShare?.client;
+  if (cap === undefined) return [];
+  const columns: ClientColumn[] = [];
+  const perClient = new Map<string, Map<string, Map<string, Term[]>>>(); // chain -> layer -> client -> terms
+  for (const group of fleet.groups) {
+    for (const [layer, allowed] of Object.entries(group.clients)) {
+      if (alternatives(group.chainKey, layer) < 2) continue;
+      const clients = nested(nested(perClient, group.chainKey), layer);
+      const terms: Term[] = [];
+      for (const client of allowed) {
+        const column = lp.column(0, Math.min(keep?.clients.get(`${group.index}|${layer}|${client}`) ?? 0, group.count), group.count);
+        columns.push({ group: group.index, layer, client, column });
+        terms.push([column, 1]);
+        push(clients, client, [column, 1]);
+      }
+      lp.equal(terms, group.count, "maxShare.client");
+    }
+  }
+  for (const [chainKey, layers] of perClient) {
+    const limit = allowedCount(cap, chains.get(chainKey)!);
+    for (const clients of layers.values()) for (const terms of clients.values()) lp.atMost(terms, limit, "maxShare.client");
+  }
+  return columns;
+}
+
+/**
+ * Bare-metal hosts: CPU, memory and disk, paid in full once rented. Clients announce their P2P port
+ * to peers, so it cannot be shifted: nodes whose P2P ports meet never share a host (a chain's nodes
+ * included: one host would be one failure domain anyway), one row per port and class.
+ */
+function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: SiteClass[]): void {
+  const cliques = portCliques(fleet.groups);
+  const onClass = new Map<SiteClass, Slot[]>();
+  for (const s of slots) if (s.siteClass.rented !== undefined) push(onClass, s.siteClass, s);
+  for (const k of classes) {
+    const on = onClass.get(k);
+    if (k.rented === undefined || !on) continue;
+    const h = k.sites[0].host!;
+    const u = k.rented;
+    lp.atMost([...on.map((s): Term => [s.column, s.group.profile.vcpu]), [u, -h.cpu]], 0);
+    lp.atMost([...on.map((s): Term => [s.column, s.group.profile.memoryGb]), [u, -h.memoryGb]], 0);
+    lp.atMost([...on.map((s): Term => [s.column, s.group.profile.diskGb]), [u, -h.diskGb]], 0);
+    for (const clique of cliques) {
+      const terms = on.filter((s) => clique.has(s.group)).map((s): Term => [s.column, 1]);
+      if (terms.length) lp.atMost([...terms, [u, -1]], 0);
+    }
+    if (h.maxNodes !== undefined) lp.atMost([...on.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
+  }
+}
+
+/** Groups that share a P2P port, one set per port, without sets inside another (their rows add nothing). */
+export function portCliques(groups: readonly NodeGroup[]): Array<Set<NodeGroup>> {
+  const byPort = new Map<string, Set<NodeGroup>>();
+  for (const g of groups) for (const p of g.p2pPorts) byPort.set(p, (byPort.get(p) ?? new Set()).add(g));
+  const sets = [...byPort.values()].sort((a, b) => b.size - a.size);
+  const kept: Array<Set<NodeGroup>> = [];
+  for (const s of sets) if (!kept.some((k) => [...s].every((g) => k.has(g)))) kept.push(s);
+  return kept;
+}
+
+/** sites.<provider>.maxNodes: a quota on a provider's nodes across its regions. */
+function quotaRows(lp: Lp<RuleFamily>, slots: Slot[]): void {
+  const byProvider = new Map<string, { max: number; terms: Term[] }>();
+  for (const s of slots) {
+    const site = s.siteClass.sites[0];
+    if (site.providerMaxNodes === undefined) continue;
+    const q = byProvider.get(site.provider) ?? { max: site.providerMaxNodes, terms: [] };
+    q.terms.push([s.column, 1]);
+    byProvider.set(site.provider, q);
+  }
+  for (const { max, terms } of byProvider.values()) lp.atMost(terms, max, "sites.maxNodes");
+}
+
+/** budget.monthlyUsd: the objective itself, bounded (the same money arithmetic as the plan's check). */
+function budgetRow(lp: Lp<RuleFamily>, fleet: Fleet): void {
+  const budget = fleet.spec.budget;
+  if (budget) lp.atMost(lp.objectiveTerms(), budgetRowLimit(budget.monthlyUsd), "budget");
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}

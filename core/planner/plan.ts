@@ -1,12 +1,17 @@
 import { alternativesIn, type Catalog } from "../catalog/load";
+import type { AlternativesOf } from "../diversity";
 import { InfeasibleError } from "../errors";
 import { assemble, type Plan, type PlannedHost, type PlannedNode, type PreviousNode } from "../plan";
+import { shareHostPrice, withinBudget } from "../plan/money";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
-import { obviousReasons } from "./explain";
-import { buildModel, RULE_FAMILIES, type Keep, type Model, type RuleFamily } from "./model";
-import { solveLp } from "./solve";
+import { explainByRelaxing, obviousReasons, type Relaxation } from "./explain";
+import { buildModel, countsFrom, type Keep, type Model, type RuleFamily } from "./model";
+import { solveModel, type Solution } from "./solve";
+
+/** Default of {@link PlanOptions.timeLimitSeconds}: long enough for thousands of sites, short enough for a CLI. */
+export const DEFAULT_TIME_LIMIT_SECONDS = 30;
 
 export interface PlanOptions {
   /** Rule families to leave out (used to explain infeasibility and for comparisons). */
@@ -19,43 +24,97 @@ export interface PlanOptions {
    * `stability.moved` says so.
    */
   previous?: readonly PreviousNode[];
+  /**
+   * Wall-clock limit for the whole search, explanation included. A search stopped by it returns the
+   * best plan found, with `solver.optimal` false and the proven `solver.gap`.
+   * @default 30
+   */
+  timeLimitSeconds?: number;
 }
 
 /** Places every node at least monthly cost under every rule, or throws InfeasibleError saying why. */
 export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
   const started = performance.now();
+  const limit = options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
   const relaxed = options.relaxed ?? new Set<RuleFamily>();
   const alternatives = alternativesIn(catalog);
   const candidates = candidatesFor(fleet, catalog);
-  const obvious = obviousReasons(fleet, candidates, alternatives).filter((r) => !relaxedReason(r, relaxed));
-  if (obvious.length) throw new InfeasibleError(obvious);
+  const obvious = obviousReasons(fleet, candidates, alternatives, relaxed).filter((r) => !r.family || !relaxed.has(r.family));
+  if (obvious.length) throw new InfeasibleError(obvious.map((r) => r.text));
 
   const previous = new Map((options.previous ?? []).map((n) => [n.id, n]));
   const keep = previous.size ? keptCounts(fleet, catalog, candidates.list, previous) : undefined;
-  let model = buildModel(fleet, candidates.list, relaxed, alternatives, keep);
-  let solution = await solveLp(model.lp);
+  const placement = new Placement(fleet, candidates.list, alternatives, started + limit * 1000);
+  let result = await placement.solve(relaxed, keep);
   let moved = false;
-  if (keep && solution.status !== "optimal") {
+  if (keep && !result.counts) {
     // Keeping every deployed node in place breaks a rule (or the spec shrank): plan afresh.
     moved = true;
-    model = buildModel(fleet, candidates.list, relaxed, alternatives);
-    solution = await solveLp(model.lp);
+    result = await placement.solve(relaxed);
   }
-  if (solution.status !== "optimal") {
+  const { solution, model, counts } = result;
+  if (!counts) {
+    if (solution.status === "limit") throw new InfeasibleError([`the solver found no plan within the time limit (${limit} s); raise timeLimitSeconds`]);
     if (solution.status === "other") throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
-    throw new InfeasibleError(options.explain === false ? ["no placement keeps every rule"] : await explainByRelaxing(fleet, catalog, relaxed));
+    if (options.explain === false) throw new InfeasibleError(["no placement keeps every rule"]);
+    const budget = fleet.spec.budget?.monthlyUsd;
+    const reasons = await explainByRelaxing(fleet, (f) => placement.model().lp.has(f), relaxed, (r) => placement.relaxation(r),
+      (cost) => budget === undefined || withinBudget(cost, budget));
+    throw new InfeasibleError(reasons.map((r) => r.text));
   }
 
-  const counts = candidates.list.map((_, i) => solution.values.get(model.columns[i]) ?? 0);
-  const nodes = placeNodes(fleet, catalog, candidates.list, counts, model, solution.values, previous);
+  const nodes = placeNodes(fleet, catalog, candidates.list, counts, relaxed.has("maxShare.client") ? [] : model.clientColumns, solution.values, previous);
   const hosts = priceHosts(fleet, nodes);
   const plan = assemble(fleet, catalog, nodes, hosts);
-  plan.solver = { name: "HiGHS", status: solution.detail, optimal: true, milliseconds: Math.round(performance.now() - started), variables: model.columns.length };
+  plan.solver = {
+    name: "HiGHS", status: solution.detail, optimal: solution.status === "optimal", gap: solution.gap,
+    milliseconds: Math.round(performance.now() - started), variables: model.lp.columns,
+  };
   if (previous.size) {
     const kept = nodes.filter((n) => previous.get(n.id)?.site === n.site && sameClients(previous.get(n.id)!.clients, n.clients)).length;
     plan.stability = { previous: previous.size, kept, moved };
   }
   return plan;
+}
+
+interface Solved { model: Model; solution: Solution; counts?: number[] }
+
+/**
+ * The solves of one planning run, sharing one deadline and one model build per kind: identical
+ * hosts aggregated (small; a relaxation of the real problem), and every host on its own (exact),
+ * built only when the aggregated optimum cannot be packed onto hosts one by one.
+ */
+class Placement {
+  private readonly models = new Map<boolean, Model>();
+
+  constructor(private readonly fleet: Fleet, private readonly candidates: Candidate[], private readonly alternatives: AlternativesOf,
+    private readonly deadline: number) {}
+
+  model(aggregate = true): Model {
+    let m = this.models.get(aggregate);
+    if (!m) this.models.set(aggregate, (m = buildModel(this.fleet, this.candidates, this.alternatives, undefined, aggregate)));
+    return m;
+  }
+
+  async solve(relaxed: ReadonlySet<RuleFamily>, keep?: Keep): Promise<Solved> {
+    const first = await this.run(keep ? buildModel(this.fleet, this.candidates, this.alternatives, keep) : this.model(), relaxed);
+    if (first.counts || !first.solution.values.length) return first;
+    // The aggregated optimum does not pack onto the hosts: the per-host model decides.
+    return this.run(keep ? buildModel(this.fleet, this.candidates, this.alternatives, keep, false) : this.model(false), relaxed);
+  }
+
+  /** The optimum with `relaxed` dropped, for the explanation (a plan stopped by the time limit counts as one). */
+  async relaxation(relaxed: ReadonlySet<RuleFamily>): Promise<Relaxation> {
+    const { solution, counts } = await this.solve(relaxed);
+    return counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
+  }
+
+  private async run(model: Model, relaxed: ReadonlySet<RuleFamily>): Promise<Solved> {
+    const timeLimitSeconds = () => Math.max(0.05, (this.deadline - performance.now()) / 1000);
+    const solution = await solveModel(model.lp.arrays(relaxed), { timeLimitSeconds: timeLimitSeconds() });
+    const counts = solution.values.length ? await countsFrom(model, this.fleet, this.candidates, solution.values, timeLimitSeconds) : undefined;
+    return { model, solution, counts };
+  }
 }
 
 const sameClients = (a: Record<string, string>, b: Record<string, string>) =>
@@ -69,19 +128,23 @@ function keptCounts(fleet: Fleet, catalog: Catalog, candidates: Candidate[], pre
   const nodes = new Map<number, number>();
   const clients = new Map<string, number>();
   const claimed = new Set<string>();
+  const atSite = new Map<string, PreviousNode[]>();
+  for (const n of previous.values()) atSite.set(n.site, [...(atSite.get(n.site) ?? []), n]);
+  const byGroup = new Map<NodeGroup, number[]>();
+  candidates.forEach((c, i) => { if (atSite.has(c.site.id)) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), i]); });
   for (const group of fleet.groups) {
     let pinned = 0;
     const groupNodes: PreviousNode[] = [];
-    candidates.forEach((c, i) => {
-      if (c.group !== group) return;
-      const label = nodeLabel(group, catalog, c.site);
-      const here = [...previous.values()].filter((n) => !claimed.has(n.id) && n.site === c.site.id && new RegExp(`^${escape(label)}-\\d+$`).test(n.id));
+    for (const i of byGroup.get(group) ?? []) {
+      const c = candidates[i];
+      const label = new RegExp(`^${escape(nodeLabel(group, catalog, c.site))}-\\d+$`);
+      const here = atSite.get(c.site.id)!.filter((n) => !claimed.has(n.id) && label.test(n.id));
       const take = here.slice(0, Math.max(0, group.count - pinned));
       take.forEach((n) => claimed.add(n.id));
       pinned += take.length;
       groupNodes.push(...take);
       if (take.length) nodes.set(i, take.length);
-    });
+    }
     for (const n of groupNodes) {
       for (const [layer, client] of Object.entries(n.clients)) {
         const key = `${group.index}|${layer}|${client}`;
@@ -94,10 +157,6 @@ function keptCounts(fleet: Fleet, catalog: Catalog, candidates: Candidate[], pre
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-function relaxedReason(reason: string, relaxed: ReadonlySet<RuleFamily>): boolean {
-  return [...relaxed].some((family) => reason.includes(family.startsWith("survive") ? "survive." : family));
-}
-
 function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
   const parts = [group.chain];
   if (catalog.chains.get(group.chain)!.networks[0] !== group.network) parts.push(group.network);
@@ -107,28 +166,33 @@ function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
 }
 
 /** Turns the solved counts into named nodes; clients are handed out so that operators mix clients. */
-function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], model: Model, values: Map<string, number>, previous: Map<string, PreviousNode>): PlannedNode[] {
+function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], clientColumns: Model["clientColumns"],
+  values: Float64Array, previous: Map<string, PreviousNode>): PlannedNode[] {
   const nodes: PlannedNode[] = [];
   const usage = new Map<string, Map<string, number>>(); // `${chainKey}|${layer}` -> client -> nodes
   // Entries of the same chain, network and role at the same site share a label: number on across them.
   const numbered = new Map<string, number>();
+  const used = new Map<NodeGroup, number[]>();
+  counts.forEach((count, i) => { if (count > 0) used.set(candidates[i].group, [...(used.get(candidates[i].group) ?? []), i]); });
   for (const group of fleet.groups) {
     const slots: Array<{ candidate: Candidate; ordinal: number }> = [];
     const offsets = new Map<Candidate, number>();
-    candidates.forEach((candidate, i) => {
-      if (candidate.group !== group) return;
+    const labels = new Map<Candidate, string>();
+    (used.get(group) ?? []).forEach((i) => {
+      const candidate = candidates[i];
       const label = nodeLabel(group, catalog, candidate.site);
+      labels.set(candidate, label);
       offsets.set(candidate, numbered.get(label) ?? 0);
       numbered.set(label, (numbered.get(label) ?? 0) + counts[i]);
       for (let k = 1; k <= counts[i]; k++) slots.push({ candidate, ordinal: k });
     });
     // Interleave sites (1st of each site, then 2nd of each...) so round-robin clients differ per operator.
     slots.sort((a, b) => a.ordinal - b.ordinal || a.candidate.site.id.localeCompare(b.candidate.site.id));
-    const ids = slots.map(({ candidate, ordinal }) => `${nodeLabel(group, catalog, candidate.site)}-${offsets.get(candidate)! + ordinal}`);
+    const ids = slots.map(({ candidate, ordinal }) => `${labels.get(candidate)}-${offsets.get(candidate)! + ordinal}`);
     const handOut: Record<string, string[]> = {};
     for (const [layer, allowed] of Object.entries(group.clients)) {
-      const solved = model.clientColumns.filter((c) => c.group === group.index && c.layer === layer);
-      const budget = solved.length ? new Map(solved.map((c) => [c.client, values.get(c.column) ?? 0])) : undefined;
+      const solved = clientColumns.filter((c) => c.group === group.index && c.layer === layer);
+      const budget = solved.length ? new Map(solved.map((c) => [c.client, values[c.column] ?? 0])) : undefined;
       const key = `${group.chainKey}|${layer}`;
       if (!usage.has(key)) usage.set(key, new Map());
       handOut[layer] = assignClients(
@@ -162,64 +226,21 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
   return nodes;
 }
 
-/** A host's price is shared evenly by its nodes (cents spread so the shares add up to the price). */
+/** A host's price is shared evenly by its nodes ({@link shareHostPrice}: the shares add up to the price). */
 function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
   const hosts: PlannedHost[] = [];
+  const bySite = new Map<string, PlannedNode[]>();
+  for (const n of nodes) if (n.host !== undefined) bySite.set(n.site, [...(bySite.get(n.site) ?? []), n]);
   for (const site of fleet.sites) {
     if (!site.host) continue;
-    const on = nodes.filter((n) => n.site === site.id);
-    if (!on.length) continue;
-    const cents = Math.round(site.host.monthlyUsd * 100);
+    const on = bySite.get(site.id);
+    if (!on) continue;
+    const shares = shareHostPrice(site.host.monthlyUsd, on.length);
     on.forEach((n, i) => {
-      const share = (Math.floor(cents / on.length) + (i < cents % on.length ? 1 : 0)) / 100;
-      n.monthlyUsd = share;
-      n.cost = { compute: share, storage: 0, performance: 0, publicIp: 0, egress: 0, total: share };
+      n.monthlyUsd = shares[i];
+      n.cost = { compute: shares[i], storage: 0, performance: 0, publicIp: 0, egress: 0, total: shares[i] };
     });
     hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
   }
   return hosts;
 }
-
-/** Which single rule family, if dropped, would let a plan exist: the plain-words answer to "why not?". */
-async function explainByRelaxing(fleet: Fleet, catalog: Catalog, alreadyRelaxed: ReadonlySet<RuleFamily>): Promise<string[]> {
-  const candidates = candidatesFor(fleet, catalog).list;
-  const active = RULE_FAMILIES.filter((f) => !alreadyRelaxed.has(f) && isActive(fleet, f));
-  const reasons: string[] = [];
-  for (const family of active) {
-    const relaxed = new Set([...alreadyRelaxed, family]);
-    const solution = await solveLp(buildModel(fleet, candidates, relaxed, alternativesIn(catalog)).lp);
-    if (solution.status !== "optimal") continue;
-    reasons.push(family === "budget"
-      ? `budget.monthlyUsd ${fleet.spec.budget!.monthlyUsd} is below the cheapest plan that keeps every other rule: $${solution.objective.toFixed(2)}/month`
-      : `${describeFamily(fleet, family)} cannot be kept together with the other rules; without it the cheapest plan costs $${solution.objective.toFixed(2)}/month`);
-  }
-  if (reasons.length === 0) {
-    reasons.push(active.length
-      ? `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short`
-      : "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites");
-  }
-  return reasons;
-}
-
-function isActive(fleet: Fleet, family: RuleFamily): boolean {
-  const p = fleet.spec.policy;
-  switch (family) {
-    case "budget": return fleet.spec.budget !== undefined;
-    case "minOperators": return (p.minOperators ?? 1) > 1;
-    case "survive": return p.survive !== undefined;
-    case "sites.maxNodes": return fleet.sites.some((s) => s.providerMaxNodes !== undefined || s.host?.maxNodes !== undefined);
-    default: return p.maxShare?.[family.split(".")[1] as "operator"] !== undefined;
-  }
-}
-
-function describeFamily(fleet: Fleet, family: RuleFamily): string {
-  const p = fleet.spec.policy;
-  switch (family) {
-    case "budget": return `budget.monthlyUsd ${fleet.spec.budget?.monthlyUsd}`;
-    case "minOperators": return `minOperators ${p.minOperators}`;
-    case "survive": return `survive (${p.survive?.operatorLoss ? "operatorLoss 1, " : ""}${p.survive?.regionLoss ? "regionLoss 1, " : ""}minNodes ${p.survive?.minNodes})`;
-    case "sites.maxNodes": return `the maxNodes caps (${fleet.sites.flatMap((s) => s.host?.maxNodes !== undefined ? [`host ${s.host.name}: ${s.host.maxNodes}`] : s.providerMaxNodes !== undefined ? [`${s.provider}: ${s.providerMaxNodes}`] : []).filter((x, i, a) => a.indexOf(x) === i).join(", ")})`;
-    default: return `${family} ${p.maxShare?.[family.split(".")[1] as "operator"]}`;
-  }
-}
-

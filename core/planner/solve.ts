@@ -1,31 +1,66 @@
 import highsLoader from "highs";
 import { setFlagsFromString } from "node:v8";
+import type { ModelArrays } from "./lp";
 
 type Highs = Awaited<ReturnType<typeof highsLoader>>;
 let instance: Promise<Highs> | undefined;
 
 export interface Solution {
-  status: "optimal" | "infeasible" | "other";
+  /** `limit`: the time limit stopped the search; `values` then hold the best plan found, if any. */
+  status: "optimal" | "infeasible" | "limit" | "other";
   detail: string;
   objective: number;
-  values: Map<string, number>;
+  /** Column values, rounded to integers; empty without a feasible solution. */
+  values: Float64Array;
+  /** Proven relative MIP gap (0 when optimal; Infinity without a plan or a bound). */
+  gap: number;
+  dualBound: number;
+  /** Branch-and-bound nodes searched. */
+  nodes: number;
 }
 
-/** Solves a CPLEX-LP model with HiGHS (exact MILP, deterministic for the same input). */
-export async function solveLp(lp: string): Promise<Solution> {
+export interface SolveOptions {
+  /** Wall-clock limit for HiGHS, in seconds. @default no limit */
+  timeLimitSeconds?: number;
+}
+
+const DETAIL: Record<number, string> = {
+  7: "Optimal", 8: "Infeasible", 9: "Primal infeasible or unbounded", 10: "Unbounded", 13: "Time limit reached",
+  14: "Iteration limit reached", 17: "Interrupted",
+};
+
+/** Solves a MILP with HiGHS (exact: relative gap 0; deterministic for the same input). */
+export async function solveModel(model: ModelArrays, options: SolveOptions = {}): Promise<Solution> {
   instance ??= loadHighs();
-  let raw: ReturnType<Highs["solve"]>;
+  const highs = await instance;
+  const inf = highs.infinity;
+  const bound = (xs: Float64Array) => xs.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
+  let solver: ReturnType<Highs["createModel"]> | undefined;
   try {
-    raw = (await instance).solve(lp, { mip_rel_gap: 0, output_flag: false, random_seed: 0 });
+    solver = highs.createModel({
+      ...model, colLower: bound(model.colLower), colUpper: bound(model.colUpper),
+      rowLower: bound(model.rowLower), rowUpper: bound(model.rowUpper),
+      integrality: model.integrality as unknown as Int32Array,
+    });
+    solver.options.set({
+      mip_rel_gap: 0, output_flag: false, random_seed: 0,
+      ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}),
+    });
+    const code = solver.run().modelStatus as number;
+    const status = code === 7 ? "optimal" : code === 8 || code === 9 ? "infeasible" : code === 13 || code === 14 || code === 17 ? "limit" : "other";
+    const info = (name: string) => { try { return Number(solver!.info.get(name)); } catch { return NaN; } };
+    const hasPlan = status === "optimal" || (status === "limit" && Number(info("primal_solution_status")) === 2);
+    const values = hasPlan ? solver.getSolution().colValue.map(Math.round) : new Float64Array(0);
+    const objective = hasPlan ? model.colCost.reduce((a, c, i) => a + c * values[i], 0) : NaN;
+    const gap = status === "optimal" ? 0 : hasPlan && Number.isFinite(info("mip_gap")) ? info("mip_gap") : Infinity;
+    return { status, detail: DETAIL[code] ?? `HiGHS model status ${code}`, objective, values, gap, dualBound: info("mip_dual_bound"), nodes: info("mip_node_count") };
   } catch (e) {
     // The WASM heap of highs-js can be left unusable by a failed solve; start a fresh one next time.
     instance = undefined;
     throw e;
+  } finally {
+    if (solver && !solver.disposed) solver.dispose();
   }
-  const status = raw.Status === "Optimal" ? "optimal" : raw.Status === "Infeasible" ? "infeasible" : "other";
-  const values = new Map<string, number>();
-  if (status === "optimal") for (const [name, col] of Object.entries(raw.Columns)) values.set(name, Math.round((col as { Primal: number }).Primal));
-  return { status, detail: raw.Status, objective: status === "optimal" ? raw.ObjectiveValue : NaN, values };
 }
 
 /**

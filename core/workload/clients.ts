@@ -14,17 +14,35 @@ export interface ClientRuntime {
   healthInterval?: string;
   /** @default "5m" for execution/node layers, "2m" otherwise */
   stopGracePeriod?: string;
+  /**
+   * The image's ENTRYPOINT ([] when it has none and the catalog command names the binary). Akash
+   * needs it to start the client from a shell that first writes the engine JWT (no file mounts
+   * there). @default unknown: such a client cannot read a JWT on Akash
+   */
+  entrypoint?: string[];
 }
 
 export const DEFAULT_CONTAINER_DATA_DIR = "/data";
 
+// Entrypoints from each image's Dockerfile (go-ethereum, op-geth, nethermind, reth, erigon, teku,
+// besu's /opt/besu/bin launcher, nimbus-eth2 docker/dist, lodestar); prysm's distroless image has no
+// shell, so it cannot run on Akash behind the JWT wrapper. Read 2026-12.
 export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
-  geth: { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"] },
-  "op-geth": { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"] },
+  geth: { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"], entrypoint: ["geth"] },
+  "op-geth": { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"], entrypoint: ["geth"] },
+  nethermind: { entrypoint: ["/nethermind/nethermind"] },
+  reth: { entrypoint: ["/usr/local/bin/reth"] },
+  "op-reth": { entrypoint: ["/usr/local/bin/op-reth"] },
+  besu: { entrypoint: ["/opt/besu/bin/besu"] },
+  teku: { entrypoint: ["/opt/teku/bin/teku"] },
+  nimbus: { entrypoint: ["/home/user/nimbus-eth2/build/nimbus_beacon_node"] },
+  lodestar: { entrypoint: ["node", "/usr/app/packages/cli/bin/lodestar"] },
+  lighthouse: { entrypoint: [] },
+  "op-node": { entrypoint: [] },
   bitcoind: { healthcheck: ["CMD", "bitcoin-cli", "-datadir={dataDir}", "-chain={network}", "getblockchaininfo"], stopGracePeriod: "10m" },
   // The image's bundled rippled.cfg (which --conf points at) keeps the ledger under /var/lib/rippled.
   rippled: { dataDir: "/var/lib/rippled" },
-  erigon: { stopGracePeriod: "10m" },
+  erigon: { stopGracePeriod: "10m", entrypoint: ["erigon"] },
   // The devnet image (e2e/lab/devnet-image) has its own HEALTHCHECK (anvil-healthcheck, every 5 s).
   // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
   anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"], healthInterval: "2s" },

@@ -3,8 +3,9 @@
  * project and start it (see templates/cloud-init.yaml). The output contains the node's secrets
  * when any are passed: treat it as a secret.
  */
+import { gzipSync } from "node:zlib";
 import { parse, stringify } from "yaml";
-import { workloadFiles, type Workload, type WorkloadSecrets } from "./render";
+import { workloadFiles, type Workload, type WorkloadFile, type WorkloadSecrets } from "./render";
 import { fill, fillDeep, readTemplate } from "./templates";
 
 export interface DataDisk {
@@ -20,12 +21,18 @@ export interface CloudInitOptions {
   disk?: DataDisk;
   /** Extra SSH public keys for the default user. @default none */
   sshAuthorizedKeys?: string[];
+  /**
+   * Files beyond the workload's own (e.g. the RPC gateway's HAProxy config); may hold secrets.
+   * Written gzip-compressed (cloud-init `encoding: gz+b64`): EC2 takes at most 16 KiB of user-data.
+   * @default none
+   */
+  extraFiles?: WorkloadFile[];
 }
 
 export const MOUNT_SCRIPT = "/usr/local/sbin/sovereign-mount-data";
 
 interface CloudConfig {
-  write_files: Array<{ path: string; content: string; permissions: string; owner: string }>;
+  write_files: Array<{ path: string; content: string; permissions: string; owner: string; encoding?: string }>;
   runcmd: unknown[][];
   ssh_authorized_keys?: string[];
   [k: string]: unknown;
@@ -51,7 +58,12 @@ export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, opti
   } else {
     config.runcmd = config.runcmd.filter((cmd) => !cmd.includes(MOUNT_SCRIPT));
   }
-  config.write_files = files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" }));
+  config.write_files = [
+    ...files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" })),
+    ...(options.extraFiles ?? []).map((f) => ({
+      path: f.path, encoding: "gz+b64", content: gzipSync(f.content, { level: 9 }).toString("base64"), permissions: f.mode, owner: "root:root",
+    })),
+  ];
   if (options.sshAuthorizedKeys?.length) config.ssh_authorized_keys = options.sshAuthorizedKeys;
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }

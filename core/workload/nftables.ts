@@ -16,13 +16,20 @@ import type { PublishedPort } from "./render";
 export interface HostFirewallOptions {
   /** Sources allowed to reach the node's rpc-exposure ports. */
   rpcAllowCidrs: readonly string[];
+  /** Fleet of the node: part of the table name, so fleets sharing a host keep their own tables. @default none */
+  fleet?: string;
 }
 
-/** nftables table name of a node (letters, digits and underscores only). */
-export function nftTableName(nodeId: string): string {
-  // Dashes become underscores; ids that already hold '_' or '.' could then meet another node's table.
+/**
+ * nftables table name of a node: `sovereign_<node>`, with a fleet `sovereign_<fleet>_<node>` (dashes
+ * kept). Fleet names and node ids hold no '_', so no two (fleet, node) pairs share a table.
+ */
+export function nftTableName(nodeId: string, fleet?: string): string {
+  // Without a fleet, dashes become underscores; ids that already hold '_' or '.' could then meet another node's table.
   if (!/^[a-zA-Z0-9-]+$/.test(nodeId)) throw new Error(`node id '${nodeId}' cannot name a host firewall table: use letters, digits and dashes`);
-  return `sovereign_${nodeId.replace(/-/g, "_")}`;
+  if (fleet === undefined) return `sovereign_${nodeId.replace(/-/g, "_")}`;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(fleet)) throw new Error(`fleet '${fleet}' cannot name a host firewall table: use lower-case letters, digits and dashes`);
+  return `sovereign_${fleet}_${nodeId}`;
 }
 
 /**
@@ -30,7 +37,7 @@ export function nftTableName(nodeId: string): string {
  * again in one transaction, so a reload replaces the node's rules atomically.
  */
 export function renderNftables(nodeId: string, ports: readonly PublishedPort[], options: HostFirewallOptions): string {
-  const table = nftTableName(nodeId);
+  const table = nftTableName(nodeId, options.fleet);
   const v4 = options.rpcAllowCidrs.filter((c) => !isIpv6(c));
   const v6 = options.rpcAllowCidrs.filter(isIpv6);
   const byProto = (exposures: string[]) => (["tcp", "udp"] as const).flatMap((proto) => {
@@ -60,7 +67,7 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
   const set = (name: string, type: string, cidrs: string[]) =>
     cidrs.length ? [`  set ${name} {`, `    type ${type}; flags interval;`, `    elements = { ${cidrs.join(", ")} }`, "  }"] : [];
   return [
-    `# Host firewall of Sovereign node ${nodeId}; rendered by core/workload/nftables.ts.`,
+    `# Host firewall of Sovereign node ${nodeId}${options.fleet ? ` of fleet ${options.fleet}` : ""}; rendered by core/workload/nftables.ts.`,
     `table inet ${table}`,
     `delete table inet ${table}`,
     `table inet ${table} {`,

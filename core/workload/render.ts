@@ -29,6 +29,11 @@ export interface WorkloadOptions {
   dataRoot?: string;
   /** Directory for each node's compose project, scripts and secrets: `<configRoot>/<node>/`. @default "/etc/sovereign" */
   configRoot?: string;
+  /**
+   * docker compose project name, also the prefix of container names and the systemd unit: hosts
+   * that run nodes of several fleets (bare metal) pass `<fleet>_<node>`. @default the node id
+   */
+  project?: string;
   /** Chain id for `{chainId}`. @default the catalog's `chainIds[network]` */
   chainId?: number;
   /** Template directory. @default the package's `templates/` */
@@ -39,6 +44,11 @@ export interface WorkloadOptions {
    * announce them to peers. @default 0
    */
   hostPortOffset?: number;
+  /**
+   * Where clients read the engine JWT inside their container. Akash has no file mounts, so its SDL
+   * writes the file at start into a path any user can write. @default CONTAINER_JWT_PATH
+   */
+  jwtPath?: string;
 }
 
 /** Secrets the node needs, passed as values by the caller (Pulumi keeps them as secret Outputs). */
@@ -79,6 +89,10 @@ export interface ComposeService {
   labels: Record<string, string>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
   depends_on?: string[];
+  /** `host` for workloads that must see the host's interfaces (the RPC gateway). @default bridge */
+  network_mode?: string;
+  /** @default the image's user */
+  user?: string;
 }
 
 /**
@@ -93,7 +107,7 @@ export interface ComposeFile {
 export interface Workload {
   fleet: string;
   node: string;
-  /** docker compose project name (= node id). */
+  /** docker compose project name (`options.project`, by default the node id). */
   project: string;
   dataRoot: string;
   /** `<dataRoot>/<node>`: every byte the node writes lives below. */
@@ -147,6 +161,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const nodeDataDir = `${dataRoot}/${node.id}`;
   const configDir = `${configRoot}/${node.id}`;
   assertSafeName(node.id);
+  const project = options.project ?? node.id;
+  assertSafeName(project);
   const offset = options.hostPortOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
 
@@ -186,7 +202,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       }
       case "chain": return node.chain;
       case "dataDir": return containerDataDir;
-      case "jwtPath": needsJwt = true; return CONTAINER_JWT_PATH;
+      case "jwtPath": needsJwt = true; return options.jwtPath ?? CONTAINER_JWT_PATH;
       case "engineUrl":
         if (engine === undefined) throw new Error(`${where}: {engineUrl} needs an execution client with an engine port`);
         return `http://execution:${engine}`;
@@ -244,7 +260,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const volumes = [`${hostData}:${containerDataDir}`];
     services[layer] = {
       image: `${client.image.repository}:${client.image.tag}`,
-      container_name: `${node.id}-${layer}`,
+      container_name: `${project}-${layer}`,
       command,
       ...defaults,
       volumes,
@@ -268,8 +284,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const compose: ComposeFile = { services };
   const rpc = rpcPort(node, catalog);
   return {
-    fleet, node: node.id, project: node.id, dataRoot, nodeDataDir, configDir,
-    unit: `sovereign-${node.id}.service`,
+    fleet, node: node.id, project, dataRoot, nodeDataDir, configDir,
+    unit: `sovereign-${project}.service`,
     compose,
     composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
     ports, dataDirs, rpc, hostPortOffset: offset, needsJwt,

@@ -23,7 +23,12 @@ function dated(): Array<{ where: string; item: any }> {
     for (const [region, prices] of Object.entries<any[]>(p.computePrices ?? {})) prices.forEach((x, i) => out.push({ where: `${p.id}.computePrices.${region}[${i}]`, item: x }));
     for (const [region, prices] of Object.entries<any[]>(p.storagePrices ?? {})) prices.forEach((x, i) => out.push({ where: `${p.id}.storagePrices.${region}[${i}]`, item: x }));
     for (const [k, x] of Object.entries<any>(p.resourcePrices ?? {})) out.push({ where: `${p.id}.resourcePrices.${k}`, item: x });
-    for (const [k, x] of Object.entries<any>(p.network ?? {})) out.push({ where: `${p.id}.network.${k}`, item: x });
+    for (const [k, x] of Object.entries<any>(p.network ?? {})) {
+      if (k === "egress") for (const [region, e] of Object.entries<any>(x)) out.push({ where: `${p.id}.network.egress.${region}`, item: e });
+      else out.push({ where: `${p.id}.network.${k}`, item: x });
+    }
+    for (const [k, x] of Object.entries<any>(p.purchaseOptions ?? {})) out.push({ where: `${p.id}.purchaseOptions.${k}`, item: x });
+    (p.sustainedUse ?? []).forEach((x: any, i: number) => out.push({ where: `${p.id}.sustainedUse[${i}]`, item: x }));
   }
   for (const c of rawChains) {
     for (const [role, profile] of Object.entries<any>(c.roles)) {

@@ -40,25 +40,29 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
     assert.deepEqual(o.storage, { class: "gp3", sizeGb: 2500, iops: 8000, throughputMBps: 500, local: false });
     assert.deepEqual(o.cost, {
       compute: 280.32,                // 0.384 * 730
-      storage: 200,                   // 2500 * 0.08
+      storage: 202.4,                 // 2500 * 0.08 + the 30 GB gp3 boot volume
       performance: 40,                // 5000 * 0.005 + 375 * 0.04
       publicIp: 3.65,                 // 0.005 * 730
-      egress: 135,                    // 1500 GB * 0.09
-      total: 658.97,
+      egress: 126,                    // 1500 GB, the first 100 free, then 0.09
+      total: 652.37,
+      egressHigh: 531,                // 6000 GB at the high end of the range: 5900 * 0.09
     });
   });
 
   test("ethereum full in eu-central-1 uses the Frankfurt prices", () => {
     const o = option("ethereum", "aws/eu-central-1");
-    // 0.460 * 730 = 335.8; 2500 * 0.0952 = 238; same performance; same network prices.
-    assert.deepEqual(o.cost, { compute: 335.8, storage: 238, performance: 40, publicIp: 3.65, egress: 135, total: 752.45 });
+    // 0.460 * 730 = 335.8; (2500 + 30 boot) * 0.0952 = 240.86; same performance; same egress tiers.
+    assert.deepEqual(o.cost, { compute: 335.8, storage: 240.86, performance: 40, publicIp: 3.65, egress: 126, total: 746.31, egressHigh: 531 });
   });
 
-  test("beyond gp3's 16,000 IOPS only io2 is left, provisioned per IOPS", () => {
+  test("gp3 provisions up to its late-2025 limit of 80,000 IOPS; io2 prices every IOPS", () => {
     const p = custom({ diskGb: 1000, iops: 20000, throughputMBps: 500 });
     const aws = cat.providers.get("aws")!;
     const prices = aws.storagePrices["us-east-1"];
-    assert.equal(priceStorageClass(p, aws.storageClasses.find((c) => c.id === "gp3")!, prices), undefined);
+    const gp3 = aws.storageClasses.find((c) => c.id === "gp3")!;
+    // 17000 IOPS above the included 3000 at 0.005 = 85; 375 MB/s above 125 at 0.04 = 15.
+    assert.equal(priceStorageClass(p, gp3, prices)!.performanceUsd, 100);
+    assert.equal(priceStorageClass(custom({ diskGb: 1000, iops: 90000, throughputMBps: 500 }), gp3, prices), undefined);
     const io2 = priceStorageClass(p, aws.storageClasses.find((c) => c.id === "io2")!, prices)!;
     // 1000 GB * 0.125 = 125; 20000 IOPS (none included) * 0.065 = 1300; 1000 MB/s included.
     assert.equal(io2.usd, 125);
@@ -68,19 +72,23 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
 });
 
 describe("Azure: Premium SSD tiers", () => {
-  test("bitcoin in eastus takes P30, the smallest tier with 1000 GB and 3000 IOPS", () => {
+  test("bitcoin in eastus: Premium SSD v2 (3000 IOPS, 125 MB/s included) undercuts P30, the smallest fitting tier", () => {
+    const azure = cat.providers.get("azure")!;
+    const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
+    assert.equal(priceStorageClass(cat.chains.get("bitcoin")!.roles.full, premium, azure.storagePrices.eastus)!.choice.tier, "P30");
     const o = option("bitcoin", "azure/eastus");
     assert.equal(o.shape, "Standard_D4s_v5");
-    assert.equal(o.storage.tier, "P30");
-    // 0.192*730 = 140.16; P30 135.17; IP 3.65; 500 GB * 0.087 = 43.5.
-    assert.deepEqual(o.cost, { compute: 140.16, storage: 135.17, performance: 0, publicIp: 3.65, egress: 43.5, total: 322.48 });
+    assert.equal(o.storage.class, "PremiumV2_LRS");
+    // 0.192*730 = 140.16; 1000 GB * 0.0812 + the P4 boot disk 5.28; IP 3.65; (500 - 100 free) * 0.087 = 34.8.
+    assert.deepEqual(o.cost, { compute: 140.16, storage: 86.48, performance: 0, publicIp: 3.65, egress: 34.8, total: 265.09, egressHigh: 165.3 });
   });
 
-  test("cosmoshub (2000 GB) takes P40, not the bigger P50", () => {
-    const o = option("cosmoshub", "azure/eastus");
-    assert.equal(o.storage.tier, "P40");
-    // D8s_v5 0.384*730 = 280.32; P40 270.34; 3.65; 600 * 0.087 = 52.2.
-    assert.equal(o.cost.total, 606.51);
+  test("cosmoshub (2000 GB) on Premium SSD tiers takes P40, not the bigger P50", () => {
+    const azure = cat.providers.get("azure")!;
+    const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
+    const priced = priceStorageClass(cat.chains.get("cosmoshub")!.roles.full, premium, azure.storagePrices.eastus)!;
+    assert.equal(priced.choice.tier, "P40");
+    assert.equal(priced.usd, 270.34);
   });
 
   test("a tier too slow for the IOPS is skipped even if big enough", () => {
@@ -91,22 +99,25 @@ describe("Azure: Premium SSD tiers", () => {
     assert.equal(priced.usd, 135.17);
   });
 
-  test("ethereum (8000 IOPS) exceeds every tier, so only the L16s_v3's own NVMe is left", () => {
+  test("ethereum (8000 IOPS) exceeds every Premium SSD tier; Premium SSD v2 provisions it, cheaper than L16s_v3's NVMe", () => {
+    const azure = cat.providers.get("azure")!;
+    const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
+    assert.equal(priceStorageClass(cat.chains.get("ethereum")!.roles.full, premium, azure.storagePrices.eastus), undefined);
     const o = option("ethereum", "azure/eastus");
-    // L8s_v3 has 1920 GB NVMe < 2500; L16s_v3 has 3840 GB at 1.248/h.
-    assert.equal(o.shape, "Standard_L16s_v3");
-    assert.equal(o.storage.class, "instance-nvme");
-    assert.equal(o.storage.local, true);
-    assert.deepEqual(o.cost, { compute: 911.04, storage: 0, performance: 0, publicIp: 3.65, egress: 130.5, total: 1045.19 });
+    assert.equal(o.shape, "Standard_D8s_v5");
+    assert.equal(o.storage.class, "PremiumV2_LRS");
+    // L16s_v3 alone: 1.392 * 730 = 1016.16 of compute, more than the D8s_v5 with its disk.
+    assert.ok(o.cost.total < 1.392 * 730);
   });
 });
 
 describe("GCP: performance that grows with disk size", () => {
   test("bitcoin in us-east4 on pd-balanced", () => {
     const o = option("bitcoin", "gcp/us-east4");
-    // n2-standard-4 0.218756*730 = 159.69188 -> 159.69; 1000 GB pd-balanced 0.11 = 110; 500 GB * 0.12 = 60.
+    // n2-standard-4 0.218756*730 = 159.69 less the 20% sustained-use discount = 127.75; (1000 + 30 boot) GB
+    // pd-balanced at 0.11 = 113.3; 500 GB * 0.12 = 60 (high end 2000 GB: 1024 * 0.12 + 976 * 0.11 = 230.24).
     assert.equal(o.storage.class, "pd-balanced");
-    assert.deepEqual(o.cost, { compute: 159.69, storage: 110, performance: 0, publicIp: 3.65, egress: 60, total: 333.34 });
+    assert.deepEqual(o.cost, { compute: 127.75, storage: 113.3, performance: 0, publicIp: 3.65, egress: 60, total: 304.7, egressHigh: 230.24 });
   });
 
   test("pd-ssd grows a small disk until it has the IOPS", () => {
@@ -132,7 +143,7 @@ describe("GCP: performance that grows with disk size", () => {
   test("pd-balanced cannot reach 250 MB/s (max 240), so cosmoshub goes to pd-ssd", () => {
     const o = option("cosmoshub", "gcp/us-east4");
     assert.equal(o.storage.class, "pd-ssd");
-    assert.equal(o.cost.storage, 2000 * 0.187);
+    assert.equal(o.cost.storage, 2000 * 0.187 + 30 * 0.11);
   });
 });
 

@@ -1,6 +1,7 @@
 // `pulumi up` for real: the Pulumi engine built from Go modules, three SSH hosts with their own
 // addresses and Docker engines (e2e/lab), and a live JSON-RPC node (anvil) on each planned host.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -36,7 +37,40 @@ function fleetSpec(hosts: LabHost[], count: number, hostKeyOf = (h: LabHost) => 
   };
 }
 
-interface NodeOut { id: string; rpcEndpoint: string; publicIp: string; provider: string }
+interface NodeOut { id: string; rpcEndpoint: string; publicIp: string; provider: string; hostPortOffset?: number }
+
+/** A fleet of `count` devnet nodes on one lab host (no diversity rules: one operator). */
+function oneHostSpec(name: string, host: LabHost, count: number) {
+  return {
+    name,
+    chains: [{ chain: "devnet", count }],
+    sites: {
+      baremetal: {
+        hosts: [{
+          name: host.name, address: host.address, operator: "hetzner", country: "DE", monthlyUsd: 50, cpu: 4, memoryGb: 8, diskGb: 100,
+          maxNodes: 4, ssh: { user: host.user, port: host.port, hostKey: host.hostKey },
+        }],
+      },
+    },
+    policy: {},
+  };
+}
+
+/** A stack of the Sovereign program in the lab's file backend, configured for a spec file. */
+async function labStack(env: Record<string, string>, name: string, specFile: string, privateKey: string): Promise<Stack> {
+  // The engine built by e2e/lab (not whatever `pulumi` may be on PATH).
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: REPO }, { envVars: env, pulumiCommand });
+  await stack.setAllConfig({
+    "sovereign:fleetFile": { value: specFile },
+    "sovereign:sshPrivateKey": { value: privateKey, secret: true },
+    "sovereign:sshDialErrorLimit": { value: "2" },
+    "sovereign:sshPerDialTimeout": { value: "5" },
+  });
+  // The test runner sits at the bridge address: only it may call RPC.
+  await stack.setConfig("sovereign:rpcAllowCidrs[0]", { value: "10.77.0.1/32" }, true);
+  return stack;
+}
 
 describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () => {
   const work = mkdtempSync(join(tmpdir(), "sovereign-e2e-"));
@@ -57,20 +91,7 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
 
   before(async () => {
     writeFileSync(specFile, stringify(fleetSpec(hosts, 3)));
-    // The engine built by e2e/lab (not whatever `pulumi` may be on PATH).
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-    stack = await timed("stack init", () => LocalWorkspace.createOrSelectStack(
-      { stackName: `e2e-${process.pid}`, workDir: REPO },
-      { envVars: env, pulumiCommand },
-    ));
-    await stack.setAllConfig({
-      "sovereign:fleetFile": { value: specFile },
-      "sovereign:sshPrivateKey": { value: privateKey, secret: true },
-      "sovereign:sshDialErrorLimit": { value: "2" },
-      "sovereign:sshPerDialTimeout": { value: "5" },
-    });
-    // The test runner sits at the bridge address: only it may call RPC.
-    await stack.setConfig("sovereign:rpcAllowCidrs[0]", { value: "10.77.0.1/32" }, true);
+    stack = await timed("stack init", () => labStack(env, `e2e-${process.pid}`, specFile, privateKey));
   });
 
   after(async () => {
@@ -95,8 +116,8 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
       assert.equal(node.publicIp, host.address, `${node.id} is on ${host.name}`);
       assert.equal(jsonRpc(node.rpcEndpoint, "eth_chainId").result, "0x7a69");
       assert.match(jsonRpc(node.rpcEndpoint, "eth_blockNumber").result ?? "", /^0x[0-9a-f]+$/);
-      // The container runs on that host's own Docker engine.
-      assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^${node.id}-node$`, "m"));
+      // The container runs on that host's own Docker engine, named by fleet and node.
+      assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^lab_${node.id}-node$`, "m"));
     }
     // maxShare.operator 0.5 of 3 nodes and minOperators 3: one node per operator.
     assert.equal(used.size, 3);
@@ -182,5 +203,93 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
       assert.equal(ssh(env, h, "find /srv/sovereign -mindepth 1 2>/dev/null | head -5").trim(), "", `${h.name}: no files`);
       assert.doesNotMatch(ssh(env, h, "nft list tables"), /sovereign_/, `${h.name}: no firewall tables`);
     }
+  });
+});
+
+describe("two fleets on one bare-metal host never touch each other", { skip: problem }, () => {
+  const work = mkdtempSync(join(tmpdir(), "sovereign-e2e-fleets-"));
+  const hosts = problem ? [] : labHosts(env);
+  const host = hosts[2];
+  const privateKey = problem ? "" : readFileSync(host.privateKeyPath, "utf8");
+  const stacks: Record<string, Stack> = {};
+  const timings: Record<string, number> = {};
+  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try { return await fn(); } finally { timings[phase] = Math.round(performance.now() - t0) / 1000; }
+  };
+  const up = async (fleet: string, phase: string) => nodesOf(await timed(phase, () => stacks[fleet].up({ color: "never" })));
+  const nodesOf = (r: UpResult) => Object.values(r.outputs.nodes.value as Record<string, NodeOut>);
+  // A balance set on prod's chain: the mark that prod's node (and its state) survived.
+  const MARK = "0x00000000000000000000000000000000000000a1";
+  const markRpc = (url: string, method: string, params: unknown[]) => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+    return JSON.parse(execFileSync("curl", ["-sS", "--max-time", "5", "-H", "content-type: application/json", "--data", body, url], { encoding: "utf8" }));
+  };
+  let prodRpc = "";
+
+  before(async () => {
+    for (const fleet of ["prod", "staging"]) {
+      const file = join(work, `${fleet}.yaml`);
+      writeFileSync(file, stringify(oneHostSpec(fleet, host, 1)));
+      stacks[fleet] = await labStack(env, `e2e-${fleet}-${process.pid}`, file, privateKey);
+    }
+  });
+
+  after(async () => {
+    for (const stack of Object.values(stacks)) {
+      try { await stack.destroy({ color: "never" }); } catch { /* reported by the tests */ }
+      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+    }
+    console.log(`e2e two-fleet timings (s): ${JSON.stringify(timings)}`);
+  });
+
+  test("prod and staging both plan devnet-<host>-1 on the same host; prod comes up", async () => {
+    const [prod] = await up("prod", "prod up");
+    assert.equal(prod.id, `devnet-${host.name}-1`);
+    prodRpc = prod.rpcEndpoint;
+    assert.equal(jsonRpc(prodRpc, "eth_chainId").result, "0x7a69");
+    assert.equal(markRpc(prodRpc, "anvil_setBalance", [MARK, "0x1234"]).result, null);
+  });
+
+  test("staging needing prod's host port gets an error naming fleet prod, and prod is untouched", async () => {
+    await assert.rejects(() => up("staging", "staging up (port held by prod)"),
+      (e: Error) => /host port 8545\/tcp is held by node devnet-\S+ of fleet prod/.test(e.message));
+    assert.equal(markRpc(prodRpc, "eth_getBalance", [MARK, "latest"]).result, "0x1234");
+    assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"));
+    assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /staging_/);
+    assert.doesNotMatch(ssh(env, host, "nft list tables"), /sovereign_staging_/, "no firewall table of the refused node");
+  });
+
+  test("with its own port offset staging runs beside prod", async () => {
+    await stacks.staging.setConfig("sovereign:hostPortOffset", { value: "100" });
+    const [staging] = await up("staging", "staging up (offset 100)");
+    assert.equal(staging.id, `devnet-${host.name}-1`);
+    assert.equal(staging.rpcEndpoint, `http://${host.address}:8645`);
+    assert.equal(staging.hostPortOffset, 100);
+    assert.equal(jsonRpc(staging.rpcEndpoint, "eth_chainId").result, "0x7a69");
+    assert.equal(markRpc(staging.rpcEndpoint, "eth_getBalance", [MARK, "latest"]).result, "0x0", "two chains, not one");
+    assert.equal(markRpc(prodRpc, "eth_getBalance", [MARK, "latest"]).result, "0x1234");
+  });
+
+  test("destroying staging leaves prod's node, data and firewall as they were", async () => {
+    const prodDir = `/srv/sovereign/fleets/prod/data/devnet-${host.name}-1`;
+    const before = ssh(env, host, `find ${prodDir} | sort`);
+    await timed("staging destroy", () => stacks.staging.destroy({ color: "never" }));
+    assert.equal(markRpc(prodRpc, "eth_getBalance", [MARK, "latest"]).result, "0x1234", "prod's chain state is there");
+    assert.equal(ssh(env, host, `find ${prodDir} | sort`), before, "prod's data directory is as it was");
+    assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"));
+    assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /staging_/);
+    const tables = ssh(env, host, "nft list tables");
+    assert.match(tables, new RegExp(`sovereign_prod_devnet-${host.name}-1`));
+    assert.doesNotMatch(tables, /sovereign_staging_/);
+    assert.equal(ssh(env, host, "ls /srv/sovereign/fleets").trim(), "prod");
+    assert.equal(ssh(env, host, "ls /srv/sovereign/claims").trim(), `prod_devnet-${host.name}-1.ports`);
+  });
+
+  test("destroying prod then leaves the host clean", async () => {
+    await timed("prod destroy", () => stacks.prod.destroy({ color: "never" }));
+    assert.equal(ssh(env, host, "docker ps -aq").trim(), "");
+    assert.equal(ssh(env, host, "find /srv/sovereign -mindepth 1 2>/dev/null | head -5").trim(), "");
+    assert.doesNotMatch(ssh(env, host, "nft list tables"), /sovereign_/);
   });
 });

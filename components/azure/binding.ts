@@ -1,0 +1,58 @@
+/**
+ * How a Fleet deploys its Azure nodes: an explicit provider per location, the location's resource
+ * group and virtual network once, one host per node.
+ */
+import { Provider as AzureProvider, type ProviderArgs as AzureProviderArgs } from "@pulumi/azure-native/provider";
+import { subnetCidr } from "../../core/layout";
+import { byRegion, diskProblems, regionTags } from "../cloud-scope";
+import type { HostBinding } from "../hosts";
+import type { NodeHostOutputs } from "../node-host";
+import { AZURE_DATA, AZURE_SUBNET_PREFIX } from "./data";
+import { AzureNodeHost, type AzureNodeHostArgs } from "./host";
+import { AzureNetwork } from "./network";
+
+export interface AzureFleetOptions {
+  /** Address space of each location's virtual network (its first /24 is the subnet); RPC ports are open to it. @default "10.42.0.0/16" */
+  vnetCidr?: string;
+  /** Extra azure-native Provider args (subscriptionId...); `location` is set per location. @default {} */
+  providerArgs?: Omit<AzureProviderArgs, "location">;
+  /** Passed to every AzureNodeHost. @default none */
+  transform?: AzureNodeHostArgs["transform"];
+}
+
+declare module "../hosts" {
+  interface FleetProviderOptions {
+    /** Azure options (network, provider args, transforms). @default {} */
+    azure?: AzureFleetOptions;
+  }
+}
+
+export const azureBinding: HostBinding = {
+  preflight(nodes, ctx) {
+    const problems = diskProblems(nodes, (n) => AZURE_DATA.dataDisk(n.storage, n.shape));
+    const cidr = ctx.options.azure?.vnetCidr;
+    if (cidr !== undefined) {
+      try { subnetCidr(cidr, AZURE_SUBNET_PREFIX, 0, "azure.vnetCidr"); } catch (e) { problems.push((e as Error).message); }
+    }
+    return problems;
+  },
+
+  deploy(nodes, ctx) {
+    const opts = ctx.options.azure ?? {};
+    const hosts: Record<string, NodeHostOutputs> = {};
+    for (const [location, list] of byRegion(nodes)) {
+      const provider = new AzureProvider(`${ctx.name}-azure-${location}`, { ...opts.providerArgs, location }, { parent: ctx.parent });
+      const net = new AzureNetwork(`${ctx.name}-azure-${location}`, {
+        location, tags: regionTags(ctx, "azure", location, list), cidr: opts.vnetCidr,
+      }, { parent: ctx.parent, providers: [provider] });
+      for (const node of list) {
+        hosts[node.id] = new AzureNodeHost(`${ctx.name}-${node.id}`, {
+          ...ctx.host, node, rendered: ctx.workloads.get(node.id), networkCidrs: [net.cidr],
+          resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId,
+          transform: opts.transform,
+        }, { parent: ctx.parent, providers: [provider] });
+      }
+    }
+    return hosts;
+  },
+};

@@ -1,0 +1,249 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import type { PlannedGateway, PlannedNode } from "../../core/plan";
+import type { StorageChoice } from "../../core/costs/options";
+import {
+  gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload,
+  type GatewayApiKey, type GatewayConfigInput, type GatewayWorkload,
+} from "../../core/gateway";
+import { nftTableName, renderNftables } from "../../core/workload/nftables";
+import { fill, readTemplate } from "../../core/workload/templates";
+import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
+import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
+import { baremetalWorkloadOptions, uploadScript, type BareMetalConnection } from "../baremetal/host";
+import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
+import type { CustomWorkload, NodeHostArgs, NodeHostOutputs } from "../node-host";
+import { transform, type Transform } from "../transform";
+
+/** An upstream of one chain: a node of the fleet (its `rpcEndpoint`) or a paid endpoint. */
+export interface RpcGatewayUpstream {
+  /** Node id; the HAProxy server name. */
+  node: string;
+  /** `http://host:port` of the node's JSON-RPC, e.g. a host component's `rpcEndpoint`. */
+  url: pulumi.Input<string>;
+  /** WebSocket URL when it is not `url`'s host and port (geth: 8546). @default `url` */
+  wsUrl?: pulumi.Input<string>;
+  /** Operator of the node. */
+  operator: string;
+  /** Serve only when no primary upstream can (paid or remote endpoints). @default false */
+  backup?: boolean;
+}
+
+export interface RpcGatewayChain {
+  /** Chain key `chain/network`; served at `<endpoint>/<chain>/<network>`. */
+  chain: string;
+  upstreams: RpcGatewayUpstream[];
+  /** Blocks an upstream may trail the best upstream's head before it is drained. @default 3 */
+  maxLagBlocks?: number;
+  /** Pass WebSocket upgrades through (chains whose clients serve WS). @default false */
+  websocket?: boolean;
+}
+
+/** An API key with its own rate limit; the key is a secret. */
+export interface RpcGatewayApiKey {
+  /** Who holds the key (never the key). */
+  name: string;
+  /** The key: `config.requireSecret(...)`. 16-128 printable characters, no `/`. */
+  key: pulumi.Input<string>;
+  /** @default 50 */
+  requestsPerSecond?: number;
+}
+
+/** Where the gateway runs: a bare-metal host over SSH, or a cloud VM built by that cloud's host component. */
+export type RpcGatewaySite =
+  | { kind: "baremetal"; connection: BareMetalConnection; /** @default 120 */ healthTimeoutSeconds?: number }
+  | { kind: "aws"; host: Omit<AwsNodeHostArgs, keyof NodeHostArgs> }
+  | { kind: "gcp"; host: Omit<GcpNodeHostArgs, keyof NodeHostArgs> }
+  | { kind: "azure"; host: Omit<AzureNodeHostArgs, keyof NodeHostArgs> };
+
+export interface RpcGatewayArgs {
+  /** The planned gateway (an entry of `Plan.gateways`). */
+  gateway: PlannedGateway;
+  /** Chains it serves, each with every upstream node. */
+  chains: RpcGatewayChain[];
+  /** Where it runs. */
+  site: RpcGatewaySite;
+  /** Fleet name (labels, tags). @default "sovereign" */
+  fleet?: string;
+  /** Certificate chain and private key (PEM) for HTTPS on the public port. Pass secrets. @default none (plain HTTP) */
+  tls?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+  /** Require one of these keys (header `x-api-key` or last path segment), each rate-limited. @default none (open endpoint) */
+  apiKeys?: RpcGatewayApiKey[];
+  /** Public port. @default 8545, or 8443 with tls */
+  port?: number;
+  /** Who may reach the public port. @default ["0.0.0.0/0"] */
+  allowCidrs?: string[];
+  /** Who may reach SSH (cloud VMs). @default [] (closed) */
+  adminCidrs?: string[];
+  /** SSH public key of the admin user (cloud VMs). @default none */
+  sshPublicKey?: string;
+  /** Prometheus `/metrics` and `/stats` listener: keep it private (loopback or an overlay address). @default "127.0.0.1:8405" */
+  metrics?: string;
+  /** Health, lag and timeout settings of HAProxy (see GatewayConfigInput.timeouts). @default the renderer's */
+  timeouts?: GatewayConfigInput["timeouts"];
+  /** Attempts on other upstreams after a failed read. @default 2 */
+  retries?: number;
+  /** HAProxy image. @default GATEWAY_IMAGE (`haproxy:2.6.12`); the lab passes its Debian-built image */
+  image?: string;
+  /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
+  workloadUpdates?: NodeHostArgs["workloadUpdates"];
+  /**
+   * Edit the args of the children: `host` is the cloud host component (AwsNodeHost, GcpNodeHost or
+   * AzureNodeHost args); `upload`, `firewall`, `start` are the bare-metal remote commands.
+   * @default none
+   */
+  transform?: {
+    host?: Transform<AwsNodeHostArgs & GcpNodeHostArgs & AzureNodeHostArgs>;
+    upload?: Transform<command.remote.CommandArgs>;
+    firewall?: Transform<command.remote.CommandArgs>;
+    start?: Transform<command.remote.CommandArgs>;
+  };
+}
+
+/** Data disk of a gateway VM, per cloud: the host components always attach one; HAProxy keeps nothing on it. */
+const GATEWAY_DISK: Record<"aws" | "gcp" | "azure", StorageChoice> = {
+  aws: { class: "gp3", sizeGb: 8, iops: 3000, throughputMBps: 125, local: false },
+  gcp: { class: "pd-balanced", sizeGb: 10, local: false },
+  azure: { class: "Premium_LRS", sizeGb: 4, tier: "P1", local: false },
+};
+
+/**
+ * An RPC gateway of the access layer: HAProxy in front of every node of its chains, configured by
+ * core/gateway (JSON-RPC health checks, lag drain, read-only retries, optional API keys with rate
+ * limits, HTTPS, WebSocket, private Prometheus metrics), deployed as a compose project like a node:
+ * cloud-init on an AWS/GCP/Azure VM (through that cloud's host component), or over SSH on a
+ * bare-metal host. API keys and the TLS key stay Pulumi secrets end to end.
+ *
+ * @example
+ * const gw = new RpcGateway("gw-1", {
+ *   gateway: plan.gateways[0],
+ *   chains: [{ chain: "ethereum/mainnet", websocket: true, upstreams: [
+ *     { node: "ethereum-hetzner-1", url: fleet.nodes["ethereum-hetzner-1"].rpcEndpoint, operator: "hetzner" },
+ *     { node: "paid-1", url: "https://eth.example.com", operator: "example", backup: true },
+ *   ] }],
+ *   site: { kind: "baremetal", connection: { host: "203.0.113.7", privateKey: config.requireSecret("sshPrivateKey") } },
+ *   tls: { certificate: config.require("tlsCert"), privateKey: config.requireSecret("tlsKey") },
+ *   apiKeys: [{ name: "wallet", key: config.requireSecret("walletKey"), requestsPerSecond: 100 }],
+ * });
+ * export const rpc = gw.endpoints; // { "ethereum/mainnet": "https://203.0.113.7:8443/ethereum/mainnet" }
+ */
+export class RpcGateway extends pulumi.ComponentResource {
+  readonly gatewayId: string;
+  /** Address clients dial. */
+  readonly publicIp: pulumi.Output<string>;
+  /** `<scheme>://<ip>:<port>`: the gateway's base URL. */
+  readonly endpoint: pulumi.Output<string>;
+  /** Endpoint URL per chain key. */
+  readonly endpoints: pulumi.Output<Record<string, string>>;
+  /** Prometheus exporter URL on the gateway host (private: reachable from the host or the overlay only). */
+  readonly metricsEndpoint: pulumi.Output<string>;
+  /** The cloud host component, when on a cloud. */
+  readonly host?: NodeHostOutputs;
+
+  constructor(name: string, args: RpcGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign:gateway:RpcGateway", name, {}, opts);
+    const g = args.gateway;
+    const fleet = args.fleet ?? "sovereign";
+    if (args.site.kind !== g.provider) {
+      throw new Error(`${g.id}: site.kind is ${args.site.kind} but the plan puts this gateway on ${g.provider}`);
+    }
+    const metrics = args.metrics ?? "127.0.0.1:8405";
+    const configOf = (chains: GatewayConfigInput["chains"]): Omit<GatewayConfigInput, "configDir" | "runAs"> => ({
+      gateway: g.id, chains, tls: args.tls !== undefined, apiKeys: args.apiKeys !== undefined,
+      listen: { address: "0.0.0.0", port: args.port }, metrics, timeouts: args.timeouts, retries: args.retries,
+    });
+    // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
+    const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
+    const workloadOptions = { fleet, image: args.image, ...roots };
+    // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
+    // paths) is known; rendered again with the real upstream URLs once they resolve.
+    const standIn = (u: pulumi.Input<string> | undefined) => u === undefined ? undefined : typeof u === "string" ? u : "http://192.0.2.1:8545";
+    const structure = renderGatewayWorkload(configOf(args.chains.map((c) => ({
+      ...c, upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url)!, wsUrl: standIn(u.wsUrl) })),
+    }))), workloadOptions);
+    const final: pulumi.Output<GatewayWorkload> = pulumi.output(args.chains.map((c) => pulumi.all(c.upstreams.map((u) =>
+      pulumi.all([u.url, u.wsUrl]).apply(([url, wsUrl]) => ({ ...u, url, wsUrl }))))
+      .apply((upstreams) => ({ ...c, upstreams })))).apply((chains) => renderGatewayWorkload(configOf(chains), workloadOptions));
+
+    const apiKeys = args.apiKeys === undefined ? undefined
+      : pulumi.all(args.apiKeys.map((k) => pulumi.output(k.key).apply((key): GatewayApiKey => ({ name: k.name, key, requestsPerSecond: k.requestsPerSecond }))));
+    const tls = args.tls === undefined ? undefined : pulumi.all([args.tls.certificate, args.tls.privateKey]);
+    const secrets = pulumi.secret(pulumi.all([apiKeys, tls]).apply(([keys, pem]) => ({
+      apiKeys: keys, tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
+    })));
+    const rules = gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs });
+    const scheme = structure.haproxy.scheme;
+    const port = structure.haproxy.port;
+
+    if (args.site.kind === "baremetal") {
+      const site = args.site;
+      const c = site.connection;
+      const connection = {
+        host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
+        dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
+      };
+      const w = structure;
+      const values = {
+        node: w.node, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
+        configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
+        timeoutSeconds: String(site.healthTimeoutSeconds ?? 120),
+      };
+      const p = { parent: this };
+      const upload = pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) =>
+        uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
+      const uploaded = new command.remote.Command(...transform(args.transform?.upload, `${name}-upload`, {
+        connection, create: "sh -s", update: "sh -s", stdin: upload,
+        delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
+        logging: "stdoutAndStderr",
+      }, p));
+      const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
+      const firewall = new command.remote.Command(...transform(args.transform?.firewall, `${name}-firewall`, {
+        connection, create: "nft -f -", update: "nft -f -",
+        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow }),
+        delete: `nft delete table inet ${nftTableName(w.node)} 2>/dev/null || true`,
+      }, p));
+      new command.remote.Command(...transform(args.transform?.start, `${name}-start`, {
+        connection,
+        create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
+        // Changed files start the project again; the hash says "changed" without the secrets.
+        triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
+        logging: "stdoutAndStderr",
+      }, { ...p, dependsOn: [uploaded, firewall] }));
+      this.publicIp = pulumi.output(c.host);
+    } else {
+      const custom: CustomWorkload = {
+        workload: structure, final, rules,
+        files: pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) => gatewayConfigFiles(fw, s))),
+        endpoint: { scheme, port, public: true },
+      };
+      const hostArgs = {
+        node: gatewayNode(g, args.site.kind), fleet, customWorkload: custom, sshPublicKey: args.sshPublicKey,
+        adminCidrs: args.adminCidrs, workloadUpdates: args.workloadUpdates, ...args.site.host,
+      };
+      const [hostName, finalArgs, hostOpts] = transform(args.transform?.host as Transform<typeof hostArgs> | undefined, `${name}-host`, hostArgs, { parent: this });
+      const host = args.site.kind === "aws" ? new AwsNodeHost(hostName, finalArgs as AwsNodeHostArgs, hostOpts)
+        : args.site.kind === "gcp" ? new GcpNodeHost(hostName, finalArgs as GcpNodeHostArgs, hostOpts)
+        : new AzureNodeHost(hostName, finalArgs as AzureNodeHostArgs, hostOpts);
+      this.host = host;
+      this.publicIp = host.publicIp;
+    }
+
+    this.gatewayId = g.id;
+    this.endpoint = pulumi.interpolate`${scheme}://${this.publicIp}:${port}`;
+    this.endpoints = this.endpoint.apply((base) => Object.fromEntries(Object.entries(structure.haproxy.routes).map(([k, path]) => [k, `${base}${path}`])));
+    const metricsHost = metrics.split(/:(?=\d+$)/)[0];
+    this.metricsEndpoint = pulumi.interpolate`http://${metricsHost === "0.0.0.0" ? this.publicIp : metricsHost}:${structure.haproxy.metricsPort}/metrics`;
+    this.registerOutputs({ gatewayId: this.gatewayId, publicIp: this.publicIp, endpoint: this.endpoint, endpoints: this.endpoints, metricsEndpoint: this.metricsEndpoint });
+  }
+}
+
+/** The gateway as the host components see a node: its site and shape, a small data disk, tags of the access layer. */
+export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): PlannedNode {
+  return {
+    id: g.id, chainKey: `gateway/${g.id}`, chain: "gateway", network: "access", role: "gateway", clients: { gateway: "haproxy" },
+    provider: g.provider, site: g.site, host: g.host, operator: g.operator, region: g.region, country: g.country,
+    jurisdiction: g.jurisdiction, cloudAct: g.cloudAct, shape: g.shape, vcpu: g.vcpu, memoryGb: g.memoryGb,
+    storage: GATEWAY_DISK[cloud], monthlyUsd: g.monthlyUsd, cost: g.cost, estimate: g.estimate, sources: g.sources,
+  };
+}

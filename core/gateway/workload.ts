@@ -1,0 +1,142 @@
+/**
+ * The gateway as a workload, in the same shape as a node's (core/workload): a docker compose
+ * project with one `gateway` service running HAProxy, the systemd unit and prepare script from the
+ * same templates, plus the HAProxy files. Delivered like a node: cloud-init on AWS/GCP/Azure,
+ * compose over SSH on bare metal. Pure; secrets enter as values in {@link gatewayFiles}.
+ */
+import { createHash } from "node:crypto";
+import { stringify, parse } from "yaml";
+import { WORLD_CIDRS, cidrProblems, type IngressRule } from "../workload/firewall";
+import { DEFAULT_CONFIG_ROOT, DEFAULT_DATA_ROOT, workloadFiles, type ComposeService, type PublishedPort, type Workload, type WorkloadFile } from "../workload/render";
+import { fillDeep, readTemplate } from "../workload/templates";
+import { renderApiKeyMap, renderCertificateFile, renderGatewayConfig, type RenderedGatewayConfig } from "./haproxy";
+import type { GatewayApiKey, GatewayConfigInput } from "./types";
+
+/**
+ * HAProxy image of a gateway on cloud VMs: the official image (Debian-based, built with Lua and
+ * the Prometheus exporter like Debian's package). The lab uses its own, built from Debian's haproxy
+ * without a registry (e2e/lab/build-gateway-image.sh).
+ */
+export const GATEWAY_IMAGE = "haproxy:2.6.12";
+/** Where the gateway container sees its configuration directory. */
+export const GATEWAY_CONTAINER_CONFIG_DIR = "/etc/haproxy/sovereign";
+
+export interface GatewayWorkloadOptions {
+  /** Fleet name, written into container labels. @default "sovereign" */
+  fleet?: string;
+  /** @default "/srv/sovereign" */
+  dataRoot?: string;
+  /** The compose project and HAProxy files go to `<configRoot>/<gateway id>/`. @default "/etc/sovereign" */
+  configRoot?: string;
+  /** HAProxy image. @default GATEWAY_IMAGE */
+  image?: string;
+  /** Template directory. @default the package's `templates/` */
+  templateDir?: string;
+}
+
+export interface GatewayWorkload extends Workload {
+  haproxy: RenderedGatewayConfig;
+  /** `<configDir>/haproxy` on the host, mounted read-only at GATEWAY_CONTAINER_CONFIG_DIR. */
+  haproxyDir: string;
+}
+
+/** Secrets of a gateway, as values (the component passes them from secret Outputs). */
+export interface GatewaySecrets {
+  /** Required when the config has `apiKeys: true` (an empty list refuses every request). */
+  apiKeys?: GatewayApiKey[];
+  /** Required when the config has `tls: true`. */
+  tls?: { certificate: string; privateKey: string };
+}
+
+/** The gateway's compose project. The input's `configDir` and `runAs` are set here (the container's view). */
+export function renderGatewayWorkload(
+  input: Omit<GatewayConfigInput, "configDir" | "runAs">,
+  options: GatewayWorkloadOptions = {},
+): GatewayWorkload {
+  const haproxy = renderGatewayConfig({ ...input, configDir: GATEWAY_CONTAINER_CONFIG_DIR, runAs: "haproxy" }, options.templateDir);
+  const id = haproxy.config.gateway;
+  const fleet = options.fleet ?? "sovereign";
+  const dataRoot = (options.dataRoot ?? DEFAULT_DATA_ROOT).replace(/\/+$/, "");
+  const configDir = `${(options.configRoot ?? DEFAULT_CONFIG_ROOT).replace(/\/+$/, "")}/${id}`;
+  const haproxyDir = `${configDir}/haproxy`;
+  const defaults = fillDeep(parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>, {
+    fleet, node: id, layer: "gateway", client: "haproxy", stopGracePeriod: "30s",
+  }, "templates/compose-service.yaml") as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+  const configHash = createHash("sha256").update(haproxy.haproxyCfg).update(haproxy.lagCheckLua).digest("hex").slice(0, 16);
+  const service: ComposeService = {
+    image: options.image ?? GATEWAY_IMAGE,
+    container_name: `${id}-gateway`,
+    command: ["haproxy", "-W", "-db", "-f", haproxy.paths.config],
+    ...defaults,
+    // Host network: the upstreams' overlay addresses (wg0) are the host's, and no docker-proxy sits
+    // in the data path. Root reads the secret files, then HAProxy drops to its `haproxy` user.
+    network_mode: "host",
+    user: "0:0",
+    volumes: [`${haproxyDir}:${GATEWAY_CONTAINER_CONFIG_DIR}:ro`],
+  };
+  // A changed configuration recreates the container (compose sees a changed label).
+  service.labels = { ...service.labels, "sovereign.gateway.config": configHash };
+  const compose = { services: { gateway: service } };
+  const [metricsHost] = haproxy.config.metrics.split(/:(?=\d+$)/);
+  const ports: PublishedPort[] = [
+    { service: "gateway", client: "haproxy", name: "rpc", port: haproxy.port, containerPort: haproxy.port, protocol: "tcp", exposure: "rpc" },
+    { service: "gateway", client: "haproxy", name: "metrics", port: haproxy.metricsPort, containerPort: haproxy.metricsPort, protocol: "tcp", exposure: "private", hostIp: metricsHost },
+  ];
+  return {
+    fleet, node: id, project: id, dataRoot, nodeDataDir: `${dataRoot}/${id}`, configDir,
+    unit: `sovereign-${id}.service`,
+    compose,
+    composeYaml: `# docker compose project of Sovereign RPC gateway ${id} (${haproxy.config.chains.map((c) => c.chain).join(", ")}); rendered by core/gateway.\n${stringify(compose, { lineWidth: 0 })}`,
+    ports, dataDirs: {}, rpc: { service: "gateway", port: haproxy.port }, hostPortOffset: 0, needsJwt: false, secrets: [],
+    templateDir: options.templateDir,
+    haproxy, haproxyDir,
+  };
+}
+
+/** The HAProxy files of a gateway (config, Lua, and the secret key map and certificate). Never log the result. */
+export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets = {}): WorkloadFile[] {
+  const h = w.haproxy;
+  const files: WorkloadFile[] = [
+    { path: `${w.haproxyDir}/haproxy.cfg`, content: h.haproxyCfg, mode: "0644", secret: false },
+    { path: `${w.haproxyDir}/lag-check.lua`, content: h.lagCheckLua, mode: "0644", secret: false },
+  ];
+  if (h.config.apiKeys) {
+    if (!secrets.apiKeys) throw new Error(`${w.node}: apiKeys is on but no keys were given (pass apiKeys, e.g. [{ name, key: config.requireSecret("apiKeyAlice") }])`);
+    files.push({ path: `${w.haproxyDir}/api-keys.map`, content: renderApiKeyMap(secrets.apiKeys), mode: "0600", secret: true });
+  }
+  if (h.config.tls) {
+    if (!secrets.tls) throw new Error(`${w.node}: tls is on but no certificate was given (pass tls: { certificate, privateKey } as secrets)`);
+    files.push({ path: `${w.haproxyDir}/tls.pem`, content: renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), mode: "0600", secret: true });
+  }
+  return files;
+}
+
+/** Every file of the gateway: the compose project, unit and prepare script, then the HAProxy files. */
+export function gatewayFiles(w: GatewayWorkload, secrets: GatewaySecrets = {}): WorkloadFile[] {
+  return [...workloadFiles(w), ...gatewayConfigFiles(w, secrets)];
+}
+
+export interface GatewayExposureOptions {
+  /** Who may reach the public RPC port. @default ["0.0.0.0/0"] (the world: it is the public endpoint) */
+  allowCidrs?: readonly string[];
+  /** CIDRs allowed to reach SSH. @default [] (SSH closed) */
+  adminCidrs?: readonly string[];
+  /** @default 22 */
+  sshPort?: number;
+}
+
+/** Inbound rules of a gateway host: the public port from `allowCidrs`, SSH from `adminCidrs`; metrics never. */
+export function gatewayIngressRules(w: GatewayWorkload, options: GatewayExposureOptions = {}): IngressRule[] {
+  const allow = [...(options.allowCidrs ?? WORLD_CIDRS)];
+  const problems = [...cidrProblems("allowCidrs", allow), ...cidrProblems("adminCidrs", options.adminCidrs ?? [])];
+  if (problems.length) throw new Error(`${w.node}: ${problems.join("; ")}`);
+  const port = w.haproxy.port;
+  const rules: IngressRule[] = allow.length
+    ? [{ key: `rpc-${port}-tcp`, source: allow.some((c) => WORLD_CIDRS.includes(c)) ? "world" : "rpc", protocol: "tcp", port, cidrs: allow, description: `gateway/haproxy ${w.haproxy.scheme}` }]
+    : [];
+  if (options.adminCidrs?.length) {
+    const ssh = options.sshPort ?? 22;
+    rules.push({ key: `ssh-${ssh}-tcp`, source: "admin", protocol: "tcp", port: ssh, cidrs: [...options.adminCidrs], description: "ssh" });
+  }
+  return rules;
+}

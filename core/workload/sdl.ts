@@ -1,0 +1,247 @@
+/**
+ * The Akash SDL (2.0) of one node, from the same rendered workload as compose and cloud-init: one
+ * service per client layer with its pinned image and arguments, a compute profile per service
+ * (the node's CPU, memory and disk from the plan, split between layers), chain data on a persistent
+ * volume of the planned class, P2P on a leased IP, RPC global only when allowed, the engine API
+ * only between the node's own services, placement attributes, `signedBy` auditors and a price
+ * ceiling per profile from the catalog's pricing model. Pure: no Pulumi, no network.
+ *
+ * Secrets never appear in the rendered document: they are env variables whose values are filled
+ * by {@link sdlYaml} only when the caller passes them (the Pulumi side does, inside a secret).
+ */
+import { stringify } from "yaml";
+import type { Catalog } from "../catalog/load";
+import type { Market, ProviderFile } from "../catalog/schema";
+import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
+import { renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
+
+/** What the SDL needs of a planned node (a PlannedNode fits). */
+export interface SdlNode extends WorkloadNode {
+  vcpu: number;
+  memoryGb: number;
+  storage: { class: string; sizeGb: number };
+}
+
+export interface SdlOptions {
+  /** Fleet name, for the `sovereign.*` labels in the rendered comments. @default "sovereign" */
+  fleet?: string;
+  /** RPC ports are global (reachable by anyone: Akash has no source filter). @default false (only the node's own services) */
+  publicRpc?: boolean;
+  /** Provider attributes every bid must have (`placement.attributes`). @default none */
+  attributes?: Record<string, string>;
+  /** Only providers an auditor signed (`signedBy.anyOf`: the catalog's auditors). @default false */
+  audited?: boolean;
+  /** Ephemeral disk per service (container root file system), GiB. @default 10 */
+  ephemeralGb?: number;
+}
+
+/** A secret the SDL reads from an env variable: the engine JWT or an L1 URL. */
+export type SdlSecret = keyof WorkloadSecrets;
+
+export interface SdlExpose {
+  port: number;
+  as: number;
+  proto: "tcp" | "udp";
+  to: Array<{ global: true; ip?: string } | { service: string }>;
+}
+
+export interface SdlService {
+  image: string;
+  command?: string[];
+  args: string[];
+  env?: string[];
+  expose?: SdlExpose[];
+  params: { storage: Record<string, { mount: string; readOnly: boolean }> };
+}
+
+export interface SdlProfile {
+  resources: {
+    cpu: { units: number };
+    memory: { size: string };
+    storage: Array<{ size: string; name?: string; attributes?: { persistent: boolean; class: string } }>;
+  };
+}
+
+export interface SdlDocument {
+  version: "2.0";
+  services: Record<string, SdlService>;
+  profiles: {
+    compute: Record<string, SdlProfile>;
+    placement: Record<string, {
+      attributes?: Record<string, string>;
+      signedBy?: { anyOf: string[] };
+      pricing: Record<string, { denom: string; amount: number }>;
+    }>;
+  };
+  deployment: Record<string, Record<string, { profile: string; count: number }>>;
+  endpoints?: Record<string, { kind: "ip" }>;
+}
+
+export interface AkashSdl {
+  node: string;
+  document: SdlDocument;
+  /** Env variables that carry secrets, per service: variable -> secret. */
+  secretEnv: Record<string, Record<string, SdlSecret>>;
+  /** The price ceiling of the whole node, USD/month (the catalog estimate times the ceiling factor). */
+  ceilingUsdPerMonth: number;
+  /** The placement group name (one group per node: one lease, one provider). */
+  group: string;
+}
+
+/** The one placement group of a node's deployment. */
+export const SDL_GROUP = "akash";
+/** Name of the IP endpoint P2P (and public RPC) ports are leased on. */
+export const SDL_IP_ENDPOINT = "p2p";
+/** The JWT file inside containers on Akash: /tmp is writable for any image user. */
+export const AKASH_JWT_PATH = "/tmp/sovereign-jwt.hex";
+const JWT_ENV = "SOVEREIGN_JWT";
+const DATA_VOLUME = "data";
+
+/**
+ * Share of the node's CPU, memory and disk a side layer gets; the chain's first layer (execution,
+ * node) gets the rest. Estimates: beacon and rollup clients need a few cores and a small database.
+ */
+const LAYER_SHARE: Readonly<Record<string, { cpu: number; memory: number; disk: number }>> = {
+  consensus: { cpu: 0.25, memory: 0.25, disk: 0.1 },
+  rollup: { cpu: 0.25, memory: 0.25, disk: 0.02 },
+};
+
+/** The error of a node that cannot run on Akash as planned. */
+export class SdlError extends Error {
+  constructor(readonly node: string, readonly problems: string[]) {
+    super(`${node}: the Akash SDL is not valid:\n  - ${problems.join("\n  - ")}`);
+    this.name = "SdlError";
+  }
+}
+
+export function akashProvider(catalog: Catalog): ProviderFile & { market: Market } {
+  const akash = catalog.providers.get("akash");
+  if (!akash?.market || !akash.resourcePrices) throw new Error("the catalog has no Akash provider with resource prices and a market section");
+  return akash as ProviderFile & { market: Market };
+}
+
+/** Renders the SDL of one node. Throws SdlError when the node cannot run on Akash as planned. */
+export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions = {}): AkashSdl {
+  const akash = akashProvider(catalog);
+  const chain = catalog.chains.get(node.chain);
+  if (!chain) throw new SdlError(node.id, [`unknown chain '${node.chain}'`]);
+  const problems: string[] = [];
+  const cls = akash.storageClasses.find((c) => c.id === node.storage.class);
+  if (!cls) problems.push(`storage class '${node.storage.class}' is not an Akash persistent class (${akash.storageClasses.map((c) => c.id).join(", ")})`);
+  const workload = renderWorkload(node, catalog, { fleet: options.fleet, jwtPath: AKASH_JWT_PATH });
+
+  const layers = chain.layers.filter((l) => node.clients[l]);
+  const main = layers[0];
+  const share = (layer: string) => LAYER_SHARE[layer] ?? { cpu: 0, memory: 0, disk: 0 };
+  const side = layers.filter((l) => l !== main);
+  const rest = (k: "cpu" | "memory" | "disk") => 1 - side.reduce((a, l) => a + share(l)[k], 0);
+  const portion = (layer: string, k: "cpu" | "memory" | "disk") => (layer === main ? rest(k) : share(layer)[k]);
+
+  const services: Record<string, SdlService> = {};
+  const compute: Record<string, SdlProfile> = {};
+  const pricing: Record<string, { denom: string; amount: number }> = {};
+  const deployment: SdlDocument["deployment"] = {};
+  const secretEnv: AkashSdl["secretEnv"] = {};
+  const prices = akash.resourcePrices!;
+  const storagePrice = akash.storagePrices[akash.regions[0].id]?.find((p) => p.class === node.storage.class)?.usdPerGbMonth;
+  if (cls && storagePrice === undefined) problems.push(`no price for storage class ${node.storage.class} in the catalog`);
+  const usesIp = layers.some((l) => catalog.clients.get(node.clients[l])!.ports
+    .some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)));
+  let ceilingUsd = 0;
+
+  for (const layer of layers) {
+    const compose = workload.compose.services[layer];
+    const client = catalog.clients.get(node.clients[layer])!;
+    const runtime = clientRuntime(client.id);
+    const env: Record<string, string> = {};
+    // Compose escapes `$` as `$$` and reads secrets as ${VAR} from .env; Kubernetes (which runs
+    // Akash leases) expands $(VAR) in args from the container's env.
+    const args = compose.command.map((a) => a.replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
+      env[v] = v === "SOVEREIGN_L1_RPC" ? "l1Rpc" : "l1Beacon";
+      return `$(${v})`;
+    }).replace(/\$\$/g, "$"));
+    let command: string[] | undefined;
+    if (args.some((a) => a.includes(AKASH_JWT_PATH))) {
+      if (!runtime.entrypoint) {
+        problems.push(`${layer}/${client.id} reads the engine JWT from a file, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the file first — choose another ${layer} client for Akash nodes`);
+      } else {
+        // sh -c SCRIPT ENTRYPOINT... ARGS...: $0 is the binary, "$@" its arguments.
+        command = ["sh", "-c", `umask 077; printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH} && exec "$0" "$@"`, ...runtime.entrypoint];
+        env[JWT_ENV] = "jwt";
+      }
+    }
+    const others = layers.filter((l) => l !== layer);
+    const expose: SdlExpose[] = [];
+    for (const p of client.ports) {
+      const to: SdlExpose["to"] = [];
+      if (p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)) to.push({ global: true, ip: SDL_IP_ENDPOINT });
+      if (p.exposure === "rpc" || p.exposure === "internal") to.push(...others.map((service) => ({ service })));
+      if (to.length) expose.push({ port: p.port, as: p.port, proto: p.protocol, to });
+    }
+    const dataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
+    services[layer] = {
+      image: compose.image,
+      ...(command ? { command } : {}),
+      args,
+      ...(Object.keys(env).length ? { env: Object.keys(env).sort().map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`) } : {}),
+      ...(expose.length ? { expose } : {}),
+      params: { storage: { [DATA_VOLUME]: { mount: dataDir, readOnly: false } } },
+    };
+    if (Object.keys(env).length) secretEnv[layer] = env as Record<string, SdlSecret>;
+
+    const cpu = Math.max(0.1, Math.round(node.vcpu * portion(layer, "cpu") * 10) / 10);
+    const memoryGb = Math.max(1, Math.round(node.memoryGb * portion(layer, "memory")));
+    const diskGb = Math.max(1, Math.ceil(node.storage.sizeGb * portion(layer, "disk")));
+    compute[layer] = {
+      resources: {
+        cpu: { units: cpu },
+        memory: { size: `${memoryGb}Gi` },
+        storage: [
+          { size: `${options.ephemeralGb ?? 10}Gi` },
+          { name: DATA_VOLUME, size: `${diskGb}Gi`, attributes: { persistent: true, class: node.storage.class } },
+        ],
+      },
+    };
+    const endpoints = expose.filter((e) => e.to.some((t) => "global" in t)).length;
+    const usd = (cpu * prices.cpuUsdPerThreadMonth.value + memoryGb * prices.memoryUsdPerGbMonth.value + diskGb * (storagePrice ?? 0)
+      + endpoints * prices.endpointUsdPerPortMonth.value + (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0))
+      * akash.market.ceilingFactor;
+    ceilingUsd += usd;
+    pricing[layer] = { denom: akash.market.denom, amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth) };
+    deployment[layer] = { [SDL_GROUP]: { profile: layer, count: 1 } };
+  }
+  if (problems.length) throw new SdlError(node.id, problems);
+
+  const placement: SdlDocument["profiles"]["placement"][string] = { pricing };
+  if (options.attributes && Object.keys(options.attributes).length) placement.attributes = { ...options.attributes };
+  if (options.audited) placement.signedBy = { anyOf: [...akash.market.auditors] };
+  const document: SdlDocument = {
+    version: "2.0",
+    services,
+    profiles: { compute, placement: { [SDL_GROUP]: placement } },
+    deployment,
+    ...(usesIp ? { endpoints: { [SDL_IP_ENDPOINT]: { kind: "ip" as const } } } : {}),
+  };
+  return { node: node.id, document, secretEnv, ceilingUsdPerMonth: Math.round(ceilingUsd * 100) / 100, group: SDL_GROUP };
+}
+
+const placeholder = (s: SdlSecret) => `<secret ${s}: filled at deploy>`;
+
+/**
+ * The SDL as YAML. Without secrets every secret env value is a placeholder (safe to print); with
+ * them the result holds the secrets: treat it as one (Pulumi: inside pulumi.secret).
+ */
+export function sdlYaml(sdl: AkashSdl, secrets?: WorkloadSecrets): string {
+  const doc = structuredClone(sdl.document);
+  if (secrets) {
+    for (const [service, vars] of Object.entries(sdl.secretEnv)) {
+      doc.services[service].env = Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)).map(([v, s]) => {
+        const value = secrets[s]?.trim();
+        if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
+        return `${v}=${value}`;
+      });
+    }
+  }
+  const head = `# Akash SDL of Sovereign node ${sdl.node}; rendered by core/workload/sdl.ts. Price ceiling $${sdl.ceilingUsdPerMonth.toFixed(2)}/month.\n`;
+  return `${head}${stringify(doc, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * `sovereign render` through the real CLI: the SDL of an Akash node of the bundled example (it
+ * passes Akash's validator again here), compose and cloud-init of a cloud node, and bad input
+ * (unknown node, SDL for a non-Akash node, a client that cannot run on Akash) with exit 2.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { loadCatalog } from "../../core/catalog/load";
+import { validateSdl } from "../../core/workload/sdl-validate";
+
+const ROOT = join(__dirname, "..", "..");
+const CLI = join(ROOT, "bin", "sovereign.js");
+
+function sovereign(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 120_000, env: { ...process.env, SOVEREIGN_DEBUG: "" } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("sovereign render", () => {
+  test("--as sdl prints a valid SDL of an Akash node, without secrets", async () => {
+    const r = await sovereign("render", "--node", "ethereum-akash-1", "--as", "sdl");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.version, "2.0");
+    assert.deepEqual(Object.keys(doc.services).sort(), ["consensus", "execution"]);
+    assert.match(r.stdout, /SOVEREIGN_JWT=<secret jwt: filled at deploy>/);
+    const result = validateSdl("ethereum-akash-1", doc, loadCatalog());
+    assert.deepEqual(result.groups, ["akash"]);
+    assert.match(r.stdout, /# valid: @akashnetwork\/chain-sdk validateSDL and generateManifest/);
+  });
+
+  test("--as compose and --as cloud-init for a cloud node", async () => {
+    const compose = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1");
+    assert.equal(compose.code, 0, compose.stderr);
+    assert.match(parse(compose.stdout).services.node.image, /^bitcoin\/bitcoin:/);
+    const init = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1", "--as", "cloud-init");
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /^#cloud-config\n/);
+  });
+
+  test("bad input: unknown node, SDL of a cloud node, a client Akash cannot run (exit 2)", async () => {
+    const unknown = await sovereign("render", "--node", "ethereum-akash-9");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--node: no node 'ethereum-akash-9' in the plan; did you mean 'ethereum-akash-1'/);
+    const cloud = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1", "--as", "sdl");
+    assert.equal(cloud.code, 2);
+    assert.match(cloud.stderr, /planned on aws, not Akash/);
+    const dir = mkdtempSync(join(tmpdir(), "render-"));
+    const spec = join(dir, "prysm.yaml");
+    writeFileSync(spec, stringify({ name: "t", chains: [{ chain: "ethereum", count: 1, clients: { consensus: ["prysm"] } }], sites: { akash: {} } }));
+    const prysm = await sovereign("render", spec, "--node", "ethereum-akash-1", "--as", "sdl");
+    assert.equal(prysm.code, 2, prysm.stderr);
+    assert.match(prysm.stderr, /ethereum-akash-1 cannot run on Akash as planned/);
+    assert.match(prysm.stderr, /consensus\/prysm reads the engine JWT from a file.*choose another consensus client/);
+    assert.equal(prysm.stdout, "");
+  });
+});

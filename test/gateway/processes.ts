@@ -1,0 +1,149 @@
+/**
+ * Real processes for the gateway tests and bench, on loopback only: anvil nodes (from
+ * @foundry-rs/anvil) and HAProxy (Debian's /usr/sbin/haproxy) running a configuration rendered by
+ * core/gateway. Every process started here is killed by `stopAll()`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { renderApiKeyMap, renderCertificateFile, renderGatewayConfig, type GatewayApiKey, type GatewayConfigInput, type RenderedGatewayConfig } from "../../core/gateway";
+
+export const ANVIL = resolve(__dirname, "..", "..", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+export const HAPROXY = process.env.HAPROXY ?? "/usr/sbin/haproxy";
+
+const started = new Set<ChildProcess>();
+const dirs = new Set<string>();
+
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function track(p: ChildProcess): ChildProcess {
+  started.add(p);
+  p.once("exit", () => started.delete(p));
+  return p;
+}
+
+export interface Anvil { port: number; url: string; process: ChildProcess; stop(): Promise<void> }
+
+/**
+ * An anvil on 127.0.0.1, or on the lab bridge address for lab hosts to reach (automine on
+ * transactions; no block timer unless `blockTime`).
+ */
+export async function startAnvil(options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1" } = {}): Promise<Anvil> {
+  const host = options.host ?? "127.0.0.1";
+  const port = await freePort(host);
+  const args = ["--host", host, "--port", String(port), "--silent", "--chain-id", "31337"];
+  if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  const p = track(spawn(ANVIL, args, { stdio: ["ignore", "ignore", "pipe"] }));
+  const url = `http://${host}:${port}`;
+  await waitFor(async () => (await rpc(url, "eth_chainId").catch(() => undefined)) !== undefined, 10000, `anvil on ${port}`);
+  return { port, url, process: p, stop: () => stop(p) };
+}
+
+export interface Gateway {
+  url: string;
+  metrics: string;
+  rendered: RenderedGatewayConfig;
+  process: ChildProcess;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** HAProxy with the rendered config (and secret files) in a fresh temp directory. */
+export async function startGateway(input: Omit<GatewayConfigInput, "configDir" | "metrics" | "listen">, secrets: {
+  apiKeys?: GatewayApiKey[]; tls?: { certificate: string; privateKey: string };
+} = {}): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), "sov-gw-"));
+  dirs.add(dir);
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const rendered = renderGatewayConfig({
+    ...input, configDir: dir, runAs: null, listen: { address: "127.0.0.1", port }, metrics: `127.0.0.1:${metricsPort}`,
+  });
+  writeFileSync(rendered.paths.config, rendered.haproxyCfg);
+  writeFileSync(rendered.paths.lagCheck, rendered.lagCheckLua);
+  if (rendered.config.apiKeys) writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
+  if (secrets.tls) writeFileSync(rendered.paths.certificate, renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), { mode: 0o600 });
+  const p = track(spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", "pipe", "pipe"] }));
+  let log = "";
+  p.stdout!.on("data", (d) => { log += d; });
+  p.stderr!.on("data", (d) => { log += d; });
+  const metrics = `http://127.0.0.1:${metricsPort}`;
+  const exited = new Promise<void>((_, fail) => p.once("exit", (code) => fail(new Error(`haproxy exited ${code}: ${log}`))));
+  exited.catch(() => undefined);
+  await Promise.race([exited, waitFor(async () => (await fetch(`${metrics}/stats;csv`).catch(() => undefined))?.ok === true, 10000, "haproxy")]);
+  return {
+    url: `${rendered.scheme}://127.0.0.1:${port}`, metrics, rendered, process: p, log: () => log,
+    stop: () => stop(p),
+  };
+}
+
+/** Server state by `backend/server` from HAProxy's stats CSV: status (UP, DOWN, DRAIN...) and weight. */
+export async function serverStates(gw: Gateway): Promise<Record<string, { status: string; weight: number }>> {
+  const csv = await (await fetch(`${gw.metrics}/stats;csv`)).text();
+  const [header, ...rows] = csv.trim().split("\n");
+  const cols = header.replace(/^# /, "").split(",");
+  const idx = (n: string) => cols.indexOf(n);
+  const out: Record<string, { status: string; weight: number }> = {};
+  for (const r of rows) {
+    const f = r.split(",");
+    if (f[1] === "FRONTEND" || f[1] === "BACKEND") continue;
+    out[`${f[idx("pxname")]}/${f[idx("svname")]}`] = { status: f[idx("status")], weight: Number(f[idx("weight")]) };
+  }
+  return out;
+}
+
+let nextId = 1;
+/** One JSON-RPC call; resolves to the result, rejects on an error object or a non-JSON answer. */
+export async function rpc(url: string, method: string, params: unknown[] = [], headers: Record<string, string> = {}): Promise<any> {
+  const r = await rpcRaw(url, method, params, headers);
+  if (r.status !== 200) throw new Error(`${method}: HTTP ${r.status} ${r.text}`);
+  const body = JSON.parse(r.text);
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+export async function rpcRaw(url: string, method: string, params: unknown[] = [], headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: "POST", headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+    signal: AbortSignal.timeout(15000),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+export async function waitFor(test: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await test().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    const timer = setTimeout(() => p.kill("SIGKILL"), 3000);
+    p.once("exit", () => { clearTimeout(timer); ok(); });
+    p.kill("SIGCONT");
+    p.kill("SIGTERM");
+  });
+}
+
+/** Kills every process this module started and removes the temp directories. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map(stop));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs.clear();
+}
