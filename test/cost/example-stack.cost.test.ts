@@ -42,7 +42,11 @@ function expectedMonthly(): number {
     // Boot disks: gp3 (AWS), pd-balanced (GCP), the smallest Premium SSD tier holding 30 GB (Azure).
     if (n.provider === "aws") total += BOOT_DISK_GB * prices.find((s) => s.class === "gp3")!.usdPerGbMonth!;
     if (n.provider === "gcp") total += BOOT_DISK_GB * prices.find((s) => s.class === "pd-balanced")!.usdPerGbMonth!;
-    if (n.provider === "azure") total += prices.find((s) => s.class === "Premium_LRS" && s.tier === "P10")!.usdPerMonth!;
+    if (n.provider === "azure") {
+      const tiers = p.storageClasses.find((c) => c.id === "Premium_LRS")!.tiers!.filter((t) => t.sizeGb >= BOOT_DISK_GB);
+      const smallest = tiers.sort((a, b) => a.sizeGb - b.sizeGb)[0];
+      total += prices.find((s) => s.class === "Premium_LRS" && s.tier === smallest.id)!.usdPerMonth!;
+    }
   }
   return Math.round(total * 100) / 100;
 }
