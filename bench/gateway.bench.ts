@@ -38,7 +38,12 @@ async function load(url: string, connections: number, seconds: number): Promise<
 
 async function main(): Promise<void> {
   const node = await startAnvil();
-  const gw = await startGateway({ gateway: "gw-bench", chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }] });
+  const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
+  const accessLog = process.env.BENCH_ACCESS_LOG !== "0";
+  const gw = await startGateway({
+    gateway: "gw-bench", threads, accessLog,
+    chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }],
+  }, { captureLog: false });
   await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "gateway up");
   const via = `${gw.url}/devnet/local`;
   if ((await rpc(via, "eth_chainId")) !== "0x7a69") throw new Error("the gateway does not answer eth_chainId");
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
   const ratio = g.rps / d.rps;
   const added = g.p50 - d.p50;
   const f = (x: number) => x.toFixed(3);
-  console.log(`gateway bench: eth_blockNumber on loopback, ${RUNS} runs x ${SECONDS} s, medians (${execFileSync(HAPROXY, ["-v"], { encoding: "utf8" }).split("\n")[0]})`);
+  console.log(`gateway bench: eth_blockNumber on loopback, ${RUNS} runs x ${SECONDS} s, medians (${execFileSync(HAPROXY, ["-v"], { encoding: "utf8" }).split("\n")[0]}; threads ${threads ?? "default"}, access log ${accessLog ? "on" : "off"})`);
   console.log(`| path | req/s @${CONNECTIONS} conns | p50 @${CONNECTIONS} (ms) | p99 @${CONNECTIONS} (ms) | p50 @1 conn (ms) | p99 @1 conn (ms) | errors |`);
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [k, s] of [["direct", d], ["gateway", g]] as const) {

@@ -22,7 +22,7 @@ export { BareMetalHost, baremetalWorkloadOptions, type BareMetalHostArgs, type B
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
-export { RpcGateway, gatewayNode, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
+export { RpcGateway, gatewayNode, chainsFromFleet, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
 export { awsBinding, type AwsFleetOptions } from "./aws/binding";
 export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
 export { azureBinding, type AzureFleetOptions } from "./azure/binding";

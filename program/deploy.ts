@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
 import { planFleet } from "../core/planner/plan";
-import { type Plan, type PreviousNode } from "../core/plan";
+import { withChecks, type Plan, type PreviousNode } from "../core/plan";
+import { upgradeChecks } from "../core/catalog/upgrades";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, type FleetNodeOutput } from "../components";
@@ -79,7 +80,9 @@ function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<
 export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = [], catalog = loadCatalog(cfg.catalogDir)): Promise<Plan> {
   const spec = cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
-  const plan = await planFleet(fleet, catalog, { previous });
+  const planned = await planFleet(fleet, catalog, { previous });
+  // A pinned client older than an active or imminent upgrade's minimum forks off: refuse it like a policy breach.
+  const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date() }));
   if (plan.stability?.moved) {
     pulumi.log.warn(`the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`);
   }

@@ -1,6 +1,6 @@
 /** Azure as data: image, admin user, NSG priorities, storage classes and guest devices. */
 import { createHash } from "node:crypto";
-import { identityLabels, unknownStorageClass, type Arch, type CloudData } from "../cloud-data";
+import { finiteOrUndefined, identityLabels, unknownStorageClass, type Arch, type CloudData } from "../cloud-data";
 
 export const AZURE_IMAGE = {
   publisher: "Canonical",
@@ -12,6 +12,8 @@ export const AZURE_ADMIN_USER = "sovereign";
 /** The lowest priority a custom NSG rule can have (100-4096); Azure's default rules come after it. */
 export const AZURE_LAST_RULE_PRIORITY = 4096;
 export const AZURE_DATA_LUN = 0;
+/** Availability zone of VMs with a Premium SSD v2 data disk (Azure attaches v2 disks to zonal VMs only). */
+export const AZURE_ZONE = "1";
 /** Address space of a location's virtual network when none is given. */
 export const AZURE_VNET_CIDR = "10.42.0.0/16";
 /** Prefix length of the hosts' subnet (the first block of the address space). */
@@ -23,6 +25,13 @@ export const AZURE_DATA: CloudData = {
   dataDisk(storage) {
     if (storage.class === "instance-nvme") return { kind: "local", count: 1, sizeGb: storage.sizeGb };
     if (storage.class === "Premium_LRS") return { kind: "network", type: "Premium_LRS", sizeGb: Math.ceil(storage.sizeGb), tier: storage.tier };
+    // Premium SSD v2: performance provisioned on the disk; it attaches only to zonal VMs (AZURE_ZONE).
+    if (storage.class === "PremiumV2_LRS") {
+      return {
+        kind: "network", type: "PremiumV2_LRS", sizeGb: Math.ceil(storage.sizeGb),
+        iops: finiteOrUndefined(storage.iops), throughputMBps: finiteOrUndefined(storage.throughputMBps),
+      };
+    }
     return unknownStorageClass("azure", storage);
   },
   devices: (disk) => disk.kind === "local"

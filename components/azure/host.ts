@@ -5,7 +5,7 @@ import { isIpv6 } from "../../core/workload/firewall";
 import type { DataDiskSpec } from "../cloud-data";
 import { NodeHost, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
-import { AZURE_ADMIN_USER, AZURE_DATA, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, LOCKED_SSH_PUBLIC_KEY } from "./data";
+import { AZURE_ADMIN_USER, AZURE_DATA, AZURE_DATA_LUN, AZURE_IMAGE, AZURE_LAST_RULE_PRIORITY, AZURE_ZONE, LOCKED_SSH_PUBLIC_KEY } from "./data";
 
 export interface AzureNodeHostArgs extends NodeHostArgs {
   /** Resource group for the node's resources. */
@@ -133,6 +133,7 @@ export class AzureNodeHost extends NodeHost {
       sku: { name: disk.type },
       diskSizeGB: disk.sizeGb,
       tier: disk.tier,
+      ...(disk.type === "PremiumV2_LRS" ? { diskIOPSReadWrite: disk.iops, diskMBpsReadWrite: disk.throughputMBps, zones: [AZURE_ZONE] } : {}),
       creationData: { createOption: "Empty" },
       encryption: { type: "EncryptionAtRestWithPlatformKey" },
     }, { parent: this }));
@@ -145,6 +146,7 @@ export class AzureNodeHost extends NodeHost {
     return new compute.VirtualMachine(...transform(args.transform?.virtualMachine, this.child("vm"), {
       ...common,
       hardwareProfile: { vmSize: node.shape },
+      ...(disk.kind === "network" && disk.type === "PremiumV2_LRS" ? { zones: [AZURE_ZONE] } : {}),
       osProfile: {
         computerName: node.id.slice(0, 64),
         adminUsername: AZURE_ADMIN_USER,

@@ -151,8 +151,8 @@ function normalizeConnection(c: BareMetalConnection) {
   };
 }
 
-/** The fields of templates/baremetal/*.sh. */
-function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {
+/** The fields of templates/baremetal/*.sh for one workload (node or gateway) of a fleet. */
+export function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {
   const paths = baremetalPaths(fleet, w.node);
   return {
     node: w.node, fleet, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,

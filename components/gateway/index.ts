@@ -1,1 +1,1 @@
-export { RpcGateway, gatewayNode, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./rpc-gateway";
+export { RpcGateway, gatewayNode, chainsFromFleet, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./rpc-gateway";

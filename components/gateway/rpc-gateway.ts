@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { PlannedGateway, PlannedNode } from "../../core/plan";
+import { loadCatalog, type Catalog } from "../../core/catalog/load";
+import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import type { StorageChoice } from "../../core/costs/options";
 import {
-  gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload,
-  type GatewayApiKey, type GatewayConfigInput, type GatewayWorkload,
+  gatewayChains, gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload, wsUrlOf,
+  type GatewayApiKey, type GatewayChainsOptions, type GatewayConfigInput, type GatewayWorkload,
 } from "../../core/gateway";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import { baremetalWorkloadOptions, uploadScript, type BareMetalConnection } from "../baremetal/host";
+import { baremetalWorkloadOptions, templateValues, uploadScript, type BareMetalConnection } from "../baremetal/host";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { transform, type Transform } from "../transform";
@@ -184,14 +185,12 @@ export class RpcGateway extends pulumi.ComponentResource {
         dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
       };
       const w = structure;
-      const values = {
-        node: w.node, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
-        configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
-        timeoutSeconds: String(site.healthTimeoutSeconds ?? 120),
-      };
+      const values = templateValues(fleet, w, site.healthTimeoutSeconds ?? 120);
+      // The gateway's public and metrics ports are claimed on the host like a node's.
+      const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
       const p = { parent: this };
       const upload = pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) =>
-        uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
+        claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
       const uploaded = new command.remote.Command(...transform(args.transform?.upload, `${name}-upload`, {
         connection, create: "sh -s", update: "sh -s", stdin: upload,
         delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
@@ -200,8 +199,8 @@ export class RpcGateway extends pulumi.ComponentResource {
       const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
       const firewall = new command.remote.Command(...transform(args.transform?.firewall, `${name}-firewall`, {
         connection, create: "nft -f -", update: "nft -f -",
-        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow }),
-        delete: `nft delete table inet ${nftTableName(w.node)} 2>/dev/null || true`,
+        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
+        delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
       }, p));
       new command.remote.Command(...transform(args.transform?.start, `${name}-start`, {
         connection,
@@ -236,6 +235,32 @@ export class RpcGateway extends pulumi.ComponentResource {
     this.metricsEndpoint = pulumi.interpolate`http://${metricsHost === "0.0.0.0" ? this.publicIp : metricsHost}:${structure.haproxy.metricsPort}/metrics`;
     this.registerOutputs({ gatewayId: this.gatewayId, publicIp: this.publicIp, endpoint: this.endpoint, endpoints: this.endpoints, metricsEndpoint: this.metricsEndpoint });
   }
+}
+
+/**
+ * The `chains` of a planned gateway: every planned node of each chain it serves, with its URL from
+ * the deployed fleet (`Fleet.nodes`, or any map of node id to `rpcEndpoint`), WebSocket where every
+ * node's client serves it.
+ *
+ * @example
+ * new RpcGateway("gw-1", { gateway: plan.gateways[0], chains: chainsFromFleet(plan, plan.gateways[0], fleet.nodes), site });
+ */
+export function chainsFromFleet(
+  plan: Plan, gateway: PlannedGateway, nodes: pulumi.Input<Record<string, { rpcEndpoint: string }>>,
+  options: GatewayChainsOptions & { catalog?: Catalog } = {},
+): RpcGatewayChain[] {
+  const all = pulumi.output(nodes);
+  return gatewayChains(plan, gateway, options.catalog ?? loadCatalog(), options).map((c) => ({
+    chain: c.chain, maxLagBlocks: c.maxLagBlocks, websocket: c.websocket,
+    upstreams: c.upstreams.map((u) => {
+      const url = all.apply((n) => {
+        const endpoint = n[u.node]?.rpcEndpoint;
+        if (!endpoint) throw new Error(`${gateway.id}: node ${u.node} of the plan is not in the deployed fleet's nodes`);
+        return endpoint;
+      });
+      return { node: u.node, operator: u.operator, backup: u.backup, url, wsUrl: c.websocket ? url.apply((x) => wsUrlOf(x, u)) : undefined };
+    }),
+  }));
 }
 
 /** The gateway as the host components see a node: its site and shape, a small data disk, tags of the access layer. */

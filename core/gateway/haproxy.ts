@@ -95,7 +95,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries) };
     backends.push(fill(readTemplate("gateway/backend.cfg", templateDir), {
       ...common,
-      checkInterval: `${t.checkIntervalMs}ms`, fall: String(t.fall), rise: String(t.rise),
+      checkInterval: `${t.checkIntervalMs}ms`, fall: String(t.fall), rise: String(t.rise), errorLimit: String(t.errorLimit),
       writeMethods: NON_IDEMPOTENT_METHODS.join(" "),
       servers: http.join("\n"),
     }, "templates/gateway/backend.cfg"));
@@ -112,7 +112,11 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     configDir: dir,
     apiKeyMap: paths.apiKeys,
     certificate: paths.certificate,
-    globalExtra: c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+    globalExtra: [
+      c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+      c.threads ? `    nbthread ${c.threads}` : "",
+    ].filter(Boolean).join("\n"),
+    accessLog: c.accessLog ? "    log global" : "    no log",
     connectTimeout: `${t.connectMs}ms`,
     serverTimeout: `${t.serverMs}ms`,
     checkTimeout: `${t.checkTimeoutMs}ms`,

@@ -5,3 +5,4 @@
 export * from "./types";
 export * from "./haproxy";
 export * from "./workload";
+export * from "./upstreams";

@@ -75,7 +75,13 @@ export const GatewayConfigInput = z.object({
     rise: z.number().int().positive().default(2),
     /** Lag check period (eth_blockNumber of every upstream). @default 1000 */
     lagIntervalMs: z.number().int().positive().default(1000),
-  }).strict().default({ connectMs: 500, serverMs: 10000, checkIntervalMs: 1000, checkTimeoutMs: 1000, fall: 2, rise: 2, lagIntervalMs: 1000 }),
+    /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
+    errorLimit: z.number().int().positive().default(2),
+  }).strict().default({ connectMs: 500, serverMs: 10000, checkIntervalMs: 1000, checkTimeoutMs: 1000, fall: 2, rise: 2, lagIntervalMs: 1000, errorLimit: 2 }),
+  /** HAProxy threads. @default one per CPU (HAProxy's own default) */
+  threads: z.number().int().min(1).max(64).optional(),
+  /** Log one line per request to stdout (no request line, so no API key). @default true */
+  accessLog: z.boolean().default(true),
   /** Attempts on other upstreams after the first fails. @default 2 */
   retries: z.number().int().min(0).max(10).default(2),
 }).strict();

@@ -28,6 +28,8 @@ export interface GatewayWorkloadOptions {
   dataRoot?: string;
   /** The compose project and HAProxy files go to `<configRoot>/<gateway id>/`. @default "/etc/sovereign" */
   configRoot?: string;
+  /** docker compose project name, prefix of the container name and the systemd unit (bare metal: by fleet). @default the gateway id */
+  project?: string;
   /** HAProxy image. @default GATEWAY_IMAGE */
   image?: string;
   /** Template directory. @default the package's `templates/` */
@@ -59,13 +61,15 @@ export function renderGatewayWorkload(
   const dataRoot = (options.dataRoot ?? DEFAULT_DATA_ROOT).replace(/\/+$/, "");
   const configDir = `${(options.configRoot ?? DEFAULT_CONFIG_ROOT).replace(/\/+$/, "")}/${id}`;
   const haproxyDir = `${configDir}/haproxy`;
+  const project = options.project ?? id;
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(project)) throw new Error(`${id}: project '${project}' must be lower-case letters, digits, - _ .`);
   const defaults = fillDeep(parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>, {
     fleet, node: id, layer: "gateway", client: "haproxy", stopGracePeriod: "30s",
   }, "templates/compose-service.yaml") as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
   const configHash = createHash("sha256").update(haproxy.haproxyCfg).update(haproxy.lagCheckLua).digest("hex").slice(0, 16);
   const service: ComposeService = {
     image: options.image ?? GATEWAY_IMAGE,
-    container_name: `${id}-gateway`,
+    container_name: `${project}-gateway`,
     command: ["haproxy", "-W", "-db", "-f", haproxy.paths.config],
     ...defaults,
     // Host network: the upstreams' overlay addresses (wg0) are the host's, and no docker-proxy sits
@@ -83,8 +87,8 @@ export function renderGatewayWorkload(
     { service: "gateway", client: "haproxy", name: "metrics", port: haproxy.metricsPort, containerPort: haproxy.metricsPort, protocol: "tcp", exposure: "private", hostIp: metricsHost },
   ];
   return {
-    fleet, node: id, project: id, dataRoot, nodeDataDir: `${dataRoot}/${id}`, configDir,
-    unit: `sovereign-${id}.service`,
+    fleet, node: id, project, dataRoot, nodeDataDir: `${dataRoot}/${id}`, configDir,
+    unit: `sovereign-${project}.service`,
     compose,
     composeYaml: `# docker compose project of Sovereign RPC gateway ${id} (${haproxy.config.chains.map((c) => c.chain).join(", ")}); rendered by core/gateway.\n${stringify(compose, { lineWidth: 0 })}`,
     ports, dataDirs: {}, rpc: { service: "gateway", port: haproxy.port }, hostPortOffset: 0, needsJwt: false, secrets: [],

@@ -1,6 +1,6 @@
 /**
- * Money arithmetic shared by the planner's model and the plan's checks, so the solver's own plan is
- * never reported over budget. Amounts stay exact (a host may cost $150.125): they are summed as
+ * Money arithmetic shared by the planner and the plan's checks: the planner holds the solver's optimum
+ * to the budget with {@link withinBudget}, the check a plan gets, so its own plan is never over budget. Amounts stay exact (a host may cost $150.125): they are summed as
  * given and rounded to micro-dollars only to drop float noise, never to cents.
  */
 import type { PolicyCheck } from "../diversity";
@@ -9,15 +9,11 @@ import type { PolicyCheck } from "../diversity";
 export const money = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
 /**
- * How far a total may exceed the budget and still keep it: HiGHS accepts a row up to its feasibility
- * tolerance (1e-6) over its bound, and a fleet's prices summed in a different order differ by float
- * noise; both are far below a cent. The model's budget row is the budget plus half a micro-dollar
- * ({@link budgetRowLimit}), so a budget written as a plan's rounded total admits that plan.
+ * How far a total may exceed the budget and still keep it: float noise of summing a fleet's prices
+ * in another order, and the half micro-dollar {@link money} rounds away (so a budget written as a
+ * plan's rounded total admits that plan). Far below a cent.
  */
-export const BUDGET_TOLERANCE_USD = 2e-6;
-
-/** The upper bound of the model's budget row. */
-export const budgetRowLimit = (budgetUsd: number): number => budgetUsd + 5e-7;
+export const BUDGET_TOLERANCE_USD = 1e-6;
 
 export const withinBudget = (totalUsd: number, budgetUsd: number): boolean => totalUsd <= budgetUsd + BUDGET_TOLERANCE_USD;
 

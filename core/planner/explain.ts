@@ -1,6 +1,6 @@
 import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
-import { usd } from "../plan/money";
+import { usd, withinBudget } from "../plan/money";
 import type { Candidates } from "./candidates";
 import { bindingLimit, PLACE_DIMENSIONS, RULE_FAMILIES, type RuleFamily } from "./limits";
 
@@ -82,48 +82,43 @@ export function obviousReasons(fleet: Fleet, candidates: Candidates, alternative
   return reasons;
 }
 
-/** What a solve with some rule families relaxed found: its optimum, or none. */
+/** What a solve with some rule families relaxed found: its optimum, or none (under the cutoff, if one was given). */
 export type Relaxation = { feasible: true; costUsd: number } | { feasible: false };
 
 /**
  * Which single rule family, if dropped, would let a plan exist: the plain-words answer to "why not?".
  * Arithmetic first, solves only where it cannot decide:
- *  - a family with no rows, or whose limits another kept rule already matches (survive against a
- *    share cap), changes nothing when dropped: skipped unsolved;
- *  - one solve with every family dropped: if even that has no plan, host capacity is short and no
- *    family can help; if its optimum is over the budget, only the budget can be the reason;
- *  - the budget is never solved for: each family is solved with the budget dropped, and its optimum
- *    compared with the budget (the same check a plan gets).
- * `solveWith` solves the spec's model with the given families relaxed (sharing one build).
+ *  - a family with no rows, or whose limits another kept rule already matches (a share cap under
+ *    a tighter survive rule), changes nothing when dropped: skipped unsolved;
+ *  - the budget is never solved for: each family is solved with the budget dropped and a cutoff at
+ *    the budget (`solveWith` may stop as soon as its bound proves the optimum is over it), and a
+ *    found optimum is compared with the budget by the same check a plan gets;
+ *  - only when no single family helps, one solve with every family dropped tells short capacity
+ *    from rules that clash together.
+ * `solveWith` solves the spec's model (one build) with the given families relaxed; `knownWithoutBudget`
+ * is the optimum without the budget when the caller has it already.
  */
 export async function explainByRelaxing(fleet: Fleet, has: (f: RuleFamily) => boolean, relaxed: ReadonlySet<RuleFamily>,
-  solveWith: (relaxed: ReadonlySet<RuleFamily>) => Promise<Relaxation>, withinBudget: (costUsd: number) => boolean): Promise<Reason[]> {
+  solveWith: (relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number) => Promise<Relaxation>, knownWithoutBudget?: Relaxation): Promise<Reason[]> {
   const active = RULE_FAMILIES.filter((f) => !relaxed.has(f) && isActive(fleet, f) && has(f));
-  const budgetActive = active.includes("budget");
-  const capacityShort: Reason = { text: "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites" };
-  if (active.length === 0) return [capacityShort];
-  const free = await solveWith(new Set([...relaxed, ...active]));
-  if (!free.feasible) return [capacityShort];
-
+  const budget = active.includes("budget") ? fleet.spec.budget!.monthlyUsd : undefined;
   const found = new Map<RuleFamily, Reason>();
-  if (budgetActive) {
-    const withoutBudget = await solveWith(new Set([...relaxed, "budget"]));
+  if (budget !== undefined) {
+    const withoutBudget = knownWithoutBudget ?? await solveWith(new Set([...relaxed, "budget"]));
     if (withoutBudget.feasible) {
-      found.set("budget", { family: "budget", text: `budget.monthlyUsd ${fleet.spec.budget!.monthlyUsd} is below the cheapest plan that keeps every other rule: ${usd(withoutBudget.costUsd)}/month` });
+      found.set("budget", { family: "budget", text: `budget.monthlyUsd ${budget} is below the cheapest plan that keeps every other rule: ${usd(withoutBudget.costUsd)}/month` });
     }
   }
-  // Without the budget nothing is cheaper than the free optimum: over the budget, no other family helps.
-  const others = budgetActive && !withinBudget(free.costUsd) ? [] : active.filter((f) => f !== "budget" && changesLimits(fleet, f, relaxed));
-  for (const family of others) {
-    const result = await solveWith(new Set([...relaxed, family, ...(budgetActive ? ["budget" as const] : [])]));
-    if (!result.feasible || (budgetActive && !withinBudget(result.costUsd))) continue;
+  for (const family of active.filter((f) => f !== "budget" && changesLimits(fleet, f, relaxed))) {
+    const result = await solveWith(new Set([...relaxed, family, ...(budget !== undefined ? ["budget" as const] : [])]), budget);
+    if (!result.feasible || (budget !== undefined && !withinBudget(result.costUsd, budget))) continue;
     found.set(family, { family, text: `${describeFamily(fleet, family)} cannot be kept together with the other rules; without it the cheapest plan costs ${usd(result.costUsd)}/month` });
   }
   const reasons = active.flatMap((f) => found.get(f) ?? []);
-  if (reasons.length === 0) {
-    reasons.push({ text: `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short` });
-  }
-  return reasons;
+  if (reasons.length) return reasons;
+  const capacityShort = "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites";
+  if (active.length === 0 || !(await solveWith(new Set([...relaxed, ...active]))).feasible) return [{ text: capacityShort }];
+  return [{ text: `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short` }];
 }
 
 /** Whether dropping `family` changes any limit of the model (a share cap under a tighter survive rule does not). */

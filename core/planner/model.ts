@@ -1,6 +1,6 @@
 import { allowedCount, type AlternativesOf } from "../diversity";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
-import { budgetRowLimit, money } from "../plan/money";
+import { money } from "../plan/money";
 import type { Candidate } from "./candidates";
 import { Lp, type Term } from "./lp";
 import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
@@ -49,12 +49,15 @@ export interface Model {
  * bare-metal class k rented; binary z[q,o] = chain q uses operator o (only for minOperators).
  * Minimise cloud/Akash node prices + host prices. Each rule family adds its rows (tagged with the
  * family, so a relaxation frees them without a rebuild); every step is linear in the model's size.
- * `aggregate: false` gives every host its own class (exact without packing; the fallback).
+ * The budget is no row: the planner holds the optimum to it with the plan's own check (money.ts),
+ * so the model and the check cannot disagree.
+ * Hosts in `alone` (and hosts a deployed plan pins) get a class of their own: exact without packing.
  */
-export function buildModel(fleet: Fleet, candidates: Candidate[], alternatives: AlternativesOf = () => 0, keep?: Keep, aggregate = true): Model {
+export function buildModel(fleet: Fleet, candidates: Candidate[], alternatives: AlternativesOf = () => 0, keep?: Keep,
+  alone: ReadonlySet<Site> = new Set()): Model {
   const lp = new Lp<RuleFamily>();
-  const pinned = new Set(keep ? [...keep.nodes.keys()].map((i) => candidates[i].site) : []);
-  const classes = siteClasses(candidates, aggregate ? pinned : undefined);
+  const pinned = new Set([...alone, ...(keep ? [...keep.nodes.keys()].map((i) => candidates[i].site) : [])]);
+  const classes = siteClasses(candidates, pinned);
   const slots = placementColumns(lp, fleet, candidates, classes, keep);
   for (const k of classes) if (k.sites[0].host) k.rented = lp.column(money(k.sites[0].host.monthlyUsd), 0, k.sites.length);
   const chains = chainsOf(fleet);
@@ -65,46 +68,49 @@ export function buildModel(fleet: Fleet, candidates: Candidate[], alternatives: 
   const clientColumns = clientRows(lp, fleet, alternatives, chains, keep);
   hostRows(lp, fleet, slots, classes);
   quotaRows(lp, slots);
-  budgetRow(lp, fleet);
   return { lp, slots, classes, clientColumns };
 }
 
+/** Nodes per candidate, or the classes of identical hosts whose nodes do not pack onto them one by one. */
+export type Counts = { counts: number[] } | { unpacked: SiteClass[] };
+
 /**
  * Nodes per candidate from solved column values. A class of identical hosts gets its nodes host by
- * host (first fit, else an exact packing solve); undefined when a class cannot be packed, since the
- * aggregated model only bounds the class's totals (the planner then solves host by host).
+ * host (first fit, else an exact packing solve). The aggregated model only bounds a class's totals,
+ * so a class can fail to pack: the planner then gives its hosts classes of their own and solves again.
  */
 export async function countsFrom(model: Model, fleet: Fleet, candidates: Candidate[], values: Float64Array,
-  timeLimitSeconds: () => number): Promise<number[] | undefined> {
+  timeLimitSeconds: () => number): Promise<Counts> {
   const counts = candidates.map(() => 0);
   const byClass = new Map<SiteClass, Slot[]>();
   for (const slot of model.slots) {
     if (slot.candidates.length === 1) counts[slot.candidates[0]] = values[slot.column];
     else push(byClass, slot.siteClass, slot);
   }
+  const unpacked: SiteClass[] = [];
   for (const [k, slots] of byClass) {
     // The solver rents values[rented] hosts of the class: the first ones in spec order take the nodes.
     const rented = k.sites.slice(0, values[k.rented!]);
     const hosts = rented.map((s) => s.host!);
     const items = slots.map((s) => ({ group: s.group, count: values[s.column] }));
     const packed = packHosts(hosts, items) ?? await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds());
-    if (!packed) return undefined;
+    if (!packed) { unpacked.push(k); continue; }
     const position = new Map(rented.map((s, h) => [s, h]));
     slots.forEach((slot, j) => slot.candidates.forEach((c) => {
       const h = position.get(candidates[c].site);
       if (h !== undefined) counts[c] = packed[h][j];
     }));
   }
-  return counts;
+  return unpacked.length ? { unpacked } : { counts };
 }
 
 /** Classes of sites: bare-metal hosts with the same facts share one (unless pinned by a deployed plan). */
-function siteClasses(candidates: Candidate[], pinned: ReadonlySet<Site> | undefined): SiteClass[] {
+function siteClasses(candidates: Candidate[], pinned: ReadonlySet<Site>): SiteClass[] {
   const classes: SiteClass[] = [];
   const byKey = new Map<string, SiteClass>();
   for (const site of new Set(candidates.map((c) => c.site))) {
     const h = site.host;
-    if (!h || !pinned || pinned.has(site)) { classes.push({ sites: [site] }); continue; }
+    if (!h || pinned.has(site)) { classes.push({ sites: [site] }); continue; }
     const key = JSON.stringify([site.operator, site.region, site.country, site.jurisdiction, site.cloudAct, h.cpu, h.memoryGb,
       h.diskGb, h.disk, h.maxNodes, money(h.monthlyUsd)]);
     const k = byKey.get(key);
@@ -232,6 +238,26 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
       if (terms.length) lp.atMost([...terms, [u, -1]], 0);
     }
     if (h.maxNodes !== undefined) lp.atMost([...on.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
+    if (k.sites.length > 1) packingCuts(lp, on, u, h);
+  }
+}
+
+/**
+ * For a class of identical hosts, rows that bin packing implies (the class's capacity rows alone
+ * would let big nodes share hosts they cannot): for each big node size s, with e = capacity - s, a
+ * node above capacity - e takes a host's share 1, one from e to capacity - e its size, a smaller
+ * one nothing (Martello and Toth's bound as a dual-feasible function), and the shares fit u hosts.
+ */
+function packingCuts(lp: Lp<RuleFamily>, on: Slot[], u: number, h: NonNullable<Site["host"]>): void {
+  const resources: Array<[capacity: number, size: (g: NodeGroup) => number]> = [
+    [h.cpu, (g) => g.profile.vcpu], [h.memoryGb, (g) => g.profile.memoryGb], [h.diskGb, (g) => g.profile.diskGb],
+  ];
+  for (const [capacity, size] of resources) {
+    const edges = new Set(on.map((s) => capacity - size(s.group)).filter((e) => e > 0 && e < capacity / 2));
+    for (const e of edges) {
+      const share = (x: number) => (x > capacity - e ? 1 : x >= e ? x / capacity : 0);
+      lp.atMost([...on.map((s): Term => [s.column, share(size(s.group))]), [u, -1]], 0);
+    }
   }
 }
 
@@ -256,12 +282,6 @@ function quotaRows(lp: Lp<RuleFamily>, slots: Slot[]): void {
     byProvider.set(site.provider, q);
   }
   for (const { max, terms } of byProvider.values()) lp.atMost(terms, max, "sites.maxNodes");
-}
-
-/** budget.monthlyUsd: the objective itself, bounded (the same money arithmetic as the plan's check). */
-function budgetRow(lp: Lp<RuleFamily>, fleet: Fleet): void {
-  const budget = fleet.spec.budget;
-  if (budget) lp.atMost(lp.objectiveTerms(), budgetRowLimit(budget.monthlyUsd), "budget");
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -2,7 +2,7 @@ import { alternativesIn, type Catalog } from "../catalog/load";
 import type { AlternativesOf } from "../diversity";
 import { InfeasibleError } from "../errors";
 import { assemble, type Plan, type PlannedHost, type PlannedNode, type PreviousNode } from "../plan";
-import { shareHostPrice, withinBudget } from "../plan/money";
+import { BUDGET_TOLERANCE_USD, shareHostPrice, usd, withinBudget } from "../plan/money";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
@@ -47,19 +47,26 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   const placement = new Placement(fleet, candidates.list, alternatives, started + limit * 1000);
   let result = await placement.solve(relaxed, keep);
   let moved = false;
-  if (keep && !result.counts) {
-    // Keeping every deployed node in place breaks a rule (or the spec shrank): plan afresh.
+  const budget = relaxed.has("budget") ? undefined : fleet.spec.budget?.monthlyUsd;
+  const affordable = (r: Solved) => r.counts !== undefined && (budget === undefined || withinBudget(r.solution.objective, budget));
+  if (keep && !affordable(result)) {
+    // Keeping every deployed node in place breaks a rule or the budget (or the spec shrank): plan afresh.
     moved = true;
     result = await placement.solve(relaxed);
   }
   const { solution, model, counts } = result;
-  if (!counts) {
-    if (solution.status === "limit") throw new InfeasibleError([`the solver found no plan within the time limit (${limit} s); raise timeLimitSeconds`]);
+  if (!counts || !affordable(result)) {
+    if (solution.status === "limit") {
+      throw new InfeasibleError([counts
+        ? `the solver stopped at the time limit (${limit} s) with a plan of ${usd(solution.objective)}/month over the budget; raise timeLimitSeconds`
+        : `the solver found no plan within the time limit (${limit} s); raise timeLimitSeconds`]);
+    }
     if (solution.status === "other") throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
     if (options.explain === false) throw new InfeasibleError(["no placement keeps every rule"]);
-    const budget = fleet.spec.budget?.monthlyUsd;
-    const reasons = await explainByRelaxing(fleet, (f) => placement.model().lp.has(f), relaxed, (r) => placement.relaxation(r),
-      (cost) => budget === undefined || withinBudget(cost, budget));
+    // The solve had no budget row: it is the optimum without the budget, so the budget's part is known.
+    const withoutBudget: Relaxation = counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
+    const reasons = await explainByRelaxing(fleet, (f) => f === "budget" || placement.model().lp.has(f), relaxed,
+      (r, cutoff) => placement.relaxation(r, cutoff), withoutBudget);
     throw new InfeasibleError(reasons.map((r) => r.text));
   }
 
@@ -80,40 +87,58 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
 interface Solved { model: Model; solution: Solution; counts?: number[] }
 
 /**
- * The solves of one planning run, sharing one deadline and one model build per kind: identical
- * hosts aggregated (small; a relaxation of the real problem), and every host on its own (exact),
- * built only when the aggregated optimum cannot be packed onto hosts one by one.
+ * The solves of one planning run, sharing one deadline and one model build: identical hosts
+ * aggregated (small; a relaxation of the real problem). When the optimum of a class of hosts does
+ * not pack onto them one by one, those hosts get classes of their own (exact) for this and every
+ * later solve of the run.
  */
 class Placement {
-  private readonly models = new Map<boolean, Model>();
+  private readonly alone = new Set<Site>();
+  private fresh?: Model;
 
   constructor(private readonly fleet: Fleet, private readonly candidates: Candidate[], private readonly alternatives: AlternativesOf,
     private readonly deadline: number) {}
 
-  model(aggregate = true): Model {
-    let m = this.models.get(aggregate);
-    if (!m) this.models.set(aggregate, (m = buildModel(this.fleet, this.candidates, this.alternatives, undefined, aggregate)));
-    return m;
+  model(keep?: Keep): Model {
+    if (keep) return buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
+    return (this.fresh ??= buildModel(this.fleet, this.candidates, this.alternatives, undefined, this.alone));
   }
 
-  async solve(relaxed: ReadonlySet<RuleFamily>, keep?: Keep): Promise<Solved> {
-    const first = await this.run(keep ? buildModel(this.fleet, this.candidates, this.alternatives, keep) : this.model(), relaxed);
-    if (first.counts || !first.solution.values.length) return first;
-    // The aggregated optimum does not pack onto the hosts: the per-host model decides.
-    return this.run(keep ? buildModel(this.fleet, this.candidates, this.alternatives, keep, false) : this.model(false), relaxed);
+  async solve(relaxed: ReadonlySet<RuleFamily>, keep?: Keep, cutoffUsd?: number): Promise<Solved> {
+    let lowerBound: number | undefined;
+    for (;;) {
+      const model = this.model(keep);
+      // After a split the aggregated optimum bounds the exact one from below: a plan reaching it is optimal.
+      const target = lowerBound === undefined ? undefined : lowerBound + BUDGET_TOLERANCE_USD;
+      const solution = await solveModel(model.lp.arrays(relaxed), { timeLimitSeconds: this.secondsLeft(), objectiveBound: cutoffUsd, objectiveTarget: target });
+      if (solution.status === "target") Object.assign(solution, { status: "optimal", detail: "Optimal", gap: 0 });
+      if (!solution.values.length) return { model, solution };
+      const result = await countsFrom(model, this.fleet, this.candidates, solution.values, () => this.secondsLeft());
+      if ("counts" in result) return { model, solution, counts: result.counts };
+      for (const k of result.unpacked) for (const site of k.sites) this.alone.add(site);
+      this.fresh = undefined;
+      if (solution.status === "optimal") lowerBound = solution.objective;
+    }
   }
 
-  /** The optimum with `relaxed` dropped, for the explanation (a plan stopped by the time limit counts as one). */
-  async relaxation(relaxed: ReadonlySet<RuleFamily>): Promise<Relaxation> {
-    const { solution, counts } = await this.solve(relaxed);
+  /**
+   * The optimum with `relaxed` dropped, for the explanation (a plan stopped by the time limit counts
+   * as one). With a cutoff, a linear relaxation over it settles "no plan under the cutoff" unsolved.
+   */
+  async relaxation(relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number): Promise<Relaxation> {
+    if (cutoffUsd !== undefined) {
+      const bound = await solveModel(this.model().lp.arrays(relaxed), { linearOnly: true, timeLimitSeconds: this.secondsLeft() });
+      if (bound.status === "infeasible" || (bound.status === "optimal" && !withinBudget(bound.objective - BUDGET_TOLERANCE_USD, cutoffUsd))) {
+        return { feasible: false };
+      }
+    }
+    const cutoff = cutoffUsd === undefined ? undefined : cutoffUsd + BUDGET_TOLERANCE_USD;
+    const { solution, counts } = await this.solve(relaxed, undefined, cutoff);
     return counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
   }
 
-  private async run(model: Model, relaxed: ReadonlySet<RuleFamily>): Promise<Solved> {
-    const timeLimitSeconds = () => Math.max(0.05, (this.deadline - performance.now()) / 1000);
-    const solution = await solveModel(model.lp.arrays(relaxed), { timeLimitSeconds: timeLimitSeconds() });
-    const counts = solution.values.length ? await countsFrom(model, this.fleet, this.candidates, solution.values, timeLimitSeconds) : undefined;
-    return { model, solution, counts };
+  private secondsLeft(): number {
+    return Math.max(0.05, (this.deadline - performance.now()) / 1000);
   }
 }
 

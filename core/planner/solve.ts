@@ -6,8 +6,11 @@ type Highs = Awaited<ReturnType<typeof highsLoader>>;
 let instance: Promise<Highs> | undefined;
 
 export interface Solution {
-  /** `limit`: the time limit stopped the search; `values` then hold the best plan found, if any. */
-  status: "optimal" | "infeasible" | "limit" | "other";
+  /**
+   * `limit`: the time limit stopped the search; `values` then hold the best plan found, if any.
+   * `bound`: no plan costs less than `objectiveBound`. `target`: a plan reached `objectiveTarget`.
+   */
+  status: "optimal" | "infeasible" | "limit" | "bound" | "target" | "other";
   detail: string;
   objective: number;
   /** Column values, rounded to integers; empty without a feasible solution. */
@@ -22,10 +25,16 @@ export interface Solution {
 export interface SolveOptions {
   /** Wall-clock limit for HiGHS, in seconds. @default no limit */
   timeLimitSeconds?: number;
+  /** Stop as soon as no plan can cost less than this (the search proves it, or finds one below). */
+  objectiveBound?: number;
+  /** Stop at the first plan costing at most this (the caller knows it is a lower bound). */
+  objectiveTarget?: number;
+  /** Solve the linear relaxation only (integrality dropped): a lower bound in a fraction of the time. */
+  linearOnly?: boolean;
 }
 
 const DETAIL: Record<number, string> = {
-  7: "Optimal", 8: "Infeasible", 9: "Primal infeasible or unbounded", 10: "Unbounded", 13: "Time limit reached",
+  7: "Optimal", 8: "Infeasible", 9: "Primal infeasible or unbounded", 10: "Unbounded", 11: "Objective bound reached", 12: "Objective target reached", 13: "Time limit reached",
   14: "Iteration limit reached", 17: "Interrupted",
 };
 
@@ -40,17 +49,20 @@ export async function solveModel(model: ModelArrays, options: SolveOptions = {})
     solver = highs.createModel({
       ...model, colLower: bound(model.colLower), colUpper: bound(model.colUpper),
       rowLower: bound(model.rowLower), rowUpper: bound(model.rowUpper),
-      integrality: model.integrality as unknown as Int32Array,
+      integrality: options.linearOnly ? new Int32Array(model.numCols) : model.integrality,
     });
     solver.options.set({
       mip_rel_gap: 0, output_flag: false, random_seed: 0,
       ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}),
+      ...(options.objectiveBound !== undefined ? { objective_bound: options.objectiveBound } : {}),
+      ...(options.objectiveTarget !== undefined ? { objective_target: options.objectiveTarget } : {}),
     });
     const code = solver.run().modelStatus as number;
-    const status = code === 7 ? "optimal" : code === 8 || code === 9 ? "infeasible" : code === 13 || code === 14 || code === 17 ? "limit" : "other";
+    const status = code === 7 ? "optimal" : code === 8 || code === 9 ? "infeasible" : code === 11 ? "bound" : code === 12 ? "target"
+      : code === 13 || code === 14 || code === 17 ? "limit" : "other";
     const info = (name: string) => { try { return Number(solver!.info.get(name)); } catch { return NaN; } };
-    const hasPlan = status === "optimal" || (status === "limit" && Number(info("primal_solution_status")) === 2);
-    const values = hasPlan ? solver.getSolution().colValue.map(Math.round) : new Float64Array(0);
+    const hasPlan = status === "optimal" || ((status === "limit" || status === "target") && Number(info("primal_solution_status")) === 2);
+    const values = !hasPlan ? new Float64Array(0) : options.linearOnly ? solver.getSolution().colValue : solver.getSolution().colValue.map(Math.round);
     const objective = hasPlan ? model.colCost.reduce((a, c, i) => a + c * values[i], 0) : NaN;
     const gap = status === "optimal" ? 0 : hasPlan && Number.isFinite(info("mip_gap")) ? info("mip_gap") : Infinity;
     return { status, detail: DETAIL[code] ?? `HiGHS model status ${code}`, objective, values, gap, dualBound: info("mip_dual_bound"), nodes: info("mip_node_count") };

@@ -224,14 +224,21 @@ describe("example stack: shapes and disks equal the plan", () => {
       assert.equal(vm.storageProfile.imageReference.offer, "ubuntu-24_04-lts");
       const custom = Buffer.from(reveal(vm.osProfile.customData), "base64").toString("utf8");
       assert.match(custom, /^#cloud-config\n/);
-      if (n.storage.class === "Premium_LRS") {
+      if (n.storage.class === "Premium_LRS" || n.storage.class === "PremiumV2_LRS") {
         const disk = one("azure-native:compute:Disk", n.id).inputs;
-        assert.equal(disk.sku.name, "Premium_LRS");
-        assert.equal(disk.tier, n.storage.tier);
+        assert.equal(disk.sku.name, n.storage.class);
         assert.equal(disk.diskSizeGB, n.storage.sizeGb);
         assert.equal(disk.encryption.type, "EncryptionAtRestWithPlatformKey");
         assert.equal(vm.storageProfile.dataDisks[0].lun, 0);
         assert.match(custom, /\/dev\/disk\/azure\/scsi1\/lun0/);
+        if (n.storage.class === "Premium_LRS") assert.equal(disk.tier, n.storage.tier);
+        else {
+          // Premium SSD v2: IOPS and MB/s provisioned on the disk; disk and VM in the same zone.
+          assert.equal(disk.diskIOPSReadWrite, n.storage.iops);
+          assert.equal(disk.diskMBpsReadWrite, n.storage.throughputMBps);
+          assert.deepEqual(disk.zones, ["1"]);
+          assert.deepEqual(vm.zones, ["1"]);
+        }
       } else {
         assert.equal(n.storage.class, "instance-nvme");
         assert.equal(forNode("azure-native:compute:Disk", n.id).length, 0);

@@ -38,6 +38,13 @@ async function whoAnswers(gw: Gateway, count: number): Promise<number[]> {
   return out;
 }
 
+/** SIGSTOP, and wait until the kernel shows the process stopped (state T). */
+async function freeze(n: Anvil): Promise<void> {
+  n.process.kill("SIGSTOP");
+  const state = () => readFileSync(`/proc/${n.process.pid}/stat`, "utf8").split(") ")[1][0];
+  await waitFor(async () => state() === "T", 2000, "the node stopped");
+}
+
 const upstream = (node: string, a: Anvil, backup = false) => ({ node, url: a.url, operator: `op-${node}`, backup });
 
 describe("health, lag and failover", () => {
@@ -71,7 +78,7 @@ describe("health, lag and failover", () => {
   });
 
   it("fails reads over from a frozen node with none lost, and the node rejoins when it answers again", async () => {
-    a.process.kill("SIGSTOP");
+    await freeze(a);
     try {
       const who = await whoAnswers(gw, 20);
       assert.ok(!who.includes(0), `no read failed while node-a hung: ${who}`);
@@ -109,7 +116,7 @@ describe("writes are never sent twice", () => {
   });
 
   it("retries a read whose node hangs after receiving it, but not a write", async () => {
-    b.process.kill("SIGSTOP");
+    await freeze(b);
     let writesOk = 0, writesFailed = 0;
     try {
       const reads = await whoAnswers(gw, 6);

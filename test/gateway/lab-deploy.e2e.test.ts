@@ -108,7 +108,7 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
     assert.equal((await post(endpoint, cert, "eth_chainId", { "x-api-key": API_KEY })).body.result, "0x7a69");
     assert.equal((await post(`${endpoint}/${API_KEY}`, cert, "eth_chainId")).body.result, "0x7a69");
     assert.equal((await post(endpoint, cert, "eth_chainId")).status, 401);
-    assert.match(ssh(env, host, "docker ps --format '{{.Names}} {{.Image}}'"), /^gateway-lab-7-gateway sovereign\/gateway-haproxy:/m);
+    assert.match(ssh(env, host, "docker ps --format '{{.Names}} {{.Image}}'"), /^sovereign_gateway-lab-7-gateway sovereign\/gateway-haproxy:/m);
   });
 
   test("a dead node is failed over with no failed request", async () => {
@@ -147,6 +147,6 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
   test("destroy removes the gateway from the host", async () => {
     await stack.destroy({ color: "never" });
     assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /gateway-lab-7/);
-    assert.equal(ssh(env, host, "test -e /srv/sovereign/config/gateway-lab-7 && echo present || echo gone").trim(), "gone");
+    assert.equal(ssh(env, host, "test -e /srv/sovereign/fleets/sovereign/config/gateway-lab-7 && echo present || echo gone").trim(), "gone");
   });
 });

@@ -62,6 +62,8 @@ export interface Gateway {
 /** HAProxy with the rendered config (and secret files) in a fresh temp directory. */
 export async function startGateway(input: Omit<GatewayConfigInput, "configDir" | "metrics" | "listen">, secrets: {
   apiKeys?: GatewayApiKey[]; tls?: { certificate: string; privateKey: string };
+  /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
+  captureLog?: boolean;
 } = {}): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "sov-gw-"));
   dirs.add(dir);
@@ -74,9 +76,10 @@ export async function startGateway(input: Omit<GatewayConfigInput, "configDir" |
   writeFileSync(rendered.paths.lagCheck, rendered.lagCheckLua);
   if (rendered.config.apiKeys) writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
   if (secrets.tls) writeFileSync(rendered.paths.certificate, renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), { mode: 0o600 });
-  const p = track(spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", "pipe", "pipe"] }));
+  const capture = secrets.captureLog ?? true;
+  const p = track(spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] }));
   let log = "";
-  p.stdout!.on("data", (d) => { log += d; });
+  p.stdout?.on("data", (d) => { log += d; });
   p.stderr!.on("data", (d) => { log += d; });
   const metrics = `http://127.0.0.1:${metricsPort}`;
   const exited = new Promise<void>((_, fail) => p.once("exit", (code) => fail(new Error(`haproxy exited ${code}: ${log}`))));

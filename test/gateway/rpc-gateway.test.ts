@@ -15,7 +15,7 @@ import { at, installMocks, plainStrings, reveal, settle, value, type Recorded } 
 const h = installMocks("gateway");
 
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedGateway } from "../../core/plan";
+import type { Plan, PlannedGateway } from "../../core/plan";
 import type { RpcGateway as RpcGatewayType, RpcGatewayArgs } from "../../components/gateway";
 
 const SSH_KEY = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
@@ -63,6 +63,15 @@ before(async () => {
     site: { kind: "aws", host: { vpcId: "vpc-1", subnetId: "subnet-1", availabilityZone: "eu-central-1a" } },
     transform: { host: { kmsKeyId: "alias/gw" } },
   });
+  const plan = { nodes: [
+    { id: "eth-1", chain: "ethereum", network: "mainnet", chainKey: "ethereum/mainnet", clients: { execution: "geth", consensus: "lighthouse" }, operator: "hetzner" },
+    { id: "eth-2", chain: "ethereum", network: "mainnet", chainKey: "ethereum/mainnet", clients: { execution: "reth", consensus: "lighthouse" }, operator: "ovh" },
+  ] } as unknown as Plan;
+  const fleetGw = planned("gateway-lab-2", "baremetal", { chains: ["ethereum/mainnet"] });
+  gws.fleet = new mod.RpcGateway("gw-fleet", {
+    gateway: fleetGw, site: { kind: "baremetal", connection: { host: "10.77.0.18", privateKey: SSH_KEY } },
+    chains: mod.chainsFromFleet(plan, fleetGw, pulumi.output({ "eth-1": { rpcEndpoint: "http://10.77.0.11:8565" }, "eth-2": { rpcEndpoint: "http://10.77.0.12:8545" } })),
+  });
   for (const [k, g] of Object.entries(gws)) {
     outs[k] = { endpoint: await value(g.endpoint), endpoints: await value(g.endpoints), metrics: await value(g.metricsEndpoint) };
   }
@@ -99,7 +108,7 @@ describe("RpcGateway on a bare-metal host", () => {
     const stdin = at(named("gw-bm-upload").inputs, "stdin");
     assert.equal(stdin.secret, true, "the upload script is a secret");
     const files = uploaded(stdin.value);
-    const dir = "/srv/sovereign/config/gateway-lab-1";
+    const dir = "/srv/sovereign/fleets/lab/config/gateway-lab-1";
     assert.deepEqual([...files.keys()].sort(), [
       `${dir}/compose.yaml`, `${dir}/haproxy/api-keys.map`, `${dir}/haproxy/haproxy.cfg`, `${dir}/haproxy/lag-check.lua`,
       `${dir}/haproxy/tls.pem`, `${dir}/prepare.sh`,
@@ -119,6 +128,8 @@ describe("RpcGateway on a bare-metal host", () => {
     assert.equal(compose.services.gateway.image, "sovereign/gateway-haproxy:2.6.12");
     assert.equal(compose.services.gateway.network_mode, "host");
     assert.deepEqual(compose.services.gateway.volumes, [`${dir}/haproxy:/etc/haproxy/sovereign:ro`]);
+    assert.equal(compose.services.gateway.container_name, "lab_gateway-lab-1-gateway", "named by fleet on a shared host");
+    assert.match(stdin.value, /^set -eu\nclaims="\/srv\/sovereign\/claims"/m, "claims its ports first");
   });
 
   it("keeps the API key, the TLS key and the SSH key out of every plain value", () => {
@@ -129,7 +140,7 @@ describe("RpcGateway on a bare-metal host", () => {
 
   it("opens the public port and keeps metrics closed on the host firewall", () => {
     const nft = reveal(named("gw-bm-firewall").inputs.stdin) as string;
-    assert.match(nft, /table inet sovereign_gateway_lab_1 \{/);
+    assert.match(nft, /table inet sovereign_lab_gateway-lab-1 \{/);
     assert.match(nft, /elements = \{ 0\.0\.0\.0\/0 \}/);
     assert.match(nft, /tcp dport \{ 8405 \} counter drop/);
   });
@@ -175,6 +186,16 @@ describe("RpcGateway on AWS", () => {
     const plain = h.resources.filter((r) => r.name.startsWith("gw-aws")).flatMap((r) => plainStrings(r.inputs)).join("\n");
     for (const secret of [API_KEY, keyHash, TLS_KEY.split("\n")[1]]) assert.ok(!plain.includes(secret));
     assert.match(outs.aws.endpoints["ethereum/mainnet"], /^https:\/\/198\.51\.100\.\d+:8443\/ethereum\/mainnet$/);
+  });
+});
+
+describe("chainsFromFleet", () => {
+  it("takes every planned node of the chain with its deployed endpoint, WebSocket on the shifted ws port", () => {
+    const files = uploaded(at(named("gw-fleet-upload").inputs, "stdin").value);
+    const cfg = files.get("/srv/sovereign/fleets/sovereign/config/gateway-lab-2/haproxy/haproxy.cfg")!.content;
+    assert.match(cfg, /backend rpc_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8565 check {2}# operator hetzner\n {4}server eth-2 10\.77\.0\.12:8545 check/);
+    assert.match(cfg, /backend ws_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8566 track rpc_ethereum\.mainnet\/eth-1\n {4}server eth-2 10\.77\.0\.12:8546 track/);
+    assert.equal(outs.fleet.endpoint, "http://10.77.0.18:8545");
   });
 });
 
