@@ -62,13 +62,14 @@ export interface ResourceUsage {
   monthlyEgressGb?: number;
 }
 
-/** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs). */
+/** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs, internal addresses). */
 const FREE_TYPES = new Set([
   "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTable:RouteTable",
   "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route", "aws:ec2/securityGroup:SecurityGroup",
   "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/volumeAttachment:VolumeAttachment",
-  "aws:ec2/keyPair:KeyPair", "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
+  "aws:ec2/keyPair:KeyPair", "gcp:compute/address:Address", "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
   "azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork", "azure-native:network:Subnet",
   "azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule", "azure-native:network:NetworkInterface",
   "command:local:Command", "command:remote:Command", "command:remote:CopyToRemote", "random:index/randomPassword:RandomPassword",
@@ -79,7 +80,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const cite = (s: Sourced) => `${s.source} (${s.asOf}${s.estimate ? ", estimate" : ""})`;
 
 function component(name: string, unit: string, quantity: number | null, price: number | null, src?: Sourced, usageBased = false): CostComponent {
-  const monthlyCost = quantity === null || price === null ? null : round(quantity * price);
+  // Unrounded: lines add up exactly; the total is rounded to cents once.
+  const monthlyCost = quantity === null || price === null ? null : quantity * price;
   return {
     name, unit, monthlyQuantity: quantity, price, monthlyCost,
     ...(usageBased ? { usageBased } : {}), ...(src?.estimate ? { estimate: true } : {}), ...(src ? { source: cite(src) } : {}),
@@ -129,7 +131,7 @@ export function diskComponents(d: Disk, catalog: Catalog, label = "Storage"): { 
     const level = provision(need, perf, d.sizeGb);
     if (!level) { notes.push(`${d.name}: ${need} ${unit} is beyond what ${cls.id} offers (${perf.max})`); continue; }
     const extra = level.usd > 0 ? level.usd / perf.provisionedUsdPerMonth! : 0;
-    if (extra > 0) components.push(component(`${name} (${cls.id})`, unit, round(extra), perf.provisionedUsdPerMonth!, price));
+    if (extra > 0) components.push(component(`${name} (${cls.id})`, unit, Math.round(extra * 1000) / 1000, perf.provisionedUsdPerMonth!, price));
   }
   return { components, notes };
 }
@@ -175,7 +177,7 @@ function usageOf(usage: Usage | undefined, r: { name: string; urn: string; type:
 function finish(base: Omit<PricedResource, "monthlyCost" | "status">): PricedResource {
   const costs = base.costComponents.map((c) => c.monthlyCost);
   const known = costs.filter((c): c is number => c !== null);
-  const monthlyCost = known.length ? round(known.reduce((a, b) => a + b, 0)) : null;
+  const monthlyCost = known.length ? known.reduce((a, b) => a + b, 0) : null;
   const missing = base.costComponents.some((c) => c.monthlyCost === null && !c.usageBased);
   const status: PriceStatus = missing && monthlyCost === null ? "unpriced"
     : base.costComponents.every((c) => c.usageBased) ? "usage-based" : "priced";

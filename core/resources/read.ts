@@ -308,6 +308,8 @@ const HANDLERS: Record<string, Handler> = {
     const p = c.resource.props;
     return { disks: [disk(c, "azure", {
       role: "data", storageClass: str(get(p, "sku", "name")), sizeGb: num(get(p, "diskSizeGB")), alwaysEncrypted: true,
+      // Premium SSD v2 (and Ultra) provision performance on the disk.
+      iops: num(get(p, "diskIOPSReadWrite")), throughputMBps: num(get(p, "diskMBpsReadWrite")),
     }, tagsOf("azure", p))] };
   },
   "azure-native:network:PublicIPAddress": (c) => ({ publicIps: [ip(c, "azure", tagsOf("azure", c.resource.props))] }),

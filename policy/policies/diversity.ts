@@ -70,11 +70,10 @@ export const diversity: StackValidationPolicy = {
     const read = readStack(args, config.tagMapping);
     const nodes = diversityNodes(read.machines);
     if (!nodes.length) return;
-    const urnsOf = (chain: string) => read.machines.filter((m) => m.served && `${m.served.chain}/${m.served.network}` === chain).map((m) => m.urn);
+    const nodesOf = (chain: string) => nodes.filter((n) => n.chainKey === chain).map((n) => `${n.id} on ${n.operator}`);
     for (const check of evaluatePolicy(config, nodes, alternativesIn(catalog()))) {
       if (check.ok) continue;
-      const machines = urnsOf(check.scope);
-      report(`${check.rule} breached for ${check.scope} (nodes: ${machines.map((u) => u.slice(u.lastIndexOf("::") + 2)).join(", ")}): ` +
+      report(`${check.rule} breached for ${check.scope} (nodes: ${nodesOf(check.scope).join(", ")}): ` +
         `${check.message}. Fix: ${FIX[check.rule] ?? "change the placement"}.`);
     }
   },

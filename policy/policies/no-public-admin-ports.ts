@@ -50,6 +50,7 @@ const FIX: Record<string, string> = {
   aws: "limit the rule's cidrIpv4/cidrBlocks to your admin or load-balancer CIDRs (Sovereign: sovereign:adminCidrs, sovereign:rpcAllowCidrs), or delete the rule",
   gcp: "set the firewall's sourceRanges to your admin CIDRs, or remove these ports from allows",
   azure: "set the security rule's sourceAddressPrefix(es) to your admin CIDRs instead of */Internet, or delete the rule",
+  command: "restrict the nftables accept with `ip saddr { <admin CIDRs> }`, or drop these ports (Sovereign's BareMetalHost does)",
 };
 
 export const noPublicAdminPorts: ResourceValidationPolicy = {

@@ -31,7 +31,7 @@ describe("policy diversity", () => {
     assert.ok(operator, v.join("\n"));
     assert.match(operator, /ethereum\/mainnet/);
     assert.match(operator, /azure holds 2 of 3/);
-    assert.match(operator, /eth-1-vm, eth-2-vm, eth-3-tags/);
+    assert.match(operator, /nodes: eth-1 on azure, eth-2 on azure, eth-3 on hetzner/);
     assert.match(operator, /Fix: move nodes to other companies/);
     // Losing Azure leaves one node: the default survive rule (minNodes 1) still holds.
     assert.ok(!v.some((m) => m.startsWith("survive.operatorLoss")), v.join("\n"));

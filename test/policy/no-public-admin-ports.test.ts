@@ -77,3 +77,24 @@ describe("policy no-public-admin-ports", () => {
     assert.equal((await violations(noPublicAdminPorts, awsRule(6060, "0.0.0.0/0"))).length, 1, "untagged: any client's metrics port");
   });
 });
+
+describe("policy no-public-admin-ports on bare-metal nftables rulesets", () => {
+  const nft = (stdin: string): Fixture => ({ type: "command:remote:Command", name: "fw", props: { connection: { host: "10.77.0.11" }, create: "nft -f -", stdin } });
+
+  it("passes the ruleset Sovereign's BareMetalHost loads (closed ports dropped, RPC only from the allow-list)", async () => {
+    const { renderNftables } = await import("../../core/workload/nftables");
+    const { loadCatalog } = await import("../../core/catalog/load");
+    const ports = ["geth", "lighthouse"].flatMap((id) => loadCatalog().clients.get(id)!.ports.map((p) => ({ ...p, client: id, containerPort: p.port })));
+    const ruleset = renderNftables("eth-1", ports as never, { rpcAllowCidrs: ["203.0.113.0/24"] });
+    assert.match(ruleset, /8551/);
+    assert.deepEqual(await violations(noPublicAdminPorts, nft(ruleset)), []);
+  });
+
+  it("blocks an accept of 8551 with no source match, naming the line", async () => {
+    const ruleset = "table inet n {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp dport 30303 accept\n    tcp dport { 8545, 8551 } accept\n  }\n}";
+    const [v] = await violations(noPublicAdminPorts, nft(ruleset));
+    assert.match(v, /^Public ingress to closed ports on fw stdin line 5 \(command:remote:Command\): 0\.0\.0\.0\/0 may reach 8551\/tcp/);
+    assert.match(v, /Fix: restrict the nftables accept with `ip saddr/);
+    assert.deepEqual(await violations(noPublicAdminPorts, nft(ruleset.replace("{ 8545, 8551 } accept", "{ 8545, 8551 } ip saddr 10.0.0.0/8 accept"))), []);
+  });
+});
