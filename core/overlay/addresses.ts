@@ -1,0 +1,79 @@
+/**
+ * Overlay addresses: one IPv4 address per machine inside the overlay CIDR, chosen from a hash of the
+ * machine's name so that adding or removing another machine never moves it, and pinned by the
+ * addresses the deployed stack already uses (a machine keeps its address for life).
+ */
+import { createHash } from "node:crypto";
+
+export interface Cidr {
+  /** Network address as a 32-bit unsigned integer. */
+  network: number;
+  prefix: number;
+  text: string;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function ipToInt(ip: string): number {
+  const m = IPV4.exec(ip);
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new Error(`'${ip}' is not an IPv4 address`);
+  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+export function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+/** Parses an IPv4 CIDR for the overlay; `field` names the setting in errors. */
+export function parseOverlayCidr(text: string, field = "overlay.cidr"): Cidr {
+  const [ip, len, extra] = text.split("/");
+  const prefix = Number(len);
+  if (extra !== undefined || !Number.isInteger(prefix) || prefix < 8 || prefix > 29 || !IPV4.test(ip ?? "")) {
+    throw new Error(`${field}: '${text}' is not an IPv4 CIDR with a prefix of /8 to /29 (e.g. 100.72.0.0/16)`);
+  }
+  const addr = ipToInt(ip);
+  const size = 2 ** (32 - prefix);
+  if (addr % size !== 0) {
+    throw new Error(`${field}: '${text}' has host bits set; the network is ${intToIp(addr - (addr % size))}/${prefix}`);
+  }
+  return { network: addr, prefix, text };
+}
+
+/** Number of usable host addresses (network and broadcast excluded). */
+export function hostCount(cidr: Cidr): number {
+  return 2 ** (32 - cidr.prefix) - 2;
+}
+
+export function contains(cidr: Cidr, ip: string): boolean {
+  const n = ipToInt(ip);
+  return n > cidr.network && n < cidr.network + hostCount(cidr) + 1;
+}
+
+/**
+ * Addresses for `names`. Pinned addresses (from the deployed stack) are kept when they are inside the
+ * CIDR and not taken twice; every other machine starts at the slot its name hashes to and walks on
+ * to the next free one, in name order, so the result does not depend on input order.
+ */
+export function assignAddresses(cidr: Cidr, names: readonly string[], pinned: Readonly<Record<string, string>> = {}): Map<string, string> {
+  const unique = [...new Set(names)].sort();
+  const size = hostCount(cidr);
+  if (unique.length > size) throw new Error(`overlay.cidr ${cidr.text} holds ${size} machines; the fleet has ${unique.length}: use a larger CIDR`);
+  const taken = new Map<number, string>();
+  const out = new Map<string, string>();
+  for (const name of unique) {
+    const ip = pinned[name];
+    if (ip === undefined || !IPV4.test(ip) || !contains(cidr, ip)) continue;
+    const slot = ipToInt(ip) - cidr.network;
+    if (taken.has(slot)) continue;
+    taken.set(slot, name);
+    out.set(name, ip);
+  }
+  for (const name of unique) {
+    if (out.has(name)) continue;
+    let slot = 1 + (parseInt(createHash("sha256").update(name).digest("hex").slice(0, 8), 16) % size);
+    while (taken.has(slot)) slot = (slot % size) + 1;
+    taken.set(slot, name);
+    out.set(name, intToIp(cidr.network + slot));
+  }
+  return out;
+}
