@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ebs from "@pulumi/aws/ebs";
 import * as vpc from "@pulumi/aws/vpc";
-import { isIpv6 } from "../../core/workload/firewall";
+import { cidrSlug, isIpv6 } from "../../core/workload/firewall";
 import { prepareHost, userDataOptions, type NodeHostArgs, type NodeHostOutputs } from "../node-host";
 import { AWS_DATA_DEVICE, AWS_IMAGE, AWS_USER_DATA_LIMIT, CLOUD_DATA } from "../provider-data";
 import { transform, type Transform } from "../transform";
@@ -72,7 +72,7 @@ export class AwsNodeHost extends pulumi.ComponentResource implements NodeHostOut
     }, p));
     for (const rule of host.rules) {
       for (const cidr of rule.cidrs) {
-        new vpc.SecurityGroupIngressRule(`${name}-in-${rule.key}-${slug(cidr)}`, {
+        new vpc.SecurityGroupIngressRule(`${name}-in-${rule.key}-${cidrSlug(cidr)}`, {
           securityGroupId: this.securityGroup.id,
           ipProtocol: rule.protocol,
           fromPort: rule.port,
@@ -146,6 +146,3 @@ export class AwsNodeHost extends pulumi.ComponentResource implements NodeHostOut
   }
 }
 
-function slug(cidr: string): string {
-  return cidr.replace(/[^0-9a-fA-F]+/g, "-").replace(/-$/, "");
-}
