@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { Plan, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
-import { cidrProblems } from "../core/workload/firewall";
+import { cidrProblems, normalizeCidrs } from "../core/workload/firewall";
 import { renderWorkload, type Workload, type WorkloadOptions } from "../core/workload/render";
 import { hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
 import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
@@ -118,7 +118,9 @@ function fleetContext(parent: Fleet, name: string, args: FleetArgs, catalog: Cat
     parent, name, plan: args.plan, catalog,
     host: {
       fleet: args.plan.fleet, catalog,
-      rpcAllowCidrs: args.rpcAllowCidrs ?? [], adminCidrs: args.adminCidrs ?? [],
+      // Canonical lists (host bits cleared, covered ranges dropped): firewalls never refuse them at up.
+      rpcAllowCidrs: normalizeCidrs("rpcAllowCidrs", args.rpcAllowCidrs ?? []).cidrs,
+      adminCidrs: normalizeCidrs("adminCidrs", args.adminCidrs ?? []).cidrs,
       sshPublicKey: args.sshPublicKey, l1Rpc: args.l1Rpc, l1Beacon: args.l1Beacon,
       workload: args.workload, workloadUpdates: args.workloadUpdates,
     },

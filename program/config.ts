@@ -4,7 +4,9 @@
  */
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrProblems } from "../core/workload/firewall";
+import { quote } from "../core/errors";
+import { sshKeyProblem } from "../core/fleet-spec/schema";
+import { isWorld, normalizeCidrs } from "../core/workload/firewall";
 
 export interface DeployConfig {
   /** The fleet spec object (`sovereign:fleet`), if given inline. */
@@ -22,6 +24,8 @@ export interface DeployConfig {
   workloadUpdates: "ignore" | "replace";
   /** SSH private key for bare-metal hosts (secret). */
   sshPrivateKey?: pulumi.Output<string>;
+  /** RPC may be open to 0.0.0.0/0 or ::/0 (`sovereign:allowPublicRpc`). */
+  allowPublicRpc: boolean;
   /** Deploy to bare-metal hosts without a pinned host key. */
   sshAcceptUnknownHostKeys: boolean;
   sshDialErrorLimit?: number;
@@ -47,6 +51,16 @@ export class ConfigError extends Error {
 
 const nonEmpty = (s: string | undefined) => (s && s.trim() !== "" ? s.trim() : undefined);
 
+/** Whole-number settings and the range each may take. */
+const RANGES = {
+  sshDialErrorLimit: [1, 100],
+  sshPerDialTimeout: [1, 3600],
+  healthTimeoutSeconds: [1, 86_400],
+  akashBidTimeoutSeconds: [1, 86_400],
+  akashBidWindowSeconds: [1, 86_400],
+  akashPollSeconds: [1, 3600],
+} as const;
+
 export function readConfig(): DeployConfig {
   const config = new pulumi.Config("sovereign");
   const problems: string[] = [];
@@ -55,15 +69,21 @@ export function readConfig(): DeployConfig {
     try { value = config.getObject<unknown>(key); } catch { problems.push(`sovereign:${key} must be a YAML list of CIDR strings`); return []; }
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) { problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`); return []; }
-    problems.push(...cidrProblems(`sovereign:${key}`, value));
-    return value as string[];
+    const checked = normalizeCidrs(`sovereign:${key}`, value);
+    problems.push(...checked.problems);
+    for (const note of checked.notes) pulumi.log.warn(note);
+    return checked.cidrs;
   };
 
-  const positive = (key: string): number | undefined => {
+  const whole = (key: keyof typeof RANGES): number | undefined => {
     const raw = nonEmpty(config.get(key));
     if (raw === undefined) return undefined;
+    const [min, max] = RANGES[key];
     const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) { problems.push(`sovereign:${key} is '${raw}'; use a whole number above 0`); return undefined; }
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`sovereign:${key} is ${quote(raw)}; use a whole number from ${min} to ${max.toLocaleString("en-US")}`);
+      return undefined;
+    }
     return n;
   };
 
@@ -84,7 +104,21 @@ export function readConfig(): DeployConfig {
   const workloadUpdates = nonEmpty(config.get("workloadUpdates")) ?? "ignore";
   if (workloadUpdates !== "ignore" && workloadUpdates !== "replace") problems.push(`sovereign:workloadUpdates is '${workloadUpdates}'; use ignore or replace`);
   const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
-  if (sshPublicKey && !/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(sshPublicKey)) problems.push("sovereign:sshPublicKey is not an OpenSSH public key (ssh-ed25519 AAAA...)");
+  if (sshPublicKey) {
+    // Exactly one key on one line: a second line would be a second authorized key nobody reviews.
+    const problem = sshPublicKey.includes("\n") ? "more than one line (give exactly one key)" : sshKeyProblem(sshPublicKey);
+    if (problem) problems.push(`sovereign:sshPublicKey is not one OpenSSH public key (ssh-ed25519 AAAA... comment): ${problem}`);
+  }
+
+  const rpcAllowCidrs = list("rpcAllowCidrs");
+  const allowPublicRpc = config.getBoolean("allowPublicRpc") ?? false;
+  const world = rpcAllowCidrs.filter(isWorld);
+  if (world.length && !allowPublicRpc) {
+    problems.push(`sovereign:rpcAllowCidrs has ${world.join(" and ")}: RPC open to the whole internet; list the clients' networks, `
+      + "or set sovereign:allowPublicRpc true to mean it (docs/deploy.md)");
+  } else if (world.length) {
+    pulumi.log.warn(`RPC is open to the whole internet (${world.join(", ")}; sovereign:allowPublicRpc is true)`);
+  }
 
   const akashApiUrl = nonEmpty(config.get("akashApiUrl"));
   if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl)) problems.push(`sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`);
@@ -93,7 +127,8 @@ export function readConfig(): DeployConfig {
     fleet,
     fleetFile: fleetFile ? resolve(process.cwd(), fleetFile) : undefined,
     catalogDir: nonEmpty(config.get("catalogDir")),
-    rpcAllowCidrs: list("rpcAllowCidrs"),
+    rpcAllowCidrs,
+    allowPublicRpc,
     adminCidrs: list("adminCidrs"),
     sshPublicKey,
     gcpProject: nonEmpty(config.get("gcpProject")) ?? nonEmpty(new pulumi.Config("gcp").get("project")),
@@ -103,14 +138,14 @@ export function readConfig(): DeployConfig {
     workloadUpdates: workloadUpdates as DeployConfig["workloadUpdates"],
     sshPrivateKey: config.getSecret("sshPrivateKey"),
     sshAcceptUnknownHostKeys: config.getBoolean("sshAcceptUnknownHostKeys") ?? false,
-    sshDialErrorLimit: positive("sshDialErrorLimit"),
-    sshPerDialTimeout: positive("sshPerDialTimeout"),
-    healthTimeoutSeconds: positive("healthTimeoutSeconds"),
+    sshDialErrorLimit: whole("sshDialErrorLimit"),
+    sshPerDialTimeout: whole("sshPerDialTimeout"),
+    healthTimeoutSeconds: whole("healthTimeoutSeconds"),
     akashApiKey: config.getSecret("akashApiKey"),
     akashApiUrl,
-    akashBidTimeoutSeconds: positive("akashBidTimeoutSeconds"),
-    akashBidWindowSeconds: positive("akashBidWindowSeconds"),
-    akashPollSeconds: positive("akashPollSeconds"),
+    akashBidTimeoutSeconds: whole("akashBidTimeoutSeconds"),
+    akashBidWindowSeconds: whole("akashBidWindowSeconds"),
+    akashPollSeconds: whole("akashPollSeconds"),
     hostPortOffset,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ebs from "@pulumi/aws/ebs";
 import * as vpc from "@pulumi/aws/vpc";
-import { isIpv6 } from "../../core/workload/firewall";
+import { cidrSlug, isIpv6 } from "../../core/workload/firewall";
 import type { DataDiskSpec } from "../cloud-data";
 import { NodeHost, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
@@ -88,7 +88,7 @@ export class AwsNodeHost extends NodeHost {
   private createRules(host: PreparedHost, args: AwsNodeHostArgs, tags: Record<string, string>): void {
     for (const rule of host.rules) {
       for (const cidr of rule.cidrs) {
-        new vpc.SecurityGroupIngressRule(...transform(args.transform?.ingressRule, this.child(`in-${rule.key}-${slug(cidr)}`), {
+        new vpc.SecurityGroupIngressRule(...transform(args.transform?.ingressRule, this.child(`in-${rule.key}-${cidrSlug(cidr)}`), {
           securityGroupId: this.securityGroup.id,
           ipProtocol: rule.protocol,
           fromPort: rule.port,
@@ -174,6 +174,3 @@ export class AwsNodeHost extends NodeHost {
   }
 }
 
-function slug(cidr: string): string {
-  return cidr.replace(/[^0-9a-fA-F]+/g, "-").replace(/-$/, "");
-}

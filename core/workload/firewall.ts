@@ -10,7 +10,9 @@
  *   private  (admin, metrics)  never opened; Docker publishes them on 127.0.0.1 only
  *   SSH (22/tcp)               only from `adminCidrs`; closed when the list is empty
  */
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from "../address";
 import type { Catalog } from "../catalog/load";
+import { quote } from "../errors";
 import type { Port } from "../catalog/schema";
 
 export type Exposure = Port["exposure"];
@@ -114,16 +116,85 @@ export function rpcPort(node: { chain: string; clients: Record<string, string> }
   return { service: chain.rpc.layer, port: port.port };
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const IPV6 = /^[0-9a-fA-F:]+(?:\/(12[0-8]|1[01]\d|[1-9]?\d))$/;
+/** A CIDR list from config or args, checked and made canonical; `problems` empty when every entry is usable. */
+export interface CidrList {
+  /** Canonical CIDRs (host bits cleared, IPv6 in RFC 5952 form), duplicates and ranges inside another dropped. */
+  cidrs: string[];
+  problems: string[];
+  /** What was changed on the way, for a warning. */
+  notes: string[];
+}
+
+interface Cidr { v6: boolean; start: bigint; prefix: number; text: string; hostBits: boolean }
+
+/**
+ * Validates and normalises a list of CIDRs: each an IPv4 or IPv6 address with a prefix length,
+ * host bits cleared, duplicates and ranges inside another one dropped, so no firewall (nftables
+ * interval sets, cloud rules) can refuse the list at `up` after preview accepted it.
+ */
+export function normalizeCidrs(key: string, values: readonly unknown[]): CidrList {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const parsed: Cidr[] = [];
+  values.forEach((value, i) => {
+    const at = `${key}[${i}]`;
+    if (typeof value !== "string") {
+      problems.push(`${at}: expected a CIDR string like 203.0.113.0/24, got ${value === null ? "null" : typeof value}`);
+      return;
+    }
+    const cidr = parseCidr(value.trim());
+    if (!cidr) {
+      problems.push(`${at}: ${quote(value)} is not a CIDR (write an address with a prefix length, e.g. 203.0.113.7/32 or 2001:db8::/48)`);
+      return;
+    }
+    if (cidr.text !== value) notes.push(`${at}: ${quote(value)} is read as ${cidr.text}${cidr.hostBits ? " (host bits cleared)" : ""}`);
+    parsed.push(cidr);
+  });
+  parsed.sort((a, b) => Number(a.v6) - Number(b.v6) || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.prefix - b.prefix));
+  const kept: Cidr[] = [];
+  for (const c of parsed) {
+    const outer = kept.find((k) => contains(k, c));
+    if (outer) { notes.push(outer.text === c.text ? `${key}: ${c.text} is listed twice` : `${key}: ${c.text} is inside ${outer.text}`); continue; }
+    kept.push(c);
+  }
+  return { cidrs: kept.map((c) => c.text), problems, notes };
+}
+
+function contains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.v6 !== inner.v6 || outer.prefix > inner.prefix) return false;
+  const shift = BigInt((outer.v6 ? 128 : 32) - outer.prefix);
+  return inner.start >> shift === outer.start >> shift;
+}
+
+/** `203.0.113.7/24` -> 203.0.113.0/24; `2001:DB8:0::1/64` -> 2001:db8::/64; undefined when not a CIDR. */
+export function parseCidr(text: string): Cidr | undefined {
+  const m = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
+  if (!m) return undefined;
+  const v6 = m[1].includes(":");
+  const bits = v6 ? 128 : 32;
+  const prefix = Number(m[2]);
+  const address = v6 ? parseIpv6(m[1]) : parseIpv4(m[1]);
+  if (prefix > bits || address === undefined) return undefined;
+  const start = address & ~((1n << BigInt(bits - prefix)) - 1n);
+  return { v6, start, prefix, text: `${v6 ? formatIpv6(start) : formatIpv4(start)}/${prefix}`, hostBits: start !== address };
+}
+
+/** The whole internet: RPC open to it only with an explicit opt-in. */
+export const isWorld = (cidr: string) => cidr === WORLD_IPV4 || cidr === WORLD_IPV6;
 
 /** Problems with a CIDR list from config (empty when all are valid). */
 export function cidrProblems(key: string, cidrs: readonly unknown[]): string[] {
-  return cidrs.flatMap((c, i) => {
-    if (typeof c !== "string") return [`${key}[${i}]: expected a CIDR string like 203.0.113.0/24, got ${JSON.stringify(c)}`];
-    if (IPV4.test(c) || (c.includes(":") && IPV6.test(c))) return [];
-    return [`${key}[${i}]: '${c}' is not a CIDR (write an address with a prefix length, e.g. 203.0.113.7/32)`];
-  });
+  return normalizeCidrs(key, cidrs).problems;
+}
+
+/**
+ * A resource-name-safe form of a CIDR, different for different CIDRs: IPv4 keeps its digits
+ * (`10-0-0-0-8`, so names already deployed stay), IPv6 is spelt out in full (`v6-20010db8...-48`).
+ */
+export function cidrSlug(cidr: string): string {
+  const c = parseCidr(cidr);
+  if (!c) throw new Error(`not a CIDR: ${cidr}`);
+  return c.v6 ? `v6-${c.start.toString(16).padStart(32, "0")}-${c.prefix}` : c.text.replace(/[./]/g, "-");
 }
 
 export function isIpv6(cidr: string): boolean {

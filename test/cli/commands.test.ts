@@ -235,7 +235,7 @@ describe("validate --plan", { concurrency: 3 }, () => {
   /** The example spec with its budget set to `usd`. */
   const specWithBudget = (usd: number) => {
     const file = join(dir, `budget-${usd}.yaml`);
-    writeFileSync(file, readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(/monthlyUsd: \d+/, `monthlyUsd: ${usd}`));
+    writeFileSync(file, readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(/budget:\n  monthlyUsd: \d+/, `budget:\n  monthlyUsd: ${usd}`));
     return file;
   };
 
