@@ -138,10 +138,11 @@ describe("example stack: resources", () => {
       // GCP: one network + subnetwork; per node address, VM; a persistent disk only for the pd-balanced node.
       "gcp:compute/network:Network": 1, "gcp:compute/subnetwork:Subnetwork": 1,
       "gcp:compute/address:Address": 2, "gcp:compute/instance:Instance": 2, "gcp:compute/disk:Disk": 1,
-      // Azure: resource group + vnet + subnet; per node NSG, public IP, NIC, VM; a managed disk only for Premium SSD.
+      // Azure: resource group + vnet + subnet; per node NSG, public IP, NIC, VM; a managed disk unless on local NVMe.
       "azure-native:resources:ResourceGroup": 1, "azure-native:network:VirtualNetwork": 1, "azure-native:network:Subnet": 1,
       "azure-native:network:NetworkSecurityGroup": 2, "azure-native:network:PublicIPAddress": 2,
-      "azure-native:network:NetworkInterface": 2, "azure-native:compute:VirtualMachine": 2, "azure-native:compute:Disk": 1,
+      "azure-native:network:NetworkInterface": 2, "azure-native:compute:VirtualMachine": 2,
+      "azure-native:compute:Disk": plan.nodes.filter((n) => n.provider === "azure" && n.storage.class !== "instance-nvme").length,
       // Engine JWT: only the two-layer Ethereum nodes.
       "command:local:Command": 3,
     };

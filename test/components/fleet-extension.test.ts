@@ -43,11 +43,11 @@ describe("Fleet extension point", () => {
     assert.deepEqual(plan.nodes.map((n) => n.provider).sort(), ["akash", "aws", "baremetal"]);
   });
 
-  it("refuses a provider without a registered host binding, naming the fix", () => {
+  it("every provider has a binding now (Akash too): its preflight names each missing secret and the fix", () => {
     assert.throws(() => new C.Fleet("mixed-a", { plan }), (e: Error) => {
-      assert.match(e.message, /no host binding is registered for it/);
-      assert.match(e.message, /'akash'/);
-      assert.match(e.message, /FleetArgs\.hosts\.akash/);
+      assert.match(e.message, /cannot deploy the plan of fleet mixed/);
+      assert.match(e.message, /pulumi config set --secret sovereign:akashApiKey/);
+      assert.match(e.message, /pulumi config set --secret sovereign:sshPrivateKey/);
       return true;
     });
   });
