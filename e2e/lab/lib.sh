@@ -1,5 +1,6 @@
 # Shared settings for the e2e lab scripts (sourced, not executed).
-# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 3),
+# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 7: sov-h1..3 for the
+#      bare-metal suites, sov-h7 for the gateway deploy),
 #      SOVEREIGN_TOOLS_DIR (engine cache).
 LAB_DIR="${SOVEREIGN_LAB_DIR:-$HOME/.cache/sovereign/lab}"
 TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}"
@@ -13,7 +14,7 @@ lab_die() { printf '[%s] FAILED: %s\n' "${LAB_SCRIPT:-lab}" "$*" >&2; exit 1; }
 
 # lab_host_names [COUNT] -> sov-h1 .. sov-hN
 lab_host_names() {
-  local n=${1:-${SOVEREIGN_LAB_HOSTS:-3}} i
+  local n=${1:-${SOVEREIGN_LAB_HOSTS:-7}} i
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 200 ]] || lab_die "host count must be 1..200, got '$n'"
   for ((i = 1; i <= n; i++)); do echo "sov-h$i"; done
 }

@@ -28,7 +28,8 @@ phase() { # phase NAME CMD...
 }
 
 PACKAGES=(openssh-server openssh-client docker.io docker-compose iptables nftables iproute2 util-linux
-          curl jq ca-certificates chromium)
+          curl jq ca-certificates chromium
+          wireguard-tools haproxy knot knot-dnsutils unbound)
 
 install_packages() {
   [[ "${SOVEREIGN_SKIP_APT:-0}" == 1 ]] && { echo "[setup] SOVEREIGN_SKIP_APT=1: not touching packages"; return; }
