@@ -7,13 +7,40 @@
 export * from "./components";
 
 // Core API (no Pulumi): catalog, fleet spec, planner, diversity math, workload rendering, tags.
-export { loadCatalog, checkIntegrity, CatalogError, DEFAULT_CATALOG_DIR, type Catalog, type ProviderId } from "./core/catalog/load";
+export {
+  loadCatalog,
+  checkIntegrity,
+  CatalogError,
+  DEFAULT_CATALOG_DIR,
+  type Catalog,
+  type ProviderId,
+} from "./core/catalog/load";
 export type { Chain, Client, Port, Profile, ProviderFile, Shape, StorageClass } from "./core/catalog/schema";
-export { FleetSpec, ChainGroup, Sites, Policy, BareMetalHost as BareMetalHostSpec, fleetJsonSchema } from "./core/fleet-spec/schema";
+export {
+  FleetSpec,
+  ChainGroup,
+  Sites,
+  Policy,
+  BareMetalHost as BareMetalHostSpec,
+  fleetJsonSchema,
+} from "./core/fleet-spec/schema";
 export { parseFleetYaml, parseFleetFile, validateFleetObject } from "./core/fleet-spec/parse";
-export { resolveFleet, type Fleet as ResolvedFleet, type NodeGroup, type Site, type SiteProvider } from "./core/fleet-spec/resolve";
+export {
+  resolveFleet,
+  type Fleet as ResolvedFleet,
+  type NodeGroup,
+  type Site,
+  type SiteProvider,
+} from "./core/fleet-spec/resolve";
 export { planFleet, type PlanOptions } from "./core/planner/plan";
-export { assemble, type Plan, type PlannedNode, type PlannedHost, type PlannedGateway, type PreviousNode } from "./core/plan";
+export {
+  assemble,
+  type Plan,
+  type PlannedNode,
+  type PlannedHost,
+  type PlannedGateway,
+  type PreviousNode,
+} from "./core/plan";
 export * from "./core/diversity";
 export { SpecError, InfeasibleError, formatProblem, type InputProblem } from "./core/errors";
 export type { CostBreakdown, StorageChoice, NodeOption } from "./core/costs/options";

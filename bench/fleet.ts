@@ -25,26 +25,38 @@ export function hosts() {
     { cpu: 48, memoryGb: 256, diskGb: 11520, factor: 1.45 },
     { cpu: 64, memoryGb: 384, diskGb: 15360, factor: 1.9 },
   ];
-  return OPERATORS.flatMap((o, i) => sizes.map((s, j) => ({
-    name: `${o.operator}-${j + 1}`,
-    address: `198.51.${100 + i}.${10 + j}`,
-    operator: o.operator,
-    country: o.country,
-    region: `${o.region}${j % 2 ? "2" : "1"}`,
-    monthlyUsd: Math.round(o.usd * s.factor),
-    cpu: s.cpu, memoryGb: s.memoryGb, diskGb: s.diskGb,
-  })));
+  return OPERATORS.flatMap((o, i) =>
+    sizes.map((s, j) => ({
+      name: `${o.operator}-${j + 1}`,
+      address: `198.51.${100 + i}.${10 + j}`,
+      operator: o.operator,
+      country: o.country,
+      region: `${o.region}${j % 2 ? "2" : "1"}`,
+      monthlyUsd: Math.round(o.usd * s.factor),
+      cpu: s.cpu,
+      memoryGb: s.memoryGb,
+      diskGb: s.diskGb,
+    })),
+  );
 }
 
 /** Chain groups for `n` nodes (n >= 10). */
 export function groups(n: number): SpecInput["chains"] {
   if (n < 50) {
     const eth = Math.ceil(n / 2);
-    return [{ chain: "ethereum", role: "full", count: eth }, { chain: "bitcoin", role: "full", count: n - eth }];
+    return [
+      { chain: "ethereum", role: "full", count: eth },
+      { chain: "bitcoin", role: "full", count: n - eth },
+    ];
   }
   const parts: Array<[chain: string, role: string, share: number]> = [
-    ["ethereum", "full", 0.4], ["ethereum", "archive", 0.1], ["bitcoin", "full", 0.15], ["base", "full", 0.1],
-    ["cosmoshub", "full", 0.1], ["xrpl", "full", 0.1], ["polygon", "full", 0.05],
+    ["ethereum", "full", 0.4],
+    ["ethereum", "archive", 0.1],
+    ["bitcoin", "full", 0.15],
+    ["base", "full", 0.1],
+    ["cosmoshub", "full", 0.1],
+    ["xrpl", "full", 0.1],
+    ["polygon", "full", 0.05],
   ];
   const out = parts.map(([chain, role, share]) => ({ chain, role, count: Math.round(n * share) }));
   out[0].count += n - out.reduce((a, g) => a + g.count, 0);

@@ -39,18 +39,21 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
     for (const dim of ["operator", "region", "jurisdiction"] as const) {
       if ((held.get(key(q, dim, c.site[dim])) ?? 0) + 1 > limit(q, dim)) return false;
     }
-    if (c.site.providerMaxNodes !== undefined && (perProvider.get(c.site.provider) ?? 0) + 1 > c.site.providerMaxNodes) return false;
+    if (c.site.providerMaxNodes !== undefined && (perProvider.get(c.site.provider) ?? 0) + 1 > c.site.providerMaxNodes)
+      return false;
     const h = c.site.host;
     if (h) {
       const u = used.get(h.name) ?? { cpu: 0, memoryGb: 0, diskGb: 0, nodes: 0 };
       const p = c.group.profile;
-      if (u.cpu + p.vcpu > h.cpu || u.memoryGb + p.memoryGb > h.memoryGb || u.diskGb + p.diskGb > h.diskGb) return false;
+      if (u.cpu + p.vcpu > h.cpu || u.memoryGb + p.memoryGb > h.memoryGb || u.diskGb + p.diskGb > h.diskGb)
+        return false;
       if (h.maxNodes !== undefined && u.nodes + 1 > h.maxNodes) return false;
       if (c.group.p2pPorts.some((port) => p2pOnHost.get(h.name)?.has(port))) return false;
     }
     return true;
   };
-  const marginal = (c: Candidate) => (c.site.host ? (used.has(c.site.host.name) ? 0 : c.site.host.monthlyUsd) : c.unitUsd);
+  const marginal = (c: Candidate) =>
+    c.site.host ? (used.has(c.site.host.name) ? 0 : c.site.host.monthlyUsd) : c.unitUsd;
 
   // Nodes in round-robin order over the groups (1st of each group, then 2nd, ...), so no group
   // takes all the cheap capacity merely by coming first in the spec.
@@ -63,9 +66,14 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
     let best: Candidate | undefined;
     for (const c of optionsOf.get(group)!) {
       if (!fits(c)) continue;
-      if (!best || marginal(c) < marginal(best) || (marginal(c) === marginal(best) && c.site.id < best.site.id)) best = c;
+      if (!best || marginal(c) < marginal(best) || (marginal(c) === marginal(best) && c.site.id < best.site.id))
+        best = c;
     }
-    if (!best) return { ok: false, reason: `no site keeps the caps for ${group.chainKey} ${group.role} node ${k + 1} of ${group.count}` };
+    if (!best)
+      return {
+        ok: false,
+        reason: `no site keeps the caps for ${group.chainKey} ${group.role} node ${k + 1} of ${group.count}`,
+      };
     cents += Math.round(marginal(best) * 100);
     for (const dim of ["operator", "region", "jurisdiction"] as const) {
       const kk = key(group.chainKey, dim, best.site[dim]);
@@ -75,17 +83,27 @@ export function greedy(fleet: Fleet, catalog: Catalog): GreedyResult {
     const h = best.site.host;
     if (h) {
       const u = used.get(h.name) ?? { cpu: 0, memoryGb: 0, diskGb: 0, nodes: 0 };
-      used.set(h.name, { cpu: u.cpu + group.profile.vcpu, memoryGb: u.memoryGb + group.profile.memoryGb, diskGb: u.diskGb + group.profile.diskGb, nodes: u.nodes + 1 });
+      used.set(h.name, {
+        cpu: u.cpu + group.profile.vcpu,
+        memoryGb: u.memoryGb + group.profile.memoryGb,
+        diskGb: u.diskGb + group.profile.diskGb,
+        nodes: u.nodes + 1,
+      });
       p2pOnHost.set(h.name, new Set([...(p2pOnHost.get(h.name) ?? []), ...group.p2pPorts]));
     }
   }
   if (policy.minOperators !== undefined) {
     for (const chainKey of totals.keys()) {
       const ops = [...held.keys()].filter((k) => k.startsWith(`${chainKey}|operator|`)).length;
-      if (ops < policy.minOperators) return { ok: false, reason: `${chainKey} ends on ${ops} operators, fewer than minOperators ${policy.minOperators}` };
+      if (ops < policy.minOperators)
+        return {
+          ok: false,
+          reason: `${chainKey} ends on ${ops} operators, fewer than minOperators ${policy.minOperators}`,
+        };
     }
   }
   const monthlyUsd = cents / 100;
-  if (fleet.spec.budget && monthlyUsd > fleet.spec.budget.monthlyUsd) return { ok: false, reason: `greedy plan costs $${monthlyUsd}, above the budget` };
+  if (fleet.spec.budget && monthlyUsd > fleet.spec.budget.monthlyUsd)
+    return { ok: false, reason: `greedy plan costs $${monthlyUsd}, above the budget` };
   return { ok: true, monthlyUsd };
 }

@@ -30,13 +30,26 @@ const SIZES = [
 
 /** Chain entries, most distinct first: 2 takes Ethereum and Bitcoin mainnet, 20 takes them all. */
 const ENTRIES: Array<[chain: string, network: string, role: string]> = [
-  ["ethereum", "mainnet", "full"], ["bitcoin", "mainnet", "full"], ["ethereum", "mainnet", "archive"],
-  ["base", "mainnet", "full"], ["cosmoshub", "mainnet", "full"], ["polygon", "mainnet", "full"],
-  ["arbitrum", "mainnet", "full"], ["optimism", "mainnet", "full"], ["optimism", "mainnet", "archive"],
-  ["ethereum", "sepolia", "full"], ["ethereum", "hoodi", "full"], ["bitcoin", "testnet4", "full"],
-  ["bitcoin", "signet", "full"], ["base", "sepolia", "full"], ["arbitrum", "sepolia", "full"],
-  ["polygon", "amoy", "full"], ["optimism", "sepolia", "full"], ["ethereum", "sepolia", "archive"],
-  ["ethereum", "hoodi", "archive"], ["optimism", "sepolia", "archive"],
+  ["ethereum", "mainnet", "full"],
+  ["bitcoin", "mainnet", "full"],
+  ["ethereum", "mainnet", "archive"],
+  ["base", "mainnet", "full"],
+  ["cosmoshub", "mainnet", "full"],
+  ["polygon", "mainnet", "full"],
+  ["arbitrum", "mainnet", "full"],
+  ["optimism", "mainnet", "full"],
+  ["optimism", "mainnet", "archive"],
+  ["ethereum", "sepolia", "full"],
+  ["ethereum", "hoodi", "full"],
+  ["bitcoin", "testnet4", "full"],
+  ["bitcoin", "signet", "full"],
+  ["base", "sepolia", "full"],
+  ["arbitrum", "sepolia", "full"],
+  ["polygon", "amoy", "full"],
+  ["optimism", "sepolia", "full"],
+  ["ethereum", "sepolia", "archive"],
+  ["ethereum", "hoodi", "archive"],
+  ["optimism", "sepolia", "archive"],
 ];
 
 export function gridHosts(count: number) {
@@ -47,8 +60,13 @@ export function gridHosts(count: number) {
     return {
       name: `${o.operator}-${i + 1}`,
       address: `10.${Math.floor(i / 250)}.${i % 250}.10`,
-      operator: o.operator, country: o.country, region,
-      monthlyUsd: Math.round(o.usd * size.factor), cpu: size.cpu, memoryGb: size.memoryGb, diskGb: size.diskGb,
+      operator: o.operator,
+      country: o.country,
+      region,
+      monthlyUsd: Math.round(o.usd * size.factor),
+      cpu: size.cpu,
+      memoryGb: size.memoryGb,
+      diskGb: size.diskGb,
       disk: "nvme" as const,
     };
   });
@@ -56,7 +74,8 @@ export function gridHosts(count: number) {
 
 /** `chains` entries (at most 20) of about sites / chains / 2 nodes each, an even count (base has 2 clients under a 0.5 cap). */
 export function gridSpec(sites: number, chains: number, budget?: number): SpecInput {
-  if (sites < 11 || chains < 1 || chains > ENTRIES.length) throw new Error(`grid: ${sites} sites x ${chains} chains is outside the grid`);
+  if (sites < 11 || chains < 1 || chains > ENTRIES.length)
+    throw new Error(`grid: ${sites} sites x ${chains} chains is outside the grid`);
   const count = 2 * Math.max(2, Math.round(sites / chains / 4));
   return {
     name: `grid-${sites}x${chains}`,

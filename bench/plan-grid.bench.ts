@@ -74,7 +74,11 @@ async function main() {
       if (EXPLAIN) {
         const budget = Math.floor(plan.totals.monthlyUsd * 0.99);
         const tight = resolveFleet(validateFleetObject(gridSpec(sites, chains, budget)), catalog);
-        const { times: et, cpu: ec, last: reasons } = await timed(RUNS, async () => {
+        const {
+          times: et,
+          cpu: ec,
+          last: reasons,
+        } = await timed(RUNS, async () => {
           try {
             await planFleet(tight, catalog, OPTIONS);
           } catch (e) {
@@ -91,22 +95,36 @@ async function main() {
         explain = `${reasons.length} reason(s)`;
       }
       const med = median(times);
-      if (process.env.BENCH_VERBOSE) console.error(`${key}: plan ${times.map(ms).join(", ")} ms; solver ${JSON.stringify(plan.solver)}`);
+      if (process.env.BENCH_VERBOSE)
+        console.error(`${key}: plan ${times.map(ms).join(", ")} ms; solver ${JSON.stringify(plan.solver)}`);
       const medCpu = median(cpu);
-      rows.push(`| ${sites.toLocaleString("en-US")} | ${chains} | ${nodes} | ${ms(med)} | ${ms(medCpu)} | ${solver.optimal ? "yes" : "no"} | ${solver.gap ?? "-"} | ${usd(plan.totals.monthlyUsd)} | ${g.ok ? usd(g.monthlyUsd) : "-"} | ${ratio} | ${ms(greedyMs)} | ${EXPLAIN ? ms(explainMs) : "-"} | ${EXPLAIN ? ms(explainCpu) : "-"} | ${explain} |`);
+      rows.push(
+        `| ${sites.toLocaleString("en-US")} | ${chains} | ${nodes} | ${ms(med)} | ${ms(medCpu)} | ${solver.optimal ? "yes" : "no"} | ${solver.gap ?? "-"} | ${usd(plan.totals.monthlyUsd)} | ${g.ok ? usd(g.monthlyUsd) : "-"} | ${ratio} | ${ms(greedyMs)} | ${EXPLAIN ? ms(explainMs) : "-"} | ${EXPLAIN ? ms(explainCpu) : "-"} | ${explain} |`,
+      );
       const target = TARGETS[key];
       if (target !== undefined) {
         const verdict = (x: number) => (x < target ? "<" : "NOT <");
-        verdicts.push(`${key}: plan wall ${ms(med)} ms / CPU ${ms(medCpu)} ms ${verdict(medCpu)} ${target} ms (proven optimal: ${solver.optimal})` +
-          (EXPLAIN ? `; explanation wall ${ms(explainMs)} ms / CPU ${ms(explainCpu)} ms ${verdict(explainCpu)} ${target} ms` : ""));
+        verdicts.push(
+          `${key}: plan wall ${ms(med)} ms / CPU ${ms(medCpu)} ms ${verdict(medCpu)} ${target} ms (proven optimal: ${solver.optimal})` +
+            (EXPLAIN
+              ? `; explanation wall ${ms(explainMs)} ms / CPU ${ms(explainCpu)} ms ${verdict(explainCpu)} ${target} ms`
+              : ""),
+        );
       }
     }
   }
-  console.log(`Planning grid: median of ${RUNS} runs per point (HiGHS loaded and warmed once, not counted); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.\n`);
-  console.log("| sites | chains | nodes | plan wall ms | plan CPU ms | proven optimal | MIP gap | optimum $/month | greedy $/month | greedy/optimum | greedy ms | explain wall ms | explain CPU ms | explanation |");
+  console.log(
+    `Planning grid: median of ${RUNS} runs per point (HiGHS loaded and warmed once, not counted); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.\n`,
+  );
+  console.log(
+    "| sites | chains | nodes | plan wall ms | plan CPU ms | proven optimal | MIP gap | optimum $/month | greedy $/month | greedy/optimum | greedy ms | explain wall ms | explain CPU ms | explanation |",
+  );
   console.log("|---:|---:|---:|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const r of rows) console.log(r);
   if (verdicts.length) console.log(`\nTargets:\n${verdicts.map((v) => `- ${v}`).join("\n")}`);
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -26,7 +26,10 @@ const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000").split(",").map(Number);
 const TARGET_MS = 2000;
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const ms = (x: number) => x.toFixed(0);
 const usd = (x: number) => x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -35,7 +38,14 @@ async function proveOptimal(fleet: Fleet) {
   const catalog = loadCatalog();
   const model = buildModel(fleet, candidatesFor(fleet, catalog).list, alternativesIn(catalog));
   const s = await solveModel(model.lp.arrays());
-  return { optimal: s.status === "optimal", modelStatus: s.detail, gap: s.gap, dualBound: s.dualBound, objective: s.objective, nodes: s.nodes };
+  return {
+    optimal: s.status === "optimal",
+    modelStatus: s.detail,
+    gap: s.gap,
+    dualBound: s.dualBound,
+    objective: s.objective,
+    nodes: s.nodes,
+  };
 }
 
 /** Median time of each phase over `runs` runs: pricing the candidates, building the model, HiGHS. */
@@ -61,7 +71,14 @@ async function phases(fleet: Fleet, runs: number) {
     rows = arrays.numRows;
     nonzeros = arrays.matrix.values.length;
   }
-  return { tCandidates: median(t.candidates), tModel: median(t.model), tSolve: median(t.solve), columns, rows, nonzeros };
+  return {
+    tCandidates: median(t.candidates),
+    tModel: median(t.model),
+    tSolve: median(t.solve),
+    columns,
+    rows,
+    nonzeros,
+  };
 }
 
 /** `sovereign plan` end to end in a fresh process (node start, catalog, cold WebAssembly), as a user runs it. */
@@ -73,7 +90,10 @@ function cliMs(n: number, runs: number): number[] {
     const cli = join(__dirname, "..", "bin", "sovereign.js");
     return Array.from({ length: runs }, () => {
       const t = performance.now();
-      execFileSync(process.execPath, [cli, "plan", file, "--format", "json"], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 28 });
+      execFileSync(process.execPath, [cli, "plan", file, "--format", "json"], {
+        stdio: ["ignore", "ignore", "pipe"],
+        maxBuffer: 1 << 28,
+      });
       return performance.now() - t;
     });
   } finally {
@@ -102,7 +122,8 @@ async function main() {
       times.push(performance.now() - t);
     }
     const p = plan!;
-    if (p.solver.status !== "Optimal" || !p.policy.satisfied || p.nodes.length !== n) throw new Error(`n=${n}: plan not optimal or breaks the policy`);
+    if (p.solver.status !== "Optimal" || !p.policy.satisfied || p.nodes.length !== n)
+      throw new Error(`n=${n}: plan not optimal or breaks the policy`);
     const proof = await proveOptimal(fleet);
     if (!proof.optimal || proof.gap > 1e-9 || Math.abs(proof.objective - p.totals.monthlyUsd) > 0.01 * n) {
       throw new Error(`n=${n}: optimality not proven: ${JSON.stringify(proof)} vs plan ${p.totals.monthlyUsd}`);
@@ -115,19 +136,34 @@ async function main() {
     const med = median(times);
     if (process.env.BENCH_VERBOSE) console.error(`n=${n}: ${times.map(ms).join(", ")} ms`);
     slowest = Math.max(slowest, med);
-    rows.push(`| ${n.toLocaleString("en-US")} | ${sites} | ${ms(med)} | ${ms(Math.max(...times))} | ${usd(p.totals.monthlyUsd)} | ${g.ok ? usd(g.monthlyUsd) : "fails"} | ${g.ok ? (g.monthlyUsd / p.totals.monthlyUsd).toFixed(3) : `n/a (${g.reason})`} |`);
-    details.push(`| ${n.toLocaleString("en-US")} | ${fleet.groups.length} | ${ph.columns} | ${ph.rows} | ${ph.nonzeros} | ${ms(ph.tCandidates)} | ${ms(ph.tModel)} | ${ms(ph.tSolve)} | ${ms(Math.max(0, med - ph.tCandidates - ph.tModel - ph.tSolve))} | ${proof.gap} | ${usd(proof.dualBound)} | ${proof.nodes} | ${ms(greedyMs)} | ${ms(median(cli))} |`);
+    rows.push(
+      `| ${n.toLocaleString("en-US")} | ${sites} | ${ms(med)} | ${ms(Math.max(...times))} | ${usd(p.totals.monthlyUsd)} | ${g.ok ? usd(g.monthlyUsd) : "fails"} | ${g.ok ? (g.monthlyUsd / p.totals.monthlyUsd).toFixed(3) : `n/a (${g.reason})`} |`,
+    );
+    details.push(
+      `| ${n.toLocaleString("en-US")} | ${fleet.groups.length} | ${ph.columns} | ${ph.rows} | ${ph.nonzeros} | ${ms(ph.tCandidates)} | ${ms(ph.tModel)} | ${ms(ph.tSolve)} | ${ms(Math.max(0, med - ph.tCandidates - ph.tModel - ph.tSolve))} | ${proof.gap} | ${usd(proof.dualBound)} | ${proof.nodes} | ${ms(greedyMs)} | ${ms(median(cli))} |`,
+    );
   }
 
-  console.log(`Planning benchmark: median of ${RUNS} runs per size, HiGHS ${(await highsLoader()).version.string} (WebAssembly, loaded once in ${ms(wasmMs)} ms, not counted).\n`);
+  console.log(
+    `Planning benchmark: median of ${RUNS} runs per size, HiGHS ${(await highsLoader()).version.string} (WebAssembly, loaded once in ${ms(wasmMs)} ms, not counted).\n`,
+  );
   console.log("| nodes | sites | median ms | p-max ms | optimum $/month | greedy $/month | greedy/optimum |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(r);
-  console.log(`\nWhere the time goes (medians of ${RUNS} more runs per phase; other = plan median minus the phases: client spread, node naming, metrics) and the optimality proof:\n`);
-  console.log("| nodes | groups | columns | rows | nonzeros | candidates ms | model ms | HiGHS ms | other ms | MIP gap | dual bound $ | B&B nodes | greedy ms | CLI plan ms (fresh process, median of 3) |");
+  console.log(
+    `\nWhere the time goes (medians of ${RUNS} more runs per phase; other = plan median minus the phases: client spread, node naming, metrics) and the optimality proof:\n`,
+  );
+  console.log(
+    "| nodes | groups | columns | rows | nonzeros | candidates ms | model ms | HiGHS ms | other ms | MIP gap | dual bound $ | B&B nodes | greedy ms | CLI plan ms (fresh process, median of 3) |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const d of details) console.log(d);
-  console.log(`\nTarget: 1,000 nodes to proven optimality in < ${TARGET_MS} ms: ${slowest < TARGET_MS ? "met" : "NOT met"} (slowest median ${ms(slowest)} ms).`);
+  console.log(
+    `\nTarget: 1,000 nodes to proven optimality in < ${TARGET_MS} ms: ${slowest < TARGET_MS ? "met" : "NOT met"} (slowest median ${ms(slowest)} ms).`,
+  );
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

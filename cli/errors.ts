@@ -7,7 +7,10 @@ import { formatProblem, SpecError, type InputProblem } from "../core/errors";
  */
 export class UsageError extends Error {
   /** Problems tied to a field (`--fail: ...`, `nodes[2].clients: ...`), or one sentence that names what it is about. */
-  constructor(problems: InputProblem[] | string, readonly options: { file?: string; header?: string } = {}) {
+  constructor(
+    problems: InputProblem[] | string,
+    readonly options: { file?: string; header?: string } = {},
+  ) {
     super(typeof problems === "string" ? problems : problems.map((p) => formatProblem(p, options.file)).join("\n"));
     this.name = "UsageError";
   }

@@ -7,7 +7,9 @@ import { EXIT, withExamples } from "./options";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command("sovereign")
-    .description("Plan blockchain node fleets across clouds, Akash and bare metal under a diversity policy, at least cost.")
+    .description(
+      "Plan blockchain node fleets across clouds, Akash and bare metal under a diversity policy, at least cost.",
+    )
     .version(require("../package.json").version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -20,7 +22,10 @@ async function main(argv: string[]): Promise<number> {
   ]);
   let code: number = EXIT.ok;
   // Subcommands made with `new Command` inherit --help handling and output only when told to.
-  for (const command of commands((c) => { code = c; })) program.addCommand(command.copyInheritedSettings(program));
+  for (const command of commands((c) => {
+    code = c;
+  }))
+    program.addCommand(command.copyInheritedSettings(program));
   try {
     await program.parseAsync(argv);
     return code;
@@ -36,17 +41,29 @@ function reportError(e: unknown): number {
   }
   if (e instanceof UsageError) {
     const lines = e.message.split("\n");
-    process.stderr.write(e.options.header
-      ? `error: ${e.options.header}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`
-      : lines.map((l) => `error: ${l}\n`).join(""));
+    process.stderr.write(
+      e.options.header
+        ? `error: ${e.options.header}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`
+        : lines.map((l) => `error: ${l}\n`).join(""),
+    );
     return EXIT.badInput;
   }
   if (e instanceof SavedPlanError) {
-    process.stderr.write(`error: the saved plan is not valid:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);
+    process.stderr.write(
+      `error: the saved plan is not valid:\n${e.message
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n")}\n`,
+    );
     return EXIT.badInput;
   }
   if (e instanceof SpecError) {
-    process.stderr.write(`error: the fleet spec is not valid:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);
+    process.stderr.write(
+      `error: the fleet spec is not valid:\n${e.message
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n")}\n`,
+    );
     return EXIT.badInput;
   }
   if (e instanceof InfeasibleError) {
@@ -62,4 +79,6 @@ function reportError(e: unknown): number {
   return EXIT.internal;
 }
 
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

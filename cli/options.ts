@@ -11,7 +11,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export type SetExit = (code: ExitCode) => void;
 
 export type Format = "table" | "json" | "md" | "html";
-export interface OutputOptions { format: Format; out?: string }
+export interface OutputOptions {
+  format: Format;
+  out?: string;
+}
 
 export const specArgument = () => new Argument("[spec]", "fleet spec YAML (default: the bundled example)");
 
@@ -21,12 +24,18 @@ export const formatOption = (choices: readonly Format[] = ["table", "json", "md"
 /** Days ahead in which a network upgrade counts as due for the image readiness check. */
 export const upgradeWindowOption = () =>
   new Option("--upgrade-window <days>", "days ahead in which a network upgrade counts as due (image readiness)")
-    .argParser(parseWholeDays).default(DEFAULT_UPGRADE_WINDOW_DAYS);
+    .argParser(parseWholeDays)
+    .default(DEFAULT_UPGRADE_WINDOW_DAYS);
 
 function parseWholeDays(value: string): number {
   const n = Number(value);
   if (!/^\d{1,4}$/.test(value.trim()) || n > 3650) {
-    throw new UsageError([{ path: "--upgrade-window", message: `must be a whole number of days from 0 to 3650, got '${value.slice(0, 20)}'` }]);
+    throw new UsageError([
+      {
+        path: "--upgrade-window",
+        message: `must be a whole number of days from 0 to 3650, got '${value.slice(0, 20)}'`,
+      },
+    ]);
   }
   return n;
 }
@@ -34,7 +43,10 @@ function parseWholeDays(value: string): number {
 export const outOption = () => new Option("-o, --out <file>", "write to a file instead of stdout");
 
 /** Adds an `Examples:` section to the command's `--help`. */
-export function withExamples(command: Command, examples: ReadonlyArray<readonly [command: string, what: string]>): Command {
+export function withExamples(
+  command: Command,
+  examples: ReadonlyArray<readonly [command: string, what: string]>,
+): Command {
   const lines = examples.flatMap(([cmd, what]) => [`  # ${what}`, `  $ ${cmd}`]);
   return command.addHelpText("after", `\nExamples:\n${lines.join("\n")}\n`);
 }

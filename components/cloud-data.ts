@@ -31,7 +31,8 @@ export interface CloudData {
 }
 
 export const identityLabels = (tags: Record<string, string>) => ({ ...tags });
-export const finiteOrUndefined = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n) : undefined);
+export const finiteOrUndefined = (n: number | undefined) =>
+  n !== undefined && Number.isFinite(n) ? Math.round(n) : undefined;
 
 export function unknownStorageClass(provider: string, storage: StorageChoice): never {
   throw new Error(`${provider}: the plan chose storage class '${storage.class}', which this component cannot build`);

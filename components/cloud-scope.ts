@@ -11,13 +11,29 @@ export function byRegion(nodes: readonly PlannedNode[]): Array<[string, PlannedN
 }
 
 /** `sovereign:*` tags of what a fleet's nodes in one region share (network, resource group). */
-export function regionTags(ctx: FleetContext, provider: string, region: string, nodes: readonly PlannedNode[]): Record<string, string> {
-  return fleetTags({ fleet: ctx.plan.fleet, provider, operator: nodes[0].operator, region, jurisdiction: nodes[0].jurisdiction });
+export function regionTags(
+  ctx: FleetContext,
+  provider: string,
+  region: string,
+  nodes: readonly PlannedNode[],
+): Record<string, string> {
+  return fleetTags({
+    fleet: ctx.plan.fleet,
+    provider,
+    operator: nodes[0].operator,
+    region,
+    jurisdiction: nodes[0].jurisdiction,
+  });
 }
 
 /** Preflight shared by the clouds: every node's planned storage can be built as a disk there. */
 export function diskProblems(nodes: readonly PlannedNode[], build: (node: PlannedNode) => unknown): string[] {
   return nodes.flatMap((n) => {
-    try { build(n); return []; } catch (e) { return [`${n.id}: ${(e as Error).message}`]; }
+    try {
+      build(n);
+      return [];
+    } catch (e) {
+      return [`${n.id}: ${(e as Error).message}`];
+    }
   });
 }

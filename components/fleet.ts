@@ -4,7 +4,13 @@ import type { Plan, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import { cidrProblems, normalizeCidrs } from "../core/workload/firewall";
 import { renderWorkload, type Workload, type WorkloadOptions } from "../core/workload/render";
-import { hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
+import {
+  hostBinding,
+  registeredProviders,
+  type FleetContext,
+  type FleetProviderOptions,
+  type HostBinding,
+} from "./hosts";
 import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
@@ -101,12 +107,19 @@ function groupByProvider(nodes: readonly PlannedNode[]): Map<SiteProvider, Plann
 }
 
 /** The binding of every provider in the plan: FleetArgs.hosts, else the registered table. */
-function resolveBindings(name: string, args: FleetArgs, byProvider: Map<SiteProvider, PlannedNode[]>): Map<SiteProvider, HostBinding> {
+function resolveBindings(
+  name: string,
+  args: FleetArgs,
+  byProvider: Map<SiteProvider, PlannedNode[]>,
+): Map<SiteProvider, HostBinding> {
   const bindings = new Map<SiteProvider, HostBinding>();
   for (const [provider, nodes] of byProvider) {
-    const binding = (args.hosts && Object.hasOwn(args.hosts, provider) ? args.hosts[provider] : undefined) ?? hostBinding(provider);
+    const binding =
+      (args.hosts && Object.hasOwn(args.hosts, provider) ? args.hosts[provider] : undefined) ?? hostBinding(provider);
     if (!binding) {
-      throw new pulumi.RunError(`Fleet ${name}: the plan places ${nodes.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Remove sites.${provider} from the spec to deploy the rest, or pass FleetArgs.hosts.${provider} (see components/hosts.ts).`);
+      throw new pulumi.RunError(
+        `Fleet ${name}: the plan places ${nodes.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Remove sites.${provider} from the spec to deploy the rest, or pass FleetArgs.hosts.${provider} (see components/hosts.ts).`,
+      );
     }
     bindings.set(provider, binding);
   }
@@ -115,14 +128,21 @@ function resolveBindings(name: string, args: FleetArgs, byProvider: Map<SiteProv
 
 function fleetContext(parent: Fleet, name: string, args: FleetArgs, catalog: Catalog): FleetContext {
   return {
-    parent, name, plan: args.plan, catalog,
+    parent,
+    name,
+    plan: args.plan,
+    catalog,
     host: {
-      fleet: args.plan.fleet, catalog,
+      fleet: args.plan.fleet,
+      catalog,
       // Canonical lists (host bits cleared, covered ranges dropped): firewalls never refuse them at up.
       rpcAllowCidrs: normalizeCidrs("rpcAllowCidrs", args.rpcAllowCidrs ?? []).cidrs,
       adminCidrs: normalizeCidrs("adminCidrs", args.adminCidrs ?? []).cidrs,
-      sshPublicKey: args.sshPublicKey, l1Rpc: args.l1Rpc, l1Beacon: args.l1Beacon,
-      workload: args.workload, workloadUpdates: args.workloadUpdates,
+      sshPublicKey: args.sshPublicKey,
+      l1Rpc: args.l1Rpc,
+      l1Beacon: args.l1Beacon,
+      workload: args.workload,
+      workloadUpdates: args.workloadUpdates,
     },
     options: args,
     workloads: new Map(),
@@ -134,10 +154,19 @@ function fleetContext(parent: Fleet, name: string, args: FleetArgs, catalog: Cat
  * policy, duplicate ids, each binding's preflight, and each node's workload (rendered here, once,
  * with the options its binding asks for; the hosts reuse the result).
  */
-function preflight(args: FleetArgs, ctx: FleetContext, byProvider: Map<SiteProvider, PlannedNode[]>, bindings: Map<SiteProvider, HostBinding>): Map<string, Workload> {
-  const problems = [...cidrProblems("rpcAllowCidrs", args.rpcAllowCidrs ?? []), ...cidrProblems("adminCidrs", args.adminCidrs ?? [])];
+function preflight(
+  args: FleetArgs,
+  ctx: FleetContext,
+  byProvider: Map<SiteProvider, PlannedNode[]>,
+  bindings: Map<SiteProvider, HostBinding>,
+): Map<string, Workload> {
+  const problems = [
+    ...cidrProblems("rpcAllowCidrs", args.rpcAllowCidrs ?? []),
+    ...cidrProblems("adminCidrs", args.adminCidrs ?? []),
+  ];
   if (!args.plan.policy.satisfied && !args.allowPolicyViolations) {
-    for (const c of args.plan.policy.checks.filter((c) => !c.ok)) problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
+    for (const c of args.plan.policy.checks.filter((c) => !c.ok))
+      problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
   }
   const ids = new Set<string>();
   for (const n of args.plan.nodes) {
@@ -153,7 +182,9 @@ function preflight(args: FleetArgs, ctx: FleetContext, byProvider: Map<SiteProvi
       for (const n of nodes) {
         try {
           const w = renderWorkload(n, ctx.catalog, { fleet: args.plan.fleet, ...args.workload, ...options[n.id] });
-          for (const s of w.secrets) if (args[s] === undefined) problems.push(`${n.id}: chain ${n.chain} needs ${s} (pulumi config set --secret sovereign:${s} <url>)`);
+          for (const s of w.secrets)
+            if (args[s] === undefined)
+              problems.push(`${n.id}: chain ${n.chain} needs ${s} (pulumi config set --secret sovereign:${s} <url>)`);
           workloads.set(n.id, w);
         } catch (e) {
           problems.push((e as Error).message);
@@ -163,20 +194,48 @@ function preflight(args: FleetArgs, ctx: FleetContext, byProvider: Map<SiteProvi
       problems.push((e as Error).message);
     }
   }
-  if (problems.length) throw new pulumi.RunError(`cannot deploy the plan of fleet ${args.plan.fleet}:\n  - ${[...new Set(problems)].join("\n  - ")}`);
+  if (problems.length)
+    throw new pulumi.RunError(
+      `cannot deploy the plan of fleet ${args.plan.fleet}:\n  - ${[...new Set(problems)].join("\n  - ")}`,
+    );
   return workloads;
 }
 
 /** The Fleet's per-node summary, from the plan and the host's addresses. */
-function nodeOutputs(name: string, plan: Plan, hosts: Record<string, NodeHostOutputs>): pulumi.Output<Record<string, FleetNodeOutput>> {
-  return pulumi.output(Object.fromEntries(plan.nodes.map((n) => {
-    const h = hosts[n.id];
-    if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
-    return [n.id, pulumi.all([h.publicIp, h.privateIp, h.rpcEndpoint]).apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
-      id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
-      provider: n.provider, site: n.site, region: n.region, operator: n.operator, jurisdiction: n.jurisdiction,
-      shape: n.shape, monthlyUsd: n.monthlyUsd, publicIp, privateIp, rpcEndpoint,
-      ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
-    }))];
-  })));
+function nodeOutputs(
+  name: string,
+  plan: Plan,
+  hosts: Record<string, NodeHostOutputs>,
+): pulumi.Output<Record<string, FleetNodeOutput>> {
+  return pulumi.output(
+    Object.fromEntries(
+      plan.nodes.map((n) => {
+        const h = hosts[n.id];
+        if (!h) throw new Error(`Fleet ${name}: the ${n.provider} binding returned no host for node ${n.id}`);
+        return [
+          n.id,
+          pulumi
+            .all([h.publicIp, h.privateIp, h.rpcEndpoint])
+            .apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
+              id: n.id,
+              chain: n.chain,
+              network: n.network,
+              role: n.role,
+              clients: n.clients,
+              provider: n.provider,
+              site: n.site,
+              region: n.region,
+              operator: n.operator,
+              jurisdiction: n.jurisdiction,
+              shape: n.shape,
+              monthlyUsd: n.monthlyUsd,
+              publicIp,
+              privateIp,
+              rpcEndpoint,
+              ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
+            })),
+        ];
+      }),
+    ),
+  );
 }

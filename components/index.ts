@@ -20,20 +20,50 @@ export { Fleet, type FleetArgs, type FleetNodeOutput } from "./fleet";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
-export { BareMetalHost, baremetalWorkloadOptions, type BareMetalHostArgs, type BareMetalConnection } from "./baremetal/host";
+export {
+  BareMetalHost,
+  baremetalWorkloadOptions,
+  type BareMetalHostArgs,
+  type BareMetalConnection,
+} from "./baremetal/host";
 export { AkashNodeHost, type AkashNodeHostArgs, type AkashConsoleOptions } from "./akash/host";
 export { AkashDeployment, type AkashDeploymentArgs } from "./akash/deployment";
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";
 export { GcpNetwork, type GcpNetworkArgs, type GcpNetworkRegion } from "./gcp/network";
 export { AzureNetwork, type AzureNetworkArgs } from "./azure/network";
-export { RpcGateway, gatewayNode, chainsFromFleet, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./gateway";
+export {
+  RpcGateway,
+  gatewayNode,
+  chainsFromFleet,
+  type RpcGatewayArgs,
+  type RpcGatewayChain,
+  type RpcGatewayUpstream,
+  type RpcGatewayApiKey,
+  type RpcGatewaySite,
+} from "./gateway";
 export { awsBinding, type AwsFleetOptions } from "./aws/binding";
 export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
 export { azureBinding, type AzureFleetOptions } from "./azure/binding";
 export { baremetalBinding, type BareMetalFleetOptions } from "./baremetal/binding";
 export { akashBinding } from "./akash/binding";
-export { registerHostBinding, hostBinding, registeredProviders, type FleetContext, type FleetProviderOptions, type HostBinding } from "./hosts";
-export { NodeHost, prepareHost, generateJwt, httpUrl, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform, type PreparedHost } from "./node-host";
+export {
+  registerHostBinding,
+  hostBinding,
+  registeredProviders,
+  type FleetContext,
+  type FleetProviderOptions,
+  type HostBinding,
+} from "./hosts";
+export {
+  NodeHost,
+  prepareHost,
+  generateJwt,
+  httpUrl,
+  type NodeHostArgs,
+  type NodeHostOutputs,
+  type NodeHostTransform,
+  type PreparedHost,
+} from "./node-host";
 export { AWS_DATA, AWS_IMAGE } from "./aws/data";
 export { GCP_DATA, GCP_IMAGE, GCP_SUBNET_NUMBERS, gcpLocalSsd, gcpName } from "./gcp/data";
 export { AZURE_DATA, AZURE_IMAGE, LOCKED_SSH_PUBLIC_KEY } from "./azure/data";

@@ -10,7 +10,13 @@ import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
-import { renderWorkload, type Workload, type WorkloadFile, type WorkloadOptions, type WorkloadSecrets } from "../core/workload/render";
+import {
+  renderWorkload,
+  type Workload,
+  type WorkloadFile,
+  type WorkloadOptions,
+  type WorkloadSecrets,
+} from "../core/workload/render";
 import { nodeTags } from "../core/workload/tags";
 import { transform, type Transform } from "./transform";
 
@@ -121,7 +127,9 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const workload = args.rendered ?? renderWorkload(node, catalog, { fleet, ...args.workload });
   for (const secret of workload.secrets) {
     if (args[secret] === undefined) {
-      throw new Error(`${node.id}: chain ${node.chain} needs ${secret}; set it as a secret: pulumi config set --secret sovereign:${secret} <url>`);
+      throw new Error(
+        `${node.id}: chain ${node.chain} needs ${secret}; set it as a secret: pulumi config set --secret sovereign:${secret} <url>`,
+      );
     }
   }
   if (typeof args.jwtSecret === "string" && !/^(0x)?[0-9a-fA-F]{64}$/.test(args.jwtSecret.trim())) {
@@ -130,25 +138,42 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const rpcAllowCidrs = args.rpcAllowCidrs ?? [];
   const badNetwork = cidrProblems("networkCidrs", args.networkCidrs ?? []);
   if (badNetwork.length) throw new Error(`${node.id}: ${badNetwork.join("; ")}`);
-  const rules = ingressRules(node, catalog, { rpcAllowCidrs, networkCidrs: args.networkCidrs ?? [], adminCidrs: args.adminCidrs ?? [] });
-  const jwt = workload.needsJwt ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name, args.transform?.jwt)) : undefined;
+  const rules = ingressRules(node, catalog, {
+    rpcAllowCidrs,
+    networkCidrs: args.networkCidrs ?? [],
+    adminCidrs: args.adminCidrs ?? [],
+  });
+  const jwt = workload.needsJwt
+    ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name, args.transform?.jwt))
+    : undefined;
   const l1Rpc = args.l1Rpc === undefined ? undefined : pulumi.secret(args.l1Rpc);
   const l1Beacon = args.l1Beacon === undefined ? undefined : pulumi.secret(args.l1Beacon);
-  const secretValues = pulumi.secret(pulumi.all([jwt, l1Rpc, l1Beacon]).apply(([jwtValue, l1RpcValue, l1BeaconValue]): WorkloadSecrets => ({
-    jwt: jwtValue?.trim(), l1Rpc: l1RpcValue, l1Beacon: l1BeaconValue,
-  })));
+  const secretValues = pulumi.secret(
+    pulumi.all([jwt, l1Rpc, l1Beacon]).apply(([jwtValue, l1RpcValue, l1BeaconValue]): WorkloadSecrets => ({
+      jwt: jwtValue?.trim(),
+      l1Rpc: l1RpcValue,
+      l1Beacon: l1BeaconValue,
+    })),
+  );
 
   return {
-    node, fleet, catalog, workload, rules,
+    node,
+    fleet,
+    catalog,
+    workload,
+    rules,
     tags: nodeTags(fleet, node),
     rpcPublic: rpcAllowCidrs.length > 0,
     secretValues,
     userData(devices, sshAuthorizedKeys) {
-      return pulumi.secret(pulumi.all([devices, secretValues]).apply(([devs, secrets]) =>
-        renderCloudInit(workload, secrets, {
-          disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
-          sshAuthorizedKeys,
-        })));
+      return pulumi.secret(
+        pulumi.all([devices, secretValues]).apply(([devs, secrets]) =>
+          renderCloudInit(workload, secrets, {
+            disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+            sshAuthorizedKeys,
+          }),
+        ),
+      );
     },
     rpcEndpoint(publicIp, privateIp) {
       const ip = rpcAllowCidrs.length > 0 ? publicIp : privateIp;
@@ -161,17 +186,28 @@ function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custo
   const { workload, rules, endpoint } = custom;
   const files = pulumi.secret(pulumi.output(custom.files));
   return {
-    node, fleet, catalog, workload, rules,
+    node,
+    fleet,
+    catalog,
+    workload,
+    rules,
     tags: nodeTags(fleet, node),
     rpcPublic: endpoint.public,
     secretValues: pulumi.secret(pulumi.output({} as WorkloadSecrets)),
     userData(devices, sshAuthorizedKeys) {
-      return pulumi.secret(pulumi.all([devices, files, custom.final ?? workload]).apply(([devs, extraFiles, final]) =>
-        renderCloudInit(final as Workload, {}, {
-          disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
-          sshAuthorizedKeys,
-          extraFiles: extraFiles as WorkloadFile[],
-        })));
+      return pulumi.secret(
+        pulumi.all([devices, files, custom.final ?? workload]).apply(([devs, extraFiles, final]) =>
+          renderCloudInit(
+            final as Workload,
+            {},
+            {
+              disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+              sshAuthorizedKeys,
+              extraFiles: extraFiles as WorkloadFile[],
+            },
+          ),
+        ),
+      );
     },
     rpcEndpoint(publicIp, privateIp) {
       return pulumi.interpolate`${endpoint.scheme}://${endpoint.public ? publicIp : privateIp}:${endpoint.port}`;
@@ -183,11 +219,22 @@ function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custo
  * A random engine JWT made once on the machine running `pulumi up` and kept in state as a secret:
  * the command runs only when the resource is created, so the value is stable across updates.
  */
-export function generateJwt(parent: pulumi.Resource, name: string, t?: Transform<command.local.CommandArgs>): pulumi.Output<string> {
-  const cmd = new command.local.Command(...transform(t, `${name}-jwt`, {
-    create: "openssl rand -hex 32",
-    logging: "stderr",
-  }, { parent, additionalSecretOutputs: ["stdout"] }));
+export function generateJwt(
+  parent: pulumi.Resource,
+  name: string,
+  t?: Transform<command.local.CommandArgs>,
+): pulumi.Output<string> {
+  const cmd = new command.local.Command(
+    ...transform(
+      t,
+      `${name}-jwt`,
+      {
+        create: "openssl rand -hex 32",
+        logging: "stderr",
+      },
+      { parent, additionalSecretOutputs: ["stdout"] },
+    ),
+  );
   return pulumi.secret(cmd.stdout.apply((s) => s.trim()));
 }
 
@@ -207,7 +254,12 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
   privateIp!: pulumi.Output<string>;
   rpcEndpoint!: pulumi.Output<string>;
 
-  protected constructor(type: string, protected readonly componentName: string, args: NodeHostArgs, opts?: pulumi.ComponentResourceOptions) {
+  protected constructor(
+    type: string,
+    protected readonly componentName: string,
+    args: NodeHostArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super(type, componentName, {}, opts);
     this.nodeId = args.node.id;
   }
@@ -223,7 +275,14 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
   }
 
   /** Sets the addresses and registers the common outputs plus the host's own. */
-  protected finish(addresses: { publicIp: pulumi.Output<string>; privateIp: pulumi.Output<string>; rpcEndpoint: pulumi.Output<string> }, extra: pulumi.Inputs = {}): void {
+  protected finish(
+    addresses: {
+      publicIp: pulumi.Output<string>;
+      privateIp: pulumi.Output<string>;
+      rpcEndpoint: pulumi.Output<string>;
+    },
+    extra: pulumi.Inputs = {},
+  ): void {
     this.publicIp = addresses.publicIp;
     this.privateIp = addresses.privateIp;
     this.rpcEndpoint = addresses.rpcEndpoint;
@@ -232,24 +291,40 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
 }
 
 /** Resource options that apply `workloadUpdates` to the property holding the user-data. */
-export function userDataOptions(mode: NodeHostArgs["workloadUpdates"], property: string, extraIgnore: string[] = []): pulumi.CustomResourceOptions {
+export function userDataOptions(
+  mode: NodeHostArgs["workloadUpdates"],
+  property: string,
+  extraIgnore: string[] = [],
+): pulumi.CustomResourceOptions {
   return mode === "replace"
     ? { ignoreChanges: extraIgnore, replaceOnChanges: [property], deleteBeforeReplace: true }
     : { ignoreChanges: [...extraIgnore, property] };
 }
 
 /** Groups ingress rules by source class and protocol (GCP firewalls, summaries). */
-export function rulesBySource(rules: IngressRule[]): Array<{ source: IngressRule["source"]; cidrs: string[]; allows: Array<{ protocol: string; ports: string[] }>; description: string }> {
-  const groups = new Map<string, { source: IngressRule["source"]; cidrs: string[]; allows: Map<string, string[]>; what: string[] }>();
+export function rulesBySource(rules: IngressRule[]): Array<{
+  source: IngressRule["source"];
+  cidrs: string[];
+  allows: Array<{ protocol: string; ports: string[] }>;
+  description: string;
+}> {
+  const groups = new Map<
+    string,
+    { source: IngressRule["source"]; cidrs: string[]; allows: Map<string, string[]>; what: string[] }
+  >();
   for (const r of rules) {
     const key = `${r.source}|${r.cidrs.join(",")}`;
     let g = groups.get(key);
-    if (!g) { g = { source: r.source, cidrs: r.cidrs, allows: new Map(), what: [] }; groups.set(key, g); }
+    if (!g) {
+      g = { source: r.source, cidrs: r.cidrs, allows: new Map(), what: [] };
+      groups.set(key, g);
+    }
     g.allows.set(r.protocol, [...(g.allows.get(r.protocol) ?? []), String(r.port)]);
     g.what.push(`${r.port}/${r.protocol} ${r.description}`);
   }
   return [...groups.values()].map((g) => ({
-    source: g.source, cidrs: g.cidrs,
+    source: g.source,
+    cidrs: g.cidrs,
     allows: [...g.allows].map(([protocol, ports]) => ({ protocol, ports })),
     description: g.what.join("; "),
   }));

@@ -8,9 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * new AwsNodeHost("n1", { ..., transform: { instance: { monitoring: true } } });
  * new AwsNodeHost("n1", { ..., transform: { volume: (args) => { args.kmsKeyId = key.arn; } } });
  */
-export type Transform<T> =
-  | Partial<T>
-  | ((args: T, opts: pulumi.CustomResourceOptions, name: string) => void);
+export type Transform<T> = Partial<T> | ((args: T, opts: pulumi.CustomResourceOptions, name: string) => void);
 
 /** Applies a {@link Transform}; returns the (possibly edited) name, args and options. */
 export function transform<T extends object>(

@@ -45,7 +45,10 @@ export function formatIpv6(n: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(16 * (7 - i))) & 0xffffn));
   let best = { at: -1, len: 1 };
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > best.len) best = { at: i, len: j - i };
@@ -68,7 +71,11 @@ export function isDnsHostname(text: string): boolean {
 
 /** An address to reach a host at: IPv4, IPv6 or a DNS host name. */
 export function isHostAddress(text: string): boolean {
-  return isIPv4(text) ? parseIpv4(text) !== undefined : isIPv6(text) ? parseIpv6(text) !== undefined : isDnsHostname(text);
+  return isIPv4(text)
+    ? parseIpv4(text) !== undefined
+    : isIPv6(text)
+      ? parseIpv6(text) !== undefined
+      : isDnsHostname(text);
 }
 
 /** The one spelling of an address: trimmed, lower case, no trailing dot, IPv6 in RFC 5952 form. */

@@ -9,7 +9,10 @@ export interface InputProblem {
 
 /** Bad input: the CLI exits 2 and prints every problem. */
 export class SpecError extends Error {
-  constructor(readonly problems: InputProblem[], readonly file?: string) {
+  constructor(
+    readonly problems: InputProblem[],
+    readonly file?: string,
+  ) {
     super(problems.map((p) => formatProblem(p, file)).join("\n"));
     this.name = "SpecError";
   }
@@ -43,13 +46,19 @@ export class InfeasibleError extends Error {
 }
 
 export function pathToString(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) =>
-    typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${excerpt(String(key))}` : excerpt(String(key)), "");
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${excerpt(String(key))}` : excerpt(String(key)),
+    "",
+  );
 }
 
 /** A plan file (`validate --plan`) that is not a plan of this version: the CLI exits 2 and prints every problem. */
 export class SavedPlanError extends Error {
-  constructor(readonly problems: InputProblem[], readonly file?: string) {
+  constructor(
+    readonly problems: InputProblem[],
+    readonly file?: string,
+  ) {
     super(problems.map((p) => formatProblem(p, file)).join("\n"));
     this.name = "SavedPlanError";
   }

@@ -28,7 +28,9 @@ export function readInputFile(file: string, maxBytes: number = MAX_INPUT_BYTES):
     if (stats.isDirectory()) throw new InputFileError("it is a directory; give the path of a file");
     if (!stats.isFile()) throw new InputFileError(`not a regular file (${kindOf(stats)}); give the path of a file`);
     if (stats.size > maxBytes) {
-      throw new InputFileError(`larger than ${maxBytes / 1024 / 1024} MB (${(stats.size / 1024 / 1024).toFixed(1)} MB)`);
+      throw new InputFileError(
+        `larger than ${maxBytes / 1024 / 1024} MB (${(stats.size / 1024 / 1024).toFixed(1)} MB)`,
+      );
     }
     return readAtMost(fd, maxBytes);
   } catch (e) {
@@ -63,15 +65,28 @@ function kindOf(stats: Stats): string {
 /** Plain words for the errors open(2) and read(2) give on a user's path. */
 export function openProblem(e: NodeJS.ErrnoException): string {
   switch (e.code) {
-    case "ENOENT": return "no such file; check the path";
-    case "EISDIR": return "it is a directory; give the path of a file";
-    case "ENOTDIR": return "a part of the path is not a directory";
-    case "EACCES": case "EPERM": return "permission denied";
-    case "ELOOP": return "too many symbolic links (a link that points back at itself?)";
-    case "ENAMETOOLONG": return "the path is too long";
-    case "EAGAIN": return "not readable right now (a pipe or device?); give the path of a file";
-    case "ENXIO": case "ENODEV": return "not a regular file (a device or socket); give the path of a file";
-    case "EMFILE": case "ENFILE": return "too many open files";
-    default: return `cannot read it (${e.code ?? "unknown error"})`;
+    case "ENOENT":
+      return "no such file; check the path";
+    case "EISDIR":
+      return "it is a directory; give the path of a file";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ELOOP":
+      return "too many symbolic links (a link that points back at itself?)";
+    case "ENAMETOOLONG":
+      return "the path is too long";
+    case "EAGAIN":
+      return "not readable right now (a pipe or device?); give the path of a file";
+    case "ENXIO":
+    case "ENODEV":
+      return "not a regular file (a device or socket); give the path of a file";
+    case "EMFILE":
+    case "ENFILE":
+      return "too many open files";
+    default:
+      return `cannot read it (${e.code ?? "unknown error"})`;
   }
 }

@@ -17,9 +17,10 @@ export function reservedKeyPaths(raw: unknown, path: PropertyKey[] = [], out: Pr
   // Deeper than any spec or plan: the schema reports such nesting as a wrong type anyway.
   if (typeof raw !== "object" || raw === null || path.length > 32) return out;
   if (Array.isArray(raw)) raw.forEach((v, i) => reservedKeyPaths(v, [...path, i], out));
-  else for (const key of Object.keys(raw)) {
-    if (key === "__proto__") out.push([...path, key]);
-    else reservedKeyPaths((raw as Record<string, unknown>)[key], [...path, key], out);
-  }
+  else
+    for (const key of Object.keys(raw)) {
+      if (key === "__proto__") out.push([...path, key]);
+      else reservedKeyPaths((raw as Record<string, unknown>)[key], [...path, key], out);
+    }
   return out;
 }

@@ -29,12 +29,17 @@ export type Report = ReportViolation;
 /** The JSON Schema of a TagMapping, for policies whose config takes the user's own tag keys. */
 export const TAG_MAPPING_SCHEMA = {
   type: "object",
-  description: "Where your own tags say what a machine serves, for stacks that do not use Sovereign's components (sovereign:* tags are always read).",
+  description:
+    "Where your own tags say what a machine serves, for stacks that do not use Sovereign's components (sovereign:* tags are always read).",
   properties: {
     chain: { type: "string", description: "Tag key holding the chain id (catalog/chains.yaml), e.g. chain" },
     network: { type: "string", description: "Tag key holding the network. @default mainnet" },
     node: { type: "string", description: "Tag key holding the node name. @default the resource name" },
-    clients: { type: "object", additionalProperties: { type: "string" }, description: "Tag key per client layer, e.g. { execution: el-client }" },
+    clients: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Tag key per client layer, e.g. { execution: el-client }",
+    },
     operator: { type: "string", description: "Tag key holding the operator of resources outside the clouds" },
   },
   additionalProperties: false,

@@ -8,7 +8,9 @@
  */
 // The module object itself (not an ES-module copy), so the server's calls see the replacement.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const deserialize = require("@pulumi/policy/deserialize") as { deserializeProperties: (s: unknown, proxy: boolean) => unknown };
+const deserialize = require("@pulumi/policy/deserialize") as {
+  deserializeProperties: (s: unknown, proxy: boolean) => unknown;
+};
 
 const original = deserialize.deserializeProperties;
 deserialize.deserializeProperties = (struct: unknown) => original(struct, true);

@@ -23,21 +23,47 @@ export interface LeasedAkashNode {
 }
 
 /** The leased Akash nodes, by node id. */
-export function leasedAkashNodes(hosts: Record<string, NodeHostOutputs>): pulumi.Output<Record<string, LeasedAkashNode>> {
+export function leasedAkashNodes(
+  hosts: Record<string, NodeHostOutputs>,
+): pulumi.Output<Record<string, LeasedAkashNode>> {
   const akash = Object.entries(hosts).filter((e): e is [string, AkashNodeHost] => e[1] instanceof AkashNodeHost);
-  return pulumi.all(Object.fromEntries(akash.map(([id, h]) => {
-    const d = h.deployment;
-    return [id, pulumi.all([d.dseq, d.akashProvider, d.organization, d.country, d.audited, d.price, d.publicIp])
-      .apply(([dseq, provider, organization, country, audited, price, publicIp]) => ({ dseq, provider, organization, country, audited, price, publicIp }))];
-  })));
+  return pulumi.all(
+    Object.fromEntries(
+      akash.map(([id, h]) => {
+        const d = h.deployment;
+        return [
+          id,
+          pulumi
+            .all([d.dseq, d.akashProvider, d.organization, d.country, d.audited, d.price, d.publicIp])
+            .apply(([dseq, provider, organization, country, audited, price, publicIp]) => ({
+              dseq,
+              provider,
+              organization,
+              country,
+              audited,
+              price,
+              publicIp,
+            })),
+        ];
+      }),
+    ),
+  );
 }
 
 /** The policy checked against the real Akash providers (each one operator; its country the jurisdiction). */
-export function leasedPolicy(plan: Plan, policy: Policy, catalog: Catalog, leased: Record<string, Pick<LeasedAkashNode, "provider" | "country">>) {
+export function leasedPolicy(
+  plan: Plan,
+  policy: Policy,
+  catalog: Catalog,
+  leased: Record<string, Pick<LeasedAkashNode, "provider" | "country">>,
+) {
   const nodes = plan.nodes.map((n) => {
     const l = leased[n.id];
     return l ? { ...n, operator: `akash:${l.provider}`, jurisdiction: l.country || "AKASH" } : n;
   });
   const checks = evaluatePolicy(policy, nodes, alternativesIn(catalog));
-  return { satisfied: checks.every((c) => c.ok), checks: checks.map((c) => ({ rule: c.rule, scope: c.scope, ok: c.ok, message: c.message })) };
+  return {
+    satisfied: checks.every((c) => c.ok),
+    checks: checks.map((c) => ({ rule: c.rule, scope: c.scope, ok: c.ok, message: c.message })),
+  };
 }

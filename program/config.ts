@@ -66,9 +66,17 @@ export function readConfig(): DeployConfig {
   const problems: string[] = [];
   const list = (key: string): string[] => {
     let value: unknown;
-    try { value = config.getObject<unknown>(key); } catch { problems.push(`sovereign:${key} must be a YAML list of CIDR strings`); return []; }
+    try {
+      value = config.getObject<unknown>(key);
+    } catch {
+      problems.push(`sovereign:${key} must be a YAML list of CIDR strings`);
+      return [];
+    }
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) { problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`); return []; }
+    if (!Array.isArray(value)) {
+      problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`);
+      return [];
+    }
     const checked = normalizeCidrs(`sovereign:${key}`, value);
     problems.push(...checked.problems);
     for (const note of checked.notes) pulumi.log.warn(note);
@@ -81,7 +89,9 @@ export function readConfig(): DeployConfig {
     const [min, max] = RANGES[key];
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < min || n > max) {
-      problems.push(`sovereign:${key} is ${quote(raw)}; use a whole number from ${min} to ${max.toLocaleString("en-US")}`);
+      problems.push(
+        `sovereign:${key} is ${quote(raw)}; use a whole number from ${min} to ${max.toLocaleString("en-US")}`,
+      );
       return undefined;
     }
     return n;
@@ -90,38 +100,57 @@ export function readConfig(): DeployConfig {
   const hostPortOffsetRaw = nonEmpty(config.get("hostPortOffset")) ?? "0";
   const hostPortOffset = Number(hostPortOffsetRaw);
   if (!Number.isInteger(hostPortOffset) || hostPortOffset < 0 || hostPortOffset > 50000) {
-    problems.push(`sovereign:hostPortOffset is '${hostPortOffsetRaw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`);
+    problems.push(
+      `sovereign:hostPortOffset is '${hostPortOffsetRaw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`,
+    );
   }
 
   let fleet: unknown;
-  try { fleet = config.getObject<unknown>("fleet"); } catch { problems.push("sovereign:fleet must be a YAML object (the fleet spec)"); }
+  try {
+    fleet = config.getObject<unknown>("fleet");
+  } catch {
+    problems.push("sovereign:fleet must be a YAML object (the fleet spec)");
+  }
   const fleetFile = nonEmpty(config.get("fleetFile"));
   if (fleet !== undefined && fleetFile) problems.push("set either sovereign:fleet or sovereign:fleetFile, not both");
-  if (fleet === undefined && !fleetFile) problems.push("set sovereign:fleet (the spec inline) or sovereign:fleetFile (path to a spec file, relative to the project)");
+  if (fleet === undefined && !fleetFile)
+    problems.push(
+      "set sovereign:fleet (the spec inline) or sovereign:fleetFile (path to a spec file, relative to the project)",
+    );
 
   const awsNetwork = nonEmpty(config.get("awsNetwork")) ?? "dedicated";
-  if (awsNetwork !== "dedicated" && awsNetwork !== "default") problems.push(`sovereign:awsNetwork is '${awsNetwork}'; use dedicated or default`);
+  if (awsNetwork !== "dedicated" && awsNetwork !== "default")
+    problems.push(`sovereign:awsNetwork is '${awsNetwork}'; use dedicated or default`);
   const workloadUpdates = nonEmpty(config.get("workloadUpdates")) ?? "ignore";
-  if (workloadUpdates !== "ignore" && workloadUpdates !== "replace") problems.push(`sovereign:workloadUpdates is '${workloadUpdates}'; use ignore or replace`);
+  if (workloadUpdates !== "ignore" && workloadUpdates !== "replace")
+    problems.push(`sovereign:workloadUpdates is '${workloadUpdates}'; use ignore or replace`);
   const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
   if (sshPublicKey) {
     // Exactly one key on one line: a second line would be a second authorized key nobody reviews.
-    const problem = sshPublicKey.includes("\n") ? "more than one line (give exactly one key)" : sshKeyProblem(sshPublicKey);
-    if (problem) problems.push(`sovereign:sshPublicKey is not one OpenSSH public key (ssh-ed25519 AAAA... comment): ${problem}`);
+    const problem = sshPublicKey.includes("\n")
+      ? "more than one line (give exactly one key)"
+      : sshKeyProblem(sshPublicKey);
+    if (problem)
+      problems.push(`sovereign:sshPublicKey is not one OpenSSH public key (ssh-ed25519 AAAA... comment): ${problem}`);
   }
 
   const rpcAllowCidrs = list("rpcAllowCidrs");
   const allowPublicRpc = config.getBoolean("allowPublicRpc") ?? false;
   const world = rpcAllowCidrs.filter(isWorld);
   if (world.length && !allowPublicRpc) {
-    problems.push(`sovereign:rpcAllowCidrs has ${world.join(" and ")}: RPC open to the whole internet; list the clients' networks, `
-      + "or set sovereign:allowPublicRpc true to mean it (docs/deploy.md)");
+    problems.push(
+      `sovereign:rpcAllowCidrs has ${world.join(" and ")}: RPC open to the whole internet; list the clients' networks, ` +
+        "or set sovereign:allowPublicRpc true to mean it (docs/deploy.md)",
+    );
   } else if (world.length) {
     pulumi.log.warn(`RPC is open to the whole internet (${world.join(", ")}; sovereign:allowPublicRpc is true)`);
   }
 
   const akashApiUrl = nonEmpty(config.get("akashApiUrl"));
-  if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl)) problems.push(`sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`);
+  if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl))
+    problems.push(
+      `sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`,
+    );
 
   const cfg: DeployConfig = {
     fleet,

@@ -37,7 +37,6 @@ export interface StackOutputs {
   leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
 }
 
-
 export class DeployRefused extends pulumi.RunError {
   constructor(message: string) {
     super(message);
@@ -80,24 +79,35 @@ function previousNodes(deployed: Array<Partial<FleetNodeOutput>>): PreviousNode[
 
 /** The deployed bare-metal nodes' host port offsets: they keep them when nodes are added. */
 function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<string, number> {
-  return Object.fromEntries(deployed.flatMap((n) => (n.id && typeof n.hostPortOffset === "number" ? [[n.id, n.hostPortOffset]] : [])));
+  return Object.fromEntries(
+    deployed.flatMap((n) => (n.id && typeof n.hostPortOffset === "number" ? [[n.id, n.hostPortOffset]] : [])),
+  );
 }
 
 /** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
-const specFromConfig = (cfg: DeployConfig) => (cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet"));
+const specFromConfig = (cfg: DeployConfig) =>
+  cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
 
-export async function planFromConfig(cfg: DeployConfig, previous: PreviousNode[] = [], catalog = loadCatalog(cfg.catalogDir)): Promise<Plan> {
+export async function planFromConfig(
+  cfg: DeployConfig,
+  previous: PreviousNode[] = [],
+  catalog = loadCatalog(cfg.catalogDir),
+): Promise<Plan> {
   const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   const planned = await planFleet(fleet, catalog, { previous });
   // A pinned client older than an active or imminent upgrade's minimum forks off: refuse it like a policy breach.
   const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date() }));
   if (plan.stability?.moved) {
-    pulumi.log.warn(`the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`);
+    pulumi.log.warn(
+      `the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`,
+    );
   }
   if (!plan.policy.satisfied) {
     const failed = plan.policy.checks.filter((c) => !c.ok).map((c) => `${c.rule} (${c.scope}): ${c.message}`);
-    throw new DeployRefused(`refusing to deploy fleet ${plan.fleet}: the plan breaks its policy:\n  - ${failed.join("\n  - ")}`);
+    throw new DeployRefused(
+      `refusing to deploy fleet ${plan.fleet}: the plan breaks its policy:\n  - ${failed.join("\n  - ")}`,
+    );
   }
   return plan;
 }
@@ -122,7 +132,8 @@ async function deployFleet(): Promise<StackOutputs> {
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");
 
   const fleet = new Fleet(plan.fleet, {
-    plan, catalog,
+    plan,
+    catalog,
     rpcAllowCidrs: cfg.rpcAllowCidrs,
     adminCidrs: cfg.adminCidrs,
     sshPublicKey: cfg.sshPublicKey,
@@ -133,15 +144,22 @@ async function deployFleet(): Promise<StackOutputs> {
     gcp: { project: cfg.gcpProject },
     azure: { providerArgs: azureSubscription ? { subscriptionId: azureSubscription } : undefined },
     akash: cfg.akashApiKey && {
-      apiKey: cfg.akashApiKey, url: cfg.akashApiUrl, bidTimeoutSeconds: cfg.akashBidTimeoutSeconds,
-      bidWindowSeconds: cfg.akashBidWindowSeconds, pollSeconds: cfg.akashPollSeconds,
-      audited: spec.sites.akash?.audited, attributes: spec.sites.akash?.attributes,
+      apiKey: cfg.akashApiKey,
+      url: cfg.akashApiUrl,
+      bidTimeoutSeconds: cfg.akashBidTimeoutSeconds,
+      bidWindowSeconds: cfg.akashBidWindowSeconds,
+      pollSeconds: cfg.akashPollSeconds,
+      audited: spec.sites.akash?.audited,
+      attributes: spec.sites.akash?.attributes,
     },
     baremetal: cfg.sshPrivateKey && {
-      privateKey: cfg.sshPrivateKey, acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
-      dialErrorLimit: cfg.sshDialErrorLimit, perDialTimeout: cfg.sshPerDialTimeout,
+      privateKey: cfg.sshPrivateKey,
+      acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
+      dialErrorLimit: cfg.sshDialErrorLimit,
+      perDialTimeout: cfg.sshPerDialTimeout,
       healthTimeoutSeconds: cfg.healthTimeoutSeconds,
-      portOffset: cfg.hostPortOffset, deployedPortOffsets: deployedPortOffsets(deployed),
+      portOffset: cfg.hostPortOffset,
+      deployedPortOffsets: deployedPortOffsets(deployed),
     },
   });
 

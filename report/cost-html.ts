@@ -7,15 +7,30 @@ const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCode
 
 export function costHtml(r: CostReport): string {
   const e = r.estimate;
-  const rows = costRows(e).map((x) => {
-    const lines = x.costComponents.map((c) => `<tr class="line"><td></td><td>${esc(c.name)}</td><td>${c.monthlyQuantity === null ? "usage-based" : esc(`${c.monthlyQuantity} ${c.unit}`)}</td>` +
-      `<td>${c.price === null ? "-" : esc(`$${c.price}`)}</td><td>${c.monthlyCost === null ? "-" : esc(usd(c.monthlyCost))}</td></tr>`).join("");
-    const cls = x.status === "unpriced" ? ' class="bad"' : "";
-    return `<tr${cls}><td><b>${esc(x.name)}</b><br><small>${esc(x.resourceType)} ${esc(x.region ?? "")}</small></td><td colspan="3">${esc(x.notes.join("; "))}</td>` +
-      `<td>${x.status === "unpriced" ? "not priced" : esc(usd(x.monthlyCost))}</td></tr>${lines}`;
-  }).join("\n");
-  const diff = r.diff ? `<h2>Compared to the base</h2><p>${esc(usd(r.diff.pastTotalMonthlyCost))} → ${esc(usd(e.totalMonthlyCost))}</p><table><thead><tr><th>change</th><th>resource</th><th>before</th><th>after</th></tr></thead><tbody>${
-    r.diff.resources.map((x) => `<tr><td>${esc(x.change)}</td><td>${esc(x.name)}</td><td>${esc(usd(x.before))}</td><td>${esc(usd(x.after))}</td></tr>`).join("")}</tbody></table>` : "";
+  const rows = costRows(e)
+    .map((x) => {
+      const lines = x.costComponents
+        .map(
+          (c) =>
+            `<tr class="line"><td></td><td>${esc(c.name)}</td><td>${c.monthlyQuantity === null ? "usage-based" : esc(`${c.monthlyQuantity} ${c.unit}`)}</td>` +
+            `<td>${c.price === null ? "-" : esc(`$${c.price}`)}</td><td>${c.monthlyCost === null ? "-" : esc(usd(c.monthlyCost))}</td></tr>`,
+        )
+        .join("");
+      const cls = x.status === "unpriced" ? ' class="bad"' : "";
+      return (
+        `<tr${cls}><td><b>${esc(x.name)}</b><br><small>${esc(x.resourceType)} ${esc(x.region ?? "")}</small></td><td colspan="3">${esc(x.notes.join("; "))}</td>` +
+        `<td>${x.status === "unpriced" ? "not priced" : esc(usd(x.monthlyCost))}</td></tr>${lines}`
+      );
+    })
+    .join("\n");
+  const diff = r.diff
+    ? `<h2>Compared to the base</h2><p>${esc(usd(r.diff.pastTotalMonthlyCost))} → ${esc(usd(e.totalMonthlyCost))}</p><table><thead><tr><th>change</th><th>resource</th><th>before</th><th>after</th></tr></thead><tbody>${r.diff.resources
+        .map(
+          (x) =>
+            `<tr><td>${esc(x.change)}</td><td>${esc(x.name)}</td><td>${esc(usd(x.before))}</td><td>${esc(usd(x.after))}</td></tr>`,
+        )
+        .join("")}</tbody></table>`
+    : "";
   const budget = budgetLine(r);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Cost: ${esc(r.project)}</title>

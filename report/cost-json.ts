@@ -15,38 +15,56 @@ export interface CostReport {
   budget?: number;
 }
 
-const dec = (n: number | null | undefined): string | null => (n === null || n === undefined ? null : String(Math.round(n * 1e6) / 1e6));
+const dec = (n: number | null | undefined): string | null =>
+  n === null || n === undefined ? null : String(Math.round(n * 1e6) / 1e6);
 const hourly = (n: number | null) => (n === null ? null : n / HOURS_PER_MONTH);
 
 function componentJson(c: CostComponent) {
   return {
-    name: c.name, unit: c.unit,
+    name: c.name,
+    unit: c.unit,
     hourlyQuantity: dec(c.monthlyQuantity === null ? null : c.monthlyQuantity / HOURS_PER_MONTH),
-    monthlyQuantity: dec(c.monthlyQuantity), price: dec(c.price),
-    hourlyCost: dec(hourly(c.monthlyCost)), monthlyCost: dec(c.monthlyCost),
+    monthlyQuantity: dec(c.monthlyQuantity),
+    price: dec(c.price),
+    hourlyCost: dec(hourly(c.monthlyCost)),
+    monthlyCost: dec(c.monthlyCost),
     ...(c.usageBased ? { usageBased: true } : {}),
   };
 }
 
 function resourceJson(r: PricedResource) {
   return {
-    name: r.name, resourceType: r.resourceType,
-    metadata: { urn: r.urn, provider: r.provider, ...(r.region ? { region: r.region } : {}), status: r.status, ...(r.notes.length ? { notes: r.notes } : {}) },
+    name: r.name,
+    resourceType: r.resourceType,
+    metadata: {
+      urn: r.urn,
+      provider: r.provider,
+      ...(r.region ? { region: r.region } : {}),
+      status: r.status,
+      ...(r.notes.length ? { notes: r.notes } : {}),
+    },
     tags: r.tags,
-    hourlyCost: dec(hourly(r.monthlyCost)), monthlyCost: dec(r.monthlyCost),
-    costComponents: r.costComponents.map(componentJson), subresources: [],
+    hourlyCost: dec(hourly(r.monthlyCost)),
+    monthlyCost: dec(r.monthlyCost),
+    costComponents: r.costComponents.map(componentJson),
+    subresources: [],
   };
 }
 
 export function costToJson(report: CostReport) {
   const e = report.estimate;
   const priced = e.resources.filter((r) => r.status !== "free" && r.status !== "unpriced");
-  const usageCost = e.resources.flatMap((r) => r.costComponents).filter((c) => c.usageBased && c.monthlyCost !== null)
+  const usageCost = e.resources
+    .flatMap((r) => r.costComponents)
+    .filter((c) => c.usageBased && c.monthlyCost !== null)
     .reduce((a, c) => a + c.monthlyCost!, 0);
-  const countBy = (list: PricedResource[]) => list.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
+  const countBy = (list: PricedResource[]) =>
+    list.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
   const breakdown = {
     resources: priced.map(resourceJson),
-    totalHourlyCost: dec(hourly(e.totalMonthlyCost)), totalMonthlyCost: dec(e.totalMonthlyCost), totalMonthlyUsageCost: dec(usageCost),
+    totalHourlyCost: dec(hourly(e.totalMonthlyCost)),
+    totalMonthlyCost: dec(e.totalMonthlyCost),
+    totalMonthlyUsageCost: dec(usageCost),
   };
   const unsupported = e.resources.filter((r) => r.status === "unpriced");
   const free = e.resources.filter((r) => r.status === "free");
@@ -62,25 +80,46 @@ export function costToJson(report: CostReport) {
   const d = report.diff;
   return {
     version: "0.2",
-    metadata: { infracostCommand: "breakdown", generator: "sovereign cost", estimate: e.estimate, warnings: e.warnings },
+    metadata: {
+      infracostCommand: "breakdown",
+      generator: "sovereign cost",
+      estimate: e.estimate,
+      warnings: e.warnings,
+    },
     currency: e.currency,
-    projects: [{
-      name: report.project,
-      metadata: { path: report.project, type: "pulumi", unpricedResources: unsupported.map((r) => ({ name: r.name, resourceType: r.resourceType, notes: r.notes })) },
-      pastBreakdown: d ? { totalMonthlyCost: dec(d.pastTotalMonthlyCost) } : null,
-      breakdown,
-      diff: d ? {
-        resources: d.resources.map((r) => ({ name: r.name, change: r.change, pastMonthlyCost: dec(r.before), monthlyCost: dec(r.after), diffMonthlyCost: dec(r.delta) })),
-        totalMonthlyCost: dec(d.diffTotalMonthlyCost),
-      } : null,
-      summary,
-    }],
+    projects: [
+      {
+        name: report.project,
+        metadata: {
+          path: report.project,
+          type: "pulumi",
+          unpricedResources: unsupported.map((r) => ({ name: r.name, resourceType: r.resourceType, notes: r.notes })),
+        },
+        pastBreakdown: d ? { totalMonthlyCost: dec(d.pastTotalMonthlyCost) } : null,
+        breakdown,
+        diff: d
+          ? {
+              resources: d.resources.map((r) => ({
+                name: r.name,
+                change: r.change,
+                pastMonthlyCost: dec(r.before),
+                monthlyCost: dec(r.after),
+                diffMonthlyCost: dec(r.delta),
+              })),
+              totalMonthlyCost: dec(d.diffTotalMonthlyCost),
+            }
+          : null,
+        summary,
+      },
+    ],
     totalHourlyCost: breakdown.totalHourlyCost,
     totalMonthlyCost: breakdown.totalMonthlyCost,
     totalMonthlyUsageCost: breakdown.totalMonthlyUsageCost,
     pastTotalMonthlyCost: d ? dec(d.pastTotalMonthlyCost) : null,
     diffTotalMonthlyCost: d ? dec(d.diffTotalMonthlyCost) : null,
-    ...(report.budget !== undefined ? { budget: { monthlyUsd: dec(report.budget), exceeded: e.totalMonthlyCost > report.budget } } : {}),
+    ...(report.budget !== undefined
+      ? { budget: { monthlyUsd: dec(report.budget), exceeded: e.totalMonthlyCost > report.budget } }
+      : {}),
     timeGenerated: new Date().toISOString(),
     summary,
   };

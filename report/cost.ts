@@ -4,7 +4,8 @@ import type { CostEstimate } from "../core/costs/resources";
 import type { CostReport } from "./cost-json";
 import { COMPACT, usd } from "./format";
 
-export const COST_NOTE = "Prices are on-demand list prices from the catalog (each with its source and date); * marks an estimate. " +
+export const COST_NOTE =
+  "Prices are on-demand list prices from the catalog (each with its source and date); * marks an estimate. " +
   "Usage-based lines (egress) are priced only with --usage.";
 
 const qty = (n: number | null, unit: string) => (n === null ? "usage-based" : `${Math.round(n * 100) / 100} ${unit}`);
@@ -12,7 +13,8 @@ const price = (n: number | null) => (n === null ? "-" : `$${Math.round(n * 1e6) 
 
 /** Resources that cost something or could not be priced, most expensive first (free ones are only counted). */
 export function costRows(e: CostEstimate) {
-  return e.resources.filter((r) => r.status !== "free")
+  return e.resources
+    .filter((r) => r.status !== "free")
     .sort((a, b) => (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) || a.name.localeCompare(b.name));
 }
 
@@ -24,11 +26,27 @@ export function budgetLine(r: CostReport): string | undefined {
 
 export function costTable(r: CostReport): string {
   const e = r.estimate;
-  const t = new Table({ head: ["resource", "line", "quantity", "price", "$/month"], style: { head: [], border: [] }, chars: COMPACT });
+  const t = new Table({
+    head: ["resource", "line", "quantity", "price", "$/month"],
+    style: { head: [], border: [] },
+    chars: COMPACT,
+  });
   for (const res of costRows(e)) {
-    t.push([`${res.name}\n  ${res.resourceType}${res.region ? ` (${res.region})` : ""}`, "", "", "", usd(res.monthlyCost)]);
+    t.push([
+      `${res.name}\n  ${res.resourceType}${res.region ? ` (${res.region})` : ""}`,
+      "",
+      "",
+      "",
+      usd(res.monthlyCost),
+    ]);
     for (const c of res.costComponents) {
-      t.push(["", c.name, qty(c.monthlyQuantity, c.unit), price(c.price), c.monthlyCost === null ? "-" : usd(c.monthlyCost) + (c.estimate ? "*" : "")]);
+      t.push([
+        "",
+        c.name,
+        qty(c.monthlyQuantity, c.unit),
+        price(c.price),
+        c.monthlyCost === null ? "-" : usd(c.monthlyCost) + (c.estimate ? "*" : ""),
+      ]);
     }
     if (res.status === "unpriced") t.push(["", `not priced: ${res.notes.join("; ")}`, "", "", ""]);
   }
@@ -40,8 +58,13 @@ export function costTable(r: CostReport): string {
   ];
   if (r.diff) {
     const d = r.diff;
-    lines.push(`Compared to the base: ${usd(d.pastTotalMonthlyCost)} -> ${usd(e.totalMonthlyCost)} (${d.diffTotalMonthlyCost >= 0 ? "+" : ""}${usd(d.diffTotalMonthlyCost)})`);
-    for (const x of d.resources) lines.push(`  ${x.change === "added" ? "+" : x.change === "removed" ? "-" : "~"} ${x.name}: ${usd(x.before)} -> ${usd(x.after)}`);
+    lines.push(
+      `Compared to the base: ${usd(d.pastTotalMonthlyCost)} -> ${usd(e.totalMonthlyCost)} (${d.diffTotalMonthlyCost >= 0 ? "+" : ""}${usd(d.diffTotalMonthlyCost)})`,
+    );
+    for (const x of d.resources)
+      lines.push(
+        `  ${x.change === "added" ? "+" : x.change === "removed" ? "-" : "~"} ${x.name}: ${usd(x.before)} -> ${usd(x.after)}`,
+      );
   }
   const budget = budgetLine(r);
   if (budget) lines.push(budget);

@@ -2,22 +2,33 @@
 import type { Plan } from "../core/plan";
 import { AKASH_WARNING } from "../core/workload/sdl";
 
-export const usd = (x: number | null) => (x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+export const usd = (x: number | null) =>
+  x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
 export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
 /** The Akash warning, when the plan has Akash nodes. */
-export const akashNote = (plan: Plan): string[] => (plan.nodes.some((n) => n.provider === "akash") ? [AKASH_WARNING] : []);
+export const akashNote = (plan: Plan): string[] =>
+  plan.nodes.some((n) => n.provider === "akash") ? [AKASH_WARNING] : [];
 
-export const ESTIMATE_NOTE = "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";
+export const ESTIMATE_NOTE =
+  "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";
 /** cli-table3 borders without a line between rows. */
 export const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 export const signedPct = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${Math.round(x * 1000) / 10}%`);
 /** Infeasible scenarios get a numbered note under the table instead of a long cell. */
-export function footnotes(rows: Array<{ feasible: boolean; reason?: string }>): { ref: (i: number) => string; notes: string[] } {
+export function footnotes(rows: Array<{ feasible: boolean; reason?: string }>): {
+  ref: (i: number) => string;
+  notes: string[];
+} {
   const notes: string[] = [];
   const refs = new Map<number, string>();
-  rows.forEach((r, i) => { if (!r.feasible) { notes.push(`[${notes.length + 1}] ${r.reason}`); refs.set(i, `infeasible [${notes.length}]`); } });
+  rows.forEach((r, i) => {
+    if (!r.feasible) {
+      notes.push(`[${notes.length + 1}] ${r.reason}`);
+      refs.set(i, `infeasible [${notes.length}]`);
+    }
+  });
   return { ref: (i) => refs.get(i) ?? "", notes };
 }
 
@@ -33,7 +44,9 @@ export const terminalText = (text: string) => text.replace(CONTROL, escapeContro
  */
 export function markdownText(text: string): string {
   return text
-    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
     .replace(/\r\n|\r|\n/g, " ")
     .replace(CONTROL, escapeControl)
     .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);

@@ -11,7 +11,8 @@ const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCode
 const json = (data: unknown) => JSON.stringify(data).replace(/</g, "\\u003c");
 const tableHtml = (head: string[], rows: Array<Array<string | number>>, cls = "") =>
   `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
 
 function page(title: string, body: string, data: unknown, script: string): string {
   return `<!doctype html>
@@ -43,8 +44,12 @@ export function planHtml(plan: Plan): string {
   const operators = Object.keys(plan.totals.byOperator);
   const chains = Object.keys(plan.metrics.chains);
   const data = {
-    operators, costByOperator: operators.map((o) => plan.totals.byOperator[o]),
-    chains, nodesByChainOperator: chains.map((c) => operators.map((o) => plan.nodes.filter((n) => n.chainKey === c && n.operator === o).length)),
+    operators,
+    costByOperator: operators.map((o) => plan.totals.byOperator[o]),
+    chains,
+    nodesByChainOperator: chains.map((c) =>
+      operators.map((o) => plan.nodes.filter((n) => n.chainKey === c && n.operator === o).length),
+    ),
   };
   const body = `
 <h1>Sovereign plan: ${esc(plan.fleet)}</h1>
@@ -57,10 +62,25 @@ export function planHtml(plan: Plan): string {
 </div>
 <div class="charts"><div class="chart"><canvas id="cost"></canvas></div><div class="chart"><canvas id="spread"></canvas></div></div>
 <h2>Nodes</h2>
-${tableHtml(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
-    plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape, usd(n.monthlyUsd)]), "nodes")}
+${tableHtml(
+  ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
+  plan.nodes.map((n) => [
+    n.id,
+    clientsOf(n.clients),
+    n.operator,
+    n.host ?? n.region,
+    n.jurisdiction,
+    n.shape,
+    usd(n.monthlyUsd),
+  ]),
+  "nodes",
+)}
 <h2>Policy checks</h2>
-${tableHtml(["rule", "scope", "result", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, c.ok ? "ok" : "BREACH", c.message]), "checks")}`;
+${tableHtml(
+  ["rule", "scope", "result", "detail"],
+  plan.policy.checks.map((c) => [c.rule, c.scope, c.ok ? "ok" : "BREACH", c.message]),
+  "checks",
+)}`;
   const script = `
 new Chart(document.getElementById("cost"), { type: "bar", data: { labels: data.operators, datasets: [{ label: "USD per month by operator", data: data.costByOperator, backgroundColor: "#0969da" }] }, options: { maintainAspectRatio: false } });
 new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data.chains, datasets: data.operators.map((o, i) => ({ label: o, data: data.nodesByChainOperator.map((row) => row[i]) })) }, options: { maintainAspectRatio: false, plugins: { title: { display: true, text: "Nodes per chain by operator" } }, scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } } });`;
@@ -70,16 +90,47 @@ new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data
 export function comparisonHtml(c: Comparison): string {
   const feasible = c.scenarios.filter((s) => s.feasible);
   const data = {
-    points: feasible.map((s) => ({ label: s.name, x: s.worstCaseSurvivingShare! * 100, y: s.monthlyUsd!, cloudAct: s.cloudActShare! * 100 })),
+    points: feasible.map((s) => ({
+      label: s.name,
+      x: s.worstCaseSurvivingShare! * 100,
+      y: s.monthlyUsd!,
+      cloudAct: s.cloudActShare! * 100,
+    })),
     // Scenarios that land on the same point share one label instead of overprinting.
-    labels: feasible.map((s) => feasible.filter((o) => o.monthlyUsd === s.monthlyUsd && o.worstCaseSurvivingShare === s.worstCaseSurvivingShare).map((o) => o.name).join(" = ")),
+    labels: feasible.map((s) =>
+      feasible
+        .filter((o) => o.monthlyUsd === s.monthlyUsd && o.worstCaseSurvivingShare === s.worstCaseSurvivingShare)
+        .map((o) => o.name)
+        .join(" = "),
+    ),
   };
   const body = `
 <h1>Cost versus sovereignty: ${esc(c.fleet)}</h1>
 <p>Each scenario is solved to proven optimality by the same planner over the same spec. The frontier shows what each step of resilience costs per month.</p>
 <div class="charts"><div class="chart"><canvas id="frontier"></canvas></div><div class="chart"><canvas id="exposure"></canvas></div></div>
-${tableHtml(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "note"],
-    c.scenarios.map((s) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare), pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.feasible ? s.description : `infeasible: ${s.reason}`]), "scenarios")}`;
+${tableHtml(
+  [
+    "scenario",
+    "$/month",
+    "vs single cloud",
+    "premium over cheapest",
+    "max operator share",
+    "worst-case surviving",
+    "CLOUD Act share",
+    "note",
+  ],
+  c.scenarios.map((s) => [
+    s.name,
+    usd(s.monthlyUsd),
+    signedPct(s.vsSingleCloud),
+    signedPct(s.premium),
+    pct(s.maxOperatorShare),
+    pct(s.worstCaseSurvivingShare),
+    pct(s.cloudActShare),
+    s.feasible ? s.description : `infeasible: ${s.reason}`,
+  ]),
+  "scenarios",
+)}`;
   const script = `
 const pointLabels = { id: "pointLabels", afterDatasetsDraw(chart) {
   const ctx = chart.ctx; ctx.save(); ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = "#1b1f24";

@@ -7,7 +7,10 @@ export function comparisonToJson(c: Comparison): object {
     schemaVersion: JSON_SCHEMA_VERSION,
     kind: "comparison",
     fleet: c.fleet,
-    scenarios: c.scenarios.map(({ plan, ...row }) => ({ ...row, ...(plan ? { nodes: plan.nodes.length, costBreakdown: plan.totals.breakdown } : {}) })),
+    scenarios: c.scenarios.map(({ plan, ...row }) => ({
+      ...row,
+      ...(plan ? { nodes: plan.nodes.length, costBreakdown: plan.totals.breakdown } : {}),
+    })),
   };
 }
 

@@ -15,12 +15,25 @@ export function planMarkdown(plan: Plan): string {
     `${icon(plan.policy.satisfied)} **${usd(plan.totals.monthlyUsd)}/month** for ${plan.nodes.length} nodes on ${plan.metrics.fleet.shares.operator.length} operators; ` +
       `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}.`,
     "",
-    mdTable(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
-      plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape, usd(n.monthlyUsd)])),
+    mdTable(
+      ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
+      plan.nodes.map((n) => [
+        n.id,
+        clientsOf(n.clients),
+        n.operator,
+        n.host ?? n.region,
+        n.jurisdiction,
+        n.shape,
+        usd(n.monthlyUsd),
+      ]),
+    ),
     "",
     "<details><summary>Policy checks</summary>",
     "",
-    mdTable(["rule", "scope", "", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, icon(c.ok), c.message])),
+    mdTable(
+      ["rule", "scope", "", "detail"],
+      plan.policy.checks.map((c) => [c.rule, c.scope, icon(c.ok), c.message]),
+    ),
     "",
     "</details>",
     "",
@@ -34,9 +47,28 @@ export function comparisonMarkdown(c: Comparison): string {
   return [
     `### Cost versus sovereignty: ${markdownText(c.fleet)}`,
     "",
-    mdTable(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act", "note"],
-      c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
-        pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), ref(i)])),
+    mdTable(
+      [
+        "scenario",
+        "$/month",
+        "vs single cloud",
+        "premium over cheapest",
+        "max operator share",
+        "worst-case surviving",
+        "CLOUD Act",
+        "note",
+      ],
+      c.scenarios.map((s, i) => [
+        s.name,
+        usd(s.monthlyUsd),
+        signedPct(s.vsSingleCloud),
+        signedPct(s.premium),
+        pct(s.maxOperatorShare),
+        pct(s.worstCaseSurvivingShare),
+        pct(s.cloudActShare),
+        ref(i),
+      ]),
+    ),
     "",
     ...notes.map((n) => `- ${markdownText(n)}`),
     "",
@@ -49,6 +81,9 @@ export function outageMarkdown(o: OutageResult, plan: Plan): string {
     `### Outage: ${o.failures.map((f) => markdownText(`${f.dim}=${f.value}`)).join(", ")} on ${markdownText(plan.fleet)}`,
     `${icon(o.ok)} ${o.down.length} of ${plan.nodes.length} nodes down.`,
     "",
-    mdTable(["chain", "nodes", "left", "required", ""], o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)])),
+    mdTable(
+      ["chain", "nodes", "left", "required", ""],
+      o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)]),
+    ),
   ].join("\n");
 }

@@ -2,7 +2,18 @@ import Table from "cli-table3";
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
-import { akashNote, clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, terminalText, usd } from "./format";
+import {
+  akashNote,
+  clientsOf,
+  COMPACT,
+  ESTIMATE_NOTE,
+  footnotes,
+  mark,
+  pct,
+  signedPct,
+  terminalText,
+  usd,
+} from "./format";
 
 const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
@@ -11,23 +22,67 @@ const table = (head: string[], rows: Array<Array<string | number>>) => {
 };
 
 export function planTable(plan: Plan): string {
-  const nodes = table(["node", "clients", "operator", "region / host", "jurisdiction", "shape", "disk", "$/month"],
-    plan.nodes.map((n) => [n.id, clientsOf(n.clients), n.operator, n.host ?? n.region, n.jurisdiction, n.shape,
-      `${n.storage.sizeGb} GB ${n.storage.tier ?? n.storage.class}`, usd(n.monthlyUsd) + (n.estimate ? "*" : "")]));
+  const nodes = table(
+    ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "disk", "$/month"],
+    plan.nodes.map((n) => [
+      n.id,
+      clientsOf(n.clients),
+      n.operator,
+      n.host ?? n.region,
+      n.jurisdiction,
+      n.shape,
+      `${n.storage.sizeGb} GB ${n.storage.tier ?? n.storage.class}`,
+      usd(n.monthlyUsd) + (n.estimate ? "*" : ""),
+    ]),
+  );
   const b = plan.totals.breakdown;
-  const costs = table(["compute", "storage", "IOPS/throughput", "public IP", "egress (est.)", "total / month"],
-    [[usd(b.compute), usd(b.storage), usd(b.performance), usd(b.publicIp), egressRange(b), usd(plan.totals.monthlyUsd)]]);
-  const metrics = table(["chain", "nodes", "operators", "top operator", "HHI op.", "Nakamoto 1/3 | 1/2", "CLOUD Act", "worst operator loss leaves", "worst region loss leaves"],
+  const costs = table(
+    ["compute", "storage", "IOPS/throughput", "public IP", "egress (est.)", "total / month"],
+    [
+      [
+        usd(b.compute),
+        usd(b.storage),
+        usd(b.performance),
+        usd(b.publicIp),
+        egressRange(b),
+        usd(plan.totals.monthlyUsd),
+      ],
+    ],
+  );
+  const metrics = table(
+    [
+      "chain",
+      "nodes",
+      "operators",
+      "top operator",
+      "HHI op.",
+      "Nakamoto 1/3 | 1/2",
+      "CLOUD Act",
+      "worst operator loss leaves",
+      "worst region loss leaves",
+    ],
     Object.entries({ ...plan.metrics.chains, fleet: plan.metrics.fleet }).map(([chain, m]) => [
-      chain, m.nodes, m.shares.operator.length, `${m.shares.operator[0]?.key} ${pct(m.shares.operator[0]?.share ?? 0)}`,
-      m.hhi.operator.toFixed(3), `${m.nakamotoOperators.third} | ${m.nakamotoOperators.half}`, pct(m.cloudActShare),
+      chain,
+      m.nodes,
+      m.shares.operator.length,
+      `${m.shares.operator[0]?.key} ${pct(m.shares.operator[0]?.share ?? 0)}`,
+      m.hhi.operator.toFixed(3),
+      `${m.nakamotoOperators.third} | ${m.nakamotoOperators.half}`,
+      pct(m.cloudActShare),
       `${m.worstOperatorLoss.left}/${m.nodes} (${m.worstOperatorLoss.value} down)`,
       `${m.worstRegionLoss.left}/${m.nodes} (${m.worstRegionLoss.value} down)`,
-    ]));
-  const checks = table(["rule", "scope", "result", "detail"], plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]));
+    ]),
+  );
+  const checks = table(
+    ["rule", "scope", "result", "detail"],
+    plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]),
+  );
   return [
     `Fleet ${plan.fleet}: ${plan.nodes.length} nodes, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
-    nodes, costs, metrics, checks,
+    nodes,
+    costs,
+    metrics,
+    checks,
     `Policy: ${plan.policy.satisfied ? "satisfied" : "VIOLATED"}`,
     `* ${ESTIMATE_NOTE}`,
     ...akashNote(plan),
@@ -38,9 +93,30 @@ export function comparisonTable(c: Comparison): string {
   const { ref, notes } = footnotes(c.scenarios);
   return [
     `Cost versus sovereignty for ${c.fleet} (each scenario solved to optimality over the same spec)`,
-    table(["scenario", "$/month", "vs single cloud", "premium over cheapest", "max operator share", "worst-case surviving", "CLOUD Act share", "operators", "note"],
-      c.scenarios.map((s, i) => [s.name, usd(s.monthlyUsd), signedPct(s.vsSingleCloud), signedPct(s.premium), pct(s.maxOperatorShare),
-        pct(s.worstCaseSurvivingShare), pct(s.cloudActShare), s.operators ?? "-", ref(i)])),
+    table(
+      [
+        "scenario",
+        "$/month",
+        "vs single cloud",
+        "premium over cheapest",
+        "max operator share",
+        "worst-case surviving",
+        "CLOUD Act share",
+        "operators",
+        "note",
+      ],
+      c.scenarios.map((s, i) => [
+        s.name,
+        usd(s.monthlyUsd),
+        signedPct(s.vsSingleCloud),
+        signedPct(s.premium),
+        pct(s.maxOperatorShare),
+        pct(s.worstCaseSurvivingShare),
+        pct(s.cloudActShare),
+        s.operators ?? "-",
+        ref(i),
+      ]),
+    ),
     ...notes.map(terminalText),
     ESTIMATE_NOTE,
   ].join("\n");
@@ -48,8 +124,13 @@ export function comparisonTable(c: Comparison): string {
 
 export function outageTable(o: OutageResult, plan: Plan): string {
   return [
-    terminalText(`Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`),
-    table(["chain", "nodes", "left", "required", "result"], o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)])),
+    terminalText(
+      `Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`,
+    ),
+    table(
+      ["chain", "nodes", "left", "required", "result"],
+      o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)]),
+    ),
     o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
     o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",
   ].join("\n");
@@ -57,5 +138,7 @@ export function outageTable(o: OutageResult, plan: Plan): string {
 
 /** Egress as the range the catalog's traffic assumption gives (the plan is priced at the low end). */
 function egressRange(b: Plan["totals"]["breakdown"]): string {
-  return b.egressHigh !== undefined && b.egressHigh > b.egress ? `${usd(b.egress)} to ${usd(b.egressHigh)}` : usd(b.egress);
+  return b.egressHigh !== undefined && b.egressHigh > b.egress
+    ? `${usd(b.egress)} to ${usd(b.egressHigh)}`
+    : usd(b.egress);
 }

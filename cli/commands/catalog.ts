@@ -12,17 +12,26 @@ export function catalogCommand(): Command {
   const command = new Command("catalog")
     .addArgument(new Argument("[section]", `one of ${CATALOG_SECTIONS.join(", ")}`).default("chains"))
     .description("list what the catalog knows: chains, clients, providers and regions, prices (with sources and dates)")
-    .addOption(formatOption(["table", "json"])).addOption(upgradeWindowOption())
+    .addOption(formatOption(["table", "json"]))
+    .addOption(upgradeWindowOption())
     .action((section: string, opts: OutputOptions & { upgradeWindow: number }) => {
       if (!isSection(section)) {
-        throw new UsageError([{ path: "catalog", message: `unknown section '${section}'`
-          + `${didYouMean(section, CATALOG_SECTIONS)}; use one of ${CATALOG_SECTIONS.join(", ")}` }]);
+        throw new UsageError([
+          {
+            path: "catalog",
+            message:
+              `unknown section '${section}'` +
+              `${didYouMean(section, CATALOG_SECTIONS)}; use one of ${CATALOG_SECTIONS.join(", ")}`,
+          },
+        ]);
       }
       const catalog = loadCatalog();
       const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
-      emit(opts.format === "json"
-        ? JSON.stringify(catalogJson(catalog, section, readiness), null, 2)
-        : catalogTable(catalog, section, readiness));
+      emit(
+        opts.format === "json"
+          ? JSON.stringify(catalogJson(catalog, section, readiness), null, 2)
+          : catalogTable(catalog, section, readiness),
+      );
     });
   return withExamples(command, [
     ["sovereign catalog", "the chains, their networks, clients and hardware profiles"],

@@ -17,10 +17,14 @@ const RENDER: Record<OutputOptions["format"], (comparison: Comparison) => string
 };
 
 export function compareCommand(): Command {
-  const command = new Command("compare").addArgument(specArgument())
-    .description("cost versus sovereignty: single cloud, multi-region, your policy and a sweep of operator caps, "
-      + "each solved optimally")
-    .addOption(formatOption()).addOption(outOption())
+  const command = new Command("compare")
+    .addArgument(specArgument())
+    .description(
+      "cost versus sovereignty: single cloud, multi-region, your policy and a sweep of operator caps, " +
+        "each solved optimally",
+    )
+    .addOption(formatOption())
+    .addOption(outOption())
     .action(async (specPath: string | undefined, opts: OutputOptions) => {
       const catalog = loadCatalog();
       const { spec, file } = loadSpec(specPath, catalog);

@@ -21,35 +21,54 @@ const RENDER: Record<OutputOptions["format"], (report: CostReport) => string> = 
   html: costHtml,
 };
 
-interface CostOptions extends OutputOptions { usage?: string; compareTo?: string; budget?: number }
+interface CostOptions extends OutputOptions {
+  usage?: string;
+  compareTo?: string;
+  budget?: number;
+}
 
 function readJson(file: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${file}: not JSON (${(e as Error).message}); ${what === "the base estimate"
-      ? "write it with `sovereign cost <file> --format json`" : "write it with `pulumi preview --json` or `pulumi stack export`"}`);
+    throw new UsageError(
+      `${file}: not JSON (${(e as Error).message}); ${
+        what === "the base estimate"
+          ? "write it with `sovereign cost <file> --format json`"
+          : "write it with `pulumi preview --json` or `pulumi stack export`"
+      }`,
+    );
   }
 }
 
 function budgetOf(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError([{ path: "--budget", message: `'${value}' is not a positive number of USD per month, e.g. --budget 2500` }]);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError([
+      { path: "--budget", message: `'${value}' is not a positive number of USD per month, e.g. --budget 2500` },
+    ]);
   return n;
 }
 
 export function costCommand(setExit: SetExit): Command {
   const command = new Command("cost")
     .argument("<file>", "`pulumi preview --json` output or a `pulumi stack export`")
-    .description("monthly cost of every resource of a Pulumi preview or state, priced from the catalog (Infracost-style)")
-    .addOption(formatOption()).addOption(outOption())
-    .addOption(new Option("--usage <file>", "usage file (YAML) with monthly_egress_gb per resource or type, as in Infracost"))
+    .description(
+      "monthly cost of every resource of a Pulumi preview or state, priced from the catalog (Infracost-style)",
+    )
+    .addOption(formatOption())
+    .addOption(outOption())
+    .addOption(
+      new Option("--usage <file>", "usage file (YAML) with monthly_egress_gb per resource or type, as in Infracost"),
+    )
     .addOption(new Option("--compare-to <base.json>", "an earlier `--format json` estimate: show what changed"))
     .addOption(new Option("--budget <usd>", "exit 1 when the monthly total is above this").argParser(budgetOf))
     .action((file: string, opts: CostOptions) => {
@@ -67,8 +86,14 @@ export function costCommand(setExit: SetExit): Command {
     });
   return withExamples(command, [
     ["pulumi preview --json > preview.json && sovereign cost preview.json", "what the stack will cost per month"],
-    ["sovereign cost state.json --format json --out base.json", "save an estimate of what runs now (`pulumi stack export > state.json`)"],
+    [
+      "sovereign cost state.json --format json --out base.json",
+      "save an estimate of what runs now (`pulumi stack export > state.json`)",
+    ],
     ["sovereign cost preview.json --compare-to base.json --format md", "a pull-request comment with the change"],
-    ["sovereign cost preview.json --usage usage.yml --budget 2500", "with egress from a usage file; exit 1 above $2500/month"],
+    [
+      "sovereign cost preview.json --usage usage.yml --budget 2500",
+      "with egress from a usage file; exit 1 above $2500/month",
+    ],
   ]);
 }

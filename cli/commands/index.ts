@@ -12,6 +12,15 @@ import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
 export function commands(setExit: SetExit): Command[] {
-  return [planCommand(setExit), compareCommand(), outageCommand(setExit), validateCommand(setExit), costCommand(setExit),
-    renderCommand(), catalogCommand(), schemaCommand(), akashPricesCommand()];
+  return [
+    planCommand(setExit),
+    compareCommand(),
+    outageCommand(setExit),
+    validateCommand(setExit),
+    costCommand(setExit),
+    renderCommand(),
+    catalogCommand(),
+    schemaCommand(),
+    akashPricesCommand(),
+  ];
 }

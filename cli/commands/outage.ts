@@ -7,27 +7,41 @@ import { outageMarkdown } from "../../report/markdown";
 import { outageTable } from "../../report/table";
 import { asUsage } from "../errors";
 import { loadSpec } from "../load";
-import { EXIT, formatOption, outOption, specArgument, withExamples, type OutputOptions, type SetExit } from "../options";
+import {
+  EXIT,
+  formatOption,
+  outOption,
+  specArgument,
+  withExamples,
+  type OutputOptions,
+  type SetExit,
+} from "../options";
 import { emit } from "../output";
 
-const failOption = () => new Option("--fail <what>",
-  "operator=aws | region=us-east-1 | jurisdiction=US | client=geth (repeatable)")
-  .argParser((v: string, acc: string[] = []) => [...acc, v])
-  .makeOptionMandatory();
+const failOption = () =>
+  new Option("--fail <what>", "operator=aws | region=us-east-1 | jurisdiction=US | client=geth (repeatable)")
+    .argParser((v: string, acc: string[] = []) => [...acc, v])
+    .makeOptionMandatory();
 
 export function outageCommand(setExit: SetExit): Command {
-  const command = new Command("outage").addArgument(specArgument())
+  const command = new Command("outage")
+    .addArgument(specArgument())
     .description("plan the fleet, then take down an operator, region, jurisdiction or client and show what is left")
     .addOption(failOption())
-    .addOption(formatOption(["table", "json", "md"])).addOption(outOption())
+    .addOption(formatOption(["table", "json", "md"]))
+    .addOption(outOption())
     .action(async (specPath: string | undefined, opts: OutputOptions & { fail: string[] }) => {
       const catalog = loadCatalog();
       const failures = asUsage(() => opts.fail.map(parseFailure));
       const { spec, fleet, file } = loadSpec(specPath, catalog);
       const plan = await planFleet(fleet, catalog);
       const result = asUsage(() => simulateOutage(plan, spec.policy, failures));
-      const text = opts.format === "json" ? JSON.stringify(outageToJson(result, plan), null, 2)
-        : opts.format === "md" ? outageMarkdown(result, plan) : outageTable(result, plan);
+      const text =
+        opts.format === "json"
+          ? JSON.stringify(outageToJson(result, plan), null, 2)
+          : opts.format === "md"
+            ? outageMarkdown(result, plan)
+            : outageTable(result, plan);
       emit(text, opts.out, [file]);
       setExit(result.ok ? EXIT.ok : EXIT.violated);
     });

@@ -8,7 +8,14 @@ import { planMarkdown } from "../../report/markdown";
 import { planTable } from "../../report/table";
 import { loadSpec } from "../load";
 import {
-  EXIT, formatOption, outOption, specArgument, upgradeWindowOption, withExamples, type OutputOptions, type SetExit,
+  EXIT,
+  formatOption,
+  outOption,
+  specArgument,
+  upgradeWindowOption,
+  withExamples,
+  type OutputOptions,
+  type SetExit,
 } from "../options";
 import { emit } from "../output";
 
@@ -20,15 +27,21 @@ const RENDER: Record<OutputOptions["format"], (plan: Plan) => string> = {
 };
 
 export function planCommand(setExit: SetExit): Command {
-  const command = new Command("plan").addArgument(specArgument())
+  const command = new Command("plan")
+    .addArgument(specArgument())
     .description("place every node at least monthly cost while keeping every rule of the policy")
-    .addOption(formatOption()).addOption(outOption()).addOption(upgradeWindowOption())
+    .addOption(formatOption())
+    .addOption(outOption())
+    .addOption(upgradeWindowOption())
     .action(async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number }) => {
       const catalog = loadCatalog();
       const { fleet, file } = loadSpec(specPath, catalog);
       const planned = await planFleet(fleet, catalog);
       // A pinned image older than an active or imminent upgrade's minimum forks off: the plan cannot serve.
-      const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }));
+      const plan = withChecks(
+        planned,
+        upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
+      );
       emit(RENDER[opts.format](plan), opts.out, [file]);
       setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
     });

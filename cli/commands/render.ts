@@ -14,11 +14,17 @@ import { emit } from "../output";
 type As = "sdl" | "compose" | "cloud-init";
 
 /** Shown where a secret goes; the real values are filled by `pulumi up`, never by `render`. */
-const PLACEHOLDERS: WorkloadSecrets = { l1Rpc: "<secret l1Rpc: filled at deploy>", l1Beacon: "<secret l1Beacon: filled at deploy>" };
+const PLACEHOLDERS: WorkloadSecrets = {
+  l1Rpc: "<secret l1Rpc: filled at deploy>",
+  l1Beacon: "<secret l1Beacon: filled at deploy>",
+};
 
 export function renderCommand(): Command {
-  const command = new Command("render").addArgument(specArgument())
-    .description("print what a planned node will run: its Akash SDL, docker compose project or cloud-init user-data (no secrets)")
+  const command = new Command("render")
+    .addArgument(specArgument())
+    .description(
+      "print what a planned node will run: its Akash SDL, docker compose project or cloud-init user-data (no secrets)",
+    )
     .requiredOption("--node <id>", "node id from `sovereign plan`")
     .addOption(new Option("--as <what>", "what to print").choices(["sdl", "compose", "cloud-init"]).default("compose"))
     .option("--public-rpc", "render the SDL as if sovereign:rpcAllowCidrs were set (RPC global on Akash)")
@@ -30,16 +36,38 @@ export function renderCommand(): Command {
       const node = plan.nodes.find((n) => n.id === opts.node);
       if (!node) {
         const ids = plan.nodes.map((n) => n.id);
-        throw new UsageError([{ path: "--node", message: `no node '${opts.node}' in the plan${didYouMean(opts.node, ids)}; nodes: ${ids.join(", ")}` }]);
+        throw new UsageError([
+          {
+            path: "--node",
+            message: `no node '${opts.node}' in the plan${didYouMean(opts.node, ids)}; nodes: ${ids.join(", ")}`,
+          },
+        ]);
       }
       if (opts.as === "sdl") {
-        if (node.provider !== "akash") throw new UsageError([{ path: "--as", message: `${node.id} is planned on ${node.provider}, not Akash; use --as compose or --as cloud-init` }]);
+        if (node.provider !== "akash")
+          throw new UsageError([
+            {
+              path: "--as",
+              message: `${node.id} is planned on ${node.provider}, not Akash; use --as compose or --as cloud-init`,
+            },
+          ]);
         try {
-          const sdl = renderSdl(node, catalog, { audited: spec.sites.akash?.audited, attributes: spec.sites.akash?.attributes, publicRpc: opts.publicRpc });
+          const sdl = renderSdl(node, catalog, {
+            audited: spec.sites.akash?.audited,
+            attributes: spec.sites.akash?.attributes,
+            publicRpc: opts.publicRpc,
+          });
           validateSdl(node.id, sdl.document, catalog);
-          emit(`${sdlYaml(sdl)}# valid: @akashnetwork/chain-sdk validateSDL and generateManifest (mainnet)\n`, opts.out);
+          emit(
+            `${sdlYaml(sdl)}# valid: @akashnetwork/chain-sdk validateSDL and generateManifest (mainnet)\n`,
+            opts.out,
+          );
         } catch (e) {
-          if (e instanceof SdlError) throw new UsageError(e.problems.map((message) => ({ path: node.id, message })), { header: `${node.id} cannot run on Akash as planned` });
+          if (e instanceof SdlError)
+            throw new UsageError(
+              e.problems.map((message) => ({ path: node.id, message })),
+              { header: `${node.id} cannot run on Akash as planned` },
+            );
           throw e;
         }
         return;
@@ -48,8 +76,14 @@ export function renderCommand(): Command {
       emit(opts.as === "compose" ? workload.composeYaml : renderCloudInit(workload, PLACEHOLDERS), opts.out);
     });
   return withExamples(command, [
-    ["sovereign render --node ethereum-akash-1 --as sdl", "the Akash SDL of a node of the bundled example, validated offline"],
+    [
+      "sovereign render --node ethereum-akash-1 --as sdl",
+      "the Akash SDL of a node of the bundled example, validated offline",
+    ],
     ["sovereign render fleet.yaml --node bitcoin-aws-us-east-1-1", "the docker compose project a node runs"],
-    ["sovereign render fleet.yaml --node bitcoin-aws-us-east-1-1 --as cloud-init", "the VM's user-data (secrets as placeholders)"],
+    [
+      "sovereign render fleet.yaml --node bitcoin-aws-us-east-1-1 --as cloud-init",
+      "the VM's user-data (secrets as placeholders)",
+    ],
   ]);
 }

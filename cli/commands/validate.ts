@@ -12,9 +12,12 @@ function printChecks(checks: readonly PolicyCheck[]) {
 }
 
 export function validateCommand(setExit: SetExit): Command {
-  const command = new Command("validate").addArgument(specArgument())
-    .description("check a spec against the schema and the catalog and that a plan exists; "
-      + "with --plan, check a saved plan against the spec's policy")
+  const command = new Command("validate")
+    .addArgument(specArgument())
+    .description(
+      "check a spec against the schema and the catalog and that a plan exists; " +
+        "with --plan, check a saved plan against the spec's policy",
+    )
     .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` to check against the policy"))
     .addOption(upgradeWindowOption())
     .action(async (specPath: string | undefined, opts: { plan?: string; upgradeWindow: number }) => {
@@ -25,8 +28,10 @@ export function validateCommand(setExit: SetExit): Command {
         const plan = await planFleet(fleet, catalog);
         const checked = withChecks(plan, upgradeChecks(catalog, plan.nodes, readiness));
         if (checked.policy.satisfied) {
-          process.stdout.write(`${file}: valid; ${plan.nodes.length} nodes can be placed for `
-            + `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`);
+          process.stdout.write(
+            `${file}: valid; ${plan.nodes.length} nodes can be placed for ` +
+              `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`,
+          );
           return;
         }
         // The checks are the judge: a plan that breaks one is never reported as valid.

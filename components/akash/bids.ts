@@ -28,7 +28,11 @@ export interface BidChoice {
 }
 
 /** The cheapest acceptable open bid (ties: the provider address), and why the others were refused. */
-export function chooseBid(bids: Bid[], providers: ReadonlyMap<string, ProviderInfo | undefined>, rules: BidRules): BidChoice {
+export function chooseBid(
+  bids: Bid[],
+  providers: ReadonlyMap<string, ProviderInfo | undefined>,
+  rules: BidRules,
+): BidChoice {
   const refused: BidChoice["refused"] = [];
   const ok: Bid[] = [];
   for (const bid of bids) {
@@ -45,14 +49,16 @@ function refusal(bid: Bid, provider: ProviderInfo | undefined, rules: BidRules):
   if (bid.price.denom !== rules.denom) return `priced in ${bid.price.denom}, the SDL in ${rules.denom}`;
   const amount = Number(bid.price.amount);
   if (!Number.isFinite(amount)) return `price '${bid.price.amount}' is not a number`;
-  if (rules.maxAmount !== undefined && amount > rules.maxAmount) return `price ${amount} ${bid.price.denom}/block is above the ceiling ${rules.maxAmount}`;
+  if (rules.maxAmount !== undefined && amount > rules.maxAmount)
+    return `price ${amount} ${bid.price.denom}/block is above the ceiling ${rules.maxAmount}`;
   if (rules.avoidProviders?.includes(bid.id.provider)) return "already runs another node of this chain";
   const needsFacts = rules.audited || Object.keys(rules.attributes ?? {}).length > 0;
   if (!needsFacts) return undefined;
   if (!provider) return "provider facts unknown (GET /v1/providers failed)";
   const signed = (a: { auditedBy: string[] }) => a.auditedBy.some((x) => rules.auditors.includes(x));
   // The Console sets isAudited from the auditors it trusts; a signed attribute says the same.
-  if (rules.audited && !provider.isAudited && !provider.attributes.some(signed)) return `not audited by ${rules.auditors.join(" or ")}`;
+  if (rules.audited && !provider.isAudited && !provider.attributes.some(signed))
+    return `not audited by ${rules.auditors.join(" or ")}`;
   for (const [key, value] of Object.entries(rules.attributes ?? {})) {
     const attr = provider.attributes.find((a) => a.key === key && a.value === value);
     if (!attr) return `lacks attribute ${key}=${value}`;

@@ -16,18 +16,32 @@ declare module "../hosts" {
 
 export const akashBinding: HostBinding = {
   preflight(nodes, ctx) {
-    return ctx.options.akash?.apiKey ? [] : [`the plan places ${nodes.length} node(s) on Akash: set an Akash Console API key as a secret: pulumi config set --secret sovereign:akashApiKey <key>`];
+    return ctx.options.akash?.apiKey
+      ? []
+      : [
+          `the plan places ${nodes.length} node(s) on Akash: set an Akash Console API key as a secret: pulumi config set --secret sovereign:akashApiKey <key>`,
+        ];
   },
   deploy(nodes, ctx) {
     const options = ctx.options.akash!;
     const byChain = new Map<string, pulumi.Output<string>[]>();
-    return Object.fromEntries(nodes.map((node) => {
-      const before = byChain.get(node.chainKey) ?? [];
-      const host = new AkashNodeHost(`${ctx.name}-${node.id}`, {
-        ...ctx.host, node, rendered: ctx.workloads.get(node.id), console: options, avoidProviders: pulumi.all(before),
-      }, { parent: ctx.parent });
-      byChain.set(node.chainKey, [...before, host.akashProvider]);
-      return [node.id, host];
-    }));
+    return Object.fromEntries(
+      nodes.map((node) => {
+        const before = byChain.get(node.chainKey) ?? [];
+        const host = new AkashNodeHost(
+          `${ctx.name}-${node.id}`,
+          {
+            ...ctx.host,
+            node,
+            rendered: ctx.workloads.get(node.id),
+            console: options,
+            avoidProviders: pulumi.all(before),
+          },
+          { parent: ctx.parent },
+        );
+        byChain.set(node.chainKey, [...before, host.akashProvider]);
+        return [node.id, host];
+      }),
+    );
   },
 };

@@ -27,19 +27,58 @@ export interface ConsoleOptions {
 
 export const DEFAULT_CONSOLE_URL = "https://console-api.akash.network";
 
-export interface Coin { denom: string; amount: string }
-export interface BidId { owner: string; dseq: string; gseq: number; oseq: number; provider: string; bseq: number }
-export interface Bid { id: BidId; state: string; price: Coin; created_at: string }
-export interface ForwardedPort { port: number; externalPort: number; host?: string; available?: number }
-export interface LeaseIp { IP: string; Port: number; ExternalPort: number; Protocol: string }
-export interface LeaseServiceStatus { name: string; available: number; total: number; uris: string[]; ready_replicas: number }
+export interface Coin {
+  denom: string;
+  amount: string;
+}
+export interface BidId {
+  owner: string;
+  dseq: string;
+  gseq: number;
+  oseq: number;
+  provider: string;
+  bseq: number;
+}
+export interface Bid {
+  id: BidId;
+  state: string;
+  price: Coin;
+  created_at: string;
+}
+export interface ForwardedPort {
+  port: number;
+  externalPort: number;
+  host?: string;
+  available?: number;
+}
+export interface LeaseIp {
+  IP: string;
+  Port: number;
+  ExternalPort: number;
+  Protocol: string;
+}
+export interface LeaseServiceStatus {
+  name: string;
+  available: number;
+  total: number;
+  uris: string[];
+  ready_replicas: number;
+}
 export interface LeaseStatus {
   forwarded_ports: Record<string, ForwardedPort[]>;
   ips: Record<string, LeaseIp[]>;
   services: Record<string, LeaseServiceStatus>;
 }
-export interface Lease { id: BidId; state: string; price: Coin; status: LeaseStatus | null }
-export interface Deployment { deployment: { id: { owner: string; dseq: string }; state: string }; leases: Lease[] }
+export interface Lease {
+  id: BidId;
+  state: string;
+  price: Coin;
+  status: LeaseStatus | null;
+}
+export interface Deployment {
+  deployment: { id: { owner: string; dseq: string }; state: string };
+  leases: Lease[];
+}
 export interface ProviderInfo {
   owner: string;
   name: string | null;
@@ -52,12 +91,27 @@ export interface ProviderInfo {
   hostingProvider: string | null;
   attributes: Array<{ key: string; value: string; auditedBy: string[] }>;
 }
-export interface PricingSpec { cpu: number; memory: number; storage: number }
-export interface PricingEstimate { spec: PricingSpec; akash: number; aws: number; gcp: number; azure: number }
+export interface PricingSpec {
+  cpu: number;
+  memory: number;
+  storage: number;
+}
+export interface PricingEstimate {
+  spec: PricingSpec;
+  akash: number;
+  aws: number;
+  gcp: number;
+  azure: number;
+}
 
 /** An answer of the Console that is not a success, with what it means for the user. */
 export class ConsoleApiError extends Error {
-  constructor(readonly status: number, readonly path: string, readonly apiMessage: string, meaning: string) {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    readonly apiMessage: string,
+    meaning: string,
+  ) {
     super(`Akash Console ${path}: ${meaning}${apiMessage ? ` (${status}: ${apiMessage})` : ` (${status})`}`);
     this.name = "ConsoleApiError";
   }
@@ -84,7 +138,12 @@ export class AkashConsole {
   /** Creates the deployment (the Console signs it with the managed wallet): its dseq and manifest. */
   async createDeployment(sdl: string): Promise<{ dseq: string; manifest: string }> {
     // Not retried on 5xx: the deployment may exist although the answer was lost.
-    const r = await this.request<{ data: { dseq: string; manifest: string } }>("POST", "/v1/deployments", { data: { sdl } }, { retry5xx: false });
+    const r = await this.request<{ data: { dseq: string; manifest: string } }>(
+      "POST",
+      "/v1/deployments",
+      { data: { sdl } },
+      { retry5xx: false },
+    );
     return { dseq: String(r.data.dseq), manifest: r.data.manifest };
   }
 
@@ -94,7 +153,10 @@ export class AkashConsole {
   }
 
   /** Leases the chosen bids and sends the manifest to their providers (idempotent in the Console). */
-  async createLeases(manifest: string, leases: Array<Pick<BidId, "dseq" | "gseq" | "oseq" | "provider">>): Promise<Deployment> {
+  async createLeases(
+    manifest: string,
+    leases: Array<Pick<BidId, "dseq" | "gseq" | "oseq" | "provider">>,
+  ): Promise<Deployment> {
     return (await this.request<{ data: Deployment }>("POST", "/v1/leases", { manifest, leases })).data;
   }
 
@@ -113,7 +175,9 @@ export class AkashConsole {
   }
 
   async getProvider(address: string): Promise<ProviderInfo> {
-    return this.request<ProviderInfo>("GET", `/v1/providers/${encodeURIComponent(address)}`, undefined, { auth: false });
+    return this.request<ProviderInfo>("GET", `/v1/providers/${encodeURIComponent(address)}`, undefined, {
+      auth: false,
+    });
   }
 
   /** The Console's public price estimate (no key), for the catalog refresh. */
@@ -122,9 +186,20 @@ export class AkashConsole {
     return Array.isArray(r) ? r : [r];
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean; retry5xx?: boolean } = {}): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { auth?: boolean; retry5xx?: boolean } = {},
+  ): Promise<T> {
     const auth = opts.auth ?? true;
-    if (auth && !this.apiKey) throw new ConsoleApiError(0, path, "", "no API key: set it as a secret: pulumi config set --secret sovereign:akashApiKey <key>");
+    if (auth && !this.apiKey)
+      throw new ConsoleApiError(
+        0,
+        path,
+        "",
+        "no API key: set it as a secret: pulumi config set --secret sovereign:akashApiKey <key>",
+      );
     const idempotent = method === "GET" || method === "DELETE" || path === "/v1/leases";
     let last: unknown;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
@@ -132,21 +207,37 @@ export class AkashConsole {
       try {
         response = await fetch(`${this.baseUrl}${path}`, {
           method,
-          headers: { "content-type": "application/json", accept: "application/json", ...(auth ? { "x-api-key": this.apiKey! } : {}) },
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json",
+            ...(auth ? { "x-api-key": this.apiKey! } : {}),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (e) {
         // Connection refused or reset, DNS, timeout: nothing was answered.
-        last = new ConsoleApiError(0, path, "", `cannot reach ${this.baseUrl}: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`);
+        last = new ConsoleApiError(
+          0,
+          path,
+          "",
+          `cannot reach ${this.baseUrl}: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`,
+        );
         const refused = (e as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
-        if (attempt < this.attempts && (idempotent || refused)) { await sleep(this.backoffMs * 2 ** (attempt - 1)); continue; }
+        if (attempt < this.attempts && (idempotent || refused)) {
+          await sleep(this.backoffMs * 2 ** (attempt - 1));
+          continue;
+        }
         throw last;
       }
       const text = await response.text();
       if (response.ok) return (text ? JSON.parse(text) : {}) as T;
       const err = this.error(response.status, path, text);
-      if (RETRYABLE.has(response.status) && attempt < this.attempts && (response.status === 429 || response.status === 503 || (idempotent && opts.retry5xx !== false))) {
+      if (
+        RETRYABLE.has(response.status) &&
+        attempt < this.attempts &&
+        (response.status === 429 || response.status === 503 || (idempotent && opts.retry5xx !== false))
+      ) {
         last = err;
         await sleep(this.backoffMs * 2 ** (attempt - 1));
         continue;
@@ -158,16 +249,27 @@ export class AkashConsole {
 
   private error(status: number, path: string, text: string): ConsoleApiError {
     let message = text.slice(0, 300);
-    try { message = (JSON.parse(text) as { message?: string }).message ?? message; } catch { /* not JSON */ }
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      /* not JSON */
+    }
     const meaning =
-      status === 401 || status === 403 ? "the API key was refused (header x-api-key): create one in Akash Console, Settings, API keys, and set sovereign:akashApiKey"
-      : status === 402 || /insufficient (funds|balance)|not enough (funds|balance)/i.test(message) ? "insufficient funds in the Console account: add credits or turn on auto recharge"
-      : path === "/v1/leases" ? "the lease was refused or the provider rejected the manifest"
-      : path === "/v1/deployments" && status === 400 ? "the Console rejected the SDL"
-      : status === 404 ? "not found"
-      : status === 429 ? "rate limited, retries exhausted"
-      : status >= 500 ? "the Console failed, retries exhausted"
-      : "request failed";
+      status === 401 || status === 403
+        ? "the API key was refused (header x-api-key): create one in Akash Console, Settings, API keys, and set sovereign:akashApiKey"
+        : status === 402 || /insufficient (funds|balance)|not enough (funds|balance)/i.test(message)
+          ? "insufficient funds in the Console account: add credits or turn on auto recharge"
+          : path === "/v1/leases"
+            ? "the lease was refused or the provider rejected the manifest"
+            : path === "/v1/deployments" && status === 400
+              ? "the Console rejected the SDL"
+              : status === 404
+                ? "not found"
+                : status === 429
+                  ? "rate limited, retries exhausted"
+                  : status >= 500
+                    ? "the Console failed, retries exhausted"
+                    : "request failed";
     return new ConsoleApiError(status, path, message, meaning);
   }
 }

@@ -46,7 +46,9 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
   async diff(_id: string, olds: Outputs & { sdl?: string; rules?: BidRules }, news: Inputs) {
     // Outputs hold no SDL (secret inputs stay in inputs); the engine passes old inputs merged in.
-    const replaces = (["sdl", "rules"] as const).filter((k) => olds[k] !== undefined && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const replaces = (["sdl", "rules"] as const).filter(
+      (k) => olds[k] !== undefined && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+    );
     const changes = replaces.length > 0 || olds.apiKey !== news.apiKey || olds.apiUrl !== news.apiUrl;
     return { changes, replaces: [...replaces], deleteBeforeReplace: false };
   },
@@ -75,17 +77,33 @@ export class AkashDeployment extends pulumi.dynamic.Resource {
   declare readonly services: pulumi.Output<LeasedNode["services"]>;
 
   constructor(name: string, args: AkashDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, {
-      node: args.node,
-      sdl: pulumi.secret(args.sdl),
-      apiUrl: args.apiUrl ?? "https://console-api.akash.network",
-      apiKey: pulumi.secret(args.apiKey),
-      rules: args.rules,
-      bidTimeoutSeconds: args.bidTimeoutSeconds ?? 300,
-      bidWindowSeconds: args.bidWindowSeconds ?? 15,
-      pollSeconds: args.pollSeconds ?? 5,
-      dseq: undefined, akashProvider: undefined, providerName: undefined, hostUri: undefined, organization: undefined,
-      country: undefined, audited: undefined, price: undefined, publicIp: undefined, forwardedPorts: undefined, services: undefined,
-    }, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "sdl"] }, "akash", "Deployment");
+    super(
+      provider,
+      name,
+      {
+        node: args.node,
+        sdl: pulumi.secret(args.sdl),
+        apiUrl: args.apiUrl ?? "https://console-api.akash.network",
+        apiKey: pulumi.secret(args.apiKey),
+        rules: args.rules,
+        bidTimeoutSeconds: args.bidTimeoutSeconds ?? 300,
+        bidWindowSeconds: args.bidWindowSeconds ?? 15,
+        pollSeconds: args.pollSeconds ?? 5,
+        dseq: undefined,
+        akashProvider: undefined,
+        providerName: undefined,
+        hostUri: undefined,
+        organization: undefined,
+        country: undefined,
+        audited: undefined,
+        price: undefined,
+        publicIp: undefined,
+        forwardedPorts: undefined,
+        services: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "sdl"] },
+      "akash",
+      "Deployment",
+    );
   }
 }

@@ -54,25 +54,42 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
     const prepared = prepareHost(this, name, args);
     const catalog = prepared.catalog;
     const publicRpc = prepared.rpcPublic;
-    const sdl = renderSdl(args.node, catalog, { fleet: prepared.fleet, publicRpc, audited: args.console.audited, attributes: args.console.attributes });
+    const sdl = renderSdl(args.node, catalog, {
+      fleet: prepared.fleet,
+      publicRpc,
+      audited: args.console.audited,
+      attributes: args.console.attributes,
+    });
     validateSdl(args.node.id, sdl.document, catalog);
     const market = akashProvider(catalog).market;
     // A bid prices the whole group: at most the sum of the profiles' ceilings.
-    const maxAmount = Object.values(sdl.document.profiles.placement[sdl.group].pricing).reduce((a, p) => a + p.amount, 0);
+    const maxAmount = Object.values(sdl.document.profiles.placement[sdl.group].pricing).reduce(
+      (a, p) => a + p.amount,
+      0,
+    );
 
-    const [childName, deploymentArgs, deploymentOpts] = transform(args.transform?.deployment, `${name}-deployment`, {
-      node: args.node.id,
-      sdl: pulumi.secret(prepared.secretValues.apply((secrets) => sdlYaml(sdl, secrets))),
-      apiUrl: args.console.url,
-      apiKey: pulumi.secret(args.console.apiKey),
-      rules: pulumi.output(args.avoidProviders ?? []).apply((avoid) => ({
-        audited: args.console.audited ?? false, auditors: market.auditors, attributes: args.console.attributes ?? {},
-        avoidProviders: [...avoid].sort(), denom: market.denom, maxAmount,
-      })),
-      bidTimeoutSeconds: args.console.bidTimeoutSeconds,
-      bidWindowSeconds: args.console.bidWindowSeconds,
-      pollSeconds: args.console.pollSeconds,
-    } satisfies AkashDeploymentArgs, { parent: this } as pulumi.CustomResourceOptions);
+    const [childName, deploymentArgs, deploymentOpts] = transform(
+      args.transform?.deployment,
+      `${name}-deployment`,
+      {
+        node: args.node.id,
+        sdl: pulumi.secret(prepared.secretValues.apply((secrets) => sdlYaml(sdl, secrets))),
+        apiUrl: args.console.url,
+        apiKey: pulumi.secret(args.console.apiKey),
+        rules: pulumi.output(args.avoidProviders ?? []).apply((avoid) => ({
+          audited: args.console.audited ?? false,
+          auditors: market.auditors,
+          attributes: args.console.attributes ?? {},
+          avoidProviders: [...avoid].sort(),
+          denom: market.denom,
+          maxAmount,
+        })),
+        bidTimeoutSeconds: args.console.bidTimeoutSeconds,
+        bidWindowSeconds: args.console.bidWindowSeconds,
+        pollSeconds: args.console.pollSeconds,
+      } satisfies AkashDeploymentArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
     this.deployment = new AkashDeployment(childName, deploymentArgs, deploymentOpts);
 
     this.nodeId = args.node.id;
@@ -80,7 +97,14 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
     this.publicIp = this.deployment.publicIp;
     // Akash has no private network between deployments: private RPC is reachable only by the node's own services.
     this.privateIp = pulumi.output("");
-    this.rpcEndpoint = publicRpc ? pulumi.interpolate`http://${this.publicIp}:${prepared.workload.rpc.port}` : pulumi.output("");
-    this.registerOutputs({ nodeId: this.nodeId, publicIp: this.publicIp, rpcEndpoint: this.rpcEndpoint, akashProvider: this.akashProvider });
+    this.rpcEndpoint = publicRpc
+      ? pulumi.interpolate`http://${this.publicIp}:${prepared.workload.rpc.port}`
+      : pulumi.output("");
+    this.registerOutputs({
+      nodeId: this.nodeId,
+      publicIp: this.publicIp,
+      rpcEndpoint: this.rpcEndpoint,
+      akashProvider: this.akashProvider,
+    });
   }
 }

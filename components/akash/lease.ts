@@ -52,7 +52,9 @@ export interface LeasedNode {
 export class NoBidsError extends Error {
   constructor(node: string, seconds: number, bids: number, refused: Array<{ provider: string; reason: string }>) {
     const why = refused.length ? `: ${refused.map((r) => `${r.provider} ${r.reason}`).join("; ")}` : "";
-    super(`${node}: no acceptable Akash bid within ${seconds} s (${bids} bid(s)${why}); the deployment was closed. Raise the price ceiling (catalog akash market.ceilingFactor), relax sites.akash.audited/attributes, or try again later`);
+    super(
+      `${node}: no acceptable Akash bid within ${seconds} s (${bids} bid(s)${why}); the deployment was closed. Raise the price ceiling (catalog akash market.ceilingFactor), relax sites.akash.audited/attributes, or try again later`,
+    );
     this.name = "NoBidsError";
   }
 }
@@ -67,7 +69,9 @@ export async function leaseNode(req: LeaseRequest): Promise<LeasedNode> {
     const { bid, provider } = await awaitBid(api, dseq, req);
     let deployment: Deployment;
     try {
-      deployment = await api.createLeases(manifest, [{ dseq, gseq: bid.id.gseq, oseq: bid.id.oseq, provider: bid.id.provider }]);
+      deployment = await api.createLeases(manifest, [
+        { dseq, gseq: bid.id.gseq, oseq: bid.id.oseq, provider: bid.id.provider },
+      ]);
     } catch (e) {
       throw e instanceof ConsoleApiError ? new Error(`${req.node}: ${e.message}; the deployment was closed`) : e;
     }
@@ -83,7 +87,11 @@ export async function closeNode(apiUrl: string, apiKey: string, dseq: string, ba
   await new AkashConsole({ baseUrl: apiUrl, apiKey, backoffMs }).closeDeployment(dseq);
 }
 
-async function awaitBid(api: AkashConsole, dseq: string, req: LeaseRequest): Promise<{ bid: Bid; provider?: ProviderInfo }> {
+async function awaitBid(
+  api: AkashConsole,
+  dseq: string,
+  req: LeaseRequest,
+): Promise<{ bid: Bid; provider?: ProviderInfo }> {
   const timeout = req.bidTimeoutSeconds ?? 300;
   const windowS = req.bidWindowSeconds ?? 15;
   const poll = req.pollSeconds ?? 5;
@@ -95,14 +103,16 @@ async function awaitBid(api: AkashConsole, dseq: string, req: LeaseRequest): Pro
   for (;;) {
     bids = await api.listBids(dseq);
     for (const b of bids) {
-      if (!facts.has(b.id.provider)) facts.set(b.id.provider, await api.getProvider(b.id.provider).catch(() => undefined));
+      if (!facts.has(b.id.provider))
+        facts.set(b.id.provider, await api.getProvider(b.id.provider).catch(() => undefined));
     }
     const choice = chooseBid(bids, facts, req.rules);
     refused = choice.refused;
     const elapsed = (Date.now() - start) / 1000;
     if (choice.bid) {
       firstOk ??= elapsed;
-      if (elapsed - firstOk >= windowS || elapsed >= timeout) return { bid: choice.bid, provider: facts.get(choice.bid.id.provider) };
+      if (elapsed - firstOk >= windowS || elapsed >= timeout)
+        return { bid: choice.bid, provider: facts.get(choice.bid.id.provider) };
     } else if (elapsed >= timeout) {
       throw new NoBidsError(req.node, timeout, bids.length, refused);
     }
@@ -110,13 +120,19 @@ async function awaitBid(api: AkashConsole, dseq: string, req: LeaseRequest): Pro
   }
 }
 
-async function awaitStatus(api: AkashConsole, dseq: string, deployment: Deployment, req: LeaseRequest): Promise<Deployment> {
+async function awaitStatus(
+  api: AkashConsole,
+  dseq: string,
+  deployment: Deployment,
+  req: LeaseRequest,
+): Promise<Deployment> {
   const deadline = Date.now() + (req.statusTimeoutSeconds ?? 300) * 1000;
   while (!deployment.leases[0]?.status && Date.now() < deadline) {
     await sleep(req.pollSeconds ?? 5);
     deployment = await api.getDeployment(dseq);
   }
-  if (!deployment.leases[0]?.status) throw new Error(`${req.node}: the provider did not report the lease status of deployment ${dseq} in time`);
+  if (!deployment.leases[0]?.status)
+    throw new Error(`${req.node}: the provider did not report the lease status of deployment ${dseq} in time`);
   return deployment;
 }
 
@@ -125,7 +141,9 @@ function leased(dseq: string, bid: Bid, provider: ProviderInfo | undefined, depl
   const status = lease.status!;
   const ips = Object.values(status.ips ?? {}).flat();
   return {
-    dseq, gseq: bid.id.gseq, oseq: bid.id.oseq,
+    dseq,
+    gseq: bid.id.gseq,
+    oseq: bid.id.oseq,
     provider: bid.id.provider,
     providerName: provider?.name ?? bid.id.provider,
     hostUri: provider?.hostUri ?? "",
@@ -134,7 +152,14 @@ function leased(dseq: string, bid: Bid, provider: ProviderInfo | undefined, depl
     audited: provider?.isAudited ?? false,
     price: lease.price ?? bid.price,
     publicIp: ips[0]?.IP ?? "",
-    forwardedPorts: Object.fromEntries(Object.entries(status.forwarded_ports ?? {}).map(([s, ports]) => [s, ports.map((p) => ({ port: p.port, externalPort: p.externalPort, host: p.host ?? "" }))])),
-    services: Object.fromEntries(Object.entries(status.services ?? {}).map(([s, v]) => [s, { ready: v.ready_replicas >= 1, uris: v.uris ?? [] }])),
+    forwardedPorts: Object.fromEntries(
+      Object.entries(status.forwarded_ports ?? {}).map(([s, ports]) => [
+        s,
+        ports.map((p) => ({ port: p.port, externalPort: p.externalPort, host: p.host ?? "" })),
+      ]),
+    ),
+    services: Object.fromEntries(
+      Object.entries(status.services ?? {}).map(([s, v]) => [s, { ready: v.ready_replicas >= 1, uris: v.uris ?? [] }]),
+    ),
   };
 }

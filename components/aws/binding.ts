@@ -40,7 +40,11 @@ export const awsBinding: HostBinding = {
     const problems = diskProblems(nodes, (n) => AWS_DATA.dataDisk(n.storage, n.shape));
     const cidr = ctx.options.aws?.vpcCidr;
     if (cidr !== undefined && ctx.options.aws?.network !== "default") {
-      try { subnetCidr(cidr, AWS_SUBNET_PREFIX, 0, "aws.vpcCidr"); } catch (e) { problems.push((e as Error).message); }
+      try {
+        subnetCidr(cidr, AWS_SUBNET_PREFIX, 0, "aws.vpcCidr");
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
     }
     return problems;
   },
@@ -49,16 +53,38 @@ export const awsBinding: HostBinding = {
     const opts = ctx.options.aws ?? {};
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [region, list] of byRegion(nodes)) {
-      const provider = new AwsProvider(`${ctx.name}-aws-${region}`, { ...opts.providerArgs, region }, { parent: ctx.parent });
-      const net = new AwsNetwork(`${ctx.name}-aws-${region}`, {
-        tags: regionTags(ctx, "aws", region, list), mode: opts.network, cidr: opts.vpcCidr, sshPublicKey: ctx.host.sshPublicKey,
-      }, { parent: ctx.parent, providers: [provider] });
+      const provider = new AwsProvider(
+        `${ctx.name}-aws-${region}`,
+        { ...opts.providerArgs, region },
+        { parent: ctx.parent },
+      );
+      const net = new AwsNetwork(
+        `${ctx.name}-aws-${region}`,
+        {
+          tags: regionTags(ctx, "aws", region, list),
+          mode: opts.network,
+          cidr: opts.vpcCidr,
+          sshPublicKey: ctx.host.sshPublicKey,
+        },
+        { parent: ctx.parent, providers: [provider] },
+      );
       for (const node of list) {
-        hosts[node.id] = new AwsNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node, rendered: ctx.workloads.get(node.id), networkCidrs: net.cidrBlocks,
-          vpcId: net.vpcId, subnetId: net.subnetId, availabilityZone: net.availabilityZone, keyName: net.keyName,
-          kmsKeyId: opts.kmsKeyId, transform: opts.transform,
-        }, { parent: ctx.parent, providers: [provider] });
+        hosts[node.id] = new AwsNodeHost(
+          `${ctx.name}-${node.id}`,
+          {
+            ...ctx.host,
+            node,
+            rendered: ctx.workloads.get(node.id),
+            networkCidrs: net.cidrBlocks,
+            vpcId: net.vpcId,
+            subnetId: net.subnetId,
+            availabilityZone: net.availabilityZone,
+            keyName: net.keyName,
+            kmsKeyId: opts.kmsKeyId,
+            transform: opts.transform,
+          },
+          { parent: ctx.parent, providers: [provider] },
+        );
       }
     }
     return hosts;

@@ -27,17 +27,22 @@ export const AWS_DATA: CloudData = {
     if (storage.class === "instance-nvme") return { kind: "local", count: 1, sizeGb: storage.sizeGb };
     if (storage.class === "gp3") {
       return {
-        kind: "network", type: "gp3", sizeGb: Math.ceil(storage.sizeGb),
-        iops: finiteOrUndefined(storage.iops), throughputMBps: finiteOrUndefined(storage.throughputMBps),
+        kind: "network",
+        type: "gp3",
+        sizeGb: Math.ceil(storage.sizeGb),
+        iops: finiteOrUndefined(storage.iops),
+        throughputMBps: finiteOrUndefined(storage.throughputMBps),
       };
     }
-    if (storage.class === "io2") return { kind: "network", type: "io2", sizeGb: Math.ceil(storage.sizeGb), iops: finiteOrUndefined(storage.iops) };
+    if (storage.class === "io2")
+      return { kind: "network", type: "io2", sizeGb: Math.ceil(storage.sizeGb), iops: finiteOrUndefined(storage.iops) };
     return unknownStorageClass("aws", storage);
   },
-  devices: (disk, volumeId) => disk.kind === "local"
-    ? ["/dev/disk/by-id/nvme-Amazon_EC2_NVMe_Instance_Storage_*"]
-    // Nitro exposes EBS as NVMe with the volume id (without the dash) as serial; Xen as /dev/xvdf.
-    : [`/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${(volumeId ?? "").replace("-", "")}`, "/dev/xvdf"],
+  devices: (disk, volumeId) =>
+    disk.kind === "local"
+      ? ["/dev/disk/by-id/nvme-Amazon_EC2_NVMe_Instance_Storage_*"]
+      : // Nitro exposes EBS as NVMe with the volume id (without the dash) as serial; Xen as /dev/xvdf.
+        [`/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${(volumeId ?? "").replace("-", "")}`, "/dev/xvdf"],
   labels: identityLabels,
   bootDiskGb: 30,
 };

@@ -72,105 +72,179 @@ export class AwsNodeHost extends NodeHost {
     if (this.volume) this.createVolumeAttachment(args, this.volume, this.instance);
     this.eip = this.createEip(host, args, tags);
     this.finish({
-      publicIp: this.eip.publicIp, privateIp: this.instance.privateIp,
+      publicIp: this.eip.publicIp,
+      privateIp: this.instance.privateIp,
       rpcEndpoint: host.rpcEndpoint(this.eip.publicIp, this.instance.privateIp),
     });
   }
 
-  private createSecurityGroup(host: PreparedHost, args: AwsNodeHostArgs, tags: Record<string, string>): ec2.SecurityGroup {
-    return new ec2.SecurityGroup(...transform(args.transform?.securityGroup, this.child("sg"), {
-      vpcId: args.vpcId,
-      description: `Sovereign node ${host.node.id}: P2P open, RPC from allow-listed CIDRs, SSH from admin CIDRs`,
-      tags: { ...tags, Name: host.node.id },
-    }, { parent: this }));
+  private createSecurityGroup(
+    host: PreparedHost,
+    args: AwsNodeHostArgs,
+    tags: Record<string, string>,
+  ): ec2.SecurityGroup {
+    return new ec2.SecurityGroup(
+      ...transform(
+        args.transform?.securityGroup,
+        this.child("sg"),
+        {
+          vpcId: args.vpcId,
+          description: `Sovereign node ${host.node.id}: P2P open, RPC from allow-listed CIDRs, SSH from admin CIDRs`,
+          tags: { ...tags, Name: host.node.id },
+        },
+        { parent: this },
+      ),
+    );
   }
 
   private createRules(host: PreparedHost, args: AwsNodeHostArgs, tags: Record<string, string>): void {
     for (const rule of host.rules) {
       for (const cidr of rule.cidrs) {
-        new vpc.SecurityGroupIngressRule(...transform(args.transform?.ingressRule, this.child(`in-${rule.key}-${cidrSlug(cidr)}`), {
-          securityGroupId: this.securityGroup.id,
-          ipProtocol: rule.protocol,
-          fromPort: rule.port,
-          toPort: rule.port,
-          ...(isIpv6(cidr) ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
-          description: rule.description.slice(0, 255),
-          tags,
-        }, { parent: this }));
+        new vpc.SecurityGroupIngressRule(
+          ...transform(
+            args.transform?.ingressRule,
+            this.child(`in-${rule.key}-${cidrSlug(cidr)}`),
+            {
+              securityGroupId: this.securityGroup.id,
+              ipProtocol: rule.protocol,
+              fromPort: rule.port,
+              toPort: rule.port,
+              ...(isIpv6(cidr) ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+              description: rule.description.slice(0, 255),
+              tags,
+            },
+            { parent: this },
+          ),
+        );
       }
     }
-    new vpc.SecurityGroupEgressRule(...transform(args.transform?.egressRule, this.child("out-all"), {
-      securityGroupId: this.securityGroup.id,
-      ipProtocol: "-1",
-      cidrIpv4: "0.0.0.0/0",
-      description: "all outbound",
-      tags,
-    }, { parent: this }));
+    new vpc.SecurityGroupEgressRule(
+      ...transform(
+        args.transform?.egressRule,
+        this.child("out-all"),
+        {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "-1",
+          cidrIpv4: "0.0.0.0/0",
+          description: "all outbound",
+          tags,
+        },
+        { parent: this },
+      ),
+    );
   }
 
-  private createVolume(host: PreparedHost, args: AwsNodeHostArgs, disk: DataDiskSpec & { kind: "network" }, tags: Record<string, string>): ebs.Volume {
-    return new ebs.Volume(...transform(args.transform?.volume, this.child("data"), {
-      availabilityZone: args.availabilityZone,
-      type: disk.type,
-      size: disk.sizeGb,
-      iops: disk.iops,
-      throughput: disk.type === "gp3" ? disk.throughputMBps : undefined,
-      encrypted: true,
-      kmsKeyId: args.kmsKeyId,
-      tags: { ...tags, Name: `${host.node.id}-data` },
-    }, { parent: this }));
+  private createVolume(
+    host: PreparedHost,
+    args: AwsNodeHostArgs,
+    disk: DataDiskSpec & { kind: "network" },
+    tags: Record<string, string>,
+  ): ebs.Volume {
+    return new ebs.Volume(
+      ...transform(
+        args.transform?.volume,
+        this.child("data"),
+        {
+          availabilityZone: args.availabilityZone,
+          type: disk.type,
+          size: disk.sizeGb,
+          iops: disk.iops,
+          throughput: disk.type === "gp3" ? disk.throughputMBps : undefined,
+          encrypted: true,
+          kmsKeyId: args.kmsKeyId,
+          tags: { ...tags, Name: `${host.node.id}-data` },
+        },
+        { parent: this },
+      ),
+    );
   }
 
-  private createInstance(host: PreparedHost, args: AwsNodeHostArgs, disk: DataDiskSpec, tags: Record<string, string>): ec2.Instance {
+  private createInstance(
+    host: PreparedHost,
+    args: AwsNodeHostArgs,
+    disk: DataDiskSpec,
+    tags: Record<string, string>,
+  ): ec2.Instance {
     const node = host.node;
     const arch = AWS_DATA.archOf(node.shape);
-    const ami = ec2.getAmiOutput({
-      owners: AWS_IMAGE.owners,
-      mostRecent: true,
-      filters: [
-        { name: "name", values: [AWS_IMAGE.name(arch)] },
-        { name: "architecture", values: [arch === "arm64" ? "arm64" : "x86_64"] },
-        { name: "virtualization-type", values: ["hvm"] },
-      ],
-    }, { parent: this });
+    const ami = ec2.getAmiOutput(
+      {
+        owners: AWS_IMAGE.owners,
+        mostRecent: true,
+        filters: [
+          { name: "name", values: [AWS_IMAGE.name(arch)] },
+          { name: "architecture", values: [arch === "arm64" ? "arm64" : "x86_64"] },
+          { name: "virtualization-type", values: ["hvm"] },
+        ],
+      },
+      { parent: this },
+    );
     const devices = this.volume ? this.volume.id.apply((id) => AWS_DATA.devices(disk, id)) : AWS_DATA.devices(disk);
     const userData = host.userData(devices).apply((text) => {
-      if (Buffer.byteLength(text) > AWS_USER_DATA_LIMIT) throw new Error(`${node.id}: cloud-init user-data is ${Buffer.byteLength(text)} bytes; EC2 accepts at most ${AWS_USER_DATA_LIMIT}`);
+      if (Buffer.byteLength(text) > AWS_USER_DATA_LIMIT)
+        throw new Error(
+          `${node.id}: cloud-init user-data is ${Buffer.byteLength(text)} bytes; EC2 accepts at most ${AWS_USER_DATA_LIMIT}`,
+        );
       return text;
     });
-    return new ec2.Instance(...transform(args.transform?.instance, this.child("vm"), {
-      ami: ami.id,
-      instanceType: node.shape,
-      subnetId: args.subnetId,
-      availabilityZone: args.availabilityZone,
-      vpcSecurityGroupIds: [this.securityGroup.id],
-      associatePublicIpAddress: true,
-      keyName: args.keyName,
-      userData,
-      userDataReplaceOnChange: false,
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
-      rootBlockDevice: {
-        volumeType: "gp3", volumeSize: AWS_DATA.bootDiskGb, encrypted: true, kmsKeyId: args.kmsKeyId, deleteOnTermination: true, tags,
-      },
-      tags: { ...tags, Name: node.id },
-    }, { parent: this, ...userDataOptions(args.workloadUpdates, "userData", args.pinImage === false ? [] : ["ami"]) }));
+    return new ec2.Instance(
+      ...transform(
+        args.transform?.instance,
+        this.child("vm"),
+        {
+          ami: ami.id,
+          instanceType: node.shape,
+          subnetId: args.subnetId,
+          availabilityZone: args.availabilityZone,
+          vpcSecurityGroupIds: [this.securityGroup.id],
+          associatePublicIpAddress: true,
+          keyName: args.keyName,
+          userData,
+          userDataReplaceOnChange: false,
+          metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+          rootBlockDevice: {
+            volumeType: "gp3",
+            volumeSize: AWS_DATA.bootDiskGb,
+            encrypted: true,
+            kmsKeyId: args.kmsKeyId,
+            deleteOnTermination: true,
+            tags,
+          },
+          tags: { ...tags, Name: node.id },
+        },
+        { parent: this, ...userDataOptions(args.workloadUpdates, "userData", args.pinImage === false ? [] : ["ami"]) },
+      ),
+    );
   }
 
   private createVolumeAttachment(args: AwsNodeHostArgs, volume: ebs.Volume, instance: ec2.Instance): void {
-    new ec2.VolumeAttachment(...transform(args.transform?.volumeAttachment, this.child("data-attachment"), {
-      deviceName: AWS_DATA_DEVICE,
-      volumeId: volume.id,
-      instanceId: instance.id,
-      stopInstanceBeforeDetaching: true,
-    }, { parent: this }));
+    new ec2.VolumeAttachment(
+      ...transform(
+        args.transform?.volumeAttachment,
+        this.child("data-attachment"),
+        {
+          deviceName: AWS_DATA_DEVICE,
+          volumeId: volume.id,
+          instanceId: instance.id,
+          stopInstanceBeforeDetaching: true,
+        },
+        { parent: this },
+      ),
+    );
   }
 
   private createEip(host: PreparedHost, args: AwsNodeHostArgs, tags: Record<string, string>): ec2.Eip {
-    return new ec2.Eip(...transform(args.transform?.eip, this.child("ip"), {
-      domain: "vpc",
-      instance: this.instance.id,
-      tags: { ...tags, Name: host.node.id },
-    }, { parent: this }));
+    return new ec2.Eip(
+      ...transform(
+        args.transform?.eip,
+        this.child("ip"),
+        {
+          domain: "vpc",
+          instance: this.instance.id,
+          tags: { ...tags, Name: host.node.id },
+        },
+        { parent: this },
+      ),
+    );
   }
 }
-

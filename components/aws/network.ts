@@ -76,9 +76,16 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.availabilityZone = found.availabilityZone;
     }
     this.keyName = args.sshPublicKey
-      ? new ec2.KeyPair(...transform(args.transform?.keyPair, `${name}-key`, { publicKey: args.sshPublicKey, tags }, p)).keyName
+      ? new ec2.KeyPair(...transform(args.transform?.keyPair, `${name}-key`, { publicKey: args.sshPublicKey, tags }, p))
+          .keyName
       : pulumi.output(undefined);
-    this.registerOutputs({ vpcId: this.vpcId, subnetId: this.subnetId, availabilityZone: this.availabilityZone, keyName: this.keyName, cidrBlocks: this.cidrBlocks });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      subnetId: this.subnetId,
+      availabilityZone: this.availabilityZone,
+      keyName: this.keyName,
+      cidrBlocks: this.cidrBlocks,
+    });
   }
 
   /** A VPC with one public subnet (the first /20 of the VPC unless given), internet gateway and routes. */
@@ -86,20 +93,55 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const p = { parent: this };
     const tags = args.tags;
     const t = args.transform ?? {};
-    const vpc = new ec2.Vpc(...transform(t.vpc, `${name}-vpc`, {
-      cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: name },
-    }, p));
-    const igw = new ec2.InternetGateway(...transform(t.internetGateway, `${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: name } }, p));
-    const subnet = new ec2.Subnet(...transform(t.subnet, `${name}-subnet`, {
-      vpcId: vpc.id,
-      cidrBlock: args.subnetCidr ?? subnetCidr(cidr, AWS_SUBNET_PREFIX, 0, "aws.vpcCidr"),
-      mapPublicIpOnLaunch: true,
-      tags: { ...tags, Name: `${name}-public` },
-    }, p));
-    const routes = new ec2.RouteTable(...transform(t.routeTable, `${name}-routes`, {
-      vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { ...tags, Name: name },
-    }, p));
-    new ec2.RouteTableAssociation(...transform(t.routeTableAssociation, `${name}-routes-subnet`, { subnetId: subnet.id, routeTableId: routes.id }, p));
+    const vpc = new ec2.Vpc(
+      ...transform(
+        t.vpc,
+        `${name}-vpc`,
+        {
+          cidrBlock: cidr,
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          tags: { ...tags, Name: name },
+        },
+        p,
+      ),
+    );
+    const igw = new ec2.InternetGateway(
+      ...transform(t.internetGateway, `${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: name } }, p),
+    );
+    const subnet = new ec2.Subnet(
+      ...transform(
+        t.subnet,
+        `${name}-subnet`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: args.subnetCidr ?? subnetCidr(cidr, AWS_SUBNET_PREFIX, 0, "aws.vpcCidr"),
+          mapPublicIpOnLaunch: true,
+          tags: { ...tags, Name: `${name}-public` },
+        },
+        p,
+      ),
+    );
+    const routes = new ec2.RouteTable(
+      ...transform(
+        t.routeTable,
+        `${name}-routes`,
+        {
+          vpcId: vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+          tags: { ...tags, Name: name },
+        },
+        p,
+      ),
+    );
+    new ec2.RouteTableAssociation(
+      ...transform(
+        t.routeTableAssociation,
+        `${name}-routes-subnet`,
+        { subnetId: subnet.id, routeTableId: routes.id },
+        p,
+      ),
+    );
     return subnet;
   }
 
@@ -107,14 +149,29 @@ export class AwsNetwork extends pulumi.ComponentResource {
   private findDefault(name: string, expected: string) {
     const p = { parent: this };
     const vpc = ec2.getVpcOutput({ default: true }, p);
-    const subnets = ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpc.id] }, { name: "default-for-az", values: ["true"] }] }, p);
-    const subnet = ec2.getSubnetOutput({ id: subnets.ids.apply((ids) => {
-      if (!ids.length) throw new Error(`${name}: the default VPC has no default subnet; use mode "dedicated"`);
-      return [...ids].sort()[0];
-    }) }, p);
+    const subnets = ec2.getSubnetsOutput(
+      {
+        filters: [
+          { name: "vpc-id", values: [vpc.id] },
+          { name: "default-for-az", values: ["true"] },
+        ],
+      },
+      p,
+    );
+    const subnet = ec2.getSubnetOutput(
+      {
+        id: subnets.ids.apply((ids) => {
+          if (!ids.length) throw new Error(`${name}: the default VPC has no default subnet; use mode "dedicated"`);
+          return [...ids].sort()[0];
+        }),
+      },
+      p,
+    );
     const vpcId = pulumi.all([vpc.id, vpc.cidrBlock]).apply(([id, cidr]) => {
       if (cidr !== expected) {
-        throw new Error(`${name}: the default VPC ${id} has CIDR ${cidr}, not ${expected}; set the AWS option vpcCidr to ${cidr} so RPC is allowed from inside it`);
+        throw new Error(
+          `${name}: the default VPC ${id} has CIDR ${cidr}, not ${expected}; set the AWS option vpcCidr to ${cidr} so RPC is allowed from inside it`,
+        );
       }
       return id;
     });

@@ -32,7 +32,11 @@ export const azureBinding: HostBinding = {
     const problems = diskProblems(nodes, (n) => AZURE_DATA.dataDisk(n.storage, n.shape));
     const cidr = ctx.options.azure?.vnetCidr;
     if (cidr !== undefined) {
-      try { subnetCidr(cidr, AZURE_SUBNET_PREFIX, 0, "azure.vnetCidr"); } catch (e) { problems.push((e as Error).message); }
+      try {
+        subnetCidr(cidr, AZURE_SUBNET_PREFIX, 0, "azure.vnetCidr");
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
     }
     return problems;
   },
@@ -41,16 +45,35 @@ export const azureBinding: HostBinding = {
     const opts = ctx.options.azure ?? {};
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [location, list] of byRegion(nodes)) {
-      const provider = new AzureProvider(`${ctx.name}-azure-${location}`, { ...opts.providerArgs, location }, { parent: ctx.parent });
-      const net = new AzureNetwork(`${ctx.name}-azure-${location}`, {
-        location, tags: regionTags(ctx, "azure", location, list), cidr: opts.vnetCidr,
-      }, { parent: ctx.parent, providers: [provider] });
+      const provider = new AzureProvider(
+        `${ctx.name}-azure-${location}`,
+        { ...opts.providerArgs, location },
+        { parent: ctx.parent },
+      );
+      const net = new AzureNetwork(
+        `${ctx.name}-azure-${location}`,
+        {
+          location,
+          tags: regionTags(ctx, "azure", location, list),
+          cidr: opts.vnetCidr,
+        },
+        { parent: ctx.parent, providers: [provider] },
+      );
       for (const node of list) {
-        hosts[node.id] = new AzureNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node, rendered: ctx.workloads.get(node.id), networkCidrs: [net.cidr],
-          resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId,
-          transform: opts.transform,
-        }, { parent: ctx.parent, providers: [provider] });
+        hosts[node.id] = new AzureNodeHost(
+          `${ctx.name}-${node.id}`,
+          {
+            ...ctx.host,
+            node,
+            rendered: ctx.workloads.get(node.id),
+            networkCidrs: [net.cidr],
+            resourceGroupName: net.resourceGroupName,
+            location,
+            subnetId: net.subnetId,
+            transform: opts.transform,
+          },
+          { parent: ctx.parent, providers: [provider] },
+        );
       }
     }
     return hosts;

@@ -24,19 +24,24 @@ export const AZURE_DATA: CloudData = {
   archOf: (shape) => (/^Standard_[A-Z]+\d+[a-z]*p[a-z]*_/.test(shape) ? "arm64" : "amd64"),
   dataDisk(storage) {
     if (storage.class === "instance-nvme") return { kind: "local", count: 1, sizeGb: storage.sizeGb };
-    if (storage.class === "Premium_LRS") return { kind: "network", type: "Premium_LRS", sizeGb: Math.ceil(storage.sizeGb), tier: storage.tier };
+    if (storage.class === "Premium_LRS")
+      return { kind: "network", type: "Premium_LRS", sizeGb: Math.ceil(storage.sizeGb), tier: storage.tier };
     // Premium SSD v2: performance provisioned on the disk; it attaches only to zonal VMs (AZURE_ZONE).
     if (storage.class === "PremiumV2_LRS") {
       return {
-        kind: "network", type: "PremiumV2_LRS", sizeGb: Math.ceil(storage.sizeGb),
-        iops: finiteOrUndefined(storage.iops), throughputMBps: finiteOrUndefined(storage.throughputMBps),
+        kind: "network",
+        type: "PremiumV2_LRS",
+        sizeGb: Math.ceil(storage.sizeGb),
+        iops: finiteOrUndefined(storage.iops),
+        throughputMBps: finiteOrUndefined(storage.throughputMBps),
       };
     }
     return unknownStorageClass("azure", storage);
   },
-  devices: (disk) => disk.kind === "local"
-    ? ["/dev/disk/by-id/nvme-Microsoft_NVMe_Direct_Disk_*"]
-    : [`/dev/disk/azure/data/by-lun/${AZURE_DATA_LUN}`, `/dev/disk/azure/scsi1/lun${AZURE_DATA_LUN}`],
+  devices: (disk) =>
+    disk.kind === "local"
+      ? ["/dev/disk/by-id/nvme-Microsoft_NVMe_Direct_Disk_*"]
+      : [`/dev/disk/azure/data/by-lun/${AZURE_DATA_LUN}`, `/dev/disk/azure/scsi1/lun${AZURE_DATA_LUN}`],
   labels: identityLabels,
   bootDiskGb: 30,
 };
@@ -48,6 +53,10 @@ export const AZURE_DATA: CloudData = {
 export const LOCKED_SSH_PUBLIC_KEY = (() => {
   const type = Buffer.from("ssh-ed25519");
   const key = createHash("sha256").update("sovereign: no SSH login on this host").digest();
-  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
   return `ssh-ed25519 ${Buffer.concat([u32(type.length), type, u32(key.length), key]).toString("base64")} sovereign-locked`;
 })();

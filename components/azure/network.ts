@@ -47,21 +47,42 @@ export class AzureNetwork extends pulumi.ComponentResource {
     this.location = args.location;
     this.cidr = args.cidr ?? AZURE_VNET_CIDR;
     const subnetPrefix = args.subnetCidr ?? subnetCidr(this.cidr, AZURE_SUBNET_PREFIX, 0, "azure.vnetCidr");
-    const group = new resources.ResourceGroup(...transform(args.transform?.resourceGroup, `${name}-rg`, {
-      location: args.location,
-      tags: args.tags,
-    }, p));
-    const vnet = new network.VirtualNetwork(...transform(args.transform?.virtualNetwork, `${name}-vnet`, {
-      resourceGroupName: group.name,
-      location: args.location,
-      addressSpace: { addressPrefixes: [this.cidr] },
-      tags: args.tags,
-    }, { ...p, ignoreChanges: ["subnets"] }));
-    const subnet = new network.Subnet(...transform(args.transform?.subnet, `${name}-subnet`, {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      addressPrefix: subnetPrefix,
-    }, p));
+    const group = new resources.ResourceGroup(
+      ...transform(
+        args.transform?.resourceGroup,
+        `${name}-rg`,
+        {
+          location: args.location,
+          tags: args.tags,
+        },
+        p,
+      ),
+    );
+    const vnet = new network.VirtualNetwork(
+      ...transform(
+        args.transform?.virtualNetwork,
+        `${name}-vnet`,
+        {
+          resourceGroupName: group.name,
+          location: args.location,
+          addressSpace: { addressPrefixes: [this.cidr] },
+          tags: args.tags,
+        },
+        { ...p, ignoreChanges: ["subnets"] },
+      ),
+    );
+    const subnet = new network.Subnet(
+      ...transform(
+        args.transform?.subnet,
+        `${name}-subnet`,
+        {
+          resourceGroupName: group.name,
+          virtualNetworkName: vnet.name,
+          addressPrefix: subnetPrefix,
+        },
+        p,
+      ),
+    );
     this.resourceGroupName = group.name;
     this.subnetId = subnet.id;
     this.registerOutputs({ resourceGroupName: this.resourceGroupName, subnetId: this.subnetId, cidr: this.cidr });

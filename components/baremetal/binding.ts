@@ -45,42 +45,71 @@ export const baremetalBinding: HostBinding = {
   preflight(_nodes, ctx) {
     const problems: string[] = [];
     const options = ctx.options.baremetal;
-    if (!options?.privateKey) problems.push("the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
+    if (!options?.privateKey)
+      problems.push(
+        "the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519",
+      );
     const unpinned = ctx.plan.hosts.filter((h) => !h.ssh.hostKey).map((h) => h.name);
     if (unpinned.length && !options?.acceptUnknownHostKeys) {
-      problems.push(`bare-metal host(s) ${unpinned.join(", ")} have no ssh.hostKey in the spec, so anyone in the network path could pose as them and receive the node's secrets: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`);
+      problems.push(
+        `bare-metal host(s) ${unpinned.join(", ")} have no ssh.hostKey in the spec, so anyone in the network path could pose as them and receive the node's secrets: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`,
+      );
     }
     const base = options?.portOffset ?? 0;
-    if (!Number.isInteger(base) || base < 0) problems.push(`baremetal.portOffset must be a whole number >= 0, got ${base}`);
+    if (!Number.isInteger(base) || base < 0)
+      problems.push(`baremetal.portOffset must be a whole number >= 0, got ${base}`);
     return problems;
   },
 
   workloadOptions(nodes, ctx) {
     const offsets = portOffsets(nodes, ctx);
-    return Object.fromEntries(nodes.map((n): [string, WorkloadOptions] =>
-      [n.id, baremetalWorkloadOptions(ctx.plan.fleet, n.id, offsets.get(n.id)!, ctx.host.workload)]));
+    return Object.fromEntries(
+      nodes.map((n): [string, WorkloadOptions] => [
+        n.id,
+        baremetalWorkloadOptions(ctx.plan.fleet, n.id, offsets.get(n.id)!, ctx.host.workload),
+      ]),
+    );
   },
 
   deploy(nodes, ctx) {
     const options = ctx.options.baremetal;
-    if (!options?.privateKey) throw new Error("bare-metal nodes need an SSH private key: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519");
+    if (!options?.privateKey)
+      throw new Error(
+        "bare-metal nodes need an SSH private key: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519",
+      );
     const hosts = new Map<string, PlannedHost>(ctx.plan.hosts.map((h) => [h.name, h]));
-    return Object.fromEntries(nodes.map((node) => {
-      const host = hosts.get(node.host!);
-      if (!host) throw new Error(`${node.id}: host ${node.host} is not in the plan's hosts`);
-      const key = keyFor(options.privateKey, host.name);
-      if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
-      const rendered = ctx.workloads.get(node.id);
-      return [node.id, new BareMetalHost(`${ctx.name}-${node.id}`, {
-        ...ctx.host, node, rendered,
-        connection: {
-          host: host.address, port: host.ssh.port, user: host.ssh.user, hostKey: host.ssh.hostKey, privateKey: key,
-          dialErrorLimit: options.dialErrorLimit, perDialTimeout: options.perDialTimeout,
-        },
-        healthTimeoutSeconds: options.healthTimeoutSeconds,
-        hostPortOffset: rendered?.hostPortOffset ?? portOffsets([node], ctx).get(node.id),
-      }, { parent: ctx.parent })];
-    }));
+    return Object.fromEntries(
+      nodes.map((node) => {
+        const host = hosts.get(node.host!);
+        if (!host) throw new Error(`${node.id}: host ${node.host} is not in the plan's hosts`);
+        const key = keyFor(options.privateKey, host.name);
+        if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
+        const rendered = ctx.workloads.get(node.id);
+        return [
+          node.id,
+          new BareMetalHost(
+            `${ctx.name}-${node.id}`,
+            {
+              ...ctx.host,
+              node,
+              rendered,
+              connection: {
+                host: host.address,
+                port: host.ssh.port,
+                user: host.ssh.user,
+                hostKey: host.ssh.hostKey,
+                privateKey: key,
+                dialErrorLimit: options.dialErrorLimit,
+                perDialTimeout: options.perDialTimeout,
+              },
+              healthTimeoutSeconds: options.healthTimeoutSeconds,
+              hostPortOffset: rendered?.hostPortOffset ?? portOffsets([node], ctx).get(node.id),
+            },
+            { parent: ctx.parent },
+          ),
+        ];
+      }),
+    );
   },
 };
 
@@ -99,11 +128,16 @@ function portOffsets(nodes: PlannedNode[], ctx: FleetContext): Map<string, numbe
 
 /** The container ports of a node that Docker publishes shifted by the offset (RPC and private). */
 function movablePorts(node: PlannedNode, ctx: FleetContext): number[] {
-  return Object.values(node.clients).flatMap((id) => ctx.catalog.clients.get(id)!.ports
-    .filter((p) => p.exposure === "rpc" || p.exposure === "private").map((p) => p.port));
+  return Object.values(node.clients).flatMap((id) =>
+    ctx.catalog.clients
+      .get(id)!
+      .ports.filter((p) => p.exposure === "rpc" || p.exposure === "private")
+      .map((p) => p.port),
+  );
 }
 
 function keyFor(privateKey: BareMetalFleetOptions["privateKey"], host: string): pulumi.Input<string> | undefined {
-  const perHost = typeof privateKey === "object" && !pulumi.Output.isInstance(privateKey) && !(privateKey instanceof Promise);
+  const perHost =
+    typeof privateKey === "object" && !pulumi.Output.isInstance(privateKey) && !(privateKey instanceof Promise);
   return perHost ? (privateKey as Record<string, pulumi.Input<string>>)[host] : (privateKey as pulumi.Input<string>);
 }

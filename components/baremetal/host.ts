@@ -52,9 +52,21 @@ export interface BareMetalHostArgs extends NodeHostArgs {
 }
 
 /** The workload options of a node of `fleet` on a bare-metal host: paths and project by fleet and node. */
-export function baremetalWorkloadOptions(fleet: string, nodeId: string, hostPortOffset: number, extra?: WorkloadOptions): WorkloadOptions {
+export function baremetalWorkloadOptions(
+  fleet: string,
+  nodeId: string,
+  hostPortOffset: number,
+  extra?: WorkloadOptions,
+): WorkloadOptions {
   const paths = baremetalPaths(fleet, nodeId);
-  return { fleet, dataRoot: paths.dataRoot, configRoot: paths.configRoot, project: paths.project, hostPortOffset, ...extra };
+  return {
+    fleet,
+    dataRoot: paths.dataRoot,
+    configRoot: paths.configRoot,
+    project: paths.project,
+    hostPortOffset,
+    ...extra,
+  };
 }
 
 /**
@@ -84,9 +96,13 @@ export class BareMetalHost extends NodeHost {
     const w = host.workload;
     // A component's own inputs never reach the engine, so the node's tags ride on a resource that
     // runs nothing: what the policy pack (diversity) and `sovereign cost` read for a bare-metal node.
-    new command.local.Command(this.child("tags"), {
-      environment: { ...host.tags, [`${TAG_PREFIX}monthlyUsd`]: String(args.node.monthlyUsd) },
-    }, { parent: this });
+    new command.local.Command(
+      this.child("tags"),
+      {
+        environment: { ...host.tags, [`${TAG_PREFIX}monthlyUsd`]: String(args.node.monthlyUsd) },
+      },
+      { parent: this },
+    );
     const connection = normalizeConnection(args.connection);
     const values = templateValues(fleet, w, args.healthTimeoutSeconds ?? 300);
     const upload = this.uploadScript(host, values);
@@ -96,7 +112,11 @@ export class BareMetalHost extends NodeHost {
     this.hostPortOffset = w.hostPortOffset;
     const address = pulumi.output(args.connection.host);
     this.finish(
-      { publicIp: address, privateIp: address, rpcEndpoint: pulumi.output(httpUrl(args.connection.host, w.rpc.port + w.hostPortOffset)) },
+      {
+        publicIp: address,
+        privateIp: address,
+        rpcEndpoint: pulumi.output(httpUrl(args.connection.host, w.rpc.port + w.hostPortOffset)),
+      },
       { hostPortOffset: this.hostPortOffset },
     );
   }
@@ -105,40 +125,82 @@ export class BareMetalHost extends NodeHost {
   private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
     const w = host.workload;
     const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
-    return pulumi.secret(host.secretValues.apply((secrets) =>
-      claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`)))));
+    return pulumi.secret(
+      host.secretValues.apply(
+        (secrets) =>
+          claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`))),
+      ),
+    );
   }
 
-  private createWorkload(args: BareMetalHostArgs, connection: Connection, upload: pulumi.Output<string>, values: Record<string, string>): command.remote.Command {
-    return new command.remote.Command(...transform(args.transform?.workload, this.child("workload"), {
-      connection,
-      create: "sh -s",
-      update: "sh -s",
-      stdin: upload,
-      delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
-      logging: "stdoutAndStderr",
-    }, { parent: this }));
+  private createWorkload(
+    args: BareMetalHostArgs,
+    connection: Connection,
+    upload: pulumi.Output<string>,
+    values: Record<string, string>,
+  ): command.remote.Command {
+    return new command.remote.Command(
+      ...transform(
+        args.transform?.workload,
+        this.child("workload"),
+        {
+          connection,
+          create: "sh -s",
+          update: "sh -s",
+          stdin: upload,
+          delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
+          logging: "stdoutAndStderr",
+        },
+        { parent: this },
+      ),
+    );
   }
 
   /** After the claim: a table of a node that may not run must not filter another fleet's ports. */
-  private createFirewall(args: BareMetalHostArgs, connection: Connection, w: Workload, fleet: string, after: pulumi.Resource): command.remote.Command {
-    return new command.remote.Command(...transform(args.transform?.firewall, this.child("firewall"), {
-      connection,
-      create: "nft -f -",
-      update: "nft -f -",
-      stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: args.rpcAllowCidrs ?? [], fleet }),
-      delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
-    }, { parent: this, dependsOn: [after] }));
+  private createFirewall(
+    args: BareMetalHostArgs,
+    connection: Connection,
+    w: Workload,
+    fleet: string,
+    after: pulumi.Resource,
+  ): command.remote.Command {
+    return new command.remote.Command(
+      ...transform(
+        args.transform?.firewall,
+        this.child("firewall"),
+        {
+          connection,
+          create: "nft -f -",
+          update: "nft -f -",
+          stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: args.rpcAllowCidrs ?? [], fleet }),
+          delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
+        },
+        { parent: this, dependsOn: [after] },
+      ),
+    );
   }
 
-  private createStart(args: BareMetalHostArgs, connection: Connection, upload: pulumi.Output<string>, values: Record<string, string>, after: pulumi.Resource[]): void {
-    new command.remote.Command(...transform(args.transform?.start, this.child("start"), {
-      connection,
-      create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
-      // A changed project (new image, new secret) starts again; the hash says "changed" without the secret.
-      triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
-      logging: "stdoutAndStderr",
-    }, { parent: this, dependsOn: after }));
+  private createStart(
+    args: BareMetalHostArgs,
+    connection: Connection,
+    upload: pulumi.Output<string>,
+    values: Record<string, string>,
+    after: pulumi.Resource[],
+  ): void {
+    new command.remote.Command(
+      ...transform(
+        args.transform?.start,
+        this.child("start"),
+        {
+          connection,
+          create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
+          // A changed project (new image, new secret) starts again; the hash says "changed" without the secret.
+          triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
+          logging: "stdoutAndStderr",
+        },
+        { parent: this, dependsOn: after },
+      ),
+    );
   }
 }
 
@@ -146,8 +208,13 @@ type Connection = ReturnType<typeof normalizeConnection>;
 
 function normalizeConnection(c: BareMetalConnection) {
   return {
-    host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
-    dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
+    host: c.host,
+    port: c.port ?? 22,
+    user: c.user ?? "root",
+    privateKey: pulumi.secret(c.privateKey),
+    hostKey: c.hostKey,
+    dialErrorLimit: c.dialErrorLimit ?? 10,
+    perDialTimeout: c.perDialTimeout ?? 15,
   };
 }
 
@@ -155,9 +222,17 @@ function normalizeConnection(c: BareMetalConnection) {
 export function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {
   const paths = baremetalPaths(fleet, w.node);
   return {
-    node: w.node, fleet, project: w.project, configDir: w.configDir, nodeDataDir: w.nodeDataDir,
-    configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")), dataRoot: w.dataRoot,
-    fleetDir: paths.fleetDir, fleetsDir: paths.fleetsDir, claimsDir: paths.claimsDir, claim: paths.claim,
+    node: w.node,
+    fleet,
+    project: w.project,
+    configDir: w.configDir,
+    nodeDataDir: w.nodeDataDir,
+    configRoot: w.configDir.slice(0, w.configDir.lastIndexOf("/")),
+    dataRoot: w.dataRoot,
+    fleetDir: paths.fleetDir,
+    fleetsDir: paths.fleetsDir,
+    claimsDir: paths.claimsDir,
+    claim: paths.claim,
     ports: [...new Set(w.ports.map((p) => `${p.port}/${p.protocol}`))].join(" "),
     timeoutSeconds: String(timeoutSeconds),
   };

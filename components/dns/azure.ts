@@ -33,11 +33,21 @@ export class AzureDnsRpcRecords extends pulumi.ComponentResource {
 
   constructor(name: string, args: AzureDnsRpcRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:dns:AzureDnsRpcRecords", name, {}, opts);
-    this.recordSet = new dns.RecordSet(...transform(args.transform?.recordSet, `${name}-a`, {
-      zoneName: args.zone.replace(/\.$/, ""), resourceGroupName: args.resourceGroupName,
-      relativeRecordSetName: relativeName(args.hostname, args.zone), recordType: "A",
-      ttl: args.ttl ?? DEFAULT_RPC_TTL, aRecords: args.gateways.map((g) => ({ ipv4Address: g.address })),
-    } as dns.RecordSetArgs, { parent: this }));
+    this.recordSet = new dns.RecordSet(
+      ...transform(
+        args.transform?.recordSet,
+        `${name}-a`,
+        {
+          zoneName: args.zone.replace(/\.$/, ""),
+          resourceGroupName: args.resourceGroupName,
+          relativeRecordSetName: relativeName(args.hostname, args.zone),
+          recordType: "A",
+          ttl: args.ttl ?? DEFAULT_RPC_TTL,
+          aRecords: args.gateways.map((g) => ({ ipv4Address: g.address })),
+        } as dns.RecordSetArgs,
+        { parent: this },
+      ),
+    );
     this.registerOutputs({});
   }
 }

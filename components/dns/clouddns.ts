@@ -35,10 +35,21 @@ export class CloudDnsRpcRecords extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudDnsRpcRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:dns:CloudDnsRpcRecords", name, {}, opts);
-    this.recordSet = new dns.RecordSet(...transform(args.transform?.recordSet, `${name}-a`, {
-      managedZone: args.managedZone, project: args.project, name: fqdn(args.hostname), type: "A",
-      ttl: args.ttl ?? DEFAULT_RPC_TTL, rrdatas: args.gateways.map((g) => g.address),
-    } as dns.RecordSetArgs, { parent: this }));
+    this.recordSet = new dns.RecordSet(
+      ...transform(
+        args.transform?.recordSet,
+        `${name}-a`,
+        {
+          managedZone: args.managedZone,
+          project: args.project,
+          name: fqdn(args.hostname),
+          type: "A",
+          ttl: args.ttl ?? DEFAULT_RPC_TTL,
+          rrdatas: args.gateways.map((g) => g.address),
+        } as dns.RecordSetArgs,
+        { parent: this },
+      ),
+    );
     this.registerOutputs({});
   }
 }

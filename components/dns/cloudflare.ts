@@ -33,10 +33,25 @@ export class CloudflareRpcRecords extends pulumi.ComponentResource {
   constructor(name: string, args: CloudflareRpcRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:dns:CloudflareRpcRecords", name, {}, opts);
     const host = fqdn(args.hostname).replace(/\.$/, "");
-    this.records = args.gateways.map((g) => new cloudflare.DnsRecord(...transform(args.transform?.record, `${name}-${g.id}`, {
-      zoneId: args.zoneId, name: host, type: "A", content: g.address, ttl: args.ttl ?? DEFAULT_RPC_TTL, proxied: false,
-      comment: `sovereign gateway ${g.id}`,
-    } as cloudflare.DnsRecordArgs, { parent: this })));
+    this.records = args.gateways.map(
+      (g) =>
+        new cloudflare.DnsRecord(
+          ...transform(
+            args.transform?.record,
+            `${name}-${g.id}`,
+            {
+              zoneId: args.zoneId,
+              name: host,
+              type: "A",
+              content: g.address,
+              ttl: args.ttl ?? DEFAULT_RPC_TTL,
+              proxied: false,
+              comment: `sovereign gateway ${g.id}`,
+            } as cloudflare.DnsRecordArgs,
+            { parent: this },
+          ),
+        ),
+    );
     this.registerOutputs({});
   }
 }

@@ -17,7 +17,13 @@ export interface Route53RpcRecordsArgs {
    * @default { type: "TCP", intervalSeconds: 10, failureThreshold: 2 }
    * @example { type: "HTTPS", path: "/ethereum/mainnet", port: 8443 }
    */
-  healthCheck?: { type?: "TCP" | "HTTP" | "HTTPS"; path?: string; port?: number; intervalSeconds?: 10 | 30; failureThreshold?: number };
+  healthCheck?: {
+    type?: "TCP" | "HTTP" | "HTTPS";
+    path?: string;
+    port?: number;
+    intervalSeconds?: 10 | 30;
+    failureThreshold?: number;
+  };
   /**
    * Edit the children's args.
    * @default none
@@ -42,17 +48,42 @@ export class Route53RpcRecords extends pulumi.ComponentResource {
     const hc = { type: "TCP" as const, intervalSeconds: 10, failureThreshold: 2, ...args.healthCheck };
     const host = fqdn(args.hostname);
     for (const g of args.gateways) {
-      const check = new route53.HealthCheck(...transform(args.transform?.healthCheck, `${name}-${g.id}-health`, {
-        type: hc.type, ipAddress: g.address, port: hc.port ?? g.port ?? 8545,
-        resourcePath: hc.type === "TCP" ? undefined : (hc.path ?? "/"),
-        requestInterval: hc.intervalSeconds, failureThreshold: hc.failureThreshold,
-        tags: { Name: `${host} ${g.id}`, "sovereign:gateway": g.id },
-      } as route53.HealthCheckArgs, { parent: this }));
+      const check = new route53.HealthCheck(
+        ...transform(
+          args.transform?.healthCheck,
+          `${name}-${g.id}-health`,
+          {
+            type: hc.type,
+            ipAddress: g.address,
+            port: hc.port ?? g.port ?? 8545,
+            resourcePath: hc.type === "TCP" ? undefined : (hc.path ?? "/"),
+            requestInterval: hc.intervalSeconds,
+            failureThreshold: hc.failureThreshold,
+            tags: { Name: `${host} ${g.id}`, "sovereign:gateway": g.id },
+          } as route53.HealthCheckArgs,
+          { parent: this },
+        ),
+      );
       this.healthChecks.push(check);
-      this.records.push(new route53.Record(...transform(args.transform?.record, `${name}-${g.id}`, {
-        zoneId: args.zoneId, name: host, type: "A", ttl: args.ttl ?? DEFAULT_RPC_TTL,
-        records: [g.address], setIdentifier: g.id, multivalueAnswerRoutingPolicy: true, healthCheckId: check.id,
-      } as route53.RecordArgs, { parent: this })));
+      this.records.push(
+        new route53.Record(
+          ...transform(
+            args.transform?.record,
+            `${name}-${g.id}`,
+            {
+              zoneId: args.zoneId,
+              name: host,
+              type: "A",
+              ttl: args.ttl ?? DEFAULT_RPC_TTL,
+              records: [g.address],
+              setIdentifier: g.id,
+              multivalueAnswerRoutingPolicy: true,
+              healthCheckId: check.id,
+            } as route53.RecordArgs,
+            { parent: this },
+          ),
+        ),
+      );
     }
     this.registerOutputs({});
   }

@@ -72,7 +72,8 @@ export class RpcDns extends pulumi.ComponentResource {
     if (args.route53) this.route53 = new Route53RpcRecords(`${name}-route53`, { ...args.route53, ...shared }, p);
     if (args.cloudDns) this.cloudDns = new CloudDnsRpcRecords(`${name}-clouddns`, { ...args.cloudDns, ...shared }, p);
     if (args.azureDns) this.azureDns = new AzureDnsRpcRecords(`${name}-azuredns`, { ...args.azureDns, ...shared }, p);
-    if (args.cloudflare) this.cloudflare = new CloudflareRpcRecords(`${name}-cloudflare`, { ...args.cloudflare, ...shared }, p);
+    if (args.cloudflare)
+      this.cloudflare = new CloudflareRpcRecords(`${name}-cloudflare`, { ...args.cloudflare, ...shared }, p);
     if (args.selfHosted) this.selfHosted = new SelfHostedRpcZone(`${name}-ns`, { ...args.selfHosted, ...shared }, p);
     this.registerOutputs({ providers: this.providers });
   }

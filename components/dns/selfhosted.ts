@@ -62,40 +62,61 @@ export class SelfHostedRpcZone extends pulumi.ComponentResource {
     if (args.servers.length === 0) throw new Error(`${name}: a self-hosted zone needs at least one server`);
     const zone = fqdn(args.zone, "dns.zone");
     this.nameservers = args.servers.map((s) => ({ name: s.name, address: s.address }));
-    this.zoneFile = pulumi.all(args.gateways.map((g) => g.address)).apply((addresses) => renderZoneFile({
-      zone, nameservers: this.nameservers,
-      records: [rpcRecordSet(args.hostname, args.gateways.map((g, i) => ({ id: g.id, address: addresses[i] })), args.ttl)],
-    }));
+    this.zoneFile = pulumi.all(args.gateways.map((g) => g.address)).apply((addresses) =>
+      renderZoneFile({
+        zone,
+        nameservers: this.nameservers,
+        records: [
+          rpcRecordSet(
+            args.hostname,
+            args.gateways.map((g, i) => ({ id: g.id, address: addresses[i] })),
+            args.ttl,
+          ),
+        ],
+      }),
+    );
     const conf = `${DNS_DIR}/knot.conf`;
     const zonePath = `${DNS_DIR}/${zone}zone`;
     for (const s of args.servers) {
       const c = s.connection;
       const knot = renderKnotConfig({ zone, listen: { address: s.address, port: s.port ?? 53 }, dir: DNS_DIR });
-      const script = this.zoneFile.apply((text) => [
-        "set -eu",
-        `install -d -m 0700 '${DNS_DIR}'`,
-        `printf '%s' '${Buffer.from(knot).toString("base64")}' | base64 -d > '${conf}'`,
-        `printf '%s' '${Buffer.from(text).toString("base64")}' | base64 -d > '${zonePath}.new' && mv '${zonePath}.new' '${zonePath}'`,
-        `knotc -c '${conf}' conf-check >/dev/null`,
-        `if knotc -c '${conf}' status >/dev/null 2>&1; then knotc -c '${conf}' reload >/dev/null; knotc -c '${conf}' zone-reload ${zone} >/dev/null`,
-        `else knotd -c '${conf}' -d </dev/null >>'${DNS_DIR}/knot.log' 2>&1; fi`,
-        // Served once knotd has loaded it (it reports the zone's serial).
-        `for i in $(seq 50); do knotc -c '${conf}' zone-status ${zone} 2>/dev/null | grep -q 'serial: [1-9]' && exit 0; sleep 0.2; done`,
-        `echo "knotd on ${s.address} did not load ${zone}: $(tail -n 5 '${DNS_DIR}/knot.log')" >&2; exit 1`,
-        "",
-      ].join("\n"));
-      const [cmdName, cmdArgs, cmdOpts] = transform(args.transform?.server, `${name}-${s.name.split(".")[0]}`, {
-        connection: {
-          host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
-          dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
-        },
-        create: "sh -s",
-        update: "sh -s",
-        stdin: script,
-        triggers: [script.apply((t) => createHash("sha256").update(t).digest("hex"))],
-        delete: `knotc -c '${conf}' stop >/dev/null 2>&1 || true; for i in $(seq 50); do [ -e '${DNS_DIR}/knot.pid' ] || break; sleep 0.1; done; rm -rf '${DNS_DIR}'`,
-        logging: "stdoutAndStderr",
-      } as command.remote.CommandArgs, { parent: this });
+      const script = this.zoneFile.apply((text) =>
+        [
+          "set -eu",
+          `install -d -m 0700 '${DNS_DIR}'`,
+          `printf '%s' '${Buffer.from(knot).toString("base64")}' | base64 -d > '${conf}'`,
+          `printf '%s' '${Buffer.from(text).toString("base64")}' | base64 -d > '${zonePath}.new' && mv '${zonePath}.new' '${zonePath}'`,
+          `knotc -c '${conf}' conf-check >/dev/null`,
+          `if knotc -c '${conf}' status >/dev/null 2>&1; then knotc -c '${conf}' reload >/dev/null; knotc -c '${conf}' zone-reload ${zone} >/dev/null`,
+          `else knotd -c '${conf}' -d </dev/null >>'${DNS_DIR}/knot.log' 2>&1; fi`,
+          // Served once knotd has loaded it (it reports the zone's serial).
+          `for i in $(seq 50); do knotc -c '${conf}' zone-status ${zone} 2>/dev/null | grep -q 'serial: [1-9]' && exit 0; sleep 0.2; done`,
+          `echo "knotd on ${s.address} did not load ${zone}: $(tail -n 5 '${DNS_DIR}/knot.log')" >&2; exit 1`,
+          "",
+        ].join("\n"),
+      );
+      const [cmdName, cmdArgs, cmdOpts] = transform(
+        args.transform?.server,
+        `${name}-${s.name.split(".")[0]}`,
+        {
+          connection: {
+            host: c.host,
+            port: c.port ?? 22,
+            user: c.user ?? "root",
+            privateKey: pulumi.secret(c.privateKey),
+            hostKey: c.hostKey,
+            dialErrorLimit: c.dialErrorLimit ?? 10,
+            perDialTimeout: c.perDialTimeout ?? 15,
+          },
+          create: "sh -s",
+          update: "sh -s",
+          stdin: script,
+          triggers: [script.apply((t) => createHash("sha256").update(t).digest("hex"))],
+          delete: `knotc -c '${conf}' stop >/dev/null 2>&1 || true; for i in $(seq 50); do [ -e '${DNS_DIR}/knot.pid' ] || break; sleep 0.1; done; rm -rf '${DNS_DIR}'`,
+          logging: "stdoutAndStderr",
+        } as command.remote.CommandArgs,
+        { parent: this },
+      );
       new command.remote.Command(cmdName, cmdArgs, cmdOpts);
     }
     this.registerOutputs({ zoneFile: this.zoneFile });

@@ -1,1 +1,10 @@
-export { RpcGateway, gatewayNode, chainsFromFleet, type RpcGatewayArgs, type RpcGatewayChain, type RpcGatewayUpstream, type RpcGatewayApiKey, type RpcGatewaySite } from "./rpc-gateway";
+export {
+  RpcGateway,
+  gatewayNode,
+  chainsFromFleet,
+  type RpcGatewayArgs,
+  type RpcGatewayChain,
+  type RpcGatewayUpstream,
+  type RpcGatewayApiKey,
+  type RpcGatewaySite,
+} from "./rpc-gateway";

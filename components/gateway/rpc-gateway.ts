@@ -5,8 +5,16 @@ import { loadCatalog, type Catalog } from "../../core/catalog/load";
 import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import type { StorageChoice } from "../../core/costs/options";
 import {
-  gatewayChains, gatewayConfigFiles, gatewayFiles, gatewayIngressRules, renderGatewayWorkload, wsUrlOf,
-  type GatewayApiKey, type GatewayChainsOptions, type GatewayConfigInput, type GatewayWorkload,
+  gatewayChains,
+  gatewayConfigFiles,
+  gatewayFiles,
+  gatewayIngressRules,
+  renderGatewayWorkload,
+  wsUrlOf,
+  type GatewayApiKey,
+  type GatewayChainsOptions,
+  type GatewayConfigInput,
+  type GatewayWorkload,
 } from "../../core/gateway";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
@@ -151,28 +159,58 @@ export class RpcGateway extends pulumi.ComponentResource {
     }
     const metrics = args.metrics ?? "127.0.0.1:8405";
     const configOf = (chains: GatewayConfigInput["chains"]): Omit<GatewayConfigInput, "configDir" | "runAs"> => ({
-      gateway: g.id, chains, tls: args.tls !== undefined, apiKeys: args.apiKeys !== undefined,
-      listen: { address: "0.0.0.0", port: args.port }, metrics, timeouts: args.timeouts, retries: args.retries,
+      gateway: g.id,
+      chains,
+      tls: args.tls !== undefined,
+      apiKeys: args.apiKeys !== undefined,
+      listen: { address: "0.0.0.0", port: args.port },
+      metrics,
+      timeouts: args.timeouts,
+      retries: args.retries,
     });
     // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
     const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
     const workloadOptions = { fleet, image: args.image, ...roots };
     // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
     // paths) is known; rendered again with the real upstream URLs once they resolve.
-    const standIn = (u: pulumi.Input<string> | undefined) => u === undefined ? undefined : typeof u === "string" ? u : "http://192.0.2.1:8545";
-    const structure = renderGatewayWorkload(configOf(args.chains.map((c) => ({
-      ...c, upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url)!, wsUrl: standIn(u.wsUrl) })),
-    }))), workloadOptions);
-    const final: pulumi.Output<GatewayWorkload> = pulumi.output(args.chains.map((c) => pulumi.all(c.upstreams.map((u) =>
-      pulumi.all([u.url, u.wsUrl]).apply(([url, wsUrl]) => ({ ...u, url, wsUrl }))))
-      .apply((upstreams) => ({ ...c, upstreams })))).apply((chains) => renderGatewayWorkload(configOf(chains), workloadOptions));
+    const standIn = (u: pulumi.Input<string> | undefined) =>
+      u === undefined ? undefined : typeof u === "string" ? u : "http://192.0.2.1:8545";
+    const structure = renderGatewayWorkload(
+      configOf(
+        args.chains.map((c) => ({
+          ...c,
+          upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url)!, wsUrl: standIn(u.wsUrl) })),
+        })),
+      ),
+      workloadOptions,
+    );
+    const final: pulumi.Output<GatewayWorkload> = pulumi
+      .output(
+        args.chains.map((c) =>
+          pulumi
+            .all(c.upstreams.map((u) => pulumi.all([u.url, u.wsUrl]).apply(([url, wsUrl]) => ({ ...u, url, wsUrl }))))
+            .apply((upstreams) => ({ ...c, upstreams })),
+        ),
+      )
+      .apply((chains) => renderGatewayWorkload(configOf(chains), workloadOptions));
 
-    const apiKeys = args.apiKeys === undefined ? undefined
-      : pulumi.all(args.apiKeys.map((k) => pulumi.output(k.key).apply((key): GatewayApiKey => ({ name: k.name, key, requestsPerSecond: k.requestsPerSecond }))));
+    const apiKeys =
+      args.apiKeys === undefined
+        ? undefined
+        : pulumi.all(
+            args.apiKeys.map((k) =>
+              pulumi
+                .output(k.key)
+                .apply((key): GatewayApiKey => ({ name: k.name, key, requestsPerSecond: k.requestsPerSecond })),
+            ),
+          );
     const tls = args.tls === undefined ? undefined : pulumi.all([args.tls.certificate, args.tls.privateKey]);
-    const secrets = pulumi.secret(pulumi.all([apiKeys, tls]).apply(([keys, pem]) => ({
-      apiKeys: keys, tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
-    })));
+    const secrets = pulumi.secret(
+      pulumi.all([apiKeys, tls]).apply(([keys, pem]) => ({
+        apiKeys: keys,
+        tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
+      })),
+    );
     const rules = gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs });
     const scheme = structure.haproxy.scheme;
     const port = structure.haproxy.port;
@@ -181,59 +219,118 @@ export class RpcGateway extends pulumi.ComponentResource {
       const site = args.site;
       const c = site.connection;
       const connection = {
-        host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
-        dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
+        host: c.host,
+        port: c.port ?? 22,
+        user: c.user ?? "root",
+        privateKey: pulumi.secret(c.privateKey),
+        hostKey: c.hostKey,
+        dialErrorLimit: c.dialErrorLimit ?? 10,
+        perDialTimeout: c.perDialTimeout ?? 15,
       };
       const w = structure;
       const values = templateValues(fleet, w, site.healthTimeoutSeconds ?? 120);
       // The gateway's public and metrics ports are claimed on the host like a node's.
       const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
       const p = { parent: this };
-      const upload = pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) =>
-        claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`)))));
-      const uploaded = new command.remote.Command(...transform(args.transform?.upload, `${name}-upload`, {
-        connection, create: "sh -s", update: "sh -s", stdin: upload,
-        delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
-        logging: "stdoutAndStderr",
-      }, p));
+      const upload = pulumi.secret(
+        pulumi
+          .all([final, secrets])
+          .apply(
+            ([fw, s]) => claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`))),
+          ),
+      );
+      const uploaded = new command.remote.Command(
+        ...transform(
+          args.transform?.upload,
+          `${name}-upload`,
+          {
+            connection,
+            create: "sh -s",
+            update: "sh -s",
+            stdin: upload,
+            delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
+            logging: "stdoutAndStderr",
+          },
+          p,
+        ),
+      );
       const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
-      const firewall = new command.remote.Command(...transform(args.transform?.firewall, `${name}-firewall`, {
-        connection, create: "nft -f -", update: "nft -f -",
-        stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
-        delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
-      }, p));
-      new command.remote.Command(...transform(args.transform?.start, `${name}-start`, {
-        connection,
-        create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
-        // Changed files start the project again; the hash says "changed" without the secrets.
-        triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
-        logging: "stdoutAndStderr",
-      }, { ...p, dependsOn: [uploaded, firewall] }));
+      const firewall = new command.remote.Command(
+        ...transform(
+          args.transform?.firewall,
+          `${name}-firewall`,
+          {
+            connection,
+            create: "nft -f -",
+            update: "nft -f -",
+            stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
+            delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
+          },
+          p,
+        ),
+      );
+      new command.remote.Command(
+        ...transform(
+          args.transform?.start,
+          `${name}-start`,
+          {
+            connection,
+            create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
+            // Changed files start the project again; the hash says "changed" without the secrets.
+            triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
+            logging: "stdoutAndStderr",
+          },
+          { ...p, dependsOn: [uploaded, firewall] },
+        ),
+      );
       this.publicIp = pulumi.output(c.host);
     } else {
       const custom: CustomWorkload = {
-        workload: structure, final, rules,
+        workload: structure,
+        final,
+        rules,
         files: pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) => gatewayConfigFiles(fw, s))),
         endpoint: { scheme, port, public: true },
       };
       const hostArgs = {
-        node: gatewayNode(g, args.site.kind), fleet, customWorkload: custom, sshPublicKey: args.sshPublicKey,
-        adminCidrs: args.adminCidrs, workloadUpdates: args.workloadUpdates, ...args.site.host,
+        node: gatewayNode(g, args.site.kind),
+        fleet,
+        customWorkload: custom,
+        sshPublicKey: args.sshPublicKey,
+        adminCidrs: args.adminCidrs,
+        workloadUpdates: args.workloadUpdates,
+        ...args.site.host,
       };
-      const [hostName, finalArgs, hostOpts] = transform(args.transform?.host as Transform<typeof hostArgs> | undefined, `${name}-host`, hostArgs, { parent: this });
-      const host = args.site.kind === "aws" ? new AwsNodeHost(hostName, finalArgs as AwsNodeHostArgs, hostOpts)
-        : args.site.kind === "gcp" ? new GcpNodeHost(hostName, finalArgs as GcpNodeHostArgs, hostOpts)
-        : new AzureNodeHost(hostName, finalArgs as AzureNodeHostArgs, hostOpts);
+      const [hostName, finalArgs, hostOpts] = transform(
+        args.transform?.host as Transform<typeof hostArgs> | undefined,
+        `${name}-host`,
+        hostArgs,
+        { parent: this },
+      );
+      const host =
+        args.site.kind === "aws"
+          ? new AwsNodeHost(hostName, finalArgs as AwsNodeHostArgs, hostOpts)
+          : args.site.kind === "gcp"
+            ? new GcpNodeHost(hostName, finalArgs as GcpNodeHostArgs, hostOpts)
+            : new AzureNodeHost(hostName, finalArgs as AzureNodeHostArgs, hostOpts);
       this.host = host;
       this.publicIp = host.publicIp;
     }
 
     this.gatewayId = g.id;
     this.endpoint = pulumi.interpolate`${scheme}://${this.publicIp}:${port}`;
-    this.endpoints = this.endpoint.apply((base) => Object.fromEntries(Object.entries(structure.haproxy.routes).map(([k, path]) => [k, `${base}${path}`])));
+    this.endpoints = this.endpoint.apply((base) =>
+      Object.fromEntries(Object.entries(structure.haproxy.routes).map(([k, path]) => [k, `${base}${path}`])),
+    );
     const metricsHost = metrics.split(/:(?=\d+$)/)[0];
     this.metricsEndpoint = pulumi.interpolate`http://${metricsHost === "0.0.0.0" ? this.publicIp : metricsHost}:${structure.haproxy.metricsPort}/metrics`;
-    this.registerOutputs({ gatewayId: this.gatewayId, publicIp: this.publicIp, endpoint: this.endpoint, endpoints: this.endpoints, metricsEndpoint: this.metricsEndpoint });
+    this.registerOutputs({
+      gatewayId: this.gatewayId,
+      publicIp: this.publicIp,
+      endpoint: this.endpoint,
+      endpoints: this.endpoints,
+      metricsEndpoint: this.metricsEndpoint,
+    });
   }
 }
 
@@ -246,19 +343,30 @@ export class RpcGateway extends pulumi.ComponentResource {
  * new RpcGateway("gw-1", { gateway: plan.gateways[0], chains: chainsFromFleet(plan, plan.gateways[0], fleet.nodes), site });
  */
 export function chainsFromFleet(
-  plan: Plan, gateway: PlannedGateway, nodes: pulumi.Input<Record<string, { rpcEndpoint: string }>>,
+  plan: Plan,
+  gateway: PlannedGateway,
+  nodes: pulumi.Input<Record<string, { rpcEndpoint: string }>>,
   options: GatewayChainsOptions & { catalog?: Catalog } = {},
 ): RpcGatewayChain[] {
   const all = pulumi.output(nodes);
   return gatewayChains(plan, gateway, options.catalog ?? loadCatalog(), options).map((c) => ({
-    chain: c.chain, maxLagBlocks: c.maxLagBlocks, websocket: c.websocket,
+    chain: c.chain,
+    maxLagBlocks: c.maxLagBlocks,
+    websocket: c.websocket,
     upstreams: c.upstreams.map((u) => {
       const url = all.apply((n) => {
         const endpoint = n[u.node]?.rpcEndpoint;
-        if (!endpoint) throw new Error(`${gateway.id}: node ${u.node} of the plan is not in the deployed fleet's nodes`);
+        if (!endpoint)
+          throw new Error(`${gateway.id}: node ${u.node} of the plan is not in the deployed fleet's nodes`);
         return endpoint;
       });
-      return { node: u.node, operator: u.operator, backup: u.backup, url, wsUrl: c.websocket ? url.apply((x) => wsUrlOf(x, u)) : undefined };
+      return {
+        node: u.node,
+        operator: u.operator,
+        backup: u.backup,
+        url,
+        wsUrl: c.websocket ? url.apply((x) => wsUrlOf(x, u)) : undefined,
+      };
     }),
   }));
 }
@@ -266,9 +374,27 @@ export function chainsFromFleet(
 /** The gateway as the host components see a node: its site and shape, a small data disk, tags of the access layer. */
 export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): PlannedNode {
   return {
-    id: g.id, chainKey: `gateway/${g.id}`, chain: "gateway", network: "access", role: "gateway", clients: { gateway: "haproxy" },
-    provider: g.provider, site: g.site, host: g.host, operator: g.operator, region: g.region, country: g.country,
-    jurisdiction: g.jurisdiction, cloudAct: g.cloudAct, shape: g.shape, vcpu: g.vcpu, memoryGb: g.memoryGb,
-    storage: GATEWAY_DISK[cloud], monthlyUsd: g.monthlyUsd, cost: g.cost, estimate: g.estimate, sources: g.sources,
+    id: g.id,
+    chainKey: `gateway/${g.id}`,
+    chain: "gateway",
+    network: "access",
+    role: "gateway",
+    clients: { gateway: "haproxy" },
+    provider: g.provider,
+    site: g.site,
+    host: g.host,
+    operator: g.operator,
+    region: g.region,
+    country: g.country,
+    jurisdiction: g.jurisdiction,
+    cloudAct: g.cloudAct,
+    shape: g.shape,
+    vcpu: g.vcpu,
+    memoryGb: g.memoryGb,
+    storage: GATEWAY_DISK[cloud],
+    monthlyUsd: g.monthlyUsd,
+    cost: g.cost,
+    estimate: g.estimate,
+    sources: g.sources,
   };
 }

@@ -43,7 +43,11 @@ export const gcpBinding: HostBinding = {
       problems.push("the plan places nodes on GCP: set sovereign:gcpProject (or gcp:project, or GOOGLE_PROJECT)");
     }
     try {
-      gcpSubnetCidrs(byRegion(nodes).map(([r]) => r), GCP_SUBNET_NUMBERS, opts.subnetCidrs);
+      gcpSubnetCidrs(
+        byRegion(nodes).map(([r]) => r),
+        GCP_SUBNET_NUMBERS,
+        opts.subnetCidrs,
+      );
     } catch (e) {
       problems.push((e as Error).message);
     }
@@ -53,11 +57,19 @@ export const gcpBinding: HostBinding = {
 
   deploy(nodes, ctx) {
     const opts = ctx.options.gcp ?? {};
-    const cidrs = gcpSubnetCidrs(byRegion(nodes).map(([r]) => r), GCP_SUBNET_NUMBERS, opts.subnetCidrs);
+    const cidrs = gcpSubnetCidrs(
+      byRegion(nodes).map(([r]) => r),
+      GCP_SUBNET_NUMBERS,
+      opts.subnetCidrs,
+    );
     const regions: Record<string, GcpNetworkRegion> = {};
     for (const [region] of byRegion(nodes)) {
       regions[region] = {
-        provider: new GcpProvider(`${ctx.name}-gcp-${region}`, { ...opts.providerArgs, project: opts.project, region }, { parent: ctx.parent }),
+        provider: new GcpProvider(
+          `${ctx.name}-gcp-${region}`,
+          { ...opts.providerArgs, project: opts.project, region },
+          { parent: ctx.parent },
+        ),
         cidr: cidrs[region],
         zone: opts.zones?.[region],
       };
@@ -66,11 +78,20 @@ export const gcpBinding: HostBinding = {
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [region, list] of byRegion(nodes)) {
       for (const node of list) {
-        hosts[node.id] = new GcpNodeHost(`${ctx.name}-${node.id}`, {
-          ...ctx.host, node, rendered: ctx.workloads.get(node.id), networkCidrs: net.cidrs,
-          network: net.networkId, subnetwork: net.subnetworks[region], zone: net.zones[region],
-          transform: opts.transform,
-        }, { parent: ctx.parent, providers: [regions[region].provider] });
+        hosts[node.id] = new GcpNodeHost(
+          `${ctx.name}-${node.id}`,
+          {
+            ...ctx.host,
+            node,
+            rendered: ctx.workloads.get(node.id),
+            networkCidrs: net.cidrs,
+            network: net.networkId,
+            subnetwork: net.subnetworks[region],
+            zone: net.zones[region],
+            transform: opts.transform,
+          },
+          { parent: ctx.parent, providers: [regions[region].provider] },
+        );
       }
     }
     return hosts;

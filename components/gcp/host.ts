@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import { isIpv6 } from "../../core/workload/firewall";
 import type { DataDiskSpec } from "../cloud-data";
-import { NodeHost, rulesBySource, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
+import {
+  NodeHost,
+  rulesBySource,
+  userDataOptions,
+  type NodeHostArgs,
+  type NodeHostTransform,
+  type PreparedHost,
+} from "../node-host";
 import { transform, type Transform } from "../transform";
 import { GCP_DATA, GCP_DATA_DEVICE, GCP_IMAGE, gcpName } from "./data";
 
@@ -54,11 +61,19 @@ export class GcpNodeHost extends NodeHost {
     const networkTag = gcpName(name);
     this.address = this.createAddress(host, args, labels);
     this.firewalls = this.createFirewalls(host, args, networkTag);
-    const disk = GCP_DATA.dataDisk(host.node.storage, host.node.shape, host.catalog.providers.get("gcp")?.storageClasses);
+    const disk = GCP_DATA.dataDisk(
+      host.node.storage,
+      host.node.shape,
+      host.catalog.providers.get("gcp")?.storageClasses,
+    );
     this.disk = disk.kind === "network" ? this.createDisk(args, disk, labels) : undefined;
     this.instance = this.createInstance(host, args, disk, labels, networkTag);
     const privateIp = this.instance.networkInterfaces.apply((nics) => nics[0]?.networkIp ?? "");
-    this.finish({ publicIp: this.address.address, privateIp, rpcEndpoint: host.rpcEndpoint(this.address.address, privateIp) });
+    this.finish({
+      publicIp: this.address.address,
+      privateIp,
+      rpcEndpoint: host.rpcEndpoint(this.address.address, privateIp),
+    });
   }
 
   /** Children of a GCP host are replaced delete-first: their GCP names are fixed. */
@@ -67,14 +82,21 @@ export class GcpNodeHost extends NodeHost {
   }
 
   private createAddress(host: PreparedHost, args: GcpNodeHostArgs, labels: Record<string, string>): compute.Address {
-    return new compute.Address(...transform(args.transform?.address, this.child("ip"), {
-      name: gcpName(this.child("ip")),
-      region: host.node.region,
-      addressType: "EXTERNAL",
-      networkTier: "PREMIUM",
-      description: `Sovereign node ${host.node.id}`,
-      labels,
-    }, this.opts));
+    return new compute.Address(
+      ...transform(
+        args.transform?.address,
+        this.child("ip"),
+        {
+          name: gcpName(this.child("ip")),
+          region: host.node.region,
+          addressType: "EXTERNAL",
+          networkTier: "PREMIUM",
+          description: `Sovereign node ${host.node.id}`,
+          labels,
+        },
+        this.opts,
+      ),
+    );
   }
 
   private createFirewalls(host: PreparedHost, args: GcpNodeHostArgs, networkTag: string): compute.Firewall[] {
@@ -85,60 +107,106 @@ export class GcpNodeHost extends NodeHost {
         const cidrs = group.cidrs.filter((c) => isIpv6(c) === (family === "v6"));
         if (!cidrs.length) continue;
         const suffix = family === "v4" ? group.source : `${group.source}-v6`;
-        firewalls.push(new compute.Firewall(...transform(args.transform?.firewall, this.child(suffix), {
-          name: gcpName(this.child(suffix)),
-          network: args.network,
-          direction: "INGRESS",
-          priority: 1000,
-          sourceRanges: cidrs,
-          targetTags: [networkTag],
-          allows: group.allows,
-          // Firewall rules cannot carry labels: the description names the node and fleet.
-          description: `Sovereign ${host.fleet}/${host.node.id} (${group.source}): ${group.description}`.slice(0, 2048),
-        }, this.opts)));
+        firewalls.push(
+          new compute.Firewall(
+            ...transform(
+              args.transform?.firewall,
+              this.child(suffix),
+              {
+                name: gcpName(this.child(suffix)),
+                network: args.network,
+                direction: "INGRESS",
+                priority: 1000,
+                sourceRanges: cidrs,
+                targetTags: [networkTag],
+                allows: group.allows,
+                // Firewall rules cannot carry labels: the description names the node and fleet.
+                description: `Sovereign ${host.fleet}/${host.node.id} (${group.source}): ${group.description}`.slice(
+                  0,
+                  2048,
+                ),
+              },
+              this.opts,
+            ),
+          ),
+        );
       }
     }
     return firewalls;
   }
 
-  private createDisk(args: GcpNodeHostArgs, disk: DataDiskSpec & { kind: "network" }, labels: Record<string, string>): compute.Disk {
-    return new compute.Disk(...transform(args.transform?.disk, this.child("data"), {
-      name: gcpName(this.child("data")),
-      zone: args.zone,
-      type: disk.type,
-      size: disk.sizeGb,
-      labels,
-    }, this.opts));
+  private createDisk(
+    args: GcpNodeHostArgs,
+    disk: DataDiskSpec & { kind: "network" },
+    labels: Record<string, string>,
+  ): compute.Disk {
+    return new compute.Disk(
+      ...transform(
+        args.transform?.disk,
+        this.child("data"),
+        {
+          name: gcpName(this.child("data")),
+          zone: args.zone,
+          type: disk.type,
+          size: disk.sizeGb,
+          labels,
+        },
+        this.opts,
+      ),
+    );
   }
 
-  private createInstance(host: PreparedHost, args: GcpNodeHostArgs, disk: DataDiskSpec, labels: Record<string, string>, networkTag: string): compute.Instance {
+  private createInstance(
+    host: PreparedHost,
+    args: GcpNodeHostArgs,
+    disk: DataDiskSpec,
+    labels: Record<string, string>,
+    networkTag: string,
+  ): compute.Instance {
     const node = host.node;
     const userData = host.userData(GCP_DATA.devices(disk), args.sshPublicKey ? [args.sshPublicKey] : undefined);
     const ignoreImage = args.pinImage === false ? [] : ["bootDisk.initializeParams.image"];
-    return new compute.Instance(...transform(args.transform?.instance, this.child("vm"), {
-      name: gcpName(this.child("vm")),
-      zone: args.zone,
-      machineType: node.shape,
-      bootDisk: {
-        autoDelete: true,
-        initializeParams: { image: GCP_IMAGE(GCP_DATA.archOf(node.shape)), size: GCP_DATA.bootDiskGb, type: "pd-balanced", labels },
-      },
-      attachedDisks: this.disk ? [{ source: this.disk.selfLink, deviceName: GCP_DATA_DEVICE, mode: "READ_WRITE" }] : undefined,
-      scratchDisks: disk.kind === "local" ? Array.from({ length: disk.count }, () => ({ interface: "NVME" })) : undefined,
-      networkInterfaces: [{
-        subnetwork: args.subnetwork,
-        accessConfigs: [{ natIp: this.address.address, networkTier: "PREMIUM" }],
-      }],
-      metadata: {
-        "user-data": userData,
-        // Project-wide SSH keys would bypass adminCidrs' intent of a closed box.
-        "block-project-ssh-keys": "true",
-      },
-      tags: [networkTag],
-      labels,
-      allowStoppingForUpdate: true,
-      shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
-      scheduling: { onHostMaintenance: "MIGRATE", automaticRestart: true },
-    }, { ...this.opts, ...userDataOptions(args.workloadUpdates, 'metadata["user-data"]', ignoreImage) }));
+    return new compute.Instance(
+      ...transform(
+        args.transform?.instance,
+        this.child("vm"),
+        {
+          name: gcpName(this.child("vm")),
+          zone: args.zone,
+          machineType: node.shape,
+          bootDisk: {
+            autoDelete: true,
+            initializeParams: {
+              image: GCP_IMAGE(GCP_DATA.archOf(node.shape)),
+              size: GCP_DATA.bootDiskGb,
+              type: "pd-balanced",
+              labels,
+            },
+          },
+          attachedDisks: this.disk
+            ? [{ source: this.disk.selfLink, deviceName: GCP_DATA_DEVICE, mode: "READ_WRITE" }]
+            : undefined,
+          scratchDisks:
+            disk.kind === "local" ? Array.from({ length: disk.count }, () => ({ interface: "NVME" })) : undefined,
+          networkInterfaces: [
+            {
+              subnetwork: args.subnetwork,
+              accessConfigs: [{ natIp: this.address.address, networkTier: "PREMIUM" }],
+            },
+          ],
+          metadata: {
+            "user-data": userData,
+            // Project-wide SSH keys would bypass adminCidrs' intent of a closed box.
+            "block-project-ssh-keys": "true",
+          },
+          tags: [networkTag],
+          labels,
+          allowStoppingForUpdate: true,
+          shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+          scheduling: { onHostMaintenance: "MIGRATE", automaticRestart: true },
+        },
+        { ...this.opts, ...userDataOptions(args.workloadUpdates, 'metadata["user-data"]', ignoreImage) },
+      ),
+    );
   }
 }

@@ -51,32 +51,51 @@ export class GcpNetwork extends pulumi.ComponentResource {
     if (!regions.length) throw new Error(`${name}: no regions`);
     const first = args.regions[regions[0]].provider;
     this.cidrs = regions.map((r) => args.regions[r].cidr);
-    const network = new compute.Network(...transform(args.transform?.network, `${name}-net`, {
-      name: gcpName(`${args.fleet}-net`),
-      autoCreateSubnetworks: false,
-      description: `Sovereign fleet ${args.fleet}`,
-    }, { parent: this, provider: first, deleteBeforeReplace: true }));
+    const network = new compute.Network(
+      ...transform(
+        args.transform?.network,
+        `${name}-net`,
+        {
+          name: gcpName(`${args.fleet}-net`),
+          autoCreateSubnetworks: false,
+          description: `Sovereign fleet ${args.fleet}`,
+        },
+        { parent: this, provider: first, deleteBeforeReplace: true },
+      ),
+    );
     this.networkId = network.id;
     this.networkSelfLink = network.selfLink;
     for (const region of regions) {
       const r = args.regions[region];
       const p = { parent: this, provider: r.provider };
-      const subnet = new compute.Subnetwork(...transform(args.transform?.subnetwork, `${name}-${region}`, {
-        name: gcpName(`${args.fleet}-${region}`),
-        network: network.id,
-        region,
-        ipCidrRange: r.cidr,
-        privateIpGoogleAccess: true,
-        description: `Sovereign fleet ${args.fleet} in ${region}`,
-      }, { ...p, deleteBeforeReplace: true }));
+      const subnet = new compute.Subnetwork(
+        ...transform(
+          args.transform?.subnetwork,
+          `${name}-${region}`,
+          {
+            name: gcpName(`${args.fleet}-${region}`),
+            network: network.id,
+            region,
+            ipCidrRange: r.cidr,
+            privateIpGoogleAccess: true,
+            description: `Sovereign fleet ${args.fleet} in ${region}`,
+          },
+          { ...p, deleteBeforeReplace: true },
+        ),
+      );
       this.subnetworks[region] = subnet.selfLink;
       this.zones[region] = r.zone
         ? pulumi.output(r.zone)
         : compute.getZonesOutput({ region, status: "UP" }, p).names.apply((names) => {
-          if (!names.length) throw new Error(`${name}: no zone of ${region} is UP`);
-          return [...names].sort()[0];
-        });
+            if (!names.length) throw new Error(`${name}: no zone of ${region} is UP`);
+            return [...names].sort()[0];
+          });
     }
-    this.registerOutputs({ networkId: this.networkId, subnetworks: this.subnetworks, zones: this.zones, cidrs: this.cidrs });
+    this.registerOutputs({
+      networkId: this.networkId,
+      subnetworks: this.subnetworks,
+      zones: this.zones,
+      cidrs: this.cidrs,
+    });
   }
 }

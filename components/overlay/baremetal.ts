@@ -53,46 +53,63 @@ export class BareMetalWireGuard extends pulumi.ComponentResource {
   constructor(name: string, args: BareMetalWireGuardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:overlay:BareMetalWireGuard", name, {}, opts);
     const machine = args.overlay.machines.find((m) => m.name === args.machine);
-    if (!machine) throw new Error(`${name}: machine ${args.machine} is not in the overlay (machines: ${args.overlay.machines.map((m) => m.name).join(", ")})`);
+    if (!machine)
+      throw new Error(
+        `${name}: machine ${args.machine} is not in the overlay (machines: ${args.overlay.machines.map((m) => m.name).join(", ")})`,
+      );
     const wireguardGo = args.wireguardGo ?? "wireguard-go";
     if (!/^[\w./-]+$/.test(wireguardGo)) throw new Error(`${name}: wireguardGo '${wireguardGo}' must be a plain path`);
     const c = args.connection;
     const connection = {
-      host: c.host, port: c.port ?? 22, user: c.user ?? "root", privateKey: pulumi.secret(c.privateKey), hostKey: c.hostKey,
-      dialErrorLimit: c.dialErrorLimit ?? 10, perDialTimeout: c.perDialTimeout ?? 15,
+      host: c.host,
+      port: c.port ?? 22,
+      user: c.user ?? "root",
+      privateKey: pulumi.secret(c.privateKey),
+      hostKey: c.hostKey,
+      dialErrorLimit: c.dialErrorLimit ?? 10,
+      perDialTimeout: c.perDialTimeout ?? 15,
     };
     const o = args.overlay;
     const iface = o.interface;
     const conf = `${OVERLAY_DIR}/${iface}.conf`;
-    const script = pulumi.secret(pulumi.all([args.privateKey, args.peers]).apply(([key, peers]) => [
-      "set -eu",
-      "umask 077",
-      `install -d -m 0700 '${OVERLAY_DIR}'`,
-      `printf '%s' '${Buffer.from(renderWgSetconf(o, machine, key.trim(), peers)).toString("base64")}' | base64 -d > '${conf}.new'`,
-      `mv '${conf}.new' '${conf}'`,
-      `if ! ip link show dev ${iface} >/dev/null 2>&1; then`,
-      `  if ip link add dev ${iface} type wireguard 2>/dev/null; then echo "${iface}: kernel WireGuard"`,
-      `  elif command -v '${wireguardGo}' >/dev/null; then`,
-      // Its log must not hold the SSH session's stdout open, or the command never ends.
-      `    '${wireguardGo}' ${iface} </dev/null >>'${OVERLAY_DIR}/wireguard-go.log' 2>&1`,
-      `    echo "${iface}: wireguard-go (no WireGuard module in this kernel)"`,
-      `  else echo "${iface}: this kernel has no WireGuard module and ${wireguardGo} is not installed: install wireguard-go or load the wireguard module" >&2; exit 1`,
-      "  fi",
-      "fi",
-      `wg syncconf ${iface} '${conf}'`,
-      `ip address replace ${machine.address}/${o.cidr.split("/")[1]} dev ${iface}`,
-      `ip link set dev ${iface} mtu ${o.mtu} up`,
-      `wg show ${iface} listen-port`,
-      "",
-    ].join("\n")));
-    const [upName, upArgs, upOpts] = transform(args.transform?.up, `${name}-up`, {
-      connection,
-      create: "sh -s",
-      update: "sh -s",
-      stdin: script,
-      delete: `ip link del dev ${iface} 2>/dev/null || true; rm -f '${conf}' '${OVERLAY_DIR}/wireguard-go.log'; rmdir '${OVERLAY_DIR}' 2>/dev/null || true`,
-      logging: "stdoutAndStderr",
-    } as command.remote.CommandArgs, { parent: this });
+    const script = pulumi.secret(
+      pulumi.all([args.privateKey, args.peers]).apply(([key, peers]) =>
+        [
+          "set -eu",
+          "umask 077",
+          `install -d -m 0700 '${OVERLAY_DIR}'`,
+          `printf '%s' '${Buffer.from(renderWgSetconf(o, machine, key.trim(), peers)).toString("base64")}' | base64 -d > '${conf}.new'`,
+          `mv '${conf}.new' '${conf}'`,
+          `if ! ip link show dev ${iface} >/dev/null 2>&1; then`,
+          `  if ip link add dev ${iface} type wireguard 2>/dev/null; then echo "${iface}: kernel WireGuard"`,
+          `  elif command -v '${wireguardGo}' >/dev/null; then`,
+          // Its log must not hold the SSH session's stdout open, or the command never ends.
+          `    '${wireguardGo}' ${iface} </dev/null >>'${OVERLAY_DIR}/wireguard-go.log' 2>&1`,
+          `    echo "${iface}: wireguard-go (no WireGuard module in this kernel)"`,
+          `  else echo "${iface}: this kernel has no WireGuard module and ${wireguardGo} is not installed: install wireguard-go or load the wireguard module" >&2; exit 1`,
+          "  fi",
+          "fi",
+          `wg syncconf ${iface} '${conf}'`,
+          `ip address replace ${machine.address}/${o.cidr.split("/")[1]} dev ${iface}`,
+          `ip link set dev ${iface} mtu ${o.mtu} up`,
+          `wg show ${iface} listen-port`,
+          "",
+        ].join("\n"),
+      ),
+    );
+    const [upName, upArgs, upOpts] = transform(
+      args.transform?.up,
+      `${name}-up`,
+      {
+        connection,
+        create: "sh -s",
+        update: "sh -s",
+        stdin: script,
+        delete: `ip link del dev ${iface} 2>/dev/null || true; rm -f '${conf}' '${OVERLAY_DIR}/wireguard-go.log'; rmdir '${OVERLAY_DIR}' 2>/dev/null || true`,
+        logging: "stdoutAndStderr",
+      } as command.remote.CommandArgs,
+      { parent: this },
+    );
     new command.remote.Command(upName, upArgs, upOpts);
     this.address = machine.address;
     this.registerOutputs({ address: this.address });

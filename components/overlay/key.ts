@@ -30,10 +30,15 @@ export class WireGuardKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: WireGuardKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:overlay:WireGuardKey", name, {}, opts);
-    const [childName, childArgs, childOpts] = transform(args.transform?.generate, `${name}-generate`, {
-      create: "openssl rand -base64 32",
-      logging: "stderr",
-    } as command.local.CommandArgs, { parent: this, additionalSecretOutputs: ["stdout"] });
+    const [childName, childArgs, childOpts] = transform(
+      args.transform?.generate,
+      `${name}-generate`,
+      {
+        create: "openssl rand -base64 32",
+        logging: "stderr",
+      } as command.local.CommandArgs,
+      { parent: this, additionalSecretOutputs: ["stdout"] },
+    );
     const generated = new command.local.Command(childName, childArgs, childOpts);
     this.privateKey = pulumi.secret(generated.stdout.apply((s) => s.trim()));
     this.publicKey = pulumi.unsecret(this.privateKey.apply(wireGuardPublicKey));

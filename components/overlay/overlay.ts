@@ -50,29 +50,52 @@ export class Overlay extends pulumi.ComponentResource {
     super("sovereign:overlay:Overlay", name, {}, opts);
     this.plan = args.overlay;
     this.endpoints = args.endpoints ?? {};
-    this.keys = Object.fromEntries(args.overlay.machines.map((m) =>
-      [m.name, new WireGuardKey(`${name}-${m.name}-key`, { transform: args.transform?.key }, { parent: this })]));
+    this.keys = Object.fromEntries(
+      args.overlay.machines.map((m) => [
+        m.name,
+        new WireGuardKey(`${name}-${m.name}-key`, { transform: args.transform?.key }, { parent: this }),
+      ]),
+    );
     this.publicKeys = Object.fromEntries(Object.entries(this.keys).map(([m, k]) => [m, k.publicKey]));
     this.interfaces = {};
     for (const m of args.overlay.machines.filter((x) => x.kind === "host")) {
       const connection = args.connections?.[m.name];
-      if (!connection) throw new Error(`${name}: no SSH connection for bare-metal host ${m.name} (OverlayArgs.connections.${m.name})`);
-      this.interfaces[m.name] = new BareMetalWireGuard(`${name}-${m.name}`, {
-        overlay: args.overlay, machine: m.name, connection,
-        privateKey: this.keys[m.name].privateKey, peers: this.peerKeys(m.name),
-        wireguardGo: args.wireguardGo, transform: args.transform?.baremetal,
-      }, { parent: this });
+      if (!connection)
+        throw new Error(`${name}: no SSH connection for bare-metal host ${m.name} (OverlayArgs.connections.${m.name})`);
+      this.interfaces[m.name] = new BareMetalWireGuard(
+        `${name}-${m.name}`,
+        {
+          overlay: args.overlay,
+          machine: m.name,
+          connection,
+          privateKey: this.keys[m.name].privateKey,
+          peers: this.peerKeys(m.name),
+          wireguardGo: args.wireguardGo,
+          transform: args.transform?.baremetal,
+        },
+        { parent: this },
+      );
     }
     this.registerOutputs({ publicKeys: this.publicKeys });
   }
 
   /** What `machine` needs to know of its peers: public keys and the endpoints known so far. */
-  peerKeys(machine: string, extraEndpoints: Record<string, pulumi.Input<string>> = {}): pulumi.Output<Record<string, PeerKeys>> {
+  peerKeys(
+    machine: string,
+    extraEndpoints: Record<string, pulumi.Input<string>> = {},
+  ): pulumi.Output<Record<string, PeerKeys>> {
     const m = this.machine(machine);
     const endpoints = { ...this.endpoints, ...extraEndpoints };
-    return pulumi.all(Object.fromEntries(m.peers.map((p) => [p, pulumi.all([this.keys[p].publicKey, endpoints[p]])])))
-      .apply((byPeer) => Object.fromEntries(Object.entries(byPeer).map(([p, [publicKey, endpoint]]) =>
-        [p, endpoint === undefined ? { publicKey } : { publicKey, endpoint }])));
+    return pulumi
+      .all(Object.fromEntries(m.peers.map((p) => [p, pulumi.all([this.keys[p].publicKey, endpoints[p]])])))
+      .apply((byPeer) =>
+        Object.fromEntries(
+          Object.entries(byPeer).map(([p, [publicKey, endpoint]]) => [
+            p,
+            endpoint === undefined ? { publicKey } : { publicKey, endpoint },
+          ]),
+        ),
+      );
   }
 
   /**
@@ -81,8 +104,11 @@ export class Overlay extends pulumi.ComponentResource {
    */
   cloudConfig(machine: string, endpoints: Record<string, pulumi.Input<string>> = {}): pulumi.Output<string> {
     const m = this.machine(machine);
-    return pulumi.secret(pulumi.all([this.keys[machine].privateKey, this.peerKeys(machine, endpoints)])
-      .apply(([key, peers]) => renderWgQuick(this.plan, m, key, peers)));
+    return pulumi.secret(
+      pulumi
+        .all([this.keys[machine].privateKey, this.peerKeys(machine, endpoints)])
+        .apply(([key, peers]) => renderWgQuick(this.plan, m, key, peers)),
+    );
   }
 
   private machine(name: string) {

@@ -28,12 +28,20 @@ export interface Scenario {
   plan?: Plan;
 }
 
-export interface Comparison { fleet: string; scenarios: Scenario[] }
+export interface Comparison {
+  fleet: string;
+  scenarios: Scenario[];
+}
 
 export const OPERATOR_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0.2] as const;
 
 interface Variant {
-  name: string; description: string; sites: Sites; policy: Policy; budget?: FleetSpec["budget"]; pricing?: FleetSpec["pricing"];
+  name: string;
+  description: string;
+  sites: Sites;
+  policy: Policy;
+  budget?: FleetSpec["budget"];
+  pricing?: FleetSpec["pricing"];
 }
 
 /** Purchase options compared beside the spec's own (users adopt a cost tool for committed-use support). */
@@ -51,29 +59,74 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
 
   // What most teams run today: the cheapest single cloud region (best of every allowed cloud region).
   const singleRegion = CLOUD_PROVIDERS.flatMap((p) => (spec.sites[p]?.regions ?? []).map((r) => ({ p, r })));
-  rows.push(await bestOf("single cloud, one region", "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
-    singleRegion.map(({ p, r }) => ({ sites: { [p]: { regions: [r] } } as Sites, policy: clientOnly })), spec, catalog,
-    "the spec allows no cloud region (sites.aws/gcp/azure)"));
+  rows.push(
+    await bestOf(
+      "single cloud, one region",
+      "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
+      singleRegion.map(({ p, r }) => ({ sites: { [p]: { regions: [r] } } as Sites, policy: clientOnly })),
+      spec,
+      catalog,
+      "the spec allows no cloud region (sites.aws/gcp/azure)",
+    ),
+  );
 
   // Multi-region as teams do it: one cloud, nodes spread so that losing any one region leaves each chain running.
-  rows.push(await bestOf("single cloud, multi-region", "the cheapest single cloud, spread over its allowed regions so each chain survives the loss of any one region",
-    CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({ sites: { [p]: spec.sites[p] } as Sites, policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } } })), spec, catalog,
-    "the spec allows no cloud provider"));
+  rows.push(
+    await bestOf(
+      "single cloud, multi-region",
+      "the cheapest single cloud, spread over its allowed regions so each chain survives the loss of any one region",
+      CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({
+        sites: { [p]: spec.sites[p] } as Sites,
+        policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } },
+      })),
+      spec,
+      catalog,
+      "the spec allows no cloud provider",
+    ),
+  );
 
-  rows.push(await solve({ name: "your policy", description: "the spec as written: every site, every rule, the budget", sites: spec.sites, policy: spec.policy, budget: spec.budget }, spec, catalog));
+  rows.push(
+    await solve(
+      {
+        name: "your policy",
+        description: "the spec as written: every site, every rule, the budget",
+        sites: spec.sites,
+        policy: spec.policy,
+        budget: spec.budget,
+      },
+      spec,
+      catalog,
+    ),
+  );
   for (const { pricing, label } of PRICING_ROWS.filter((r) => r.pricing !== (spec.pricing ?? "on-demand"))) {
-    rows.push(await solve({
-      name: `your policy, ${pricing}`, description: `the spec as written, cloud compute bought as ${label}; no budget`,
-      sites: spec.sites, policy: spec.policy, pricing,
-    }, spec, catalog));
+    rows.push(
+      await solve(
+        {
+          name: `your policy, ${pricing}`,
+          description: `the spec as written, cloud compute bought as ${label}; no budget`,
+          sites: spec.sites,
+          policy: spec.policy,
+          pricing,
+        },
+        spec,
+        catalog,
+      ),
+    );
   }
 
   for (const cap of OPERATOR_CAP_SWEEP) {
-    rows.push(await solve({
-      name: `operator cap ${Math.round(cap * 100)}%`,
-      description: `every allowed site; no operator above ${Math.round(cap * 100)}% of a chain's nodes${clientCap !== undefined ? `; client cap ${clientCap}` : ""}`,
-      sites: spec.sites, policy: { maxShare: { ...clientOnly.maxShare, operator: cap } },
-    }, spec, catalog));
+    rows.push(
+      await solve(
+        {
+          name: `operator cap ${Math.round(cap * 100)}%`,
+          description: `every allowed site; no operator above ${Math.round(cap * 100)}% of a chain's nodes${clientCap !== undefined ? `; client cap ${clientCap}` : ""}`,
+          sites: spec.sites,
+          policy: { maxShare: { ...clientOnly.maxShare, operator: cap } },
+        },
+        spec,
+        catalog,
+      ),
+    );
   }
 
   const cheapest = Math.min(...rows.filter((r) => r.feasible).map((r) => r.monthlyUsd!));
@@ -87,24 +140,49 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
   return { fleet: spec.name, scenarios: rows };
 }
 
-async function bestOf(name: string, description: string, variants: Array<Omit<Variant, "name" | "description">>, spec: FleetSpec, catalog: Catalog, none: string): Promise<Scenario> {
+async function bestOf(
+  name: string,
+  description: string,
+  variants: Array<Omit<Variant, "name" | "description">>,
+  spec: FleetSpec,
+  catalog: Catalog,
+  none: string,
+): Promise<Scenario> {
   if (variants.length === 0) return infeasible(name, description, none);
   const results = await Promise.all(variants.map((v) => solve({ name, description, ...v }, spec, catalog)));
   const feasible = results.filter((r) => r.feasible).sort((a, b) => a.monthlyUsd! - b.monthlyUsd!);
   if (feasible.length) {
     const best = feasible[0];
     const where = [...new Set(best.plan!.nodes.map((n) => n.provider))].join("+");
-    return { ...best, description: `${description} (${where}: ${[...new Set(best.plan!.nodes.map((n) => n.region))].join(", ")})` };
+    return {
+      ...best,
+      description: `${description} (${where}: ${[...new Set(best.plan!.nodes.map((n) => n.region))].join(", ")})`,
+    };
   }
   // The variant with the most room (first of the list with the most sites) explains best.
   return infeasible(name, description, results[0].reason!);
 }
 
 async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Scenario> {
-  const variantSpec: FleetSpec = { ...spec, sites: v.sites, policy: v.policy, budget: v.budget, pricing: v.pricing ?? spec.pricing };
+  const variantSpec: FleetSpec = {
+    ...spec,
+    sites: v.sites,
+    policy: v.policy,
+    budget: v.budget,
+    pricing: v.pricing ?? spec.pricing,
+  };
   try {
     const plan = await planFleet(resolveFleet(variantSpec, catalog), catalog);
-    return { name: v.name, description: v.description, feasible: true, monthlyUsd: plan.totals.monthlyUsd, premium: null, vsSingleCloud: null, ...sovereignty(plan), plan };
+    return {
+      name: v.name,
+      description: v.description,
+      feasible: true,
+      monthlyUsd: plan.totals.monthlyUsd,
+      premium: null,
+      vsSingleCloud: null,
+      ...sovereignty(plan),
+      plan,
+    };
   } catch (e) {
     if (e instanceof InfeasibleError) return infeasible(v.name, v.description, e.reasons.join("; "));
     throw e;
@@ -112,7 +190,19 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
 }
 
 function infeasible(name: string, description: string, reason: string): Scenario {
-  return { name, description, feasible: false, monthlyUsd: null, premium: null, vsSingleCloud: null, maxOperatorShare: null, worstCaseSurvivingShare: null, cloudActShare: null, operators: null, reason };
+  return {
+    name,
+    description,
+    feasible: false,
+    monthlyUsd: null,
+    premium: null,
+    vsSingleCloud: null,
+    maxOperatorShare: null,
+    worstCaseSurvivingShare: null,
+    cloudActShare: null,
+    operators: null,
+    reason,
+  };
 }
 
 /** The sovereignty columns of a plan. */

@@ -35,16 +35,29 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export function parseBaseEstimate(doc: unknown, file: string): BaseEstimate {
   const projects = (doc as { projects?: unknown })?.projects;
   if (!Array.isArray(projects)) {
-    throw new SpecError([{ path: "projects", message: "not an Infracost-format JSON estimate: write one with `sovereign cost <file> --format json`" }], file);
+    throw new SpecError(
+      [
+        {
+          path: "projects",
+          message: "not an Infracost-format JSON estimate: write one with `sovereign cost <file> --format json`",
+        },
+      ],
+      file,
+    );
   }
   const resources = new Map<string, number | null>();
   projects.forEach((p, i) => {
     const list = p?.breakdown?.resources;
-    if (!Array.isArray(list)) throw new SpecError([{ path: `projects[${i}].breakdown.resources`, message: "missing: each project needs its resource breakdown" }], file);
+    if (!Array.isArray(list))
+      throw new SpecError(
+        [{ path: `projects[${i}].breakdown.resources`, message: "missing: each project needs its resource breakdown" }],
+        file,
+      );
     for (const r of list) if (typeof r?.name === "string") resources.set(r.name, decimal(r.monthlyCost));
   });
-  const total = decimal((doc as { totalMonthlyCost?: unknown }).totalMonthlyCost)
-    ?? [...resources.values()].reduce<number>((a, b) => a + (b ?? 0), 0);
+  const total =
+    decimal((doc as { totalMonthlyCost?: unknown }).totalMonthlyCost) ??
+    [...resources.values()].reduce<number>((a, b) => a + (b ?? 0), 0);
   return { totalMonthlyCost: total, resources };
 }
 
@@ -54,7 +67,8 @@ export function diffEstimates(base: BaseEstimate, now: CostEstimate): CostDiff {
   for (const r of now.resources) {
     seen.add(r.name);
     if (!base.resources.has(r.name)) {
-      if (r.monthlyCost) diffs.push({ name: r.name, change: "added", before: null, after: r.monthlyCost, delta: r.monthlyCost });
+      if (r.monthlyCost)
+        diffs.push({ name: r.name, change: "added", before: null, after: r.monthlyCost, delta: r.monthlyCost });
       continue;
     }
     const before = base.resources.get(r.name) ?? null;

@@ -1,6 +1,13 @@
 import type { Catalog } from "../catalog/load";
 import type {
-  EgressTiers, Performance, Pricing, Profile, ProviderFile, Shape, Sourced, StorageClass,
+  EgressTiers,
+  Performance,
+  Pricing,
+  Profile,
+  ProviderFile,
+  Shape,
+  Sourced,
+  StorageClass,
 } from "../catalog/schema";
 import type { Site } from "../fleet-spec/resolve";
 
@@ -51,8 +58,11 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 function breakdown(parts: Omit<CostBreakdown, "total">): CostBreakdown {
   const rounded = {
-    compute: round(parts.compute), storage: round(parts.storage), performance: round(parts.performance),
-    publicIp: round(parts.publicIp), egress: round(parts.egress),
+    compute: round(parts.compute),
+    storage: round(parts.storage),
+    performance: round(parts.performance),
+    publicIp: round(parts.publicIp),
+    egress: round(parts.egress),
   };
   const total = round(rounded.compute + rounded.storage + rounded.performance + rounded.publicIp + rounded.egress);
   return { ...rounded, total, ...(parts.egressHigh === undefined ? {} : { egressHigh: round(parts.egressHigh) }) };
@@ -61,7 +71,8 @@ function breakdown(parts: Omit<CostBreakdown, "total">): CostBreakdown {
 /** Monthly USD of `gb` of internet egress in a region: the free allowance, then each volume tier in turn. */
 export function egressUsd(gb: number, provider: ProviderFile, region: string): number {
   const network = provider.network!;
-  const tiered: EgressTiers | undefined = network.egress && Object.hasOwn(network.egress, region) ? network.egress[region] : undefined;
+  const tiered: EgressTiers | undefined =
+    network.egress && Object.hasOwn(network.egress, region) ? network.egress[region] : undefined;
   if (!tiered) return gb * network.egressUsdPerGb.value;
   // Tier bounds count total volume; the free allowance is the bottom of the first tier.
   let left = Math.max(0, gb - tiered.freeGbMonth);
@@ -88,10 +99,17 @@ function computeFactor(provider: ProviderFile, shape: Shape, pricing: Pricing): 
 }
 
 /** Cheapest fitting node option at a cloud region or on Akash; bare metal is priced per host. */
-export function cheapestOption(profile: Profile, site: Site, catalog: Catalog, pricing: Pricing = "on-demand"): OptionResult {
+export function cheapestOption(
+  profile: Profile,
+  site: Site,
+  catalog: Catalog,
+  pricing: Pricing = "on-demand",
+): OptionResult {
   if (site.provider === "baremetal") throw new Error("bare-metal nodes are priced by their host, not per node");
   const provider = catalog.providers.get(site.provider)!;
-  return provider.kind === "akash" ? akashOption(profile, provider) : cloudOption(profile, provider, site.region, pricing);
+  return provider.kind === "akash"
+    ? akashOption(profile, provider)
+    : cloudOption(profile, provider, site.region, pricing);
 }
 
 /** The VM's root disk, priced like a data disk of its class (every VM the components create has one). */
@@ -109,7 +127,10 @@ function cloudOption(profile: Profile, provider: ProviderFile, region: string, p
   const publicIp = network.publicIpv4UsdPerHour.value * HOURS_PER_MONTH;
   const egress = egressUsd(profile.egressGbMonth, provider, region);
   const egressHigh = egressUsd(profile.egressGbMonthHigh ?? profile.egressGbMonth, provider, region);
-  const egressCite = network.egress && Object.hasOwn(network.egress, region) ? cite(network.egress[region]) : cite(network.egressUsdPerGb);
+  const egressCite =
+    network.egress && Object.hasOwn(network.egress, region)
+      ? cite(network.egress[region])
+      : cite(network.egressUsdPerGb);
   const boot = bootDiskUsd(provider, region);
   let best: NodeOption | undefined;
   let closestMiss = "no shape has the vCPU and memory";
@@ -117,33 +138,67 @@ function cloudOption(profile: Profile, provider: ProviderFile, region: string, p
     const shape = provider.shapes.find((s) => s.id === price.shape)!;
     if (shape.vcpu < profile.vcpu || shape.memoryGb < profile.memoryGb) continue;
     const storage = storageFor(profile, provider, region, shape);
-    if (!storage) { closestMiss = `no disk meets ${profile.diskGb} GB at ${profile.iops} IOPS${profile.localNvme === "required" ? " on local NVMe" : ""}`; continue; }
+    if (!storage) {
+      closestMiss = `no disk meets ${profile.diskGb} GB at ${profile.iops} IOPS${profile.localNvme === "required" ? " on local NVMe" : ""}`;
+      continue;
+    }
     const { factor, source: discount } = computeFactor(provider, shape, pricing);
     const compute = price.usdPerHour * HOURS_PER_MONTH * factor;
-    const cost = breakdown({ compute, storage: storage.usd + boot.usd, performance: storage.performanceUsd, publicIp, egress, egressHigh });
+    const cost = breakdown({
+      compute,
+      storage: storage.usd + boot.usd,
+      performance: storage.performanceUsd,
+      publicIp,
+      egress,
+      egressHigh,
+    });
     if (!best || cost.total < best.cost.total) {
       const egressRange = `${profile.egressGbMonth}-${profile.egressGbMonthHigh ?? profile.egressGbMonth} GB/month`;
       best = {
-        shape: shape.id, vcpu: shape.vcpu, memoryGb: shape.memoryGb, storage: storage.choice, cost,
+        shape: shape.id,
+        vcpu: shape.vcpu,
+        memoryGb: shape.memoryGb,
+        storage: storage.choice,
+        cost,
         estimate: true,
         sources: [
-          cite(price), ...(discount ? [`${pricing === "on-demand" ? "sustained use" : pricing} x${factor.toFixed(2)}: ${cite(discount)}`] : []),
-          ...storage.sources, ...boot.sources, cite(network.publicIpv4UsdPerHour),
+          cite(price),
+          ...(discount
+            ? [`${pricing === "on-demand" ? "sustained use" : pricing} x${factor.toFixed(2)}: ${cite(discount)}`]
+            : []),
+          ...storage.sources,
+          ...boot.sources,
+          cite(network.publicIpv4UsdPerHour),
           `egress ${egressRange}: ${cite(profile.egressSource)}; ${egressCite}`,
         ],
       };
     }
   }
-  return best ? { ok: true, option: best } : { ok: false, reason: `${provider.id}/${region}: ${closestMiss} for ${profile.vcpu} vCPU / ${profile.memoryGb} GB` };
+  return best
+    ? { ok: true, option: best }
+    : {
+        ok: false,
+        reason: `${provider.id}/${region}: ${closestMiss} for ${profile.vcpu} vCPU / ${profile.memoryGb} GB`,
+      };
 }
 
-interface PricedStorage { choice: StorageChoice; usd: number; performanceUsd: number; sources: string[] }
+interface PricedStorage {
+  choice: StorageChoice;
+  usd: number;
+  performanceUsd: number;
+  sources: string[];
+}
 
 function storageFor(profile: Profile, provider: ProviderFile, region: string, shape: Shape): PricedStorage | undefined {
   const candidates: PricedStorage[] = [];
   if (shape.localNvmeGb && shape.localNvmeGb >= profile.diskGb && profile.localNvme !== "none") {
     // Instance-store NVMe is part of the shape's price; no disk class limits its IOPS or throughput.
-    candidates.push({ choice: { class: "instance-nvme", sizeGb: shape.localNvmeGb, local: true }, usd: 0, performanceUsd: 0, sources: [] });
+    candidates.push({
+      choice: { class: "instance-nvme", sizeGb: shape.localNvmeGb, local: true },
+      usd: 0,
+      performanceUsd: 0,
+      sources: [],
+    });
   }
   for (const cls of provider.storageClasses) {
     if (cls.local ? profile.localNvme === "none" : profile.localNvme === "required") continue;
@@ -155,19 +210,40 @@ function storageFor(profile: Profile, provider: ProviderFile, region: string, sh
 }
 
 /** Sizes a disk of one class for the profile (growing it where performance scales with size) and prices it. */
-export function priceStorageClass(profile: Profile, cls: StorageClass, prices: ProviderFile["storagePrices"][string]): PricedStorage | undefined {
+export function priceStorageClass(
+  profile: Profile,
+  cls: StorageClass,
+  prices: ProviderFile["storagePrices"][string],
+): PricedStorage | undefined {
   if (cls.tiers) {
     for (const tier of [...cls.tiers].sort((a, b) => a.sizeGb - b.sizeGb)) {
-      if (tier.sizeGb < profile.diskGb || tier.iops < profile.iops || tier.throughputMBps < profile.throughputMBps) continue;
+      if (tier.sizeGb < profile.diskGb || tier.iops < profile.iops || tier.throughputMBps < profile.throughputMBps)
+        continue;
       const price = prices.find((p) => p.class === cls.id && p.tier === tier.id);
       if (!price?.usdPerMonth) continue;
-      return { choice: { class: cls.id, tier: tier.id, sizeGb: tier.sizeGb, iops: tier.iops, throughputMBps: tier.throughputMBps, local: false }, usd: price.usdPerMonth, performanceUsd: 0, sources: [cite(price)] };
+      return {
+        choice: {
+          class: cls.id,
+          tier: tier.id,
+          sizeGb: tier.sizeGb,
+          iops: tier.iops,
+          throughputMBps: tier.throughputMBps,
+          local: false,
+        },
+        usd: price.usdPerMonth,
+        performanceUsd: 0,
+        sources: [cite(price)],
+      };
     }
     return undefined;
   }
   const price = prices.find((p) => p.class === cls.id);
   if (!price?.usdPerGbMonth || !cls.iops || !cls.throughputMBps) return undefined;
-  let size = Math.max(profile.diskGb, growFor(profile.iops, cls.iops), growFor(profile.throughputMBps, cls.throughputMBps));
+  let size = Math.max(
+    profile.diskGb,
+    growFor(profile.iops, cls.iops),
+    growFor(profile.throughputMBps, cls.throughputMBps),
+  );
   if (cls.unitGb) {
     const units = Math.ceil(size / cls.unitGb);
     const allowed = cls.unitCounts ? cls.unitCounts.find((n) => n >= units) : units;
@@ -179,7 +255,13 @@ export function priceStorageClass(profile: Profile, cls: StorageClass, prices: P
   const throughput = provision(profile.throughputMBps, cls.throughputMBps, size);
   if (!iops || !throughput) return undefined;
   return {
-    choice: { class: cls.id, sizeGb: size, iops: iops.level, throughputMBps: throughput.level, local: cls.local ?? false },
+    choice: {
+      class: cls.id,
+      sizeGb: size,
+      iops: iops.level,
+      throughputMBps: throughput.level,
+      local: cls.local ?? false,
+    },
     usd: size * price.usdPerGbMonth,
     performanceUsd: iops.usd + throughput.usd,
     sources: [cite(price)],
@@ -207,23 +289,43 @@ function akashOption(profile: Profile, provider: ProviderFile): OptionResult {
   const region = provider.regions[0].id;
   const classes = provider.storageClasses.filter((cls) => profile.localNvme !== "required" || cls.local);
   if (classes.length === 0) {
-    return { ok: false, reason: "akash: the node needs local NVMe and Akash persistent storage is network storage (Rook-Ceph)" };
+    return {
+      ok: false,
+      reason: "akash: the node needs local NVMe and Akash persistent storage is network storage (Rook-Ceph)",
+    };
   }
   const storage = classes
     .map((cls) => priceStorageClass(profile, cls, provider.storagePrices[region]))
     .filter((s): s is PricedStorage => !!s)
     .sort((a, b) => a.usd - b.usd)[0];
   if (!storage) {
-    const best = classes.map((c) => `${c.id} ${c.iops?.max ?? 0} IOPS / ${c.throughputMBps?.max ?? 0} MB/s${c.source?.estimate ? " (assumed)" : ""}`);
-    return { ok: false, reason: `akash: persistent storage is network storage (Rook-Ceph) and no class meets ${profile.diskGb} GB at ${profile.iops} IOPS / ${profile.throughputMBps} MB/s (${best.join(", ")})` };
+    const best = classes.map(
+      (c) =>
+        `${c.id} ${c.iops?.max ?? 0} IOPS / ${c.throughputMBps?.max ?? 0} MB/s${c.source?.estimate ? " (assumed)" : ""}`,
+    );
+    return {
+      ok: false,
+      reason: `akash: persistent storage is network storage (Rook-Ceph) and no class meets ${profile.diskGb} GB at ${profile.iops} IOPS / ${profile.throughputMBps} MB/s (${best.join(", ")})`,
+    };
   }
   // A node needs an IP lease so peers can dial its P2P ports; egress is not billed on Akash.
-  const cost = breakdown({ compute, storage: storage.usd, performance: 0, publicIp: prices.ipLeaseUsdPerMonth.value, egress: 0 });
+  const cost = breakdown({
+    compute,
+    storage: storage.usd,
+    performance: 0,
+    publicIp: prices.ipLeaseUsdPerMonth.value,
+    egress: 0,
+  });
   return {
     ok: true,
     option: {
-      shape: `akash-${cpu}cpu-${profile.memoryGb}gb`, vcpu: cpu, memoryGb: profile.memoryGb, storage: storage.choice, cost,
-      estimate: true, sources: [cite(prices.cpuUsdPerThreadMonth), ...storage.sources],
+      shape: `akash-${cpu}cpu-${profile.memoryGb}gb`,
+      vcpu: cpu,
+      memoryGb: profile.memoryGb,
+      storage: storage.choice,
+      cost,
+      estimate: true,
+      sources: [cite(prices.cpuUsdPerThreadMonth), ...storage.sources],
     },
   };
 }
@@ -234,6 +336,7 @@ export function hostFits(profile: Profile, site: Site): string | undefined {
   if (h.cpu < profile.vcpu) return `${h.name} has ${h.cpu} CPU threads, a node needs ${profile.vcpu}`;
   if (h.memoryGb < profile.memoryGb) return `${h.name} has ${h.memoryGb} GB memory, a node needs ${profile.memoryGb}`;
   if (h.diskGb < profile.diskGb) return `${h.name} has ${h.diskGb} GB disk, a node needs ${profile.diskGb}`;
-  if (profile.localNvme === "required" && h.disk !== "nvme") return `${h.name} has ${h.disk} disks, the node needs local NVMe`;
+  if (profile.localNvme === "required" && h.disk !== "nvme")
+    return `${h.name} has ${h.disk} disks, the node needs local NVMe`;
   return undefined;
 }

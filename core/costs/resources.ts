@@ -6,7 +6,16 @@
  */
 import type { Catalog } from "../catalog/load";
 import type { ProviderFile, Sourced } from "../catalog/schema";
-import type { Disk, Machine, ProviderKind, PublicIp, RawResource, ReadResult, StackResources, TagMapping } from "../resources/types";
+import type {
+  Disk,
+  Machine,
+  ProviderKind,
+  PublicIp,
+  RawResource,
+  ReadResult,
+  StackResources,
+  TagMapping,
+} from "../resources/types";
 import { readResources } from "../resources/read";
 import { HOURS_PER_MONTH, provision } from "./options";
 
@@ -64,27 +73,57 @@ export interface ResourceUsage {
 
 /** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs, internal addresses). */
 const FREE_TYPES = new Set([
-  "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTable:RouteTable",
-  "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route", "aws:ec2/securityGroup:SecurityGroup",
-  "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/volumeAttachment:VolumeAttachment",
-  "aws:ec2/keyPair:KeyPair", "gcp:compute/address:Address", "gcp:compute/network:Network",
-  "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
-  "azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork", "azure-native:network:Subnet",
-  "azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule", "azure-native:network:NetworkInterface",
-  "command:local:Command", "command:remote:Command", "command:remote:CopyToRemote", "random:index/randomPassword:RandomPassword",
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  "aws:ec2/route:Route",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:ec2/volumeAttachment:VolumeAttachment",
+  "aws:ec2/keyPair:KeyPair",
+  "gcp:compute/address:Address",
+  "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork",
+  "gcp:compute/firewall:Firewall",
+  "azure-native:resources:ResourceGroup",
+  "azure-native:network:VirtualNetwork",
+  "azure-native:network:Subnet",
+  "azure-native:network:NetworkSecurityGroup",
+  "azure-native:network:SecurityRule",
+  "azure-native:network:NetworkInterface",
+  "command:local:Command",
+  "command:remote:Command",
+  "command:remote:CopyToRemote",
+  "random:index/randomPassword:RandomPassword",
   "tls:index/privateKey:PrivateKey",
 ]);
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const cite = (s: Sourced) => `${s.source} (${s.asOf}${s.estimate ? ", estimate" : ""})`;
 
-function component(name: string, unit: string, quantity: number | null, price: number | null, src?: Sourced, usageBased = false): CostComponent {
+function component(
+  name: string,
+  unit: string,
+  quantity: number | null,
+  price: number | null,
+  src?: Sourced,
+  usageBased = false,
+): CostComponent {
   // Unrounded: lines add up exactly; the total is rounded to cents once.
   const monthlyCost = quantity === null || price === null ? null : quantity * price;
   return {
-    name, unit, monthlyQuantity: quantity, price, monthlyCost,
-    ...(usageBased ? { usageBased } : {}), ...(src?.estimate ? { estimate: true } : {}), ...(src ? { source: cite(src) } : {}),
+    name,
+    unit,
+    monthlyQuantity: quantity,
+    price,
+    monthlyCost,
+    ...(usageBased ? { usageBased } : {}),
+    ...(src?.estimate ? { estimate: true } : {}),
+    ...(src ? { source: cite(src) } : {}),
   };
 }
 
@@ -98,40 +137,63 @@ function cloud(catalog: Catalog, provider: ProviderKind): ProviderFile | undefin
 
 function regionProblem(file: ProviderFile, region: string | undefined): string | undefined {
   if (!region) return "no region on the resource, its provider or the stack config";
-  if (!file.regions.some((r) => r.id === region)) return `the catalog has no ${file.id} prices for region ${region} (it has ${file.regions.map((r) => r.id).join(", ")})`;
+  if (!file.regions.some((r) => r.id === region))
+    return `the catalog has no ${file.id} prices for region ${region} (it has ${file.regions.map((r) => r.id).join(", ")})`;
   return undefined;
 }
 
 /** Storage (and provisioned IOPS/throughput above what the class includes) of one disk. */
-export function diskComponents(d: Disk, catalog: Catalog, label = "Storage"): { components: CostComponent[]; notes: string[] } {
+export function diskComponents(
+  d: Disk,
+  catalog: Catalog,
+  label = "Storage",
+): { components: CostComponent[]; notes: string[] } {
   const file = cloud(catalog, d.provider);
   const what = `${label} (${d.storageClass ?? "unknown class"}${d.sizeGb ? `, ${d.sizeGb} GB` : ""})`;
-  const fail = (note: string) => ({ components: [unpriced(what, "GB", d.sizeGb ?? null)], notes: [`${d.name}: ${note}`] });
+  const fail = (note: string) => ({
+    components: [unpriced(what, "GB", d.sizeGb ?? null)],
+    notes: [`${d.name}: ${note}`],
+  });
   if (!file) return fail("not a cloud disk");
   const problem = regionProblem(file, d.region);
   if (problem) return fail(problem);
   const cls = file.storageClasses.find((c) => c.id === d.storageClass);
-  if (!cls) return fail(`storage class ${d.storageClass ?? "(none)"} is not in the catalog (${file.storageClasses.map((c) => c.id).join(", ")})`);
+  if (!cls)
+    return fail(
+      `storage class ${d.storageClass ?? "(none)"} is not in the catalog (${file.storageClasses.map((c) => c.id).join(", ")})`,
+    );
   if (d.sizeGb === undefined) return fail("size not known before deployment (it comes from the image)");
   const prices = file.storagePrices[d.region!] ?? [];
   if (cls.tiers) {
     const tier = [...cls.tiers].sort((a, b) => a.sizeGb - b.sizeGb).find((t) => t.sizeGb >= d.sizeGb!);
     const price = tier && prices.find((p) => p.class === cls.id && p.tier === tier.id);
     if (!tier || !price?.usdPerMonth) return fail(`no ${cls.id} tier holds ${d.sizeGb} GB`);
-    return { components: [component(`${label} (${cls.id} ${tier.id}, ${tier.sizeGb} GB)`, "months", 1, price.usdPerMonth, price)], notes: [] };
+    return {
+      components: [
+        component(`${label} (${cls.id} ${tier.id}, ${tier.sizeGb} GB)`, "months", 1, price.usdPerMonth, price),
+      ],
+      notes: [],
+    };
   }
   const price = prices.find((p) => p.class === cls.id);
   if (!price?.usdPerGbMonth) return fail(`no ${cls.id} price in ${d.region}`);
   const components = [component(`${label} (${cls.id})`, "GB", d.sizeGb, price.usdPerGbMonth, price)];
   const notes: string[] = [];
   for (const [need, perf, name, unit] of [
-    [d.iops, cls.iops, "Provisioned IOPS", "IOPS"], [d.throughputMBps, cls.throughputMBps, "Provisioned throughput", "MBps"],
+    [d.iops, cls.iops, "Provisioned IOPS", "IOPS"],
+    [d.throughputMBps, cls.throughputMBps, "Provisioned throughput", "MBps"],
   ] as const) {
     if (need === undefined || !perf) continue;
     const level = provision(need, perf, d.sizeGb);
-    if (!level) { notes.push(`${d.name}: ${need} ${unit} is beyond what ${cls.id} offers (${perf.max})`); continue; }
+    if (!level) {
+      notes.push(`${d.name}: ${need} ${unit} is beyond what ${cls.id} offers (${perf.max})`);
+      continue;
+    }
     const extra = level.usd > 0 ? level.usd / perf.provisionedUsdPerMonth! : 0;
-    if (extra > 0) components.push(component(`${name} (${cls.id})`, unit, Math.round(extra * 1000) / 1000, perf.provisionedUsdPerMonth!, price));
+    if (extra > 0)
+      components.push(
+        component(`${name} (${cls.id})`, unit, Math.round(extra * 1000) / 1000, perf.provisionedUsdPerMonth!, price),
+      );
   }
   return { components, notes };
 }
@@ -139,35 +201,62 @@ export function diskComponents(d: Disk, catalog: Catalog, label = "Storage"): { 
 function machineComponents(m: Machine, catalog: Catalog): { components: CostComponent[]; notes: string[] } {
   if (m.provider === "baremetal") {
     return m.monthlyUsd === undefined
-      ? { components: [unpriced("Host share", "months", 1)], notes: [`${m.name}: the bare-metal host's price is not recorded on the resource`] }
-      : { components: [component("Host share (the fleet spec's monthlyUsd for the host)", "months", 1, m.monthlyUsd)], notes: [] };
+      ? {
+          components: [unpriced("Host share", "months", 1)],
+          notes: [`${m.name}: the bare-metal host's price is not recorded on the resource`],
+        }
+      : {
+          components: [component("Host share (the fleet spec's monthlyUsd for the host)", "months", 1, m.monthlyUsd)],
+          notes: [],
+        };
   }
   const file = cloud(catalog, m.provider)!;
   if (file.kind === "akash") {
     const shape = /^akash-(\d+)cpu-(\d+)gb$/.exec(m.shape ?? "");
     const prices = file.resourcePrices!;
-    if (!shape) return { components: [unpriced("Compute", "months", 1)], notes: [`${m.name}: Akash resources not known (shape ${m.shape ?? "none"})`] };
-    return { components: [
-      component("CPU", "threads", Number(shape[1]), prices.cpuUsdPerThreadMonth.value, prices.cpuUsdPerThreadMonth),
-      component("Memory", "GB", Number(shape[2]), prices.memoryUsdPerGbMonth.value, prices.memoryUsdPerGbMonth),
-      component("IP lease", "months", 1, prices.ipLeaseUsdPerMonth.value, prices.ipLeaseUsdPerMonth),
-    ], notes: [] };
+    if (!shape)
+      return {
+        components: [unpriced("Compute", "months", 1)],
+        notes: [`${m.name}: Akash resources not known (shape ${m.shape ?? "none"})`],
+      };
+    return {
+      components: [
+        component("CPU", "threads", Number(shape[1]), prices.cpuUsdPerThreadMonth.value, prices.cpuUsdPerThreadMonth),
+        component("Memory", "GB", Number(shape[2]), prices.memoryUsdPerGbMonth.value, prices.memoryUsdPerGbMonth),
+        component("IP lease", "months", 1, prices.ipLeaseUsdPerMonth.value, prices.ipLeaseUsdPerMonth),
+      ],
+      notes: [],
+    };
   }
   const what = `Instance usage (Linux, on-demand, ${m.shape ?? "unknown shape"})`;
   const problem = regionProblem(file, m.region);
   if (problem) return { components: [unpriced(what, "hours", HOURS_PER_MONTH)], notes: [`${m.name}: ${problem}`] };
   const price = (file.computePrices[m.region!] ?? []).find((p) => p.shape === m.shape);
   if (!price) {
-    return { components: [unpriced(what, "hours", HOURS_PER_MONTH)], notes: [`${m.name}: the catalog has no price for ${m.shape ?? "(no shape)"} in ${file.id}/${m.region}`] };
+    return {
+      components: [unpriced(what, "hours", HOURS_PER_MONTH)],
+      notes: [`${m.name}: the catalog has no price for ${m.shape ?? "(no shape)"} in ${file.id}/${m.region}`],
+    };
   }
   return { components: [component(what, "hours", HOURS_PER_MONTH, price.usdPerHour, price)], notes: [] };
 }
 
-function egressComponent(provider: ProviderKind, catalog: Catalog, usage: ResourceUsage | undefined): CostComponent | undefined {
+function egressComponent(
+  provider: ProviderKind,
+  catalog: Catalog,
+  usage: ResourceUsage | undefined,
+): CostComponent | undefined {
   const file = cloud(catalog, provider);
   const network = file?.network;
   if (!network) return undefined; // Akash does not bill egress; bare metal is in the host price
-  return component("Outbound data transfer (internet)", "GB", usage?.monthlyEgressGb ?? null, network.egressUsdPerGb.value, network.egressUsdPerGb, true);
+  return component(
+    "Outbound data transfer (internet)",
+    "GB",
+    usage?.monthlyEgressGb ?? null,
+    network.egressUsdPerGb.value,
+    network.egressUsdPerGb,
+    true,
+  );
 }
 
 function usageOf(usage: Usage | undefined, r: { name: string; urn: string; type: string }): ResourceUsage | undefined {
@@ -179,8 +268,12 @@ function finish(base: Omit<PricedResource, "monthlyCost" | "status">): PricedRes
   const known = costs.filter((c): c is number => c !== null);
   const monthlyCost = known.length ? known.reduce((a, b) => a + b, 0) : null;
   const missing = base.costComponents.some((c) => c.monthlyCost === null && !c.usageBased);
-  const status: PriceStatus = missing && monthlyCost === null ? "unpriced"
-    : base.costComponents.every((c) => c.usageBased) ? "usage-based" : "priced";
+  const status: PriceStatus =
+    missing && monthlyCost === null
+      ? "unpriced"
+      : base.costComponents.every((c) => c.usageBased)
+        ? "usage-based"
+        : "priced";
   return { ...base, monthlyCost, status };
 }
 
@@ -202,13 +295,35 @@ export function priceResources(read: ReadResult, catalog: Catalog, usage?: Usage
     }
     const egress = egressComponent(m.provider, catalog, usageOf(usage, m));
     if (egress) components.push(egress);
-    resources.push(finish({ name: m.name, resourceType: m.type, urn: m.urn, provider: m.provider, region: m.region, costComponents: components, notes, tags: m.tags }));
+    resources.push(
+      finish({
+        name: m.name,
+        resourceType: m.type,
+        urn: m.urn,
+        provider: m.provider,
+        region: m.region,
+        costComponents: components,
+        notes,
+        tags: m.tags,
+      }),
+    );
   }
   for (const [urn, disks] of disksOf) {
     if (machineUrns.has(urn)) continue;
     const d = disks[0];
     const priced = diskComponents(d, catalog);
-    resources.push(finish({ name: d.name, resourceType: d.type, urn, provider: d.provider, region: d.region, costComponents: priced.components, notes: priced.notes, tags: d.tags }));
+    resources.push(
+      finish({
+        name: d.name,
+        resourceType: d.type,
+        urn,
+        provider: d.provider,
+        region: d.region,
+        costComponents: priced.components,
+        notes: priced.notes,
+        tags: d.tags,
+      }),
+    );
   }
   for (const ip of read.publicIps) resources.push(finish(ipResource(ip, catalog)));
   for (const r of read.others) resources.push(otherResource(r));
@@ -216,30 +331,74 @@ export function priceResources(read: ReadResult, catalog: Catalog, usage?: Usage
   const total = round(resources.reduce((a, r) => a + (r.monthlyCost ?? 0), 0));
   const count = (s: PriceStatus) => resources.filter((r) => r.status === s).length;
   return {
-    currency: "USD", resources, totalMonthlyCost: total,
-    estimate: resources.some((r) => r.costComponents.some((c) => c.estimate || (c.usageBased && c.monthlyCost !== null))),
-    summary: { total: resources.length, priced: count("priced"), usageBased: count("usage-based"), unpriced: count("unpriced"), free: count("free") },
+    currency: "USD",
+    resources,
+    totalMonthlyCost: total,
+    estimate: resources.some((r) =>
+      r.costComponents.some((c) => c.estimate || (c.usageBased && c.monthlyCost !== null)),
+    ),
+    summary: {
+      total: resources.length,
+      priced: count("priced"),
+      usageBased: count("usage-based"),
+      unpriced: count("unpriced"),
+      free: count("free"),
+    },
     warnings: read.warnings,
   };
 }
 
 function ipResource(ip: PublicIp, catalog: Catalog): Omit<PricedResource, "monthlyCost" | "status"> {
-  const base = { name: ip.name, resourceType: ip.type, urn: ip.urn, provider: ip.provider, region: ip.region, tags: ip.tags };
+  const base = {
+    name: ip.name,
+    resourceType: ip.type,
+    urn: ip.urn,
+    provider: ip.provider,
+    region: ip.region,
+    tags: ip.tags,
+  };
   const network = cloud(catalog, ip.provider)?.network;
-  if (!network) return { ...base, costComponents: [unpriced("Public IPv4 address", "hours", HOURS_PER_MONTH)], notes: [`${ip.name}: no network prices for ${ip.provider}`] };
-  return { ...base, costComponents: [component("Public IPv4 address", "hours", HOURS_PER_MONTH, network.publicIpv4UsdPerHour.value, network.publicIpv4UsdPerHour)], notes: [] };
+  if (!network)
+    return {
+      ...base,
+      costComponents: [unpriced("Public IPv4 address", "hours", HOURS_PER_MONTH)],
+      notes: [`${ip.name}: no network prices for ${ip.provider}`],
+    };
+  return {
+    ...base,
+    costComponents: [
+      component(
+        "Public IPv4 address",
+        "hours",
+        HOURS_PER_MONTH,
+        network.publicIpv4UsdPerHour.value,
+        network.publicIpv4UsdPerHour,
+      ),
+    ],
+    notes: [],
+  };
 }
 
 function otherResource(r: RawResource): PricedResource {
   const free = FREE_TYPES.has(r.type);
   return {
-    name: r.name, resourceType: r.type, urn: r.urn, provider: r.type.split(":")[0], monthlyCost: free ? 0 : null,
-    costComponents: [], status: free ? "free" : "unpriced",
-    notes: free ? [] : [`${r.name}: ${r.type} is not in the catalog; its cost is not included`], tags: {},
+    name: r.name,
+    resourceType: r.type,
+    urn: r.urn,
+    provider: r.type.split(":")[0],
+    monthlyCost: free ? 0 : null,
+    costComponents: [],
+    status: free ? "free" : "unpriced",
+    notes: free ? [] : [`${r.name}: ${r.type} is not in the catalog; its cost is not included`],
+    tags: {},
   };
 }
 
 /** What `sovereign cost` does to a parsed preview or export. */
-export function estimateStack(stack: StackResources, catalog: Catalog, options: { usage?: Usage; mapping?: TagMapping } = {}): CostEstimate {
+export function estimateStack(
+  stack: StackResources,
+  catalog: Catalog,
+  options: { usage?: Usage; mapping?: TagMapping } = {},
+): CostEstimate {
   return priceResources(readResources(stack, catalog, options.mapping), catalog, options.usage);
 }

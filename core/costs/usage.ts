@@ -17,7 +17,9 @@ import { z } from "zod";
 import { pathToString, SpecError } from "../errors";
 import type { Usage } from "./resources";
 
-const Entry = z.strictObject({ monthly_egress_gb: z.number().nonnegative().describe("Outbound internet traffic, GB per month") });
+const Entry = z.strictObject({
+  monthly_egress_gb: z.number().nonnegative().describe("Outbound internet traffic, GB per month"),
+});
 const UsageFile = z.strictObject({
   version: z.union([z.literal(0.1), z.literal("0.1")]),
   resource_usage: z.record(z.string(), Entry).optional(),
@@ -36,10 +38,13 @@ export function readUsageFile(file: string): Usage {
   }
   const result = UsageFile.safeParse(raw);
   if (!result.success) {
-    throw new SpecError(result.error.issues.map((i) => ({
-      path: pathToString(i.path),
-      message: `${i.message} (a usage file is { version: 0.1, resource_usage: { <name>: { monthly_egress_gb: N } } })`,
-    })), file);
+    throw new SpecError(
+      result.error.issues.map((i) => ({
+        path: pathToString(i.path),
+        message: `${i.message} (a usage file is { version: 0.1, resource_usage: { <name>: { monthly_egress_gb: N } } })`,
+      })),
+      file,
+    );
   }
   return { resources: toUsage(result.data.resource_usage), types: toUsage(result.data.resource_type_default_usage) };
 }

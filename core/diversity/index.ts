@@ -49,7 +49,10 @@ export function countBy(nodes: readonly DiversityNode[], dim: Dimension): Map<st
 }
 
 /** Shares per value, largest first. For `client` the denominator is the chain's nodes (each layer sums to 1). */
-export function sharesBy(nodes: readonly DiversityNode[], dim: Dimension): Array<{ key: string; count: number; share: number }> {
+export function sharesBy(
+  nodes: readonly DiversityNode[],
+  dim: Dimension,
+): Array<{ key: string; count: number; share: number }> {
   return [...countBy(nodes, dim)]
     .map(([key, count]) => ({ key, count, share: nodes.length ? count / nodes.length : 0 }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
@@ -75,14 +78,22 @@ export function nakamoto(counts: Iterable<number>, fraction: number): number {
 }
 
 /** A failure: every node with this value of the dimension stops. */
-export interface Failure { dim: Dimension; value: string }
+export interface Failure {
+  dim: Dimension;
+  value: string;
+}
 
 export function isHit(node: DiversityNode, failures: readonly Failure[]): boolean {
-  return failures.some((f) => f.dim === "client" ? Object.values(node.clients).includes(f.value) : node[f.dim] === f.value);
+  return failures.some((f) =>
+    f.dim === "client" ? Object.values(node.clients).includes(f.value) : node[f.dim] === f.value,
+  );
 }
 
 /** Nodes left per chain after the failures. */
-export function survivors(nodes: readonly DiversityNode[], failures: readonly Failure[]): Map<string, { total: number; left: number }> {
+export function survivors(
+  nodes: readonly DiversityNode[],
+  failures: readonly Failure[],
+): Map<string, { total: number; left: number }> {
   const result = new Map<string, { total: number; left: number }>();
   for (const [chain, list] of groupByChain(nodes)) {
     result.set(chain, { total: list.length, left: list.filter((n) => !isHit(n, failures)).length });
@@ -91,7 +102,10 @@ export function survivors(nodes: readonly DiversityNode[], failures: readonly Fa
 }
 
 /** The single value of a dimension whose loss leaves a chain the fewest nodes. */
-export function worstSingleLoss(chainNodes: readonly DiversityNode[], dim: Exclude<Dimension, "client">): { value: string; left: number } {
+export function worstSingleLoss(
+  chainNodes: readonly DiversityNode[],
+  dim: Exclude<Dimension, "client">,
+): { value: string; left: number } {
   const worst = sharesBy(chainNodes, dim)[0];
   return worst ? { value: worst.key, left: chainNodes.length - worst.count } : { value: "-", left: 0 };
 }
@@ -110,26 +124,40 @@ export interface PolicyCheck {
 export type AlternativesOf = (chainKey: string, layer: string) => number;
 
 /** Every rule of the policy, checked per chain. */
-export function evaluatePolicy(policy: Policy, nodes: readonly DiversityNode[], alternatives: AlternativesOf): PolicyCheck[] {
+export function evaluatePolicy(
+  policy: Policy,
+  nodes: readonly DiversityNode[],
+  alternatives: AlternativesOf,
+): PolicyCheck[] {
   const checks: PolicyCheck[] = [];
   for (const [chain, list] of groupByChain(nodes)) {
     const total = list.length;
     for (const dim of DIMENSIONS) {
       const cap = policy.maxShare?.[dim];
       if (cap === undefined) continue;
-      const shares = sharesBy(list, dim).filter((s) => dim !== "client" || alternatives(chain, s.key.split(":")[0]) > 1);
+      const shares = sharesBy(list, dim).filter(
+        (s) => dim !== "client" || alternatives(chain, s.key.split(":")[0]) > 1,
+      );
       const top = shares[0];
       if (!top) continue;
       const ok = top.count <= allowedCount(cap, total);
       checks.push({
-        rule: `maxShare.${dim}`, scope: chain, ok, limit: cap, actual: round(top.share),
+        rule: `maxShare.${dim}`,
+        scope: chain,
+        ok,
+        limit: cap,
+        actual: round(top.share),
         message: `${top.key} holds ${top.count} of ${total} ${chain} nodes (${pct(top.share)}); the cap is ${pct(cap)}${ok ? "" : ` (at most ${allowedCount(cap, total)})`}`,
       });
     }
     if (policy.minOperators !== undefined) {
       const operators = countBy(list, "operator").size;
       checks.push({
-        rule: "minOperators", scope: chain, ok: operators >= policy.minOperators, limit: policy.minOperators, actual: operators,
+        rule: "minOperators",
+        scope: chain,
+        ok: operators >= policy.minOperators,
+        limit: policy.minOperators,
+        actual: operators,
         message: `${chain} runs on ${operators} operator(s); at least ${policy.minOperators} required`,
       });
     }
@@ -138,7 +166,11 @@ export function evaluatePolicy(policy: Policy, nodes: readonly DiversityNode[], 
       if (!survive || survive[`${dim}Loss`] !== 1) continue;
       const worst = worstSingleLoss(list, dim);
       checks.push({
-        rule: `survive.${dim}Loss`, scope: chain, ok: worst.left >= survive.minNodes, limit: survive.minNodes, actual: worst.left,
+        rule: `survive.${dim}Loss`,
+        scope: chain,
+        ok: worst.left >= survive.minNodes,
+        limit: survive.minNodes,
+        actual: worst.left,
         message: `losing ${dim} ${worst.value} leaves ${worst.left} of ${total} ${chain} nodes; at least ${survive.minNodes} required`,
       });
     }
@@ -176,10 +208,13 @@ export function concentration(nodes: readonly DiversityNode[]): ConcentrationMet
     return { ...w, leftShare: nodes.length ? round(w.left / nodes.length) : 0 };
   };
   return {
-    nodes: nodes.length, shares, hhi: index,
+    nodes: nodes.length,
+    shares,
+    hhi: index,
     nakamotoOperators: { third: nakamoto(ops, 1 / 3), half: nakamoto(ops, 1 / 2) },
     cloudActShare: nodes.length ? round(nodes.filter((n) => n.cloudAct).length / nodes.length) : 0,
-    worstOperatorLoss: loss("operator"), worstRegionLoss: loss("region"),
+    worstOperatorLoss: loss("operator"),
+    worstRegionLoss: loss("region"),
   };
 }
 

@@ -32,14 +32,17 @@ export function fqdn(name: string, field = "dns.hostname"): string {
   const n = name.trim().toLowerCase().replace(/\.$/, "");
   const labels = n.split(".");
   if (n.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l))) {
-    throw new Error(`${field}: '${name}' is not a DNS name of two or more labels (letters, digits, dashes), e.g. rpc.example.org`);
+    throw new Error(
+      `${field}: '${name}' is not a DNS name of two or more labels (letters, digits, dashes), e.g. rpc.example.org`,
+    );
   }
   return `${n}.`;
 }
 
 /** The name relative to its zone (`rpc` of `rpc.example.org.` in `example.org.`; `@` at the apex). */
 export function relativeName(name: string, zone: string): string {
-  const n = fqdn(name), z = fqdn(zone, "dns.zone");
+  const n = fqdn(name),
+    z = fqdn(zone, "dns.zone");
   if (n === z) return "@";
   if (!n.endsWith(`.${z}`)) throw new Error(`dns.hostname: ${n} is not inside the zone ${z}`);
   return n.slice(0, -z.length - 1);
@@ -47,13 +50,19 @@ export function relativeName(name: string, zone: string): string {
 
 /** The A record set of the hostname: healthy endpoints' addresses, deduplicated and sorted. */
 export function rpcRecordSet(hostname: string, endpoints: readonly RpcDnsEndpoint[], ttl = DEFAULT_RPC_TTL): RecordSet {
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400) throw new Error(`dns.ttl: ${ttl} is not a whole number of seconds from 1 to 86400`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400)
+    throw new Error(`dns.ttl: ${ttl} is not a whole number of seconds from 1 to 86400`);
   for (const e of endpoints) {
     if (isIP(e.address) !== 4) throw new Error(`dns: gateway ${e.id} has address '${e.address}', not an IPv4 address`);
   }
-  const values = [...new Set(endpoints.filter((e) => e.healthy !== false).map((e) => e.address))]
-    .sort((a, b) => a.split(".").map(Number).reduce((d, x, i) => d || x - Number(b.split(".")[i]), 0));
-  if (values.length === 0) throw new Error(`dns: no healthy gateway for ${fqdn(hostname)}: a record set cannot be empty`);
+  const values = [...new Set(endpoints.filter((e) => e.healthy !== false).map((e) => e.address))].sort((a, b) =>
+    a
+      .split(".")
+      .map(Number)
+      .reduce((d, x, i) => d || x - Number(b.split(".")[i]), 0),
+  );
+  if (values.length === 0)
+    throw new Error(`dns: no healthy gateway for ${fqdn(hostname)}: a record set cannot be empty`);
   return { name: fqdn(hostname), type: "A", ttl, values };
 }
 
@@ -72,7 +81,9 @@ export interface DnsProviderRef {
 export function checkDnsDiversity(providers: readonly DnsProviderRef[], min = 2): void {
   const operators = new Set(providers.map((p) => p.operator));
   if (operators.size < min) {
-    throw new Error(`dns: the records are on ${operators.size} DNS operator(s) (${[...operators].join(", ") || "none"}); `
-      + `put them on at least ${min}: add another of route53, cloudDns, azureDns, cloudflare, or self-hosted servers run by another operator`);
+    throw new Error(
+      `dns: the records are on ${operators.size} DNS operator(s) (${[...operators].join(", ") || "none"}); ` +
+        `put them on at least ${min}: add another of route53, cloudDns, azureDns, cloudflare, or self-hosted servers run by another operator`,
+    );
   }
 }

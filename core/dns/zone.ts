@@ -32,7 +32,8 @@ export function renderZoneFile(input: ZoneFileInput): string {
   const zone = fqdn(input.zone, "dns.zone");
   if (input.nameservers.length === 0) throw new Error(`dns: zone ${zone} needs at least one name server`);
   for (const ns of input.nameservers) {
-    if (isIP(ns.address) !== 4) throw new Error(`dns: name server ${ns.name} has address '${ns.address}', not an IPv4 address`);
+    if (isIP(ns.address) !== 4)
+      throw new Error(`dns: name server ${ns.name} has address '${ns.address}', not an IPv4 address`);
   }
   const hostmaster = fqdn(input.hostmaster ?? `hostmaster.${zone}`, "dns.hostmaster");
   const minTtl = Math.min(...input.records.map((r) => r.ttl), 300);
@@ -47,7 +48,8 @@ export function renderZoneFile(input: ZoneFileInput): string {
     const n = fqdn(ns.name, "dns.nameservers");
     if (n.endsWith(`.${zone}`)) lines.push(`${relativeName(n, zone)} 3600 IN A ${ns.address}`);
   }
-  for (const r of input.records) for (const v of r.values) lines.push(`${relativeName(r.name, zone)} ${r.ttl} IN ${r.type} ${v}`);
+  for (const r of input.records)
+    for (const v of r.values) lines.push(`${relativeName(r.name, zone)} ${r.ttl} IN ${r.type} ${v}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -68,8 +70,8 @@ export function renderKnotConfig(input: KnotServerInput): string {
     `    rundir: "${input.dir}"`,
     `    pidfile: "${input.dir}/knot.pid"`,
     `    listen: ${input.listen.address}@${input.listen.port}`,
-    "    identity: \"\"",
-    "    version: \"\"",
+    '    identity: ""',
+    '    version: ""',
     "control:",
     `    listen: "${input.dir}/knot.sock"`,
     "log:",
@@ -80,7 +82,7 @@ export function renderKnotConfig(input: KnotServerInput): string {
     "template:",
     "  - id: default",
     `    storage: "${input.dir}"`,
-    "    file: \"%s.zone\"",
+    '    file: "%s.zone"',
     "    zonefile-sync: -1",
     "    zonefile-load: whole",
     "    journal-content: none",
@@ -92,7 +94,12 @@ export function renderKnotConfig(input: KnotServerInput): string {
 }
 
 /** Unbound configuration of a resolver that asks every authoritative server of the zone. */
-export function renderUnboundConfig(input: { zone: string; servers: Array<{ address: string; port?: number }>; listen: { address: string; port: number }; allow: string[] }): string {
+export function renderUnboundConfig(input: {
+  zone: string;
+  servers: Array<{ address: string; port?: number }>;
+  listen: { address: string; port: number };
+  allow: string[];
+}): string {
   const zone = fqdn(input.zone, "dns.zone");
   return [
     "# Unbound resolver in front of Sovereign's self-hosted RPC zone; rendered by core/dns/zone.ts.",
@@ -100,17 +107,17 @@ export function renderUnboundConfig(input: { zone: string; servers: Array<{ addr
     `    interface: ${input.listen.address}@${input.listen.port}`,
     "    do-daemonize: no",
     "    use-syslog: no",
-    "    logfile: \"\"",
-    "    username: \"\"",
-    "    chroot: \"\"",
-    "    directory: \"\"",
-    "    pidfile: \"\"",
+    '    logfile: ""',
+    '    username: ""',
+    '    chroot: ""',
+    '    directory: ""',
+    '    pidfile: ""',
     "    do-ip6: no",
     ...input.allow.map((c) => `    access-control: ${c} allow`),
     // A private zone: no DNSSEC chain to validate, and private addresses are the answer.
     `    domain-insecure: "${zone}"`,
     `    private-domain: "${zone}"`,
-    "    module-config: \"iterator\"",
+    '    module-config: "iterator"',
     // Give up on a dead server fast and ask the next one.
     "    infra-host-ttl: 30",
     "    infra-keep-probing: yes",

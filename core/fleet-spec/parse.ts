@@ -9,24 +9,36 @@ import { closest } from "./suggest";
 /** Parses and validates a fleet spec given as YAML text. Throws SpecError naming every bad field. */
 export function parseFleetYaml(text: string, file?: string): FleetSpec {
   if (text.trim() === "") {
-    throw new SpecError([{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }], file);
+    throw new SpecError(
+      [{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }],
+      file,
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
-    throw new SpecError(doc.errors.map((e) => ({
-      path: "",
-      message: `invalid YAML: ${e.message.split("\n")[0]}`,
-      // prettyErrors: false leaves linePos unset; the offset is always there.
-      line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
-    })), file);
+    throw new SpecError(
+      doc.errors.map((e) => ({
+        path: "",
+        message: `invalid YAML: ${e.message.split("\n")[0]}`,
+        // prettyErrors: false leaves linePos unset; the offset is always there.
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
+      })),
+      file,
+    );
   }
   if (doc.contents === null) {
     // Only comments: as empty as an empty file.
-    throw new SpecError([{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }], file);
+    throw new SpecError(
+      [{ path: "", message: "the spec is empty; start from examples/fleet.yaml or `sovereign schema`" }],
+      file,
+    );
   }
   if (!isMap(doc.contents)) {
-    throw new SpecError([{ path: "", message: "the spec must be a mapping with name, chains, sites and policy" }], file);
+    throw new SpecError(
+      [{ path: "", message: "the spec must be a mapping with name, chains, sites and policy" }],
+      file,
+    );
   }
   return validateFleetObject(toObject(doc, file), file, (path) => lineOf(doc, lineCounter, path));
 }
@@ -41,8 +53,8 @@ function toObject(doc: Document, file?: string): unknown {
     // yaml throws ReferenceError for both; anything else is a bug and goes on.
     if (!(e instanceof ReferenceError)) throw e;
     const message = /Excessive alias count/.test(e.message)
-      ? `too many aliases: the YAML expands to more than ${MAX_YAML_ALIASES} aliased copies (a "billion laughs" document?); `
-        + "write the values out"
+      ? `too many aliases: the YAML expands to more than ${MAX_YAML_ALIASES} aliased copies (a "billion laughs" document?); ` +
+        "write the values out"
       : `invalid YAML: ${excerpt(e.message, 120)}`;
     throw new SpecError([{ path: "", message }], file);
   }
@@ -60,15 +72,25 @@ export function parseFleetFile(file: string): FleetSpec {
 }
 
 /** Validates an already-parsed object (e.g. from Pulumi stack config). */
-export function validateFleetObject(raw: unknown, file?: string, line?: (path: PropertyKey[]) => number | undefined): FleetSpec {
+export function validateFleetObject(
+  raw: unknown,
+  file?: string,
+  line?: (path: PropertyKey[]) => number | undefined,
+): FleetSpec {
   const reserved = reservedKeyPaths(raw);
   if (reserved.length) {
-    throw new SpecError(reserved.map((path) => ({ path: pathToString(path), message: RESERVED_KEY, line: line?.(path) })), file);
+    throw new SpecError(
+      reserved.map((path) => ({ path: pathToString(path), message: RESERVED_KEY, line: line?.(path) })),
+      file,
+    );
   }
   // reportInput: without it zod 4 leaves issue.input undefined, and every wrong type read as "missing".
   const result = FleetSpec.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new SpecError(result.error.issues.flatMap((issue) => explainIssue(issue, line)), file);
+  throw new SpecError(
+    result.error.issues.flatMap((issue) => explainIssue(issue, line)),
+    file,
+  );
 }
 
 function explainIssue(issue: z.core.$ZodIssue, line?: (path: PropertyKey[]) => number | undefined): InputProblem[] {
@@ -86,7 +108,10 @@ function explainIssue(issue: z.core.$ZodIssue, line?: (path: PropertyKey[]) => n
   }
   let message = issue.message;
   if (issue.code === "invalid_type") {
-    message = issue.input === undefined ? `required field is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    message =
+      issue.input === undefined
+        ? `required field is missing (expected ${issue.expected})`
+        : `expected ${issue.expected}, got ${describe(issue.input)}`;
   } else if (issue.code === "invalid_union" || issue.code === "invalid_value") {
     message = `${issue.message}, got ${describe(issue.input)}`;
   }

@@ -56,36 +56,73 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
     const at = `chains[${index}]`;
     const chain = catalog.chains.get(entry.chain);
     if (!chain) {
-      problems.push({ path: `${at}.chain`, message: `unknown chain ${quote(entry.chain)}${didYouMean(entry.chain, catalog.chains.keys())} (known: ${[...catalog.chains.keys()].join(", ")})` });
+      problems.push({
+        path: `${at}.chain`,
+        message: `unknown chain ${quote(entry.chain)}${didYouMean(entry.chain, catalog.chains.keys())} (known: ${[...catalog.chains.keys()].join(", ")})`,
+      });
       return [];
     }
     const network = entry.network ?? chain.networks[0];
     if (!chain.networks.includes(network)) {
-      problems.push({ path: `${at}.network`, message: `${chain.id} has no network ${quote(network)} (known: ${chain.networks.join(", ")})` });
+      problems.push({
+        path: `${at}.network`,
+        message: `${chain.id} has no network ${quote(network)} (known: ${chain.networks.join(", ")})`,
+      });
     }
     const profile = own(chain.roles, entry.role);
     if (!profile) {
-      problems.push({ path: `${at}.role`, message: `${chain.id} has no role ${quote(entry.role)} (known: ${Object.keys(chain.roles).join(", ")})` });
+      problems.push({
+        path: `${at}.role`,
+        message: `${chain.id} has no role ${quote(entry.role)} (known: ${Object.keys(chain.roles).join(", ")})`,
+      });
     }
     const clients: Record<string, string[]> = {};
     for (const layer of chain.layers) clients[layer] = chain.clients[layer];
     for (const [layer, ids] of Object.entries(entry.clients ?? {})) {
       if (!chain.layers.includes(layer)) {
-        problems.push({ path: `${at}.clients.${layer}`, message: `${chain.id} has no client layer ${quote(layer)}${didYouMean(layer, chain.layers)} (layers: ${chain.layers.join(", ")})` });
+        problems.push({
+          path: `${at}.clients.${layer}`,
+          message: `${chain.id} has no client layer ${quote(layer)}${didYouMean(layer, chain.layers)} (layers: ${chain.layers.join(", ")})`,
+        });
         continue;
       }
       ids.forEach((id, i) => {
         if (!chain.clients[layer].includes(id)) {
-          problems.push({ path: `${at}.clients.${layer}[${i}]`, message: `${quote(id)} is not a ${layer} client of ${chain.id}${didYouMean(id, chain.clients[layer])} (known: ${chain.clients[layer].join(", ")})` });
+          problems.push({
+            path: `${at}.clients.${layer}[${i}]`,
+            message: `${quote(id)} is not a ${layer} client of ${chain.id}${didYouMean(id, chain.clients[layer])} (known: ${chain.clients[layer].join(", ")})`,
+          });
         }
       });
-      if (new Set(ids).size !== ids.length) problems.push({ path: `${at}.clients.${layer}`, message: "a client is listed twice" });
+      if (new Set(ids).size !== ids.length)
+        problems.push({ path: `${at}.clients.${layer}`, message: "a client is listed twice" });
       clients[layer] = chain.clients[layer].filter((id) => ids.includes(id));
     }
     if (!profile) return [];
-    const p2pPorts = [...new Set(Object.values(clients).flat().flatMap((id) =>
-      (catalog.clients.get(id)?.ports ?? []).filter((p) => p.exposure === "public").map((p) => `${p.port}/${p.protocol}`)))].sort();
-    return [{ index, chain: chain.id, network, role: entry.role, count: entry.count, chainKey: `${chain.id}/${network}`, profile, clients, p2pPorts }];
+    const p2pPorts = [
+      ...new Set(
+        Object.values(clients)
+          .flat()
+          .flatMap((id) =>
+            (catalog.clients.get(id)?.ports ?? [])
+              .filter((p) => p.exposure === "public")
+              .map((p) => `${p.port}/${p.protocol}`),
+          ),
+      ),
+    ].sort();
+    return [
+      {
+        index,
+        chain: chain.id,
+        network,
+        role: entry.role,
+        count: entry.count,
+        chainKey: `${chain.id}/${network}`,
+        profile,
+        clients,
+        p2pPorts,
+      },
+    ];
   });
 
   const sites = resolveSites(spec, catalog, problems);
@@ -113,24 +150,40 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
           path,
           message: owner
             ? `${quote(regionId)} is a ${owner} region; move it under sites.${owner}.regions`
-            : `unknown ${providerId} region ${quote(regionId)}${didYouMean(regionId, provider.regions.map((r) => r.id))} (catalog has: ${provider.regions.map((r) => r.id).join(", ")})`,
+            : `unknown ${providerId} region ${quote(regionId)}${didYouMean(
+                regionId,
+                provider.regions.map((r) => r.id),
+              )} (catalog has: ${provider.regions.map((r) => r.id).join(", ")})`,
         });
         return;
       }
-      if (seen.has(regionId)) { problems.push({ path, message: `region ${quote(regionId)} is listed twice` }); return; }
+      if (seen.has(regionId)) {
+        problems.push({ path, message: `region ${quote(regionId)} is listed twice` });
+        return;
+      }
       seen.add(regionId);
       sites.push({
-        id: `${providerId}/${regionId}`, provider: providerId, operator: provider.operator.id,
-        region: regionId, country: region.country, jurisdiction: provider.operator.headquarters,
-        cloudAct: provider.operator.cloudAct, providerMaxNodes: site.maxNodes,
+        id: `${providerId}/${regionId}`,
+        provider: providerId,
+        operator: provider.operator.id,
+        region: regionId,
+        country: region.country,
+        jurisdiction: provider.operator.headquarters,
+        cloudAct: provider.operator.cloudAct,
+        providerMaxNodes: site.maxNodes,
       });
     });
   }
   if (spec.sites.akash) {
     const akash = catalog.providers.get("akash")!;
     sites.push({
-      id: "akash", provider: "akash", operator: akash.operator.id, region: akash.regions[0].id,
-      country: akash.regions[0].country, jurisdiction: akash.operator.headquarters, cloudAct: false,
+      id: "akash",
+      provider: "akash",
+      operator: akash.operator.id,
+      region: akash.regions[0].id,
+      country: akash.regions[0].country,
+      jurisdiction: akash.operator.headquarters,
+      cloudAct: false,
       providerMaxNodes: spec.sites.akash.maxNodes,
     });
   }
@@ -140,22 +193,35 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
   const cloudLabels = cloudSiteLabels(catalog);
   spec.sites.baremetal?.hosts.forEach((host, i) => {
     const path = `sites.baremetal.hosts[${i}]`;
-    if (names.has(host.name)) problems.push({ path: `${path}.name`, message: `host name '${host.name}' is used twice; host names must be unique` });
+    if (names.has(host.name))
+      problems.push({
+        path: `${path}.name`,
+        message: `host name '${host.name}' is used twice; host names must be unique`,
+      });
     const nameProblem = hostNameProblem(host.name, cloudLabels);
     if (nameProblem) problems.push({ path: `${path}.name`, message: nameProblem });
     // One box is one operator's, however its address is spelt (case, IPv6 forms, a trailing dot).
     const address = `${canonicalAddress(host.address)}:${host.ssh?.port ?? 22}`;
-    if (addresses.has(address)) problems.push({ path: `${path}.address`, message: `address ${host.address} is used by another host` });
+    if (addresses.has(address))
+      problems.push({ path: `${path}.address`, message: `address ${host.address} is used by another host` });
     if (cloudOperators.has(host.operator)) {
-      problems.push({ path: `${path}.operator`, message: `'${host.operator}' is a cloud provider; a bare-metal host's operator is the company renting it out (e.g. hetzner) — put cloud regions under sites.${host.operator}` });
+      problems.push({
+        path: `${path}.operator`,
+        message: `'${host.operator}' is a cloud provider; a bare-metal host's operator is the company renting it out (e.g. hetzner) — put cloud regions under sites.${host.operator}`,
+      });
     }
     names.add(host.name);
     addresses.add(address);
     const jurisdiction = host.jurisdiction ?? catalog.operators.get(host.operator)?.headquarters ?? host.country;
     sites.push({
-      id: `baremetal/${host.name}`, provider: "baremetal", operator: host.operator,
-      region: host.region ?? host.country.toLowerCase(), country: host.country, jurisdiction,
-      cloudAct: catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false, host,
+      id: `baremetal/${host.name}`,
+      provider: "baremetal",
+      operator: host.operator,
+      region: host.region ?? host.country.toLowerCase(),
+      country: host.country,
+      jurisdiction,
+      cloudAct: catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false,
+      host,
     });
   });
   return sites;

@@ -6,7 +6,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   // A typo is short; a long value is not worth an edit-distance table.
   if (list.length === 0 || word.length > 64) return undefined;
   const best = nearest(word, list);
-  return distance(word.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return distance(word.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3))
+    ? best
+    : undefined;
 }
 
 /** " (did you mean 'x'?)" or "", for error messages. */

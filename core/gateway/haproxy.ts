@@ -13,8 +13,13 @@ import { parseGatewayConfig, type GatewayApiKey, type GatewayConfig, type Gatewa
  * Matched as substrings, so `eth_sendRawTransaction` also covers `eth_sendRawTransactionConditional`.
  */
 export const NON_IDEMPOTENT_METHODS = [
-  "eth_sendRawTransaction", "eth_sendTransaction", "eth_sendBundle", "eth_sendPrivateTransaction",
-  "personal_sendTransaction", "eth_submitWork", "eth_submitHashrate",
+  "eth_sendRawTransaction",
+  "eth_sendTransaction",
+  "eth_sendBundle",
+  "eth_sendPrivateTransaction",
+  "personal_sendTransaction",
+  "eth_submitWork",
+  "eth_submitHashrate",
 ] as const;
 
 export const GATEWAY_FILES = {
@@ -46,17 +51,25 @@ export interface RenderedGatewayConfig {
   paths: Record<keyof typeof GATEWAY_FILES, string>;
 }
 
-interface Address { host: string; port: number; tls: boolean }
+interface Address {
+  host: string;
+  port: number;
+  tls: boolean;
+}
 
 /** Renders the gateway's haproxy.cfg and lag check; throws on bad input naming the field. */
 export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: string): RenderedGatewayConfig {
   const c = parseGatewayConfig(input);
   const dir = c.configDir.replace(/\/+$/, "");
-  const paths = Object.fromEntries(Object.entries(GATEWAY_FILES).map(([k, f]) => [k, `${dir}/${f}`])) as RenderedGatewayConfig["paths"];
+  const paths = Object.fromEntries(
+    Object.entries(GATEWAY_FILES).map(([k, f]) => [k, `${dir}/${f}`]),
+  ) as RenderedGatewayConfig["paths"];
   const port = c.listen.port ?? (c.tls ? DEFAULT_HTTPS_PORT : DEFAULT_HTTP_PORT);
   const metricsPort = Number(/:(\d+)$/.exec(c.metrics)?.[1]);
-  if (!metricsPort) throw new Error(`gateway ${c.gateway}: metrics must be address:port, e.g. 127.0.0.1:8405 (got '${c.metrics}')`);
-  if (metricsPort === port) throw new Error(`gateway ${c.gateway}: the metrics port ${metricsPort} is also the public port`);
+  if (!metricsPort)
+    throw new Error(`gateway ${c.gateway}: metrics must be address:port, e.g. 127.0.0.1:8405 (got '${c.metrics}')`);
+  if (metricsPort === port)
+    throw new Error(`gateway ${c.gateway}: the metrics port ${metricsPort} is also the public port`);
 
   const seen = new Set<string>();
   const routes: Record<string, string> = {};
@@ -65,7 +78,8 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
   const lagChains: string[] = [];
   const t = c.timeouts;
   for (const [i, chain] of c.chains.entries()) {
-    if (seen.has(chain.chain)) throw new Error(`chains[${i}].chain: ${chain.chain} is listed twice; merge its upstreams into one entry`);
+    if (seen.has(chain.chain))
+      throw new Error(`chains[${i}].chain: ${chain.chain} is listed twice; merge its upstreams into one entry`);
     seen.add(chain.chain);
     const path = `/${chain.chain}`;
     routes[chain.chain] = path;
@@ -73,7 +87,8 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
     const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
     routeLines.push(`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`);
-    if (chain.websocket) routeLines.push(`    http-request set-var(txn.backend) str(${wsBackend}) if websocket ${pathAcl}`);
+    if (chain.websocket)
+      routeLines.push(`    http-request set-var(txn.backend) str(${wsBackend}) if websocket ${pathAcl}`);
 
     const names = new Set<string>();
     const http: string[] = [];
@@ -86,62 +101,92 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       const a = parseUpstreamUrl(u.url, `${where}.url`, ["http:", "https:"]);
       const backup = u.backup ? " backup" : "";
       http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a)}  # operator ${u.operator}`);
-      lagServers.push(`      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`);
+      lagServers.push(
+        `      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`,
+      );
       if (chain.websocket) {
         const w = u.wsUrl ? parseUpstreamUrl(u.wsUrl, `${where}.wsUrl`, ["ws:", "wss:", "http:", "https:"]) : a;
         ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w)}`);
       }
     }
     const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries) };
-    backends.push(fill(readTemplate("gateway/backend.cfg", templateDir), {
-      ...common,
-      checkInterval: `${t.checkIntervalMs}ms`, fall: String(t.fall), rise: String(t.rise), errorLimit: String(t.errorLimit),
-      writeMethods: NON_IDEMPOTENT_METHODS.join(" "),
-      servers: http.join("\n"),
-    }, "templates/gateway/backend.cfg"));
+    backends.push(
+      fill(
+        readTemplate("gateway/backend.cfg", templateDir),
+        {
+          ...common,
+          checkInterval: `${t.checkIntervalMs}ms`,
+          fall: String(t.fall),
+          rise: String(t.rise),
+          errorLimit: String(t.errorLimit),
+          writeMethods: NON_IDEMPOTENT_METHODS.join(" "),
+          servers: http.join("\n"),
+        },
+        "templates/gateway/backend.cfg",
+      ),
+    );
     if (chain.websocket) {
-      backends.push(fill(readTemplate("gateway/backend-ws.cfg", templateDir), { ...common, servers: ws.join("\n") }, "templates/gateway/backend-ws.cfg"));
+      backends.push(
+        fill(
+          readTemplate("gateway/backend-ws.cfg", templateDir),
+          { ...common, servers: ws.join("\n") },
+          "templates/gateway/backend-ws.cfg",
+        ),
+      );
     }
-    lagChains.push(`  { backend = ${lua(backend)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${lagServers.join("\n")}\n  } },`);
+    lagChains.push(
+      `  { backend = ${lua(backend)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${lagServers.join("\n")}\n  } },`,
+    );
   }
 
   const bind = `${bracket(c.listen.address)}:${port}`;
   const binds = c.tls ? `    bind ${bind} ssl crt ${paths.certificate} alpn h2,http/1.1` : `    bind ${bind}`;
-  const haproxyCfg = fill(readTemplate("gateway/haproxy.cfg", templateDir), {
-    gateway: c.gateway,
-    configDir: dir,
-    apiKeyMap: paths.apiKeys,
-    certificate: paths.certificate,
-    globalExtra: [
-      c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
-      c.threads ? `    nbthread ${c.threads}` : "",
-    ].filter(Boolean).join("\n"),
-    accessLog: c.accessLog ? "    log global" : "    no log",
-    connectTimeout: `${t.connectMs}ms`,
-    serverTimeout: `${t.serverMs}ms`,
-    checkTimeout: `${t.checkTimeoutMs}ms`,
-    binds,
-    routes: routeLines.join("\n"),
-    apiKeyRules: c.apiKeys ? apiKeyRules(paths.apiKeys) : "    # no API keys: open endpoint",
-    apiKeyTable: c.apiKeys
-      ? "# Request rate per API key (by its hash): the limit of each key comes from the key map.\n" +
-        "backend api_keys\n    stick-table type string len 64 size 100k expire 60s store http_req_rate(1s)\n"
-      : "",
-    backends: backends.join("\n"),
-    exampleRoute: Object.values(routes)[0],
-    metricsBind: c.metrics,
-  }, "templates/gateway/haproxy.cfg");
-  const lagCheckLua = fill(readTemplate("gateway/lag-check.lua", templateDir), {
-    gateway: c.gateway,
-    chains: `{\n${lagChains.join("\n")}\n}`,
-    interval: String(t.lagIntervalMs),
-    timeout: String(t.checkTimeoutMs),
-  }, "templates/gateway/lag-check.lua");
+  const haproxyCfg = fill(
+    readTemplate("gateway/haproxy.cfg", templateDir),
+    {
+      gateway: c.gateway,
+      configDir: dir,
+      apiKeyMap: paths.apiKeys,
+      certificate: paths.certificate,
+      globalExtra: [
+        c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+        c.threads ? `    nbthread ${c.threads}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+      accessLog: c.accessLog ? "    log global" : "    no log",
+      connectTimeout: `${t.connectMs}ms`,
+      serverTimeout: `${t.serverMs}ms`,
+      checkTimeout: `${t.checkTimeoutMs}ms`,
+      binds,
+      routes: routeLines.join("\n"),
+      apiKeyRules: c.apiKeys ? apiKeyRules(paths.apiKeys) : "    # no API keys: open endpoint",
+      apiKeyTable: c.apiKeys
+        ? "# Request rate per API key (by its hash): the limit of each key comes from the key map.\n" +
+          "backend api_keys\n    stick-table type string len 64 size 100k expire 60s store http_req_rate(1s)\n"
+        : "",
+      backends: backends.join("\n"),
+      exampleRoute: Object.values(routes)[0],
+      metricsBind: c.metrics,
+    },
+    "templates/gateway/haproxy.cfg",
+  );
+  const lagCheckLua = fill(
+    readTemplate("gateway/lag-check.lua", templateDir),
+    {
+      gateway: c.gateway,
+      chains: `{\n${lagChains.join("\n")}\n}`,
+      interval: String(t.lagIntervalMs),
+      timeout: String(t.checkTimeoutMs),
+    },
+    "templates/gateway/lag-check.lua",
+  );
   return { config: c, haproxyCfg, lagCheckLua, port, scheme: c.tls ? "https" : "http", metricsPort, routes, paths };
 }
 
 function apiKeyRules(map: string): string {
-  const error = (code: number, message: string) => `'{"jsonrpc":"2.0","id":null,"error":{"code":${code},"message":"${message}"}}'`;
+  const error = (code: number, message: string) =>
+    `'{"jsonrpc":"2.0","id":null,"error":{"code":${code},"message":"${message}"}}'`;
   return [
     "    # API key from x-api-key, else the last path segment; looked up by its SHA-256, never logged.",
     "    http-request set-var(txn.apikey) req.hdr(x-api-key) if { req.hdr(x-api-key) -m found }",
@@ -160,13 +205,17 @@ export function renderApiKeyMap(keys: readonly GatewayApiKey[]): string {
   const lines = keys.map((k, i) => {
     if (!k.name) throw new Error(`apiKeys[${i}].name: give the key a name (who holds it)`);
     if (!/^[\x21-\x7e]{16,128}$/.test(k.key ?? "")) {
-      throw new Error(`apiKeys[${i}] (${k.name}): a key must be 16-128 printable characters without spaces (e.g. openssl rand -hex 24)`);
+      throw new Error(
+        `apiKeys[${i}] (${k.name}): a key must be 16-128 printable characters without spaces (e.g. openssl rand -hex 24)`,
+      );
     }
-    if (k.key.includes("/")) throw new Error(`apiKeys[${i}] (${k.name}): a key cannot contain '/' (it may travel as a path segment)`);
+    if (k.key.includes("/"))
+      throw new Error(`apiKeys[${i}] (${k.name}): a key cannot contain '/' (it may travel as a path segment)`);
     if (seen.has(k.key)) throw new Error(`apiKeys[${i}] (${k.name}): the same key is given twice`);
     seen.add(k.key);
     const rate = k.requestsPerSecond ?? DEFAULT_KEY_RATE;
-    if (!Number.isInteger(rate) || rate < 1) throw new Error(`apiKeys[${i}] (${k.name}).requestsPerSecond must be a whole number >= 1`);
+    if (!Number.isInteger(rate) || rate < 1)
+      throw new Error(`apiKeys[${i}] (${k.name}).requestsPerSecond must be a whole number >= 1`);
     return `${createHash("sha256").update(k.key).digest("hex")} ${rate}`;
   });
   return `${lines.join("\n")}\n`;
@@ -174,17 +223,26 @@ export function renderApiKeyMap(keys: readonly GatewayApiKey[]): string {
 
 /** HAProxy's crt file: certificate chain then private key, PEM. Secret. */
 export function renderCertificateFile(certificate: string, privateKey: string): string {
-  if (!/-----BEGIN CERTIFICATE-----/.test(certificate)) throw new Error("tls.certificate: expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) throw new Error("tls.privateKey: expected a PEM private key (-----BEGIN PRIVATE KEY-----)");
+  if (!/-----BEGIN CERTIFICATE-----/.test(certificate))
+    throw new Error("tls.certificate: expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey))
+    throw new Error("tls.privateKey: expected a PEM private key (-----BEGIN PRIVATE KEY-----)");
   return `${certificate.trim()}\n${privateKey.trim()}\n`;
 }
 
 function parseUpstreamUrl(raw: string, where: string, schemes: string[]): Address {
   let u: URL;
-  try { u = new URL(raw); } catch { throw new Error(`${where}: '${raw}' is not a URL; write http://host:port`); }
-  if (!schemes.includes(u.protocol)) throw new Error(`${where}: scheme ${u.protocol} is not one of ${schemes.join(" ")}`);
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`${where}: '${raw}' is not a URL; write http://host:port`);
+  }
+  if (!schemes.includes(u.protocol))
+    throw new Error(`${where}: scheme ${u.protocol} is not one of ${schemes.join(" ")}`);
   if (u.pathname !== "/" || u.search || u.username || u.password) {
-    throw new Error(`${where}: give only scheme://host:port (no path, query or credentials): HAProxy forwards every request to /`);
+    throw new Error(
+      `${where}: give only scheme://host:port (no path, query or credentials): HAProxy forwards every request to /`,
+    );
   }
   const tls = u.protocol === "https:" || u.protocol === "wss:";
   const port = u.port ? Number(u.port) : tls ? 443 : 80;

@@ -8,83 +8,108 @@ import { z } from "zod";
 import { SpecError, pathToString } from "../errors";
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
-const nameField = (what: string) => z.string().regex(NAME, `${what} must be lower-case letters, digits, - _ . (e.g. devnet-lab-1)`);
+const nameField = (what: string) =>
+  z.string().regex(NAME, `${what} must be lower-case letters, digits, - _ . (e.g. devnet-lab-1)`);
 
 /** A JSON-RPC upstream of one chain: a node of the fleet, or a paid endpoint kept as backup. */
-export const GatewayUpstream = z.object({
-  /** Node id (the server name in HAProxy). */
-  node: nameField("upstream node"),
-  /** `http://host:port` (or https) of the node's JSON-RPC; no path. */
-  url: z.string(),
-  /** WebSocket URL when it differs from `url` (geth serves WS on 8546). @default same host and port as `url` */
-  wsUrl: z.string().optional(),
-  /** Operator of the node (logged, reported). */
-  operator: z.string().min(1),
-  /** Use only when no primary upstream is usable (paid or remote endpoints). @default false */
-  backup: z.boolean().default(false),
-}).strict();
+export const GatewayUpstream = z
+  .object({
+    /** Node id (the server name in HAProxy). */
+    node: nameField("upstream node"),
+    /** `http://host:port` (or https) of the node's JSON-RPC; no path. */
+    url: z.string(),
+    /** WebSocket URL when it differs from `url` (geth serves WS on 8546). @default same host and port as `url` */
+    wsUrl: z.string().optional(),
+    /** Operator of the node (logged, reported). */
+    operator: z.string().min(1),
+    /** Use only when no primary upstream is usable (paid or remote endpoints). @default false */
+    backup: z.boolean().default(false),
+  })
+  .strict();
 export type GatewayUpstream = z.input<typeof GatewayUpstream>;
 
-export const GatewayChain = z.object({
-  /** Chain key `chain/network`, e.g. `ethereum/mainnet`; served under `/<chain>/<network>`. */
-  chain: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "chain must be a key chain/network, e.g. ethereum/mainnet"),
-  upstreams: z.array(GatewayUpstream).min(1, "a chain needs at least one upstream node"),
-  /** Blocks an upstream may trail the best upstream's head before it is drained. @default 3 */
-  maxLagBlocks: z.number().int().min(0).default(3),
-  /** Pass WebSocket upgrades through to the nodes (chains whose clients serve WS). @default false */
-  websocket: z.boolean().default(false),
-}).strict();
+export const GatewayChain = z
+  .object({
+    /** Chain key `chain/network`, e.g. `ethereum/mainnet`; served under `/<chain>/<network>`. */
+    chain: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "chain must be a key chain/network, e.g. ethereum/mainnet"),
+    upstreams: z.array(GatewayUpstream).min(1, "a chain needs at least one upstream node"),
+    /** Blocks an upstream may trail the best upstream's head before it is drained. @default 3 */
+    maxLagBlocks: z.number().int().min(0).default(3),
+    /** Pass WebSocket upgrades through to the nodes (chains whose clients serve WS). @default false */
+    websocket: z.boolean().default(false),
+  })
+  .strict();
 export type GatewayChain = z.input<typeof GatewayChain>;
 
-export const GatewayConfigInput = z.object({
-  /** Gateway id (a PlannedGateway's id). */
-  gateway: nameField("gateway"),
-  chains: z.array(GatewayChain).min(1, "a gateway serves at least one chain"),
-  /** Public JSON-RPC listener. */
-  listen: z.object({
-    /** @default "0.0.0.0" */
-    address: z.string().default("0.0.0.0"),
-    /** @default 8545 (plain HTTP) or 8443 (with tls) */
-    port: z.number().int().min(1).max(65535).optional(),
-  }).strict().default({ address: "0.0.0.0" }),
-  /** HTTPS on the public listener from a certificate given as a secret file. @default false (plain HTTP) */
-  tls: z.boolean().default(false),
-  /**
-   * API keys are required: requests carry one in `x-api-key` or as the last path segment
-   * (`/<chain>/<network>/<key>`), each with its own rate limit. @default false (open endpoint)
-   */
-  apiKeys: z.boolean().default(false),
-  /** Prometheus exporter (`/metrics`) and stats page (`/stats`): a private address. @default "127.0.0.1:8405" */
-  metrics: z.string().default("127.0.0.1:8405"),
-  /** Directory holding haproxy.cfg, lag-check.lua and the secret files, as HAProxy sees it. @default "/etc/haproxy/sovereign" */
-  configDir: z.string().regex(/^\/[^\s'"]*$/, "configDir must be an absolute path without spaces or quotes").default("/etc/haproxy/sovereign"),
-  /** Drop root after reading the config (Debian and the official image have a `haproxy` user). @default "haproxy" */
-  runAs: z.string().regex(NAME).nullable().default("haproxy"),
-  timeouts: z.object({
-    /** Connect to an upstream; a dead host costs this much before the retry. @default 500 */
-    connectMs: z.number().int().positive().default(500),
-    /** Wait for an upstream's response; a read that times out is retried elsewhere. @default 10000 */
-    serverMs: z.number().int().positive().default(10000),
-    /** Health check interval. @default 1000 */
-    checkIntervalMs: z.number().int().positive().default(1000),
-    /** Health check timeout. @default 1000 */
-    checkTimeoutMs: z.number().int().positive().default(1000),
-    /** Failed checks before a server is down. @default 2 */
-    fall: z.number().int().positive().default(2),
-    /** Passed checks before it is up again. @default 2 */
-    rise: z.number().int().positive().default(2),
-    /** Lag check period (eth_blockNumber of every upstream). @default 1000 */
-    lagIntervalMs: z.number().int().positive().default(1000),
-    /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
-    errorLimit: z.number().int().positive().default(2),
-  }).strict().default({ connectMs: 500, serverMs: 10000, checkIntervalMs: 1000, checkTimeoutMs: 1000, fall: 2, rise: 2, lagIntervalMs: 1000, errorLimit: 2 }),
-  /** HAProxy threads. @default one per CPU (HAProxy's own default) */
-  threads: z.number().int().min(1).max(64).optional(),
-  /** Log one line per request to stdout (no request line, so no API key). @default true */
-  accessLog: z.boolean().default(true),
-  /** Attempts on other upstreams after the first fails. @default 2 */
-  retries: z.number().int().min(0).max(10).default(2),
-}).strict();
+export const GatewayConfigInput = z
+  .object({
+    /** Gateway id (a PlannedGateway's id). */
+    gateway: nameField("gateway"),
+    chains: z.array(GatewayChain).min(1, "a gateway serves at least one chain"),
+    /** Public JSON-RPC listener. */
+    listen: z
+      .object({
+        /** @default "0.0.0.0" */
+        address: z.string().default("0.0.0.0"),
+        /** @default 8545 (plain HTTP) or 8443 (with tls) */
+        port: z.number().int().min(1).max(65535).optional(),
+      })
+      .strict()
+      .default({ address: "0.0.0.0" }),
+    /** HTTPS on the public listener from a certificate given as a secret file. @default false (plain HTTP) */
+    tls: z.boolean().default(false),
+    /**
+     * API keys are required: requests carry one in `x-api-key` or as the last path segment
+     * (`/<chain>/<network>/<key>`), each with its own rate limit. @default false (open endpoint)
+     */
+    apiKeys: z.boolean().default(false),
+    /** Prometheus exporter (`/metrics`) and stats page (`/stats`): a private address. @default "127.0.0.1:8405" */
+    metrics: z.string().default("127.0.0.1:8405"),
+    /** Directory holding haproxy.cfg, lag-check.lua and the secret files, as HAProxy sees it. @default "/etc/haproxy/sovereign" */
+    configDir: z
+      .string()
+      .regex(/^\/[^\s'"]*$/, "configDir must be an absolute path without spaces or quotes")
+      .default("/etc/haproxy/sovereign"),
+    /** Drop root after reading the config (Debian and the official image have a `haproxy` user). @default "haproxy" */
+    runAs: z.string().regex(NAME).nullable().default("haproxy"),
+    timeouts: z
+      .object({
+        /** Connect to an upstream; a dead host costs this much before the retry. @default 500 */
+        connectMs: z.number().int().positive().default(500),
+        /** Wait for an upstream's response; a read that times out is retried elsewhere. @default 10000 */
+        serverMs: z.number().int().positive().default(10000),
+        /** Health check interval. @default 1000 */
+        checkIntervalMs: z.number().int().positive().default(1000),
+        /** Health check timeout. @default 1000 */
+        checkTimeoutMs: z.number().int().positive().default(1000),
+        /** Failed checks before a server is down. @default 2 */
+        fall: z.number().int().positive().default(2),
+        /** Passed checks before it is up again. @default 2 */
+        rise: z.number().int().positive().default(2),
+        /** Lag check period (eth_blockNumber of every upstream). @default 1000 */
+        lagIntervalMs: z.number().int().positive().default(1000),
+        /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
+        errorLimit: z.number().int().positive().default(2),
+      })
+      .strict()
+      .default({
+        connectMs: 500,
+        serverMs: 10000,
+        checkIntervalMs: 1000,
+        checkTimeoutMs: 1000,
+        fall: 2,
+        rise: 2,
+        lagIntervalMs: 1000,
+        errorLimit: 2,
+      }),
+    /** HAProxy threads. @default one per CPU (HAProxy's own default) */
+    threads: z.number().int().min(1).max(64).optional(),
+    /** Log one line per request to stdout (no request line, so no API key). @default true */
+    accessLog: z.boolean().default(true),
+    /** Attempts on other upstreams after the first fails. @default 2 */
+    retries: z.number().int().min(0).max(10).default(2),
+  })
+  .strict();
 export type GatewayConfigInput = z.input<typeof GatewayConfigInput>;
 export type GatewayConfig = z.output<typeof GatewayConfigInput>;
 

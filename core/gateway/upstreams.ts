@@ -35,7 +35,12 @@ export interface GatewayChainsOptions {
 }
 
 /** The chains of `gateway` with every planned node of each as an upstream. */
-export function gatewayChains(plan: Plan, gateway: PlannedGateway, catalog: Catalog, options: GatewayChainsOptions = {}): PlannedGatewayChain[] {
+export function gatewayChains(
+  plan: Plan,
+  gateway: PlannedGateway,
+  catalog: Catalog,
+  options: GatewayChainsOptions = {},
+): PlannedGatewayChain[] {
   return gateway.chains.map((key) => {
     const nodes = plan.nodes.filter((n) => n.chainKey === key);
     if (nodes.length === 0) throw new Error(`${gateway.id}: the plan has no node of ${key} to serve`);
@@ -47,9 +52,20 @@ export function gatewayChains(plan: Plan, gateway: PlannedGateway, catalog: Cata
       const rpc = client?.ports.find((p) => p.name === chain.rpc.port)?.port;
       if (rpc === undefined) throw new Error(`${n.id}: client ${clientId} has no port ${chain.rpc.port}`);
       const ws = WS_ON_RPC_PORT.has(clientId) ? rpc : client?.ports.find((p) => p.name === "ws")?.port;
-      return { node: n.id, operator: n.operator, backup: options.backup?.(n) ?? false, rpcPort: rpc, ...(ws === undefined ? {} : { wsPort: ws }) };
+      return {
+        node: n.id,
+        operator: n.operator,
+        backup: options.backup?.(n) ?? false,
+        rpcPort: rpc,
+        ...(ws === undefined ? {} : { wsPort: ws }),
+      };
     });
-    return { chain: key, maxLagBlocks: options.maxLagBlocks ?? 3, websocket: upstreams.every((u) => u.wsPort !== undefined), upstreams };
+    return {
+      chain: key,
+      maxLagBlocks: options.maxLagBlocks ?? 3,
+      websocket: upstreams.every((u) => u.wsPort !== undefined),
+      upstreams,
+    };
   });
 }
 

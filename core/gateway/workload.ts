@@ -7,7 +7,15 @@
 import { createHash } from "node:crypto";
 import { stringify, parse } from "yaml";
 import { WORLD_CIDRS, cidrProblems, type IngressRule } from "../workload/firewall";
-import { DEFAULT_CONFIG_ROOT, DEFAULT_DATA_ROOT, workloadFiles, type ComposeService, type PublishedPort, type Workload, type WorkloadFile } from "../workload/render";
+import {
+  DEFAULT_CONFIG_ROOT,
+  DEFAULT_DATA_ROOT,
+  workloadFiles,
+  type ComposeService,
+  type PublishedPort,
+  type Workload,
+  type WorkloadFile,
+} from "../workload/render";
 import { fillDeep, readTemplate } from "../workload/templates";
 import { renderApiKeyMap, renderCertificateFile, renderGatewayConfig, type RenderedGatewayConfig } from "./haproxy";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
@@ -55,18 +63,34 @@ export function renderGatewayWorkload(
   input: Omit<GatewayConfigInput, "configDir" | "runAs">,
   options: GatewayWorkloadOptions = {},
 ): GatewayWorkload {
-  const haproxy = renderGatewayConfig({ ...input, configDir: GATEWAY_CONTAINER_CONFIG_DIR, runAs: "haproxy" }, options.templateDir);
+  const haproxy = renderGatewayConfig(
+    { ...input, configDir: GATEWAY_CONTAINER_CONFIG_DIR, runAs: "haproxy" },
+    options.templateDir,
+  );
   const id = haproxy.config.gateway;
   const fleet = options.fleet ?? "sovereign";
   const dataRoot = (options.dataRoot ?? DEFAULT_DATA_ROOT).replace(/\/+$/, "");
   const configDir = `${(options.configRoot ?? DEFAULT_CONFIG_ROOT).replace(/\/+$/, "")}/${id}`;
   const haproxyDir = `${configDir}/haproxy`;
   const project = options.project ?? id;
-  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(project)) throw new Error(`${id}: project '${project}' must be lower-case letters, digits, - _ .`);
-  const defaults = fillDeep(parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>, {
-    fleet, node: id, layer: "gateway", client: "haproxy", stopGracePeriod: "30s",
-  }, "templates/compose-service.yaml") as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
-  const configHash = createHash("sha256").update(haproxy.haproxyCfg).update(haproxy.lagCheckLua).digest("hex").slice(0, 16);
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(project))
+    throw new Error(`${id}: project '${project}' must be lower-case letters, digits, - _ .`);
+  const defaults = fillDeep(
+    parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>,
+    {
+      fleet,
+      node: id,
+      layer: "gateway",
+      client: "haproxy",
+      stopGracePeriod: "30s",
+    },
+    "templates/compose-service.yaml",
+  ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+  const configHash = createHash("sha256")
+    .update(haproxy.haproxyCfg)
+    .update(haproxy.lagCheckLua)
+    .digest("hex")
+    .slice(0, 16);
   const service: ComposeService = {
     image: options.image ?? GATEWAY_IMAGE,
     container_name: `${project}-gateway`,
@@ -83,17 +107,45 @@ export function renderGatewayWorkload(
   const compose = { services: { gateway: service } };
   const [metricsHost] = haproxy.config.metrics.split(/:(?=\d+$)/);
   const ports: PublishedPort[] = [
-    { service: "gateway", client: "haproxy", name: "rpc", port: haproxy.port, containerPort: haproxy.port, protocol: "tcp", exposure: "rpc" },
-    { service: "gateway", client: "haproxy", name: "metrics", port: haproxy.metricsPort, containerPort: haproxy.metricsPort, protocol: "tcp", exposure: "private", hostIp: metricsHost },
+    {
+      service: "gateway",
+      client: "haproxy",
+      name: "rpc",
+      port: haproxy.port,
+      containerPort: haproxy.port,
+      protocol: "tcp",
+      exposure: "rpc",
+    },
+    {
+      service: "gateway",
+      client: "haproxy",
+      name: "metrics",
+      port: haproxy.metricsPort,
+      containerPort: haproxy.metricsPort,
+      protocol: "tcp",
+      exposure: "private",
+      hostIp: metricsHost,
+    },
   ];
   return {
-    fleet, node: id, project, dataRoot, nodeDataDir: `${dataRoot}/${id}`, configDir,
+    fleet,
+    node: id,
+    project,
+    dataRoot,
+    nodeDataDir: `${dataRoot}/${id}`,
+    configDir,
     unit: `sovereign-${project}.service`,
     compose,
     composeYaml: `# docker compose project of Sovereign RPC gateway ${id} (${haproxy.config.chains.map((c) => c.chain).join(", ")}); rendered by core/gateway.\n${stringify(compose, { lineWidth: 0 })}`,
-    ports, dataDirs: {}, rpc: { service: "gateway", port: haproxy.port }, hostPortOffset: 0, needsJwt: false, secrets: [],
+    ports,
+    dataDirs: {},
+    rpc: { service: "gateway", port: haproxy.port },
+    hostPortOffset: 0,
+    needsJwt: false,
+    secrets: [],
     templateDir: options.templateDir,
-    haproxy, haproxyDir,
+    haproxy,
+    haproxyDir,
   };
 }
 
@@ -105,12 +157,28 @@ export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets =
     { path: `${w.haproxyDir}/lag-check.lua`, content: h.lagCheckLua, mode: "0644", secret: false },
   ];
   if (h.config.apiKeys) {
-    if (!secrets.apiKeys) throw new Error(`${w.node}: apiKeys is on but no keys were given (pass apiKeys, e.g. [{ name, key: config.requireSecret("apiKeyAlice") }])`);
-    files.push({ path: `${w.haproxyDir}/api-keys.map`, content: renderApiKeyMap(secrets.apiKeys), mode: "0600", secret: true });
+    if (!secrets.apiKeys)
+      throw new Error(
+        `${w.node}: apiKeys is on but no keys were given (pass apiKeys, e.g. [{ name, key: config.requireSecret("apiKeyAlice") }])`,
+      );
+    files.push({
+      path: `${w.haproxyDir}/api-keys.map`,
+      content: renderApiKeyMap(secrets.apiKeys),
+      mode: "0600",
+      secret: true,
+    });
   }
   if (h.config.tls) {
-    if (!secrets.tls) throw new Error(`${w.node}: tls is on but no certificate was given (pass tls: { certificate, privateKey } as secrets)`);
-    files.push({ path: `${w.haproxyDir}/tls.pem`, content: renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), mode: "0600", secret: true });
+    if (!secrets.tls)
+      throw new Error(
+        `${w.node}: tls is on but no certificate was given (pass tls: { certificate, privateKey } as secrets)`,
+      );
+    files.push({
+      path: `${w.haproxyDir}/tls.pem`,
+      content: renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey),
+      mode: "0600",
+      secret: true,
+    });
   }
   return files;
 }
@@ -136,11 +204,27 @@ export function gatewayIngressRules(w: GatewayWorkload, options: GatewayExposure
   if (problems.length) throw new Error(`${w.node}: ${problems.join("; ")}`);
   const port = w.haproxy.port;
   const rules: IngressRule[] = allow.length
-    ? [{ key: `rpc-${port}-tcp`, source: allow.some((c) => WORLD_CIDRS.includes(c)) ? "world" : "rpc", protocol: "tcp", port, cidrs: allow, description: `gateway/haproxy ${w.haproxy.scheme}` }]
+    ? [
+        {
+          key: `rpc-${port}-tcp`,
+          source: allow.some((c) => WORLD_CIDRS.includes(c)) ? "world" : "rpc",
+          protocol: "tcp",
+          port,
+          cidrs: allow,
+          description: `gateway/haproxy ${w.haproxy.scheme}`,
+        },
+      ]
     : [];
   if (options.adminCidrs?.length) {
     const ssh = options.sshPort ?? 22;
-    rules.push({ key: `ssh-${ssh}-tcp`, source: "admin", protocol: "tcp", port: ssh, cidrs: [...options.adminCidrs], description: "ssh" });
+    rules.push({
+      key: `ssh-${ssh}-tcp`,
+      source: "admin",
+      protocol: "tcp",
+      port: ssh,
+      cidrs: [...options.adminCidrs],
+      description: "ssh",
+    });
   }
   return rules;
 }

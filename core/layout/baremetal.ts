@@ -28,11 +28,18 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** The paths and names of one node of one fleet. Fleet names and node ids hold no '_' or '/'. */
 export function baremetalPaths(fleet: string, nodeId: string, root = BAREMETAL_ROOT): BareMetalPaths {
-  if (!NAME.test(fleet)) throw new Error(`fleet '${fleet}' cannot name paths on a host: use lower-case letters, digits and dashes`);
-  if (!NAME.test(nodeId)) throw new Error(`node id '${nodeId}' cannot name paths on a host: use lower-case letters, digits and dashes`);
+  if (!NAME.test(fleet))
+    throw new Error(`fleet '${fleet}' cannot name paths on a host: use lower-case letters, digits and dashes`);
+  if (!NAME.test(nodeId))
+    throw new Error(`node id '${nodeId}' cannot name paths on a host: use lower-case letters, digits and dashes`);
   const fleetDir = `${root}/fleets/${fleet}`;
   return {
-    fleetsDir: `${root}/fleets`, fleetDir, dataRoot: `${fleetDir}/data`, configRoot: `${fleetDir}/config`,
-    claimsDir: `${root}/claims`, claim: `${fleet}_${nodeId}`, project: `${fleet}_${nodeId}`,
+    fleetsDir: `${root}/fleets`,
+    fleetDir,
+    dataRoot: `${fleetDir}/data`,
+    configRoot: `${fleetDir}/config`,
+    claimsDir: `${root}/claims`,
+    claim: `${fleet}_${nodeId}`,
+    project: `${fleet}_${nodeId}`,
   };
 }

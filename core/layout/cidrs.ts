@@ -4,16 +4,21 @@
  * CIDR never leaves the subnet outside it and reordering the catalog never moves a subnet. Pure.
  */
 
-interface Ipv4Block { base: number; prefix: number }
+interface Ipv4Block {
+  base: number;
+  prefix: number;
+}
 
 function parseIpv4Cidr(cidr: string, what: string): Ipv4Block {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const prefix = m ? Number(m[5]) : NaN;
-  if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`${what}: '${cidr}' is not an IPv4 CIDR (a.b.c.d/n)`);
+  if (!m || octets.some((o) => o > 255) || prefix > 32)
+    throw new Error(`${what}: '${cidr}' is not an IPv4 CIDR (a.b.c.d/n)`);
   const addr = octets.reduce((a, o) => a * 256 + o, 0);
   const size = 2 ** (32 - prefix);
-  if (addr % size !== 0) throw new Error(`${what}: '${cidr}' has host bits set; use ${format(addr - (addr % size), prefix)}`);
+  if (addr % size !== 0)
+    throw new Error(`${what}: '${cidr}' has host bits set; use ${format(addr - (addr % size), prefix)}`);
   return { base: addr, prefix };
 }
 
@@ -28,10 +33,13 @@ function format(addr: number, prefix: number): string {
 export function subnetCidr(network: string, prefix: number, index = 0, what = "network CIDR"): string {
   const net = parseIpv4Cidr(network, what);
   if (!Number.isInteger(prefix) || prefix < net.prefix || prefix > 28) {
-    throw new Error(`${what}: '${network}' cannot hold a /${prefix} subnet; use a network of /${Math.min(prefix, 28)} or larger`);
+    throw new Error(
+      `${what}: '${network}' cannot hold a /${prefix} subnet; use a network of /${Math.min(prefix, 28)} or larger`,
+    );
   }
   const count = 2 ** (prefix - net.prefix);
-  if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`${what}: '${network}' holds ${count} /${prefix} subnets, not ${index + 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= count)
+    throw new Error(`${what}: '${network}' holds ${count} /${prefix} subnets, not ${index + 1}`);
   return format(net.base + index * 2 ** (32 - prefix), prefix);
 }
 
@@ -61,14 +69,17 @@ export function gcpSubnetCidrs(
       continue;
     }
     const n = Object.hasOwn(numbers, region) ? numbers[region] : undefined;
-    if (n === undefined) throw new Error(`gcp region ${region} has no default subnet: set gcp.subnetCidrs.${region} (e.g. 10.199.0.0/20)`);
+    if (n === undefined)
+      throw new Error(`gcp region ${region} has no default subnet: set gcp.subnetCidrs.${region} (e.g. 10.199.0.0/20)`);
     out[region] = `10.${100 + n}.0.0/20`;
   }
   const list = Object.entries(out);
   for (let i = 0; i < list.length; i++) {
     for (let j = i + 1; j < list.length; j++) {
       if (cidrsOverlap(list[i][1], list[j][1])) {
-        throw new Error(`gcp subnets of ${list[i][0]} (${list[i][1]}) and ${list[j][0]} (${list[j][1]}) overlap; set gcp.subnetCidrs so they do not`);
+        throw new Error(
+          `gcp subnets of ${list[i][0]} (${list[i][1]}) and ${list[j][0]} (${list[j][1]}) overlap; set gcp.subnetCidrs so they do not`,
+        );
       }
     }
   }

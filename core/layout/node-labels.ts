@@ -10,7 +10,10 @@ import type { Catalog } from "../catalog/load";
 export function cloudSiteLabels(catalog: Catalog): Map<string, string> {
   const labels = new Map<string, string>();
   for (const provider of catalog.providers.values()) {
-    if (provider.id === "akash") { labels.set("akash", "akash"); continue; }
+    if (provider.id === "akash") {
+      labels.set("akash", "akash");
+      continue;
+    }
     for (const region of provider.regions) labels.set(`${provider.id}-${region.id}`, `${provider.id}/${region.id}`);
   }
   return labels;

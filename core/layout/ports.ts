@@ -27,7 +27,8 @@ export function hostPortOffsets(
   previous: ReadonlyMap<string, number> = new Map(),
   step = PORT_OFFSET_STEP,
 ): Map<string, number> {
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`port offset step must be a whole number above 0, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new Error(`port offset step must be a whole number above 0, got ${step}`);
   const used = new Set<number>();
   const offsets = new Map<string, number>();
   const free = (node: PortUser, offset: number) => node.ports.every((p) => !used.has(p + offset));

@@ -18,11 +18,18 @@ const USAGE = `use ${DIMENSIONS.map((d) => `${d}=<value>`).join(", ")} (e.g. ope
 export function parseFailure(text: string): Failure {
   const parts = text.split("=");
   if (parts.length !== 2) {
-    throw new SpecError([{ path: "--fail", message: `'${text}' is not a failure: ${parts.length < 2 ? "it has no '='" : "it has more than one '='"}; ${USAGE}` }]);
+    throw new SpecError([
+      {
+        path: "--fail",
+        message: `'${text}' is not a failure: ${parts.length < 2 ? "it has no '='" : "it has more than one '='"}; ${USAGE}`,
+      },
+    ]);
   }
   const [dim, value] = parts.map((p) => p.trim());
   if (!DIMENSIONS.includes(dim as Dimension)) {
-    throw new SpecError([{ path: "--fail", message: `'${text}': unknown dimension '${dim}'${didYouMean(dim, DIMENSIONS)}; ${USAGE}` }]);
+    throw new SpecError([
+      { path: "--fail", message: `'${text}': unknown dimension '${dim}'${didYouMean(dim, DIMENSIONS)}; ${USAGE}` },
+    ]);
   }
   if (!value) throw new SpecError([{ path: "--fail", message: `'${text}' names no ${dim}; ${USAGE}` }]);
   return { dim: dim as Dimension, value };
@@ -51,7 +58,10 @@ export function checkFailures(nodes: readonly DiversityNode[], failures: readonl
     const hint = elsewhere.length
       ? `; did you mean ${elsewhere.map((d) => `${d}=${f.value}`).join(" or ")}?`
       : didYouMean(f.value, values);
-    problems.push({ path: "--fail", message: `no node of the plan has ${f.dim} '${f.value}'${hint} (the plan's ${f.dim} values: ${[...values].sort().join(", ")})` });
+    problems.push({
+      path: "--fail",
+      message: `no node of the plan has ${f.dim} '${f.value}'${hint} (the plan's ${f.dim} values: ${[...values].sort().join(", ")})`,
+    });
   }
   if (problems.length) throw new SpecError(problems);
 }
@@ -60,6 +70,17 @@ export function checkFailures(nodes: readonly DiversityNode[], failures: readonl
 export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[]): OutageResult {
   checkFailures(plan.nodes, failures);
   const required = policy.survive?.minNodes ?? 1;
-  const chains = [...survivors(plan.nodes, failures)].map(([chain, s]) => ({ chain, total: s.total, left: s.left, required, ok: s.left >= required }));
-  return { failures, down: plan.nodes.filter((n) => isHit(n, failures)).map((n) => n.id), chains, ok: chains.every((c) => c.ok) };
+  const chains = [...survivors(plan.nodes, failures)].map(([chain, s]) => ({
+    chain,
+    total: s.total,
+    left: s.left,
+    required,
+    ok: s.left >= required,
+  }));
+  return {
+    failures,
+    down: plan.nodes.filter((n) => isHit(n, failures)).map((n) => n.id),
+    chains,
+    ok: chains.every((c) => c.ok),
+  };
 }

@@ -54,10 +54,17 @@ export function contains(cidr: Cidr, ip: string): boolean {
  * CIDR and not taken twice; every other machine starts at the slot its name hashes to and walks on
  * to the next free one, in name order, so the result does not depend on input order.
  */
-export function assignAddresses(cidr: Cidr, names: readonly string[], pinned: Readonly<Record<string, string>> = {}): Map<string, string> {
+export function assignAddresses(
+  cidr: Cidr,
+  names: readonly string[],
+  pinned: Readonly<Record<string, string>> = {},
+): Map<string, string> {
   const unique = [...new Set(names)].sort();
   const size = hostCount(cidr);
-  if (unique.length > size) throw new Error(`overlay.cidr ${cidr.text} holds ${size} machines; the fleet has ${unique.length}: use a larger CIDR`);
+  if (unique.length > size)
+    throw new Error(
+      `overlay.cidr ${cidr.text} holds ${size} machines; the fleet has ${unique.length}: use a larger CIDR`,
+    );
   const taken = new Map<number, string>();
   const out = new Map<string, string>();
   for (const name of unique) {

@@ -9,7 +9,11 @@ const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
 export function wireGuardPublicKey(privateKey: string): string {
   const key = privateKey.trim();
   if (!isWireGuardKey(key)) throw new Error("not a base64 WireGuard private key (32 bytes, 44 characters)");
-  const priv = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, Buffer.from(key, "base64")]), format: "der", type: "pkcs8" });
+  const priv = createPrivateKey({
+    key: Buffer.concat([PKCS8_X25519, Buffer.from(key, "base64")]),
+    format: "der",
+    type: "pkcs8",
+  });
   const spki = createPublicKey(priv).export({ format: "der", type: "spki" });
   return spki.subarray(spki.length - 32).toString("base64");
 }

@@ -66,24 +66,39 @@ export function machineName(item: { id: string; host?: string }): string {
 }
 
 /** The overlay of a plan: every machine that runs a node or a gateway, with its address and peers. */
-export function planOverlay(plan: Pick<Plan, "nodes" | "gateways" | "hosts">, options: OverlayOptions = {}): OverlayPlan {
+export function planOverlay(
+  plan: Pick<Plan, "nodes" | "gateways" | "hosts">,
+  options: OverlayOptions = {},
+): OverlayPlan {
   const cidr = parseOverlayCidr(options.cidr ?? OVERLAY_DEFAULTS.cidr);
   const listenPort = options.listenPort ?? OVERLAY_DEFAULTS.listenPort;
   if (!Number.isInteger(listenPort) || listenPort < 1 || listenPort > 65535) {
     throw new Error(`overlay.listenPort: ${listenPort} is not a UDP port (1-65535)`);
   }
   const iface = options.interface ?? OVERLAY_DEFAULTS.interface;
-  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(iface)) throw new Error(`overlay.interface: '${iface}' is not an interface name (1-15 letters, digits, _ or -)`);
+  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(iface))
+    throw new Error(`overlay.interface: '${iface}' is not an interface name (1-15 letters, digits, _ or -)`);
 
   const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
   const machines = new Map<string, Omit<OverlayMachine, "address" | "peers">>();
-  const add = (item: { id: string; host?: string; provider: string; operator: string }, field: "nodes" | "gateways") => {
+  const add = (
+    item: { id: string; host?: string; provider: string; operator: string },
+    field: "nodes" | "gateways",
+  ) => {
     const name = machineName(item);
     let m = machines.get(name);
     if (!m) {
       const host = item.host ? hosts.get(item.host) : undefined;
       if (item.host && !host) throw new Error(`${item.id}: host ${item.host} is not in the plan's hosts`);
-      m = { name, kind: item.host ? "host" : "vm", provider: item.provider, operator: item.operator, endpoint: host?.address, nodes: [], gateways: [] };
+      m = {
+        name,
+        kind: item.host ? "host" : "vm",
+        provider: item.provider,
+        operator: item.operator,
+        endpoint: host?.address,
+        nodes: [],
+        gateways: [],
+      };
       machines.set(name, m);
     }
     m[field].push(item.id);
@@ -95,7 +110,11 @@ export function planOverlay(plan: Pick<Plan, "nodes" | "gateways" | "hosts">, op
   const all = [...machines.values()].sort((a, b) => a.name.localeCompare(b.name));
   const isGateway = (m: { gateways: string[] }) => m.gateways.length > 0;
   return {
-    cidr: cidr.text, listenPort, interface: iface, mtu: OVERLAY_DEFAULTS.mtu, keepalive: OVERLAY_DEFAULTS.keepalive,
+    cidr: cidr.text,
+    listenPort,
+    interface: iface,
+    mtu: OVERLAY_DEFAULTS.mtu,
+    keepalive: OVERLAY_DEFAULTS.keepalive,
     machines: all.map((m) => ({
       ...m,
       nodes: [...m.nodes].sort(),

@@ -19,13 +19,18 @@ export function isWireGuardKey(key: string): boolean {
   return KEY.test(key);
 }
 
-function peerSections(overlay: OverlayPlan, machine: OverlayMachine, peers: Readonly<Record<string, PeerKeys>>): string[] {
+function peerSections(
+  overlay: OverlayPlan,
+  machine: OverlayMachine,
+  peers: Readonly<Record<string, PeerKeys>>,
+): string[] {
   const byName = new Map(overlay.machines.map((m) => [m.name, m]));
   return machine.peers.flatMap((name) => {
     const peer = byName.get(name);
     const keys = peers[name];
     if (!peer) throw new Error(`${machine.name}: peer ${name} is not in the overlay`);
-    if (!keys || !isWireGuardKey(keys.publicKey)) throw new Error(`${machine.name}: no valid public key for peer ${name}`);
+    if (!keys || !isWireGuardKey(keys.publicKey))
+      throw new Error(`${machine.name}: no valid public key for peer ${name}`);
     const endpoint = keys.endpoint ?? peer.endpoint;
     return [
       "",
@@ -44,7 +49,12 @@ function check(machine: OverlayMachine, privateKey: string): void {
 }
 
 /** `wg setconf <interface> <file>` format. */
-export function renderWgSetconf(overlay: OverlayPlan, machine: OverlayMachine, privateKey: string, peers: Readonly<Record<string, PeerKeys>>): string {
+export function renderWgSetconf(
+  overlay: OverlayPlan,
+  machine: OverlayMachine,
+  privateKey: string,
+  peers: Readonly<Record<string, PeerKeys>>,
+): string {
   check(machine, privateKey);
   return [
     `# WireGuard overlay of Sovereign, machine ${machine.name} (${machine.address}); rendered by core/overlay/wg-config.ts.`,
@@ -57,7 +67,12 @@ export function renderWgSetconf(overlay: OverlayPlan, machine: OverlayMachine, p
 }
 
 /** `wg-quick` format: the same, plus the interface's address and MTU. */
-export function renderWgQuick(overlay: OverlayPlan, machine: OverlayMachine, privateKey: string, peers: Readonly<Record<string, PeerKeys>>): string {
+export function renderWgQuick(
+  overlay: OverlayPlan,
+  machine: OverlayMachine,
+  privateKey: string,
+  peers: Readonly<Record<string, PeerKeys>>,
+): string {
   check(machine, privateKey);
   const prefix = overlay.cidr.split("/")[1];
   return [

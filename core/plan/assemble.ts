@@ -14,7 +14,15 @@ const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
 
 /** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
 export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
-  const breakdown: Required<CostBreakdown> = { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0, egressHigh: 0 };
+  const breakdown: Required<CostBreakdown> = {
+    compute: 0,
+    storage: 0,
+    performance: 0,
+    publicIp: 0,
+    egress: 0,
+    total: 0,
+    egressHigh: 0,
+  };
   for (const n of nodes) {
     for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
       // Nodes without an egress range (bare metal, Akash) add their egress to both ends.
@@ -36,8 +44,11 @@ export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], h
     gateways: [],
     hosts,
     totals: {
-      monthlyUsd: total, breakdown,
-      byChain: sumBy(nodes, (n) => n.chainKey), byOperator: sumBy(nodes, (n) => n.operator), byProvider: sumBy(nodes, (n) => n.provider),
+      monthlyUsd: total,
+      breakdown,
+      byChain: sumBy(nodes, (n) => n.chainKey),
+      byOperator: sumBy(nodes, (n) => n.operator),
+      byProvider: sumBy(nodes, (n) => n.provider),
       estimate: nodes.some((n) => n.estimate),
     },
     metrics: { fleet: concentration(nodes), chains },

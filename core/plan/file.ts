@@ -20,17 +20,36 @@ export function planToJson(plan: Plan): object {
     kind: "plan",
     fleet: plan.fleet,
     nodes: plan.nodes.map((n) => ({
-      id: n.id, chain: n.chain, network: n.network, role: n.role, clients: n.clients,
-      provider: n.provider, operator: n.operator, region: n.region, ...(n.host ? { host: n.host } : {}),
-      country: n.country, jurisdiction: n.jurisdiction, cloudAct: n.cloudAct,
-      shape: n.shape, vcpu: n.vcpu, memoryGb: n.memoryGb, storage: n.storage,
-      monthlyUsd: n.monthlyUsd, cost: n.cost, estimate: n.estimate,
+      id: n.id,
+      chain: n.chain,
+      network: n.network,
+      role: n.role,
+      clients: n.clients,
+      provider: n.provider,
+      operator: n.operator,
+      region: n.region,
+      ...(n.host ? { host: n.host } : {}),
+      country: n.country,
+      jurisdiction: n.jurisdiction,
+      cloudAct: n.cloudAct,
+      shape: n.shape,
+      vcpu: n.vcpu,
+      memoryGb: n.memoryGb,
+      storage: n.storage,
+      monthlyUsd: n.monthlyUsd,
+      cost: n.cost,
+      estimate: n.estimate,
     })),
     hosts: plan.hosts,
     totals: plan.totals,
     metrics: plan.metrics,
     policy: plan.policy,
-    solver: { name: plan.solver.name, status: plan.solver.status, optimal: plan.solver.optimal, variables: plan.solver.variables },
+    solver: {
+      name: plan.solver.name,
+      status: plan.solver.status,
+      optimal: plan.solver.optimal,
+      variables: plan.solver.variables,
+    },
     sources: [...new Set(plan.nodes.flatMap((n) => n.sources))].sort(),
   };
 }
@@ -48,8 +67,14 @@ export interface SavedNode extends DiversityNode {
 const text = z.string().min(1, "must be a non-empty string");
 
 const SavedNodeJson = z.object({
-  id: text, chain: text, network: text, role: text, provider: text,
-  operator: text, region: text, jurisdiction: text,
+  id: text,
+  chain: text,
+  network: text,
+  role: text,
+  provider: text,
+  operator: text,
+  region: text,
+  jurisdiction: text,
   host: text.optional(),
   cloudAct: z.boolean(),
   clients: z.record(z.string(), text).refine((c) => Object.keys(c).length > 0, "names no client"),
@@ -63,8 +88,9 @@ const SavedPlanJson = z.object({
   nodes: z.array(z.unknown()),
 });
 
-const NOT_A_PLAN = "not a plan: expected the output of `sovereign plan --format json` "
-  + `(schemaVersion ${JSON_SCHEMA_VERSION}, kind plan, nodes[])`;
+const NOT_A_PLAN =
+  "not a plan: expected the output of `sovereign plan --format json` " +
+  `(schemaVersion ${JSON_SCHEMA_VERSION}, kind plan, nodes[])`;
 
 /** Reads and checks a saved plan; every problem names `nodes[i].field`. Throws SavedPlanError. */
 export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
@@ -80,7 +106,9 @@ export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
 
 /** Parses the JSON text of a saved plan; `providers` are the provider ids a node may name. */
 export function parseSavedPlan(json: string, providers: readonly string[], file?: string): SavedNode[] {
-  const fail = (problems: InputProblem[]): never => { throw new SavedPlanError(problems, file); };
+  const fail = (problems: InputProblem[]): never => {
+    throw new SavedPlanError(problems, file);
+  };
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -98,18 +126,27 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
     const at = ["nodes", i];
     const parsed = SavedNodeJson.safeParse(n, { reportInput: true });
     if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((issue) => ({ path: pathToString([...at, ...issue.path]), message: explain(issue) })));
+      problems.push(
+        ...parsed.error.issues.map((issue) => ({
+          path: pathToString([...at, ...issue.path]),
+          message: explain(issue),
+        })),
+      );
       return [];
     }
     const node = parsed.data;
     const before = problems.length;
     if (!providers.includes(node.provider)) {
-      problems.push({ path: pathToString([...at, "provider"]), message: `unknown provider ${quote(node.provider)} (one of ${providers.join(", ")})` });
+      problems.push({
+        path: pathToString([...at, "provider"]),
+        message: `unknown provider ${quote(node.provider)} (one of ${providers.join(", ")})`,
+      });
     }
     if (node.provider === "baremetal" && node.host === undefined) {
       problems.push({ path: pathToString([...at, "host"]), message: "missing (a bare-metal node names its host)" });
     }
-    if (ids.has(node.id)) problems.push({ path: pathToString([...at, "id"]), message: `${quote(node.id)} is used by another node` });
+    if (ids.has(node.id))
+      problems.push({ path: pathToString([...at, "id"]), message: `${quote(node.id)} is used by another node` });
     ids.add(node.id);
     return problems.length > before ? [] : [{ ...node, chainKey: `${node.chain}/${node.network}` }];
   });
@@ -120,10 +157,24 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
 function explain(issue: z.core.$ZodIssue): string {
   if (issue.code !== "invalid_type") return issue.message;
   if (issue.input === undefined) return "missing";
-  const want = issue.expected === "boolean" ? "true or false" : issue.expected === "record" ? "an object of layer: client"
-    : issue.expected === "number" ? "a number >= 0" : `a ${issue.expected === "string" ? "non-empty string" : issue.expected}`;
+  const want =
+    issue.expected === "boolean"
+      ? "true or false"
+      : issue.expected === "record"
+        ? "an object of layer: client"
+        : issue.expected === "number"
+          ? "a number >= 0"
+          : `a ${issue.expected === "string" ? "non-empty string" : issue.expected}`;
   return `must be ${want}, not ${typeOf(issue.input)}`;
 }
 
-const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array"
-  : typeof v === "object" ? "an object" : typeof v === "number" && !Number.isFinite(v) ? `${v} (not a finite number)` : `a ${typeof v}`);
+const typeOf = (v: unknown) =>
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "an array"
+      : typeof v === "object"
+        ? "an object"
+        : typeof v === "number" && !Number.isFinite(v)
+          ? `${v} (not a finite number)`
+          : `a ${typeof v}`;

@@ -15,7 +15,8 @@ export const money = (usd: number): number => Math.round(usd * 1e6) / 1e6;
  */
 export const BUDGET_TOLERANCE_USD = 1e-6;
 
-export const withinBudget = (totalUsd: number, budgetUsd: number): boolean => totalUsd <= budgetUsd + BUDGET_TOLERANCE_USD;
+export const withinBudget = (totalUsd: number, budgetUsd: number): boolean =>
+  totalUsd <= budgetUsd + BUDGET_TOLERANCE_USD;
 
 /** `$150.13`, or every digit up to micro-dollars when the amount is not whole cents (`$150.125`). */
 export function usd(amount: number): string {
@@ -26,7 +27,11 @@ export function usd(amount: number): string {
 /** The budget rule of a plan costing `totalUsd` (exact sum of its prices). */
 export function budgetCheck(totalUsd: number, budgetUsd: number): PolicyCheck {
   return {
-    rule: "budget.monthlyUsd", scope: "fleet", ok: withinBudget(totalUsd, budgetUsd), limit: budgetUsd, actual: money(totalUsd),
+    rule: "budget.monthlyUsd",
+    scope: "fleet",
+    ok: withinBudget(totalUsd, budgetUsd),
+    limit: budgetUsd,
+    actual: money(totalUsd),
     message: `the plan costs ${usd(totalUsd)}/month; the budget is $${budgetUsd}`,
   };
 }
@@ -39,5 +44,6 @@ export function shareHostPrice(priceUsd: number, nodes: number): number[] {
   const cents = Math.floor(priceUsd * 100 + 1e-7);
   const rest = money(priceUsd - cents / 100);
   return Array.from({ length: nodes }, (_, i) =>
-    money((Math.floor(cents / nodes) + (i < cents % nodes ? 1 : 0)) / 100 + (i === 0 ? rest : 0)));
+    money((Math.floor(cents / nodes) + (i < cents % nodes ? 1 : 0)) / 100 + (i === 0 ? rest : 0)),
+  );
 }

@@ -81,7 +81,11 @@ export interface Plan {
   metrics: { fleet: ConcentrationMetrics; chains: Record<string, ConcentrationMetrics> };
   policy: { satisfied: boolean; checks: PolicyCheck[] };
   solver: {
-    name: "HiGHS"; status: string; optimal: boolean; milliseconds: number; variables: number;
+    name: "HiGHS";
+    status: string;
+    optimal: boolean;
+    milliseconds: number;
+    variables: number;
     /** Proven relative MIP gap: 0 when optimal; above 0 when the time limit stopped the search first. */
     gap?: number;
   };

@@ -26,15 +26,31 @@ export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly S
   for (const chain of new Set(nodes.map((n) => n.chainKey))) if (!wanted.has(chain)) wanted.set(chain, 0);
   for (const [chain, count] of wanted) {
     const has = nodes.filter((n) => n.chainKey === chain).length;
-    checks.push({ rule: "count", scope: chain, ok: has === count, limit: count, actual: has, message: `the plan has ${has} ${chain} nodes; the spec asks for ${count}` });
+    checks.push({
+      rule: "count",
+      scope: chain,
+      ok: has === count,
+      limit: count,
+      actual: has,
+      message: `the plan has ${has} ${chain} nodes; the spec asks for ${count}`,
+    });
   }
 
   const budget = fleet.spec.budget?.monthlyUsd;
   if (budget !== undefined) checks.push(budgetCheck(budget, priceNodes(fleet, catalog, nodes), nodes));
 
-  checks.push(...perNode("sites", nodes, (n) => siteProblem(fleet, n), "every node is at a site the spec allows, with that site's operator, region and jurisdiction"));
+  checks.push(
+    ...perNode(
+      "sites",
+      nodes,
+      (n) => siteProblem(fleet, n),
+      "every node is at a site the spec allows, with that site's operator, region and jurisdiction",
+    ),
+  );
   checks.push(...siteCaps(fleet, nodes));
-  checks.push(...perNode("clients", nodes, (n) => clientProblem(fleet, n), "every node runs clients its chain entry allows"));
+  checks.push(
+    ...perNode("clients", nodes, (n) => clientProblem(fleet, n), "every node runs clients its chain entry allows"),
+  );
   return checks;
 }
 
@@ -42,14 +58,21 @@ export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly S
  * What the plan costs by the catalog and the spec: a cloud or Akash node the cheapest option that
  * fits its role at its site (what the planner pays), a bare-metal host its whole price once.
  */
-function priceNodes(fleet: Fleet, catalog: Catalog, nodes: readonly SavedNode[]): { total: number; unpriced: string[] } {
+function priceNodes(
+  fleet: Fleet,
+  catalog: Catalog,
+  nodes: readonly SavedNode[],
+): { total: number; unpriced: string[] } {
   let sum = 0;
   const unpriced: string[] = [];
   const hosts = new Set<string>();
   for (const n of nodes) {
     const site = siteOf(fleet, n);
     const group = fleet.groups.find((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
-    if (!site || !group) { unpriced.push(n.id); continue; }
+    if (!site || !group) {
+      unpriced.push(n.id);
+      continue;
+    }
     if (site.host) {
       if (!hosts.has(site.id)) sum += site.host.monthlyUsd;
       hosts.add(site.id);
@@ -63,21 +86,35 @@ function priceNodes(fleet: Fleet, catalog: Catalog, nodes: readonly SavedNode[])
   return { total: Math.round(sum * 100) / 100, unpriced };
 }
 
-function budgetCheck(budget: number, price: { total: number; unpriced: string[] }, nodes: readonly SavedNode[]): PolicyCheck {
+function budgetCheck(
+  budget: number,
+  price: { total: number; unpriced: string[] },
+  nodes: readonly SavedNode[],
+): PolicyCheck {
   const written = Math.round(nodes.reduce((a, n) => a + Math.round(n.monthlyUsd * 100), 0)) / 100;
   const says = written === price.total ? "" : ` (the file says ${usd(written)})`;
   const unpriced = price.unpriced.length
     ? `; ${price.unpriced.length} node(s) have no price at an allowed site (${price.unpriced.slice(0, 5).join(", ")}${price.unpriced.length > 5 ? ", ..." : ""})`
     : "";
   return {
-    rule: "budget.monthlyUsd", scope: "fleet", ok: price.total <= budget + 1e-6 && !price.unpriced.length, limit: budget,
-    actual: price.total, message: `by the catalog and the spec the plan costs ${usd(price.total)}/month${says}${unpriced}; `
-      + `the budget is ${usd(budget)}`,
+    rule: "budget.monthlyUsd",
+    scope: "fleet",
+    ok: price.total <= budget + 1e-6 && !price.unpriced.length,
+    limit: budget,
+    actual: price.total,
+    message:
+      `by the catalog and the spec the plan costs ${usd(price.total)}/month${says}${unpriced}; ` +
+      `the budget is ${usd(budget)}`,
   };
 }
 
 /** One BREACH line per node with a problem, or one ok line for all of them. */
-function perNode(rule: string, nodes: readonly SavedNode[], problem: (n: SavedNode) => string | undefined, allGood: string): PolicyCheck[] {
+function perNode(
+  rule: string,
+  nodes: readonly SavedNode[],
+  problem: (n: SavedNode) => string | undefined,
+  allGood: string,
+): PolicyCheck[] {
   const bad = nodes.flatMap((n) => {
     const message = problem(n);
     return message ? [{ rule, scope: n.id, ok: false, limit: 0, actual: 1, message }] : [];
@@ -95,7 +132,12 @@ function siteProblem(fleet: Fleet, n: SavedNode): string | undefined {
   const site = siteOf(fleet, n);
   if (!site) {
     const allowed = fleet.sites.map((s) => s.id).join(", ");
-    const where = n.provider === "baremetal" ? `host ${quote(n.host!)}` : n.provider === "akash" ? "akash" : `${n.provider} region ${quote(n.region)}`;
+    const where =
+      n.provider === "baremetal"
+        ? `host ${quote(n.host!)}`
+        : n.provider === "akash"
+          ? "akash"
+          : `${n.provider} region ${quote(n.region)}`;
     return `${where} is not a site the spec allows (allowed: ${allowed})`;
   }
   const wrong = (["operator", "region", "jurisdiction", "cloudAct"] as const)
@@ -112,12 +154,26 @@ function siteCaps(fleet: Fleet, nodes: readonly SavedNode[]): PolicyCheck[] {
     if (site.providerMaxNodes !== undefined && !seen.has(site.provider)) {
       seen.add(site.provider);
       const has = nodes.filter((n) => n.provider === site.provider).length;
-      checks.push({ rule: "sites.maxNodes", scope: site.provider, ok: has <= site.providerMaxNodes, limit: site.providerMaxNodes, actual: has, message: `${has} node(s) on ${site.provider}; at most ${site.providerMaxNodes}` });
+      checks.push({
+        rule: "sites.maxNodes",
+        scope: site.provider,
+        ok: has <= site.providerMaxNodes,
+        limit: site.providerMaxNodes,
+        actual: has,
+        message: `${has} node(s) on ${site.provider}; at most ${site.providerMaxNodes}`,
+      });
     }
     const cap = site.host?.maxNodes;
     if (cap !== undefined) {
       const has = nodes.filter((n) => n.provider === "baremetal" && n.host === site.host!.name).length;
-      checks.push({ rule: "sites.maxNodes", scope: `host ${site.host!.name}`, ok: has <= cap, limit: cap, actual: has, message: `${has} node(s) on host ${site.host!.name}; at most ${cap}` });
+      checks.push({
+        rule: "sites.maxNodes",
+        scope: `host ${site.host!.name}`,
+        ok: has <= cap,
+        limit: cap,
+        actual: has,
+        message: `${has} node(s) on host ${site.host!.name}; at most ${cap}`,
+      });
     }
   }
   return checks;
@@ -132,7 +188,9 @@ function clientProblem(fleet: Fleet, n: SavedNode): string | undefined {
     const extra = Object.keys(n.clients).filter((layer) => !own(g.clients, layer));
     if (extra.length) return `${n.chain} has no client layer(s) ${extra.map(quote).join(", ")}`;
     const bad = Object.entries(n.clients).find(([layer, client]) => !own(g.clients, layer)!.includes(client));
-    return bad ? `${bad[0]} client ${quote(bad[1])} is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})` : undefined;
+    return bad
+      ? `${bad[0]} client ${quote(bad[1])} is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})`
+      : undefined;
   });
   return problems.includes(undefined) ? undefined : problems.join("; ");
 }

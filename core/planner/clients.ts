@@ -13,7 +13,12 @@ export interface ClientSlot {
  * `budget` is the solver's count per client where the client cap applies (used up exactly);
  * without it any allowed client may be picked. `usage` counts clients across the chain's entries.
  */
-export function assignClients(slots: readonly ClientSlot[], allowed: readonly string[], budget: Map<string, number> | undefined, usage: Map<string, number>): string[] {
+export function assignClients(
+  slots: readonly ClientSlot[],
+  allowed: readonly string[],
+  budget: Map<string, number> | undefined,
+  usage: Map<string, number>,
+): string[] {
   const left = budget ? new Map(budget) : undefined;
   const out: Array<string | undefined> = slots.map(() => undefined);
   const atOperator = new Map<string, Set<string>>();
@@ -24,7 +29,8 @@ export function assignClients(slots: readonly ClientSlot[], allowed: readonly st
     atOperator.set(slots[i].operator, (atOperator.get(slots[i].operator) ?? new Set()).add(client));
   };
   slots.forEach((slot, i) => {
-    if (slot.previous && allowed.includes(slot.previous) && (!left || (left.get(slot.previous) ?? 0) > 0)) take(i, slot.previous);
+    if (slot.previous && allowed.includes(slot.previous) && (!left || (left.get(slot.previous) ?? 0) > 0))
+      take(i, slot.previous);
   });
   slots.forEach((slot, i) => {
     if (out[i]) return;

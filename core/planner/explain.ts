@@ -17,21 +17,30 @@ export interface Reason {
  * regions or jurisdictions than the allowed sites offer, counts too small for a rule, groups no site fits.
  * Rules in `relaxed` are left out.
  */
-export function obviousReasons(fleet: Fleet, candidates: Candidates, alternatives: AlternativesOf, relaxed: ReadonlySet<RuleFamily> = new Set()): Reason[] {
+export function obviousReasons(
+  fleet: Fleet,
+  candidates: Candidates,
+  alternatives: AlternativesOf,
+  relaxed: ReadonlySet<RuleFamily> = new Set(),
+): Reason[] {
   const { policy } = fleet.spec;
   const reasons: Reason[] = [];
   const say = (text: string, family?: RuleFamily) => reasons.push({ family, text });
   const chainKeys = [...new Set(fleet.groups.map((g) => g.chainKey))];
   for (const group of fleet.groups) {
     if (!candidates.byGroup.get(group)?.length) {
-      say(`chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`);
+      say(
+        `chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`,
+      );
     }
   }
   for (const group of fleet.groups) {
     const sites = (candidates.byGroup.get(group) ?? []).map((c) => c.site);
     if (!group.p2pPorts.length || !sites.length || sites.some((s) => !s.host)) continue;
     if (group.count > sites.length) {
-      say(`chains[${group.index}] (${group.chainKey}): its clients announce P2P ports (${group.p2pPorts.join(", ")}), so one host runs at most one such node; ${group.count} nodes need ${group.count} hosts and only ${sites.length} can take one (${list(sites.map((s) => s.host!.name))}) — add hosts, or cloud or Akash sites`);
+      say(
+        `chains[${group.index}] (${group.chainKey}): its clients announce P2P ports (${group.p2pPorts.join(", ")}), so one host runs at most one such node; ${group.count} nodes need ${group.count} hosts and only ${sites.length} can take one (${list(sites.map((s) => s.host!.name))}) — add hosts, or cloud or Akash sites`,
+      );
     }
   }
   for (const chainKey of chainKeys) {
@@ -51,32 +60,55 @@ export function obviousReasons(fleet: Fleet, candidates: Candidates, alternative
         ? `maxShare.${dim} ${cap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`
         : `survive.${dim}Loss with minNodes ${loss} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`;
       if (limit <= 0) {
-        say(isCap
-          ? `${why}; raise maxShare.${dim} to at least ${shareNeeded(1, total)} or add nodes`
-          : `${why}: raise chains[${groups[0].index}].count above ${loss} or lower survive.minNodes`, family);
+        say(
+          isCap
+            ? `${why}; raise maxShare.${dim} to at least ${shareNeeded(1, total)} or add nodes`
+            : `${why}: raise chains[${groups[0].index}].count above ${loss} or lower survive.minNodes`,
+          family,
+        );
         continue;
       }
       const needed = Math.ceil(total / limit);
       if (values.length < needed) {
-        say(`${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`, family);
+        say(
+          `${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`,
+          family,
+        );
       }
     }
     const clientCap = policy.maxShare?.client;
-    for (const layer of clientCap === undefined || relaxed.has("maxShare.client") ? [] : Object.keys(groups[0].clients)) {
+    for (const layer of clientCap === undefined || relaxed.has("maxShare.client")
+      ? []
+      : Object.keys(groups[0].clients)) {
       if (alternatives(chainKey, layer) < 2) continue;
       const limit = allowedCount(clientCap!, total);
       const allowed = [...new Set(groups.flatMap((g) => g.clients[layer] ?? []))];
       const where = groups.map((g) => `chains[${g.index}].clients.${layer}`).join(" and ");
-      if (limit === 0) say(`maxShare.client ${clientCap} allows no ${layer} client even one of ${chainKey}'s ${total} nodes; raise it to at least ${shareNeeded(1, total)}`, "maxShare.client");
+      if (limit === 0)
+        say(
+          `maxShare.client ${clientCap} allows no ${layer} client even one of ${chainKey}'s ${total} nodes; raise it to at least ${shareNeeded(1, total)}`,
+          "maxShare.client",
+        );
       else if (allowed.length * limit < total) {
-        say(`maxShare.client ${clientCap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${layer} client, so it needs at least ${Math.ceil(total / limit)} ${layer} clients; ${where} allow${groups.length > 1 ? "" : "s"} ${allowed.length} (${list(allowed)}) — allow more clients or raise maxShare.client to ${shareNeeded(Math.ceil(total / allowed.length), total)}`, "maxShare.client");
+        say(
+          `maxShare.client ${clientCap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${layer} client, so it needs at least ${Math.ceil(total / limit)} ${layer} clients; ${where} allow${groups.length > 1 ? "" : "s"} ${allowed.length} (${list(allowed)}) — allow more clients or raise maxShare.client to ${shareNeeded(Math.ceil(total / allowed.length), total)}`,
+          "maxShare.client",
+        );
       }
     }
     const minOps = policy.minOperators;
     if (minOps !== undefined && !relaxed.has("minOperators")) {
       const operators = [...new Set(sites.map((s) => s.operator))].sort();
-      if (total < minOps) say(`minOperators ${minOps} needs at least ${minOps} ${chainKey} nodes; the spec asks for ${total}`, "minOperators");
-      else if (operators.length < minOps) say(`minOperators ${minOps}: only ${operators.length} operator(s) can host ${chainKey} (${list(operators)}); allow more sites`, "minOperators");
+      if (total < minOps)
+        say(
+          `minOperators ${minOps} needs at least ${minOps} ${chainKey} nodes; the spec asks for ${total}`,
+          "minOperators",
+        );
+      else if (operators.length < minOps)
+        say(
+          `minOperators ${minOps}: only ${operators.length} operator(s) can host ${chainKey} (${list(operators)}); allow more sites`,
+          "minOperators",
+        );
     }
   }
   return reasons;
@@ -98,59 +130,108 @@ export type Relaxation = { feasible: true; costUsd: number } | { feasible: false
  * `solveWith` solves the spec's model (one build) with the given families relaxed; `knownWithoutBudget`
  * is the optimum without the budget when the caller has it already.
  */
-export async function explainByRelaxing(fleet: Fleet, has: (f: RuleFamily) => boolean, relaxed: ReadonlySet<RuleFamily>,
-  solveWith: (relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number) => Promise<Relaxation>, knownWithoutBudget?: Relaxation): Promise<Reason[]> {
+export async function explainByRelaxing(
+  fleet: Fleet,
+  has: (f: RuleFamily) => boolean,
+  relaxed: ReadonlySet<RuleFamily>,
+  solveWith: (relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number) => Promise<Relaxation>,
+  knownWithoutBudget?: Relaxation,
+): Promise<Reason[]> {
   const active = RULE_FAMILIES.filter((f) => !relaxed.has(f) && isActive(fleet, f) && has(f));
   const budget = active.includes("budget") ? fleet.spec.budget!.monthlyUsd : undefined;
   const found = new Map<RuleFamily, Reason>();
   if (budget !== undefined) {
-    const withoutBudget = knownWithoutBudget ?? await solveWith(new Set([...relaxed, "budget"]));
+    const withoutBudget = knownWithoutBudget ?? (await solveWith(new Set([...relaxed, "budget"])));
     if (withoutBudget.feasible) {
-      found.set("budget", { family: "budget", text: `budget.monthlyUsd ${budget} is below the cheapest plan that keeps every other rule: ${usd(withoutBudget.costUsd)}/month` });
+      found.set("budget", {
+        family: "budget",
+        text: `budget.monthlyUsd ${budget} is below the cheapest plan that keeps every other rule: ${usd(withoutBudget.costUsd)}/month`,
+      });
     }
   }
   for (const family of active.filter((f) => f !== "budget" && changesLimits(fleet, f, relaxed))) {
-    const result = await solveWith(new Set([...relaxed, family, ...(budget !== undefined ? ["budget" as const] : [])]), budget);
+    const result = await solveWith(
+      new Set([...relaxed, family, ...(budget !== undefined ? ["budget" as const] : [])]),
+      budget,
+    );
     if (!result.feasible || (budget !== undefined && !withinBudget(result.costUsd, budget))) continue;
-    found.set(family, { family, text: `${describeFamily(fleet, family)} cannot be kept together with the other rules; without it the cheapest plan costs ${usd(result.costUsd)}/month` });
+    found.set(family, {
+      family,
+      text: `${describeFamily(fleet, family)} cannot be kept together with the other rules; without it the cheapest plan costs ${usd(result.costUsd)}/month`,
+    });
   }
   const reasons = active.flatMap((f) => found.get(f) ?? []);
   if (reasons.length) return reasons;
-  const capacityShort = "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites";
-  if (active.length === 0 || !(await solveWith(new Set([...relaxed, ...active]))).feasible) return [{ text: capacityShort }];
-  return [{ text: `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short` }];
+  const capacityShort =
+    "the allowed sites cannot hold the nodes: bare-metal host capacity (CPU, memory, disk, one node per P2P port) is short — add hosts or sites";
+  if (active.length === 0 || !(await solveWith(new Set([...relaxed, ...active]))).feasible)
+    return [{ text: capacityShort }];
+  return [
+    {
+      text: `the rules together leave no plan, and dropping any single one is not enough (active: ${active.map((f) => describeFamily(fleet, f)).join("; ")}); bare-metal host capacity (CPU, memory, disk, P2P ports) may also be short`,
+    },
+  ];
 }
 
 /** Whether dropping `family` changes any limit of the model (a share cap under a tighter survive rule does not). */
 function changesLimits(fleet: Fleet, family: RuleFamily, relaxed: ReadonlySet<RuleFamily>): boolean {
-  const dims = family === "survive" ? (["operator", "region"] as const) : family.startsWith("maxShare.") && family !== "maxShare.client" ? [family.slice(9) as "operator"] : undefined;
+  const dims =
+    family === "survive"
+      ? (["operator", "region"] as const)
+      : family.startsWith("maxShare.") && family !== "maxShare.client"
+        ? [family.slice(9) as "operator"]
+        : undefined;
   if (!dims) return true;
   const totals = new Map<string, number>();
   for (const g of fleet.groups) totals.set(g.chainKey, (totals.get(g.chainKey) ?? 0) + g.count);
   const without = new Set([...relaxed, family]);
   const policy = fleet.spec.policy;
-  return [...totals.values()].some((total) => dims.some((dim) =>
-    (bindingLimit(policy, dim, total, relaxed)?.limit ?? Infinity) !== (bindingLimit(policy, dim, total, without)?.limit ?? Infinity)));
+  return [...totals.values()].some((total) =>
+    dims.some(
+      (dim) =>
+        (bindingLimit(policy, dim, total, relaxed)?.limit ?? Infinity) !==
+        (bindingLimit(policy, dim, total, without)?.limit ?? Infinity),
+    ),
+  );
 }
 
 function isActive(fleet: Fleet, family: RuleFamily): boolean {
   const p = fleet.spec.policy;
   switch (family) {
-    case "budget": return fleet.spec.budget !== undefined;
-    case "minOperators": return (p.minOperators ?? 1) > 1;
-    case "survive": return p.survive !== undefined;
-    case "sites.maxNodes": return fleet.sites.some((s) => s.providerMaxNodes !== undefined || s.host?.maxNodes !== undefined);
-    default: return p.maxShare?.[family.split(".")[1] as "operator"] !== undefined;
+    case "budget":
+      return fleet.spec.budget !== undefined;
+    case "minOperators":
+      return (p.minOperators ?? 1) > 1;
+    case "survive":
+      return p.survive !== undefined;
+    case "sites.maxNodes":
+      return fleet.sites.some((s) => s.providerMaxNodes !== undefined || s.host?.maxNodes !== undefined);
+    default:
+      return p.maxShare?.[family.split(".")[1] as "operator"] !== undefined;
   }
 }
 
 function describeFamily(fleet: Fleet, family: RuleFamily): string {
   const p = fleet.spec.policy;
   switch (family) {
-    case "budget": return `budget.monthlyUsd ${fleet.spec.budget?.monthlyUsd}`;
-    case "minOperators": return `minOperators ${p.minOperators}`;
-    case "survive": return `survive (${p.survive?.operatorLoss ? "operatorLoss 1, " : ""}${p.survive?.regionLoss ? "regionLoss 1, " : ""}minNodes ${p.survive?.minNodes})`;
-    case "sites.maxNodes": return `the maxNodes caps (${fleet.sites.flatMap((s) => s.host?.maxNodes !== undefined ? [`host ${s.host.name}: ${s.host.maxNodes}`] : s.providerMaxNodes !== undefined ? [`${s.provider}: ${s.providerMaxNodes}`] : []).filter((x, i, a) => a.indexOf(x) === i).join(", ")})`;
-    default: return `${family} ${p.maxShare?.[family.split(".")[1] as "operator"]}`;
+    case "budget":
+      return `budget.monthlyUsd ${fleet.spec.budget?.monthlyUsd}`;
+    case "minOperators":
+      return `minOperators ${p.minOperators}`;
+    case "survive":
+      return `survive (${p.survive?.operatorLoss ? "operatorLoss 1, " : ""}${p.survive?.regionLoss ? "regionLoss 1, " : ""}minNodes ${p.survive?.minNodes})`;
+    case "sites.maxNodes":
+      return `the maxNodes caps (${fleet.sites
+        .flatMap((s) =>
+          s.host?.maxNodes !== undefined
+            ? [`host ${s.host.name}: ${s.host.maxNodes}`]
+            : s.providerMaxNodes !== undefined
+              ? [`${s.provider}: ${s.providerMaxNodes}`]
+              : [],
+        )
+        .filter((x, i, a) => a.indexOf(x) === i)
+        .join(", ")})`;
+    default:
+      return `${family} ${p.maxShare?.[family.split(".")[1] as "operator"]}`;
   }
 }

@@ -3,10 +3,23 @@ import type { Policy } from "../fleet-spec/schema";
 
 /** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */
 export type RuleFamily =
-  | "maxShare.operator" | "maxShare.region" | "maxShare.jurisdiction" | "maxShare.client"
-  | "minOperators" | "survive" | "budget" | "sites.maxNodes";
+  | "maxShare.operator"
+  | "maxShare.region"
+  | "maxShare.jurisdiction"
+  | "maxShare.client"
+  | "minOperators"
+  | "survive"
+  | "budget"
+  | "sites.maxNodes";
 export const RULE_FAMILIES: readonly RuleFamily[] = [
-  "maxShare.operator", "maxShare.region", "maxShare.jurisdiction", "maxShare.client", "minOperators", "survive", "budget", "sites.maxNodes",
+  "maxShare.operator",
+  "maxShare.region",
+  "maxShare.jurisdiction",
+  "maxShare.client",
+  "minOperators",
+  "survive",
+  "budget",
+  "sites.maxNodes",
 ];
 
 export type PlaceDimension = "operator" | "region" | "jurisdiction";
@@ -23,16 +36,31 @@ export interface ValueLimit {
  * operators and regions survive's single loss (losing the value must leave `minNodes`). The model,
  * the explanation and the policy check all read the limits from here.
  */
-export function valueLimits(policy: Policy, dim: PlaceDimension, total: number, relaxed: ReadonlySet<RuleFamily> = new Set()): ValueLimit[] {
+export function valueLimits(
+  policy: Policy,
+  dim: PlaceDimension,
+  total: number,
+  relaxed: ReadonlySet<RuleFamily> = new Set(),
+): ValueLimit[] {
   const out: ValueLimit[] = [];
   const cap = policy.maxShare?.[dim];
-  if (cap !== undefined && !relaxed.has(`maxShare.${dim}`)) out.push({ family: `maxShare.${dim}`, limit: allowedCount(cap, total) });
+  if (cap !== undefined && !relaxed.has(`maxShare.${dim}`))
+    out.push({ family: `maxShare.${dim}`, limit: allowedCount(cap, total) });
   const survive = policy.survive;
-  if (dim !== "jurisdiction" && survive?.[`${dim}Loss`] === 1 && !relaxed.has("survive")) out.push({ family: "survive", limit: total - survive.minNodes });
+  if (dim !== "jurisdiction" && survive?.[`${dim}Loss`] === 1 && !relaxed.has("survive"))
+    out.push({ family: "survive", limit: total - survive.minNodes });
   return out;
 }
 
 /** The tightest of {@link valueLimits} (the cap rules first on a tie), or undefined without a rule. */
-export function bindingLimit(policy: Policy, dim: PlaceDimension, total: number, relaxed?: ReadonlySet<RuleFamily>): ValueLimit | undefined {
-  return valueLimits(policy, dim, total, relaxed).reduce<ValueLimit | undefined>((a, b) => (!a || b.limit < a.limit ? b : a), undefined);
+export function bindingLimit(
+  policy: Policy,
+  dim: PlaceDimension,
+  total: number,
+  relaxed?: ReadonlySet<RuleFamily>,
+): ValueLimit | undefined {
+  return valueLimits(policy, dim, total, relaxed).reduce<ValueLimit | undefined>(
+    (a, b) => (!a || b.limit < a.limit ? b : a),
+    undefined,
+  );
 }

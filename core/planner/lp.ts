@@ -14,7 +14,14 @@ export interface ModelArrays {
   colUpper: Float64Array;
   rowLower: Float64Array;
   rowUpper: Float64Array;
-  matrix: { format: "csr"; numRows: number; numCols: number; starts: Int32Array; indices: Int32Array; values: Float64Array };
+  matrix: {
+    format: "csr";
+    numRows: number;
+    numCols: number;
+    starts: Int32Array;
+    indices: Int32Array;
+    values: Float64Array;
+  };
   integrality: Int32Array;
 }
 
@@ -30,8 +37,12 @@ export class Lp<Family extends string = string> {
   private readonly rowUpper: number[] = [];
   private readonly family: Array<Family | undefined> = [];
 
-  get columns(): number { return this.cost.length; }
-  get rows(): number { return this.rowLower.length; }
+  get columns(): number {
+    return this.cost.length;
+  }
+  get rows(): number {
+    return this.rowLower.length;
+  }
 
   /** A new column (integer unless said otherwise); returns its index. */
   column(cost: number, lower: number, upper: number, integer = true): number {
@@ -63,31 +74,48 @@ export class Lp<Family extends string = string> {
     return this.rowLower.length - 1;
   }
 
-  atMost(terms: Iterable<Term>, upper: number, family?: Family): number { return this.row(terms, -Infinity, upper, family); }
-  atLeast(terms: Iterable<Term>, lower: number, family?: Family): number { return this.row(terms, lower, Infinity, family); }
-  equal(terms: Iterable<Term>, value: number, family?: Family): number { return this.row(terms, value, value, family); }
+  atMost(terms: Iterable<Term>, upper: number, family?: Family): number {
+    return this.row(terms, -Infinity, upper, family);
+  }
+  atLeast(terms: Iterable<Term>, lower: number, family?: Family): number {
+    return this.row(terms, lower, Infinity, family);
+  }
+  equal(terms: Iterable<Term>, value: number, family?: Family): number {
+    return this.row(terms, value, value, family);
+  }
 
   /** The objective as terms (columns with a cost). */
   objectiveTerms(): Term[] {
     const terms: Term[] = [];
-    this.cost.forEach((c, i) => { if (c !== 0) terms.push([i, c]); });
+    this.cost.forEach((c, i) => {
+      if (c !== 0) terms.push([i, c]);
+    });
     return terms;
   }
 
   /** Whether any row belongs to the family (relaxing a family without rows changes nothing). */
-  has(family: Family): boolean { return this.family.includes(family); }
+  has(family: Family): boolean {
+    return this.family.includes(family);
+  }
 
   /** The arrays HiGHS reads, with the rows of `relaxed` families left free. */
   arrays(relaxed: ReadonlySet<Family> = new Set()): ModelArrays {
     const free = (i: number) => this.family[i] !== undefined && relaxed.has(this.family[i]!);
     return {
-      numCols: this.cost.length, numRows: this.rowLower.length,
-      colCost: Float64Array.from(this.cost), colLower: Float64Array.from(this.lower), colUpper: Float64Array.from(this.upper),
+      numCols: this.cost.length,
+      numRows: this.rowLower.length,
+      colCost: Float64Array.from(this.cost),
+      colLower: Float64Array.from(this.lower),
+      colUpper: Float64Array.from(this.upper),
       rowLower: Float64Array.from(this.rowLower, (x, i) => (free(i) ? -Infinity : x)),
       rowUpper: Float64Array.from(this.rowUpper, (x, i) => (free(i) ? Infinity : x)),
       matrix: {
-        format: "csr", numRows: this.rowLower.length, numCols: this.cost.length,
-        starts: Int32Array.from(this.start), indices: Int32Array.from(this.index), values: Float64Array.from(this.value),
+        format: "csr",
+        numRows: this.rowLower.length,
+        numCols: this.cost.length,
+        starts: Int32Array.from(this.start),
+        indices: Int32Array.from(this.index),
+        values: Float64Array.from(this.value),
       },
       integrality: Int32Array.from(this.integer),
     };

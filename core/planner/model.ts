@@ -15,7 +15,12 @@ export interface Keep {
 }
 
 /** An integer column counting a group's nodes that run one client of one layer. */
-export interface ClientColumn { group: number; layer: string; client: string; column: number }
+export interface ClientColumn {
+  group: number;
+  layer: string;
+  client: string;
+  column: number;
+}
 
 /**
  * Sites the model treats as one: a cloud region or Akash alone, or bare-metal hosts identical in
@@ -53,13 +58,19 @@ export interface Model {
  * so the model and the check cannot disagree.
  * Hosts in `alone` (and hosts a deployed plan pins) get a class of their own: exact without packing.
  */
-export function buildModel(fleet: Fleet, candidates: Candidate[], alternatives: AlternativesOf = () => 0, keep?: Keep,
-  alone: ReadonlySet<Site> = new Set()): Model {
+export function buildModel(
+  fleet: Fleet,
+  candidates: Candidate[],
+  alternatives: AlternativesOf = () => 0,
+  keep?: Keep,
+  alone: ReadonlySet<Site> = new Set(),
+): Model {
   const lp = new Lp<RuleFamily>();
   const pinned = new Set([...alone, ...(keep ? [...keep.nodes.keys()].map((i) => candidates[i].site) : [])]);
   const classes = siteClasses(candidates, pinned);
   const slots = placementColumns(lp, fleet, candidates, classes, keep);
-  for (const k of classes) if (k.sites[0].host) k.rented = lp.column(money(k.sites[0].host.monthlyUsd), 0, k.sites.length);
+  for (const k of classes)
+    if (k.sites[0].host) k.rented = lp.column(money(k.sites[0].host.monthlyUsd), 0, k.sites.length);
   const chains = chainsOf(fleet);
 
   countRows(lp, fleet, slots);
@@ -79,8 +90,13 @@ export type Counts = { counts: number[] } | { unpacked: SiteClass[] };
  * host (first fit, else an exact packing solve). The aggregated model only bounds a class's totals,
  * so a class can fail to pack: the planner then gives its hosts classes of their own and solves again.
  */
-export async function countsFrom(model: Model, fleet: Fleet, candidates: Candidate[], values: Float64Array,
-  timeLimitSeconds: () => number): Promise<Counts> {
+export async function countsFrom(
+  model: Model,
+  fleet: Fleet,
+  candidates: Candidate[],
+  values: Float64Array,
+  timeLimitSeconds: () => number,
+): Promise<Counts> {
   const counts = candidates.map(() => 0);
   const byClass = new Map<SiteClass, Slot[]>();
   for (const slot of model.slots) {
@@ -93,13 +109,19 @@ export async function countsFrom(model: Model, fleet: Fleet, candidates: Candida
     const rented = k.sites.slice(0, values[k.rented!]);
     const hosts = rented.map((s) => s.host!);
     const items = slots.map((s) => ({ group: s.group, count: values[s.column] }));
-    const packed = packHosts(hosts, items) ?? await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds());
-    if (!packed) { unpacked.push(k); continue; }
+    const packed =
+      packHosts(hosts, items) ?? (await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds()));
+    if (!packed) {
+      unpacked.push(k);
+      continue;
+    }
     const position = new Map(rented.map((s, h) => [s, h]));
-    slots.forEach((slot, j) => slot.candidates.forEach((c) => {
-      const h = position.get(candidates[c].site);
-      if (h !== undefined) counts[c] = packed[h][j];
-    }));
+    slots.forEach((slot, j) =>
+      slot.candidates.forEach((c) => {
+        const h = position.get(candidates[c].site);
+        if (h !== undefined) counts[c] = packed[h][j];
+      }),
+    );
   }
   return unpacked.length ? { unpacked } : { counts };
 }
@@ -110,18 +132,42 @@ function siteClasses(candidates: Candidate[], pinned: ReadonlySet<Site>): SiteCl
   const byKey = new Map<string, SiteClass>();
   for (const site of new Set(candidates.map((c) => c.site))) {
     const h = site.host;
-    if (!h || pinned.has(site)) { classes.push({ sites: [site] }); continue; }
-    const key = JSON.stringify([site.operator, site.region, site.country, site.jurisdiction, site.cloudAct, h.cpu, h.memoryGb,
-      h.diskGb, h.disk, h.maxNodes, money(h.monthlyUsd)]);
+    if (!h || pinned.has(site)) {
+      classes.push({ sites: [site] });
+      continue;
+    }
+    const key = JSON.stringify([
+      site.operator,
+      site.region,
+      site.country,
+      site.jurisdiction,
+      site.cloudAct,
+      h.cpu,
+      h.memoryGb,
+      h.diskGb,
+      h.disk,
+      h.maxNodes,
+      money(h.monthlyUsd),
+    ]);
     const k = byKey.get(key);
     if (k) k.sites.push(site);
-    else { const fresh = { sites: [site] }; byKey.set(key, fresh); classes.push(fresh); }
+    else {
+      const fresh = { sites: [site] };
+      byKey.set(key, fresh);
+      classes.push(fresh);
+    }
   }
   return classes;
 }
 
 /** One integer column per group and site class it fits, bounded by the group's count (and the keep). */
-function placementColumns(lp: Lp<RuleFamily>, fleet: Fleet, candidates: Candidate[], classes: SiteClass[], keep?: Keep): Slot[] {
+function placementColumns(
+  lp: Lp<RuleFamily>,
+  fleet: Fleet,
+  candidates: Candidate[],
+  classes: SiteClass[],
+  keep?: Keep,
+): Slot[] {
   const classOf = new Map<Site, SiteClass>();
   for (const k of classes) for (const s of k.sites) classOf.set(s, k);
   const slotOf = new Map<NodeGroup, Map<SiteClass, Slot>>(fleet.groups.map((g) => [g, new Map()]));
@@ -190,7 +236,13 @@ function minOperatorRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[]): void 
  * maxShare.client, per chain and layer where the catalog knows several implementations: integer
  * y[g,layer,client] counts a group's nodes running that client (placement does not depend on it).
  */
-function clientRows(lp: Lp<RuleFamily>, fleet: Fleet, alternatives: AlternativesOf, chains: Map<string, number>, keep?: Keep): ClientColumn[] {
+function clientRows(
+  lp: Lp<RuleFamily>,
+  fleet: Fleet,
+  alternatives: AlternativesOf,
+  chains: Map<string, number>,
+  keep?: Keep,
+): ClientColumn[] {
   const cap = fleet.spec.policy.maxShare?.client;
   if (cap === undefined) return [];
   const columns: ClientColumn[] = [];
@@ -201,7 +253,11 @@ function clientRows(lp: Lp<RuleFamily>, fleet: Fleet, alternatives: Alternatives
       const clients = nested(nested(perClient, group.chainKey), layer);
       const terms: Term[] = [];
       for (const client of allowed) {
-        const column = lp.column(0, Math.min(keep?.clients.get(`${group.index}|${layer}|${client}`) ?? 0, group.count), group.count);
+        const column = lp.column(
+          0,
+          Math.min(keep?.clients.get(`${group.index}|${layer}|${client}`) ?? 0, group.count),
+          group.count,
+        );
         columns.push({ group: group.index, layer, client, column });
         terms.push([column, 1]);
         push(clients, client, [column, 1]);
@@ -211,7 +267,8 @@ function clientRows(lp: Lp<RuleFamily>, fleet: Fleet, alternatives: Alternatives
   }
   for (const [chainKey, layers] of perClient) {
     const limit = allowedCount(cap, chains.get(chainKey)!);
-    for (const clients of layers.values()) for (const terms of clients.values()) lp.atMost(terms, limit, "maxShare.client");
+    for (const clients of layers.values())
+      for (const terms of clients.values()) lp.atMost(terms, limit, "maxShare.client");
   }
   return columns;
 }
@@ -237,7 +294,8 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
       const terms = on.filter((s) => clique.has(s.group)).map((s): Term => [s.column, 1]);
       if (terms.length) lp.atMost([...terms, [u, -1]], 0);
     }
-    if (h.maxNodes !== undefined) lp.atMost([...on.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
+    if (h.maxNodes !== undefined)
+      lp.atMost([...on.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
     if (k.sites.length > 1) packingCuts(lp, on, u, h);
   }
 }
@@ -250,7 +308,9 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
  */
 function packingCuts(lp: Lp<RuleFamily>, on: Slot[], u: number, h: NonNullable<Site["host"]>): void {
   const resources: Array<[capacity: number, size: (g: NodeGroup) => number]> = [
-    [h.cpu, (g) => g.profile.vcpu], [h.memoryGb, (g) => g.profile.memoryGb], [h.diskGb, (g) => g.profile.diskGb],
+    [h.cpu, (g) => g.profile.vcpu],
+    [h.memoryGb, (g) => g.profile.memoryGb],
+    [h.diskGb, (g) => g.profile.diskGb],
   ];
   for (const [capacity, size] of resources) {
     const edges = new Set(on.map((s) => capacity - size(s.group)).filter((e) => e > 0 && e < capacity / 2));

@@ -39,7 +39,9 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   const relaxed = options.relaxed ?? new Set<RuleFamily>();
   const alternatives = alternativesIn(catalog);
   const candidates = candidatesFor(fleet, catalog);
-  const obvious = obviousReasons(fleet, candidates, alternatives, relaxed).filter((r) => !r.family || !relaxed.has(r.family));
+  const obvious = obviousReasons(fleet, candidates, alternatives, relaxed).filter(
+    (r) => !r.family || !relaxed.has(r.family),
+  );
   if (obvious.length) throw new InfeasibleError(obvious.map((r) => r.text));
 
   const previous = new Map((options.previous ?? []).map((n) => [n.id, n]));
@@ -48,7 +50,8 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   let result = await placement.solve(relaxed, keep);
   let moved = false;
   const budget = relaxed.has("budget") ? undefined : fleet.spec.budget?.monthlyUsd;
-  const affordable = (r: Solved) => r.counts !== undefined && (budget === undefined || withinBudget(r.solution.objective, budget));
+  const affordable = (r: Solved) =>
+    r.counts !== undefined && (budget === undefined || withinBudget(r.solution.objective, budget));
   if (keep && !affordable(result)) {
     // Keeping every deployed node in place breaks a rule or the budget (or the spec shrank): plan afresh.
     moved = true;
@@ -57,34 +60,60 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   const { solution, model, counts } = result;
   if (!counts || !affordable(result)) {
     if (solution.status === "limit") {
-      throw new InfeasibleError([counts
-        ? `the solver stopped at the time limit (${limit} s) with a plan of ${usd(solution.objective)}/month over the budget; raise timeLimitSeconds`
-        : `the solver found no plan within the time limit (${limit} s); raise timeLimitSeconds`]);
+      throw new InfeasibleError([
+        counts
+          ? `the solver stopped at the time limit (${limit} s) with a plan of ${usd(solution.objective)}/month over the budget; raise timeLimitSeconds`
+          : `the solver found no plan within the time limit (${limit} s); raise timeLimitSeconds`,
+      ]);
     }
-    if (solution.status === "other") throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
+    if (solution.status === "other")
+      throw new InfeasibleError([`the solver stopped without a plan (${solution.detail})`]);
     if (options.explain === false) throw new InfeasibleError(["no placement keeps every rule"]);
     // The solve had no budget row: it is the optimum without the budget, so the budget's part is known.
     const withoutBudget: Relaxation = counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
-    const reasons = await explainByRelaxing(fleet, (f) => f === "budget" || placement.model().lp.has(f), relaxed,
-      (r, cutoff) => placement.relaxation(r, cutoff), withoutBudget);
+    const reasons = await explainByRelaxing(
+      fleet,
+      (f) => f === "budget" || placement.model().lp.has(f),
+      relaxed,
+      (r, cutoff) => placement.relaxation(r, cutoff),
+      withoutBudget,
+    );
     throw new InfeasibleError(reasons.map((r) => r.text));
   }
 
-  const nodes = placeNodes(fleet, catalog, candidates.list, counts, relaxed.has("maxShare.client") ? [] : model.clientColumns, solution.values, previous);
+  const nodes = placeNodes(
+    fleet,
+    catalog,
+    candidates.list,
+    counts,
+    relaxed.has("maxShare.client") ? [] : model.clientColumns,
+    solution.values,
+    previous,
+  );
   const hosts = priceHosts(fleet, nodes);
   const plan = assemble(fleet, catalog, nodes, hosts);
   plan.solver = {
-    name: "HiGHS", status: solution.detail, optimal: solution.status === "optimal", gap: solution.gap,
-    milliseconds: Math.round(performance.now() - started), variables: model.lp.columns,
+    name: "HiGHS",
+    status: solution.detail,
+    optimal: solution.status === "optimal",
+    gap: solution.gap,
+    milliseconds: Math.round(performance.now() - started),
+    variables: model.lp.columns,
   };
   if (previous.size) {
-    const kept = nodes.filter((n) => previous.get(n.id)?.site === n.site && sameClients(previous.get(n.id)!.clients, n.clients)).length;
+    const kept = nodes.filter(
+      (n) => previous.get(n.id)?.site === n.site && sameClients(previous.get(n.id)!.clients, n.clients),
+    ).length;
     plan.stability = { previous: previous.size, kept, moved };
   }
   return plan;
 }
 
-interface Solved { model: Model; solution: Solution; counts?: number[] }
+interface Solved {
+  model: Model;
+  solution: Solution;
+  counts?: number[];
+}
 
 /**
  * The solves of one planning run, sharing one deadline and one model build: identical hosts
@@ -96,8 +125,12 @@ class Placement {
   private readonly alone = new Set<Site>();
   private fresh?: Model;
 
-  constructor(private readonly fleet: Fleet, private readonly candidates: Candidate[], private readonly alternatives: AlternativesOf,
-    private readonly deadline: number) {}
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly candidates: Candidate[],
+    private readonly alternatives: AlternativesOf,
+    private readonly deadline: number,
+  ) {}
 
   model(keep?: Keep): Model {
     if (keep) return buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
@@ -110,7 +143,11 @@ class Placement {
       const model = this.model(keep);
       // After a split the aggregated optimum bounds the exact one from below: a plan reaching it is optimal.
       const target = lowerBound === undefined ? undefined : lowerBound + BUDGET_TOLERANCE_USD;
-      const solution = await solveModel(model.lp.arrays(relaxed), { timeLimitSeconds: this.secondsLeft(), objectiveBound: cutoffUsd, objectiveTarget: target });
+      const solution = await solveModel(model.lp.arrays(relaxed), {
+        timeLimitSeconds: this.secondsLeft(),
+        objectiveBound: cutoffUsd,
+        objectiveTarget: target,
+      });
       if (solution.status === "target") Object.assign(solution, { status: "optimal", detail: "Optimal", gap: 0 });
       if (!solution.values.length) return { model, solution };
       const result = await countsFrom(model, this.fleet, this.candidates, solution.values, () => this.secondsLeft());
@@ -127,8 +164,14 @@ class Placement {
    */
   async relaxation(relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number): Promise<Relaxation> {
     if (cutoffUsd !== undefined) {
-      const bound = await solveModel(this.model().lp.arrays(relaxed), { linearOnly: true, timeLimitSeconds: this.secondsLeft() });
-      if (bound.status === "infeasible" || (bound.status === "optimal" && !withinBudget(bound.objective - BUDGET_TOLERANCE_USD, cutoffUsd))) {
+      const bound = await solveModel(this.model().lp.arrays(relaxed), {
+        linearOnly: true,
+        timeLimitSeconds: this.secondsLeft(),
+      });
+      if (
+        bound.status === "infeasible" ||
+        (bound.status === "optimal" && !withinBudget(bound.objective - BUDGET_TOLERANCE_USD, cutoffUsd))
+      ) {
         return { feasible: false };
       }
     }
@@ -149,14 +192,21 @@ const sameClients = (a: Record<string, string>, b: Record<string, string>) =>
  * What the deployed plan pins: nodes per candidate (its site keeps at least as many of the entry's
  * nodes, so their ids survive) and clients per entry and layer (as many as ran each client).
  */
-function keptCounts(fleet: Fleet, catalog: Catalog, candidates: Candidate[], previous: Map<string, PreviousNode>): Keep {
+function keptCounts(
+  fleet: Fleet,
+  catalog: Catalog,
+  candidates: Candidate[],
+  previous: Map<string, PreviousNode>,
+): Keep {
   const nodes = new Map<number, number>();
   const clients = new Map<string, number>();
   const claimed = new Set<string>();
   const atSite = new Map<string, PreviousNode[]>();
   for (const n of previous.values()) atSite.set(n.site, [...(atSite.get(n.site) ?? []), n]);
   const byGroup = new Map<NodeGroup, number[]>();
-  candidates.forEach((c, i) => { if (atSite.has(c.site.id)) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), i]); });
+  candidates.forEach((c, i) => {
+    if (atSite.has(c.site.id)) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), i]);
+  });
   for (const group of fleet.groups) {
     let pinned = 0;
     const groupNodes: PreviousNode[] = [];
@@ -191,14 +241,23 @@ function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
 }
 
 /** Turns the solved counts into named nodes; clients are handed out so that operators mix clients. */
-function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], counts: number[], clientColumns: Model["clientColumns"],
-  values: Float64Array, previous: Map<string, PreviousNode>): PlannedNode[] {
+function placeNodes(
+  fleet: Fleet,
+  catalog: Catalog,
+  candidates: Candidate[],
+  counts: number[],
+  clientColumns: Model["clientColumns"],
+  values: Float64Array,
+  previous: Map<string, PreviousNode>,
+): PlannedNode[] {
   const nodes: PlannedNode[] = [];
   const usage = new Map<string, Map<string, number>>(); // `${chainKey}|${layer}` -> client -> nodes
   // Entries of the same chain, network and role at the same site share a label: number on across them.
   const numbered = new Map<string, number>();
   const used = new Map<NodeGroup, number[]>();
-  counts.forEach((count, i) => { if (count > 0) used.set(candidates[i].group, [...(used.get(candidates[i].group) ?? []), i]); });
+  counts.forEach((count, i) => {
+    if (count > 0) used.set(candidates[i].group, [...(used.get(candidates[i].group) ?? []), i]);
+  });
   for (const group of fleet.groups) {
     const slots: Array<{ candidate: Candidate; ordinal: number }> = [];
     const offsets = new Map<Candidate, number>();
@@ -221,8 +280,13 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
       const key = `${group.chainKey}|${layer}`;
       if (!usage.has(key)) usage.set(key, new Map());
       handOut[layer] = assignClients(
-        slots.map(({ candidate }, i) => ({ operator: candidate.site.operator, previous: previous.get(ids[i])?.site === candidate.site.id ? previous.get(ids[i])!.clients[layer] : undefined })),
-        allowed, budget, usage.get(key)!,
+        slots.map(({ candidate }, i) => ({
+          operator: candidate.site.operator,
+          previous: previous.get(ids[i])?.site === candidate.site.id ? previous.get(ids[i])!.clients[layer] : undefined,
+        })),
+        allowed,
+        budget,
+        usage.get(key)!,
       );
     }
     const placed: Array<PlannedNode & { ordinal: number }> = [];
@@ -233,12 +297,29 @@ function placeNodes(fleet: Fleet, catalog: Catalog, candidates: Candidate[], cou
       placed.push({
         ordinal,
         id: ids[i],
-        chainKey: group.chainKey, chain: group.chain, network: group.network, role: group.role, clients,
-        provider: site.provider, site: site.id, host: h?.name, operator: site.operator, region: site.region,
-        country: site.country, jurisdiction: site.jurisdiction, cloudAct: site.cloudAct,
+        chainKey: group.chainKey,
+        chain: group.chain,
+        network: group.network,
+        role: group.role,
+        clients,
+        provider: site.provider,
+        site: site.id,
+        host: h?.name,
+        operator: site.operator,
+        region: site.region,
+        country: site.country,
+        jurisdiction: site.jurisdiction,
+        cloudAct: site.cloudAct,
         shape: option?.shape ?? `host:${h!.name}`,
-        vcpu: option?.vcpu ?? group.profile.vcpu, memoryGb: option?.memoryGb ?? group.profile.memoryGb,
-        storage: option?.storage ?? { class: `host-${h!.disk}`, sizeGb: group.profile.diskGb, iops: group.profile.iops, throughputMBps: group.profile.throughputMBps, local: true },
+        vcpu: option?.vcpu ?? group.profile.vcpu,
+        memoryGb: option?.memoryGb ?? group.profile.memoryGb,
+        storage: option?.storage ?? {
+          class: `host-${h!.disk}`,
+          sizeGb: group.profile.diskGb,
+          iops: group.profile.iops,
+          throughputMBps: group.profile.throughputMBps,
+          local: true,
+        },
         monthlyUsd: option?.cost.total ?? 0,
         cost: option?.cost ?? { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 },
         estimate: option?.estimate ?? false,
@@ -265,7 +346,14 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
       n.monthlyUsd = shares[i];
       n.cost = { compute: shares[i], storage: 0, performance: 0, publicIp: 0, egress: 0, total: shares[i] };
     });
-    hosts.push({ name: site.host.name, operator: site.operator, address: site.host.address, ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey }, monthlyUsd: site.host.monthlyUsd, nodes: on.map((n) => n.id) });
+    hosts.push({
+      name: site.host.name,
+      operator: site.operator,
+      address: site.host.address,
+      ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey },
+      monthlyUsd: site.host.monthlyUsd,
+      nodes: on.map((n) => n.id),
+    });
   }
   return hosts;
 }

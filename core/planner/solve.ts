@@ -34,8 +34,15 @@ export interface SolveOptions {
 }
 
 const DETAIL: Record<number, string> = {
-  7: "Optimal", 8: "Infeasible", 9: "Primal infeasible or unbounded", 10: "Unbounded", 11: "Objective bound reached", 12: "Objective target reached", 13: "Time limit reached",
-  14: "Iteration limit reached", 17: "Interrupted",
+  7: "Optimal",
+  8: "Infeasible",
+  9: "Primal infeasible or unbounded",
+  10: "Unbounded",
+  11: "Objective bound reached",
+  12: "Objective target reached",
+  13: "Time limit reached",
+  14: "Iteration limit reached",
+  17: "Interrupted",
 };
 
 /** Solves a MILP with HiGHS (exact: relative gap 0; deterministic for the same input). */
@@ -47,25 +54,60 @@ export async function solveModel(model: ModelArrays, options: SolveOptions = {})
   let solver: ReturnType<Highs["createModel"]> | undefined;
   try {
     solver = highs.createModel({
-      ...model, colLower: bound(model.colLower), colUpper: bound(model.colUpper),
-      rowLower: bound(model.rowLower), rowUpper: bound(model.rowUpper),
+      ...model,
+      colLower: bound(model.colLower),
+      colUpper: bound(model.colUpper),
+      rowLower: bound(model.rowLower),
+      rowUpper: bound(model.rowUpper),
       integrality: options.linearOnly ? new Int32Array(model.numCols) : model.integrality,
     });
     solver.options.set({
-      mip_rel_gap: 0, output_flag: false, random_seed: 0,
+      mip_rel_gap: 0,
+      output_flag: false,
+      random_seed: 0,
       ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}),
       ...(options.objectiveBound !== undefined ? { objective_bound: options.objectiveBound } : {}),
       ...(options.objectiveTarget !== undefined ? { objective_target: options.objectiveTarget } : {}),
     });
     const code = solver.run().modelStatus as number;
-    const status = code === 7 ? "optimal" : code === 8 || code === 9 ? "infeasible" : code === 11 ? "bound" : code === 12 ? "target"
-      : code === 13 || code === 14 || code === 17 ? "limit" : "other";
-    const info = (name: string) => { try { return Number(solver!.info.get(name)); } catch { return NaN; } };
-    const hasPlan = status === "optimal" || ((status === "limit" || status === "target") && Number(info("primal_solution_status")) === 2);
-    const values = !hasPlan ? new Float64Array(0) : options.linearOnly ? solver.getSolution().colValue : solver.getSolution().colValue.map(Math.round);
+    const status =
+      code === 7
+        ? "optimal"
+        : code === 8 || code === 9
+          ? "infeasible"
+          : code === 11
+            ? "bound"
+            : code === 12
+              ? "target"
+              : code === 13 || code === 14 || code === 17
+                ? "limit"
+                : "other";
+    const info = (name: string) => {
+      try {
+        return Number(solver!.info.get(name));
+      } catch {
+        return NaN;
+      }
+    };
+    const hasPlan =
+      status === "optimal" ||
+      ((status === "limit" || status === "target") && Number(info("primal_solution_status")) === 2);
+    const values = !hasPlan
+      ? new Float64Array(0)
+      : options.linearOnly
+        ? solver.getSolution().colValue
+        : solver.getSolution().colValue.map(Math.round);
     const objective = hasPlan ? model.colCost.reduce((a, c, i) => a + c * values[i], 0) : NaN;
     const gap = status === "optimal" ? 0 : hasPlan && Number.isFinite(info("mip_gap")) ? info("mip_gap") : Infinity;
-    return { status, detail: DETAIL[code] ?? `HiGHS model status ${code}`, objective, values, gap, dualBound: info("mip_dual_bound"), nodes: info("mip_node_count") };
+    return {
+      status,
+      detail: DETAIL[code] ?? `HiGHS model status ${code}`,
+      objective,
+      values,
+      gap,
+      dualBound: info("mip_dual_bound"),
+      nodes: info("mip_node_count"),
+    };
   } catch (e) {
     // The WASM heap of highs-js can be left unusable by a failed solve; start a fresh one next time.
     instance = undefined;
@@ -83,6 +125,7 @@ export async function solveModel(model: ModelArrays, options: SolveOptions = {})
  * the same. Only the JIT strategy changes, not HiGHS or its results. Must run before the module compiles.
  */
 function loadHighs(): Promise<Highs> {
-  if (!process.execArgv.some((a) => a.startsWith("--wasm-tiering-budget"))) setFlagsFromString("--wasm-tiering-budget=500000000");
+  if (!process.execArgv.some((a) => a.startsWith("--wasm-tiering-budget")))
+    setFlagsFromString("--wasm-tiering-budget=500000000");
   return highsLoader();
 }

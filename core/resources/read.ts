@@ -7,7 +7,16 @@
 import type { Catalog } from "../catalog/load";
 import { fromGcpLabels, nodeFromTags, TAG_KEYS, TAG_PREFIX } from "../workload/tags";
 import type {
-  Disk, Ingress, Machine, ProviderKind, PublicIp, RawResource, ReadResult, ServedChain, StackResources, TagMapping,
+  Disk,
+  Ingress,
+  Machine,
+  ProviderKind,
+  PublicIp,
+  RawResource,
+  ReadResult,
+  ServedChain,
+  StackResources,
+  TagMapping,
 } from "./types";
 
 type Json = Record<string, any>;
@@ -69,12 +78,21 @@ function regionOf(provider: ProviderKind, c: Context): string | undefined {
   switch (provider) {
     case "aws":
       // An availability zone always lies in the provider's region; the provider is the surer source.
-      return str(get(p, "region")) ?? str(get(pp, "region"))
-        ?? zoneToRegion(str(get(p, "availabilityZone")), /[a-z]$/) ?? c.config["aws:region"];
+      return (
+        str(get(p, "region")) ??
+        str(get(pp, "region")) ??
+        zoneToRegion(str(get(p, "availabilityZone")), /[a-z]$/) ??
+        c.config["aws:region"]
+      );
     case "gcp":
-      return str(get(p, "region"))?.split("/").pop() ?? zoneToRegion(lastSegment(get(p, "zone")), /-[a-z]$/)
-        ?? str(get(pp, "region")) ?? zoneToRegion(str(get(pp, "zone")), /-[a-z]$/)
-        ?? c.config["gcp:region"] ?? zoneToRegion(c.config["gcp:zone"], /-[a-z]$/);
+      return (
+        str(get(p, "region"))?.split("/").pop() ??
+        zoneToRegion(lastSegment(get(p, "zone")), /-[a-z]$/) ??
+        str(get(pp, "region")) ??
+        zoneToRegion(str(get(pp, "zone")), /-[a-z]$/) ??
+        c.config["gcp:region"] ??
+        zoneToRegion(c.config["gcp:zone"], /-[a-z]$/)
+      );
     case "azure":
       return azureLocation(str(get(p, "location")) ?? str(get(pp, "location")) ?? c.config["azure-native:location"]);
     default:
@@ -100,41 +118,90 @@ function tagsOf(provider: ProviderKind | undefined, props: Json): Record<string,
 
 function served(tags: Record<string, string>, name: string, mapping?: TagMapping): ServedChain | undefined {
   const ours = nodeFromTags(tags);
-  if (ours?.chain) return { node: ours.id, chain: ours.chain, network: ours.network, role: ours.role, clients: ours.clients };
+  if (ours?.chain)
+    return { node: ours.id, chain: ours.chain, network: ours.network, role: ours.role, clients: ours.clients };
   if (!mapping?.chain || !tags[mapping.chain]) return undefined;
   const clients: Record<string, string> = {};
   for (const [layer, key] of Object.entries(mapping.clients ?? {})) if (tags[key]) clients[layer] = tags[key];
   return {
     node: (mapping.node && tags[mapping.node]) || name,
-    chain: tags[mapping.chain], network: (mapping.network && tags[mapping.network]) || "mainnet", role: "full", clients,
+    chain: tags[mapping.chain],
+    network: (mapping.network && tags[mapping.network]) || "mainnet",
+    role: "full",
+    clients,
   };
 }
 
-function machineFor(provider: ProviderKind, c: Context, shape: string | undefined, tags: Record<string, string>, mapping?: TagMapping): Machine {
+function machineFor(
+  provider: ProviderKind,
+  c: Context,
+  shape: string | undefined,
+  tags: Record<string, string>,
+  mapping?: TagMapping,
+): Machine {
   const r = c.resource;
   const region = regionOf(provider, c) ?? tags[TAG_KEYS.region];
   const file = provider === "baremetal" ? undefined : c.catalog.providers.get(provider);
   const known = file?.shapes.find((s) => s.id === shape);
-  const operator = file?.operator.id ?? tags[TAG_KEYS.operator] ?? (mapping?.operator && tags[mapping.operator]) ?? "unknown";
-  const jurisdiction = file?.operator.headquarters ?? tags[TAG_KEYS.jurisdiction]
-    ?? c.catalog.operators.get(operator)?.headquarters ?? "unknown";
+  const operator =
+    file?.operator.id ?? tags[TAG_KEYS.operator] ?? (mapping?.operator && tags[mapping.operator]) ?? "unknown";
+  const jurisdiction =
+    file?.operator.headquarters ??
+    tags[TAG_KEYS.jurisdiction] ??
+    c.catalog.operators.get(operator)?.headquarters ??
+    "unknown";
   return {
-    urn: r.urn, name: r.name, type: r.type, provider, region, operator, jurisdiction,
+    urn: r.urn,
+    name: r.name,
+    type: r.type,
+    provider,
+    region,
+    operator,
+    jurisdiction,
     cloudAct: file?.operator.cloudAct ?? c.catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false,
-    shape, vcpu: known?.vcpu, memoryGb: known?.memoryGb, tags, served: served(tags, r.name, mapping),
+    shape,
+    vcpu: known?.vcpu,
+    memoryGb: known?.memoryGb,
+    tags,
+    served: served(tags, r.name, mapping),
   };
 }
 
-interface Found { machines?: Machine[]; disks?: Disk[]; publicIps?: PublicIp[]; ingress?: Ingress[] }
+interface Found {
+  machines?: Machine[];
+  disks?: Disk[];
+  publicIps?: PublicIp[];
+  ingress?: Ingress[];
+}
 type Handler = (c: Context, mapping?: TagMapping) => Found;
 
-function disk(c: Context, provider: ProviderKind, fields: Omit<Disk, "urn" | "type" | "provider" | "region" | "tags" | "name"> & { suffix?: string }, tags: Record<string, string>): Disk {
+function disk(
+  c: Context,
+  provider: ProviderKind,
+  fields: Omit<Disk, "urn" | "type" | "provider" | "region" | "tags" | "name"> & { suffix?: string },
+  tags: Record<string, string>,
+): Disk {
   const { suffix, ...rest } = fields;
-  return { urn: c.resource.urn, name: c.resource.name + (suffix ?? ""), type: c.resource.type, provider, region: regionOf(provider, c), tags, ...rest };
+  return {
+    urn: c.resource.urn,
+    name: c.resource.name + (suffix ?? ""),
+    type: c.resource.type,
+    provider,
+    region: regionOf(provider, c),
+    tags,
+    ...rest,
+  };
 }
 
 function ip(c: Context, provider: ProviderKind, tags: Record<string, string>): PublicIp {
-  return { urn: c.resource.urn, name: c.resource.name, type: c.resource.type, provider, region: regionOf(provider, c), tags };
+  return {
+    urn: c.resource.urn,
+    name: c.resource.name,
+    type: c.resource.type,
+    provider,
+    region: regionOf(provider, c),
+    tags,
+  };
 }
 
 /** "-1" / "all" / "*" -> all; "6" -> tcp; "17" -> udp. */
@@ -155,17 +222,30 @@ function portRanges(values: unknown[]): Array<[number, number]> {
   return out;
 }
 
-function awsRule(c: Context, rule: Json, path?: string, fields = { protocol: "protocol", v4: "cidrBlocks", v6: "ipv6CidrBlocks" }): Ingress {
+function awsRule(
+  c: Context,
+  rule: Json,
+  path?: string,
+  fields = { protocol: "protocol", v4: "cidrBlocks", v6: "ipv6CidrBlocks" },
+): Ingress {
   const protocol = protocolOf(get(rule, fields.protocol));
   const from = num(get(rule, "fromPort"));
   const to = num(get(rule, "toPort"));
-  const everyPort = protocol === "all" || from === undefined || (from <= 0 && (to === undefined || to <= 0 || to >= 65535));
+  const everyPort =
+    protocol === "all" || from === undefined || (from <= 0 && (to === undefined || to <= 0 || to >= 65535));
   const v4 = get(rule, fields.v4);
   const v6 = get(rule, fields.v6);
-  const sources = [...(Array.isArray(v4) ? v4 : [v4]), ...(Array.isArray(v6) ? v6 : [v6])].filter((s): s is string => !!str(s));
+  const sources = [...(Array.isArray(v4) ? v4 : [v4]), ...(Array.isArray(v6) ? v6 : [v6])].filter(
+    (s): s is string => !!str(s),
+  );
   return {
-    urn: c.resource.urn, name: c.resource.name, type: c.resource.type, path, protocol,
-    ports: everyPort ? [] : [[from!, to ?? from!]], sources,
+    urn: c.resource.urn,
+    name: c.resource.name,
+    type: c.resource.type,
+    path,
+    protocol,
+    ports: everyPort ? [] : [[from!, to ?? from!]],
+    sources,
   };
 }
 
@@ -173,11 +253,20 @@ function azureRule(c: Context, rule: Json, path?: string): Ingress | undefined {
   const props = get(rule, "properties") ?? rule; // older API versions nest rule fields under properties
   if (String(get(props, "direction") ?? "Inbound").toLowerCase() !== "inbound") return undefined;
   if (String(get(props, "access") ?? "Allow").toLowerCase() !== "allow") return undefined;
-  const sources = [str(get(props, "sourceAddressPrefix")), ...list(get(props, "sourceAddressPrefixes"))].filter((s): s is string => !!str(s));
-  const ports = [str(get(props, "destinationPortRange")), ...list(get(props, "destinationPortRanges"))].filter((s) => s !== undefined);
+  const sources = [str(get(props, "sourceAddressPrefix")), ...list(get(props, "sourceAddressPrefixes"))].filter(
+    (s): s is string => !!str(s),
+  );
+  const ports = [str(get(props, "destinationPortRange")), ...list(get(props, "destinationPortRanges"))].filter(
+    (s) => s !== undefined,
+  );
   return {
-    urn: c.resource.urn, name: c.resource.name, type: c.resource.type, path,
-    protocol: protocolOf(get(props, "protocol")), ports: ports.length ? portRanges(ports) : [], sources,
+    urn: c.resource.urn,
+    name: c.resource.name,
+    type: c.resource.type,
+    path,
+    protocol: protocolOf(get(props, "protocol")),
+    ports: ports.length ? portRanges(ports) : [],
+    sources,
   };
 }
 
@@ -185,16 +274,42 @@ const AWS_INSTANCE: Handler = (c, mapping) => {
   const p = c.resource.props;
   const tags = tagsOf("aws", p);
   const root = get(p, "rootBlockDevice");
-  const disks: Disk[] = [disk(c, "aws", {
-    suffix: "/root", role: "root", storageClass: str(get(root, "volumeType")) ?? (root ? "gp2" : undefined),
-    sizeGb: num(get(root, "volumeSize")), iops: num(get(root, "iops")), throughputMBps: num(get(root, "throughput")),
-    encrypted: get(root, "encrypted") === true, alwaysEncrypted: false,
-  }, tags)];
-  list(get(p, "ebsBlockDevices")).forEach((d, i) => disks.push(disk(c, "aws", {
-    suffix: `/ebsBlockDevices[${i}]`, role: "data", storageClass: str(get(d, "volumeType")) ?? "gp2",
-    sizeGb: num(get(d, "volumeSize")), iops: num(get(d, "iops")), throughputMBps: num(get(d, "throughput")),
-    encrypted: get(d, "encrypted") === true, alwaysEncrypted: false,
-  }, tags)));
+  const disks: Disk[] = [
+    disk(
+      c,
+      "aws",
+      {
+        suffix: "/root",
+        role: "root",
+        storageClass: str(get(root, "volumeType")) ?? (root ? "gp2" : undefined),
+        sizeGb: num(get(root, "volumeSize")),
+        iops: num(get(root, "iops")),
+        throughputMBps: num(get(root, "throughput")),
+        encrypted: get(root, "encrypted") === true,
+        alwaysEncrypted: false,
+      },
+      tags,
+    ),
+  ];
+  list(get(p, "ebsBlockDevices")).forEach((d, i) =>
+    disks.push(
+      disk(
+        c,
+        "aws",
+        {
+          suffix: `/ebsBlockDevices[${i}]`,
+          role: "data",
+          storageClass: str(get(d, "volumeType")) ?? "gp2",
+          sizeGb: num(get(d, "volumeSize")),
+          iops: num(get(d, "iops")),
+          throughputMBps: num(get(d, "throughput")),
+          encrypted: get(d, "encrypted") === true,
+          alwaysEncrypted: false,
+        },
+        tags,
+      ),
+    ),
+  );
   return { machines: [machineFor("aws", c, str(get(p, "instanceType")), tags, mapping)], disks };
 };
 
@@ -202,16 +317,37 @@ const GCP_INSTANCE: Handler = (c, mapping) => {
   const p = c.resource.props;
   const tags = tagsOf("gcp", p);
   const init = get(p, "bootDisk", "initializeParams");
-  const disks: Disk[] = [disk(c, "gcp", {
-    suffix: "/bootDisk", role: "root", storageClass: lastSegment(get(init, "type")) ?? "pd-standard",
-    sizeGb: num(get(init, "size")) ?? 10, alwaysEncrypted: true,
-  }, tags)];
+  const disks: Disk[] = [
+    disk(
+      c,
+      "gcp",
+      {
+        suffix: "/bootDisk",
+        role: "root",
+        storageClass: lastSegment(get(init, "type")) ?? "pd-standard",
+        sizeGb: num(get(init, "size")) ?? 10,
+        alwaysEncrypted: true,
+      },
+      tags,
+    ),
+  ];
   // Local SSD partitions are billed per GB: one line for all of them.
   const scratch = list(get(p, "scratchDisks")).map((d) => num(get(d, "size")) ?? 375);
   if (scratch.length) {
-    disks.push(disk(c, "gcp", {
-      suffix: `/scratchDisks[${scratch.length}]`, role: "local", storageClass: "local-ssd", sizeGb: scratch.reduce((a, b) => a + b, 0), alwaysEncrypted: true,
-    }, tags));
+    disks.push(
+      disk(
+        c,
+        "gcp",
+        {
+          suffix: `/scratchDisks[${scratch.length}]`,
+          role: "local",
+          storageClass: "local-ssd",
+          sizeGb: scratch.reduce((a, b) => a + b, 0),
+          alwaysEncrypted: true,
+        },
+        tags,
+      ),
+    );
   }
   const shape = lastSegment(get(p, "machineType"));
   return { machines: [machineFor("gcp", c, shape, tags, mapping)], disks };
@@ -221,17 +357,37 @@ const AZURE_VM: Handler = (c, mapping) => {
   const p = c.resource.props;
   const tags = tagsOf("azure", p);
   const os = get(p, "storageProfile", "osDisk");
-  const disks: Disk[] = [disk(c, "azure", {
-    suffix: "/osDisk", role: "root", storageClass: str(get(os, "managedDisk", "storageAccountType")),
-    sizeGb: num(get(os, "diskSizeGB")), alwaysEncrypted: true,
-  }, tags)];
+  const disks: Disk[] = [
+    disk(
+      c,
+      "azure",
+      {
+        suffix: "/osDisk",
+        role: "root",
+        storageClass: str(get(os, "managedDisk", "storageAccountType")),
+        sizeGb: num(get(os, "diskSizeGB")),
+        alwaysEncrypted: true,
+      },
+      tags,
+    ),
+  ];
   list(get(p, "storageProfile", "dataDisks")).forEach((d, i) => {
     // Attached disks are their own resources (priced there); Empty ones are created by the VM.
     if (String(get(d, "createOption") ?? "").toLowerCase() !== "empty") return;
-    disks.push(disk(c, "azure", {
-      suffix: `/dataDisks[${i}]`, role: "data", storageClass: str(get(d, "managedDisk", "storageAccountType")),
-      sizeGb: num(get(d, "diskSizeGB")), alwaysEncrypted: true,
-    }, tags));
+    disks.push(
+      disk(
+        c,
+        "azure",
+        {
+          suffix: `/dataDisks[${i}]`,
+          role: "data",
+          storageClass: str(get(d, "managedDisk", "storageAccountType")),
+          sizeGb: num(get(d, "diskSizeGB")),
+          alwaysEncrypted: true,
+        },
+        tags,
+      ),
+    );
   });
   return { machines: [machineFor("azure", c, str(get(p, "hardwareProfile", "vmSize")), tags, mapping)], disks };
 };
@@ -251,11 +407,26 @@ function nftIngress(c: Context): Ingress[] {
   ruleset.split("\n").forEach((line, i) => {
     const rule = line.replace(/#.*$/, "").trim();
     if (!/\baccept\b/.test(rule) || /\bsaddr\b/.test(rule) || /\biifname\b/.test(rule)) return;
-    const m = /\b(tcp|udp)\s+dport\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule)
-      ?? /l4proto\s+(tcp|udp)\s+ct original proto-dst\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule);
+    const m =
+      /\b(tcp|udp)\s+dport\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule) ??
+      /l4proto\s+(tcp|udp)\s+ct original proto-dst\s+(\{[^}]*\}|\d+(?:-\d+)?)/.exec(rule);
     if (!m) return;
-    const ports = portRanges(m[2].replace(/[{}]/g, "").split(",").map((x) => x.trim()).filter(Boolean));
-    out.push({ urn: c.resource.urn, name: c.resource.name, type: c.resource.type, path: `stdin line ${i + 1}`, protocol: m[1], ports, sources: ["0.0.0.0/0", "::/0"] });
+    const ports = portRanges(
+      m[2]
+        .replace(/[{}]/g, "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+    out.push({
+      urn: c.resource.urn,
+      name: c.resource.name,
+      type: c.resource.type,
+      path: `stdin line ${i + 1}`,
+      protocol: m[1],
+      ports,
+      sources: ["0.0.0.0/0", "::/0"],
+    });
   });
   return out;
 }
@@ -265,17 +436,31 @@ const HANDLERS: Record<string, Handler> = {
   "aws:ec2/instance:Instance": AWS_INSTANCE,
   "aws:ebs/volume:Volume": (c) => {
     const p = c.resource.props;
-    return { disks: [disk(c, "aws", {
-      role: "data", storageClass: str(get(p, "type")) ?? "gp2", sizeGb: num(get(p, "size")),
-      iops: num(get(p, "iops")), throughputMBps: num(get(p, "throughput")), encrypted: get(p, "encrypted") === true, alwaysEncrypted: false,
-    }, tagsOf("aws", p))] };
+    return {
+      disks: [
+        disk(
+          c,
+          "aws",
+          {
+            role: "data",
+            storageClass: str(get(p, "type")) ?? "gp2",
+            sizeGb: num(get(p, "size")),
+            iops: num(get(p, "iops")),
+            throughputMBps: num(get(p, "throughput")),
+            encrypted: get(p, "encrypted") === true,
+            alwaysEncrypted: false,
+          },
+          tagsOf("aws", p),
+        ),
+      ],
+    };
   },
   "aws:ec2/eip:Eip": (c) => ({ publicIps: [ip(c, "aws", tagsOf("aws", c.resource.props))] }),
   "aws:ec2/securityGroup:SecurityGroup": (c) => ({
     ingress: list(get(c.resource.props, "ingress")).map((rule, i) => awsRule(c, rule, `ingress[${i}]`)),
   }),
   "aws:ec2/securityGroupRule:SecurityGroupRule": (c) =>
-    (get(c.resource.props, "type") === "ingress" ? { ingress: [awsRule(c, c.resource.props)] } : {}),
+    get(c.resource.props, "type") === "ingress" ? { ingress: [awsRule(c, c.resource.props)] } : {},
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({
     ingress: [awsRule(c, c.resource.props, undefined, { protocol: "ipProtocol", v4: "cidrIpv4", v6: "cidrIpv6" })],
   }),
@@ -283,22 +468,41 @@ const HANDLERS: Record<string, Handler> = {
   "gcp:compute/instance:Instance": GCP_INSTANCE,
   "gcp:compute/disk:Disk": (c) => {
     const p = c.resource.props;
-    return { disks: [disk(c, "gcp", {
-      role: "data", storageClass: lastSegment(get(p, "type")) ?? "pd-standard", sizeGb: num(get(p, "size")),
-      iops: num(get(p, "provisionedIops")), throughputMBps: num(get(p, "provisionedThroughput")), alwaysEncrypted: true,
-    }, tagsOf("gcp", p))] };
+    return {
+      disks: [
+        disk(
+          c,
+          "gcp",
+          {
+            role: "data",
+            storageClass: lastSegment(get(p, "type")) ?? "pd-standard",
+            sizeGb: num(get(p, "size")),
+            iops: num(get(p, "provisionedIops")),
+            throughputMBps: num(get(p, "provisionedThroughput")),
+            alwaysEncrypted: true,
+          },
+          tagsOf("gcp", p),
+        ),
+      ],
+    };
   },
   "gcp:compute/address:Address": (c) =>
-    (String(get(c.resource.props, "addressType") ?? "EXTERNAL").toUpperCase() === "EXTERNAL"
-      ? { publicIps: [ip(c, "gcp", tagsOf("gcp", c.resource.props))] } : {}),
+    String(get(c.resource.props, "addressType") ?? "EXTERNAL").toUpperCase() === "EXTERNAL"
+      ? { publicIps: [ip(c, "gcp", tagsOf("gcp", c.resource.props))] }
+      : {},
   "gcp:compute/firewall:Firewall": (c) => {
     const p = c.resource.props;
     if (String(get(p, "direction") ?? "INGRESS").toUpperCase() !== "INGRESS" || get(p, "disabled") === true) return {};
     const sources = list(get(p, "sourceRanges")).filter((s) => !!str(s));
     return {
       ingress: list(get(p, "allows")).map((a, i) => ({
-        urn: c.resource.urn, name: c.resource.name, type: c.resource.type, path: `allows[${i}]`,
-        protocol: protocolOf(get(a, "protocol")), ports: portRanges(list(get(a, "ports"))), sources,
+        urn: c.resource.urn,
+        name: c.resource.name,
+        type: c.resource.type,
+        path: `allows[${i}]`,
+        protocol: protocolOf(get(a, "protocol")),
+        ports: portRanges(list(get(a, "ports"))),
+        sources,
       })),
     };
   },
@@ -306,16 +510,30 @@ const HANDLERS: Record<string, Handler> = {
   "azure-native:compute:VirtualMachine": AZURE_VM,
   "azure-native:compute:Disk": (c) => {
     const p = c.resource.props;
-    return { disks: [disk(c, "azure", {
-      role: "data", storageClass: str(get(p, "sku", "name")), sizeGb: num(get(p, "diskSizeGB")), alwaysEncrypted: true,
-      // Premium SSD v2 (and Ultra) provision performance on the disk.
-      iops: num(get(p, "diskIOPSReadWrite")), throughputMBps: num(get(p, "diskMBpsReadWrite")),
-    }, tagsOf("azure", p))] };
+    return {
+      disks: [
+        disk(
+          c,
+          "azure",
+          {
+            role: "data",
+            storageClass: str(get(p, "sku", "name")),
+            sizeGb: num(get(p, "diskSizeGB")),
+            alwaysEncrypted: true,
+            // Premium SSD v2 (and Ultra) provision performance on the disk.
+            iops: num(get(p, "diskIOPSReadWrite")),
+            throughputMBps: num(get(p, "diskMBpsReadWrite")),
+          },
+          tagsOf("azure", p),
+        ),
+      ],
+    };
   },
   "azure-native:network:PublicIPAddress": (c) => ({ publicIps: [ip(c, "azure", tagsOf("azure", c.resource.props))] }),
   "azure-native:network:NetworkSecurityGroup": (c) => ({
     ingress: list(get(c.resource.props, "securityRules"))
-      .map((rule, i) => azureRule(c, rule, `securityRules[${i}]`)).filter((r): r is Ingress => !!r),
+      .map((rule, i) => azureRule(c, rule, `securityRules[${i}]`))
+      .filter((r): r is Ingress => !!r),
   }),
   "command:remote:Command": (c) => ({ ingress: nftIngress(c) }),
   "azure-native:network:SecurityRule": (c) => {
@@ -364,7 +582,9 @@ export function readResources(stack: StackResources, catalog: Catalog, mapping?:
   }
   for (const item of [...out.machines, ...out.disks, ...out.publicIps]) {
     if (!item.region && item.provider !== "baremetal" && item.provider !== "akash") {
-      out.warnings.push(`${item.name} (${item.type}): no region found on the resource, its provider or the stack config`);
+      out.warnings.push(
+        `${item.name} (${item.type}): no region found on the resource, its provider or the stack config`,
+      );
     }
   }
   return out;

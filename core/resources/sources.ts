@@ -36,12 +36,18 @@ export function fromPreview(doc: Json): StackResources {
     .map((s) => {
       const state: Json = s.newState ?? s.oldState;
       return {
-        urn: state.urn ?? s.urn, type: state.type, name: urnName(state.urn ?? s.urn),
+        urn: state.urn ?? s.urn,
+        type: state.type,
+        name: urnName(state.urn ?? s.urn),
         props: { ...(state.inputs ?? {}), ...(state.outputs ?? {}) },
-        custom: state.custom !== false, parent: state.parent || undefined, providerRef: state.provider ?? s.provider,
+        custom: state.custom !== false,
+        parent: state.parent || undefined,
+        providerRef: state.provider ?? s.provider,
       };
     });
-  const config = Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const config = Object.fromEntries(
+    Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
   return { resources: withProviders(list), config, source: "preview" };
 }
 
@@ -49,9 +55,13 @@ export function fromPreview(doc: Json): StackResources {
 export function fromStackExport(doc: Json): StackResources {
   const resources: Json[] = doc.deployment?.resources ?? doc.checkpoint?.latest?.resources ?? [];
   const list = resources.map((r) => ({
-    urn: r.urn, type: r.type, name: urnName(r.urn),
+    urn: r.urn,
+    type: r.type,
+    name: urnName(r.urn),
     props: { ...(r.inputs ?? {}), ...(r.outputs ?? {}) },
-    custom: r.custom !== false, parent: r.parent || undefined, providerRef: r.provider,
+    custom: r.custom !== false,
+    parent: r.parent || undefined,
+    providerRef: r.provider,
   }));
   return { resources: withProviders(list), config: {}, source: "export" };
 }
@@ -69,12 +79,17 @@ export interface PolicyResourceLike {
 export function fromPolicy(resources: readonly PolicyResourceLike[]): StackResources {
   return {
     resources: resources.map((r) => ({
-      urn: r.urn, type: r.type, name: r.name, props: r.props ?? {},
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      props: r.props ?? {},
       // The engine passes components too; their type tokens have no module path (`sovereign:aws:NodeHost`).
       custom: !isComponentType(r.type),
-      parent: r.parent?.urn, providerProps: r.provider?.props,
+      parent: r.parent?.urn,
+      providerProps: r.provider?.props,
     })),
-    config: {}, source: "policy",
+    config: {},
+    source: "policy",
   };
 }
 
@@ -85,12 +100,22 @@ function isComponentType(type: string): boolean {
 
 /** Tells a preview from an export by shape; `file` names the file in errors. */
 export function readPulumiDocument(doc: unknown, file: string): StackResources {
-  if (!doc || typeof doc !== "object") throw new SpecError([{ path: "", message: "not a JSON object: pass `pulumi preview --json` output or a `pulumi stack export`" }], file);
+  if (!doc || typeof doc !== "object")
+    throw new SpecError(
+      [{ path: "", message: "not a JSON object: pass `pulumi preview --json` output or a `pulumi stack export`" }],
+      file,
+    );
   const d = doc as Json;
   if (Array.isArray(d.steps)) return fromPreview(d);
   if (d.deployment || d.checkpoint) return fromStackExport(d);
-  throw new SpecError([{
-    path: "",
-    message: "neither a preview (no `steps`) nor a stack export (no `deployment`): run `pulumi preview --json > preview.json` or `pulumi stack export > state.json`",
-  }], file);
+  throw new SpecError(
+    [
+      {
+        path: "",
+        message:
+          "neither a preview (no `steps`) nor a stack export (no `deployment`): run `pulumi preview --json > preview.json` or `pulumi stack export > state.json`",
+      },
+    ],
+    file,
+  );
 }

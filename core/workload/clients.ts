@@ -28,8 +28,14 @@ export const DEFAULT_CONTAINER_DATA_DIR = "/data";
 // besu's /opt/besu/bin launcher, nimbus-eth2 docker/dist, lodestar); prysm's distroless image has no
 // shell, so it cannot run on Akash behind the JWT wrapper. Read 2026-12.
 export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
-  geth: { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"], entrypoint: ["geth"] },
-  "op-geth": { healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"], entrypoint: ["geth"] },
+  geth: {
+    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
+    entrypoint: ["geth"],
+  },
+  "op-geth": {
+    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
+    entrypoint: ["geth"],
+  },
   nethermind: { entrypoint: ["/nethermind/nethermind"] },
   reth: { entrypoint: ["/usr/local/bin/reth"] },
   "op-reth": { entrypoint: ["/usr/local/bin/op-reth"] },
@@ -39,7 +45,10 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   lodestar: { entrypoint: ["node", "/usr/app/packages/cli/bin/lodestar"] },
   lighthouse: { entrypoint: [] },
   "op-node": { entrypoint: [] },
-  bitcoind: { healthcheck: ["CMD", "bitcoin-cli", "-datadir={dataDir}", "-chain={network}", "getblockchaininfo"], stopGracePeriod: "10m" },
+  bitcoind: {
+    healthcheck: ["CMD", "bitcoin-cli", "-datadir={dataDir}", "-chain={network}", "getblockchaininfo"],
+    stopGracePeriod: "10m",
+  },
   // The image's bundled rippled.cfg (which --conf points at) keeps the ledger under /var/lib/rippled.
   rippled: { dataDir: "/var/lib/rippled" },
   erigon: { stopGracePeriod: "10m", entrypoint: ["erigon"] },

@@ -42,7 +42,11 @@ interface CloudConfig {
 export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, options: CloudInitOptions = {}): string {
   const prepareScript = `${w.configDir}/prepare.sh`;
   const values = { node: w.node, dataRoot: w.dataRoot, unit: w.unit, mountScript: MOUNT_SCRIPT, prepareScript };
-  const config = fillDeep(parse(readTemplate("cloud-init.yaml", w.templateDir)) as CloudConfig, values, "templates/cloud-init.yaml");
+  const config = fillDeep(
+    parse(readTemplate("cloud-init.yaml", w.templateDir)) as CloudConfig,
+    values,
+    "templates/cloud-init.yaml",
+  );
 
   const files = workloadFiles(w, secrets);
   if (options.disk) {
@@ -52,8 +56,13 @@ export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, opti
     }
     files.unshift({
       path: MOUNT_SCRIPT,
-      content: fill(readTemplate("mount-data-disk.sh", w.templateDir), { dataRoot: w.dataRoot, devicePatterns: options.disk.devices.join(" ") }, "templates/mount-data-disk.sh"),
-      mode: "0755", secret: false,
+      content: fill(
+        readTemplate("mount-data-disk.sh", w.templateDir),
+        { dataRoot: w.dataRoot, devicePatterns: options.disk.devices.join(" ") },
+        "templates/mount-data-disk.sh",
+      ),
+      mode: "0755",
+      secret: false,
     });
   } else {
     config.runcmd = config.runcmd.filter((cmd) => !cmd.includes(MOUNT_SCRIPT));
@@ -61,7 +70,11 @@ export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, opti
   config.write_files = [
     ...files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" })),
     ...(options.extraFiles ?? []).map((f) => ({
-      path: f.path, encoding: "gz+b64", content: gzipSync(f.content, { level: 9 }).toString("base64"), permissions: f.mode, owner: "root:root",
+      path: f.path,
+      encoding: "gz+b64",
+      content: gzipSync(f.content, { level: 9 }).toString("base64"),
+      permissions: f.mode,
+      owner: "root:root",
     })),
   ];
   if (options.sshAuthorizedKeys?.length) config.ssh_authorized_keys = options.sshAuthorizedKeys;

@@ -72,12 +72,23 @@ export function nodePorts(node: { clients: Record<string, string> }, catalog: Ca
   return Object.entries(node.clients).flatMap(([layer, id]) => {
     const client = catalog.clients.get(id);
     if (!client) throw new Error(`unknown client '${id}' (layer ${layer}) - not in the catalog`);
-    return client.ports.map((p) => ({ service: layer, client: id, name: p.name, port: p.port, protocol: p.protocol, exposure: p.exposure }));
+    return client.ports.map((p) => ({
+      service: layer,
+      client: id,
+      name: p.name,
+      port: p.port,
+      protocol: p.protocol,
+      exposure: p.exposure,
+    }));
   });
 }
 
 /** Exactly the inbound rules a node needs; internal and private ports never appear. */
-export function ingressRules(node: { clients: Record<string, string> }, catalog: Catalog, options: ExposureOptions = {}): IngressRule[] {
+export function ingressRules(
+  node: { clients: Record<string, string> },
+  catalog: Catalog,
+  options: ExposureOptions = {},
+): IngressRule[] {
   const sources: Record<Exclude<SourceClass, "admin">, { prefix: string; cidrs: string[] }> = {
     world: { prefix: "p2p", cidrs: [...WORLD_CIDRS] },
     rpc: { prefix: "rpc", cidrs: [...new Set(options.rpcAllowCidrs ?? [])] },
@@ -86,7 +97,8 @@ export function ingressRules(node: { clients: Record<string, string> }, catalog:
   const admin = [...(options.adminCidrs ?? [])];
   const byKey = new Map<string, IngressRule>();
   for (const p of nodePorts(node, catalog)) {
-    const classes: Array<keyof typeof sources> = p.exposure === "public" ? ["world"] : p.exposure === "rpc" ? ["rpc", "network"] : [];
+    const classes: Array<keyof typeof sources> =
+      p.exposure === "public" ? ["world"] : p.exposure === "rpc" ? ["rpc", "network"] : [];
     for (const source of classes) {
       const { prefix, cidrs } = sources[source];
       if (cidrs.length === 0) continue;
@@ -99,15 +111,27 @@ export function ingressRules(node: { clients: Record<string, string> }, catalog:
   }
   if (admin.length) {
     const port = options.sshPort ?? 22;
-    byKey.set(`ssh-${port}-tcp`, { key: `ssh-${port}-tcp`, source: "admin", protocol: "tcp", port, cidrs: admin, description: "ssh" });
+    byKey.set(`ssh-${port}-tcp`, {
+      key: `ssh-${port}-tcp`,
+      source: "admin",
+      protocol: "tcp",
+      port,
+      cidrs: admin,
+      description: "ssh",
+    });
   }
-  return [...byKey.values()].sort((a, b) => order(a.source) - order(b.source) || a.port - b.port || a.protocol.localeCompare(b.protocol));
+  return [...byKey.values()].sort(
+    (a, b) => order(a.source) - order(b.source) || a.port - b.port || a.protocol.localeCompare(b.protocol),
+  );
 }
 
 const order = (s: SourceClass) => ({ world: 0, rpc: 1, network: 2, admin: 3 })[s];
 
 /** Port of the chain's RPC (the catalog's `rpc` entry) on a node. */
-export function rpcPort(node: { chain: string; clients: Record<string, string> }, catalog: Catalog): { service: string; port: number } {
+export function rpcPort(
+  node: { chain: string; clients: Record<string, string> },
+  catalog: Catalog,
+): { service: string; port: number } {
   const chain = catalog.chains.get(node.chain);
   if (!chain) throw new Error(`unknown chain '${node.chain}'`);
   const clientId = node.clients[chain.rpc.layer];
@@ -125,7 +149,13 @@ export interface CidrList {
   notes: string[];
 }
 
-interface Cidr { v6: boolean; start: bigint; prefix: number; text: string; hostBits: boolean }
+interface Cidr {
+  v6: boolean;
+  start: bigint;
+  prefix: number;
+  text: string;
+  hostBits: boolean;
+}
 
 /**
  * Validates and normalises a list of CIDRs: each an IPv4 or IPv6 address with a prefix length,
@@ -144,17 +174,27 @@ export function normalizeCidrs(key: string, values: readonly unknown[]): CidrLis
     }
     const cidr = parseCidr(value.trim());
     if (!cidr) {
-      problems.push(`${at}: ${quote(value)} is not a CIDR (write an address with a prefix length, e.g. 203.0.113.7/32 or 2001:db8::/48)`);
+      problems.push(
+        `${at}: ${quote(value)} is not a CIDR (write an address with a prefix length, e.g. 203.0.113.7/32 or 2001:db8::/48)`,
+      );
       return;
     }
-    if (cidr.text !== value) notes.push(`${at}: ${quote(value)} is read as ${cidr.text}${cidr.hostBits ? " (host bits cleared)" : ""}`);
+    if (cidr.text !== value)
+      notes.push(`${at}: ${quote(value)} is read as ${cidr.text}${cidr.hostBits ? " (host bits cleared)" : ""}`);
     parsed.push(cidr);
   });
-  parsed.sort((a, b) => Number(a.v6) - Number(b.v6) || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.prefix - b.prefix));
+  parsed.sort(
+    (a, b) => Number(a.v6) - Number(b.v6) || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.prefix - b.prefix),
+  );
   const kept: Cidr[] = [];
   for (const c of parsed) {
     const outer = kept.find((k) => contains(k, c));
-    if (outer) { notes.push(outer.text === c.text ? `${key}: ${c.text} is listed twice` : `${key}: ${c.text} is inside ${outer.text}`); continue; }
+    if (outer) {
+      notes.push(
+        outer.text === c.text ? `${key}: ${c.text} is listed twice` : `${key}: ${c.text} is inside ${outer.text}`,
+      );
+      continue;
+    }
     kept.push(c);
   }
   return { cidrs: kept.map((c) => c.text), problems, notes };
@@ -176,7 +216,13 @@ export function parseCidr(text: string): Cidr | undefined {
   const address = v6 ? parseIpv6(m[1]) : parseIpv4(m[1]);
   if (prefix > bits || address === undefined) return undefined;
   const start = address & ~((1n << BigInt(bits - prefix)) - 1n);
-  return { v6, start, prefix, text: `${v6 ? formatIpv6(start) : formatIpv4(start)}/${prefix}`, hostBits: start !== address };
+  return {
+    v6,
+    start,
+    prefix,
+    text: `${v6 ? formatIpv6(start) : formatIpv4(start)}/${prefix}`,
+    hostBits: start !== address,
+  };
 }
 
 /** The whole internet: RPC open to it only with an explicit opt-in. */

@@ -26,9 +26,11 @@ export interface HostFirewallOptions {
  */
 export function nftTableName(nodeId: string, fleet?: string): string {
   // Without a fleet, dashes become underscores; ids that already hold '_' or '.' could then meet another node's table.
-  if (!/^[a-zA-Z0-9-]+$/.test(nodeId)) throw new Error(`node id '${nodeId}' cannot name a host firewall table: use letters, digits and dashes`);
+  if (!/^[a-zA-Z0-9-]+$/.test(nodeId))
+    throw new Error(`node id '${nodeId}' cannot name a host firewall table: use letters, digits and dashes`);
   if (fleet === undefined) return `sovereign_${nodeId.replace(/-/g, "_")}`;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(fleet)) throw new Error(`fleet '${fleet}' cannot name a host firewall table: use lower-case letters, digits and dashes`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(fleet))
+    throw new Error(`fleet '${fleet}' cannot name a host firewall table: use lower-case letters, digits and dashes`);
   return `sovereign_${fleet}_${nodeId}`;
 }
 
@@ -40,10 +42,13 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
   const table = nftTableName(nodeId, options.fleet);
   const v4 = options.rpcAllowCidrs.filter((c) => !isIpv6(c));
   const v6 = options.rpcAllowCidrs.filter(isIpv6);
-  const byProto = (exposures: string[]) => (["tcp", "udp"] as const).flatMap((proto) => {
-    const list = [...new Set(ports.filter((p) => exposures.includes(p.exposure) && p.protocol === proto).map((p) => p.port))].sort((a, b) => a - b);
-    return list.length ? [{ proto, set: `{ ${list.join(", ")} }` }] : [];
-  });
+  const byProto = (exposures: string[]) =>
+    (["tcp", "udp"] as const).flatMap((proto) => {
+      const list = [
+        ...new Set(ports.filter((p) => exposures.includes(p.exposure) && p.protocol === proto).map((p) => p.port)),
+      ].sort((a, b) => a - b);
+      return list.length ? [{ proto, set: `{ ${list.join(", ")} }` }] : [];
+    });
   const rpc = byProto(["rpc"]);
   const closed = byProto(["private", "internal"]);
   const input: string[] = ['iifname "lo" accept'];
@@ -51,21 +56,31 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
   for (const { proto, set } of rpc) {
     if (v4.length) {
       input.push(`${proto} dport ${set} ip saddr @rpc_allow_v4 accept`);
-      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip saddr @rpc_allow_v4 accept`);
+      forward.push(
+        `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip saddr @rpc_allow_v4 accept`,
+      );
     }
     if (v6.length) {
       input.push(`${proto} dport ${set} ip6 saddr @rpc_allow_v6 accept`);
-      forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip6 saddr @rpc_allow_v6 accept`);
+      forward.push(
+        `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip6 saddr @rpc_allow_v6 accept`,
+      );
     }
     input.push(`${proto} dport ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
-    forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
+    forward.push(
+      `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "rpc: only from rpcAllowCidrs"`,
+    );
   }
   for (const { proto, set } of closed) {
     input.push(`${proto} dport ${set} counter drop comment "engine, admin, metrics: never from outside"`);
-    forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "engine, admin, metrics: never from outside"`);
+    forward.push(
+      `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "engine, admin, metrics: never from outside"`,
+    );
   }
   const set = (name: string, type: string, cidrs: string[]) =>
-    cidrs.length ? [`  set ${name} {`, `    type ${type}; flags interval;`, `    elements = { ${cidrs.join(", ")} }`, "  }"] : [];
+    cidrs.length
+      ? [`  set ${name} {`, `    type ${type}; flags interval;`, `    elements = { ${cidrs.join(", ")} }`, "  }"]
+      : [];
   return [
     `# Host firewall of Sovereign node ${nodeId}${options.fleet ? ` of fleet ${options.fleet}` : ""}; rendered by core/workload/nftables.ts.`,
     `table inet ${table}`,

@@ -164,19 +164,24 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const project = options.project ?? node.id;
   assertSafeName(project);
   const offset = options.hostPortOffset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
 
   if (!Object.hasOwn(chain.roles, node.role)) {
-    throw new Error(`${node.id}: chain ${node.chain} has no role '${node.role}' (roles: ${Object.keys(chain.roles).join(", ")})`);
+    throw new Error(
+      `${node.id}: chain ${node.chain} has no role '${node.role}' (roles: ${Object.keys(chain.roles).join(", ")})`,
+    );
   }
   const layers = chain.layers.filter((l) => node.clients[l]);
   const missing = chain.layers.filter((l) => !node.clients[l]);
   if (missing.length) throw new Error(`${node.id}: no client for layer(s) ${missing.join(", ")}`);
-  const clients = new Map<string, Client>(layers.map((l) => {
-    const c = catalog.clients.get(node.clients[l]);
-    if (!c) throw new Error(`${node.id}: unknown client '${node.clients[l]}'`);
-    return [l, c];
-  }));
+  const clients = new Map<string, Client>(
+    layers.map((l) => {
+      const c = catalog.clients.get(node.clients[l]);
+      if (!c) throw new Error(`${node.id}: unknown client '${node.clients[l]}'`);
+      return [l, c];
+    }),
+  );
 
   const execution = clients.get("execution");
   const port = (c: Client | undefined, name: string) => c?.ports.find((p) => p.name === name)?.port;
@@ -189,30 +194,49 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
     switch (name) {
       // Clients spell networks their own way (bitcoind "main", op-node "op-mainnet"): the catalog says how.
-      case "network": return client.networkNames?.[`${node.chain}/${node.network}`] ?? client.networkNames?.[node.network] ?? node.network;
+      case "network":
+        return (
+          client.networkNames?.[`${node.chain}/${node.network}`] ?? client.networkNames?.[node.network] ?? node.network
+        );
       case "sequencerUrl": {
         const url = chain.sequencerUrls?.[node.network];
-        if (!url) throw new Error(`${where}: {sequencerUrl} has no value: add sequencerUrls.${node.network} to chain ${node.chain} in the catalog`);
+        if (!url)
+          throw new Error(
+            `${where}: {sequencerUrl} has no value: add sequencerUrls.${node.network} to chain ${node.chain} in the catalog`,
+          );
         return url;
       }
       case "checkpointSyncUrl": {
         const url = chain.checkpointSyncUrls?.[node.network];
-        if (!url) throw new Error(`${where}: {checkpointSyncUrl} has no value: add checkpointSyncUrls.${node.network} (a beacon API serving finalized states) to chain ${node.chain} in the catalog`);
+        if (!url)
+          throw new Error(
+            `${where}: {checkpointSyncUrl} has no value: add checkpointSyncUrls.${node.network} (a beacon API serving finalized states) to chain ${node.chain} in the catalog`,
+          );
         return url;
       }
-      case "chain": return node.chain;
-      case "dataDir": return containerDataDir;
-      case "jwtPath": needsJwt = true; return options.jwtPath ?? CONTAINER_JWT_PATH;
+      case "chain":
+        return node.chain;
+      case "dataDir":
+        return containerDataDir;
+      case "jwtPath":
+        needsJwt = true;
+        return options.jwtPath ?? CONTAINER_JWT_PATH;
       case "engineUrl":
-        if (engine === undefined) throw new Error(`${where}: {engineUrl} needs an execution client with an engine port`);
+        if (engine === undefined)
+          throw new Error(`${where}: {engineUrl} needs an execution client with an engine port`);
         return `http://execution:${engine}`;
       case "executionRpcUrl":
-        if (executionRpc === undefined) throw new Error(`${where}: {executionRpcUrl} needs an execution client with an rpc port`);
+        if (executionRpc === undefined)
+          throw new Error(`${where}: {executionRpcUrl} needs an execution client with an rpc port`);
         return `http://execution:${executionRpc}`;
       case "chainId":
-        if (chainId === undefined) throw new Error(`${where}: {chainId} has no value: add chainIds.${node.network} to chain ${node.chain} in the catalog, or pass options.chainId`);
+        if (chainId === undefined)
+          throw new Error(
+            `${where}: {chainId} has no value: add chainIds.${node.network} to chain ${node.chain} in the catalog, or pass options.chainId`,
+          );
         return String(chainId);
-      case "l1Rpc": case "l1Beacon":
+      case "l1Rpc":
+      case "l1Beacon":
         usedSecrets.add(name);
         return `\${${SECRET_ENV[name]}}`;
       default:
@@ -229,7 +253,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const runtime = clientRuntime(client.id);
     const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
     const where = `${node.id}: ${client.id}`;
-    const substitute = (arg: string) => escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, client, containerDataDir, where));
+    const substitute = (arg: string) =>
+      escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, client, containerDataDir, where));
     // The role's arguments go last: what the role needs (archive pruning modes, reth's --full) wins.
     const command = [...client.command, ...(client.roleArgs?.[node.role] ?? [])].map(substitute);
     const hostData = `${nodeDataDir}/${layer}`;
@@ -241,9 +266,21 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       // P2P ports keep their number: clients announce it to peers. Planner never puts two nodes whose
       // P2P ports clash on one host; only RPC and private ports move by the offset.
       const hostPort = p.exposure === "public" ? p.port : p.port + offset;
-      if (hostPort > 65535) throw new Error(`${node.id}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
-      const base = { service: layer, client: client.id, name: p.name, port: hostPort, containerPort: p.port, protocol: p.protocol, exposure: p.exposure };
-      if (p.exposure === "internal") { exposed.push(`${p.port}/${p.protocol}`); continue; }
+      if (hostPort > 65535)
+        throw new Error(`${node.id}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
+      const base = {
+        service: layer,
+        client: client.id,
+        name: p.name,
+        port: hostPort,
+        containerPort: p.port,
+        protocol: p.protocol,
+        exposure: p.exposure,
+      };
+      if (p.exposure === "internal") {
+        exposed.push(`${p.port}/${p.protocol}`);
+        continue;
+      }
       if (p.exposure === "private") {
         published.push(`127.0.0.1:${hostPort}:${p.port}/${p.protocol}`);
         ports.push({ ...base, hostIp: "127.0.0.1" });
@@ -253,10 +290,17 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       }
     }
 
-    const defaults = fillDeep(serviceTemplate, {
-      fleet, node: node.id, layer, client: client.id,
-      stopGracePeriod: runtime.stopGracePeriod ?? (layer === "execution" || layer === "node" ? "5m" : "2m"),
-    }, "templates/compose-service.yaml") as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+    const defaults = fillDeep(
+      serviceTemplate,
+      {
+        fleet,
+        node: node.id,
+        layer,
+        client: client.id,
+        stopGracePeriod: runtime.stopGracePeriod ?? (layer === "execution" || layer === "node" ? "5m" : "2m"),
+      },
+      "templates/compose-service.yaml",
+    ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
     const volumes = [`${hostData}:${containerDataDir}`];
     services[layer] = {
       image: `${client.image.repository}:${client.image.tag}`,
@@ -270,13 +314,17 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     if (runtime.healthcheck) {
       services[layer].healthcheck = {
         test: runtime.healthcheck.map(substitute),
-        interval: runtime.healthInterval ?? "30s", timeout: "10s", retries: 5, start_period: "5m",
+        interval: runtime.healthInterval ?? "30s",
+        timeout: "10s",
+        retries: 5,
+        start_period: "5m",
       };
     }
   }
   // Every service that reads the JWT mounts the same file; consensus/rollup start after execution.
   for (const [layer, client] of clients) {
-    if (client.command.some((a) => a.includes("{jwtPath}"))) services[layer].volumes.push(`${configDir}/jwt.hex:${CONTAINER_JWT_PATH}:ro`);
+    if (client.command.some((a) => a.includes("{jwtPath}")))
+      services[layer].volumes.push(`${configDir}/jwt.hex:${CONTAINER_JWT_PATH}:ro`);
     if (layer !== "execution" && clients.has("execution")) services[layer].depends_on = ["execution"];
   }
   assertNoPortClash(node.id, ports);
@@ -284,11 +332,20 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const compose: ComposeFile = { services };
   const rpc = rpcPort(node, catalog);
   return {
-    fleet, node: node.id, project, dataRoot, nodeDataDir, configDir,
+    fleet,
+    node: node.id,
+    project,
+    dataRoot,
+    nodeDataDir,
+    configDir,
     unit: `sovereign-${project}.service`,
     compose,
     composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
-    ports, dataDirs, rpc, hostPortOffset: offset, needsJwt,
+    ports,
+    dataDirs,
+    rpc,
+    hostPortOffset: offset,
+    needsJwt,
     secrets: [...usedSecrets].sort(),
     templateDir: options.templateDir,
   };
@@ -298,9 +355,14 @@ const JWT = /^(0x)?[0-9a-fA-F]{64}$/;
 
 /** Every file the node needs on disk, secrets included. Never log the result. */
 export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): WorkloadFile[] {
-  const files: WorkloadFile[] = [{ path: `${w.configDir}/compose.yaml`, content: w.composeYaml, mode: "0644", secret: false }];
+  const files: WorkloadFile[] = [
+    { path: `${w.configDir}/compose.yaml`, content: w.composeYaml, mode: "0644", secret: false },
+  ];
   const missing = w.secrets.filter((s) => !secrets[s]);
-  if (missing.length) throw new Error(`${w.node}: the chain needs ${missing.join(" and ")} (set them as secrets in stack config: sovereign:${missing[0]})`);
+  if (missing.length)
+    throw new Error(
+      `${w.node}: the chain needs ${missing.join(" and ")} (set them as secrets in stack config: sovereign:${missing[0]})`,
+    );
   if (w.secrets.length) {
     const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(secrets[s]!)}`).join("\n");
     files.push({ path: `${w.configDir}/.env`, content: `${env}\n`, mode: "0600", secret: true });
@@ -311,22 +373,35 @@ export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): Workl
     if (jwt !== undefined && jwt !== "") {
       if (!JWT.test(jwt)) throw new Error(`${w.node}: the engine JWT must be 32 bytes as 64 hex characters`);
       // 0644 inside a 0700 directory: host users cannot reach it, containers of any uid can read it.
-      files.push({ path: `${w.configDir}/jwt.hex`, content: `${jwt.replace(/^0x/, "")}\n`, mode: "0644", secret: true });
+      files.push({
+        path: `${w.configDir}/jwt.hex`,
+        content: `${jwt.replace(/^0x/, "")}\n`,
+        mode: "0644",
+        secret: true,
+      });
     } else {
       jwtCommands = `[ -s "${w.configDir}/jwt.hex" ] || (umask 022; openssl rand -hex 32 > "${w.configDir}/jwt.hex")`;
     }
   }
-  const dataDirCommands = [w.nodeDataDir, ...Object.values(w.dataDirs)].map((d) => `install -d -m 0755 "${d}"`).join("\n");
+  const dataDirCommands = [w.nodeDataDir, ...Object.values(w.dataDirs)]
+    .map((d) => `install -d -m 0755 "${d}"`)
+    .join("\n");
   const values = { node: w.node, project: w.project, configDir: w.configDir, dataRoot: w.dataRoot, unit: w.unit };
   files.push({
     path: `${w.configDir}/prepare.sh`,
-    content: fill(readTemplate("prepare-node.sh", w.templateDir), { ...values, dataDirCommands, jwtCommands }, "templates/prepare-node.sh"),
-    mode: "0755", secret: false,
+    content: fill(
+      readTemplate("prepare-node.sh", w.templateDir),
+      { ...values, dataDirCommands, jwtCommands },
+      "templates/prepare-node.sh",
+    ),
+    mode: "0755",
+    secret: false,
   });
   files.push({
     path: `/etc/systemd/system/${w.unit}`,
     content: fill(readTemplate("node.service", w.templateDir), values, "templates/node.service"),
-    mode: "0644", secret: false,
+    mode: "0644",
+    secret: false,
   });
   return files;
 }
@@ -347,7 +422,8 @@ function trimSlash(p: string): string {
 }
 
 function assertSafeName(name: string): void {
-  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) throw new Error(`'${name}' is not usable as a path and project name (lower-case letters, digits, - _ .)`);
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name))
+    throw new Error(`'${name}' is not usable as a path and project name (lower-case letters, digits, - _ .)`);
 }
 
 function assertNoPortClash(node: string, ports: PublishedPort[]): void {
@@ -355,7 +431,8 @@ function assertNoPortClash(node: string, ports: PublishedPort[]): void {
   for (const p of ports) {
     const key = `${p.port}/${p.protocol}`;
     const other = seen.get(key);
-    if (other) throw new Error(`${node}: ${other} and ${p.service}/${p.client} ${p.name} both publish ${key} on the host`);
+    if (other)
+      throw new Error(`${node}: ${other} and ${p.service}/${p.client} ${p.name} both publish ${key} on the host`);
     seen.set(key, `${p.service}/${p.client} ${p.name}`);
   }
 }

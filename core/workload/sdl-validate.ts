@@ -15,10 +15,16 @@ export interface ValidatedSdl {
 }
 
 /** What we use of the library (its types need moduleResolution node16; tsconfig keeps node). */
-interface SdlValidationError { instancePath: string; message: string }
+interface SdlValidationError {
+  instancePath: string;
+  message: string;
+}
 interface ChainSdk {
   validateSDL(sdl: unknown, network: string): SdlValidationError[] | undefined;
-  generateManifest(sdl: unknown, network: string): { ok?: false; value: SdlValidationError[] } | { ok: true; value: { groups: Array<{ name: string }> } };
+  generateManifest(
+    sdl: unknown,
+    network: string,
+  ): { ok?: false; value: SdlValidationError[] } | { ok: true; value: { groups: Array<{ name: string }> } };
   manifestToSortedJSON(groups: unknown): string;
 }
 let sdk: ChainSdk | undefined;
@@ -29,7 +35,12 @@ function chainSdk(): ChainSdk {
 }
 
 /** Validates one SDL document; throws SdlError naming every problem with its place in the SDL. */
-export function validateSdl(node: string, doc: SdlDocument | Record<string, unknown>, catalog: Catalog, network: "mainnet" | "testnet" | "sandbox" = "mainnet"): ValidatedSdl {
+export function validateSdl(
+  node: string,
+  doc: SdlDocument | Record<string, unknown>,
+  catalog: Catalog,
+  network: "mainnet" | "testnet" | "sandbox" = "mainnet",
+): ValidatedSdl {
   const problems = storageProblems(doc, catalog);
   const { validateSDL, generateManifest, manifestToSortedJSON } = chainSdk();
   const input: unknown = doc;
@@ -37,13 +48,20 @@ export function validateSdl(node: string, doc: SdlDocument | Record<string, unkn
   problems.push(...errors.map((e) => `${e.instancePath || "/"}: ${e.message}`));
   if (problems.length) throw new SdlError(node, problems);
   const result = generateManifest(input, network);
-  if (!result.ok) throw new SdlError(node, result.value.map((e) => `${e.instancePath || "/"}: ${e.message}`));
+  if (!result.ok)
+    throw new SdlError(
+      node,
+      result.value.map((e) => `${e.instancePath || "/"}: ${e.message}`),
+    );
   return { manifest: manifestToSortedJSON(result.value.groups), groups: result.value.groups.map((g) => g.name) };
 }
 
 function storageProblems(doc: Record<string, unknown> | SdlDocument, catalog: Catalog): string[] {
   const classes = akashProvider(catalog).storageClasses.map((c) => c.id);
-  const compute = ((doc as SdlDocument).profiles?.compute ?? {}) as Record<string, { resources?: { storage?: unknown } }>;
+  const compute = ((doc as SdlDocument).profiles?.compute ?? {}) as Record<
+    string,
+    { resources?: { storage?: unknown } }
+  >;
   const problems: string[] = [];
   for (const [profile, p] of Object.entries(compute)) {
     const volumes = p?.resources?.storage;
@@ -51,7 +69,9 @@ function storageProblems(doc: Record<string, unknown> | SdlDocument, catalog: Ca
       const attrs = (v as { attributes?: { persistent?: unknown; class?: unknown } }).attributes;
       const persistent = attrs?.persistent === true || attrs?.persistent === "true";
       if (persistent && !classes.includes(String(attrs?.class))) {
-        problems.push(`/profiles/compute/${profile}/resources/storage/${i}/attributes/class: '${attrs?.class ?? ""}' is not a persistent storage class of Akash providers; use one of ${classes.join(", ")}`);
+        problems.push(
+          `/profiles/compute/${profile}/resources/storage/${i}/attributes/class: '${attrs?.class ?? ""}' is not a persistent storage class of Akash providers; use one of ${classes.join(", ")}`,
+        );
       }
     }
   }

@@ -67,11 +67,14 @@ export interface SdlDocument {
   services: Record<string, SdlService>;
   profiles: {
     compute: Record<string, SdlProfile>;
-    placement: Record<string, {
-      attributes?: Record<string, string>;
-      signedBy?: { anyOf: string[] };
-      pricing: Record<string, { denom: string; amount: number }>;
-    }>;
+    placement: Record<
+      string,
+      {
+        attributes?: Record<string, string>;
+        signedBy?: { anyOf: string[] };
+        pricing: Record<string, { denom: string; amount: number }>;
+      }
+    >;
   };
   deployment: Record<string, Record<string, { profile: string; count: number }>>;
   endpoints?: Record<string, { kind: "ip" }>;
@@ -89,7 +92,8 @@ export interface AkashSdl {
 }
 
 /** Told wherever a plan has Akash nodes (plan reports, pulumi up, README). */
-export const AKASH_WARNING = "Akash: persistent data is lost when a lease closes or a provider leaves, and providers can close leases on their own outages; such a node resyncs from scratch on a new lease: budget the resync time and cost.";
+export const AKASH_WARNING =
+  "Akash: persistent data is lost when a lease closes or a provider leaves, and providers can close leases on their own outages; such a node resyncs from scratch on a new lease: budget the resync time and cost.";
 
 /** The one placement group of a node's deployment. */
 export const SDL_GROUP = "akash";
@@ -111,7 +115,10 @@ const LAYER_SHARE: Readonly<Record<string, { cpu: number; memory: number; disk: 
 
 /** The error of a node that cannot run on Akash as planned. */
 export class SdlError extends Error {
-  constructor(readonly node: string, readonly problems: string[]) {
+  constructor(
+    readonly node: string,
+    readonly problems: string[],
+  ) {
     super(`${node}: the Akash SDL is not valid:\n  - ${problems.join("\n  - ")}`);
     this.name = "SdlError";
   }
@@ -119,7 +126,8 @@ export class SdlError extends Error {
 
 export function akashProvider(catalog: Catalog): ProviderFile & { market: Market } {
   const akash = catalog.providers.get("akash");
-  if (!akash?.market || !akash.resourcePrices) throw new Error("the catalog has no Akash provider with resource prices and a market section");
+  if (!akash?.market || !akash.resourcePrices)
+    throw new Error("the catalog has no Akash provider with resource prices and a market section");
   return akash as ProviderFile & { market: Market };
 }
 
@@ -130,7 +138,10 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   if (!chain) throw new SdlError(node.id, [`unknown chain '${node.chain}'`]);
   const problems: string[] = [];
   const cls = akash.storageClasses.find((c) => c.id === node.storage.class);
-  if (!cls) problems.push(`storage class '${node.storage.class}' is not an Akash persistent class (${akash.storageClasses.map((c) => c.id).join(", ")})`);
+  if (!cls)
+    problems.push(
+      `storage class '${node.storage.class}' is not an Akash persistent class (${akash.storageClasses.map((c) => c.id).join(", ")})`,
+    );
   const workload = renderWorkload(node, catalog, { fleet: options.fleet, jwtPath: AKASH_JWT_PATH });
 
   const layers = chain.layers.filter((l) => node.clients[l]);
@@ -146,10 +157,16 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   const deployment: SdlDocument["deployment"] = {};
   const secretEnv: AkashSdl["secretEnv"] = {};
   const prices = akash.resourcePrices!;
-  const storagePrice = akash.storagePrices[akash.regions[0].id]?.find((p) => p.class === node.storage.class)?.usdPerGbMonth;
-  if (cls && storagePrice === undefined) problems.push(`no price for storage class ${node.storage.class} in the catalog`);
-  const usesIp = layers.some((l) => catalog.clients.get(node.clients[l])!.ports
-    .some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)));
+  const storagePrice = akash.storagePrices[akash.regions[0].id]?.find(
+    (p) => p.class === node.storage.class,
+  )?.usdPerGbMonth;
+  if (cls && storagePrice === undefined)
+    problems.push(`no price for storage class ${node.storage.class} in the catalog`);
+  const usesIp = layers.some((l) =>
+    catalog.clients
+      .get(node.clients[l])!
+      .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)),
+  );
   let ceilingUsd = 0;
 
   for (const layer of layers) {
@@ -159,17 +176,28 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     const env: Record<string, string> = {};
     // Compose escapes `$` as `$$` and reads secrets as ${VAR} from .env; Kubernetes (which runs
     // Akash leases) expands $(VAR) in args from the container's env.
-    const args = compose.command.map((a) => a.replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
-      env[v] = v === "SOVEREIGN_L1_RPC" ? "l1Rpc" : "l1Beacon";
-      return `$(${v})`;
-    }).replace(/\$\$/g, "$"));
+    const args = compose.command.map((a) =>
+      a
+        .replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
+          env[v] = v === "SOVEREIGN_L1_RPC" ? "l1Rpc" : "l1Beacon";
+          return `$(${v})`;
+        })
+        .replace(/\$\$/g, "$"),
+    );
     let command: string[] | undefined;
     if (args.some((a) => a.includes(AKASH_JWT_PATH))) {
       if (!runtime.entrypoint) {
-        problems.push(`${layer}/${client.id} reads the engine JWT from a file, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the file first — choose another ${layer} client for Akash nodes`);
+        problems.push(
+          `${layer}/${client.id} reads the engine JWT from a file, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the file first — choose another ${layer} client for Akash nodes`,
+        );
       } else {
         // sh -c SCRIPT ENTRYPOINT... ARGS...: $0 is the binary, "$@" its arguments.
-        command = ["sh", "-c", `umask 077; printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH} && exec "$0" "$@"`, ...runtime.entrypoint];
+        command = [
+          "sh",
+          "-c",
+          `umask 077; printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH} && exec "$0" "$@"`,
+          ...runtime.entrypoint,
+        ];
         env[JWT_ENV] = "jwt";
       }
     }
@@ -177,7 +205,8 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     const expose: SdlExpose[] = [];
     for (const p of client.ports) {
       const to: SdlExpose["to"] = [];
-      if (p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)) to.push({ global: true, ip: SDL_IP_ENDPOINT });
+      if (p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc))
+        to.push({ global: true, ip: SDL_IP_ENDPOINT });
       if (p.exposure === "rpc" || p.exposure === "internal") to.push(...others.map((service) => ({ service })));
       if (to.length) expose.push({ port: p.port, as: p.port, proto: p.protocol, to });
     }
@@ -186,7 +215,13 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
       image: compose.image,
       ...(command ? { command } : {}),
       args,
-      ...(Object.keys(env).length ? { env: Object.keys(env).sort().map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`) } : {}),
+      ...(Object.keys(env).length
+        ? {
+            env: Object.keys(env)
+              .sort()
+              .map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`),
+          }
+        : {}),
       ...(expose.length ? { expose } : {}),
       params: { storage: { [DATA_VOLUME]: { mount: dataDir, readOnly: false } } },
     };
@@ -206,11 +241,18 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
       },
     };
     const endpoints = expose.filter((e) => e.to.some((t) => "global" in t)).length;
-    const usd = (cpu * prices.cpuUsdPerThreadMonth.value + memoryGb * prices.memoryUsdPerGbMonth.value + diskGb * (storagePrice ?? 0)
-      + endpoints * prices.endpointUsdPerPortMonth.value + (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0))
-      * akash.market.ceilingFactor;
+    const usd =
+      (cpu * prices.cpuUsdPerThreadMonth.value +
+        memoryGb * prices.memoryUsdPerGbMonth.value +
+        diskGb * (storagePrice ?? 0) +
+        endpoints * prices.endpointUsdPerPortMonth.value +
+        (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0)) *
+      akash.market.ceilingFactor;
     ceilingUsd += usd;
-    pricing[layer] = { denom: akash.market.denom, amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth) };
+    pricing[layer] = {
+      denom: akash.market.denom,
+      amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth),
+    };
     deployment[layer] = { [SDL_GROUP]: { profile: layer, count: 1 } };
   }
   if (problems.length) throw new SdlError(node.id, problems);
@@ -225,7 +267,13 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     deployment,
     ...(usesIp ? { endpoints: { [SDL_IP_ENDPOINT]: { kind: "ip" as const } } } : {}),
   };
-  return { node: node.id, document, secretEnv, ceilingUsdPerMonth: Math.round(ceilingUsd * 100) / 100, group: SDL_GROUP };
+  return {
+    node: node.id,
+    document,
+    secretEnv,
+    ceilingUsdPerMonth: Math.round(ceilingUsd * 100) / 100,
+    group: SDL_GROUP,
+  };
 }
 
 const placeholder = (s: SdlSecret) => `<secret ${s}: filled at deploy>`;
@@ -238,11 +286,13 @@ export function sdlYaml(sdl: AkashSdl, secrets?: WorkloadSecrets): string {
   const doc = structuredClone(sdl.document);
   if (secrets) {
     for (const [service, vars] of Object.entries(sdl.secretEnv)) {
-      doc.services[service].env = Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)).map(([v, s]) => {
-        const value = secrets[s]?.trim();
-        if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
-        return `${v}=${value}`;
-      });
+      doc.services[service].env = Object.entries(vars)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([v, s]) => {
+          const value = secrets[s]?.trim();
+          if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
+          return `${v}=${value}`;
+        });
     }
   }
   const head = `# Akash SDL of Sovereign node ${sdl.node}; rendered by core/workload/sdl.ts. Price ceiling $${sdl.ceilingUsdPerMonth.toFixed(2)}/month.\n`;

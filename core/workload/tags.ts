@@ -29,11 +29,24 @@ export const TAG_KEYS = {
 export type TagKey = (typeof TAG_KEYS)[keyof typeof TAG_KEYS];
 
 /** Keys on every resource of a fleet, shared scaffolding (VPCs, resource groups) included. */
-export const FLEET_TAG_KEYS: readonly string[] = [TAG_KEYS.fleet, TAG_KEYS.provider, TAG_KEYS.operator, TAG_KEYS.region, TAG_KEYS.jurisdiction];
+export const FLEET_TAG_KEYS: readonly string[] = [
+  TAG_KEYS.fleet,
+  TAG_KEYS.provider,
+  TAG_KEYS.operator,
+  TAG_KEYS.region,
+  TAG_KEYS.jurisdiction,
+];
 /** Keys on every resource that belongs to one node (plus one client key per layer). */
 export const NODE_TAG_KEYS: readonly string[] = [
-  TAG_KEYS.fleet, TAG_KEYS.node, TAG_KEYS.chain, TAG_KEYS.network, TAG_KEYS.role,
-  TAG_KEYS.operator, TAG_KEYS.provider, TAG_KEYS.region, TAG_KEYS.jurisdiction,
+  TAG_KEYS.fleet,
+  TAG_KEYS.node,
+  TAG_KEYS.chain,
+  TAG_KEYS.network,
+  TAG_KEYS.role,
+  TAG_KEYS.operator,
+  TAG_KEYS.provider,
+  TAG_KEYS.region,
+  TAG_KEYS.jurisdiction,
 ];
 
 /** `sovereign:client` for the single `node` layer, `sovereign:<layer>` otherwise (`sovereign:execution`). */
@@ -109,10 +122,15 @@ export function nodeFromTags(tags: Record<string, string | undefined>): TaggedNo
     if (layer && value) clients[layer] = value;
   }
   return {
-    id, clients,
-    chain: get(TAG_KEYS.chain) ?? "", network: get(TAG_KEYS.network) ?? "", role: get(TAG_KEYS.role) ?? "",
-    provider: get(TAG_KEYS.provider) ?? "", operator: get(TAG_KEYS.operator) ?? "",
-    region: get(TAG_KEYS.region) ?? "", jurisdiction: get(TAG_KEYS.jurisdiction) ?? "",
+    id,
+    clients,
+    chain: get(TAG_KEYS.chain) ?? "",
+    network: get(TAG_KEYS.network) ?? "",
+    role: get(TAG_KEYS.role) ?? "",
+    provider: get(TAG_KEYS.provider) ?? "",
+    operator: get(TAG_KEYS.operator) ?? "",
+    region: get(TAG_KEYS.region) ?? "",
+    jurisdiction: get(TAG_KEYS.jurisdiction) ?? "",
   };
 }
 
@@ -120,13 +138,20 @@ const GCP_MAX = 63;
 
 /** `sovereign:fleet` -> `sovereign-fleet`; any other character outside [a-z0-9_-] -> `_`. */
 export function gcpLabelKey(key: string): string {
-  const mapped = key.toLowerCase().replace(/:/g, "-").replace(/[^a-z0-9_-]/g, "_").slice(0, GCP_MAX);
+  const mapped = key
+    .toLowerCase()
+    .replace(/:/g, "-")
+    .replace(/[^a-z0-9_-]/g, "_")
+    .slice(0, GCP_MAX);
   return /^[a-z]/.test(mapped) ? mapped : `k${mapped}`.slice(0, GCP_MAX);
 }
 
 /** Lower case; characters outside [a-z0-9_-] -> `_`; at most 63 characters. */
 export function gcpLabelValue(value: string): string {
-  return value.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, GCP_MAX);
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "_")
+    .slice(0, GCP_MAX);
 }
 
 export function toGcpLabels(tags: Record<string, string>): Record<string, string> {
@@ -137,7 +162,10 @@ export function toGcpLabels(tags: Record<string, string>): Record<string, string
 export function fromGcpLabels(labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels)) {
-    if (!k.startsWith("sovereign-")) { out[k] = v; continue; }
+    if (!k.startsWith("sovereign-")) {
+      out[k] = v;
+      continue;
+    }
     const key = `${TAG_PREFIX}${k.slice("sovereign-".length)}`;
     out[key] = key === TAG_KEYS.jurisdiction ? v.toUpperCase() : v;
   }

@@ -23,10 +23,16 @@ export const DEFAULT_DIVERSITY: DiversityConfig = {
   survive: { operatorLoss: 1, regionLoss: 0, minNodes: 1 },
 };
 
-const share = (what: string) => ({ type: "number" as const, minimum: 0, maximum: 1, description: `Largest share of a chain's nodes one ${what} may hold` });
+const share = (what: string) => ({
+  type: "number" as const,
+  minimum: 0,
+  maximum: 1,
+  description: `Largest share of a chain's nodes one ${what} may hold`,
+});
 
 const FIX: Record<string, string> = {
-  "maxShare.operator": "move nodes to other companies (another cloud, Akash or a bare-metal host), or add nodes elsewhere",
+  "maxShare.operator":
+    "move nodes to other companies (another cloud, Akash or a bare-metal host), or add nodes elsewhere",
   "maxShare.region": "move nodes to other regions",
   "maxShare.jurisdiction": "move nodes to operators headquartered in other jurisdictions",
   "maxShare.client": "run other client implementations on some nodes (sovereign:<layer> tags name them)",
@@ -37,20 +43,32 @@ const FIX: Record<string, string> = {
 
 export const diversity: StackValidationPolicy = {
   name: "diversity",
-  description: "No single operator, region, jurisdiction or client implementation may hold too much of a chain's nodes; the fleet survives the loss of one operator.",
+  description:
+    "No single operator, region, jurisdiction or client implementation may hold too much of a chain's nodes; the fleet survives the loss of one operator.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Plan the fleet with `sovereign plan` (it places nodes under these rules at least cost) and deploy that plan, " +
+  remediationSteps:
+    "Plan the fleet with `sovereign plan` (it places nodes under these rules at least cost) and deploy that plan, " +
     "or move the nodes the message names to other operators, regions or clients.",
   configSchema: {
     properties: {
       maxShare: {
         type: "object",
-        properties: { operator: share("operator (company)"), region: share("region"), jurisdiction: share("jurisdiction"), client: share("client implementation (per layer)") },
+        properties: {
+          operator: share("operator (company)"),
+          region: share("region"),
+          jurisdiction: share("jurisdiction"),
+          client: share("client implementation (per layer)"),
+        },
         additionalProperties: false,
         default: DEFAULT_DIVERSITY.maxShare,
       },
-      minOperators: { type: "integer", minimum: 1, default: DEFAULT_DIVERSITY.minOperators, description: "Operators each chain runs on, at least" },
+      minOperators: {
+        type: "integer",
+        minimum: 1,
+        default: DEFAULT_DIVERSITY.minOperators,
+        description: "Operators each chain runs on, at least",
+      },
       survive: {
         type: "object",
         properties: {
@@ -73,8 +91,10 @@ export const diversity: StackValidationPolicy = {
     const nodesOf = (chain: string) => nodes.filter((n) => n.chainKey === chain).map((n) => `${n.id} on ${n.operator}`);
     for (const check of evaluatePolicy(config, nodes, alternativesIn(catalog()))) {
       if (check.ok) continue;
-      report(`${check.rule} breached for ${check.scope} (nodes: ${nodesOf(check.scope).join(", ")}): ` +
-        `${check.message}. Fix: ${FIX[check.rule] ?? "change the placement"}.`);
+      report(
+        `${check.rule} breached for ${check.scope} (nodes: ${nodesOf(check.scope).join(", ")}): ` +
+          `${check.message}. Fix: ${FIX[check.rule] ?? "change the placement"}.`,
+      );
     }
   },
 };

@@ -9,6 +9,20 @@ import { shapeMeetsProfile } from "./shape-meets-profile";
 
 /** Every policy of the pack; each is a plain object, tested alone. */
 export const POLICIES: Policies = [
-  diversity, noPublicAdminPorts, encryptedDataDisks, nodeInstancesTagged, shapeMeetsProfile, noPlaintextSecrets, budget,
+  diversity,
+  noPublicAdminPorts,
+  encryptedDataDisks,
+  nodeInstancesTagged,
+  shapeMeetsProfile,
+  noPlaintextSecrets,
+  budget,
 ];
-export { budget, diversity, encryptedDataDisks, nodeInstancesTagged, noPlaintextSecrets, noPublicAdminPorts, shapeMeetsProfile };
+export {
+  budget,
+  diversity,
+  encryptedDataDisks,
+  nodeInstancesTagged,
+  noPlaintextSecrets,
+  noPublicAdminPorts,
+  shapeMeetsProfile,
+};

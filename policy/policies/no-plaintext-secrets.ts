@@ -10,7 +10,10 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { UNKNOWN } from "../../core/resources";
 import { message } from "../lib";
 
-interface Pattern { what: string; test: (value: string, key: string) => boolean }
+interface Pattern {
+  what: string;
+  test: (value: string, key: string) => boolean;
+}
 
 const SECRET_NAME = /(jwt|secret|token|password|passwd|api[-_]?key|private[-_]?key|credential)/i;
 
@@ -22,9 +25,22 @@ export const PATTERNS: Pattern[] = [
   { what: "a GitHub token", test: (v) => /\bgh[pousr]_[A-Za-z0-9]{36,}\b/.test(v) },
   { what: "a Google API key", test: (v) => /\bAIza[0-9A-Za-z_-]{35}\b/.test(v) },
   { what: "a Slack token", test: (v) => /\bxox[abprs]-[A-Za-z0-9-]{10,}/.test(v) },
-  { what: "an RPC URL with an API key", test: (v) => /https?:\/\/[^\s"']*(?:infura\.io\/v3|alchemy\.com\/v2|quiknode\.pro|ankr\.com\/[a-z_]+)\/[A-Za-z0-9_-]{16,}/.test(v) },
-  { what: "a secret assigned in text", test: (v) => /\b[A-Za-z_]*(?:JWT|SECRET|TOKEN|PASSWORD|API_?KEY)[A-Za-z_]*\s*[=:]\s*["']?[A-Za-z0-9+/_=-]{24,}/i.test(v) },
-  { what: "a 32-byte hex secret under a secret-sounding name", test: (v, key) => SECRET_NAME.test(key) && /^(?:0x)?[0-9a-fA-F]{64}$/.test(v.trim()) },
+  {
+    what: "an RPC URL with an API key",
+    test: (v) =>
+      /https?:\/\/[^\s"']*(?:infura\.io\/v3|alchemy\.com\/v2|quiknode\.pro|ankr\.com\/[a-z_]+)\/[A-Za-z0-9_-]{16,}/.test(
+        v,
+      ),
+  },
+  {
+    what: "a secret assigned in text",
+    test: (v) =>
+      /\b[A-Za-z_]*(?:JWT|SECRET|TOKEN|PASSWORD|API_?KEY)[A-Za-z_]*\s*[=:]\s*["']?[A-Za-z0-9+/_=-]{24,}/i.test(v),
+  },
+  {
+    what: "a 32-byte hex secret under a secret-sounding name",
+    test: (v, key) => SECRET_NAME.test(key) && /^(?:0x)?[0-9a-fA-F]{64}$/.test(v.trim()),
+  },
 ];
 
 /** A value the engine marked secret (the pack's Secret wrapper; duck-typed so either copy of @pulumi/policy fits). */
@@ -43,7 +59,10 @@ function raw(v: any): any {
   return v;
 }
 
-export interface Finding { path: string; what: string }
+export interface Finding {
+  path: string;
+  what: string;
+}
 
 /** Every plaintext string in `props` that matches a pattern, by property path. */
 export function plaintextSecrets(props: unknown): Finding[] {
@@ -69,12 +88,19 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
   description: "No JWTs, private keys or API keys in plaintext resource inputs: pass them as Pulumi secrets.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  remediationSteps: "Wrap the value with pulumi.secret(...) or read it with config.requireSecret(...) after " +
+  remediationSteps:
+    "Wrap the value with pulumi.secret(...) or read it with config.requireSecret(...) after " +
     "`pulumi config set --secret <key>`; rotate any key that was already stored in plaintext state.",
   validateResource: (args, report) => {
     for (const f of plaintextSecrets(args.props)) {
-      report(message("Plaintext secret", `${args.name} (${args.type})`, `${f.path} holds ${f.what} outside a Pulumi secret`,
-        "make the value a Pulumi secret (pulumi.secret or config.requireSecret) and rotate it"));
+      report(
+        message(
+          "Plaintext secret",
+          `${args.name} (${args.type})`,
+          `${f.path} holds ${f.what} outside a Pulumi secret`,
+          "make the value a Pulumi secret (pulumi.secret or config.requireSecret) and rotate it",
+        ),
+      );
     }
   },
 };

@@ -14,14 +14,24 @@ import { catalog, message, readOne } from "../lib";
 const WORLD = new Set(["0.0.0.0/0", "::/0", "0.0.0.0", "*", "internet", "any"]);
 const SSH = { port: 22, protocol: "tcp", name: "ssh" };
 
-export interface ClosedPort { port: number; protocol: string; name: string }
+export interface ClosedPort {
+  port: number;
+  protocol: string;
+  name: string;
+}
 
 /** Ports that must never face the internet: the clients' internal/private ports and SSH. */
 export function closedPorts(cat: Catalog, clients?: string[]): ClosedPort[] {
   const all = [...cat.clients.values()];
   const chosen = clients?.length ? all.filter((c) => clients.includes(c.id)) : all;
   // With no client known, a port some client serves publicly (P2P, RPC) is not judged.
-  const open = new Set(clients?.length ? [] : all.flatMap((c) => c.ports.filter((p) => p.exposure === "public" || p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`)));
+  const open = new Set(
+    clients?.length
+      ? []
+      : all.flatMap((c) =>
+          c.ports.filter((p) => p.exposure === "public" || p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`),
+        ),
+  );
   const closed = new Map<string, ClosedPort>([["22/tcp", SSH]]);
   for (const c of chosen) {
     for (const p of c.ports) {
@@ -35,10 +45,14 @@ export function closedPorts(cat: Catalog, clients?: string[]): ClosedPort[] {
 }
 
 const covers = (rule: Ingress, p: ClosedPort) =>
-  (rule.protocol === "all" || rule.protocol === p.protocol) && (rule.ports.length === 0 || rule.ports.some(([a, b]) => a <= p.port && p.port <= b));
+  (rule.protocol === "all" || rule.protocol === p.protocol) &&
+  (rule.ports.length === 0 || rule.ports.some(([a, b]) => a <= p.port && p.port <= b));
 
 /** The world-open rules of a resource and the closed ports each exposes. */
-export function publicAdminPorts(rules: Ingress[], closed: ClosedPort[]): Array<{ rule: Ingress; source: string; ports: ClosedPort[] }> {
+export function publicAdminPorts(
+  rules: Ingress[],
+  closed: ClosedPort[],
+): Array<{ rule: Ingress; source: string; ports: ClosedPort[] }> {
   return rules.flatMap((rule) => {
     const source = rule.sources.find((s) => WORLD.has(s.toLowerCase()));
     const ports = source ? closed.filter((p) => covers(rule, p)) : [];
@@ -49,8 +63,10 @@ export function publicAdminPorts(rules: Ingress[], closed: ClosedPort[]): Array<
 const FIX: Record<string, string> = {
   aws: "limit the rule's cidrIpv4/cidrBlocks to your admin or load-balancer CIDRs (Sovereign: sovereign:adminCidrs, sovereign:rpcAllowCidrs), or delete the rule",
   gcp: "set the firewall's sourceRanges to your admin CIDRs, or remove these ports from allows",
-  azure: "set the security rule's sourceAddressPrefix(es) to your admin CIDRs instead of */Internet, or delete the rule",
-  command: "restrict the nftables accept with `ip saddr { <admin CIDRs> }`, or drop these ports (Sovereign's BareMetalHost does)",
+  azure:
+    "set the security rule's sourceAddressPrefix(es) to your admin CIDRs instead of */Internet, or delete the rule",
+  command:
+    "restrict the nftables accept with `ip saddr { <admin CIDRs> }`, or drop these ports (Sovereign's BareMetalHost does)",
 };
 
 export const noPublicAdminPorts: ResourceValidationPolicy = {
@@ -58,17 +74,26 @@ export const noPublicAdminPorts: ResourceValidationPolicy = {
   description: "No ingress from 0.0.0.0/0 or ::/0 to the engine API (8551), admin RPC, metrics or SSH.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  remediationSteps: "Open these ports only to named CIDRs (admin hosts, a VPN, the fleet's own network). The engine API needs no " +
+  remediationSteps:
+    "Open these ports only to named CIDRs (admin hosts, a VPN, the fleet's own network). The engine API needs no " +
     "ingress at all: the consensus client reaches it on the same host.",
   validateResource: (args, report) => {
     const read = readOne(args);
     if (!read.ingress.length) return;
-    const clients = Object.entries(tagsOf(args.props)).filter(([k]) => layerOfTagKey(k)).map(([, v]) => v);
+    const clients = Object.entries(tagsOf(args.props))
+      .filter(([k]) => layerOfTagKey(k))
+      .map(([, v]) => v);
     const cloud = args.type.split(":")[0].replace("azure-native", "azure");
     for (const hit of publicAdminPorts(read.ingress, closedPorts(catalog(), clients))) {
       const where = hit.rule.path ? `${args.name} ${hit.rule.path}` : args.name;
-      report(message("Public ingress to closed ports", `${where} (${args.type})`,
-        `${hit.source} may reach ${hit.ports.map((p) => `${p.port}/${p.protocol} (${p.name})`).join(", ")}`, FIX[cloud] ?? FIX.aws));
+      report(
+        message(
+          "Public ingress to closed ports",
+          `${where} (${args.type})`,
+          `${hit.source} may reach ${hit.ports.map((p) => `${p.port}/${p.protocol} (${p.name})`).join(", ")}`,
+          FIX[cloud] ?? FIX.aws,
+        ),
+      );
     }
   },
 };

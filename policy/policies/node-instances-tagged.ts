@@ -11,10 +11,12 @@ import { message, readOne, TAG_MAPPING_SCHEMA } from "../lib";
 
 export const nodeInstancesTagged: ResourceValidationPolicy = {
   name: "node-instances-tagged",
-  description: "Node machines carry the sovereign:* tags (or your configured tag keys) naming node, chain, network, role and clients.",
+  description:
+    "Node machines carry the sovereign:* tags (or your configured tag keys) naming node, chain, network, role and clients.",
   enforcementLevel: "advisory",
   severity: "medium",
-  remediationSteps: "Deploy with Sovereign's components (they tag every resource), or add the tags yourself: " +
+  remediationSteps:
+    "Deploy with Sovereign's components (they tag every resource), or add the tags yourself: " +
     "sovereign:node, sovereign:chain, sovereign:network, sovereign:role, sovereign:<layer> per client (GCP labels: sovereign-node ...). " +
     "Stacks with their own scheme set the policy's tagMapping config.",
   configSchema: { properties: { tagMapping: TAG_MAPPING_SCHEMA } },
@@ -26,9 +28,16 @@ export const nodeInstancesTagged: ResourceValidationPolicy = {
       const missing = tagMapping?.chain
         ? [tagMapping.chain, ...Object.values(tagMapping.clients ?? {})].filter((k) => !m.tags[k])
         : NODE_TAG_KEYS.filter((k) => !m.tags[k]);
-      report(message("Untagged node machine", `${m.name} (${m.type})`,
-        `missing ${missing.length ? missing.join(", ") : "client tags (sovereign:<layer>)"}`,
-        m.provider === "gcp" ? "add the labels in GCP form (sovereign-node, sovereign-chain, ...)" : "add the tags to the resource's tags"));
+      report(
+        message(
+          "Untagged node machine",
+          `${m.name} (${m.type})`,
+          `missing ${missing.length ? missing.join(", ") : "client tags (sovereign:<layer>)"}`,
+          m.provider === "gcp"
+            ? "add the labels in GCP form (sovereign-node, sovereign-chain, ...)"
+            : "add the tags to the resource's tags",
+        ),
+      );
     }
   },
 };

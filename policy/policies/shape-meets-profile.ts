@@ -12,7 +12,8 @@ export const shapeMeetsProfile: ResourceValidationPolicy = {
   description: "Node machines meet the vCPU and memory minimums of their chain's hardware profile in the catalog.",
   enforcementLevel: "mandatory",
   severity: "medium",
-  remediationSteps: "Pick a larger instance type (`sovereign catalog prices` lists shapes with their vCPU and memory), " +
+  remediationSteps:
+    "Pick a larger instance type (`sovereign catalog prices` lists shapes with their vCPU and memory), " +
     "or let `sovereign plan` choose the cheapest shape that fits.",
   configSchema: { properties: { tagMapping: TAG_MAPPING_SCHEMA } },
   validateResource: (args, report) => {
@@ -26,9 +27,14 @@ export const shapeMeetsProfile: ResourceValidationPolicy = {
         m.memoryGb < profile.memoryGb ? `${m.memoryGb} GB memory (needs ${profile.memoryGb})` : "",
       ].filter(Boolean);
       if (!short.length) continue;
-      report(message("Undersized node machine", `${m.name} (${m.type})`,
-        `${m.shape} has ${short.join(" and ")} for a ${m.served.chain} ${m.served.role || "full"} node (catalog: ${profile.source}, ${profile.asOf})`,
-        "choose a shape with at least the profile's vCPU and memory"));
+      report(
+        message(
+          "Undersized node machine",
+          `${m.name} (${m.type})`,
+          `${m.shape} has ${short.join(" and ")} for a ${m.served.chain} ${m.served.role || "full"} node (catalog: ${profile.source}, ${profile.asOf})`,
+          "choose a shape with at least the profile's vCPU and memory",
+        ),
+      );
     }
   },
 };

@@ -17,7 +17,12 @@ import type { AddressInfo } from "node:net";
 import { parse } from "yaml";
 import type { Bid, ProviderInfo } from "../../components/akash/console-api";
 
-export interface ScriptedBid { provider: string; amount: number; denom?: string; afterMs?: number }
+export interface ScriptedBid {
+  provider: string;
+  amount: number;
+  denom?: string;
+  afterMs?: number;
+}
 
 export interface ContractScript {
   /** Bids each new deployment gets, appearing `afterMs` after it was created. @default none */
@@ -54,7 +59,10 @@ export const API_KEY_HEADER = "x-api-key";
 const ADDRESS = /^akash1[0-9a-z]{38}$/;
 
 /** Provider accounts for tests (the shape of bech32 addresses; not real accounts). */
-export const providerAddress = (n: number) => `akash1${String(n).padStart(38, "q").replace(/[^0-9a-z]/g, "q")}`;
+export const providerAddress = (n: number) =>
+  `akash1${String(n)
+    .padStart(38, "q")
+    .replace(/[^0-9a-z]/g, "q")}`;
 
 export async function startContractServer(apiKey: string, script: ContractScript = {}): Promise<ContractServer> {
   const { generateManifest, manifestToSortedJSON } = require("@akashnetwork/chain-sdk");
@@ -70,22 +78,36 @@ export async function startContractServer(apiKey: string, script: ContractScript
     const body = text ? JSON.parse(text) : undefined;
     const keyOk = req.headers[API_KEY_HEADER] === apiKey;
     requests.push({ method: req.method!, path: url.pathname + url.search, keyOk, body });
-    const send = (status: number, value: unknown) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(value)); };
-    const fail = (status: number, message: string, error = "HttpError") => send(status, { error, message, code: codeOf(status), type: "client_error" });
+    const send = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    const fail = (status: number, message: string, error = "HttpError") =>
+      send(status, { error, message, code: codeOf(status), type: "client_error" });
 
     const route = `${req.method} ${url.pathname}`;
     const failure = script.failures?.find((f) => route.startsWith(f.route) && (f.times ?? 1) > 0);
-    if (failure) { failure.times = (failure.times ?? 1) - 1; return fail(failure.status, failure.message); }
+    if (failure) {
+      failure.times = (failure.times ?? 1) - 1;
+      return fail(failure.status, failure.message);
+    }
 
     const open = route === "POST /v1/pricing" || route.startsWith("GET /v1/providers/");
     if (!open && !keyOk) return fail(401, "Unauthorized", "UnauthorizedError");
 
     if (route === "POST /v1/deployments") {
       const sdlText = body?.data?.sdl;
-      if (typeof sdlText !== "string") return send(400, { error: "BadRequestError", message: "Validation error", code: "validation_error", type: "validation_error" });
+      if (typeof sdlText !== "string")
+        return send(400, {
+          error: "BadRequestError",
+          message: "Validation error",
+          code: "validation_error",
+          type: "validation_error",
+        });
       const sdl = parse(sdlText);
       const result = generateManifest(sdl, "mainnet");
-      if (!result.ok) return fail(400, `Invalid SDL: ${result.value.map((e: { message: string }) => e.message).join(", ")}`);
+      if (!result.ok)
+        return fail(400, `Invalid SDL: ${result.value.map((e: { message: string }) => e.message).join(", ")}`);
       const dseq = String(nextDseq++);
       const manifest = manifestToSortedJSON(result.value.groups);
       deployments.set(dseq, { dseq, sdl, manifest, created: Date.now(), state: "active", statusPolls: 0 });
@@ -95,18 +117,36 @@ export async function startContractServer(apiKey: string, script: ContractScript
       const d = deployments.get(url.searchParams.get("dseq") ?? "");
       if (!d) return send(200, { data: [] });
       const age = Date.now() - d.created;
-      const bids = (script.bids ?? []).filter((b) => (b.afterMs ?? 0) <= age).map((b, i) => ({ bid: bidOf(d.dseq, b, i, d.lease), escrow_account: escrow(d.dseq) }));
+      const bids = (script.bids ?? [])
+        .filter((b) => (b.afterMs ?? 0) <= age)
+        .map((b, i) => ({ bid: bidOf(d.dseq, b, i, d.lease), escrow_account: escrow(d.dseq) }));
       return send(200, { data: bids });
     }
     if (route === "POST /v1/leases") {
       const lease = body?.leases?.[0];
       const d = deployments.get(String(lease?.dseq ?? ""));
-      if (!d || d.state !== "active") return fail(400, "Cannot create lease: The associated order has already been matched or closed.");
-      if (!ADDRESS.test(lease.provider)) return send(400, { error: "BadRequestError", message: "Validation error", code: "validation_error", type: "validation_error" });
+      if (!d || d.state !== "active")
+        return fail(400, "Cannot create lease: The associated order has already been matched or closed.");
+      if (!ADDRESS.test(lease.provider))
+        return send(400, {
+          error: "BadRequestError",
+          message: "Validation error",
+          code: "validation_error",
+          type: "validation_error",
+        });
       if (body.manifest !== d.manifest) return fail(400, "manifest version validation failed");
       const bid = (script.bids ?? []).find((b) => b.provider === lease.provider);
-      if (!bid) return fail(400, "Cannot create lease: The selected bid is no longer open. Please refresh and select an available bid.");
-      d.lease = { gseq: lease.gseq, oseq: lease.oseq, provider: lease.provider, price: { denom: bid.denom ?? "uact", amount: String(bid.amount) } };
+      if (!bid)
+        return fail(
+          400,
+          "Cannot create lease: The selected bid is no longer open. Please refresh and select an available bid.",
+        );
+      d.lease = {
+        gseq: lease.gseq,
+        oseq: lease.oseq,
+        provider: lease.provider,
+        price: { denom: bid.denom ?? "uact", amount: String(bid.amount) },
+      };
       return send(200, { data: deploymentOf(d, false) });
     }
     const m = url.pathname.match(/^\/v1\/deployments\/(\d+)$/);
@@ -131,7 +171,8 @@ export async function startContractServer(apiKey: string, script: ContractScript
     if (route === "POST /v1/pricing") {
       const specs = Array.isArray(body) ? body : [body];
       // The Console's formula (pricing.service.ts): 4.5 USD/thread, 1.25 USD/GB memory, 0.08 USD/GB storage, rounded to cents.
-      const akash = (s: { cpu: number; memory: number; storage: number }) => Math.round(((s.cpu / 1000) * 4.5 + (s.memory / 1e9) * 1.25 + (s.storage / 1e9) * 0.08) * 100) / 100;
+      const akash = (s: { cpu: number; memory: number; storage: number }) =>
+        Math.round(((s.cpu / 1000) * 4.5 + (s.memory / 1e9) * 1.25 + (s.storage / 1e9) * 0.08) * 100) / 100;
       const out = specs.map((s) => ({ spec: s, akash: akash(s), aws: 0, gcp: 0, azure: 0 }));
       return send(200, Array.isArray(body) ? out : out[0]);
     }
@@ -140,28 +181,101 @@ export async function startContractServer(apiKey: string, script: ContractScript
 
   const deploymentOf = (d: Stored, withStatus: boolean) => {
     const services = Object.keys((d.sdl.services ?? {}) as Record<string, unknown>);
-    const exposes = (s: string) => (((d.sdl.services as Record<string, { expose?: Array<{ port: number; as?: number; proto?: string; to?: Array<{ ip?: string }> }> }>)[s].expose) ?? []);
+    const exposes = (s: string) =>
+      (
+        d.sdl.services as Record<
+          string,
+          { expose?: Array<{ port: number; as?: number; proto?: string; to?: Array<{ ip?: string }> }> }
+        >
+      )[s].expose ?? [];
     return {
       deployment: { id: { owner: "akash1owner", dseq: d.dseq }, state: d.state, hash: "", created_at: "1" },
-      leases: d.lease ? [{
-        id: { owner: "akash1owner", dseq: d.dseq, gseq: d.lease.gseq, oseq: d.lease.oseq, provider: d.lease.provider, bseq: 1 },
-        state: d.state === "active" ? "active" : "closed", price: d.lease.price, created_at: "1", closed_on: "0",
-        status: withStatus ? {
-          forwarded_ports: Object.fromEntries(services.map((s) => [s, exposes(s).filter((e) => !e.to?.some((t) => t.ip)).map((e, i) => ({ port: e.port, externalPort: 31000 + i, host: "provider.example", available: 1 }))])),
-          ips: Object.fromEntries(services.map((s) => [s, exposes(s).filter((e) => e.to?.some((t) => t.ip)).map((e) => ({ IP: script.leaseIp ?? "127.0.0.1", Port: e.port, ExternalPort: e.as ?? e.port, Protocol: (e.proto ?? "tcp").toUpperCase() }))])),
-          services: Object.fromEntries(services.map((s) => [s, { name: s, available: 1, total: 1, uris: [], observed_generation: 1, replicas: 1, updated_replicas: 1, ready_replicas: 1, available_replicas: 1 }])),
-        } : null,
-      }] : [],
+      leases: d.lease
+        ? [
+            {
+              id: {
+                owner: "akash1owner",
+                dseq: d.dseq,
+                gseq: d.lease.gseq,
+                oseq: d.lease.oseq,
+                provider: d.lease.provider,
+                bseq: 1,
+              },
+              state: d.state === "active" ? "active" : "closed",
+              price: d.lease.price,
+              created_at: "1",
+              closed_on: "0",
+              status: withStatus
+                ? {
+                    forwarded_ports: Object.fromEntries(
+                      services.map((s) => [
+                        s,
+                        exposes(s)
+                          .filter((e) => !e.to?.some((t) => t.ip))
+                          .map((e, i) => ({
+                            port: e.port,
+                            externalPort: 31000 + i,
+                            host: "provider.example",
+                            available: 1,
+                          })),
+                      ]),
+                    ),
+                    ips: Object.fromEntries(
+                      services.map((s) => [
+                        s,
+                        exposes(s)
+                          .filter((e) => e.to?.some((t) => t.ip))
+                          .map((e) => ({
+                            IP: script.leaseIp ?? "127.0.0.1",
+                            Port: e.port,
+                            ExternalPort: e.as ?? e.port,
+                            Protocol: (e.proto ?? "tcp").toUpperCase(),
+                          })),
+                      ]),
+                    ),
+                    services: Object.fromEntries(
+                      services.map((s) => [
+                        s,
+                        {
+                          name: s,
+                          available: 1,
+                          total: 1,
+                          uris: [],
+                          observed_generation: 1,
+                          replicas: 1,
+                          updated_replicas: 1,
+                          ready_replicas: 1,
+                          available_replicas: 1,
+                        },
+                      ]),
+                    ),
+                  }
+                : null,
+            },
+          ]
+        : [],
       escrow_account: escrow(d.dseq),
     };
   };
 
-  const server: Server = createServer((req, res) => { handle(req, res).catch((e) => { res.writeHead(500); res.end(JSON.stringify({ error: "InternalServerError", message: String(e) })); }); });
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      res.writeHead(500);
+      res.end(JSON.stringify({ error: "InternalServerError", message: String(e) }));
+    });
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, script, deployments, requests,
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${port}`,
+    script,
+    deployments,
+    requests,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -169,21 +283,48 @@ function bidOf(dseq: string, b: ScriptedBid, i: number, lease?: Stored["lease"])
   const state = lease ? (lease.provider === b.provider ? "active" : "closed") : "open";
   return {
     id: { owner: "akash1owner", dseq, gseq: 1, oseq: 1, provider: b.provider, bseq: i + 1 },
-    state, price: { denom: b.denom ?? "uact", amount: String(b.amount) }, created_at: "1", resources_offer: [],
+    state,
+    price: { denom: b.denom ?? "uact", amount: String(b.amount) },
+    created_at: "1",
+    resources_offer: [],
   };
 }
 
 function providerOf(owner: string, info: Partial<ProviderInfo>): ProviderInfo & Record<string, unknown> {
   return {
-    owner, name: info.name ?? owner.slice(0, 12), hostUri: info.hostUri ?? `https://${owner.slice(6, 12)}.provider.example:8443`,
-    isAudited: info.isAudited ?? false, isOnline: true, organization: info.organization ?? null, country: info.country ?? null,
-    ipCountryCode: info.ipCountryCode ?? null, hostingProvider: info.hostingProvider ?? null, attributes: info.attributes ?? [],
-    createdHeight: 1, uptime1d: 1, uptime7d: 1, uptime30d: 1,
+    owner,
+    name: info.name ?? owner.slice(0, 12),
+    hostUri: info.hostUri ?? `https://${owner.slice(6, 12)}.provider.example:8443`,
+    isAudited: info.isAudited ?? false,
+    isOnline: true,
+    organization: info.organization ?? null,
+    country: info.country ?? null,
+    ipCountryCode: info.ipCountryCode ?? null,
+    hostingProvider: info.hostingProvider ?? null,
+    attributes: info.attributes ?? [],
+    createdHeight: 1,
+    uptime1d: 1,
+    uptime7d: 1,
+    uptime30d: 1,
   };
 }
 
-const escrow = (dseq: string) => ({ id: { scope: "deployment", xid: `akash1owner/${dseq}` }, state: { owner: "akash1owner", state: "open", transferred: [], settled_at: "1", funds: [], deposits: [] } });
+const escrow = (dseq: string) => ({
+  id: { scope: "deployment", xid: `akash1owner/${dseq}` },
+  state: { owner: "akash1owner", state: "open", transferred: [], settled_at: "1", funds: [], deposits: [] },
+});
 
 function codeOf(status: number): string {
-  return ({ 400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found", 429: "rate_limited" } as Record<number, string>)[status] ?? "internal_server_error";
+  return (
+    (
+      {
+        400: "bad_request",
+        401: "unauthorized",
+        402: "payment_required",
+        403: "forbidden",
+        404: "not_found",
+        429: "rate_limited",
+      } as Record<number, string>
+    )[status] ?? "internal_server_error"
+  );
 }

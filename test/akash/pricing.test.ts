@@ -13,14 +13,20 @@ import { DEFAULT_CATALOG_DIR, loadCatalog } from "../../core/catalog/load";
 import { startContractServer, type ContractServer } from "./console-server";
 
 const CLI = join(__dirname, "..", "..", "bin", "sovereign.js");
-const run = (...args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
-  execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (e, _out, stderr) => resolve({ code: e ? Number(e.code) : 0, stderr }));
-});
+const run = (...args: string[]) =>
+  new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (e, _out, stderr) =>
+      resolve({ code: e ? Number(e.code) : 0, stderr }),
+    );
+  });
 
 describe("sovereign akash-prices --refresh (contract test)", () => {
   let server: ContractServer;
   const catalogDir = join(mkdtempSync(join(tmpdir(), "akash-prices-")), "catalog");
-  before(async () => { server = await startContractServer("unused"); cpSync(DEFAULT_CATALOG_DIR, catalogDir, { recursive: true }); });
+  before(async () => {
+    server = await startContractServer("unused");
+    cpSync(DEFAULT_CATALOG_DIR, catalogDir, { recursive: true });
+  });
   after(() => server.close());
 
   test("without --refresh nothing is asked and nothing written (exit 2)", async () => {
@@ -42,7 +48,9 @@ describe("sovereign akash-prices --refresh (contract test)", () => {
     assert.match(readFileSync(file, "utf8"), /source: Akash Console POST http:\/\/127\.0\.0\.1:\d+\/v1\/pricing/);
     // A fresh process loads the catalog anew (loadCatalog caches per directory in this one).
     const probe = `const { loadCatalog } = require(${JSON.stringify(join(__dirname, "..", "..", "core", "catalog", "load.ts"))}); const p = loadCatalog(${JSON.stringify(catalogDir)}).providers.get("akash").resourcePrices; console.log(JSON.stringify([p.cpuUsdPerThreadMonth.value, p.memoryUsdPerGbMonth.value, p.ipLeaseUsdPerMonth.value]))`;
-    const out = await new Promise<string>((resolve) => execFile(process.execPath, ["--import", "tsx", "-e", probe], (_e, stdout) => resolve(stdout)));
+    const out = await new Promise<string>((resolve) =>
+      execFile(process.execPath, ["--import", "tsx", "-e", probe], (_e, stdout) => resolve(stdout)),
+    );
     // The contract server answers with the Console's formula: 4.5 USD/thread, 1.25 USD/GB; the IP lease stays from akash.yaml.
     assert.deepEqual(JSON.parse(out), [4.5, 1.25, 5]);
   });

@@ -14,20 +14,31 @@ const CLI = join(ROOT, "bin", "sovereign.js");
 const FIXTURES = join(ROOT, "test", "fixtures");
 const BAD = join(FIXTURES, "bad-specs");
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function sovereign(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, SOVEREIGN_DEBUG: "" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, timeout: 60_000, env: { ...process.env, SOVEREIGN_DEBUG: "" } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 const STACK_LINE = /^ {4}at /m;
 
-const files = readdirSync(BAD).filter((f) => f.endsWith(".yaml")).sort();
+const files = readdirSync(BAD)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 test("the corpus has at least 30 files, each with an `# expect:` first line", () => {
   assert.ok(files.length >= 30, `only ${files.length} bad specs`);

@@ -20,14 +20,23 @@ const OPERATOR_CAP: number = EXAMPLE.policy.maxShare.operator;
 const BUDGET: number = EXAMPLE.budget.monthlyUsd;
 const STACK_LINE = /^ {4}at /m;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function sovereign(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SOVEREIGN_DEBUG: "" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SOVEREIGN_DEBUG: "" } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -42,11 +51,26 @@ function assertBadInput(r: Run, what: RegExp) {
 }
 
 interface PlanNode {
-  id: string; chain: string; network: string; role: string; provider: string; operator: string; region: string;
-  host?: string; jurisdiction: string; cloudAct: boolean; clients: Record<string, string>; monthlyUsd: number;
+  id: string;
+  chain: string;
+  network: string;
+  role: string;
+  provider: string;
+  operator: string;
+  region: string;
+  host?: string;
+  jurisdiction: string;
+  cloudAct: boolean;
+  clients: Record<string, string>;
+  monthlyUsd: number;
   storage: Record<string, unknown>;
 }
-interface PlanJson { nodes: PlanNode[]; totals: Record<string, unknown> & { monthlyUsd: number }; hosts: Array<Record<string, unknown>>; [k: string]: unknown }
+interface PlanJson {
+  nodes: PlanNode[];
+  totals: Record<string, unknown> & { monthlyUsd: number };
+  hosts: Array<Record<string, unknown>>;
+  [k: string]: unknown;
+}
 
 const dir = mkdtempSync(join(tmpdir(), "sovereign-cli-"));
 let planText: string;
@@ -92,7 +116,8 @@ describe("compare --format json", () => {
       if (s.feasible) {
         for (const k of numbers) assert.equal(typeof s[k], "number", `${s.name}: ${k} = ${s[k]}`);
         assert.ok((s.monthlyUsd as number) > 0, `${s.name}: monthlyUsd`);
-        for (const k of numbers.slice(1)) assert.ok((s[k] as number) >= 0 && (s[k] as number) <= 1, `${s.name}: ${k} = ${s[k]} is not a share`);
+        for (const k of numbers.slice(1))
+          assert.ok((s[k] as number) >= 0 && (s[k] as number) <= 1, `${s.name}: ${k} = ${s[k]} is not a share`);
         assert.equal(s.reason, undefined, `${s.name}: a feasible row has no reason`);
       } else {
         assert.equal(typeof s.reason, "string", `${s.name}: an infeasible row says why`);
@@ -100,7 +125,10 @@ describe("compare --format json", () => {
         for (const k of numbers) assert.equal(s[k], null, `${s.name}: ${k} must be null when infeasible`);
       }
     }
-    assert.ok(scenarios.some((s) => s.feasible), "no feasible scenario");
+    assert.ok(
+      scenarios.some((s) => s.feasible),
+      "no feasible scenario",
+    );
   });
 
   test("the 'your policy' row costs what `plan` costs", () => {
@@ -127,9 +155,17 @@ describe("outage", () => {
   function printedChains(stdout: string) {
     const rows = new Map<string, { total: number; left: number; required: number; result: string }>();
     for (const line of stdout.split("\n")) {
-      const cells = line.split("│").map((c) => c.trim()).filter(Boolean);
+      const cells = line
+        .split("│")
+        .map((c) => c.trim())
+        .filter(Boolean);
       if (cells.length === 5 && /\//.test(cells[0]) && /^\d+$/.test(cells[1])) {
-        rows.set(cells[0], { total: Number(cells[1]), left: Number(cells[2]), required: Number(cells[3]), result: cells[4] });
+        rows.set(cells[0], {
+          total: Number(cells[1]),
+          left: Number(cells[2]),
+          required: Number(cells[3]),
+          result: cells[4],
+        });
       }
     }
     return rows;
@@ -153,7 +189,10 @@ describe("outage", () => {
   }
 
   test("--fail operator=aws: the survivors the plan's nodes give, exit code to match", async () => {
-    assert.ok(plan.nodes.some((n) => n.operator === "aws"), "the example plan has no aws node");
+    assert.ok(
+      plan.nodes.some((n) => n.operator === "aws"),
+      "the example plan has no aws node",
+    );
     const r = await sovereign("outage", "--fail", "operator=aws");
     assertConsistent(r, (n) => n.operator === "aws");
   });
@@ -180,14 +219,16 @@ describe("outage", () => {
       assertBadInput(r, /--fail/);
       assert.match(r.stderr, /no node of the plan has region 'aws'/);
       assert.match(r.stderr, /operator=aws/, "did-you-mean the right dimension");
-      for (const region of new Set(plan.nodes.map((n) => n.region))) assert.ok(r.stderr.includes(region), `the plan's region ${region} is not listed`);
+      for (const region of new Set(plan.nodes.map((n) => n.region)))
+        assert.ok(r.stderr.includes(region), `the plan's region ${region} is not listed`);
     });
 
     test("a typo gets a did-you-mean and the plan's values", async () => {
       const r = await sovereign("outage", "--fail", "operator=aws2");
       assertBadInput(r, /no node of the plan has operator 'aws2'/);
       assert.match(r.stderr, /did you mean 'aws'/);
-      for (const op of new Set(plan.nodes.map((n) => n.operator))) assert.ok(r.stderr.includes(op), `operator ${op} is not listed`);
+      for (const op of new Set(plan.nodes.map((n) => n.operator)))
+        assert.ok(r.stderr.includes(op), `operator ${op} is not listed`);
     });
 
     for (const bad of ["operator=aws=x", "operator==aws", "bogus=aws", "operator=", "aws", "=aws"]) {
@@ -203,7 +244,8 @@ describe("validate --plan", { concurrency: 3 }, () => {
     const r = await validatePlan("good", planText);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(breaches(r.stdout), []);
-    for (const rule of ["maxShare.operator", "budget.monthlyUsd", "sites", "clients", "count"]) assert.match(r.stdout, new RegExp(`^ok +${rule.replace(".", "\\.")} `, "m"), rule);
+    for (const rule of ["maxShare.operator", "budget.monthlyUsd", "sites", "clients", "count"])
+      assert.match(r.stdout, new RegExp(`^ok +${rule.replace(".", "\\.")} `, "m"), rule);
   });
 
   test("an operator changed so the operator cap breaks: exit 1", async () => {
@@ -221,7 +263,10 @@ describe("validate --plan", { concurrency: 3 }, () => {
     for (const n of others.slice(0, need)) n.operator = top;
     const r = await validatePlan("operator", p);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(breaches(r.stdout).some((l) => l.startsWith(`BREACH maxShare.operator ${chain}:`)), r.stdout);
+    assert.ok(
+      breaches(r.stdout).some((l) => l.startsWith(`BREACH maxShare.operator ${chain}:`)),
+      r.stdout,
+    );
   });
 
   test("an operator made up in the plan file (aws2) is a breach", async () => {
@@ -229,13 +274,22 @@ describe("validate --plan", { concurrency: 3 }, () => {
     p.nodes[0].operator = "aws2";
     const r = await validatePlan("aws2", p);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(breaches(r.stdout).some((l) => l.includes(p.nodes[0].id) && l.includes("aws2")), r.stdout);
+    assert.ok(
+      breaches(r.stdout).some((l) => l.includes(p.nodes[0].id) && l.includes("aws2")),
+      r.stdout,
+    );
   });
 
   /** The example spec with its budget set to `usd`. */
   const specWithBudget = (usd: number) => {
     const file = join(dir, `budget-${usd}.yaml`);
-    writeFileSync(file, readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(/budget:\n  monthlyUsd: \d+/, `budget:\n  monthlyUsd: ${usd}`));
+    writeFileSync(
+      file,
+      readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(
+        /budget:\n  monthlyUsd: \d+/,
+        `budget:\n  monthlyUsd: ${usd}`,
+      ),
+    );
     return file;
   };
 
@@ -244,7 +298,11 @@ describe("validate --plan", { concurrency: 3 }, () => {
     writeFileSync(file, planText);
     const r = await sovereign("validate", specWithBudget(plan.totals.monthlyUsd - 1), "--plan", file);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.deepEqual(breaches(r.stdout).map((l) => l.split(":")[0]), ["BREACH budget.monthlyUsd fleet"], r.stdout);
+    assert.deepEqual(
+      breaches(r.stdout).map((l) => l.split(":")[0]),
+      ["BREACH budget.monthlyUsd fleet"],
+      r.stdout,
+    );
     assert.ok(r.stdout.includes(`$${plan.totals.monthlyUsd.toFixed(2)}/month`), r.stdout);
   });
 
@@ -269,7 +327,10 @@ describe("validate --plan", { concurrency: 3 }, () => {
     node.region = "ap-south-1";
     const r = await validatePlan("region", p);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(breaches(r.stdout).some((l) => l.startsWith(`BREACH sites ${node.id}:`) && l.includes("ap-south-1")), r.stdout);
+    assert.ok(
+      breaches(r.stdout).some((l) => l.startsWith(`BREACH sites ${node.id}:`) && l.includes("ap-south-1")),
+      r.stdout,
+    );
   });
 
   test("a client the chain entry does not allow: exit 1", async () => {
@@ -279,7 +340,10 @@ describe("validate --plan", { concurrency: 3 }, () => {
     node.clients.execution = "erigon";
     const r = await validatePlan("client", p);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(breaches(r.stdout).some((l) => l.startsWith(`BREACH clients ${node.id}:`) && l.includes("erigon")), r.stdout);
+    assert.ok(
+      breaches(r.stdout).some((l) => l.startsWith(`BREACH clients ${node.id}:`) && l.includes("erigon")),
+      r.stdout,
+    );
   });
 
   test("wrong field types exit 2 naming nodes[i].field", async () => {
@@ -290,12 +354,16 @@ describe("validate --plan", { concurrency: 3 }, () => {
     delete p.nodes[3].region;
     const r = await validatePlan("types", p);
     assertBadInput(r, /nodes\[0\]\.clients/);
-    for (const field of ["nodes\\[1\\]\\.monthlyUsd", "nodes\\[2\\]\\.operator", "nodes\\[3\\]\\.region: missing"]) assert.match(r.stderr, new RegExp(field));
+    for (const field of ["nodes\\[1\\]\\.monthlyUsd", "nodes\\[2\\]\\.operator", "nodes\\[3\\]\\.region: missing"])
+      assert.match(r.stderr, new RegExp(field));
   });
 
   test("not a plan, or no file: exit 2", async () => {
     assertBadInput(await validatePlan("not-json", "{ nope"), /--plan/);
-    assertBadInput(await validatePlan("not-plan", { schemaVersion: 1, kind: "comparison", scenarios: [] }), /not a plan/);
+    assertBadInput(
+      await validatePlan("not-plan", { schemaVersion: 1, kind: "comparison", scenarios: [] }),
+      /not a plan/,
+    );
     assertBadInput(await sovereign("validate", "--plan", join(dir, "missing.json")), /no such file/);
   });
 });
@@ -330,7 +398,10 @@ describe("formats and files", { concurrency: 3 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "");
     assert.equal(readFileSync(out, "utf8"), planText);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".tmp-")), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes(".tmp-")),
+      [],
+    );
   });
 
   test("plan --format json twice gives identical bytes", async () => {
@@ -345,7 +416,10 @@ describe("formats and files", { concurrency: 3 }, () => {
 
   test("instance NVMe storage has no iops/throughputMBps (not null)", async () => {
     const spec = join(dir, "nvme.yaml");
-    writeFileSync(spec, "name: nvme-test\nchains:\n  - chain: xrpl\n    count: 1\nsites:\n  aws: { regions: [us-east-1] }\n");
+    writeFileSync(
+      spec,
+      "name: nvme-test\nchains:\n  - chain: xrpl\n    count: 1\nsites:\n  aws: { regions: [us-east-1] }\n",
+    );
     const r = await sovereign("plan", spec, "--format", "json");
     assert.equal(r.code, 0, r.stderr);
     const [node] = (JSON.parse(r.stdout) as PlanJson).nodes;
@@ -390,14 +464,21 @@ describe("docs/json-output.md matches the real output", () => {
   const documentedNodeKeys = () => names(topLevel(row("nodes[]")));
 
   test("plan: the top-level fields in the tables exist", () => {
-    const tableFields = [...doc.split("## `sovereign compare")[0].matchAll(/^\| `([a-z][A-Za-z]*)[`.[]/gm)].map((m) => m[1]);
+    const tableFields = [...doc.split("## `sovereign compare")[0].matchAll(/^\| `([a-z][A-Za-z]*)[`.[]/gm)].map(
+      (m) => m[1],
+    );
     for (const k of ["schemaVersion", "kind", ...tableFields]) assert.ok(k in plan, `plan JSON has no ${k}`);
-    for (const k of Object.keys(plan)) assert.ok(k === "schemaVersion" || k === "kind" || tableFields.includes(k), `plan JSON has ${k}, the docs do not`);
+    for (const k of Object.keys(plan))
+      assert.ok(
+        k === "schemaVersion" || k === "kind" || tableFields.includes(k),
+        `plan JSON has ${k}, the docs do not`,
+      );
   });
 
   test("plan nodes: every documented key is present (conditional ones where they apply), and no key is undocumented", () => {
     const keys = documentedNodeKeys();
-    for (const k of ["id", "chain", "clients", "operator", "storage", "monthlyUsd", "cost", "estimate"]) assert.ok(keys.includes(k), `parser missed ${k}: ${keys}`);
+    for (const k of ["id", "chain", "clients", "operator", "storage", "monthlyUsd", "cost", "estimate"])
+      assert.ok(keys.includes(k), `parser missed ${k}: ${keys}`);
     assert.ok(!keys.includes("aws") && !keys.includes("compute"), `parser took values or nested keys: ${keys}`);
     const bareMetalOnly = new Set(["host"]);
     for (const n of plan.nodes) {
@@ -406,8 +487,12 @@ describe("docs/json-output.md matches the real output", () => {
         else assert.ok(k in n, `${n.id} has no ${k}`);
       }
     }
-    assert.ok(plan.nodes.some((n) => n.provider === "baremetal"), "the example has a bare-metal node to check host on");
-    for (const k of union(plan.nodes as unknown as Array<Record<string, unknown>>)) assert.ok(keys.includes(k), `nodes have ${k}, the docs do not`);
+    assert.ok(
+      plan.nodes.some((n) => n.provider === "baremetal"),
+      "the example has a bare-metal node to check host on",
+    );
+    for (const k of union(plan.nodes as unknown as Array<Record<string, unknown>>))
+      assert.ok(keys.includes(k), `nodes have ${k}, the docs do not`);
   });
 
   test("plan nodes: storage and cost keys", () => {
@@ -421,7 +506,11 @@ describe("docs/json-output.md matches the real output", () => {
       for (const k of Object.keys(n.storage)) assert.ok(storage.includes(k), `storage.${k} is not documented`);
       for (const k of cost) assert.ok(k in (n as unknown as { cost: object }).cost, `${n.id}: cost.${k}`);
     }
-    for (const k of ["iops", "throughputMBps"]) assert.ok(plan.nodes.some((n) => typeof n.storage[k] === "number"), `no node has storage.${k}`);
+    for (const k of ["iops", "throughputMBps"])
+      assert.ok(
+        plan.nodes.some((n) => typeof n.storage[k] === "number"),
+        `no node has storage.${k}`,
+      );
   });
 
   test("plan totals and hosts: every documented key is present, none undocumented", () => {
@@ -442,7 +531,17 @@ describe("docs/json-output.md matches the real output", () => {
   test("compare scenarios: every documented key is present, none undocumented", async () => {
     const section = doc.split("## `sovereign compare")[1].split("\n## ")[0];
     const keys = names(topLevel(section.split("`scenarios[]`:")[1].split("\n")[0])).filter((k) => k !== "null");
-    for (const k of ["name", "feasible", "monthlyUsd", "maxOperatorShare", "worstCaseSurvivingShare", "cloudActShare", "reason", "nodes", "costBreakdown"]) {
+    for (const k of [
+      "name",
+      "feasible",
+      "monthlyUsd",
+      "maxOperatorShare",
+      "worstCaseSurvivingShare",
+      "cloudActShare",
+      "reason",
+      "nodes",
+      "costBreakdown",
+    ]) {
       assert.ok(keys.includes(k), `parser missed ${k}: ${keys}`);
     }
     const r = await sovereign("compare", "--format", "json");
@@ -471,7 +570,11 @@ describe("catalog", () => {
       const items = JSON.parse(json.stdout).items as Array<Record<string, unknown>>;
       assert.ok(items.length > 0);
       // Every row's first cell (chain, client, provider, or provider of a price) shows in the table.
-      for (const item of items) assert.ok(table.stdout.includes(String(Object.values(item)[0])), `${section}: ${Object.values(item)[0]} in the table`);
+      for (const item of items)
+        assert.ok(
+          table.stdout.includes(String(Object.values(item)[0])),
+          `${section}: ${Object.values(item)[0]} in the table`,
+        );
     });
   }
 });

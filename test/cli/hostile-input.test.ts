@@ -14,12 +14,21 @@ const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "bin", "sovereign.js");
 const EXAMPLE = join(ROOT, "examples", "fleet.yaml");
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function sovereign(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SOVEREIGN_DEBUG: "" } },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SOVEREIGN_DEBUG: "" } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -32,11 +41,23 @@ function assertExit(r: Run, code: number, stderr?: RegExp) {
 
 const dir = mkdtempSync(join(tmpdir(), "sovereign-hostile-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const write = (name: string, text: string) => { const f = join(dir, name); writeFileSync(f, text); return f; };
+const write = (name: string, text: string) => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
 
-const SMALL = ["name: small", "chains:", "  - chain: bitcoin", "    count: 2", "sites:", "  baremetal:", "    hosts:",
+const SMALL = [
+  "name: small",
+  "chains:",
+  "  - chain: bitcoin",
+  "    count: 2",
+  "sites:",
+  "  baremetal:",
+  "    hosts:",
   "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
-  "      - { name: h2, address: 203.0.113.2, operator: b, country: FR, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }"].join("\n");
+  "      - { name: h2, address: 203.0.113.2, operator: b, country: FR, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
+].join("\n");
 
 describe("input files", { concurrency: 4 }, () => {
   test("a FIFO as the spec: exit 2 at once (no writer, no hang)", async () => {
@@ -46,21 +67,38 @@ describe("input files", { concurrency: 4 }, () => {
   });
 
   test("/dev/zero as --plan: exit 2, nothing read", async () => {
-    assertExit(await sovereign("validate", "--plan", "/dev/zero"), 2, /cannot read the plan: not a regular file \(a character device\)/);
+    assertExit(
+      await sovereign("validate", "--plan", "/dev/zero"),
+      2,
+      /cannot read the plan: not a regular file \(a character device\)/,
+    );
   });
 
   test("a YAML alias bomb: exit 2, too many aliases", async () => {
     const lines = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (const [p, n] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "f"]]) lines.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(", ")}]`);
+    for (const [p, n] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+      ["e", "f"],
+    ])
+      lines.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(", ")}]`);
     assertExit(await sovereign("plan", write("bomb.yaml", lines.join("\n"))), 2, /too many aliases/);
   });
 
   test("role: constructor and NaN counts: exit 2 naming the field", async () => {
     // The schema (count) is checked before the catalog (role): two specs.
-    assertExit(await sovereign("plan", write("proto.yaml", SMALL.replace("count: 2", "count: 2\n    role: constructor"))), 2,
-      /chains\[0\]\.role: bitcoin has no role 'constructor'/);
-    assertExit(await sovereign("plan", write("nan.yaml", SMALL.replace("count: 2", "count: .nan"))), 2,
-      /chains\[0\]\.count: .*NaN \(not a finite number\)/);
+    assertExit(
+      await sovereign("plan", write("proto.yaml", SMALL.replace("count: 2", "count: 2\n    role: constructor"))),
+      2,
+      /chains\[0\]\.role: bitcoin has no role 'constructor'/,
+    );
+    assertExit(
+      await sovereign("plan", write("nan.yaml", SMALL.replace("count: 2", "count: .nan"))),
+      2,
+      /chains\[0\]\.count: .*NaN \(not a finite number\)/,
+    );
   });
 });
 
@@ -81,7 +119,9 @@ describe("saved plans", { concurrency: 4 }, () => {
 
   test("a client layer named constructor or toString is a breach, not a crash", async () => {
     for (const layer of ["constructor", "toString"]) {
-      const file = tampered(`${layer}.json`, (p) => { p.nodes[0].clients = { [layer]: "bitcoind" }; });
+      const file = tampered(`${layer}.json`, (p) => {
+        p.nodes[0].clients = { [layer]: "bitcoind" };
+      });
       const r = await sovereign("validate", spec, "--plan", file);
       assertExit(r, 1);
       assert.match(r.stdout, /^BREACH clients /m);
@@ -90,7 +130,11 @@ describe("saved plans", { concurrency: 4 }, () => {
 
   test("a __proto__ key is refused by name", async () => {
     const file = write("proto.json", JSON.stringify(saved).replace('"clients":{', '"clients":{"__proto__":"x",'));
-    assertExit(await sovereign("validate", spec, "--plan", file), 2, /nodes\[0\]\.clients\.__proto__: '__proto__' cannot be a key/);
+    assertExit(
+      await sovereign("validate", spec, "--plan", file),
+      2,
+      /nodes\[0\]\.clients\.__proto__: '__proto__' cannot be a key/,
+    );
   });
 
   test("a price of 1e400 (Infinity in JSON) is bad input", async () => {
@@ -101,7 +145,11 @@ describe("saved plans", { concurrency: 4 }, () => {
 
 describe("validate and plan agree with the policy checks", () => {
   test("on a budget edge, validate exits 1 exactly when the plan found breaks the policy; plan uses README codes", async () => {
-    const edge = write("edge.yaml", SMALL.replace("count: 2", "count: 1").replace(/monthlyUsd: 50/g, "monthlyUsd: 150.125") + "\nbudget: { monthlyUsd: 150.125 }\n");
+    const edge = write(
+      "edge.yaml",
+      SMALL.replace("count: 2", "count: 1").replace(/monthlyUsd: 50/g, "monthlyUsd: 150.125") +
+        "\nbudget: { monthlyUsd: 150.125 }\n",
+    );
     const planned = await sovereign("plan", edge, "--format", "json");
     assert.ok([0, 1].includes(planned.code!), `plan exit ${planned.code}: ${planned.stderr}`);
     const satisfied: boolean = JSON.parse(planned.stdout).policy.satisfied;

@@ -18,9 +18,14 @@ const CLI = join(ROOT, "bin", "sovereign.js");
 
 function sovereign(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 120_000, env: { ...process.env, SOVEREIGN_DEBUG: "" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, timeout: 120_000, env: { ...process.env, SOVEREIGN_DEBUG: "" } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -55,7 +60,14 @@ describe("sovereign render", () => {
     assert.match(cloud.stderr, /planned on aws, not Akash/);
     const dir = mkdtempSync(join(tmpdir(), "render-"));
     const spec = join(dir, "prysm.yaml");
-    writeFileSync(spec, stringify({ name: "t", chains: [{ chain: "ethereum", count: 1, clients: { consensus: ["prysm"] } }], sites: { akash: {} } }));
+    writeFileSync(
+      spec,
+      stringify({
+        name: "t",
+        chains: [{ chain: "ethereum", count: 1, clients: { consensus: ["prysm"] } }],
+        sites: { akash: {} },
+      }),
+    );
     const prysm = await sovereign("render", spec, "--node", "ethereum-akash-1", "--as", "sdl");
     assert.equal(prysm.code, 2, prysm.stderr);
     assert.match(prysm.stderr, /ethereum-akash-1 cannot run on Akash as planned/);

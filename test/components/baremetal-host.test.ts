@@ -24,12 +24,28 @@ const ETH_OFFSET = 20;
 
 function plannedNode(id: string, chain: string, network: string, clients: Record<string, string>): PlannedNode {
   return {
-    id, chainKey: `${chain}/${network}`, chain, network, role: "full", clients,
-    provider: "baremetal", site: "baremetal/lab-1", host: "lab-1", operator: "lab", region: "de", country: "DE",
-    jurisdiction: "DE", cloudAct: false, shape: "host:lab-1", vcpu: 1, memoryGb: 1,
+    id,
+    chainKey: `${chain}/${network}`,
+    chain,
+    network,
+    role: "full",
+    clients,
+    provider: "baremetal",
+    site: "baremetal/lab-1",
+    host: "lab-1",
+    operator: "lab",
+    region: "de",
+    country: "DE",
+    jurisdiction: "DE",
+    cloudAct: false,
+    shape: "host:lab-1",
+    vcpu: 1,
+    memoryGb: 1,
     storage: { class: "host-nvme", sizeGb: 10, iops: 100, throughputMBps: 10, local: true },
-    monthlyUsd: 10, cost: { compute: 10, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 10 },
-    estimate: false, sources: ["host price from the spec"],
+    monthlyUsd: 10,
+    cost: { compute: 10, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 10 },
+    estimate: false,
+    sources: ["host price from the spec"],
   };
 }
 
@@ -43,14 +59,20 @@ before(async () => {
   const mod = await import("../../components/baremetal/host");
   const { loadCatalog } = await import("../../core/catalog/load");
   const catalog = loadCatalog();
-  const common = { catalog, fleet: "lab", rpcAllowCidrs: RPC_CIDRS, connection: { host: ADDRESS, privateKey: SSH_KEY } };
+  const common = {
+    catalog,
+    fleet: "lab",
+    rpcAllowCidrs: RPC_CIDRS,
+    connection: { host: ADDRESS, privateKey: SSH_KEY },
+  };
   hosts.devnet = new mod.BareMetalHost("lab-devnet", { ...common, node: DEVNET });
   hosts.eth = new mod.BareMetalHost("lab-eth", { ...common, node: ETH, hostPortOffset: ETH_OFFSET });
   for (const [k, host] of Object.entries(hosts)) endpoints[k] = await value(host.rpcEndpoint);
   await settle();
 });
 
-const commands = (name: string) => h.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith(`${name}-`));
+const commands = (name: string) =>
+  h.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith(`${name}-`));
 const command = (name: string, part: string): Recorded => {
   const list = h.resources.filter((r) => r.type === "command:remote:Command" && r.name === `${name}-${part}`);
   assert.equal(list.length, 1, `${name}-${part}`);
@@ -65,7 +87,10 @@ function uploadedFiles(script: string): Map<string, { content: string; mode: str
     const write = /^printf '%s' '([A-Za-z0-9+/=]*)' \| base64 -d > '(.+)\.new'$/.exec(lines[i]);
     if (!write) continue;
     const chmod = /^chmod (\d{4}) '(.+)\.new' && mv '(.+)\.new' '(.+)'$/.exec(lines[i + 1]);
-    assert.ok(chmod && chmod[2] === write[2] && chmod[4] === write[2], `no chmod+mv after writing ${write[2]}: ${lines[i + 1]}`);
+    assert.ok(
+      chmod && chmod[2] === write[2] && chmod[4] === write[2],
+      `no chmod+mv after writing ${write[2]}: ${lines[i + 1]}`,
+    );
     files.set(write[2], { content: Buffer.from(write[1], "base64").toString("utf8"), mode: chmod[1] });
   }
   return files;
@@ -73,16 +98,28 @@ function uploadedFiles(script: string): Map<string, { content: string; mode: str
 
 /** The nft rules of the input chain that mention a tcp port, and the allow-list sets. */
 function rpcRules(ruleset: string, p: number) {
-  const rules = ruleset.split("\n").map((l) => l.trim()).filter((l) => new RegExp(`^tcp dport \\{ ([\\d, ]+, )?${p}(, [\\d, ]+)? \\}`).test(l));
-  const set = (name: string) => /elements = \{ (.+) \}/.exec(ruleset.split(`set ${name} {`)[1] ?? "")?.[1].split(", ") ?? [];
+  const rules = ruleset
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => new RegExp(`^tcp dport \\{ ([\\d, ]+, )?${p}(, [\\d, ]+)? \\}`).test(l));
+  const set = (name: string) =>
+    /elements = \{ (.+) \}/.exec(ruleset.split(`set ${name} {`)[1] ?? "")?.[1].split(", ") ?? [];
   return { rules, v4: set("rpc_allow_v4"), v6: set("rpc_allow_v6") };
 }
 
 describe("BareMetalHost", () => {
-  for (const [key, name, node] of [["devnet", "lab-devnet", DEVNET], ["eth", "lab-eth", ETH]] as const) {
+  for (const [key, name, node] of [
+    ["devnet", "lab-devnet", DEVNET],
+    ["eth", "lab-eth", ETH],
+  ] as const) {
     describe(`${node.chain} (${Object.values(node.clients).join("+")})`, () => {
       it("has three remote commands: workload, firewall, start", () => {
-        assert.deepEqual(commands(name).map((r) => r.name).sort(), [`${name}-firewall`, `${name}-start`, `${name}-workload`]);
+        assert.deepEqual(
+          commands(name)
+            .map((r) => r.name)
+            .sort(),
+          [`${name}-firewall`, `${name}-start`, `${name}-workload`],
+        );
         assert.equal(h.resources.filter((r) => r.type === "sovereign:baremetal:NodeHost" && r.name === name).length, 1);
       });
 
@@ -110,7 +147,8 @@ describe("BareMetalHost", () => {
         for (const client of Object.values(node.clients)) assert.match(compose.content, new RegExp(`\\b${client}\\b`));
         assert.match(compose.content, new RegExp(`/srv/sovereign/fleets/lab/data/${node.id}/`));
         // Compose project and container names carry the fleet: another fleet's same node id never meets them.
-        for (const layer of Object.keys(node.clients)) assert.match(compose.content, new RegExp(`container_name: lab_${node.id}-${layer}\\n`));
+        for (const layer of Object.keys(node.clients))
+          assert.match(compose.content, new RegExp(`container_name: lab_${node.id}-${layer}\\n`));
         assert.doesNotMatch(compose.content, new RegExp(MOCK_JWT), "the JWT is in the compose file");
         const jwt = files.get(`${dir}/jwt.hex`);
         if (key === "eth") {
@@ -133,7 +171,10 @@ describe("BareMetalHost", () => {
         const down = at(command(name, "workload").inputs, "delete").value as string;
         assert.match(down, new RegExp(`-p "lab_${node.id}"`), "destroy stops only this fleet's project");
         assert.match(down, new RegExp(`rm -f "/srv/sovereign/claims/lab_${node.id}.ports"`));
-        assert.match(at(command(name, "firewall").inputs, "delete").value, new RegExp(`nft delete table inet sovereign_lab_${node.id} `));
+        assert.match(
+          at(command(name, "firewall").inputs, "delete").value,
+          new RegExp(`nft delete table inet sovereign_lab_${node.id} `),
+        );
       });
 
       it("names its firewall table by fleet and node", () => {
@@ -149,14 +190,25 @@ describe("BareMetalHost", () => {
         // anvil and geth both serve JSON-RPC on 8545 in the catalog.
         const rpc = 8545 + (key === "eth" ? ETH_OFFSET : 0);
         const { rules, v4, v6 } = rpcRules(stdin, rpc);
-        assert.deepEqual(v4, RPC_CIDRS.filter((c) => !c.includes(":")));
-        assert.deepEqual(v6, RPC_CIDRS.filter((c) => c.includes(":")));
-        assert.deepEqual(rules.map((r) => r.replace(/\{[^}]*\}/, "{…}").replace(/ comment .*$/, "")), [
-          "tcp dport {…} ip saddr @rpc_allow_v4 accept",
-          "tcp dport {…} ip6 saddr @rpc_allow_v6 accept",
-          "tcp dport {…} counter drop",
-        ], stdin);
-        if (key === "eth") assert.equal(rpcRules(stdin, 8545).rules.length, 0, "the container port is not the host port");
+        assert.deepEqual(
+          v4,
+          RPC_CIDRS.filter((c) => !c.includes(":")),
+        );
+        assert.deepEqual(
+          v6,
+          RPC_CIDRS.filter((c) => c.includes(":")),
+        );
+        assert.deepEqual(
+          rules.map((r) => r.replace(/\{[^}]*\}/, "{…}").replace(/ comment .*$/, "")),
+          [
+            "tcp dport {…} ip saddr @rpc_allow_v4 accept",
+            "tcp dport {…} ip6 saddr @rpc_allow_v6 accept",
+            "tcp dport {…} counter drop",
+          ],
+          stdin,
+        );
+        if (key === "eth")
+          assert.equal(rpcRules(stdin, 8545).rules.length, 0, "the container port is not the host port");
       });
 
       it("reports the RPC endpoint at the host address and the shifted port", () => {
@@ -170,14 +222,20 @@ describe("BareMetalHost", () => {
     // As written and as the upload script carries it (base64 of the jwt.hex file).
     const forms = [MOCK_JWT, Buffer.from(`${MOCK_JWT}\n`).toString("base64")];
     const leaks = h.resources.filter((r) => plainStrings(r.inputs).some((s) => forms.some((f) => s.includes(f))));
-    assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
+    assert.deepEqual(
+      leaks.map((r) => `${r.type} ${r.name}`),
+      [],
+    );
     // ...and it is there, inside the secret stdin, so the search above can find it.
     assert.ok(at(command("lab-eth", "workload").inputs, "stdin").value.includes(forms[1]));
   });
 
   it("the SSH key appears nowhere outside a secret", () => {
     const leaks = h.resources.filter((r) => plainStrings(r.inputs).some((s) => s.includes("MOCK-PRIVATE-KEY")));
-    assert.deepEqual(leaks.map((r) => `${r.type} ${r.name}`), []);
+    assert.deepEqual(
+      leaks.map((r) => `${r.type} ${r.name}`),
+      [],
+    );
   });
 
   it("the start command's trigger changes with the upload but holds no secret", () => {

@@ -12,7 +12,10 @@ const h = installMocks("dns");
 import type { RpcDns as RpcDnsType } from "../../components/dns";
 
 const SSH_KEY = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
-const GATEWAYS = [{ id: "gateway-1", address: "198.51.100.7" }, { id: "gateway-2", address: "203.0.113.9", port: 8443 }];
+const GATEWAYS = [
+  { id: "gateway-1", address: "198.51.100.7" },
+  { id: "gateway-2", address: "203.0.113.9", port: 8443 },
+];
 let dns: RpcDnsType;
 let RpcDns: typeof RpcDnsType;
 const ofType = (type: string) => h.resources.filter((r) => r.custom && r.type === type);
@@ -20,14 +23,27 @@ const ofType = (type: string) => h.resources.filter((r) => r.custom && r.type ==
 before(async () => {
   ({ RpcDns } = await import("../../components/dns"));
   dns = new RpcDns("rpc", {
-    hostname: "rpc.example.org", gateways: GATEWAYS,
-    route53: { zoneId: "Z123" }, cloudDns: { managedZone: "example-org" },
-    azureDns: { zone: "example.org", resourceGroupName: "dns-rg" }, cloudflare: { zoneId: "cf-zone" },
+    hostname: "rpc.example.org",
+    gateways: GATEWAYS,
+    route53: { zoneId: "Z123" },
+    cloudDns: { managedZone: "example-org" },
+    azureDns: { zone: "example.org", resourceGroupName: "dns-rg" },
+    cloudflare: { zoneId: "cf-zone" },
     selfHosted: {
       zone: "example.org",
       servers: [
-        { name: "ns1.example.org", operator: "hetzner", address: "192.0.2.1", connection: { host: "192.0.2.1", privateKey: SSH_KEY } },
-        { name: "ns2.example.org", operator: "ovh", address: "192.0.2.2", connection: { host: "192.0.2.2", privateKey: SSH_KEY } },
+        {
+          name: "ns1.example.org",
+          operator: "hetzner",
+          address: "192.0.2.1",
+          connection: { host: "192.0.2.1", privateKey: SSH_KEY },
+        },
+        {
+          name: "ns2.example.org",
+          operator: "ovh",
+          address: "192.0.2.2",
+          connection: { host: "192.0.2.2", privateKey: SSH_KEY },
+        },
       ],
     },
   });
@@ -42,24 +58,42 @@ describe("RpcDns on every provider", () => {
     assert.equal(records.length, 2);
     for (const g of GATEWAYS) {
       const check = checks.find((c) => c.inputs.ipAddress === g.address)!;
-      assert.deepEqual([check.inputs.type, check.inputs.port, check.inputs.requestInterval, check.inputs.failureThreshold], ["TCP", g.port ?? 8545, 10, 2]);
+      assert.deepEqual(
+        [check.inputs.type, check.inputs.port, check.inputs.requestInterval, check.inputs.failureThreshold],
+        ["TCP", g.port ?? 8545, 10, 2],
+      );
       const r = records.find((x) => x.inputs.setIdentifier === g.id)!;
-      assert.deepEqual([r.inputs.name, r.inputs.type, r.inputs.ttl, r.inputs.records, r.inputs.multivalueAnswerRoutingPolicy, r.inputs.zoneId],
-        ["rpc.example.org.", "A", 30, [g.address], true, "Z123"]);
+      assert.deepEqual(
+        [
+          r.inputs.name,
+          r.inputs.type,
+          r.inputs.ttl,
+          r.inputs.records,
+          r.inputs.multivalueAnswerRoutingPolicy,
+          r.inputs.zoneId,
+        ],
+        ["rpc.example.org.", "A", 30, [g.address], true, "Z123"],
+      );
       assert.equal(r.inputs.healthCheckId, check.id);
     }
   });
 
   it("Cloud DNS and Azure DNS: one A record set with every gateway; Cloudflare: one DNS-only record per gateway", () => {
     const [gcp] = ofType("gcp:dns/recordSet:RecordSet");
-    assert.deepEqual([gcp.inputs.name, gcp.inputs.type, gcp.inputs.ttl, gcp.inputs.managedZone, gcp.inputs.rrdatas],
-      ["rpc.example.org.", "A", 30, "example-org", GATEWAYS.map((g) => g.address)]);
+    assert.deepEqual(
+      [gcp.inputs.name, gcp.inputs.type, gcp.inputs.ttl, gcp.inputs.managedZone, gcp.inputs.rrdatas],
+      ["rpc.example.org.", "A", 30, "example-org", GATEWAYS.map((g) => g.address)],
+    );
     const [az] = ofType("azure-native:dns:RecordSet");
-    assert.deepEqual([az.inputs.zoneName, az.inputs.relativeRecordSetName, az.inputs.recordType, az.inputs.ttl, az.inputs.aRecords],
-      ["example.org", "rpc", "A", 30, GATEWAYS.map((g) => ({ ipv4Address: g.address }))]);
+    assert.deepEqual(
+      [az.inputs.zoneName, az.inputs.relativeRecordSetName, az.inputs.recordType, az.inputs.ttl, az.inputs.aRecords],
+      ["example.org", "rpc", "A", 30, GATEWAYS.map((g) => ({ ipv4Address: g.address }))],
+    );
     const cf = ofType("cloudflare:index/dnsRecord:DnsRecord");
-    assert.deepEqual(cf.map((r) => [r.inputs.name, r.inputs.type, r.inputs.content, r.inputs.proxied, r.inputs.zoneId]).sort(),
-      GATEWAYS.map((g) => ["rpc.example.org", "A", g.address, false, "cf-zone"]).sort());
+    assert.deepEqual(
+      cf.map((r) => [r.inputs.name, r.inputs.type, r.inputs.content, r.inputs.proxied, r.inputs.zoneId]).sort(),
+      GATEWAYS.map((g) => ["rpc.example.org", "A", g.address, false, "cf-zone"]).sort(),
+    );
   });
 
   it("self-hosted: the same zone pushed to each server over SSH (the key a secret), Knot serving it on the server's address", async () => {
@@ -72,18 +106,34 @@ describe("RpcDns on every provider", () => {
     for (const [i, c] of cmds.sort((a, b) => a.name.localeCompare(b.name)).entries()) {
       assert.ok(at(c.inputs, "connection", "privateKey").secret);
       const script: string = at(c.inputs, "stdin").value;
-      const files = [...script.matchAll(/printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d > '([^']+)'/g)].map((m) => [m[2], Buffer.from(m[1], "base64").toString()]);
+      const files = [...script.matchAll(/printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d > '([^']+)'/g)].map((m) => [
+        m[2],
+        Buffer.from(m[1], "base64").toString(),
+      ]);
       assert.equal(files.find(([p]) => p.endsWith(".zone.new"))![1], zone, "the same zone on every server");
       assert.match(files.find(([p]) => p.endsWith("knot.conf"))![1], new RegExp(`listen: 192\\.0\\.2\\.${i + 1}@53`));
       assert.match(c.inputs.delete, /knotc -c '\/srv\/sovereign\/dns\/knot\.conf' stop/);
     }
-    assert.deepEqual(dns.providers.map((p) => p.operator), ["aws", "gcp", "azure", "cloudflare", "hetzner", "ovh"]);
+    assert.deepEqual(
+      dns.providers.map((p) => p.operator),
+      ["aws", "gcp", "azure", "cloudflare", "hetzner", "ovh"],
+    );
   });
 
   it("refuses records held by one DNS operator, and bad names", () => {
-    assert.throws(() => new RpcDns("one", { hostname: "rpc.example.org", gateways: GATEWAYS, route53: { zoneId: "Z" } }),
-      /dns: the records are on 1 DNS operator\(s\) \(aws\); put them on at least 2/);
-    assert.throws(() => new RpcDns("bad", { hostname: "rpc_example", gateways: GATEWAYS, route53: { zoneId: "Z" }, cloudDns: { managedZone: "z" } }),
-      /dns\.hostname: 'rpc_example' is not a DNS name/);
+    assert.throws(
+      () => new RpcDns("one", { hostname: "rpc.example.org", gateways: GATEWAYS, route53: { zoneId: "Z" } }),
+      /dns: the records are on 1 DNS operator\(s\) \(aws\); put them on at least 2/,
+    );
+    assert.throws(
+      () =>
+        new RpcDns("bad", {
+          hostname: "rpc_example",
+          gateways: GATEWAYS,
+          route53: { zoneId: "Z" },
+          cloudDns: { managedZone: "z" },
+        }),
+      /dns\.hostname: 'rpc_example' is not a DNS name/,
+    );
   });
 });

@@ -5,7 +5,19 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MOCK_JWT, at, installMocks, loadStackConfig, ofNode, plainStrings, readStackFile, reveal, settle, value, type Recorded } from "./harness";
+import {
+  MOCK_JWT,
+  at,
+  installMocks,
+  loadStackConfig,
+  ofNode,
+  plainStrings,
+  readStackFile,
+  reveal,
+  settle,
+  value,
+  type Recorded,
+} from "./harness";
 
 const h = installMocks("example");
 const config = readStackFile("example");
@@ -25,21 +37,40 @@ let catalog: Catalog;
 let nodes: Record<string, any>;
 
 const TAGGABLE: Record<string, "tags" | "labels"> = {
-  "aws:ec2/vpc:Vpc": "tags", "aws:ec2/subnet:Subnet": "tags", "aws:ec2/internetGateway:InternetGateway": "tags",
-  "aws:ec2/routeTable:RouteTable": "tags", "aws:ec2/securityGroup:SecurityGroup": "tags",
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "tags", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "tags",
-  "aws:ec2/instance:Instance": "tags", "aws:ebs/volume:Volume": "tags", "aws:ec2/eip:Eip": "tags", "aws:ec2/keyPair:KeyPair": "tags",
-  "gcp:compute/address:Address": "labels", "gcp:compute/disk:Disk": "labels", "gcp:compute/instance:Instance": "labels",
-  "azure-native:resources:ResourceGroup": "tags", "azure-native:network:VirtualNetwork": "tags",
-  "azure-native:network:NetworkSecurityGroup": "tags", "azure-native:network:PublicIPAddress": "tags",
-  "azure-native:network:NetworkInterface": "tags", "azure-native:compute:Disk": "tags", "azure-native:compute:VirtualMachine": "tags",
+  "aws:ec2/vpc:Vpc": "tags",
+  "aws:ec2/subnet:Subnet": "tags",
+  "aws:ec2/internetGateway:InternetGateway": "tags",
+  "aws:ec2/routeTable:RouteTable": "tags",
+  "aws:ec2/securityGroup:SecurityGroup": "tags",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "tags",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "tags",
+  "aws:ec2/instance:Instance": "tags",
+  "aws:ebs/volume:Volume": "tags",
+  "aws:ec2/eip:Eip": "tags",
+  "aws:ec2/keyPair:KeyPair": "tags",
+  "gcp:compute/address:Address": "labels",
+  "gcp:compute/disk:Disk": "labels",
+  "gcp:compute/instance:Instance": "labels",
+  "azure-native:resources:ResourceGroup": "tags",
+  "azure-native:network:VirtualNetwork": "tags",
+  "azure-native:network:NetworkSecurityGroup": "tags",
+  "azure-native:network:PublicIPAddress": "tags",
+  "azure-native:network:NetworkInterface": "tags",
+  "azure-native:compute:Disk": "tags",
+  "azure-native:compute:VirtualMachine": "tags",
 };
 /** Custom resources that cannot carry tags/labels on their cloud. */
 const UNTAGGABLE = new Set([
-  "pulumi:providers:aws", "pulumi:providers:gcp", "pulumi:providers:azure-native",
-  "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/volumeAttachment:VolumeAttachment",
-  "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
-  "azure-native:network:Subnet", "command:local:Command",
+  "pulumi:providers:aws",
+  "pulumi:providers:gcp",
+  "pulumi:providers:azure-native",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  "aws:ec2/volumeAttachment:VolumeAttachment",
+  "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork",
+  "gcp:compute/firewall:Firewall",
+  "azure-native:network:Subnet",
+  "command:local:Command",
 ]);
 
 const custom = () => h.resources.filter((r) => r.custom);
@@ -60,7 +91,9 @@ type Rule = string; // "port/protocol from cidr"
 function networkCidrs(node: Plan["nodes"][number]): string[] {
   if (node.provider === "aws" || node.provider === "azure") return ["10.42.0.0/16"];
   const gcpRegions = plan.nodes.filter((n) => n.provider === "gcp").map((n) => n.region);
-  return [...new Set(gcpRegions)].sort().map((r) => `10.${100 + catalog.providers.get("gcp")!.regions.findIndex((x) => x.id === r)}.0.0/20`);
+  return [...new Set(gcpRegions)]
+    .sort()
+    .map((r) => `10.${100 + catalog.providers.get("gcp")!.regions.findIndex((x) => x.id === r)}.0.0/20`);
 }
 /** Expected inbound rules of a node, straight from the catalog (independent of core/workload). */
 function expectedRules(node: Plan["nodes"][number]): Set<Rule> {
@@ -69,13 +102,19 @@ function expectedRules(node: Plan["nodes"][number]): Set<Rule> {
     for (const p of catalog.clients.get(id)!.ports) {
       if (p.exposure === "public") out.add(`${p.port}/${p.protocol} from 0.0.0.0/0`);
       // RPC: from the allow-list, and always from inside the fleet's own network.
-      if (p.exposure === "rpc") for (const c of [...RPC_CIDRS, ...networkCidrs(node)]) out.add(`${p.port}/${p.protocol} from ${c}`);
+      if (p.exposure === "rpc")
+        for (const c of [...RPC_CIDRS, ...networkCidrs(node)]) out.add(`${p.port}/${p.protocol} from ${c}`);
     }
   }
   return out;
 }
-const closedPorts = (node: Plan["nodes"][number]) => Object.values(node.clients).flatMap((id) =>
-  catalog.clients.get(id)!.ports.filter((p) => p.exposure === "internal" || p.exposure === "private").map((p) => `${p.port}/${p.protocol}`));
+const closedPorts = (node: Plan["nodes"][number]) =>
+  Object.values(node.clients).flatMap((id) =>
+    catalog.clients
+      .get(id)!
+      .ports.filter((p) => p.exposure === "internal" || p.exposure === "private")
+      .map((p) => `${p.port}/${p.protocol}`),
+  );
 
 function actualRules(node: Plan["nodes"][number]): Rule[] {
   if (node.provider === "aws") {
@@ -87,15 +126,21 @@ function actualRules(node: Plan["nodes"][number]): Rule[] {
   if (node.provider === "gcp") {
     return forNode("gcp:compute/firewall:Firewall", node.id).flatMap(({ inputs: i }) => {
       assert.equal(i.direction, "INGRESS");
-      return i.allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.flatMap((port) => i.sourceRanges.map((c: string) => `${port}/${a.protocol} from ${c}`)));
+      return i.allows.flatMap((a: { protocol: string; ports: string[] }) =>
+        a.ports.flatMap((port) => i.sourceRanges.map((c: string) => `${port}/${a.protocol} from ${c}`)),
+      );
     });
   }
   const nsg = one("azure-native:network:NetworkSecurityGroup", node.id).inputs;
-  return nsg.securityRules.filter((r: any) => r.access !== "Deny").flatMap((r: any) => {
-    assert.equal(r.direction, "Inbound");
-    assert.equal(r.access, "Allow");
-    return r.sourceAddressPrefixes.map((c: string) => `${r.destinationPortRange}/${r.protocol.toLowerCase()} from ${c}`);
-  });
+  return nsg.securityRules
+    .filter((r: any) => r.access !== "Deny")
+    .flatMap((r: any) => {
+      assert.equal(r.direction, "Inbound");
+      assert.equal(r.access, "Allow");
+      return r.sourceAddressPrefixes.map(
+        (c: string) => `${r.destinationPortRange}/${r.protocol.toLowerCase()} from ${c}`,
+      );
+    });
 }
 
 before(async () => {
@@ -124,40 +169,72 @@ describe("example stack: resources", () => {
     assert.equal(components.filter((r) => r.type === "sovereign:aws:Network").length, 1);
     assert.equal(components.filter((r) => r.type === "sovereign:gcp:Network").length, 1);
     assert.equal(components.filter((r) => r.type === "sovereign:azure:Network").length, 1);
-    for (const c of components.filter((r) => r.type !== "sovereign:fleet:Fleet")) assert.ok(c.name.startsWith(`${FLEET}-`), c.name);
+    for (const c of components.filter((r) => r.type !== "sovereign:fleet:Fleet"))
+      assert.ok(c.name.startsWith(`${FLEET}-`), c.name);
   });
 
   it("has the expected resource counts per provider", () => {
     const expected: Record<string, number> = {
-      "pulumi:providers:aws": 1, "pulumi:providers:gcp": 1, "pulumi:providers:azure-native": 1,
+      "pulumi:providers:aws": 1,
+      "pulumi:providers:gcp": 1,
+      "pulumi:providers:azure-native": 1,
       // AWS: shared VPC scaffolding once, then per node SG + egress + instance + EBS volume + attachment + EIP.
-      "aws:ec2/vpc:Vpc": 1, "aws:ec2/subnet:Subnet": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-      "aws:ec2/routeTable:RouteTable": 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 1,
-      "aws:ec2/securityGroup:SecurityGroup": 2, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
-      "aws:ec2/instance:Instance": 2, "aws:ebs/volume:Volume": 2, "aws:ec2/volumeAttachment:VolumeAttachment": 2, "aws:ec2/eip:Eip": 2,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ec2/subnet:Subnet": 1,
+      "aws:ec2/internetGateway:InternetGateway": 1,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 1,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+      "aws:ec2/instance:Instance": 2,
+      "aws:ebs/volume:Volume": 2,
+      "aws:ec2/volumeAttachment:VolumeAttachment": 2,
+      "aws:ec2/eip:Eip": 2,
       // GCP: one network + subnetwork; per node address, VM; a persistent disk only for the pd-balanced node.
-      "gcp:compute/network:Network": 1, "gcp:compute/subnetwork:Subnetwork": 1,
-      "gcp:compute/address:Address": 2, "gcp:compute/instance:Instance": 2, "gcp:compute/disk:Disk": 1,
+      "gcp:compute/network:Network": 1,
+      "gcp:compute/subnetwork:Subnetwork": 1,
+      "gcp:compute/address:Address": 2,
+      "gcp:compute/instance:Instance": 2,
+      "gcp:compute/disk:Disk": 1,
       // Azure: resource group + vnet + subnet; per node NSG, public IP, NIC, VM; a managed disk unless on local NVMe.
-      "azure-native:resources:ResourceGroup": 1, "azure-native:network:VirtualNetwork": 1, "azure-native:network:Subnet": 1,
-      "azure-native:network:NetworkSecurityGroup": 2, "azure-native:network:PublicIPAddress": 2,
-      "azure-native:network:NetworkInterface": 2, "azure-native:compute:VirtualMachine": 2,
-      "azure-native:compute:Disk": plan.nodes.filter((n) => n.provider === "azure" && n.storage.class !== "instance-nvme").length,
+      "azure-native:resources:ResourceGroup": 1,
+      "azure-native:network:VirtualNetwork": 1,
+      "azure-native:network:Subnet": 1,
+      "azure-native:network:NetworkSecurityGroup": 2,
+      "azure-native:network:PublicIPAddress": 2,
+      "azure-native:network:NetworkInterface": 2,
+      "azure-native:compute:VirtualMachine": 2,
+      "azure-native:compute:Disk": plan.nodes.filter(
+        (n) => n.provider === "azure" && n.storage.class !== "instance-nvme",
+      ).length,
       // Engine JWT: only the two-layer Ethereum nodes.
       "command:local:Command": 3,
     };
     for (const [type, n] of Object.entries(expected)) assert.equal(count(type), n, type);
     const ingress = plan.nodes.filter((n) => n.provider === "aws").reduce((a, n) => a + expectedRules(n).size, 0);
     assert.equal(count("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ingress);
-    const known = new Set([...Object.keys(expected), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "gcp:compute/firewall:Firewall"]);
+    const known = new Set([
+      ...Object.keys(expected),
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      "gcp:compute/firewall:Firewall",
+    ]);
     for (const r of custom()) assert.ok(known.has(r.type), `unexpected resource type ${r.type}`);
   });
 
   it("uses an explicit provider per AWS region, GCP project+region and Azure location", () => {
     const providerOf = (type: string) => new Set(ofType(type).map((r) => r.provider?.split("::")[3]));
-    assert.deepEqual(ofType("pulumi:providers:aws").map((r) => r.inputs.region), ["eu-central-1"]);
-    assert.deepEqual(ofType("pulumi:providers:gcp").map((r) => [r.inputs.project, r.inputs.region]), [["my-gcp-project", "asia-southeast1"]]);
-    assert.deepEqual(ofType("pulumi:providers:azure-native").map((r) => r.inputs.location), ["eastus"]);
+    assert.deepEqual(
+      ofType("pulumi:providers:aws").map((r) => r.inputs.region),
+      ["eu-central-1"],
+    );
+    assert.deepEqual(
+      ofType("pulumi:providers:gcp").map((r) => [r.inputs.project, r.inputs.region]),
+      [["my-gcp-project", "asia-southeast1"]],
+    );
+    assert.deepEqual(
+      ofType("pulumi:providers:azure-native").map((r) => r.inputs.location),
+      ["eastus"],
+    );
     assert.deepEqual(providerOf("aws:ec2/instance:Instance"), new Set([`${FLEET}-aws-eu-central-1`]));
     assert.deepEqual(providerOf("gcp:compute/instance:Instance"), new Set([`${FLEET}-gcp-asia-southeast1`]));
     assert.deepEqual(providerOf("azure-native:compute:VirtualMachine"), new Set([`${FLEET}-azure-eastus`]));
@@ -202,7 +279,10 @@ describe("example stack: shapes and disks equal the plan", () => {
       if (n.storage.class === "local-ssd") {
         assert.equal(forNode("gcp:compute/disk:Disk", n.id).length, 0);
         const disks = Math.ceil(n.storage.sizeGb / 375);
-        assert.equal(vm.scratchDisks.length, [1, 2, 4, 8, 16, 24].find((c) => c >= disks));
+        assert.equal(
+          vm.scratchDisks.length,
+          [1, 2, 4, 8, 16, 24].find((c) => c >= disks),
+        );
         assert.ok(vm.scratchDisks.every((d: { interface: string }) => d.interface === "NVME"));
         assert.match(reveal(vm.metadata["user-data"]), /google-local-nvme-ssd-\*/);
       } else {
@@ -268,32 +348,53 @@ describe("example stack: network exposure", () => {
           assert.ok(!["8551/tcp", "22/tcp"].includes(port), `${n.id}: ${rule}`);
         }
       }
-      if (Object.values(n.clients).some((c) => c === "geth" || c === "nethermind" || c === "reth")) assert.ok(closedPorts(n).includes("8551/tcp"));
+      if (Object.values(n.clients).some((c) => c === "geth" || c === "nethermind" || c === "reth"))
+        assert.ok(closedPorts(n).includes("8551/tcp"));
     }
   });
 
   it("allows RPC from inside the fleet's network on every cloud: AWS VPC CIDR, GCP subnet CIDRs, Azure VNet", () => {
     for (const n of plan.nodes) {
-      const rpcPorts = Object.values(n.clients).flatMap((id) => catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`));
+      const rpcPorts = Object.values(n.clients).flatMap((id) =>
+        catalog.clients
+          .get(id)!
+          .ports.filter((p) => p.exposure === "rpc")
+          .map((p) => `${p.port}/${p.protocol}`),
+      );
       assert.ok(rpcPorts.length > 0, n.id);
-      const fromNetwork = actualRules(n).filter((r) => networkCidrs(n).some((c) => r.endsWith(` from ${c}`))).map((r) => r.split(" ")[0]);
-      assert.deepEqual(new Set(fromNetwork), new Set(rpcPorts), `${n.id}: exactly the RPC ports from ${networkCidrs(n)}`);
+      const fromNetwork = actualRules(n)
+        .filter((r) => networkCidrs(n).some((c) => r.endsWith(` from ${c}`)))
+        .map((r) => r.split(" ")[0]);
+      assert.deepEqual(
+        new Set(fromNetwork),
+        new Set(rpcPorts),
+        `${n.id}: exactly the RPC ports from ${networkCidrs(n)}`,
+      );
     }
     const gcpNetwork = ofType("gcp:compute/subnetwork:Subnetwork").map((r) => r.inputs.ipCidrRange);
     for (const fw of ofType("gcp:compute/firewall:Firewall").filter((r) => r.inputs.name.endsWith("-network"))) {
       assert.deepEqual(fw.inputs.sourceRanges, gcpNetwork);
     }
-    assert.deepEqual(ofType("aws:ec2/vpc:Vpc").map((r) => r.inputs.cidrBlock), ["10.42.0.0/16"]);
-    assert.deepEqual(ofType("azure-native:network:VirtualNetwork").map((r) => r.inputs.addressSpace.addressPrefixes), [["10.42.0.0/16"]]);
+    assert.deepEqual(
+      ofType("aws:ec2/vpc:Vpc").map((r) => r.inputs.cidrBlock),
+      ["10.42.0.0/16"],
+    );
+    assert.deepEqual(
+      ofType("azure-native:network:VirtualNetwork").map((r) => r.inputs.addressSpace.addressPrefixes),
+      [["10.42.0.0/16"]],
+    );
   });
 
   it("Azure: denies everything else from the VNet, which Azure's default AllowVnetInBound would open", () => {
     for (const n of plan.nodes.filter((x) => x.provider === "azure")) {
       const rules = one("azure-native:network:NetworkSecurityGroup", n.id).inputs.securityRules;
       const deny = rules.filter((r: any) => r.access === "Deny");
-      assert.deepEqual(deny.map((r: any) => [r.direction, r.protocol, r.sourceAddressPrefixes, r.destinationPortRange, r.priority]),
-        [["Inbound", "*", ["10.42.0.0/16"], "*", 4096]]);
-      for (const r of rules.filter((x: any) => x.access === "Allow")) assert.ok(r.priority < 4096, `${r.name} is evaluated before the deny`);
+      assert.deepEqual(
+        deny.map((r: any) => [r.direction, r.protocol, r.sourceAddressPrefixes, r.destinationPortRange, r.priority]),
+        [["Inbound", "*", ["10.42.0.0/16"], "*", 4096]],
+      );
+      for (const r of rules.filter((x: any) => x.access === "Allow"))
+        assert.ok(r.priority < 4096, `${r.name} is evaluated before the deny`);
     }
   });
 
@@ -319,7 +420,13 @@ describe("example stack: secrets and tags", () => {
     }
     const eth = plan.nodes.filter((n) => n.chain === "ethereum");
     for (const n of eth) {
-      const vm = reveal([...forNode("aws:ec2/instance:Instance", n.id), ...forNode("gcp:compute/instance:Instance", n.id), ...forNode("azure-native:compute:VirtualMachine", n.id)][0].inputs);
+      const vm = reveal(
+        [
+          ...forNode("aws:ec2/instance:Instance", n.id),
+          ...forNode("gcp:compute/instance:Instance", n.id),
+          ...forNode("azure-native:compute:VirtualMachine", n.id),
+        ][0].inputs,
+      );
       let text = JSON.stringify(vm);
       if (n.provider === "azure") text = Buffer.from(vm.osProfile.customData, "base64").toString("utf8");
       assert.ok(text.includes(MOCK_JWT), `${n.id}: the JWT file is written`);
@@ -335,7 +442,8 @@ describe("example stack: secrets and tags", () => {
   });
 
   it("tags every taggable resource; node resources carry the full node tag set", async () => {
-    const { NODE_TAG_KEYS, FLEET_TAG_KEYS, clientTagKey, gcpLabelKey, nodeTags, toGcpLabels } = await import("../../core/workload/tags");
+    const { NODE_TAG_KEYS, FLEET_TAG_KEYS, clientTagKey, gcpLabelKey, nodeTags, toGcpLabels } =
+      await import("../../core/workload/tags");
     for (const r of custom()) {
       if (UNTAGGABLE.has(r.type)) continue;
       const prop = TAGGABLE[r.type];
@@ -347,7 +455,8 @@ describe("example stack: secrets and tags", () => {
       const node = plan.nodes.find((n) => ofNode(r, FLEET, n.id));
       if (!node) continue;
       const expected = nodeTags(FLEET, node);
-      for (const k of [...NODE_TAG_KEYS, ...Object.keys(node.clients).map(clientTagKey)]) assert.ok(tags[key(k)], `${r.type} ${r.name} lacks ${key(k)}`);
+      for (const k of [...NODE_TAG_KEYS, ...Object.keys(node.clients).map(clientTagKey)])
+        assert.ok(tags[key(k)], `${r.type} ${r.name} lacks ${key(k)}`);
       if (prop === "labels") {
         assert.deepEqual(tags, toGcpLabels(expected));
         for (const [k, v] of Object.entries(tags)) {
@@ -392,7 +501,10 @@ describe("example stack: outputs", () => {
     assert.deepEqual(outputs.costs.byProvider, plan.totals.byProvider);
     const metrics = outputs.metrics as Plan["metrics"];
     assert.equal(metrics.fleet.nodes, 6);
-    assert.equal(metrics.chains["ethereum/mainnet"].nakamotoOperators.third, plan.metrics.chains["ethereum/mainnet"].nakamotoOperators.third);
+    assert.equal(
+      metrics.chains["ethereum/mainnet"].nakamotoOperators.third,
+      plan.metrics.chains["ethereum/mainnet"].nakamotoOperators.third,
+    );
     assert.equal(outputs.policy.satisfied, true);
     assert.doesNotThrow(() => JSON.stringify(outputs));
   });

@@ -47,10 +47,16 @@ export function reveal(v: any): any {
 export function at(v: any, ...path: string[]): { value: any; secret: boolean } {
   let secret = false;
   for (const key of path) {
-    if (isSecretInput(v)) { secret = true; v = v.value; }
+    if (isSecretInput(v)) {
+      secret = true;
+      v = v.value;
+    }
     v = v?.[key];
   }
-  if (isSecretInput(v)) { secret = true; v = reveal(v); }
+  if (isSecretInput(v)) {
+    secret = true;
+    v = reveal(v);
+  }
   return { value: reveal(v), secret };
 }
 
@@ -64,7 +70,7 @@ export function plainStrings(v: any, out: string[] = []): string[] {
 }
 
 const hex = (s: string, n: number) => createHash("sha256").update(s).digest("hex").slice(0, n);
-const ip = (prefix: string, s: string) => `${prefix}.${parseInt(hex(s, 2), 16) % 250 + 2}`;
+const ip = (prefix: string, s: string) => `${prefix}.${(parseInt(hex(s, 2), 16) % 250) + 2}`;
 
 function idFor(type: string, name: string): string {
   if (type === "aws:ebs/volume:Volume") return `vol-0${hex(name, 16)}`;
@@ -74,48 +80,95 @@ function idFor(type: string, name: string): string {
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
   switch (type) {
-    case "aws:ec2/instance:Instance": return { privateIp: ip("10.42.0", name) };
-    case "aws:ec2/eip:Eip": return { publicIp: ip("198.51.100", name) };
-    case "aws:ec2/subnet:Subnet": return { availabilityZone: "mock-az-1a" };
-    case "aws:ec2/keyPair:KeyPair": return { keyName: `${name}-key` };
-    case "gcp:compute/address:Address": return { address: ip("203.0.113", name) };
-    case "gcp:compute/network:Network": return { selfLink: `https://compute.googleapis.com/mock/networks/${inputs.name}` };
-    case "gcp:compute/subnetwork:Subnetwork": return { selfLink: `https://compute.googleapis.com/mock/subnetworks/${inputs.name}` };
-    case "gcp:compute/disk:Disk": return { selfLink: `https://compute.googleapis.com/mock/disks/${inputs.name}` };
+    case "aws:ec2/instance:Instance":
+      return { privateIp: ip("10.42.0", name) };
+    case "aws:ec2/eip:Eip":
+      return { publicIp: ip("198.51.100", name) };
+    case "aws:ec2/subnet:Subnet":
+      return { availabilityZone: "mock-az-1a" };
+    case "aws:ec2/keyPair:KeyPair":
+      return { keyName: `${name}-key` };
+    case "gcp:compute/address:Address":
+      return { address: ip("203.0.113", name) };
+    case "gcp:compute/network:Network":
+      return { selfLink: `https://compute.googleapis.com/mock/networks/${inputs.name}` };
+    case "gcp:compute/subnetwork:Subnetwork":
+      return { selfLink: `https://compute.googleapis.com/mock/subnetworks/${inputs.name}` };
+    case "gcp:compute/disk:Disk":
+      return { selfLink: `https://compute.googleapis.com/mock/disks/${inputs.name}` };
     case "gcp:compute/instance:Instance":
-      return { networkInterfaces: (reveal(inputs.networkInterfaces) ?? []).map((n: object) => ({ ...n, networkIp: ip("10.102.0", name) })) };
-    case "azure-native:resources:ResourceGroup": return { name: `${name}-rg` };
-    case "azure-native:network:VirtualNetwork": return { name: `${name}-vnet` };
-    case "azure-native:network:PublicIPAddress": return { ipAddress: ip("192.0.2", name) };
+      return {
+        networkInterfaces: (reveal(inputs.networkInterfaces) ?? []).map((n: object) => ({
+          ...n,
+          networkIp: ip("10.102.0", name),
+        })),
+      };
+    case "azure-native:resources:ResourceGroup":
+      return { name: `${name}-rg` };
+    case "azure-native:network:VirtualNetwork":
+      return { name: `${name}-vnet` };
+    case "azure-native:network:PublicIPAddress":
+      return { ipAddress: ip("192.0.2", name) };
     case "azure-native:network:NetworkInterface":
-      return { ipConfigurations: (inputs.ipConfigurations ?? []).map((c: object) => ({ ...c, privateIPAddress: ip("10.42.0", name) })) };
-    case "command:local:Command": return { stdout: `${MOCK_JWT}\n`, stderr: "" };
-    default: return {};
+      return {
+        ipConfigurations: (inputs.ipConfigurations ?? []).map((c: object) => ({
+          ...c,
+          privateIPAddress: ip("10.42.0", name),
+        })),
+      };
+    case "command:local:Command":
+      return { stdout: `${MOCK_JWT}\n`, stderr: "" };
+    default:
+      return {};
   }
 }
 
 export function installMocks(stack = "example"): Harness {
   const h: Harness = { resources: [], calls: [] };
-  pulumi.runtime.setMocks({
-    newResource(args) {
-      const id = idFor(args.type, args.name);
-      h.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true, id });
-      return { id, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const id = idFor(args.type, args.name);
+        h.resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+          custom: args.custom ?? true,
+          id,
+        });
+        return { id, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+      },
+      call(args) {
+        h.calls.push({ token: args.token, inputs: args.inputs, provider: args.provider });
+        switch (args.token) {
+          case "aws:ec2/getAmi:getAmi":
+            return {
+              id: "ami-0mock0ubuntu2404",
+              imageId: "ami-0mock0ubuntu2404",
+              architecture: "x86_64",
+              name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260101",
+            };
+          case "gcp:compute/getZones:getZones":
+            return {
+              id: args.inputs.region,
+              names: [`${args.inputs.region}-c`, `${args.inputs.region}-a`, `${args.inputs.region}-b`],
+            };
+          case "aws:ec2/getVpc:getVpc":
+            return { id: "vpc-default", cidrBlock: "172.31.0.0/16" };
+          case "aws:ec2/getSubnets:getSubnets":
+            return { id: "x", ids: ["subnet-b", "subnet-a"] };
+          case "aws:ec2/getSubnet:getSubnet":
+            return { id: args.inputs.id, availabilityZone: "mock-az-1a" };
+          default:
+            throw new Error(`unexpected invoke ${args.token}`);
+        }
+      },
     },
-    call(args) {
-      h.calls.push({ token: args.token, inputs: args.inputs, provider: args.provider });
-      switch (args.token) {
-        case "aws:ec2/getAmi:getAmi":
-          return { id: "ami-0mock0ubuntu2404", imageId: "ami-0mock0ubuntu2404", architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260101" };
-        case "gcp:compute/getZones:getZones":
-          return { id: args.inputs.region, names: [`${args.inputs.region}-c`, `${args.inputs.region}-a`, `${args.inputs.region}-b`] };
-        case "aws:ec2/getVpc:getVpc": return { id: "vpc-default", cidrBlock: "172.31.0.0/16" };
-        case "aws:ec2/getSubnets:getSubnets": return { id: "x", ids: ["subnet-b", "subnet-a"] };
-        case "aws:ec2/getSubnet:getSubnet": return { id: args.inputs.id, availabilityZone: "mock-az-1a" };
-        default: throw new Error(`unexpected invoke ${args.token}`);
-      }
-    },
-  }, "sovereign", stack, false);
+    "sovereign",
+    stack,
+    false,
+  );
   return h;
 }
 
@@ -139,7 +192,12 @@ export async function settle(): Promise<void> {
 
 /** Resolves an Output (tests await values, never assert inside apply). */
 export function value<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolvePromise) => o.apply((v) => { resolvePromise(v); return v; }));
+  return new Promise((resolvePromise) =>
+    o.apply((v) => {
+      resolvePromise(v);
+      return v;
+    }),
+  );
 }
 
 /** The resource's component prefix: host resources are named `<fleet>-<node id>-...`. */

@@ -22,7 +22,12 @@ const spec = {
   name: FLEET,
   chains: [
     { chain: "base", count: 3 },
-    { chain: "ethereum", network: "hoodi", count: 3, clients: { execution: ["erigon", "besu"], consensus: ["prysm", "lodestar"] } },
+    {
+      chain: "ethereum",
+      network: "hoodi",
+      count: 3,
+      clients: { execution: ["erigon", "besu"], consensus: ["prysm", "lodestar"] },
+    },
   ],
   sites: { aws: { regions: ["eu-central-1"] }, gcp: { regions: ["asia-southeast1"] }, azure: { regions: ["eastus"] } },
   policy: { maxShare: { operator: 0.34 } },
@@ -70,10 +75,20 @@ describe("private RPC, admin SSH, rollups", () => {
     const publicPorts = await publicPortSet();
     const { loadCatalog } = await import("../../core/catalog/load");
     const catalog = loadCatalog();
-    const rpcPorts = (clients: Record<string, string>) => Object.values(clients).flatMap((id) =>
-      catalog.clients.get(id)!.ports.filter((p) => p.exposure === "rpc").map((p) => `${p.port}/${p.protocol}`)).sort();
+    const rpcPorts = (clients: Record<string, string>) =>
+      Object.values(clients)
+        .flatMap((id) =>
+          catalog.clients
+            .get(id)!
+            .ports.filter((p) => p.exposure === "rpc")
+            .map((p) => `${p.port}/${p.protocol}`),
+        )
+        .sort();
     const list = Object.values(nodes) as Array<{ id: string; provider: string; clients: Record<string, string> }>;
-    const forNode = (type: string, id: string) => ofType(type).filter((r) => ofNode(r, FLEET, id)).map((r) => r.inputs);
+    const forNode = (type: string, id: string) =>
+      ofType(type)
+        .filter((r) => ofNode(r, FLEET, id))
+        .map((r) => r.inputs);
 
     // AWS (default VPC, 172.31.0.0/16): P2P from the world, RPC from the VPC, SSH from the admin CIDRs.
     const awsNodes = list.filter((o) => o.provider === "aws");
@@ -93,8 +108,14 @@ describe("private RPC, admin SSH, rollups", () => {
 
     // GCP: one firewall per source class; RPC only from the fleet's subnet.
     const fws = ofType("gcp:compute/firewall:Firewall").map((r) => r.inputs);
-    assert.deepEqual(fws.filter((f) => f.name.endsWith("-admin")).map((f) => f.sourceRanges), [[ADMIN[0]], [ADMIN[0]]]);
-    assert.deepEqual(fws.filter((f) => f.name.endsWith("-admin-v6")).map((f) => f.sourceRanges), [[ADMIN[1]], [ADMIN[1]]]);
+    assert.deepEqual(
+      fws.filter((f) => f.name.endsWith("-admin")).map((f) => f.sourceRanges),
+      [[ADMIN[0]], [ADMIN[0]]],
+    );
+    assert.deepEqual(
+      fws.filter((f) => f.name.endsWith("-admin-v6")).map((f) => f.sourceRanges),
+      [[ADMIN[1]], [ADMIN[1]]],
+    );
     assert.equal(fws.filter((f) => f.name.endsWith("-rpc")).length, 0);
     const subnets = ofType("gcp:compute/subnetwork:Subnetwork").map((r) => r.inputs.ipCidrRange);
     assert.deepEqual(subnets, ["10.102.0.0/20"]); // asia-southeast1 is the 3rd GCP region of the catalog
@@ -102,7 +123,12 @@ describe("private RPC, admin SSH, rollups", () => {
       const net = forNode("gcp:compute/firewall:Firewall", o.id).filter((f) => f.name.endsWith("-network"));
       assert.equal(net.length, 1, o.id);
       assert.deepEqual(net[0].sourceRanges, subnets);
-      assert.deepEqual(net[0].allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`)).sort(), rpcPorts(o.clients));
+      assert.deepEqual(
+        net[0].allows
+          .flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`))
+          .sort(),
+        rpcPorts(o.clients),
+      );
     }
 
     // Azure: RPC from the VNet, everything else from the VNet denied, SSH from the admin CIDRs.
@@ -110,10 +136,23 @@ describe("private RPC, admin SSH, rollups", () => {
       const [nsg] = forNode("azure-native:network:NetworkSecurityGroup", o.id);
       const rules = nsg.securityRules;
       const sshRules = rules.filter((r: any) => r.destinationPortRange === "22");
-      assert.deepEqual(sshRules.map((r: any) => r.sourceAddressPrefixes), [[ADMIN[0]], [ADMIN[1]]]);
-      const fromVnet = rules.filter((r: any) => r.access === "Allow" && r.sourceAddressPrefixes.includes("10.42.0.0/16"));
-      assert.deepEqual(fromVnet.map((r: any) => `${r.destinationPortRange}/${r.protocol.toLowerCase()}`).sort(), rpcPorts(o.clients));
-      assert.deepEqual(rules.filter((r: any) => r.access === "Deny").map((r: any) => [r.sourceAddressPrefixes, r.destinationPortRange, r.priority]), [[["10.42.0.0/16"], "*", 4096]]);
+      assert.deepEqual(
+        sshRules.map((r: any) => r.sourceAddressPrefixes),
+        [[ADMIN[0]], [ADMIN[1]]],
+      );
+      const fromVnet = rules.filter(
+        (r: any) => r.access === "Allow" && r.sourceAddressPrefixes.includes("10.42.0.0/16"),
+      );
+      assert.deepEqual(
+        fromVnet.map((r: any) => `${r.destinationPortRange}/${r.protocol.toLowerCase()}`).sort(),
+        rpcPorts(o.clients),
+      );
+      assert.deepEqual(
+        rules
+          .filter((r: any) => r.access === "Deny")
+          .map((r: any) => [r.sourceAddressPrefixes, r.destinationPortRange, r.priority]),
+        [[["10.42.0.0/16"], "*", 4096]],
+      );
       for (const r of rules) {
         if (r.destinationPortRange === "22" || r.sourceAddressPrefixes.includes("10.42.0.0/16")) continue;
         assert.deepEqual(r.sourceAddressPrefixes, ["0.0.0.0/0"]);
@@ -126,17 +165,31 @@ describe("private RPC, admin SSH, rollups", () => {
   it("never opens the engine API (8551), admin or metrics ports, not even to the fleet's network", async () => {
     const { loadCatalog } = await import("../../core/catalog/load");
     const catalog = loadCatalog();
-    const of = (type: string, id: string) => ofType(type).filter((r) => ofNode(r, FLEET, id)).map((r) => r.inputs);
+    const of = (type: string, id: string) =>
+      ofType(type)
+        .filter((r) => ofNode(r, FLEET, id))
+        .map((r) => r.inputs);
     for (const o of Object.values(nodes) as Array<{ id: string; clients: Record<string, string> }>) {
       const ports = Object.values(o.clients).flatMap((id) => catalog.clients.get(id)!.ports);
       const key = (p: { port: number; protocol: string }) => `${p.port}/${p.protocol}`;
       const reachable = new Set(ports.filter((p) => p.exposure === "public" || p.exposure === "rpc").map(key));
-      const closed = ports.filter((p) => p.exposure === "internal" || p.exposure === "private").map(key).filter((k) => !reachable.has(k));
+      const closed = ports
+        .filter((p) => p.exposure === "internal" || p.exposure === "private")
+        .map(key)
+        .filter((k) => !reachable.has(k));
       if (Object.keys(o.clients).includes("execution")) assert.ok(closed.includes("8551/tcp"), o.id);
       const open = [
-        ...of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", o.id).map((r) => `${r.fromPort}/${r.ipProtocol}`),
-        ...of("gcp:compute/firewall:Firewall", o.id).flatMap((r) => r.allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`))),
-        ...of("azure-native:network:NetworkSecurityGroup", o.id).flatMap((r) => r.securityRules.filter((x: any) => x.access === "Allow").map((x: any) => `${x.destinationPortRange}/${x.protocol.toLowerCase()}`)),
+        ...of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", o.id).map(
+          (r) => `${r.fromPort}/${r.ipProtocol}`,
+        ),
+        ...of("gcp:compute/firewall:Firewall", o.id).flatMap((r) =>
+          r.allows.flatMap((a: { protocol: string; ports: string[] }) => a.ports.map((p) => `${p}/${a.protocol}`)),
+        ),
+        ...of("azure-native:network:NetworkSecurityGroup", o.id).flatMap((r) =>
+          r.securityRules
+            .filter((x: any) => x.access === "Allow")
+            .map((x: any) => `${x.destinationPortRange}/${x.protocol.toLowerCase()}`),
+        ),
       ];
       assert.ok(open.length > 0, o.id);
       for (const port of closed) assert.ok(!open.includes(port), `${o.id}: ${port} is opened`);
@@ -153,7 +206,10 @@ describe("private RPC, admin SSH, rollups", () => {
   it("keeps the L1 endpoints secret and writes them only to the node's .env", () => {
     for (const r of h.resources) {
       for (const s of plainStrings(r.inputs)) {
-        assert.ok(!s.includes("SECRET-API-KEY") && !s.includes("SECRET-BEACON-KEY"), `${r.type} ${r.name} leaks an L1 URL`);
+        assert.ok(
+          !s.includes("SECRET-API-KEY") && !s.includes("SECRET-BEACON-KEY"),
+          `${r.type} ${r.name} leaks an L1 URL`,
+        );
         assert.ok(!s.includes(MOCK_JWT), `${r.type} ${r.name} leaks the JWT`);
       }
     }
@@ -167,16 +223,23 @@ describe("private RPC, admin SSH, rollups", () => {
   });
 
   it("installs the admin SSH key on every cloud", () => {
-    assert.deepEqual(ofType("aws:ec2/keyPair:KeyPair").map((r) => r.inputs.publicKey), [SSH_KEY]);
-    for (const vm of ofType("aws:ec2/instance:Instance")) assert.equal(vm.inputs.keyName, `${FLEET}-aws-eu-central-1-key-key`);
-    for (const vm of ofType("gcp:compute/instance:Instance")) assert.ok(at(vm.inputs, "metadata", "user-data").value.includes(SSH_KEY));
+    assert.deepEqual(
+      ofType("aws:ec2/keyPair:KeyPair").map((r) => r.inputs.publicKey),
+      [SSH_KEY],
+    );
+    for (const vm of ofType("aws:ec2/instance:Instance"))
+      assert.equal(vm.inputs.keyName, `${FLEET}-aws-eu-central-1-key-key`);
+    for (const vm of ofType("gcp:compute/instance:Instance"))
+      assert.ok(at(vm.inputs, "metadata", "user-data").value.includes(SSH_KEY));
     for (const vm of ofType("azure-native:compute:VirtualMachine")) {
       assert.equal(reveal(vm.inputs).osProfile.linuxConfiguration.ssh.publicKeys[0].keyData, SSH_KEY);
     }
   });
 
   it("gives io-heavy local-NVMe nodes no network disk and stripes their local disks", () => {
-    const gcpBase = ofType("gcp:compute/instance:Instance").find((r) => ofNode(r, FLEET, "base-gcp-asia-southeast1-1"))!;
+    const gcpBase = ofType("gcp:compute/instance:Instance").find((r) =>
+      ofNode(r, FLEET, "base-gcp-asia-southeast1-1"),
+    )!;
     assert.equal(reveal(gcpBase.inputs).scratchDisks.length, 16); // 3750 GB = 10 x 375 -> 16 (N2 counts)
     assert.ok(at(gcpBase.inputs, "metadata", "user-data").value.includes("mdadm --create"));
   });
@@ -187,7 +250,14 @@ async function publicPortSet() {
   const { loadCatalog } = await import("../../core/catalog/load");
   const catalog = loadCatalog();
   const ids = ["op-reth", "op-geth", "op-node", "erigon", "besu", "prysm", "lodestar"];
-  return new Set(ids.flatMap((id) => catalog.clients.get(id)!.ports.filter((p) => p.exposure === "public").map((p) => `${p.port}/${p.protocol}`)));
+  return new Set(
+    ids.flatMap((id) =>
+      catalog.clients
+        .get(id)!
+        .ports.filter((p) => p.exposure === "public")
+        .map((p) => `${p.port}/${p.protocol}`),
+    ),
+  );
 }
 
 describe("refusals", () => {
@@ -208,12 +278,20 @@ describe("refusals", () => {
 
   it("refuses a budget the plan cannot meet", async () => {
     const bad = { ...spec, budget: { monthlyUsd: 100 } };
-    await assert.rejects(attempt({ ...baseConfig, "sovereign:fleetFile": "", "sovereign:fleet": bad }), /budget\.monthlyUsd 100 is below the cheapest plan/);
+    await assert.rejects(
+      attempt({ ...baseConfig, "sovereign:fleetFile": "", "sovereign:fleet": bad }),
+      /budget\.monthlyUsd 100 is below the cheapest plan/,
+    );
   });
 
   it("refuses invalid config: both spec keys, bad CIDRs, bad enum", async () => {
     await assert.rejects(
-      attempt({ ...baseConfig, "sovereign:fleet": spec, "sovereign:rpcAllowCidrs": ["10.0.0.1", "0.0.0.0/0"], "sovereign:awsNetwork": "shared" }),
+      attempt({
+        ...baseConfig,
+        "sovereign:fleet": spec,
+        "sovereign:rpcAllowCidrs": ["10.0.0.1", "0.0.0.0/0"],
+        "sovereign:awsNetwork": "shared",
+      }),
       (e: Error) => {
         assert.equal(e.name, "ConfigError");
         assert.match(e.message, /either sovereign:fleet or sovereign:fleetFile/);
@@ -221,11 +299,19 @@ describe("refusals", () => {
         assert.match(e.message, /awsNetwork is 'shared'/);
         assert.doesNotMatch(e.message, /rpcAllowCidrs\[1\]/);
         return true;
-      });
+      },
+    );
   });
 
   it("refuses an invalid spec with the field path", async () => {
-    await assert.rejects(attempt({ ...baseConfig, "sovereign:fleetFile": "", "sovereign:fleet": { ...spec, chains: [{ chain: "etherium", count: 1 }] } }), /chains\[0\]\.chain: unknown chain 'etherium'/);
+    await assert.rejects(
+      attempt({
+        ...baseConfig,
+        "sovereign:fleetFile": "",
+        "sovereign:fleet": { ...spec, chains: [{ chain: "etherium", count: 1 }] },
+      }),
+      /chains\[0\]\.chain: unknown chain 'etherium'/,
+    );
   });
 
   it("refuses rollup nodes without the L1 secrets, before creating anything", async () => {
@@ -235,6 +321,9 @@ describe("refusals", () => {
     delete config["sovereign:l1Beacon"];
     await assert.rejects(attempt(config), /base-aws-eu-central-1-1: chain base needs l1Rpc/);
     await settle();
-    assert.ok(h.resources.slice(before).every((r) => !r.custom), "no cloud resource was registered");
+    assert.ok(
+      h.resources.slice(before).every((r) => !r.custom),
+      "no cloud resource was registered",
+    );
   });
 });

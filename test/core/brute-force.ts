@@ -7,7 +7,11 @@ import type { Catalog } from "../../core/catalog/load";
 import { cheapestOption, hostFits } from "../../core/costs/options";
 import type { Fleet, NodeGroup, Site } from "../../core/fleet-spec/resolve";
 
-export interface BruteResult { feasible: boolean; cost: number; placements: number }
+export interface BruteResult {
+  feasible: boolean;
+  cost: number;
+  placements: number;
+}
 
 export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
   const { policy, budget } = fleet.spec;
@@ -15,11 +19,14 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
   // Price of one node of each group at each site in cents, or undefined when it cannot go there.
   const price = new Map<NodeGroup, Array<number | undefined>>();
   for (const g of fleet.groups) {
-    price.set(g, fleet.sites.map((s) => {
-      if (s.host) return hostFits(g.profile, s) === undefined ? 0 : undefined;
-      const r = cheapestOption(g.profile, s, catalog);
-      return r.ok ? Math.round(r.option.cost.total * 100) : undefined;
-    }));
+    price.set(
+      g,
+      fleet.sites.map((s) => {
+        if (s.host) return hostFits(g.profile, s) === undefined ? 0 : undefined;
+        const r = cheapestOption(g.profile, s, catalog);
+        return r.ok ? Math.round(r.option.cost.total * 100) : undefined;
+      }),
+    );
   }
   if (!clientsFeasible(fleet, catalog)) return { feasible: false, cost: NaN, placements: 0 };
 
@@ -70,7 +77,8 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
     // Provider quotas (sites.<provider>.maxNodes).
     for (const provider of ["aws", "gcp", "azure", "akash"] as const) {
       const quota = fleet.spec.sites[provider]?.maxNodes;
-      if (quota !== undefined && placement.filter((s) => fleet.sites[s].provider === provider).length > quota) return false;
+      if (quota !== undefined && placement.filter((s) => fleet.sites[s].provider === provider).length > quota)
+        return false;
     }
     // Per chain: share caps, operators, survival.
     for (const chainKey of new Set(nodes.map((g) => g.chainKey))) {
@@ -88,14 +96,18 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
       }
       if (policy.minOperators !== undefined && count("operator").size < policy.minOperators) return false;
       const survive = policy.survive;
-      if (survive?.operatorLoss === 1 && [...count("operator").values()].some((c) => total - c < survive.minNodes)) return false;
-      if (survive?.regionLoss === 1 && [...count("region").values()].some((c) => total - c < survive.minNodes)) return false;
+      if (survive?.operatorLoss === 1 && [...count("operator").values()].some((c) => total - c < survive.minNodes))
+        return false;
+      if (survive?.regionLoss === 1 && [...count("region").values()].some((c) => total - c < survive.minNodes))
+        return false;
     }
     return true;
   }
 
   visit(0);
-  return best === Infinity ? { feasible: false, cost: NaN, placements } : { feasible: true, cost: best / 100, placements };
+  return best === Infinity
+    ? { feasible: false, cost: NaN, placements }
+    : { feasible: true, cost: best / 100, placements };
 }
 
 /**

@@ -9,7 +9,9 @@ import type { Site } from "../../core/fleet-spec/resolve";
 
 /** The catalog files read raw (anchors merged), independently of the loader's schema. */
 const raw = (file: string): any => parse(readFileSync(join(DEFAULT_CATALOG_DIR, file), "utf8"), { merge: true });
-const providerFiles = readdirSync(join(DEFAULT_CATALOG_DIR, "providers")).filter((f) => f.endsWith(".yaml")).sort();
+const providerFiles = readdirSync(join(DEFAULT_CATALOG_DIR, "providers"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const rawProviders: any[] = providerFiles.map((f) => raw(join("providers", f)));
 const rawChains: any[] = raw("chains.yaml").chains;
 const rawClients: any[] = raw("clients.yaml").clients;
@@ -20,14 +22,20 @@ const today = new Date().toISOString().slice(0, 10);
 function dated(): Array<{ where: string; item: any }> {
   const out: Array<{ where: string; item: any }> = [];
   for (const p of rawProviders) {
-    for (const [region, prices] of Object.entries<any[]>(p.computePrices ?? {})) prices.forEach((x, i) => out.push({ where: `${p.id}.computePrices.${region}[${i}]`, item: x }));
-    for (const [region, prices] of Object.entries<any[]>(p.storagePrices ?? {})) prices.forEach((x, i) => out.push({ where: `${p.id}.storagePrices.${region}[${i}]`, item: x }));
-    for (const [k, x] of Object.entries<any>(p.resourcePrices ?? {})) out.push({ where: `${p.id}.resourcePrices.${k}`, item: x });
+    for (const [region, prices] of Object.entries<any[]>(p.computePrices ?? {}))
+      prices.forEach((x, i) => out.push({ where: `${p.id}.computePrices.${region}[${i}]`, item: x }));
+    for (const [region, prices] of Object.entries<any[]>(p.storagePrices ?? {}))
+      prices.forEach((x, i) => out.push({ where: `${p.id}.storagePrices.${region}[${i}]`, item: x }));
+    for (const [k, x] of Object.entries<any>(p.resourcePrices ?? {}))
+      out.push({ where: `${p.id}.resourcePrices.${k}`, item: x });
     for (const [k, x] of Object.entries<any>(p.network ?? {})) {
-      if (k === "egress") for (const [region, e] of Object.entries<any>(x)) out.push({ where: `${p.id}.network.egress.${region}`, item: e });
+      if (k === "egress")
+        for (const [region, e] of Object.entries<any>(x))
+          out.push({ where: `${p.id}.network.egress.${region}`, item: e });
       else out.push({ where: `${p.id}.network.${k}`, item: x });
     }
-    for (const [k, x] of Object.entries<any>(p.purchaseOptions ?? {})) out.push({ where: `${p.id}.purchaseOptions.${k}`, item: x });
+    for (const [k, x] of Object.entries<any>(p.purchaseOptions ?? {}))
+      out.push({ where: `${p.id}.purchaseOptions.${k}`, item: x });
     (p.sustainedUse ?? []).forEach((x: any, i: number) => out.push({ where: `${p.id}.sustainedUse[${i}]`, item: x }));
   }
   for (const c of rawChains) {
@@ -60,12 +68,18 @@ describe("catalog provenance", () => {
   test("estimates are flagged: EST-sourced figures, all Akash prices and all egress volumes", () => {
     let est = 0;
     for (const { where, item } of dated()) {
-      if (/^EST\b/.test(item.source)) { est++; assert.equal(item.estimate, true, `${where}: source says EST but estimate is not set`); }
+      if (/^EST\b/.test(item.source)) {
+        est++;
+        assert.equal(item.estimate, true, `${where}: source says EST but estimate is not set`);
+      }
     }
     assert.ok(est > 10, "the catalog derives many prices (EST); the rule must have something to check");
     const akash = rawProviders.find((p) => p.id === "akash");
-    for (const x of [...Object.values<any>(akash.resourcePrices), ...akash.storagePrices.akash]) assert.equal(x.estimate, true, "akash prices are bid-dependent estimates");
-    for (const c of rawChains) for (const [role, p] of Object.entries<any>(c.roles)) assert.equal(p.egressSource.estimate, true, `${c.id}.${role}: egress volume is traffic-dependent`);
+    for (const x of [...Object.values<any>(akash.resourcePrices), ...akash.storagePrices.akash])
+      assert.equal(x.estimate, true, "akash prices are bid-dependent estimates");
+    for (const c of rawChains)
+      for (const [role, p] of Object.entries<any>(c.roles))
+        assert.equal(p.egressSource.estimate, true, `${c.id}.${role}: egress volume is traffic-dependent`);
   });
 
   test("a priced option built on an estimate is marked estimate", () => {
@@ -75,7 +89,10 @@ describe("catalog provenance", () => {
       const r = cheapestOption(eth, s, cat);
       if (r.ok) {
         assert.equal(r.option.estimate, true, s.id);
-        assert.ok(r.option.sources.length >= 2 && r.option.sources.every((x) => /\(\d{4}-\d{2}-\d{2}/.test(x)), `${s.id}: ${r.option.sources}`);
+        assert.ok(
+          r.option.sources.length >= 2 && r.option.sources.every((x) => /\(\d{4}-\d{2}-\d{2}/.test(x)),
+          `${s.id}: ${r.option.sources}`,
+        );
       }
     }
   });
@@ -83,10 +100,17 @@ describe("catalog provenance", () => {
 
 /** One pseudo-site per cloud region and Akash, as resolve would build them. */
 function sites(cat: Catalog): Site[] {
-  return [...cat.providers.values()].flatMap((p) => p.regions.map((r): Site => ({
-    id: p.kind === "akash" ? "akash" : `${p.id}/${r.id}`, provider: p.id, operator: p.operator.id, region: r.id,
-    country: r.country, jurisdiction: p.operator.headquarters, cloudAct: p.operator.cloudAct,
-  })));
+  return [...cat.providers.values()].flatMap((p) =>
+    p.regions.map((r): Site => ({
+      id: p.kind === "akash" ? "akash" : `${p.id}/${r.id}`,
+      provider: p.id,
+      operator: p.operator.id,
+      region: r.id,
+      country: r.country,
+      jurisdiction: p.operator.headquarters,
+      cloudAct: p.operator.cloudAct,
+    })),
+  );
 }
 
 describe("catalog integrity", () => {
@@ -110,7 +134,10 @@ describe("catalog integrity", () => {
         }
       }
       for (const id of chain.clients[chain.rpc.layer]) {
-        assert.ok(clients.get(id).ports.some((p: any) => p.name === chain.rpc.port), `${id}: no ${chain.rpc.port} port`);
+        assert.ok(
+          clients.get(id).ports.some((p: any) => p.name === chain.rpc.port),
+          `${id}: no ${chain.rpc.port} port`,
+        );
       }
     }
   });
@@ -127,20 +154,31 @@ describe("catalog integrity", () => {
         assert.deepEqual(prices.map((x) => x.shape).sort(), [...shapes].sort(), `${p.id}/${region}: shapes priced`);
       }
       for (const region of regions) {
-        if (p.kind === "cloud") assert.ok(p.computePrices?.[region as string]?.length, `${p.id}/${region}: no compute prices`);
+        if (p.kind === "cloud")
+          assert.ok(p.computePrices?.[region as string]?.length, `${p.id}/${region}: no compute prices`);
         const prices: any[] = p.storagePrices[region as string];
         assert.ok(prices, `${p.id}/${region}: no storage prices`);
         for (const x of prices) assert.ok(classes.has(x.class), `${p.id}/${region}: unknown storage class ${x.class}`);
         for (const cls of classes.values() as Iterable<any>) {
           if (cls.tiers) {
-            for (const tier of cls.tiers) assert.ok(prices.some((x) => x.class === cls.id && x.tier === tier.id && x.usdPerMonth > 0), `${p.id}/${region}: no price for ${cls.id} ${tier.id}`);
+            for (const tier of cls.tiers)
+              assert.ok(
+                prices.some((x) => x.class === cls.id && x.tier === tier.id && x.usdPerMonth > 0),
+                `${p.id}/${region}: no price for ${cls.id} ${tier.id}`,
+              );
           } else {
-            assert.ok(prices.some((x) => x.class === cls.id && x.usdPerGbMonth > 0), `${p.id}/${region}: no price for ${cls.id}`);
+            assert.ok(
+              prices.some((x) => x.class === cls.id && x.usdPerGbMonth > 0),
+              `${p.id}/${region}: no price for ${cls.id}`,
+            );
           }
         }
       }
       if (p.kind === "cloud") {
-        assert.ok(p.network.publicIpv4UsdPerHour.value > 0 && p.network.egressUsdPerGb.value > 0, `${p.id}: network prices`);
+        assert.ok(
+          p.network.publicIpv4UsdPerHour.value > 0 && p.network.egressUsdPerGb.value > 0,
+          `${p.id}: network prices`,
+        );
       }
     }
   });
@@ -162,7 +200,10 @@ describe("catalog integrity", () => {
   test("checkIntegrity catches a broken cross-reference", () => {
     const broken = structuredClone(cat);
     broken.chains.get("ethereum")!.clients.execution.push("gethh");
-    broken.providers.get("aws")!.computePrices["us-east-1"].push({ ...broken.providers.get("aws")!.computePrices["us-east-1"][0], shape: "x9.huge" });
+    broken.providers.get("aws")!.computePrices["us-east-1"].push({
+      ...broken.providers.get("aws")!.computePrices["us-east-1"][0],
+      shape: "x9.huge",
+    });
     broken.clients.get("teku")!.layer = "execution";
     const problems = checkIntegrity(broken).join("\n");
     assert.match(problems, /unknown client gethh/);
@@ -187,9 +228,18 @@ describe("catalog coverage the issue asks for", () => {
   test("AWS, GCP and Azure each have a US-east, a Frankfurt and a Singapore region; Akash is there", () => {
     for (const id of ["aws", "gcp", "azure"] as const) {
       const regions = cat.providers.get(id)!.regions;
-      assert.ok(regions.some((r) => r.country === "US" && /east/.test(r.id)), `${id}: US-east`);
-      assert.ok(regions.some((r) => r.country === "DE" && r.metro === "Frankfurt"), `${id}: Frankfurt`);
-      assert.ok(regions.some((r) => r.country === "SG" && r.metro === "Singapore"), `${id}: Singapore`);
+      assert.ok(
+        regions.some((r) => r.country === "US" && /east/.test(r.id)),
+        `${id}: US-east`,
+      );
+      assert.ok(
+        regions.some((r) => r.country === "DE" && r.metro === "Frankfurt"),
+        `${id}: Frankfurt`,
+      );
+      assert.ok(
+        regions.some((r) => r.country === "SG" && r.metro === "Singapore"),
+        `${id}: Singapore`,
+      );
       assert.equal(cat.providers.get(id)!.kind, "cloud");
     }
     const akash = cat.providers.get("akash")!;

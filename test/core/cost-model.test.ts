@@ -8,10 +8,21 @@ import type { Site } from "../../core/fleet-spec/resolve";
 import { catalog } from "./helpers";
 
 const site = (provider: "aws" | "gcp" | "azure", region: string): Site => ({
-  id: `${provider}/${region}`, provider, operator: provider, region, country: "US", jurisdiction: "US", cloudAct: true,
+  id: `${provider}/${region}`,
+  provider,
+  operator: provider,
+  region,
+  country: "US",
+  jurisdiction: "US",
+  cloudAct: true,
 });
 const eth = (): Profile => catalog().chains.get("ethereum")!.roles.full;
-const option = (provider: "aws" | "gcp" | "azure", region: string, profile = eth(), pricing?: "committed-1y" | "spot"): NodeOption => {
+const option = (
+  provider: "aws" | "gcp" | "azure",
+  region: string,
+  profile = eth(),
+  pricing?: "committed-1y" | "spot",
+): NodeOption => {
   const r = cheapestOption(profile, site(provider, region), catalog(), pricing);
   assert.ok(r.ok, r.ok ? "" : r.reason);
   return r.option;
@@ -30,10 +41,12 @@ describe("cost model", () => {
   test("GCP's sustained-use discount is applied to N2 on demand, and committed use replaces it", () => {
     const o = option("gcp", "us-east4");
     assert.ok(o.shape.startsWith("n2-"));
-    const list = provider("gcp").computePrices["us-east4"].find((p) => p.shape === o.shape)!.usdPerHour * HOURS_PER_MONTH;
+    const list =
+      provider("gcp").computePrices["us-east4"].find((p) => p.shape === o.shape)!.usdPerHour * HOURS_PER_MONTH;
     near(o.cost.compute, list * 0.8);
     const committed = option("gcp", "us-east4", eth(), "committed-1y");
-    const list1 = provider("gcp").computePrices["us-east4"].find((p) => p.shape === committed.shape)!.usdPerHour * HOURS_PER_MONTH;
+    const list1 =
+      provider("gcp").computePrices["us-east4"].find((p) => p.shape === committed.shape)!.usdPerHour * HOURS_PER_MONTH;
     near(committed.cost.compute, list1 * (1 - provider("gcp").purchaseOptions!["committed-1y"]!.computeDiscount));
   });
 
@@ -42,7 +55,10 @@ describe("cost model", () => {
     assert.equal(egressUsd(100, aws, "us-east-1"), 0, "the first 100 GB are free");
     near(egressUsd(12_000, aws, "us-east-1"), (10_240 - 100) * 0.09 + (12_000 - 10_240) * 0.085);
     near(egressUsd(1_000, aws, "ap-southeast-1"), 900 * 0.12);
-    assert.ok(egressUsd(5_000, aws, "ap-southeast-1") > egressUsd(5_000, aws, "us-east-1"), "Singapore costs more than Virginia");
+    assert.ok(
+      egressUsd(5_000, aws, "ap-southeast-1") > egressUsd(5_000, aws, "us-east-1"),
+      "Singapore costs more than Virginia",
+    );
   });
 
   test("egress is a range: the plan is priced at the low end, the high end is kept beside it", () => {
@@ -60,8 +76,11 @@ describe("cost model", () => {
     const p = eth();
     const v2 = provider("azure").storageClasses.find((c) => c.id === "PremiumV2_LRS")!;
     const perGb = provider("azure").storagePrices.eastus.find((x) => x.class === "PremiumV2_LRS")!.usdPerGbMonth!;
-    near(o.cost.performance, (p.iops - v2.iops!.included) * v2.iops!.provisionedUsdPerMonth!
-      + (p.throughputMBps - v2.throughputMBps!.included) * v2.throughputMBps!.provisionedUsdPerMonth!);
+    near(
+      o.cost.performance,
+      (p.iops - v2.iops!.included) * v2.iops!.provisionedUsdPerMonth! +
+        (p.throughputMBps - v2.throughputMBps!.included) * v2.throughputMBps!.provisionedUsdPerMonth!,
+    );
     const p4 = provider("azure").storagePrices.eastus.find((x) => x.tier === "P4")!.usdPerMonth!;
     near(o.cost.storage, p.diskGb * perGb + p4);
   });

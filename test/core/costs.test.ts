@@ -15,7 +15,8 @@ const profile = (chain: string, role = "full") => cat.chains.get(chain)!.roles[r
 const custom = (p: Partial<Profile>): Profile => ({ ...profile("bitcoin"), ...p });
 
 const allSites = fleetOf({
-  name: "t", chains: [{ chain: "bitcoin", count: 1 }],
+  name: "t",
+  chains: [{ chain: "bitcoin", count: 1 }],
   sites: {
     aws: { regions: ["us-east-1", "eu-central-1", "ap-southeast-1"] },
     gcp: { regions: ["us-east4", "europe-west3", "asia-southeast1"] },
@@ -39,20 +40,28 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
     assert.equal(o.shape, "m6i.2xlarge");
     assert.deepEqual(o.storage, { class: "gp3", sizeGb: 2500, iops: 8000, throughputMBps: 500, local: false });
     assert.deepEqual(o.cost, {
-      compute: 280.32,                // 0.384 * 730
-      storage: 202.4,                 // 2500 * 0.08 + the 30 GB gp3 boot volume
-      performance: 40,                // 5000 * 0.005 + 375 * 0.04
-      publicIp: 3.65,                 // 0.005 * 730
-      egress: 126,                    // 1500 GB, the first 100 free, then 0.09
+      compute: 280.32, // 0.384 * 730
+      storage: 202.4, // 2500 * 0.08 + the 30 GB gp3 boot volume
+      performance: 40, // 5000 * 0.005 + 375 * 0.04
+      publicIp: 3.65, // 0.005 * 730
+      egress: 126, // 1500 GB, the first 100 free, then 0.09
       total: 652.37,
-      egressHigh: 531,                // 6000 GB at the high end of the range: 5900 * 0.09
+      egressHigh: 531, // 6000 GB at the high end of the range: 5900 * 0.09
     });
   });
 
   test("ethereum full in eu-central-1 uses the Frankfurt prices", () => {
     const o = option("ethereum", "aws/eu-central-1");
     // 0.460 * 730 = 335.8; (2500 + 30 boot) * 0.0952 = 240.86; same performance; same egress tiers.
-    assert.deepEqual(o.cost, { compute: 335.8, storage: 240.86, performance: 40, publicIp: 3.65, egress: 126, total: 746.31, egressHigh: 531 });
+    assert.deepEqual(o.cost, {
+      compute: 335.8,
+      storage: 240.86,
+      performance: 40,
+      publicIp: 3.65,
+      egress: 126,
+      total: 746.31,
+      egressHigh: 531,
+    });
   });
 
   test("gp3 provisions up to its late-2025 limit of 80,000 IOPS; io2 prices every IOPS", () => {
@@ -63,7 +72,11 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
     // 17000 IOPS above the included 3000 at 0.005 = 85; 375 MB/s above 125 at 0.04 = 15.
     assert.equal(priceStorageClass(p, gp3, prices)!.performanceUsd, 100);
     assert.equal(priceStorageClass(custom({ diskGb: 1000, iops: 90000, throughputMBps: 500 }), gp3, prices), undefined);
-    const io2 = priceStorageClass(p, aws.storageClasses.find((c) => c.id === "io2")!, prices)!;
+    const io2 = priceStorageClass(
+      p,
+      aws.storageClasses.find((c) => c.id === "io2")!,
+      prices,
+    )!;
     // 1000 GB * 0.125 = 125; 20000 IOPS (none included) * 0.065 = 1300; 1000 MB/s included.
     assert.equal(io2.usd, 125);
     assert.equal(io2.performanceUsd, 1300);
@@ -75,12 +88,23 @@ describe("Azure: Premium SSD tiers", () => {
   test("bitcoin in eastus: Premium SSD v2 (3000 IOPS, 125 MB/s included) undercuts P30, the smallest fitting tier", () => {
     const azure = cat.providers.get("azure")!;
     const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
-    assert.equal(priceStorageClass(cat.chains.get("bitcoin")!.roles.full, premium, azure.storagePrices.eastus)!.choice.tier, "P30");
+    assert.equal(
+      priceStorageClass(cat.chains.get("bitcoin")!.roles.full, premium, azure.storagePrices.eastus)!.choice.tier,
+      "P30",
+    );
     const o = option("bitcoin", "azure/eastus");
     assert.equal(o.shape, "Standard_D4s_v5");
     assert.equal(o.storage.class, "PremiumV2_LRS");
     // 0.192*730 = 140.16; 1000 GB * 0.0812 + the P4 boot disk 5.28; IP 3.65; (500 - 100 free) * 0.087 = 34.8.
-    assert.deepEqual(o.cost, { compute: 140.16, storage: 86.48, performance: 0, publicIp: 3.65, egress: 34.8, total: 265.09, egressHigh: 165.3 });
+    assert.deepEqual(o.cost, {
+      compute: 140.16,
+      storage: 86.48,
+      performance: 0,
+      publicIp: 3.65,
+      egress: 34.8,
+      total: 265.09,
+      egressHigh: 165.3,
+    });
   });
 
   test("cosmoshub (2000 GB) on Premium SSD tiers takes P40, not the bigger P50", () => {
@@ -94,7 +118,11 @@ describe("Azure: Premium SSD tiers", () => {
   test("a tier too slow for the IOPS is skipped even if big enough", () => {
     // P20 is 512 GB but only 2300 IOPS; 2400 IOPS needs P30.
     const azure = cat.providers.get("azure")!;
-    const priced = priceStorageClass(custom({ diskGb: 300, iops: 2400, throughputMBps: 100 }), azure.storageClasses[0], azure.storagePrices.eastus)!;
+    const priced = priceStorageClass(
+      custom({ diskGb: 300, iops: 2400, throughputMBps: 100 }),
+      azure.storageClasses[0],
+      azure.storagePrices.eastus,
+    )!;
     assert.equal(priced.choice.tier, "P30");
     assert.equal(priced.usd, 135.17);
   });
@@ -102,7 +130,10 @@ describe("Azure: Premium SSD tiers", () => {
   test("ethereum (8000 IOPS) exceeds every Premium SSD tier; Premium SSD v2 provisions it, cheaper than L16s_v3's NVMe", () => {
     const azure = cat.providers.get("azure")!;
     const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
-    assert.equal(priceStorageClass(cat.chains.get("ethereum")!.roles.full, premium, azure.storagePrices.eastus), undefined);
+    assert.equal(
+      priceStorageClass(cat.chains.get("ethereum")!.roles.full, premium, azure.storagePrices.eastus),
+      undefined,
+    );
     const o = option("ethereum", "azure/eastus");
     assert.equal(o.shape, "Standard_D8s_v5");
     assert.equal(o.storage.class, "PremiumV2_LRS");
@@ -117,14 +148,26 @@ describe("GCP: performance that grows with disk size", () => {
     // n2-standard-4 0.218756*730 = 159.69 less the 20% sustained-use discount = 127.75; (1000 + 30 boot) GB
     // pd-balanced at 0.11 = 113.3; 500 GB * 0.12 = 60 (high end 2000 GB: 1024 * 0.12 + 976 * 0.11 = 230.24).
     assert.equal(o.storage.class, "pd-balanced");
-    assert.deepEqual(o.cost, { compute: 127.75, storage: 113.3, performance: 0, publicIp: 3.65, egress: 60, total: 304.7, egressHigh: 230.24 });
+    assert.deepEqual(o.cost, {
+      compute: 127.75,
+      storage: 113.3,
+      performance: 0,
+      publicIp: 3.65,
+      egress: 60,
+      total: 304.7,
+      egressHigh: 230.24,
+    });
   });
 
   test("pd-ssd grows a small disk until it has the IOPS", () => {
     const gcp = cat.providers.get("gcp")!;
     const ssd = gcp.storageClasses.find((c) => c.id === "pd-ssd")!;
     // 9000 IOPS = 6000 included + 30/GB -> 100 GB.
-    const priced = priceStorageClass(custom({ diskGb: 50, iops: 9000, throughputMBps: 100 }), ssd, gcp.storagePrices["us-east4"])!;
+    const priced = priceStorageClass(
+      custom({ diskGb: 50, iops: 9000, throughputMBps: 100 }),
+      ssd,
+      gcp.storagePrices["us-east4"],
+    )!;
     assert.equal(priced.choice.sizeGb, 100);
     assert.equal(priced.usd, 100 * 0.187);
     assert.equal(priced.performanceUsd, 0);
@@ -134,7 +177,11 @@ describe("GCP: performance that grows with disk size", () => {
     const gcp = cat.providers.get("gcp")!;
     const local = gcp.storageClasses.find((c) => c.id === "local-ssd")!;
     // 500 MB/s at 0.96 MB/s per GB needs 521 GB; 10000 IOPS at 453/GB needs 23 GB; 521 -> 2 units = 750 GB.
-    const priced = priceStorageClass(custom({ diskGb: 500, iops: 10000, throughputMBps: 500, localNvme: "required" }), local, gcp.storagePrices["us-east4"])!;
+    const priced = priceStorageClass(
+      custom({ diskGb: 500, iops: 10000, throughputMBps: 500, localNvme: "required" }),
+      local,
+      gcp.storagePrices["us-east4"],
+    )!;
     assert.equal(priced.choice.sizeGb, 750);
     assert.equal(priced.choice.local, true);
     assert.ok(Math.abs(priced.usd - 750 * 0.088) < 1e-9);
@@ -166,37 +213,99 @@ describe("Akash: resource prices", () => {
 describe("bare metal", () => {
   test("a host is priced whole, never per node", () => {
     const bm = fleetOf({
-      name: "t", chains: [{ chain: "devnet", count: 1 }],
-      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 10, cpu: 4, memoryGb: 8, diskGb: 100, disk: "hdd" }] } },
+      name: "t",
+      chains: [{ chain: "devnet", count: 1 }],
+      sites: {
+        baremetal: {
+          hosts: [
+            {
+              name: "h",
+              address: "192.0.2.1",
+              operator: "ovh",
+              country: "FR",
+              monthlyUsd: 10,
+              cpu: 4,
+              memoryGb: 8,
+              diskGb: 100,
+              disk: "hdd",
+            },
+          ],
+        },
+      },
     }).sites[0];
     assert.throws(() => cheapestOption(profile("devnet"), bm, cat), /priced by their host/);
     assert.equal(hostFits(profile("devnet"), bm), undefined);
     assert.match(hostFits(profile("bitcoin"), bm)!, /4 CPU threads|8 GB memory|100 GB disk/);
-    assert.match(hostFits(custom({ vcpu: 1, memoryGb: 1, diskGb: 10, localNvme: "required" }), bm)!, /hdd disks, the node needs local NVMe/);
+    assert.match(
+      hostFits(custom({ vcpu: 1, memoryGb: 1, diskGb: 10, localNvme: "required" }), bm)!,
+      /hdd disks, the node needs local NVMe/,
+    );
   });
 
   test("a host's price is shared by its nodes and the shares add up to the host price", async () => {
     const fleet = fleetOf({
-      name: "t", chains: [{ chain: "devnet", count: 3 }],
-      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 10.01, cpu: 4, memoryGb: 8, diskGb: 100 }] } },
+      name: "t",
+      chains: [{ chain: "devnet", count: 3 }],
+      sites: {
+        baremetal: {
+          hosts: [
+            {
+              name: "h",
+              address: "192.0.2.1",
+              operator: "ovh",
+              country: "FR",
+              monthlyUsd: 10.01,
+              cpu: 4,
+              memoryGb: 8,
+              diskGb: 100,
+            },
+          ],
+        },
+      },
     });
     const plan = await planFleet(fleet, cat);
     // 1001 cents over 3 nodes: 334 + 334 + 333.
     assert.deepEqual(plan.nodes.map((n) => n.monthlyUsd).sort(), [3.33, 3.34, 3.34]);
     assert.equal(sumCents(plan.nodes.map((n) => n.monthlyUsd)), 10.01);
     assert.equal(plan.totals.monthlyUsd, 10.01);
-    assert.deepEqual(plan.hosts.map((h) => [h.name, h.monthlyUsd, h.nodes.length]), [["h", 10.01, 3]]);
+    assert.deepEqual(
+      plan.hosts.map((h) => [h.name, h.monthlyUsd, h.nodes.length]),
+      [["h", 10.01, 3]],
+    );
   });
 
   test("a host is paid once however many nodes it carries (cheaper than Akash here)", async () => {
     // Akash devnet: 1.6 + 0.8 + 10 GB beta1 0.1 + lease 5 = 7.5 per node, so 4 nodes = 30 > host 20.
     assert.equal(option("devnet", "akash").cost.total, 7.5);
-    const host = { name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 20, cpu: 8, memoryGb: 8, diskGb: 100 };
-    const plan = await planFleet(fleetOf({ name: "t", chains: [{ chain: "devnet", count: 4 }], sites: { akash: {}, baremetal: { hosts: [host] } } }), cat);
+    const host = {
+      name: "h",
+      address: "192.0.2.1",
+      operator: "ovh",
+      country: "FR",
+      monthlyUsd: 20,
+      cpu: 8,
+      memoryGb: 8,
+      diskGb: 100,
+    };
+    const plan = await planFleet(
+      fleetOf({
+        name: "t",
+        chains: [{ chain: "devnet", count: 4 }],
+        sites: { akash: {}, baremetal: { hosts: [host] } },
+      }),
+      cat,
+    );
     assert.equal(plan.totals.monthlyUsd, 20);
     assert.ok(plan.nodes.every((n) => n.host === "h"));
     // With 2 nodes Akash (15) beats the host (20).
-    const two = await planFleet(fleetOf({ name: "t", chains: [{ chain: "devnet", count: 2 }], sites: { akash: {}, baremetal: { hosts: [host] } } }), cat);
+    const two = await planFleet(
+      fleetOf({
+        name: "t",
+        chains: [{ chain: "devnet", count: 2 }],
+        sites: { akash: {}, baremetal: { hosts: [host] } },
+      }),
+      cat,
+    );
     assert.equal(two.totals.monthlyUsd, 15);
     assert.equal(two.hosts.length, 0);
   });

@@ -1,13 +1,26 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  allowedCount, concentration, evaluatePolicy, hhi, nakamoto, shareNeeded, sharesBy, survivors,
+  allowedCount,
+  concentration,
+  evaluatePolicy,
+  hhi,
+  nakamoto,
+  shareNeeded,
+  sharesBy,
+  survivors,
   type DiversityNode,
 } from "../../core/diversity";
 import type { Policy } from "../../core/fleet-spec/schema";
 
 let seq = 0;
-function node(chainKey: string, operator: string, region: string, jurisdiction: string, clients: Record<string, string> = {}): DiversityNode {
+function node(
+  chainKey: string,
+  operator: string,
+  region: string,
+  jurisdiction: string,
+  clients: Record<string, string> = {},
+): DiversityNode {
   return { id: `n${seq++}`, chainKey, operator, region, jurisdiction, cloudAct: jurisdiction === "US", clients };
 }
 
@@ -23,7 +36,8 @@ const btc = [
   node("bitcoin/mainnet", "akash", "akash", "AKASH", { node: "bitcoind" }),
   node("bitcoin/mainnet", "akash", "akash", "AKASH", { node: "bitcoind" }),
 ];
-const alternatives = (chainKey: string, layer: string) => (chainKey.startsWith("ethereum") ? 5 : layer === "node" ? 1 : 0);
+const alternatives = (chainKey: string, layer: string) =>
+  chainKey.startsWith("ethereum") ? 5 : layer === "node" ? 1 : 0;
 
 describe("HHI", () => {
   test("hand-computed values", () => {
@@ -72,9 +86,18 @@ describe("caps and shares", () => {
   });
   test("client shares are per layer over the chain's nodes", () => {
     const s = sharesBy(eth, "client");
-    assert.deepEqual(s.filter((x) => x.key.startsWith("execution:")).map((x) => [x.key, x.count, x.share]),
-      [["execution:geth", 2, 0.5], ["execution:nethermind", 1, 0.25], ["execution:reth", 1, 0.25]]);
-    assert.equal(s.filter((x) => x.key.startsWith("consensus:")).reduce((a, x) => a + x.share, 0), 1);
+    assert.deepEqual(
+      s.filter((x) => x.key.startsWith("execution:")).map((x) => [x.key, x.count, x.share]),
+      [
+        ["execution:geth", 2, 0.5],
+        ["execution:nethermind", 1, 0.25],
+        ["execution:reth", 1, 0.25],
+      ],
+    );
+    assert.equal(
+      s.filter((x) => x.key.startsWith("consensus:")).reduce((a, x) => a + x.share, 0),
+      1,
+    );
   });
 });
 
@@ -85,7 +108,13 @@ describe("survivors", () => {
     assert.deepEqual(r.get("bitcoin/mainnet"), { total: 2, left: 2 });
   });
   test("a client bug hits every node running it; failures combine", () => {
-    const r = survivors([...eth, ...btc], [{ dim: "client", value: "lighthouse" }, { dim: "jurisdiction", value: "AKASH" }]);
+    const r = survivors(
+      [...eth, ...btc],
+      [
+        { dim: "client", value: "lighthouse" },
+        { dim: "jurisdiction", value: "AKASH" },
+      ],
+    );
     assert.deepEqual(r.get("ethereum/mainnet"), { total: 4, left: 2 });
     assert.deepEqual(r.get("bitcoin/mainnet"), { total: 2, left: 0 });
   });
@@ -135,19 +164,33 @@ describe("evaluatePolicy", () => {
   });
 
   test("survive.operatorLoss: losing aws leaves 2", () => {
-    const ok = check({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 2 } })("survive.operatorLoss", "ethereum/mainnet");
+    const ok = check({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 2 } })(
+      "survive.operatorLoss",
+      "ethereum/mainnet",
+    );
     assert.deepEqual([ok.ok, ok.actual], [true, 2]);
     assert.match(ok.message, /losing operator aws leaves 2 of 4/);
-    const no = check({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 3 } })("survive.operatorLoss", "ethereum/mainnet");
+    const no = check({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 3 } })(
+      "survive.operatorLoss",
+      "ethereum/mainnet",
+    );
     assert.equal(no.ok, false);
   });
 
   test("survive.regionLoss: every region holds one eth node, so losing one leaves 3", () => {
     const c = check({ survive: { operatorLoss: 0, regionLoss: 1, minNodes: 3 } });
-    assert.deepEqual([c("survive.regionLoss", "ethereum/mainnet").ok, c("survive.regionLoss", "ethereum/mainnet").actual], [true, 3]);
+    assert.deepEqual(
+      [c("survive.regionLoss", "ethereum/mainnet").ok, c("survive.regionLoss", "ethereum/mainnet").actual],
+      [true, 3],
+    );
     // Both bitcoin nodes share one region: losing it leaves 0.
     assert.equal(c("survive.regionLoss", "bitcoin/mainnet").actual, 0);
-    assert.equal(evaluatePolicy({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 1 } }, eth, alternatives).some((x) => x.rule === "survive.regionLoss"), false);
+    assert.equal(
+      evaluatePolicy({ survive: { operatorLoss: 1, regionLoss: 0, minNodes: 1 } }, eth, alternatives).some(
+        (x) => x.rule === "survive.regionLoss",
+      ),
+      false,
+    );
   });
 
   test("no policy, no checks", () => {

@@ -24,7 +24,10 @@ export function fleetFromYaml(text: string): Fleet {
 export const sumCents = (xs: number[]): number => Math.round(xs.reduce((a, x) => a + Math.round(x * 100), 0)) / 100;
 
 /** Runs `fn`, expecting it to throw an error of class `cls`; returns the error. */
-export async function rejects<T extends Error>(fn: () => Promise<unknown> | unknown, cls: new (...args: any[]) => T): Promise<T> {
+export async function rejects<T extends Error>(
+  fn: () => Promise<unknown> | unknown,
+  cls: new (...args: any[]) => T,
+): Promise<T> {
   try {
     await fn();
   } catch (e) {

@@ -7,7 +7,17 @@ test("rows are stored sparse (CSR), terms on one column added up, zero coefficie
   const lp = new Lp<"cap">();
   const x = lp.column(2, 0, 5);
   const y = lp.column(3, 0, 5, false);
-  lp.atMost([[x, 1], [y, 1], [x, 1], [y, -1], [y, 1]], 4, "cap");
+  lp.atMost(
+    [
+      [x, 1],
+      [y, 1],
+      [x, 1],
+      [y, -1],
+      [y, 1],
+    ],
+    4,
+    "cap",
+  );
   lp.atMost([[x, 0]], 9);
   lp.equal([[y, 1]], 1);
   const a = lp.arrays();
@@ -18,7 +28,10 @@ test("rows are stored sparse (CSR), terms on one column added up, zero coefficie
   assert.deepEqual([...a.matrix.values], [2, 1, 1]);
   assert.deepEqual([...a.integrality], [1, 0]);
   assert.deepEqual([...a.rowUpper], [4, 9, 1]);
-  assert.deepEqual(lp.objectiveTerms(), [[x, 2], [y, 3]]);
+  assert.deepEqual(lp.objectiveTerms(), [
+    [x, 2],
+    [y, 3],
+  ]);
   assert.equal(lp.has("cap"), true);
 });
 

@@ -5,13 +5,26 @@ import { budgetCheck, money, shareHostPrice, usd, withinBudget } from "../../cor
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 test("host shares add up to the host's price, sub-cent prices included", () => {
-  for (const [price, nodes] of [[150.125, 3], [100, 3], [0.29999, 2], [0.01, 3], [190, 1], [1234.5678, 7]] as const) {
+  for (const [price, nodes] of [
+    [150.125, 3],
+    [100, 3],
+    [0.29999, 2],
+    [0.01, 3],
+    [190, 1],
+    [1234.5678, 7],
+  ] as const) {
     const shares = shareHostPrice(price, nodes);
     assert.equal(shares.length, nodes);
     assert.ok(Math.abs(sum(shares) - price) < 1e-6, `${price} over ${nodes}: ${shares}`);
     // Whole cents spread evenly; only the first share carries the fraction of a cent.
-    assert.ok(Math.max(...shares) - Math.min(...shares) < 0.02, `${price}: shares differ by 2 cents or more: ${shares}`);
-    assert.ok(shares.slice(1).every((x) => Number.isInteger(Math.round(x * 1e6) / 1e4)), `${price}: ${shares}`);
+    assert.ok(
+      Math.max(...shares) - Math.min(...shares) < 0.02,
+      `${price}: shares differ by 2 cents or more: ${shares}`,
+    );
+    assert.ok(
+      shares.slice(1).every((x) => Number.isInteger(Math.round(x * 1e6) / 1e4)),
+      `${price}: ${shares}`,
+    );
   }
   assert.deepEqual(shareHostPrice(100, 3), [33.34, 33.33, 33.33]);
   assert.deepEqual(shareHostPrice(150.125, 3), [50.045, 50.04, 50.04]);

@@ -15,18 +15,26 @@ import { resolveFleet } from "../../core/fleet-spec/resolve";
 import { planFleet } from "../../core/planner/plan";
 import { catalog } from "./helpers";
 
-const HOSTS = (operator = "hetzner", region = "fsn1") => [
-  "  baremetal:",
-  "    hosts:",
-  `      - { name: h1, address: 203.0.113.1, operator: ${operator}, country: DE, region: "${region}", monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }`,
-  "      - { name: h2, address: 203.0.113.2, operator: other, country: FR, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
-].join("\n");
+const HOSTS = (operator = "hetzner", region = "fsn1") =>
+  [
+    "  baremetal:",
+    "    hosts:",
+    `      - { name: h1, address: 203.0.113.1, operator: ${operator}, country: DE, region: "${region}", monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }`,
+    "      - { name: h2, address: 203.0.113.2, operator: other, country: FR, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
+  ].join("\n");
 
 /** A small valid spec: two bitcoin nodes on two bare-metal hosts; `entry` lines go under the chain entry. */
-const spec = (o: { chain?: string; entry?: string[]; sites?: string; top?: string } = {}) => [
-  "name: hostile", "chains:", `  - chain: ${o.chain ?? "bitcoin"}`, "    count: 2", ...(o.entry ?? []).map((l) => `    ${l}`),
-  "sites:", o.sites ?? HOSTS(), o.top ?? "",
-].join("\n");
+const spec = (o: { chain?: string; entry?: string[]; sites?: string; top?: string } = {}) =>
+  [
+    "name: hostile",
+    "chains:",
+    `  - chain: ${o.chain ?? "bitcoin"}`,
+    "    count: 2",
+    ...(o.entry ?? []).map((l) => `    ${l}`),
+    "sites:",
+    o.sites ?? HOSTS(),
+    o.top ?? "",
+  ].join("\n");
 
 function problems(fn: () => unknown): Array<{ path: string; message: string }> {
   try {
@@ -50,7 +58,13 @@ const problemAt = (text: string, path: string, message: RegExp) => {
 describe("YAML aliases", () => {
   test("a billion-laughs document is refused as too many aliases", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (const [prev, name] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+    ])
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
     const [p] = problems(() => parseFleetYaml(levels.join("\n"), "bomb.yaml"));
     assert.match(p.message, new RegExp(`too many aliases.*more than ${MAX_YAML_ALIASES}`));
   });
@@ -72,21 +86,39 @@ describe("names that are JavaScript object keys", () => {
       problemAt(spec({ chain: name }), "chains[0].chain", /unknown chain/);
       problemAt(spec({ entry: [`network: ${name}`] }), "chains[0].network", /has no network/);
       problemAt(spec({ entry: [`role: ${name}`] }), "chains[0].role", /has no role/);
-      problemAt(spec({ chain: "ethereum", entry: [`clients: { ${name}: [geth] }`] }), `chains[0].clients.${name}`, /has no client layer/);
-      problemAt(spec({ chain: "ethereum", entry: [`clients: { execution: [${name}] }`] }), "chains[0].clients.execution[0]", /is not a execution client/);
+      problemAt(
+        spec({ chain: "ethereum", entry: [`clients: { ${name}: [geth] }`] }),
+        `chains[0].clients.${name}`,
+        /has no client layer/,
+      );
+      problemAt(
+        spec({ chain: "ethereum", entry: [`clients: { execution: [${name}] }`] }),
+        "chains[0].clients.execution[0]",
+        /is not a execution client/,
+      );
     });
   }
 
   test("'__proto__' as a key is refused by name (zod would drop it without a word)", () => {
     const list = problems(() => resolved(spec({ chain: "ethereum", entry: ["clients: { __proto__: [geth] }"] })));
-    assert.deepEqual(list.map((p) => p.path), ["chains[0].clients.__proto__"]);
+    assert.deepEqual(
+      list.map((p) => p.path),
+      ["chains[0].clients.__proto__"],
+    );
     assert.match(list[0].message, /__proto__.*rename it/);
-    assert.ok(problems(() => validateFleetObject(JSON.parse('{"name":"x","__proto__":{"a":1}}')))
-      .some((p) => p.path === "__proto__" && /rename/.test(p.message)));
+    assert.ok(
+      problems(() => validateFleetObject(JSON.parse('{"name":"x","__proto__":{"a":1}}'))).some(
+        (p) => p.path === "__proto__" && /rename/.test(p.message),
+      ),
+    );
   });
 
   test("an operator or region named like an Object.prototype key plans like any other name", async () => {
-    for (const [operator, region] of [["constructor", "__proto__"], ["tostring", "toString"], ["valueof", "hasOwnProperty"]]) {
+    for (const [operator, region] of [
+      ["constructor", "__proto__"],
+      ["tostring", "toString"],
+      ["valueof", "hasOwnProperty"],
+    ]) {
       const fleet = resolved(spec({ sites: HOSTS(operator, region) }));
       const plan = await planFleet(fleet, catalog());
       assert.equal(plan.policy.satisfied, true);
@@ -98,39 +130,75 @@ describe("names that are JavaScript object keys", () => {
 });
 
 describe("numbers the solver cannot take", () => {
-  const host = (field: string, value: string) => spec({ sites: HOSTS().replace(/monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000/, `monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000, ${field}: ${value}`.replace(new RegExp(`${field}: \\d+, `), "")) });
+  const host = (field: string, value: string) =>
+    spec({
+      sites: HOSTS().replace(
+        /monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000/,
+        `monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000, ${field}: ${value}`.replace(
+          new RegExp(`${field}: \\d+, `),
+          "",
+        ),
+      ),
+    });
   const cases: Array<[string, string, string, RegExp]> = [
     ["count 1e15", spec().replace("count: 2", "count: 1e15"), "chains[0].count", /at most 10,000/],
     ["count .nan", spec().replace("count: 2", "count: .nan"), "chains[0].count", /NaN \(not a finite number\)/],
     ["count .inf", spec().replace("count: 2", "count: .inf"), "chains[0].count", /Infinity \(not a finite number\)/],
     ["count -.inf", spec().replace("count: 2", "count: -.inf"), "chains[0].count", /-Infinity \(not a finite number\)/],
-    ["host price 1e15", host("monthlyUsd", "1e15"), "sites.baremetal.hosts[0].monthlyUsd", /at most 1,000,000 \$\/month/],
+    [
+      "host price 1e15",
+      host("monthlyUsd", "1e15"),
+      "sites.baremetal.hosts[0].monthlyUsd",
+      /at most 1,000,000 \$\/month/,
+    ],
     ["host memory 1e300", host("memoryGb", "1e300"), "sites.baremetal.hosts[0].memoryGb", /at most 65,536 GB/],
     ["host memory 1e-300", host("memoryGb", "1e-300"), "sites.baremetal.hosts[0].memoryGb", /at least 0.5/],
     ["host disk .nan", host("diskGb", ".nan"), "sites.baremetal.hosts[0].diskGb", /not a finite number/],
     ["host cpu 1e15", host("cpu", "1e15"), "sites.baremetal.hosts[0].cpu", /at most 4,096/],
     ["budget 1e15", spec({ top: "budget: { monthlyUsd: 1e15 }" }), "budget.monthlyUsd", /at most 1,000,000,000/],
     ["budget .inf", spec({ top: "budget: { monthlyUsd: .inf }" }), "budget.monthlyUsd", /not a finite number/],
-    ["minNodes 1e15", spec({ top: "policy: { survive: { operatorLoss: 1, minNodes: 1e15 } }" }), "policy.survive.minNodes", /at most 10,000/],
+    [
+      "minNodes 1e15",
+      spec({ top: "policy: { survive: { operatorLoss: 1, minNodes: 1e15 } }" }),
+      "policy.survive.minNodes",
+      /at most 10,000/,
+    ],
   ];
   for (const [name, text, path, message] of cases) {
-    test(name, () => { problemAt(text, path, message); });
+    test(name, () => {
+      problemAt(text, path, message);
+    });
   }
 });
 
 describe("error messages quote a short excerpt of the value", () => {
   test("a megabyte chain name, key and client are cut to a few dozen characters", () => {
     const long = "x".repeat(1_000_000);
-    for (const text of [spec({ chain: long }), spec({ entry: [`role: "${long}"`] }), spec().replace("count: 2", `count: "${long}"`),
-      spec({ chain: "ethereum", entry: [`clients: { execution: [${long}] }`] })]) {
-      const err = (() => { try { resolved(text); } catch (e) { return e as Error; } })();
+    for (const text of [
+      spec({ chain: long }),
+      spec({ entry: [`role: "${long}"`] }),
+      spec().replace("count: 2", `count: "${long}"`),
+      spec({ chain: "ethereum", entry: [`clients: { execution: [${long}] }`] }),
+    ]) {
+      const err = (() => {
+        try {
+          resolved(text);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
       assert.ok(err instanceof SpecError);
       assert.ok(err.message.length < 1000, `message of ${err.message.length} characters`);
     }
-    assert.match(problemAt(spec().replace("count: 2", `count: "${long}"`), "chains[0].count", /expected number/).message,
-      /got string "x{60}… \(1000000 characters\)"/);
+    assert.match(
+      problemAt(spec().replace("count: 2", `count: "${long}"`), "chains[0].count", /expected number/).message,
+      /got string "x{60}… \(1000000 characters\)"/,
+    );
     const key = problems(() => parseFleetYaml(spec({ top: `${"k".repeat(1000)}: 1` }), "x.yaml"));
-    assert.ok(key.every((p) => p.path.length < 100 && p.message.length < 1000), JSON.stringify(key).slice(0, 300));
+    assert.ok(
+      key.every((p) => p.path.length < 100 && p.message.length < 1000),
+      JSON.stringify(key).slice(0, 300),
+    );
   });
 
   test("control characters in a value are shown escaped", () => {

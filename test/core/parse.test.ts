@@ -47,7 +47,13 @@ describe("the issue's example fleet", () => {
     const text = readFileSync(ISSUE_FLEET, "utf8");
     const spec = parseFleetFile(ISSUE_FLEET);
     assert.equal(spec.name, "eth-rpc-prod");
-    assert.deepEqual(spec.chains.map((c) => [c.chain, c.count]), [["ethereum", 6], ["bitcoin", 3]]);
+    assert.deepEqual(
+      spec.chains.map((c) => [c.chain, c.count]),
+      [
+        ["ethereum", 6],
+        ["bitcoin", 3],
+      ],
+    );
     assert.equal(spec.sites.baremetal!.hosts[0].maxNodes, 1);
     assert.match(text, /maxNodes: 1 /);
     // Defaults the schema promises.
@@ -57,8 +63,10 @@ describe("the issue's example fleet", () => {
 
     const fleet = resolveFleet(spec, catalog(), ISSUE_FLEET);
     // 2 aws + 1 gcp + 1 azure region, akash, one host.
-    assert.deepEqual(fleet.sites.map((s) => s.id),
-      ["aws/us-east-1", "aws/eu-central-1", "gcp/europe-west3", "azure/eastus", "akash", "baremetal/fra-1"]);
+    assert.deepEqual(
+      fleet.sites.map((s) => s.id),
+      ["aws/us-east-1", "aws/eu-central-1", "gcp/europe-west3", "azure/eastus", "akash", "baremetal/fra-1"],
+    );
     const host = fleet.sites.find((s) => s.id === "baremetal/fra-1")!;
     // hetzner is a known operator headquartered in DE (catalog/operators.yaml); DE is not under the CLOUD Act.
     assert.equal(host.jurisdiction, "DE");
@@ -91,21 +99,30 @@ describe("parse errors name the field", () => {
 
   test("a typo'd nested key suggests the sibling it resembles", () => {
     const text = exampleWith("jurisdiction: 0.5", "jurisdicton: 0.5");
-    const p = problemAt(problemsOf(() => parseFleetYaml(text)), "policy.maxShare.jurisdicton");
+    const p = problemAt(
+      problemsOf(() => parseFleetYaml(text)),
+      "policy.maxShare.jurisdicton",
+    );
     assert.match(p.message, /did you mean 'jurisdiction'\?/);
     assert.equal(p.line, lineOf(text, "jurisdicton:"));
   });
 
   test("a wrong type deep inside a list gives the indexed path and its line", () => {
     const text = exampleWith("count: 3", "count: three");
-    const p = problemAt(problemsOf(() => parseFleetYaml(text)), "chains[1].count");
+    const p = problemAt(
+      problemsOf(() => parseFleetYaml(text)),
+      "chains[1].count",
+    );
     assert.match(p.message, /expected number, got string "three"/);
     assert.equal(p.line, lineOf(text, "count: three"));
   });
 
   test("a missing required field is named", () => {
     const text = exampleWith(/^name: .*$/m, "");
-    const p = problemAt(problemsOf(() => parseFleetYaml(text)), "name");
+    const p = problemAt(
+      problemsOf(() => parseFleetYaml(text)),
+      "name",
+    );
     assert.match(p.message, /required/);
   });
 
@@ -119,7 +136,10 @@ describe("parse errors name the field", () => {
 
   test("shares must be in (0, 1]: 0 and 1.01 are rejected, 1 is accepted", () => {
     for (const bad of ["0", "1.01", "-0.2"]) {
-      problemAt(problemsOf(() => parseFleetYaml(exampleWith("region: 0.5", `region: ${bad}`))), "policy.maxShare.region");
+      problemAt(
+        problemsOf(() => parseFleetYaml(exampleWith("region: 0.5", `region: ${bad}`))),
+        "policy.maxShare.region",
+      );
     }
     assert.equal(parseFleetYaml(exampleWith("region: 0.5", "region: 1")).policy.maxShare!.region, 1);
   });
@@ -152,7 +172,13 @@ describe("parse errors name the field", () => {
 
   test("formatted problems carry file:line: path", () => {
     const text = exampleWith(/^policy:/m, "polcy:");
-    const err = (() => { try { parseFleetYaml(text, "f.yaml"); } catch (e) { return e as SpecError; } })()!;
+    const err = (() => {
+      try {
+        parseFleetYaml(text, "f.yaml");
+      } catch (e) {
+        return e as SpecError;
+      }
+    })()!;
     assert.match(err.message, new RegExp(`^f\\.yaml:${lineOf(text, "polcy:")}: polcy: unknown field`, "m"));
     assert.equal(formatProblem({ path: "", message: "m" }), "(top level): m");
   });
@@ -183,14 +209,25 @@ describe("resolve errors name the field", () => {
   });
 
   test("a region under the wrong provider says where it belongs", () => {
-    const p = problemAt(resolveText(exampleWith("regions: [europe-west3]", "regions: [eu-central-1]").replace("[us-east-1, eu-central-1]", "[us-east-1]")), "sites.gcp.regions[0]");
+    const p = problemAt(
+      resolveText(
+        exampleWith("regions: [europe-west3]", "regions: [eu-central-1]").replace(
+          "[us-east-1, eu-central-1]",
+          "[us-east-1]",
+        ),
+      ),
+      "sites.gcp.regions[0]",
+    );
     assert.match(p.message, /is a aws region; move it under sites\.aws\.regions/);
   });
 
   test("duplicate host names and a cloud as bare-metal operator", () => {
     const host = (name: string, operator: string, address: string) =>
       `      - { name: ${name}, address: ${address}, operator: ${operator}, country: DE, monthlyUsd: 50, cpu: 8, memoryGb: 32, diskGb: 1000 }\n`;
-    const text = exampleWith(/  baremetal:\n    hosts:\n/, `  baremetal:\n    hosts:\n${host("fra-1", "ovh", "198.51.100.1")}${host("b", "gcp", "198.51.100.2")}`);
+    const text = exampleWith(
+      /  baremetal:\n    hosts:\n/,
+      `  baremetal:\n    hosts:\n${host("fra-1", "ovh", "198.51.100.1")}${host("b", "gcp", "198.51.100.2")}`,
+    );
     const problems = resolveText(text);
     assert.match(problemAt(problems, "sites.baremetal.hosts[2].name").message, /used twice/);
     assert.match(problemAt(problems, "sites.baremetal.hosts[1].operator").message, /cloud provider/);
@@ -201,7 +238,10 @@ describe("resolve errors name the field", () => {
   });
 
   test("a host's jurisdiction comes from its operator's headquarters, else its country", () => {
-    const text = exampleWith("operator: hetzner", "operator: vultr").replace("country: DE", "country: DE\n        region: fra");
+    const text = exampleWith("operator: hetzner", "operator: vultr").replace(
+      "country: DE",
+      "country: DE\n        region: fra",
+    );
     const site = resolveFleet(parseFleetYaml(text), catalog()).sites.at(-1)!;
     // vultr is headquartered in the US (catalog/operators.yaml): a US company, so under the CLOUD Act.
     assert.deepEqual([site.jurisdiction, site.cloudAct, site.region, site.country], ["US", true, "fra", "DE"]);

@@ -21,15 +21,23 @@ const DIMS = ["operator", "region", "jurisdiction", "client"] as const;
 type Dim = (typeof DIMS)[number];
 const EXECUTION = ["geth", "nethermind", "reth", "besu", "erigon"];
 const CLOUD_SITES: Array<[provider: "aws" | "gcp" | "azure" | "akash", region: string]> = [
-  ["aws", "us-east-1"], ["aws", "eu-central-1"], ["aws", "ap-southeast-1"], ["gcp", "us-east4"], ["gcp", "europe-west3"],
-  ["azure", "eastus"], ["azure", "germanywestcentral"], ["akash", ""],
+  ["aws", "us-east-1"],
+  ["aws", "eu-central-1"],
+  ["aws", "ap-southeast-1"],
+  ["gcp", "us-east4"],
+  ["gcp", "europe-west3"],
+  ["azure", "eastus"],
+  ["azure", "germanywestcentral"],
+  ["akash", ""],
 ];
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 /** Mostly absent: rules and quotas are drawn rarely enough that a fair share of specs stays feasible. */
-const rarely = <T>(arb: fc.Arbitrary<T>, absent = 3) => fc.oneof({ arbitrary: fc.constant(undefined), weight: absent }, { arbitrary: arb, weight: 1 });
+const rarely = <T>(arb: fc.Arbitrary<T>, absent = 3) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: absent }, { arbitrary: arb, weight: 1 });
 /** Drops undefined fields, as a YAML file would not have them. */
-const clean = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const clean = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const hostArb = fc.record({
   operator: fc.constantFrom("hetzner", "ovh", "myhome", "vultr"),
@@ -43,35 +51,58 @@ const hostArb = fc.record({
   maxNodes: rarely(fc.integer({ min: 1, max: 4 }), 2),
 });
 
-const groupArb = (maxCount: number) => fc.oneof(
-  fc.record({ chain: fc.constantFrom("bitcoin", "devnet"), count: fc.integer({ min: 1, max: maxCount }) }),
-  fc.record({
-    chain: fc.constant("ethereum"), count: fc.integer({ min: 1, max: maxCount }),
-    role: opt(fc.constant("archive")),
-    clients: opt(fc.subarray(EXECUTION, { minLength: 1 }).map((execution) => ({ execution }))),
-  }).map(clean),
-);
+const groupArb = (maxCount: number) =>
+  fc.oneof(
+    fc.record({ chain: fc.constantFrom("bitcoin", "devnet"), count: fc.integer({ min: 1, max: maxCount }) }),
+    fc
+      .record({
+        chain: fc.constant("ethereum"),
+        count: fc.integer({ min: 1, max: maxCount }),
+        role: opt(fc.constant("archive")),
+        clients: opt(fc.subarray(EXECUTION, { minLength: 1 }).map((execution) => ({ execution }))),
+      })
+      .map(clean),
+  );
 
-const policyArb = fc.record({
-  caps: fc.tuple(...DIMS.map(() => rarely(fc.constantFrom(...CAPS), 2))),
-  minOperators: rarely(fc.integer({ min: 1, max: 3 })),
-  survive: rarely(fc.record({ loss: fc.constantFrom("operator", "region", "both"), minNodes: fc.integer({ min: 1, max: 3 }) })),
-}).map(({ caps, minOperators, survive }) => clean({
-  maxShare: clean(Object.fromEntries(DIMS.map((d, i) => [d, caps[i]]))),
-  minOperators,
-  survive: survive && { operatorLoss: survive.loss !== "region" ? 1 : 0, regionLoss: survive.loss !== "operator" ? 1 : 0, minNodes: survive.minNodes },
-}));
+const policyArb = fc
+  .record({
+    caps: fc.tuple(...DIMS.map(() => rarely(fc.constantFrom(...CAPS), 2))),
+    minOperators: rarely(fc.integer({ min: 1, max: 3 })),
+    survive: rarely(
+      fc.record({ loss: fc.constantFrom("operator", "region", "both"), minNodes: fc.integer({ min: 1, max: 3 }) }),
+    ),
+  })
+  .map(({ caps, minOperators, survive }) =>
+    clean({
+      maxShare: clean(Object.fromEntries(DIMS.map((d, i) => [d, caps[i]]))),
+      minOperators,
+      survive: survive && {
+        operatorLoss: survive.loss !== "region" ? 1 : 0,
+        regionLoss: survive.loss !== "operator" ? 1 : 0,
+        minNodes: survive.minNodes,
+      },
+    }),
+  );
 
 /** A random valid spec. `maxSites`/`maxNodes` keep instances small enough for the exhaustive search. */
 function specArb(o: { maxCount: number; maxNodes: number; maxSites: number; budget?: boolean }) {
-  return fc.record({
-    chains: fc.array(groupArb(o.maxCount), { minLength: 1, maxLength: 3 }).filter((gs) => gs.reduce((a, g) => a + g.count, 0) <= o.maxNodes),
-    clouds: fc.subarray(CLOUD_SITES),
-    hosts: fc.array(hostArb, { maxLength: 3 }),
-    quotas: fc.record({ aws: rarely(fc.integer({ min: 1, max: 5 })), gcp: rarely(fc.integer({ min: 1, max: 5 })), azure: rarely(fc.integer({ min: 1, max: 5 })), akash: rarely(fc.integer({ min: 1, max: 5 })) }),
-    policy: policyArb,
-    budget: o.budget ? rarely(fc.integer({ min: 50, max: 3000 }), 4) : fc.constant(undefined),
-  }).filter((s) => s.clouds.length + s.hosts.length >= 1 && s.clouds.length + s.hosts.length <= o.maxSites)
+  return fc
+    .record({
+      chains: fc
+        .array(groupArb(o.maxCount), { minLength: 1, maxLength: 3 })
+        .filter((gs) => gs.reduce((a, g) => a + g.count, 0) <= o.maxNodes),
+      clouds: fc.subarray(CLOUD_SITES),
+      hosts: fc.array(hostArb, { maxLength: 3 }),
+      quotas: fc.record({
+        aws: rarely(fc.integer({ min: 1, max: 5 })),
+        gcp: rarely(fc.integer({ min: 1, max: 5 })),
+        azure: rarely(fc.integer({ min: 1, max: 5 })),
+        akash: rarely(fc.integer({ min: 1, max: 5 })),
+      }),
+      policy: policyArb,
+      budget: o.budget ? rarely(fc.integer({ min: 50, max: 3000 }), 4) : fc.constant(undefined),
+    })
+    .filter((s) => s.clouds.length + s.hosts.length >= 1 && s.clouds.length + s.hosts.length <= o.maxSites)
     .map(({ chains, clouds, hosts, quotas, policy, budget }) => {
       const sites: Record<string, unknown> = {};
       for (const provider of ["aws", "gcp", "azure"] as const) {
@@ -82,7 +113,13 @@ function specArb(o: { maxCount: number; maxNodes: number; maxSites: number; budg
       if (hosts.length) {
         sites.baremetal = { hosts: hosts.map((h, i) => clean({ name: `h${i}`, address: `192.0.2.${i + 1}`, ...h })) };
       }
-      return clean({ name: "prop", chains, sites, policy, budget: budget === undefined ? undefined : { monthlyUsd: budget } });
+      return clean({
+        name: "prop",
+        chains,
+        sites,
+        policy,
+        budget: budget === undefined ? undefined : { monthlyUsd: budget },
+      });
     });
 }
 
@@ -103,13 +140,17 @@ async function planOrNull(fleet: Fleet): Promise<Plan | null> {
 function assertPlanKeepsEverything(fleet: Fleet, plan: Plan) {
   // Node counts per chain and role.
   const want = new Map<string, number>();
-  for (const g of fleet.groups) want.set(`${g.chainKey}|${g.role}`, (want.get(`${g.chainKey}|${g.role}`) ?? 0) + g.count);
+  for (const g of fleet.groups)
+    want.set(`${g.chainKey}|${g.role}`, (want.get(`${g.chainKey}|${g.role}`) ?? 0) + g.count);
   const got = new Map<string, number>();
   for (const n of plan.nodes) got.set(`${n.chainKey}|${n.role}`, (got.get(`${n.chainKey}|${n.role}`) ?? 0) + 1);
   assert.deepEqual(got, want);
   // Every rule, by the diversity module's own check (independent of the MILP).
   const failed = evaluatePolicy(fleet.spec.policy, plan.nodes, alternativesIn(cat)).filter((c) => !c.ok);
-  assert.deepEqual(failed.map((c) => c.message), []);
+  assert.deepEqual(
+    failed.map((c) => c.message),
+    [],
+  );
   assert.equal(plan.policy.satisfied, true);
   // Sites, hosts and quotas.
   const byId = new Map(fleet.sites.map((s) => [s.id, s]));
@@ -138,12 +179,19 @@ function assertPlanKeepsEverything(fleet: Fleet, plan: Plan) {
 }
 
 test("every plan keeps every cap, count, host and quota (or the planner says why not)", async (t) => {
-  let feasible = 0, infeasible = 0;
-  await fc.assert(fc.asyncProperty(specArb({ maxCount: 8, maxNodes: 24, maxSites: 11, budget: true }), async (spec) => {
-    const fleet = fleetOf(spec);
-    const plan = await planOrNull(fleet);
-    if (plan) { feasible++; assertPlanKeepsEverything(fleet, plan); } else infeasible++;
-  }), { numRuns: 500 });
+  let feasible = 0,
+    infeasible = 0;
+  await fc.assert(
+    fc.asyncProperty(specArb({ maxCount: 8, maxNodes: 24, maxSites: 11, budget: true }), async (spec) => {
+      const fleet = fleetOf(spec);
+      const plan = await planOrNull(fleet);
+      if (plan) {
+        feasible++;
+        assertPlanKeepsEverything(fleet, plan);
+      } else infeasible++;
+    }),
+    { numRuns: 500 },
+  );
   t.diagnostic(`${feasible} feasible, ${infeasible} infeasible specs`);
   // The generator must exercise both outcomes, or the property says little.
   assert.ok(feasible >= 100 && infeasible >= 30, `feasible ${feasible}, infeasible ${infeasible}`);
@@ -156,51 +204,80 @@ test("tightening a cap never lowers the optimal cost, and never turns infeasible
     dim: fc.constantFrom(...DIMS),
     pair: fc.tuple(fc.constantFrom(...CAPS), fc.constantFrom(...CAPS)),
   });
-  await fc.assert(fc.asyncProperty(arb, async ({ spec, dim, pair }) => {
-    const rank = (c: number | undefined) => c ?? 2;
-    const [loose, tight] = rank(pair[0]) >= rank(pair[1]) ? pair : [pair[1], pair[0]];
-    if (loose === tight) return;
-    const withCap = (cap: number | undefined) => {
-      const maxShare: Partial<Record<Dim, number>> = { ...(spec.policy as { maxShare?: Partial<Record<Dim, number>> }).maxShare };
-      if (cap === undefined) delete maxShare[dim]; else maxShare[dim] = cap;
-      return fleetOf({ ...spec, policy: { ...spec.policy, maxShare } });
-    };
-    const a = await planOrNull(withCap(loose));
-    const b = await planOrNull(withCap(tight));
-    if (!a) assert.equal(b, null, `cap ${dim} ${tight} feasible while the looser ${loose} is not`);
-    if (a && b) {
-      compared++;
-      assert.ok(b.totals.monthlyUsd >= a.totals.monthlyUsd - 1e-6, `${dim} ${loose} -> ${tight}: ${a.totals.monthlyUsd} -> ${b.totals.monthlyUsd}`);
-    }
-  }), { numRuns: 700 });
+  await fc.assert(
+    fc.asyncProperty(arb, async ({ spec, dim, pair }) => {
+      const rank = (c: number | undefined) => c ?? 2;
+      const [loose, tight] = rank(pair[0]) >= rank(pair[1]) ? pair : [pair[1], pair[0]];
+      if (loose === tight) return;
+      const withCap = (cap: number | undefined) => {
+        const maxShare: Partial<Record<Dim, number>> = {
+          ...(spec.policy as { maxShare?: Partial<Record<Dim, number>> }).maxShare,
+        };
+        if (cap === undefined) delete maxShare[dim];
+        else maxShare[dim] = cap;
+        return fleetOf({ ...spec, policy: { ...spec.policy, maxShare } });
+      };
+      const a = await planOrNull(withCap(loose));
+      const b = await planOrNull(withCap(tight));
+      if (!a) assert.equal(b, null, `cap ${dim} ${tight} feasible while the looser ${loose} is not`);
+      if (a && b) {
+        compared++;
+        assert.ok(
+          b.totals.monthlyUsd >= a.totals.monthlyUsd - 1e-6,
+          `${dim} ${loose} -> ${tight}: ${a.totals.monthlyUsd} -> ${b.totals.monthlyUsd}`,
+        );
+      }
+    }),
+    { numRuns: 700 },
+  );
   t.diagnostic(`${compared} feasible pairs compared`);
   assert.ok(compared >= 60, `only ${compared} feasible pairs compared`);
 });
 
 test("the exhaustive search agrees with itself on a case priced by hand", () => {
   // Two bitcoin nodes, at most half per operator: Akash 54.20 + AWS us-east-1 262.21.
-  const r = bruteForce(fleetOf({ name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} }, policy: { maxShare: { operator: 0.5 } } }), cat);
+  const r = bruteForce(
+    fleetOf({
+      name: "t",
+      chains: [{ chain: "bitcoin", count: 2 }],
+      sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+      policy: { maxShare: { operator: 0.5 } },
+    }),
+    cat,
+  );
   assert.deepEqual(r, { feasible: true, cost: 316.41, placements: 4 });
 });
 
 test("on tiny fleets the optimiser's cost equals an exhaustive search's minimum", async (t) => {
-  let feasible = 0, infeasible = 0, binding = 0;
-  await fc.assert(fc.asyncProperty(specArb({ maxCount: 3, maxNodes: 5, maxSites: 4, budget: true }), async (spec) => {
-    const fleet = fleetOf(spec);
-    const brute = bruteForce(fleet, cat);
-    const plan = await planOrNull(fleet);
-    if (!brute.feasible) {
-      infeasible++;
-      assert.equal(plan, null, `the search found no placement, the planner found one for $${plan?.totals.monthlyUsd}`);
-      return;
-    }
-    feasible++;
-    assert.ok(plan, `the planner found no plan; the search found one for $${brute.cost}`);
-    assert.ok(Math.abs(plan.totals.monthlyUsd - brute.cost) < 0.005, `planner $${plan.totals.monthlyUsd} vs search $${brute.cost}`);
-    // Count the cases where the rules change the answer, so we know the comparison tests them.
-    const free = bruteForce(fleetOf({ ...spec, policy: {}, budget: undefined }), cat);
-    if (brute.cost > free.cost + 0.001) binding++;
-  }), { numRuns: 2500 });
+  let feasible = 0,
+    infeasible = 0,
+    binding = 0;
+  await fc.assert(
+    fc.asyncProperty(specArb({ maxCount: 3, maxNodes: 5, maxSites: 4, budget: true }), async (spec) => {
+      const fleet = fleetOf(spec);
+      const brute = bruteForce(fleet, cat);
+      const plan = await planOrNull(fleet);
+      if (!brute.feasible) {
+        infeasible++;
+        assert.equal(
+          plan,
+          null,
+          `the search found no placement, the planner found one for $${plan?.totals.monthlyUsd}`,
+        );
+        return;
+      }
+      feasible++;
+      assert.ok(plan, `the planner found no plan; the search found one for $${brute.cost}`);
+      assert.ok(
+        Math.abs(plan.totals.monthlyUsd - brute.cost) < 0.005,
+        `planner $${plan.totals.monthlyUsd} vs search $${brute.cost}`,
+      );
+      // Count the cases where the rules change the answer, so we know the comparison tests them.
+      const free = bruteForce(fleetOf({ ...spec, policy: {}, budget: undefined }), cat);
+      if (brute.cost > free.cost + 0.001) binding++;
+    }),
+    { numRuns: 2500 },
+  );
   t.diagnostic(`${feasible} feasible (${binding} where the rules raise the cost), ${infeasible} infeasible tiny specs`);
   assert.ok(binding >= 50, `the rules bound in only ${binding} cases`);
   assert.ok(feasible >= 300 && infeasible >= 300, `feasible ${feasible}, infeasible ${infeasible}`);

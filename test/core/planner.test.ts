@@ -25,7 +25,9 @@ function assertKeepsEveryRule(fleet: Fleet, plan: Plan) {
   const { policy } = fleet.spec;
   for (const g of fleet.groups) {
     const placed = plan.nodes.filter((n) => n.chainKey === g.chainKey && n.role === g.role);
-    const wanted = fleet.groups.filter((x) => x.chainKey === g.chainKey && x.role === g.role).reduce((a, x) => a + x.count, 0);
+    const wanted = fleet.groups
+      .filter((x) => x.chainKey === g.chainKey && x.role === g.role)
+      .reduce((a, x) => a + x.count, 0);
     assert.equal(placed.length, wanted, `${g.chainKey} ${g.role}: node count`);
   }
   for (const chainKey of new Set(fleet.groups.map((g) => g.chainKey))) {
@@ -33,18 +35,28 @@ function assertKeepsEveryRule(fleet: Fleet, plan: Plan) {
     const total = nodes.length;
     for (const dim of ["operator", "region", "jurisdiction"] as const) {
       const cap = policy.maxShare?.[dim];
-      if (cap !== undefined) assert.ok(max(tally(nodes, (n) => n[dim])) <= Math.floor(cap * total + 1e-9), `${chainKey}: ${dim} cap ${cap}`);
+      if (cap !== undefined)
+        assert.ok(max(tally(nodes, (n) => n[dim])) <= Math.floor(cap * total + 1e-9), `${chainKey}: ${dim} cap ${cap}`);
     }
     if (policy.maxShare?.client !== undefined) {
       const chain = cat.chains.get(chainKey.split("/")[0])!;
       for (const layer of chain.layers) {
         if (chain.clients[layer].length < 2) continue;
-        assert.ok(max(tally(nodes, (n) => n.clients[layer])) <= Math.floor(policy.maxShare.client * total + 1e-9), `${chainKey}: ${layer} client cap`);
+        assert.ok(
+          max(tally(nodes, (n) => n.clients[layer])) <= Math.floor(policy.maxShare.client * total + 1e-9),
+          `${chainKey}: ${layer} client cap`,
+        );
       }
     }
-    if (policy.minOperators) assert.ok(tally(nodes, (n) => n.operator).size >= policy.minOperators, `${chainKey}: minOperators`);
-    if (policy.survive?.operatorLoss) assert.ok(total - max(tally(nodes, (n) => n.operator)) >= policy.survive.minNodes, `${chainKey}: survive operator`);
-    if (policy.survive?.regionLoss) assert.ok(total - max(tally(nodes, (n) => n.region)) >= policy.survive.minNodes, `${chainKey}: survive region`);
+    if (policy.minOperators)
+      assert.ok(tally(nodes, (n) => n.operator).size >= policy.minOperators, `${chainKey}: minOperators`);
+    if (policy.survive?.operatorLoss)
+      assert.ok(
+        total - max(tally(nodes, (n) => n.operator)) >= policy.survive.minNodes,
+        `${chainKey}: survive operator`,
+      );
+    if (policy.survive?.regionLoss)
+      assert.ok(total - max(tally(nodes, (n) => n.region)) >= policy.survive.minNodes, `${chainKey}: survive region`);
   }
   for (const site of fleet.sites) {
     const on = plan.nodes.filter((n) => n.site === site.id);
@@ -64,7 +76,10 @@ describe("the example plans", () => {
     // AKASH <= 2 (operator 0.34 -> 2), so >= 1 must be on fra-1 too: fra-1 needs 2 nodes, maxNodes is 1.
     const issue = fleetOfFile(ISSUE_FLEET);
     const err = await rejects(() => planFleet(issue, cat), InfeasibleError);
-    const m = /the maxNodes caps \(host fra-1: 1\) cannot be kept together with the other rules; without it the cheapest plan costs \$(\d+\.\d\d)\/month/.exec(err.reasons.join("\n"));
+    const m =
+      /the maxNodes caps \(host fra-1: 1\) cannot be kept together with the other rules; without it the cheapest plan costs \$(\d+\.\d\d)\/month/.exec(
+        err.reasons.join("\n"),
+      );
     assert.ok(m, err.message);
     // Without the cap fra-1 still carries at most 2: one ethereum (two need 5000 GB of its 3840) and one
     // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs.
@@ -87,13 +102,23 @@ describe("the example plans", () => {
     const prices = plan.nodes.map((n) => n.monthlyUsd);
     assert.equal(plan.totals.monthlyUsd, sumCents(prices));
     for (const n of plan.nodes) assert.equal(n.cost.total, n.monthlyUsd, n.id);
-    for (const [key, by] of [["chainKey", plan.totals.byChain], ["operator", plan.totals.byOperator], ["provider", plan.totals.byProvider]] as const) {
-      for (const [value, usd] of Object.entries(by)) assert.equal(usd, sumCents(plan.nodes.filter((n) => n[key] === value).map((n) => n.monthlyUsd)), `${key} ${value}`);
+    for (const [key, by] of [
+      ["chainKey", plan.totals.byChain],
+      ["operator", plan.totals.byOperator],
+      ["provider", plan.totals.byProvider],
+    ] as const) {
+      for (const [value, usd] of Object.entries(by))
+        assert.equal(
+          usd,
+          sumCents(plan.nodes.filter((n) => n[key] === value).map((n) => n.monthlyUsd)),
+          `${key} ${value}`,
+        );
       assert.equal(sumCents(Object.values(by)), plan.totals.monthlyUsd);
     }
     assert.equal(plan.totals.breakdown.total, plan.totals.monthlyUsd);
     // A host's nodes carry exactly the host's price between them.
-    for (const h of plan.hosts) assert.equal(sumCents(plan.nodes.filter((n) => n.host === h.name).map((n) => n.monthlyUsd)), h.monthlyUsd);
+    for (const h of plan.hosts)
+      assert.equal(sumCents(plan.nodes.filter((n) => n.host === h.name).map((n) => n.monthlyUsd)), h.monthlyUsd);
   });
 
   test("the same input gives the identical plan (apart from the solver's wall time)", async () => {
@@ -108,22 +133,42 @@ describe("the example plans", () => {
 describe("optimality on cases small enough to price by hand", () => {
   test("one bitcoin node goes to the cheapest site (Akash 54.20 < AWS 262.21)", async () => {
     // AWS us-east-1 bitcoin: m6i.xlarge 140.16 + gp3 (1000 + 30 boot) GB 82.4 + 3.65 IP + (500 - 100 free) GB * 0.09 = 262.21.
-    const plan = await planFleet(fleetOf({ name: "t", chains: [{ chain: "bitcoin", count: 1 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} } }), cat);
-    assert.deepEqual(plan.nodes.map((n) => [n.site, n.monthlyUsd]), [["akash", 54.2]]);
+    const plan = await planFleet(
+      fleetOf({
+        name: "t",
+        chains: [{ chain: "bitcoin", count: 1 }],
+        sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+      }),
+      cat,
+    );
+    assert.deepEqual(
+      plan.nodes.map((n) => [n.site, n.monthlyUsd]),
+      [["akash", 54.2]],
+    );
   });
 
   test("an operator cap of 0.5 on 2 nodes forces the second node to the next-cheapest site", async () => {
-    const plan = await planFleet(fleetOf({
-      name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} },
-      policy: { maxShare: { operator: 0.5 } },
-    }), cat);
+    const plan = await planFleet(
+      fleetOf({
+        name: "t",
+        chains: [{ chain: "bitcoin", count: 2 }],
+        sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+        policy: { maxShare: { operator: 0.5 } },
+      }),
+      cat,
+    );
     assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 262.21]));
   });
 
   test("provider quotas (maxNodes) are kept", async () => {
-    const plan = await planFleet(fleetOf({
-      name: "t", chains: [{ chain: "bitcoin", count: 3 }], sites: { aws: { regions: ["us-east-1"] }, akash: { maxNodes: 1 } },
-    }), cat);
+    const plan = await planFleet(
+      fleetOf({
+        name: "t",
+        chains: [{ chain: "bitcoin", count: 3 }],
+        sites: { aws: { regions: ["us-east-1"] }, akash: { maxNodes: 1 } },
+      }),
+      cat,
+    );
     assert.equal(plan.nodes.filter((n) => n.provider === "akash").length, 1);
     assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 262.21, 262.21]));
   });
@@ -132,11 +177,26 @@ describe("optimality on cases small enough to price by hand", () => {
 describe("client caps are per chain, across its chains entries", () => {
   test("two entries that each keep the cap but together cannot: infeasible with the numbers", async () => {
     // 6 ethereum nodes, 5 execution clients, cap 0.2 -> at most 1 per client: impossible.
-    const err = await rejects(() => planFleet(fleetOf({
-      name: "t", chains: [{ chain: "ethereum", count: 3 }, { chain: "ethereum", count: 3 }], sites: { akash: {} },
-      policy: { maxShare: { client: 0.2 } },
-    }), cat), InfeasibleError);
-    assert.match(err.reasons.join("\n"), /maxShare\.client 0\.2 allows at most 1 of ethereum\/mainnet's 6 nodes per execution client/);
+    const err = await rejects(
+      () =>
+        planFleet(
+          fleetOf({
+            name: "t",
+            chains: [
+              { chain: "ethereum", count: 3 },
+              { chain: "ethereum", count: 3 },
+            ],
+            sites: { akash: {} },
+            policy: { maxShare: { client: 0.2 } },
+          }),
+          cat,
+        ),
+      InfeasibleError,
+    );
+    assert.match(
+      err.reasons.join("\n"),
+      /maxShare\.client 0\.2 allows at most 1 of ethereum\/mainnet's 6 nodes per execution client/,
+    );
     assert.match(err.reasons.join("\n"), /raise maxShare\.client to 0\.34/);
   });
 
@@ -145,32 +205,58 @@ describe("client caps are per chain, across its chains entries", () => {
     // Cap 0.34 of 6 -> at most 2 per client, so the archive nodes must avoid geth and nethermind.
     const two = { execution: ["geth", "nethermind"] };
     const fleet = fleetOf({
-      name: "t", chains: [{ chain: "ethereum", count: 2, clients: two }, { chain: "ethereum", count: 2, clients: two }, { chain: "ethereum", role: "archive", count: 2 }],
+      name: "t",
+      chains: [
+        { chain: "ethereum", count: 2, clients: two },
+        { chain: "ethereum", count: 2, clients: two },
+        { chain: "ethereum", role: "archive", count: 2 },
+      ],
       // Akash's network storage cannot hold an archive node (700 MB/s): it goes to AWS.
-      sites: { akash: {}, aws: { regions: ["us-east-1"] } }, policy: { maxShare: { client: 0.34 } },
+      sites: { akash: {}, aws: { regions: ["us-east-1"] } },
+      policy: { maxShare: { client: 0.34 } },
     });
     const plan = await planFleet(fleet, cat);
     assertKeepsEveryRule(fleet, plan);
     assert.equal(plan.policy.satisfied, true);
-    const full = plan.nodes.filter((n) => n.role === "full").map((n) => n.clients.execution).sort();
+    const full = plan.nodes
+      .filter((n) => n.role === "full")
+      .map((n) => n.clients.execution)
+      .sort();
     assert.deepEqual(full, ["geth", "geth", "nethermind", "nethermind"]);
-    assert.ok(plan.nodes.filter((n) => n.role === "archive").every((n) => !["geth", "nethermind"].includes(n.clients.execution)));
+    assert.ok(
+      plan.nodes
+        .filter((n) => n.role === "archive")
+        .every((n) => !["geth", "nethermind"].includes(n.clients.execution)),
+    );
   });
 
   test("one entry with too few clients for the cap names the clients", async () => {
-    const err = await rejects(() => planFleet(fleetOf({
-      name: "t", chains: [{ chain: "ethereum", count: 6, clients: { execution: ["geth", "reth"] } }], sites: { akash: {} },
-      policy: { maxShare: { client: 0.34 } },
-    }), cat), InfeasibleError);
+    const err = await rejects(
+      () =>
+        planFleet(
+          fleetOf({
+            name: "t",
+            chains: [{ chain: "ethereum", count: 6, clients: { execution: ["geth", "reth"] } }],
+            sites: { akash: {} },
+            policy: { maxShare: { client: 0.34 } },
+          }),
+          cat,
+        ),
+      InfeasibleError,
+    );
     // 0.34 of 6 allows 2 per client, so 3 clients are needed; the entry allows 2.
-    assert.match(err.reasons[0], /allows at most 2 of ethereum\/mainnet's 6 nodes per execution client, so it needs at least 3 execution clients; chains\[0\]\.clients\.execution allows 2 \(geth, reth\)/);
+    assert.match(
+      err.reasons[0],
+      /allows at most 2 of ethereum\/mainnet's 6 nodes per execution client, so it needs at least 3 execution clients; chains\[0\]\.clients\.execution allows 2 \(geth, reth\)/,
+    );
   });
 });
 
 describe("infeasible specs explain themselves in plain words", () => {
   test("maxShare.operator 0.25 with only 3 operators names the numbers", async () => {
     const fleet = fleetOf({
-      name: "t", chains: [{ chain: "ethereum", count: 6 }],
+      name: "t",
+      chains: [{ chain: "ethereum", count: 6 }],
       sites: { aws: { regions: ["us-east-1", "eu-central-1"] }, gcp: { regions: ["us-east4"] }, akash: {} },
       policy: { maxShare: { operator: 0.25 } },
     });
@@ -189,7 +275,10 @@ describe("infeasible specs explain themselves in plain words", () => {
     const text = exampleText().replace("monthlyUsd: 9000", "monthlyUsd: 1000");
     const err = await rejects(() => planFleet(resolveFleet(parseFleetYaml(text), cat), cat), InfeasibleError);
     assert.equal(err.reasons.length, 1, err.reasons.join("\n"));
-    const m = /^budget\.monthlyUsd 1000 is below the cheapest plan that keeps every other rule: \$(\d+\.\d\d)\/month$/.exec(err.reasons[0]);
+    const m =
+      /^budget\.monthlyUsd 1000 is below the cheapest plan that keeps every other rule: \$(\d+\.\d\d)\/month$/.exec(
+        err.reasons[0],
+      );
     assert.ok(m, err.reasons[0]);
     assert.equal(Number(m[1]), unbounded.totals.monthlyUsd);
   });
@@ -198,14 +287,25 @@ describe("infeasible specs explain themselves in plain words", () => {
     // 6 nodes; operator 0.34 allows 2 per operator; jurisdiction 0.5 allows 3 per jurisdiction.
     // aws/gcp/azure are all US (<= 3) and akash (<= 2 by the operator cap): at most 5 < 6.
     const spec = {
-      name: "t", chains: [{ chain: "bitcoin", count: 6 }],
-      sites: { aws: { regions: ["us-east-1"] }, gcp: { regions: ["us-east4"] }, azure: { regions: ["eastus"] }, akash: {} },
+      name: "t",
+      chains: [{ chain: "bitcoin", count: 6 }],
+      sites: {
+        aws: { regions: ["us-east-1"] },
+        gcp: { regions: ["us-east4"] },
+        azure: { regions: ["eastus"] },
+        akash: {},
+      },
       policy: { maxShare: { operator: 0.34, jurisdiction: 0.5 } },
     };
     const err = await rejects(() => planFleet(fleetOf(spec), cat), InfeasibleError);
     const text = err.reasons.join("\n");
-    for (const [family, policy] of [["maxShare.operator 0.34", { maxShare: { jurisdiction: 0.5 } }], ["maxShare.jurisdiction 0.5", { maxShare: { operator: 0.34 } }]] as const) {
-      const m = new RegExp(`${family.replace(/\./g, "\\.")} cannot be kept together with the other rules; without it the cheapest plan costs \\$(\\d+\\.\\d\\d)/month`).exec(text);
+    for (const [family, policy] of [
+      ["maxShare.operator 0.34", { maxShare: { jurisdiction: 0.5 } }],
+      ["maxShare.jurisdiction 0.5", { maxShare: { operator: 0.34 } }],
+    ] as const) {
+      const m = new RegExp(
+        `${family.replace(/\./g, "\\.")} cannot be kept together with the other rules; without it the cheapest plan costs \\$(\\d+\\.\\d\\d)/month`,
+      ).exec(text);
       assert.ok(m, `${family} not named: ${text}`);
       const without = await planFleet(fleetOf({ ...spec, policy }), cat);
       assert.equal(Number(m[1]), without.totals.monthlyUsd, family);
@@ -213,18 +313,57 @@ describe("infeasible specs explain themselves in plain words", () => {
   });
 
   test("a chain that fits no allowed site says what it needs", async () => {
-    const err = await rejects(() => planFleet(fleetOf({
-      name: "t", chains: [{ chain: "xrpl", count: 1 }],
-      sites: { baremetal: { hosts: [{ name: "h", address: "192.0.2.1", operator: "ovh", country: "FR", monthlyUsd: 50, cpu: 16, memoryGb: 128, diskGb: 4000, disk: "ssd" }] } },
-    }), cat), InfeasibleError);
-    assert.match(err.reasons[0], /chains\[0\] \(xrpl\/mainnet full: 8 vCPU, 64 GB, 1000 GB disk at 10000 IOPS, local NVMe\) fits no allowed site: h has ssd disks, the node needs local NVMe/);
+    const err = await rejects(
+      () =>
+        planFleet(
+          fleetOf({
+            name: "t",
+            chains: [{ chain: "xrpl", count: 1 }],
+            sites: {
+              baremetal: {
+                hosts: [
+                  {
+                    name: "h",
+                    address: "192.0.2.1",
+                    operator: "ovh",
+                    country: "FR",
+                    monthlyUsd: 50,
+                    cpu: 16,
+                    memoryGb: 128,
+                    diskGb: 4000,
+                    disk: "ssd",
+                  },
+                ],
+              },
+            },
+          }),
+          cat,
+        ),
+      InfeasibleError,
+    );
+    assert.match(
+      err.reasons[0],
+      /chains\[0\] \(xrpl\/mainnet full: 8 vCPU, 64 GB, 1000 GB disk at 10000 IOPS, local NVMe\) fits no allowed site: h has ssd disks, the node needs local NVMe/,
+    );
   });
 
   test("survive with too few nodes", async () => {
-    const err = await rejects(() => planFleet(fleetOf({
-      name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites: { aws: { regions: ["us-east-1"] }, akash: {} },
-      policy: { survive: { operatorLoss: 1, minNodes: 2 } },
-    }), cat), InfeasibleError);
-    assert.match(err.reasons.join("\n"), /survive\.operatorLoss with minNodes 2 allows at most 0 of bitcoin\/mainnet's 2 nodes per operator/);
+    const err = await rejects(
+      () =>
+        planFleet(
+          fleetOf({
+            name: "t",
+            chains: [{ chain: "bitcoin", count: 2 }],
+            sites: { aws: { regions: ["us-east-1"] }, akash: {} },
+            policy: { survive: { operatorLoss: 1, minNodes: 2 } },
+          }),
+          cat,
+        ),
+      InfeasibleError,
+    );
+    assert.match(
+      err.reasons.join("\n"),
+      /survive\.operatorLoss with minNodes 2 allows at most 0 of bitcoin\/mainnet's 2 nodes per operator/,
+    );
   });
 });

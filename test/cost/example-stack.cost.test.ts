@@ -36,14 +36,20 @@ function expectedMonthly(): number {
       const price = prices.find((s) => s.class === n.storage.class && s.tier === n.storage.tier)!;
       total += price.usdPerMonth ?? price.usdPerGbMonth! * n.storage.sizeGb;
       const cls = p.storageClasses.find((c) => c.id === n.storage.class)!;
-      if (!cls.tiers && cls.iops?.provisionedUsdPerMonth) total += Math.max(0, n.storage.iops! - cls.iops.included) * cls.iops.provisionedUsdPerMonth;
-      if (!cls.tiers && cls.throughputMBps?.provisionedUsdPerMonth) total += Math.max(0, n.storage.throughputMBps! - cls.throughputMBps.included) * cls.throughputMBps.provisionedUsdPerMonth;
+      if (!cls.tiers && cls.iops?.provisionedUsdPerMonth)
+        total += Math.max(0, n.storage.iops! - cls.iops.included) * cls.iops.provisionedUsdPerMonth;
+      if (!cls.tiers && cls.throughputMBps?.provisionedUsdPerMonth)
+        total +=
+          Math.max(0, n.storage.throughputMBps! - cls.throughputMBps.included) *
+          cls.throughputMBps.provisionedUsdPerMonth;
     }
     // Boot disks: gp3 (AWS), pd-balanced (GCP), the smallest Premium SSD tier holding 30 GB (Azure).
     if (n.provider === "aws") total += BOOT_DISK_GB * prices.find((s) => s.class === "gp3")!.usdPerGbMonth!;
     if (n.provider === "gcp") total += BOOT_DISK_GB * prices.find((s) => s.class === "pd-balanced")!.usdPerGbMonth!;
     if (n.provider === "azure") {
-      const tiers = p.storageClasses.find((c) => c.id === "Premium_LRS")!.tiers!.filter((t) => t.sizeGb >= BOOT_DISK_GB);
+      const tiers = p.storageClasses
+        .find((c) => c.id === "Premium_LRS")!
+        .tiers!.filter((t) => t.sizeGb >= BOOT_DISK_GB);
       const smallest = tiers.sort((a, b) => a.sizeGb - b.sizeGb)[0];
       total += prices.find((s) => s.class === "Premium_LRS" && s.tier === smallest.id)!.usdPerMonth!;
     }
@@ -63,13 +69,18 @@ before(async () => {
   writeFileSync(file, JSON.stringify(previewDocument(h.resources, "example")));
 });
 
-const cost = (...args: string[]) => execFileSync("node", [join(ROOT, "bin", "sovereign.js"), "cost", file, ...args], { encoding: "utf8" });
+const cost = (...args: string[]) =>
+  execFileSync("node", [join(ROOT, "bin", "sovereign.js"), "cost", file, ...args], { encoding: "utf8" });
 
 describe("sovereign cost on the example stack's preview", () => {
   it("totals the catalog's prices of the planned nodes (plus boot disks), nothing left unpriced", () => {
     const json = JSON.parse(cost("--format", "json"));
     assert.equal(Number(json.totalMonthlyCost), expectedMonthly());
-    assert.equal(json.projects[0].summary.totalUnsupportedResources, 0, JSON.stringify(json.projects[0].metadata.unpricedResources));
+    assert.equal(
+      json.projects[0].summary.totalUnsupportedResources,
+      0,
+      JSON.stringify(json.projects[0].metadata.unpricedResources),
+    );
     // Every node's machine is priced at its planned shape.
     const names = json.projects[0].breakdown.resources.map((r: { name: string }) => r.name);
     for (const n of plan.nodes) assert.ok(names.includes(`eth-btc-example-${n.id}-vm`), n.id);
@@ -86,8 +97,16 @@ describe("sovereign cost on the example stack's preview", () => {
 
   it("prints a table with the total and exits 1 above --budget", () => {
     const out = cost();
-    assert.ok(out.startsWith(`Monthly cost of preview.json: $${expectedMonthly().toLocaleString("en-US", { minimumFractionDigits: 2 })}`), out.slice(0, 200));
-    assert.throws(() => cost("--budget", "100"), (e: { status: number; stdout: string }) => e.status === 1 && /EXCEEDED/.test(e.stdout));
+    assert.ok(
+      out.startsWith(
+        `Monthly cost of preview.json: $${expectedMonthly().toLocaleString("en-US", { minimumFractionDigits: 2 })}`,
+      ),
+      out.slice(0, 200),
+    );
+    assert.throws(
+      () => cost("--budget", "100"),
+      (e: { status: number; stdout: string }) => e.status === 1 && /EXCEEDED/.test(e.stdout),
+    );
     assert.match(cost("--budget", "100000"), /Budget: \$100,000\.00\/month — ok/);
   });
 });

@@ -26,7 +26,13 @@ export function previewDocument(resources: Recorded[], stack: string, config: Re
       op: "create",
       urn: urnOf(r),
       provider: providerRef(r.provider),
-      newState: { urn: urnOf(r), custom: r.custom, type: r.type, inputs: mask(r.inputs), provider: providerRef(r.provider) },
+      newState: {
+        urn: urnOf(r),
+        custom: r.custom,
+        type: r.type,
+        inputs: mask(r.inputs),
+        provider: providerRef(r.provider),
+      },
     })),
     changeSummary: { create: resources.length },
   };

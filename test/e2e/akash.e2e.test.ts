@@ -14,7 +14,9 @@ import { labEnv, REPO } from "./lab";
 
 const env = labEnv();
 const engine = join(env.SOVEREIGN_ENGINE_BIN, "pulumi");
-const problem = existsSync(engine) ? undefined : `the Pulumi engine is not built (${engine}); run: sudo bash e2e/lab/setup.sh`;
+const problem = existsSync(engine)
+  ? undefined
+  : `the Pulumi engine is not built (${engine}); run: sudo bash e2e/lab/setup.sh`;
 if (problem) console.error(`\n*** akash e2e suite cannot run: ${problem} ***\n`);
 
 const API_KEY = `akash-e2e-${process.pid}-5f3c1d7e9a2b4c6d8e0f`;
@@ -29,8 +31,22 @@ const spec = {
   sites: { akash: { audited: true } },
 };
 
-interface NodeOut { id: string; provider: string; publicIp: string; rpcEndpoint: string; operator: string }
-interface Leased { dseq: string; provider: string; organization: string; country: string; audited: boolean; price: { denom: string; amount: string }; publicIp: string }
+interface NodeOut {
+  id: string;
+  provider: string;
+  publicIp: string;
+  rpcEndpoint: string;
+  operator: string;
+}
+interface Leased {
+  dseq: string;
+  provider: string;
+  organization: string;
+  country: string;
+  audited: boolean;
+  price: { denom: string; amount: string };
+  publicIp: string;
+}
 
 describe("Akash fleet with the real Pulumi engine against the Console contract server", { skip: problem }, () => {
   const work = mkdtempSync(join(tmpdir(), "sovereign-akash-e2e-"));
@@ -43,23 +59,46 @@ describe("Akash fleet with the real Pulumi engine against the Console contract s
 
   const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
-    try { return await fn(); } finally { timings[phase] = Math.round(performance.now() - t0) / 1000; }
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0) / 1000;
+    }
   };
 
   before(async () => {
     const auditor = "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63";
     server = await startContractServer(API_KEY, {
       // The cheapest provider is not audited: the spec asks for audited providers only.
-      bids: [{ provider: PROVIDERS[0], amount: 8 }, { provider: PROVIDERS[1], amount: 12, afterMs: 200 }, { provider: PROVIDERS[2], amount: 14, afterMs: 300 }],
+      bids: [
+        { provider: PROVIDERS[0], amount: 8 },
+        { provider: PROVIDERS[1], amount: 12, afterMs: 200 },
+        { provider: PROVIDERS[2], amount: 14, afterMs: 300 },
+      ],
       providers: {
         [PROVIDERS[0]]: { isAudited: false, organization: "Cheap Unaudited" },
-        [PROVIDERS[1]]: { isAudited: true, organization: "Audited One", country: "DE", attributes: [{ key: "host", value: "akash", auditedBy: [auditor] }] },
-        [PROVIDERS[2]]: { isAudited: true, organization: "Audited Two", country: "CA", attributes: [{ key: "host", value: "akash", auditedBy: [auditor] }] },
+        [PROVIDERS[1]]: {
+          isAudited: true,
+          organization: "Audited One",
+          country: "DE",
+          attributes: [{ key: "host", value: "akash", auditedBy: [auditor] }],
+        },
+        [PROVIDERS[2]]: {
+          isAudited: true,
+          organization: "Audited Two",
+          country: "CA",
+          attributes: [{ key: "host", value: "akash", auditedBy: [auditor] }],
+        },
       },
     });
     writeFileSync(specFile, stringify(spec));
     const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-    stack = await timed("stack init", () => LocalWorkspace.createOrSelectStack({ stackName: `akash-e2e-${process.pid}`, workDir: REPO }, { envVars: env, pulumiCommand }));
+    stack = await timed("stack init", () =>
+      LocalWorkspace.createOrSelectStack(
+        { stackName: `akash-e2e-${process.pid}`, workDir: REPO },
+        { envVars: env, pulumiCommand },
+      ),
+    );
     await stack.setAllConfig({
       "sovereign:fleetFile": { value: specFile },
       "sovereign:akashApiKey": { value: API_KEY, secret: true },
@@ -74,7 +113,11 @@ describe("Akash fleet with the real Pulumi engine against the Console contract s
 
   after(async () => {
     if (stack) {
-      try { await stack.destroy({ color: "never" }); } catch { /* reported by the destroy test */ }
+      try {
+        await stack.destroy({ color: "never" });
+      } catch {
+        /* reported by the destroy test */
+      }
       await stack.workspace.removeStack(stack.name).catch(() => undefined);
     }
     await server?.close();
@@ -104,16 +147,24 @@ describe("Akash fleet with the real Pulumi engine against the Console contract s
     assert.equal(typeof policy.satisfied, "boolean");
     // The SDL the Console got carries the node's engine JWT; the Console saw the key on every call.
     const ethereum = nodes.find((n) => n.id.startsWith("ethereum"))!;
-    const sdl = server.deployments.get(leased[ethereum.id].dseq)!.sdl as { services: Record<string, { env?: string[] }> };
+    const sdl = server.deployments.get(leased[ethereum.id].dseq)!.sdl as {
+      services: Record<string, { env?: string[] }>;
+    };
     assert.match(sdl.services.execution.env?.[0] ?? "", /^SOVEREIGN_JWT=[0-9a-f]{64}$/);
-    assert.ok(server.requests.filter((r) => !r.path.startsWith("/v1/providers") && r.path !== "/v1/pricing").every((r) => r.keyOk));
+    assert.ok(
+      server.requests
+        .filter((r) => !r.path.startsWith("/v1/providers") && r.path !== "/v1/pricing")
+        .every((r) => r.keyOk),
+    );
     assert.ok(log.join("").includes("persistent data is lost when a lease closes"), "the Akash warning is shown");
   });
 
   test("pulumi up again changes nothing", async () => {
     const again = await timed("second up", () => stack.up({ color: "never", onOutput: (s) => log.push(s) }));
     // "read" is the program's StackReference to its own outputs (the deployed plan), not a change.
-    const changed = Object.entries(again.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && op !== "read" && n);
+    const changed = Object.entries(again.summary.resourceChanges ?? {}).filter(
+      ([op, n]) => op !== "same" && op !== "read" && n,
+    );
     assert.deepEqual(changed, []);
   });
 
@@ -124,10 +175,16 @@ describe("Akash fleet with the real Pulumi engine against the Console contract s
     const jwt = sdl.services.execution.env![0].split("=")[1];
     const backend = join(env.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""), ".pulumi");
     const history = join(backend, "history", "sovereign", stack.name);
-    const files = [join(backend, "stacks", "sovereign", `${stack.name}.json`), ...(existsSync(history) ? readdirSync(history).map((f) => join(history, f)) : [])];
+    const files = [
+      join(backend, "stacks", "sovereign", `${stack.name}.json`),
+      ...(existsSync(history) ? readdirSync(history).map((f) => join(history, f)) : []),
+    ];
     const state = files.map((f) => readFileSync(f, "utf8")).join("\n");
     const outputs = JSON.stringify(await stack.outputs());
-    for (const [what, secret] of [["API key", API_KEY], ["JWT", jwt]] as const) {
+    for (const [what, secret] of [
+      ["API key", API_KEY],
+      ["JWT", jwt],
+    ] as const) {
       assert.ok(!state.includes(secret), `the ${what} is not in the state`);
       assert.ok(!outputs.includes(secret), `the ${what} is not in the outputs`);
       assert.ok(!log.join("").includes(secret), `the ${what} is not in the logs`);
@@ -138,7 +195,8 @@ describe("Akash fleet with the real Pulumi engine against the Console contract s
   test("pulumi destroy closes every deployment", async () => {
     const leased = upResult.outputs.akash.value as Record<string, Leased>;
     await timed("destroy", () => stack.destroy({ color: "never", onOutput: (s) => log.push(s) }));
-    for (const l of Object.values(leased)) assert.equal(server.deployments.get(l.dseq)?.state, "closed", `deployment ${l.dseq} closed`);
+    for (const l of Object.values(leased))
+      assert.equal(server.deployments.get(l.dseq)?.state, "closed", `deployment ${l.dseq} closed`);
     assert.ok(!log.join("").includes(API_KEY));
   });
 });

@@ -28,7 +28,13 @@ function fleetSpec(hosts: LabHost[], count: number, hostKeyOf = (h: LabHost) => 
     sites: {
       baremetal: {
         hosts: hosts.slice(0, 3).map((h, i) => ({
-          name: h.name, address: h.address, ...OPERATORS[i], cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 2,
+          name: h.name,
+          address: h.address,
+          ...OPERATORS[i],
+          cpu: 4,
+          memoryGb: 8,
+          diskGb: 100,
+          maxNodes: 2,
           ssh: { user: h.user, port: h.port, hostKey: hostKeyOf(h) },
         })),
       },
@@ -37,7 +43,13 @@ function fleetSpec(hosts: LabHost[], count: number, hostKeyOf = (h: LabHost) => 
   };
 }
 
-interface NodeOut { id: string; rpcEndpoint: string; publicIp: string; provider: string; hostPortOffset?: number }
+interface NodeOut {
+  id: string;
+  rpcEndpoint: string;
+  publicIp: string;
+  provider: string;
+  hostPortOffset?: number;
+}
 
 /** A fleet of `count` devnet nodes on one lab host (no diversity rules: one operator). */
 function oneHostSpec(name: string, host: LabHost, count: number) {
@@ -46,10 +58,20 @@ function oneHostSpec(name: string, host: LabHost, count: number) {
     chains: [{ chain: "devnet", count }],
     sites: {
       baremetal: {
-        hosts: [{
-          name: host.name, address: host.address, operator: "hetzner", country: "DE", monthlyUsd: 50, cpu: 4, memoryGb: 8, diskGb: 100,
-          maxNodes: 4, ssh: { user: host.user, port: host.port, hostKey: host.hostKey },
-        }],
+        hosts: [
+          {
+            name: host.name,
+            address: host.address,
+            operator: "hetzner",
+            country: "DE",
+            monthlyUsd: 50,
+            cpu: 4,
+            memoryGb: 8,
+            diskGb: 100,
+            maxNodes: 4,
+            ssh: { user: host.user, port: host.port, hostKey: host.hostKey },
+          },
+        ],
       },
     },
     policy: {},
@@ -57,10 +79,18 @@ function oneHostSpec(name: string, host: LabHost, count: number) {
 }
 
 /** A stack of the Sovereign program in the lab's file backend, configured for a spec file. */
-async function labStack(env: Record<string, string>, name: string, specFile: string, privateKey: string): Promise<Stack> {
+async function labStack(
+  env: Record<string, string>,
+  name: string,
+  specFile: string,
+  privateKey: string,
+): Promise<Stack> {
   // The engine built by e2e/lab (not whatever `pulumi` may be on PATH).
   const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: REPO }, { envVars: env, pulumiCommand });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: name, workDir: REPO },
+    { envVars: env, pulumiCommand },
+  );
   await stack.setAllConfig({
     "sovereign:fleetFile": { value: specFile },
     "sovereign:sshPrivateKey": { value: privateKey, secret: true },
@@ -83,11 +113,16 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
 
   const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
-    try { return await fn(); } finally { timings[phase] = Math.round(performance.now() - t0) / 1000; }
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0) / 1000;
+    }
   };
   const up = (phase: string) => timed(phase, () => stack.up({ onOutput: (s) => log.push(s), color: "never" }));
   const nodesOf = (r: UpResult) => Object.values(r.outputs.nodes.value as Record<string, NodeOut>);
-  const changes = (r: UpResult) => Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n));
+  const changes = (r: UpResult) =>
+    Object.fromEntries(Object.entries(r.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n));
 
   before(async () => {
     writeFileSync(specFile, stringify(fleetSpec(hosts, 3)));
@@ -97,7 +132,11 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
   after(async () => {
     if (!stack) return;
     for (const h of hosts) setHostReachable(h.name, true);
-    try { await stack.destroy({ color: "never" }); } catch { /* reported by the destroy test */ }
+    try {
+      await stack.destroy({ color: "never" });
+    } catch {
+      /* reported by the destroy test */
+    }
     await stack.workspace.removeStack(stack.name).catch(() => undefined);
     console.log(`e2e timings (s): ${JSON.stringify(timings)}`);
     writeFileSync(join(work, "timings.json"), JSON.stringify(timings, null, 2));
@@ -163,8 +202,13 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
     }
     assert.match(message, new RegExp(down.address.replace(/\./g, "\\.")), "the error names the unreachable host");
     const exported = await stack.exportStack();
-    const created = (exported.deployment.resources ?? []).filter((r: { type: string }) => r.type === "sovereign:baremetal:NodeHost").map((r: { urn: string }) => r.urn);
-    assert.ok(created.some((u: string) => !u.includes(down.name)), "nodes on the other hosts were deployed");
+    const created = (exported.deployment.resources ?? [])
+      .filter((r: { type: string }) => r.type === "sovereign:baremetal:NodeHost")
+      .map((r: { urn: string }) => r.urn);
+    assert.ok(
+      created.some((u: string) => !u.includes(down.name)),
+      "nodes on the other hosts were deployed",
+    );
     const result = await up("up after the host returned");
     const nodes = nodesOf(result);
     assert.equal(nodes.length, 4);
@@ -173,13 +217,21 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
 
   test("no secret in plaintext in the state, the outputs or the logs", async () => {
     // The key's random part (its first line is the same for every OpenSSH key).
-    const keyBody = privateKey.split("\n").filter((l) => l && !l.startsWith("-----")).slice(1).join("");
+    const keyBody = privateKey
+      .split("\n")
+      .filter((l) => l && !l.startsWith("-----"))
+      .slice(1)
+      .join("");
     const probes = [keyBody.slice(0, 32), keyBody.slice(keyBody.length / 2, keyBody.length / 2 + 32)];
     // The checkpoint and every history file on disk (the Automation API's exportStack decrypts secrets).
     const backend = join(env.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""), ".pulumi");
     const history = join(backend, "history", "sovereign", stack.name);
-    const state = [join(backend, "stacks", "sovereign", `${stack.name}.json`), ...readdirSync(history).map((f) => join(history, f))]
-      .map((f) => readFileSync(f, "utf8")).join("\n");
+    const state = [
+      join(backend, "stacks", "sovereign", `${stack.name}.json`),
+      ...readdirSync(history).map((f) => join(history, f)),
+    ]
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\n");
     const outputs = JSON.stringify(await stack.outputs());
     for (const probe of probes) {
       assert.ok(!state.includes(probe), "the SSH key is not in the state");
@@ -192,7 +244,10 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
   test("a host that shows another host key is refused (no one can pose as a host)", async () => {
     const [h1, h2] = hosts;
     writeFileSync(specFile, stringify(fleetSpec(hosts, 4, (h) => (h.name === h1.name ? h2.hostKey : h.hostKey))));
-    await assert.rejects(() => up("up with a wrong host key"), (e: Error) => /host key|hostkey|knownhosts|mismatch/i.test(e.message));
+    await assert.rejects(
+      () => up("up with a wrong host key"),
+      (e: Error) => /host key|hostkey|knownhosts|mismatch/i.test(e.message),
+    );
     writeFileSync(specFile, stringify(fleetSpec(hosts, 4)));
   });
 
@@ -200,7 +255,11 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
     await timed("destroy", () => stack.destroy({ color: "never", onOutput: (s) => log.push(s) }));
     for (const h of hosts.slice(0, 3)) {
       assert.equal(ssh(env, h, "docker ps -aq").trim(), "", `${h.name}: no containers`);
-      assert.equal(ssh(env, h, "find /srv/sovereign -mindepth 1 2>/dev/null | head -5").trim(), "", `${h.name}: no files`);
+      assert.equal(
+        ssh(env, h, "find /srv/sovereign -mindepth 1 2>/dev/null | head -5").trim(),
+        "",
+        `${h.name}: no files`,
+      );
       assert.doesNotMatch(ssh(env, h, "nft list tables"), /sovereign_/, `${h.name}: no firewall tables`);
     }
   });
@@ -215,15 +274,24 @@ describe("two fleets on one bare-metal host never touch each other", { skip: pro
   const timings: Record<string, number> = {};
   const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
-    try { return await fn(); } finally { timings[phase] = Math.round(performance.now() - t0) / 1000; }
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0) / 1000;
+    }
   };
-  const up = async (fleet: string, phase: string) => nodesOf(await timed(phase, () => stacks[fleet].up({ color: "never" })));
+  const up = async (fleet: string, phase: string) =>
+    nodesOf(await timed(phase, () => stacks[fleet].up({ color: "never" })));
   const nodesOf = (r: UpResult) => Object.values(r.outputs.nodes.value as Record<string, NodeOut>);
   // A balance set on prod's chain: the mark that prod's node (and its state) survived.
   const MARK = "0x00000000000000000000000000000000000000a1";
   const markRpc = (url: string, method: string, params: unknown[]) => {
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
-    return JSON.parse(execFileSync("curl", ["-sS", "--max-time", "5", "-H", "content-type: application/json", "--data", body, url], { encoding: "utf8" }));
+    return JSON.parse(
+      execFileSync("curl", ["-sS", "--max-time", "5", "-H", "content-type: application/json", "--data", body, url], {
+        encoding: "utf8",
+      }),
+    );
   };
   let prodRpc = "";
 
@@ -237,7 +305,11 @@ describe("two fleets on one bare-metal host never touch each other", { skip: pro
 
   after(async () => {
     for (const stack of Object.values(stacks)) {
-      try { await stack.destroy({ color: "never" }); } catch { /* reported by the tests */ }
+      try {
+        await stack.destroy({ color: "never" });
+      } catch {
+        /* reported by the tests */
+      }
       await stack.workspace.removeStack(stack.name).catch(() => undefined);
     }
     console.log(`e2e two-fleet timings (s): ${JSON.stringify(timings)}`);
@@ -252,12 +324,21 @@ describe("two fleets on one bare-metal host never touch each other", { skip: pro
   });
 
   test("staging needing prod's host port gets an error naming fleet prod, and prod is untouched", async () => {
-    await assert.rejects(() => up("staging", "staging up (port held by prod)"),
-      (e: Error) => /host port 8545\/tcp is held by node devnet-\S+ of fleet prod/.test(e.message));
+    await assert.rejects(
+      () => up("staging", "staging up (port held by prod)"),
+      (e: Error) => /host port 8545\/tcp is held by node devnet-\S+ of fleet prod/.test(e.message),
+    );
     assert.equal(markRpc(prodRpc, "eth_getBalance", [MARK, "latest"]).result, "0x1234");
-    assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"));
+    assert.match(
+      ssh(env, host, "docker ps --format '{{.Names}}'"),
+      new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"),
+    );
     assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /staging_/);
-    assert.doesNotMatch(ssh(env, host, "nft list tables"), /sovereign_staging_/, "no firewall table of the refused node");
+    assert.doesNotMatch(
+      ssh(env, host, "nft list tables"),
+      /sovereign_staging_/,
+      "no firewall table of the refused node",
+    );
   });
 
   test("with its own port offset staging runs beside prod", async () => {
@@ -277,7 +358,10 @@ describe("two fleets on one bare-metal host never touch each other", { skip: pro
     await timed("staging destroy", () => stacks.staging.destroy({ color: "never" }));
     assert.equal(markRpc(prodRpc, "eth_getBalance", [MARK, "latest"]).result, "0x1234", "prod's chain state is there");
     assert.equal(ssh(env, host, `find ${prodDir} | sort`), before, "prod's data directory is as it was");
-    assert.match(ssh(env, host, "docker ps --format '{{.Names}}'"), new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"));
+    assert.match(
+      ssh(env, host, "docker ps --format '{{.Names}}'"),
+      new RegExp(`^prod_devnet-${host.name}-1-node$`, "m"),
+    );
     assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /staging_/);
     const tables = ssh(env, host, "nft list tables");
     assert.match(tables, new RegExp(`sovereign_prod_devnet-${host.name}-1`));

@@ -6,19 +6,32 @@ import { join, resolve } from "node:path";
 export const REPO = resolve(__dirname, "..", "..");
 const LAB_SCRIPTS = join(REPO, "e2e", "lab");
 
-export interface LabHost { name: string; address: string; port: number; user: string; privateKeyPath: string; hostKey: string }
+export interface LabHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  privateKeyPath: string;
+  hostKey: string;
+}
 
 /** The environment e2e/lab/env.sh sets up (engine on PATH, offline Pulumi, file backend). */
 export function labEnv(): Record<string, string> {
   const out = execFileSync("sh", ["-c", `. "${LAB_SCRIPTS}/env.sh" && env -0`], { encoding: "utf8" });
-  return Object.fromEntries(out.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    out
+      .split("\0")
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+  );
 }
 
 /** Why the lab cannot run here, or undefined when it can. */
 export function labProblem(env: Record<string, string>): string | undefined {
   const pulumi = join(env.SOVEREIGN_ENGINE_BIN, "pulumi");
   if (!existsSync(pulumi)) return `the Pulumi engine is not built (${pulumi}); run: sudo bash e2e/lab/setup.sh`;
-  if (!existsSync(env.SOVEREIGN_LAB_HOSTS_JSON)) return `the lab hosts are not up (${env.SOVEREIGN_LAB_HOSTS_JSON}); run: sudo bash e2e/lab/setup.sh`;
+  if (!existsSync(env.SOVEREIGN_LAB_HOSTS_JSON))
+    return `the lab hosts are not up (${env.SOVEREIGN_LAB_HOSTS_JSON}); run: sudo bash e2e/lab/setup.sh`;
   return undefined;
 }
 
@@ -28,10 +41,26 @@ export function labHosts(env: Record<string, string>): LabHost[] {
 
 /** Runs a command on a lab host over SSH; returns stdout. */
 export function ssh(env: Record<string, string>, host: LabHost, command: string): string {
-  const r = spawnSync("ssh", [
-    "-i", host.privateKeyPath, "-o", `UserKnownHostsFile=${env.SOVEREIGN_LAB_KNOWN_HOSTS}`, "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", String(host.port), `${host.user}@${host.address}`, command,
-  ], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(
+    "ssh",
+    [
+      "-i",
+      host.privateKeyPath,
+      "-o",
+      `UserKnownHostsFile=${env.SOVEREIGN_LAB_KNOWN_HOSTS}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ConnectTimeout=5",
+      "-p",
+      String(host.port),
+      `${host.user}@${host.address}`,
+      command,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
   if (r.status !== 0) throw new Error(`ssh ${host.name} '${command}' failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
@@ -44,7 +73,19 @@ export function setHostReachable(name: string, reachable: boolean): void {
 /** Asks a JSON-RPC endpoint, optionally from inside a lab host's network namespace. */
 export function jsonRpc(url: string, method: string, fromNamespace?: string): { result?: string; error?: string } {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] });
-  const curl = ["curl", "-sS", "--max-time", "5", "-X", "POST", "-H", "content-type: application/json", "--data", body, url];
+  const curl = [
+    "curl",
+    "-sS",
+    "--max-time",
+    "5",
+    "-X",
+    "POST",
+    "-H",
+    "content-type: application/json",
+    "--data",
+    body,
+    url,
+  ];
   const [cmd, ...args] = fromNamespace ? ["ip", "netns", "exec", fromNamespace, ...curl] : curl;
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim() };

@@ -15,7 +15,17 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { rpc, rpcRaw, serverStates, startAnvil, startGateway, stopAll, waitFor, type Anvil, type Gateway } from "./processes";
+import {
+  rpc,
+  rpcRaw,
+  serverStates,
+  startAnvil,
+  startGateway,
+  stopAll,
+  waitFor,
+  type Anvil,
+  type Gateway,
+} from "./processes";
 
 const MARKER = "0x000000000000000000000000000000000000beef";
 const SENDER = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"; // anvil's first dev account (unlocked)
@@ -33,7 +43,11 @@ async function mark(nodes: Anvil[]): Promise<void> {
 async function whoAnswers(gw: Gateway, count: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
-    try { out.push(Number(await rpc(`${gw.url}/${CHAIN}`, "eth_getBalance", [MARKER, "latest"]))); } catch { out.push(0); }
+    try {
+      out.push(Number(await rpc(`${gw.url}/${CHAIN}`, "eth_getBalance", [MARKER, "latest"])));
+    } catch {
+      out.push(0);
+    }
   }
   return out;
 }
@@ -54,10 +68,20 @@ describe("health, lag and failover", () => {
     await mark([a, b, c]);
     gw = await startGateway({
       gateway: "gw-test",
-      chains: [{ chain: CHAIN, maxLagBlocks: 3, upstreams: [upstream("node-a", a), upstream("node-b", b), upstream("paid-c", c, true)] }],
+      chains: [
+        {
+          chain: CHAIN,
+          maxLagBlocks: 3,
+          upstreams: [upstream("node-a", a), upstream("node-b", b), upstream("paid-c", c, true)],
+        },
+      ],
       timeouts: { serverMs: 1000, checkIntervalMs: 300, checkTimeoutMs: 300, fall: 2, rise: 2, lagIntervalMs: 300 },
     });
-    await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "servers up");
+    await waitFor(
+      async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
+      5000,
+      "servers up",
+    );
   });
 
   it("spreads reads over the primary nodes and leaves the paid backup alone", async () => {
@@ -68,12 +92,20 @@ describe("health, lag and failover", () => {
   it("drains a node that lags the best head by more than maxLagBlocks, and takes it back once it catches up", async () => {
     await rpc(a.url, "anvil_mine", ["0xa"]);
     await rpc(c.url, "anvil_mine", ["0xa"]);
-    await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-b`].status.startsWith("DRAIN"), 5000, "node-b drained");
+    await waitFor(
+      async () => (await serverStates(gw))[`${BACKEND}/node-b`].status.startsWith("DRAIN"),
+      5000,
+      "node-b drained",
+    );
     assert.deepEqual([...new Set(await whoAnswers(gw, 10))], [1], "only node-a serves while node-b lags");
     assert.ok(/lag-check: rpc_devnet.local\/node-b drained \(head 0, best 10, max lag 3\)/.test(gw.log()), gw.log());
 
     await rpc(b.url, "anvil_mine", ["0x8"]); // 2 behind: within the lag allowed
-    await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-b`].status === "UP", 5000, "node-b ready again");
+    await waitFor(
+      async () => (await serverStates(gw))[`${BACKEND}/node-b`].status === "UP",
+      5000,
+      "node-b ready again",
+    );
     assert.deepEqual([...new Set(await whoAnswers(gw, 20))].sort(), [1, 2]);
   });
 
@@ -82,8 +114,15 @@ describe("health, lag and failover", () => {
     try {
       const who = await whoAnswers(gw, 20);
       assert.ok(!who.includes(0), `no read failed while node-a hung: ${who}`);
-      assert.ok(who.every((w) => w === 2), `node-b served them all: ${who}`);
-      await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-a`].status.startsWith("DOWN"), 5000, "node-a down");
+      assert.ok(
+        who.every((w) => w === 2),
+        `node-b served them all: ${who}`,
+      );
+      await waitFor(
+        async () => (await serverStates(gw))[`${BACKEND}/node-a`].status.startsWith("DOWN"),
+        5000,
+        "node-a down",
+      );
     } finally {
       a.process.kill("SIGCONT");
     }
@@ -96,7 +135,11 @@ describe("health, lag and failover", () => {
     const during = await whoAnswers(gw, 20);
     assert.ok(!during.includes(0), `no read failed after node-a died: ${during}`);
     await b.stop();
-    await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-b`].status.startsWith("DOWN"), 5000, "node-b down");
+    await waitFor(
+      async () => (await serverStates(gw))[`${BACKEND}/node-b`].status.startsWith("DOWN"),
+      5000,
+      "node-b down",
+    );
     assert.deepEqual([...new Set(await whoAnswers(gw, 10))], [3], "the paid backup serves when no primary can");
   });
 });
@@ -112,19 +155,29 @@ describe("writes are never sent twice", () => {
       chains: [{ chain: CHAIN, upstreams: [upstream("node-a", a), upstream("node-b", b)] }],
       timeouts: { serverMs: 600, checkIntervalMs: 2000, checkTimeoutMs: 1000, fall: 15, rise: 1, lagIntervalMs: 60000 },
     });
-    await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "servers up");
+    await waitFor(
+      async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
+      5000,
+      "servers up",
+    );
   });
 
   it("retries a read whose node hangs after receiving it, but not a write", async () => {
     await freeze(b);
-    let writesOk = 0, writesFailed = 0;
+    let writesOk = 0,
+      writesFailed = 0;
     try {
       const reads = await whoAnswers(gw, 6);
       assert.deepEqual([...new Set(reads)], [1], `every read answered by node-a after a retry: ${reads}`);
       for (let i = 0; i < 6; i++) {
-        const r = await rpcRaw(`${gw.url}/${CHAIN}`, "eth_sendTransaction", [{ from: SENDER, to: MARKER, value: "0x1" }]);
+        const r = await rpcRaw(`${gw.url}/${CHAIN}`, "eth_sendTransaction", [
+          { from: SENDER, to: MARKER, value: "0x1" },
+        ]);
         if (r.status === 200 && JSON.parse(r.text).result) writesOk++;
-        else { writesFailed++; assert.equal(r.status, 504, r.text); }
+        else {
+          writesFailed++;
+          assert.equal(r.status, 504, r.text);
+        }
       }
     } finally {
       b.process.kill("SIGCONT");
@@ -145,21 +198,33 @@ describe("API keys and rate limits", () => {
   let gw: Gateway;
   before(async () => {
     const a = await startAnvil();
-    gw = await startGateway({ gateway: "gw-keys", apiKeys: true, chains: [{ chain: CHAIN, upstreams: [upstream("node-a", a)] }] }, { apiKeys: [alice, bob] });
-    await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "servers up");
+    gw = await startGateway(
+      { gateway: "gw-keys", apiKeys: true, chains: [{ chain: CHAIN, upstreams: [upstream("node-a", a)] }] },
+      { apiKeys: [alice, bob] },
+    );
+    await waitFor(
+      async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
+      5000,
+      "servers up",
+    );
   });
 
   it("refuses requests without a known key (401) and serves a key in the header or the path", async () => {
     assert.equal((await rpcRaw(`${gw.url}/${CHAIN}`, "eth_chainId")).status, 401);
     assert.equal((await rpcRaw(`${gw.url}/${CHAIN}/not-a-key-0123456789`, "eth_chainId")).status, 401);
-    assert.equal((await rpcRaw(`${gw.url}/${CHAIN}`, "eth_chainId", [], { "x-api-key": "wrong-0123456789abcdef" })).status, 401);
+    assert.equal(
+      (await rpcRaw(`${gw.url}/${CHAIN}`, "eth_chainId", [], { "x-api-key": "wrong-0123456789abcdef" })).status,
+      401,
+    );
     assert.equal(await rpc(`${gw.url}/${CHAIN}`, "eth_chainId", [], { "x-api-key": alice.key }), "0x7a69");
     assert.equal(await rpc(`${gw.url}/${CHAIN}/${bob.key}`, "eth_chainId"), "0x7a69");
   });
 
   it("answers 429 past a key's rate, without touching another key's", async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    const burst = await Promise.all(Array.from({ length: 15 }, () => rpcRaw(`${gw.url}/${CHAIN}/${alice.key}`, "eth_chainId")));
+    const burst = await Promise.all(
+      Array.from({ length: 15 }, () => rpcRaw(`${gw.url}/${CHAIN}/${alice.key}`, "eth_chainId")),
+    );
     const codes = burst.map((r) => r.status);
     assert.equal(codes.filter((s) => s === 200).length, alice.requestsPerSecond, `${codes}`);
     assert.equal(codes.filter((s) => s === 429).length, 15 - alice.requestsPerSecond, `${codes}`);
@@ -176,23 +241,57 @@ describe("TLS and WebSocket", () => {
   let gw: Gateway, certDir: string, cert: string;
   before(async () => {
     certDir = mkdtempSync(join(tmpdir(), "sov-gw-cert-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=gateway.test", "-addext", "subjectAltName=IP:127.0.0.1",
-      "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=gateway.test",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(certDir, "key.pem"),
+        "-out",
+        join(certDir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     cert = readFileSync(join(certDir, "cert.pem"), "utf8");
     const a = await startAnvil({ blockTime: 1 });
-    gw = await startGateway({ gateway: "gw-tls", tls: true, chains: [{ chain: CHAIN, websocket: true, upstreams: [upstream("node-a", a)] }] },
-      { tls: { certificate: cert, privateKey: readFileSync(join(certDir, "key.pem"), "utf8") } });
+    gw = await startGateway(
+      { gateway: "gw-tls", tls: true, chains: [{ chain: CHAIN, websocket: true, upstreams: [upstream("node-a", a)] }] },
+      { tls: { certificate: cert, privateKey: readFileSync(join(certDir, "key.pem"), "utf8") } },
+    );
     rmSync(certDir, { recursive: true, force: true });
-    await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "servers up");
+    await waitFor(
+      async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
+      5000,
+      "servers up",
+    );
   });
 
   it("serves JSON-RPC over HTTPS with the given certificate", async () => {
     assert.ok(gw.url.startsWith("https://"));
     const body = await new Promise<string>((ok, fail) => {
-      const req = request(`${gw.url}/${CHAIN}`, { method: "POST", ca: cert, headers: { "content-type": "application/json" } }, (res) => {
-        let text = ""; res.on("data", (d) => { text += d; }); res.on("end", () => ok(text));
-      });
+      const req = request(
+        `${gw.url}/${CHAIN}`,
+        { method: "POST", ca: cert, headers: { "content-type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => ok(text));
+        },
+      );
       req.on("error", fail);
       req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }));
     });
@@ -204,14 +303,20 @@ describe("TLS and WebSocket", () => {
     const ws = new WebSocket(`${gw.url.replace("https:", "wss:")}/${CHAIN}`, { ca: cert });
     const heads: string[] = [];
     try {
-      await new Promise<void>((ok, fail) => { ws.once("open", () => ok()); ws.once("error", fail); });
+      await new Promise<void>((ok, fail) => {
+        ws.once("open", () => ok());
+        ws.once("error", fail);
+      });
       ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_subscribe", params: ["newHeads"] }));
       await new Promise<void>((ok, fail) => {
         const timer = setTimeout(() => fail(new Error(`only ${heads.length} heads in 5 s`)), 5000);
         ws.on("message", (m) => {
           const msg = JSON.parse(String(m));
           if (msg.method === "eth_subscription") heads.push(msg.params.result.number);
-          if (heads.length >= 2) { clearTimeout(timer); ok(); }
+          if (heads.length >= 2) {
+            clearTimeout(timer);
+            ok();
+          }
         });
       });
     } finally {

@@ -28,13 +28,30 @@ if (problem) console.error(`\n*** gateway lab deploy cannot run: ${problem} ***\
 
 const API_KEY = `lab-${Date.now().toString(36)}-0123456789abcdef`;
 
-function post(url: string, ca: string, method: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+function post(
+  url: string,
+  ca: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((ok, fail) => {
-    const req = request(url, { method: "POST", ca, timeout: 5000, headers: { "content-type": "application/json", ...headers } }, (res) => {
-      let text = "";
-      res.on("data", (d) => { text += d; });
-      res.on("end", () => { try { ok({ status: res.statusCode!, body: JSON.parse(text) }); } catch { ok({ status: res.statusCode!, body: text }); } });
-    });
+    const req = request(
+      url,
+      { method: "POST", ca, timeout: 5000, headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => {
+          try {
+            ok({ status: res.statusCode!, body: JSON.parse(text) });
+          } catch {
+            ok({ status: res.statusCode!, body: text });
+          }
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", fail);
     req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }));
@@ -44,18 +61,44 @@ function post(url: string, ca: string, method: string, headers: Record<string, s
 describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: problem }, () => {
   let stack: Stack;
   let a: Anvil, b: Anvil;
-  let cert = "", key = "";
+  let cert = "",
+    key = "";
   let endpoint = "";
   const log: string[] = [];
   const host = hostOf()!;
 
   before(async () => {
-    const image = execFileSync("bash", [join(REPO, "e2e/lab/build-gateway-image.sh"), "--hosts", HOST], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+    const image = execFileSync("bash", [join(REPO, "e2e/lab/build-gateway-image.sh"), "--hosts", HOST], {
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .at(-1)!;
     [a, b] = await Promise.all([startAnvil({ host: "10.77.0.1" }), startAnvil({ host: "10.77.0.1" })]);
     const dir = mkdtempSync(join(tmpdir(), "sov-gw-lab-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=gateway.lab", "-addext", `subjectAltName=IP:${host.address}`,
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=gateway.lab",
+        "-addext",
+        `subjectAltName=IP:${host.address}`,
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     cert = readFileSync(join(dir, "cert.pem"), "utf8");
     key = readFileSync(join(dir, "key.pem"), "utf8");
     rmSync(dir, { recursive: true, force: true });
@@ -65,16 +108,46 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
       const cfg = new pulumi.Config("gw");
       const gw = new RpcGateway("lab-gw", {
         gateway: {
-          id: "gateway-lab-7", chains: ["devnet/local"], provider: "baremetal", site: `baremetal/${HOST}`, host: HOST,
-          operator: "lab", region: "lab", country: "DE", jurisdiction: "DE", cloudAct: false, shape: `host:${HOST}`,
-          vcpu: 1, memoryGb: 1, monthlyUsd: 0, cost: { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 },
-          estimate: false, sources: ["lab"],
+          id: "gateway-lab-7",
+          chains: ["devnet/local"],
+          provider: "baremetal",
+          site: `baremetal/${HOST}`,
+          host: HOST,
+          operator: "lab",
+          region: "lab",
+          country: "DE",
+          jurisdiction: "DE",
+          cloudAct: false,
+          shape: `host:${HOST}`,
+          vcpu: 1,
+          memoryGb: 1,
+          monthlyUsd: 0,
+          cost: { compute: 0, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 0 },
+          estimate: false,
+          sources: ["lab"],
         },
-        chains: [{ chain: "devnet/local", websocket: true, upstreams: [
-          { node: "anvil-a", url: a.url, operator: "lab-a" },
-          { node: "anvil-b", url: b.url, operator: "lab-b" },
-        ] }],
-        site: { kind: "baremetal", connection: { host: host.address, port: host.port, user: host.user, hostKey: host.hostKey, privateKey: cfg.requireSecret("sshKey"), dialErrorLimit: 2, perDialTimeout: 5 } },
+        chains: [
+          {
+            chain: "devnet/local",
+            websocket: true,
+            upstreams: [
+              { node: "anvil-a", url: a.url, operator: "lab-a" },
+              { node: "anvil-b", url: b.url, operator: "lab-b" },
+            ],
+          },
+        ],
+        site: {
+          kind: "baremetal",
+          connection: {
+            host: host.address,
+            port: host.port,
+            user: host.user,
+            hostKey: host.hostKey,
+            privateKey: cfg.requireSecret("sshKey"),
+            dialErrorLimit: 2,
+            perDialTimeout: 5,
+          },
+        },
         image,
         tls: { certificate: cert, privateKey: cfg.requireSecret("tlsKey") },
         apiKeys: [{ name: "lab", key: cfg.requireSecret("apiKey"), requestsPerSecond: 100 }],
@@ -83,10 +156,14 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
       return { endpoint: gw.endpoint, endpoints: gw.endpoints, metrics: gw.metricsEndpoint };
     };
     const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-    stack = await LocalWorkspace.createOrSelectStack({ stackName: `gw-${process.pid}`, projectName: "sovereign-gateway-lab", program },
-      { envVars: env, pulumiCommand, projectSettings: { name: "sovereign-gateway-lab", runtime: "nodejs" } });
+    stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: `gw-${process.pid}`, projectName: "sovereign-gateway-lab", program },
+      { envVars: env, pulumiCommand, projectSettings: { name: "sovereign-gateway-lab", runtime: "nodejs" } },
+    );
     await stack.setAllConfig({
-      "gw:sshKey": { value: sshKey, secret: true }, "gw:tlsKey": { value: key, secret: true }, "gw:apiKey": { value: API_KEY, secret: true },
+      "gw:sshKey": { value: sshKey, secret: true },
+      "gw:tlsKey": { value: key, secret: true },
+      "gw:apiKey": { value: API_KEY, secret: true },
     });
   });
 
@@ -108,13 +185,19 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
     assert.equal((await post(endpoint, cert, "eth_chainId", { "x-api-key": API_KEY })).body.result, "0x7a69");
     assert.equal((await post(`${endpoint}/${API_KEY}`, cert, "eth_chainId")).body.result, "0x7a69");
     assert.equal((await post(endpoint, cert, "eth_chainId")).status, 401);
-    assert.match(ssh(env, host, "docker ps --format '{{.Names}} {{.Image}}'"), /^sovereign_gateway-lab-7-gateway sovereign\/gateway-haproxy:/m);
+    assert.match(
+      ssh(env, host, "docker ps --format '{{.Names}} {{.Image}}'"),
+      /^sovereign_gateway-lab-7-gateway sovereign\/gateway-haproxy:/m,
+    );
   });
 
   test("a dead node is failed over with no failed request", async () => {
     await a.stop();
     const codes: number[] = [];
-    for (let i = 0; i < 30; i++) codes.push((await post(endpoint, cert, "eth_blockNumber", { "x-api-key": API_KEY }).catch(() => ({ status: 0 }))).status);
+    for (let i = 0; i < 30; i++)
+      codes.push(
+        (await post(endpoint, cert, "eth_blockNumber", { "x-api-key": API_KEY }).catch(() => ({ status: 0 }))).status,
+      );
     assert.deepEqual([...new Set(codes)], [200], `${codes}`);
   });
 
@@ -128,11 +211,25 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
     // The checkpoint and history files on disk (exportStack would decrypt the secrets).
     const backend = join(env.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""), ".pulumi");
     const history = join(backend, "history", "sovereign-gateway-lab", stack.name);
-    const state = [join(backend, "stacks", "sovereign-gateway-lab", `${stack.name}.json`), ...readdirSync(history).map((f) => join(history, f))]
-      .map((f) => readFileSync(f, "utf8")).join("\n");
-    const body = (pem: string) => pem.split("\n").filter((l) => l && !l.startsWith("-----")).slice(1).join("");
+    const state = [
+      join(backend, "stacks", "sovereign-gateway-lab", `${stack.name}.json`),
+      ...readdirSync(history).map((f) => join(history, f)),
+    ]
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\n");
+    const body = (pem: string) =>
+      pem
+        .split("\n")
+        .filter((l) => l && !l.startsWith("-----"))
+        .slice(1)
+        .join("");
     const sshBody = body(readFileSync(host.privateKeyPath, "utf8"));
-    const probes = [API_KEY, createHash("sha256").update(API_KEY).digest("hex"), body(key).slice(0, 24), sshBody.slice(sshBody.length / 2, sshBody.length / 2 + 32)];
+    const probes = [
+      API_KEY,
+      createHash("sha256").update(API_KEY).digest("hex"),
+      body(key).slice(0, 24),
+      sshBody.slice(sshBody.length / 2, sshBody.length / 2 + 32),
+    ];
     const outputs = JSON.stringify(await stack.outputs());
     for (const probe of probes) {
       assert.ok(!state.includes(probe), `the state holds a secret in plain text: ${probe.slice(0, 6)}...`);
@@ -141,12 +238,22 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
     }
     assert.match(state, /"4dabf18193072939515e22adb298388d"/, "secrets are stored as Pulumi secrets");
     const again = await stack.up({ color: "never", onOutput: (o) => log.push(o) });
-    assert.deepEqual(Object.fromEntries(Object.entries(again.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n)), {});
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(again.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n)),
+      {},
+    );
   });
 
   test("destroy removes the gateway from the host", async () => {
     await stack.destroy({ color: "never" });
     assert.doesNotMatch(ssh(env, host, "docker ps -a --format '{{.Names}}'"), /gateway-lab-7/);
-    assert.equal(ssh(env, host, "test -e /srv/sovereign/fleets/sovereign/config/gateway-lab-7 && echo present || echo gone").trim(), "gone");
+    assert.equal(
+      ssh(
+        env,
+        host,
+        "test -e /srv/sovereign/fleets/sovereign/config/gateway-lab-7 && echo present || echo gone",
+      ).trim(),
+      "gone",
+    );
   });
 });

@@ -8,7 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { renderApiKeyMap, renderCertificateFile, renderGatewayConfig, type GatewayApiKey, type GatewayConfigInput, type RenderedGatewayConfig } from "../../core/gateway";
+import {
+  renderApiKeyMap,
+  renderCertificateFile,
+  renderGatewayConfig,
+  type GatewayApiKey,
+  type GatewayConfigInput,
+  type RenderedGatewayConfig,
+} from "../../core/gateway";
 
 export const ANVIL = resolve(__dirname, "..", "..", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
 export const HAPROXY = process.env.HAPROXY ?? "/usr/sbin/haproxy";
@@ -33,20 +40,31 @@ function track(p: ChildProcess): ChildProcess {
   return p;
 }
 
-export interface Anvil { port: number; url: string; process: ChildProcess; stop(): Promise<void> }
+export interface Anvil {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /**
  * An anvil on 127.0.0.1, or on the lab bridge address for lab hosts to reach (automine on
  * transactions; no block timer unless `blockTime`).
  */
-export async function startAnvil(options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1" } = {}): Promise<Anvil> {
+export async function startAnvil(
+  options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1" } = {},
+): Promise<Anvil> {
   const host = options.host ?? "127.0.0.1";
   const port = await freePort(host);
   const args = ["--host", host, "--port", String(port), "--silent", "--chain-id", "31337"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
   const p = track(spawn(ANVIL, args, { stdio: ["ignore", "ignore", "pipe"] }));
   const url = `http://${host}:${port}`;
-  await waitFor(async () => (await rpc(url, "eth_chainId").catch(() => undefined)) !== undefined, 10000, `anvil on ${port}`);
+  await waitFor(
+    async () => (await rpc(url, "eth_chainId").catch(() => undefined)) !== undefined,
+    10000,
+    `anvil on ${port}`,
+  );
   return { port, url, process: p, stop: () => stop(p) };
 }
 
@@ -60,33 +78,60 @@ export interface Gateway {
 }
 
 /** HAProxy with the rendered config (and secret files) in a fresh temp directory. */
-export async function startGateway(input: Omit<GatewayConfigInput, "configDir" | "metrics" | "listen">, secrets: {
-  apiKeys?: GatewayApiKey[]; tls?: { certificate: string; privateKey: string };
-  /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
-  captureLog?: boolean;
-} = {}): Promise<Gateway> {
+export async function startGateway(
+  input: Omit<GatewayConfigInput, "configDir" | "metrics" | "listen">,
+  secrets: {
+    apiKeys?: GatewayApiKey[];
+    tls?: { certificate: string; privateKey: string };
+    /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
+    captureLog?: boolean;
+  } = {},
+): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "sov-gw-"));
   dirs.add(dir);
   const port = await freePort();
   const metricsPort = await freePort();
   const rendered = renderGatewayConfig({
-    ...input, configDir: dir, runAs: null, listen: { address: "127.0.0.1", port }, metrics: `127.0.0.1:${metricsPort}`,
+    ...input,
+    configDir: dir,
+    runAs: null,
+    listen: { address: "127.0.0.1", port },
+    metrics: `127.0.0.1:${metricsPort}`,
   });
   writeFileSync(rendered.paths.config, rendered.haproxyCfg);
   writeFileSync(rendered.paths.lagCheck, rendered.lagCheckLua);
-  if (rendered.config.apiKeys) writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
-  if (secrets.tls) writeFileSync(rendered.paths.certificate, renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), { mode: 0o600 });
+  if (rendered.config.apiKeys)
+    writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
+  if (secrets.tls)
+    writeFileSync(rendered.paths.certificate, renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), {
+      mode: 0o600,
+    });
   const capture = secrets.captureLog ?? true;
-  const p = track(spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] }));
+  const p = track(
+    spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] }),
+  );
   let log = "";
-  p.stdout?.on("data", (d) => { log += d; });
-  p.stderr!.on("data", (d) => { log += d; });
+  p.stdout?.on("data", (d) => {
+    log += d;
+  });
+  p.stderr!.on("data", (d) => {
+    log += d;
+  });
   const metrics = `http://127.0.0.1:${metricsPort}`;
-  const exited = new Promise<void>((_, fail) => p.once("exit", (code) => fail(new Error(`haproxy exited ${code}: ${log}`))));
+  const exited = new Promise<void>((_, fail) =>
+    p.once("exit", (code) => fail(new Error(`haproxy exited ${code}: ${log}`))),
+  );
   exited.catch(() => undefined);
-  await Promise.race([exited, waitFor(async () => (await fetch(`${metrics}/stats;csv`).catch(() => undefined))?.ok === true, 10000, "haproxy")]);
+  await Promise.race([
+    exited,
+    waitFor(async () => (await fetch(`${metrics}/stats;csv`).catch(() => undefined))?.ok === true, 10000, "haproxy"),
+  ]);
   return {
-    url: `${rendered.scheme}://127.0.0.1:${port}`, metrics, rendered, process: p, log: () => log,
+    url: `${rendered.scheme}://127.0.0.1:${port}`,
+    metrics,
+    rendered,
+    process: p,
+    log: () => log,
     stop: () => stop(p),
   };
 }
@@ -108,7 +153,12 @@ export async function serverStates(gw: Gateway): Promise<Record<string, { status
 
 let nextId = 1;
 /** One JSON-RPC call; resolves to the result, rejects on an error object or a non-JSON answer. */
-export async function rpc(url: string, method: string, params: unknown[] = [], headers: Record<string, string> = {}): Promise<any> {
+export async function rpc(
+  url: string,
+  method: string,
+  params: unknown[] = [],
+  headers: Record<string, string> = {},
+): Promise<any> {
   const r = await rpcRaw(url, method, params, headers);
   if (r.status !== 200) throw new Error(`${method}: HTTP ${r.status} ${r.text}`);
   const body = JSON.parse(r.text);
@@ -116,9 +166,15 @@ export async function rpc(url: string, method: string, params: unknown[] = [], h
   return body.result;
 }
 
-export async function rpcRaw(url: string, method: string, params: unknown[] = [], headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function rpcRaw(
+  url: string,
+  method: string,
+  params: unknown[] = [],
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
-    method: "POST", headers: { "content-type": "application/json", ...headers },
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
     signal: AbortSignal.timeout(15000),
   });
@@ -138,7 +194,10 @@ function stop(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
   return new Promise((ok) => {
     const timer = setTimeout(() => p.kill("SIGKILL"), 3000);
-    p.once("exit", () => { clearTimeout(timer); ok(); });
+    p.once("exit", () => {
+      clearTimeout(timer);
+      ok();
+    });
     p.kill("SIGCONT");
     p.kill("SIGTERM");
   });

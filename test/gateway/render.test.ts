@@ -12,20 +12,35 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadCatalog } from "../../core/catalog/load";
 import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
-import { gatewayChains, renderApiKeyMap, renderGatewayConfig, wsUrlOf, type GatewayConfigInput } from "../../core/gateway";
+import {
+  gatewayChains,
+  renderApiKeyMap,
+  renderGatewayConfig,
+  wsUrlOf,
+  type GatewayConfigInput,
+} from "../../core/gateway";
 import { HAPROXY } from "./processes";
 
 const dir = mkdtempSync(join(tmpdir(), "sov-gw-render-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const base = (extra: Partial<GatewayConfigInput> = {}): GatewayConfigInput => ({
-  gateway: "gw-1", configDir: dir, runAs: null,
+  gateway: "gw-1",
+  configDir: dir,
+  runAs: null,
   chains: [
-    { chain: "devnet/local", websocket: true, upstreams: [{ node: "a", url: "http://127.0.0.1:18545", operator: "x" }] },
-    { chain: "ethereum/mainnet", upstreams: [
-      { node: "geth-1", url: "http://10.0.0.2:8545", wsUrl: "ws://10.0.0.2:8546", operator: "y" },
-      { node: "paid", url: "https://eth.example.com", operator: "z", backup: true },
-    ] },
+    {
+      chain: "devnet/local",
+      websocket: true,
+      upstreams: [{ node: "a", url: "http://127.0.0.1:18545", operator: "x" }],
+    },
+    {
+      chain: "ethereum/mainnet",
+      upstreams: [
+        { node: "geth-1", url: "http://10.0.0.2:8545", wsUrl: "ws://10.0.0.2:8546", operator: "y" },
+        { node: "paid", url: "https://eth.example.com", operator: "z", backup: true },
+      ],
+    },
   ],
   ...extra,
 });
@@ -35,8 +50,27 @@ function haproxyCheck(input: GatewayConfigInput): string {
   writeFileSync(r.paths.config, r.haproxyCfg);
   writeFileSync(r.paths.lagCheck, r.lagCheckLua);
   writeFileSync(r.paths.apiKeys, renderApiKeyMap([{ name: "k", key: "0123456789abcdef0123" }]));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=t", "-keyout", r.paths.certificate, "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=t",
+      "-keyout",
+      r.paths.certificate,
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
   writeFileSync(r.paths.certificate, execFileSync("cat", [join(dir, "cert.pem"), r.paths.certificate]));
   return execFileSync(HAPROXY, ["-c", "-f", r.paths.config], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
@@ -62,12 +96,31 @@ describe("renderGatewayConfig", () => {
   });
 
   it("names the field of bad input", () => {
-    const bad = (extra: object, re: RegExp) => assert.throws(() => renderGatewayConfig({ ...base(), ...extra } as GatewayConfigInput), re);
+    const bad = (extra: object, re: RegExp) =>
+      assert.throws(() => renderGatewayConfig({ ...base(), ...extra } as GatewayConfigInput), re);
     bad({ chains: [] }, /chains: a gateway serves at least one chain/);
-    bad({ chains: [{ chain: "devnet", upstreams: [{ node: "a", url: "http://h:1", operator: "x" }] }] }, /chains\[0\]\.chain: chain must be a key chain\/network/);
-    bad({ chains: [{ chain: "devnet/local", upstreams: [{ node: "a", url: "ftp://h:1", operator: "x" }] }] }, /chains\[0\]\.upstreams\[0\]\.url: scheme ftp:/);
-    bad({ chains: [{ chain: "devnet/local", upstreams: [{ node: "a", url: "http://h:1", operator: "x" }, { node: "a", url: "http://h:2", operator: "x" }] }] },
-      /chains\[0\]\.upstreams\[1\]\.node: a is listed twice/);
+    bad(
+      { chains: [{ chain: "devnet", upstreams: [{ node: "a", url: "http://h:1", operator: "x" }] }] },
+      /chains\[0\]\.chain: chain must be a key chain\/network/,
+    );
+    bad(
+      { chains: [{ chain: "devnet/local", upstreams: [{ node: "a", url: "ftp://h:1", operator: "x" }] }] },
+      /chains\[0\]\.upstreams\[0\]\.url: scheme ftp:/,
+    );
+    bad(
+      {
+        chains: [
+          {
+            chain: "devnet/local",
+            upstreams: [
+              { node: "a", url: "http://h:1", operator: "x" },
+              { node: "a", url: "http://h:2", operator: "x" },
+            ],
+          },
+        ],
+      },
+      /chains\[0\]\.upstreams\[1\]\.node: a is listed twice/,
+    );
     bad({ metrics: "127.0.0.1:8545" }, /metrics port 8545 is also the public port/);
     bad({ timeouts: { fall: 0 } }, /timeouts\.fall/);
   });
@@ -84,20 +137,32 @@ describe("renderGatewayConfig", () => {
 describe("gatewayChains", () => {
   const node = (id: string, chain: string, network: string, clients: Record<string, string>, operator: string) =>
     ({ id, chain, network, chainKey: `${chain}/${network}`, clients, operator }) as PlannedNode;
-  const plan = { nodes: [
-    node("eth-1", "ethereum", "mainnet", { execution: "geth", consensus: "lighthouse" }, "hetzner"),
-    node("eth-2", "ethereum", "mainnet", { execution: "nethermind", consensus: "lighthouse" }, "aws"),
-    node("dev-1", "devnet", "local", { node: "anvil" }, "lab"),
-  ] } as Plan;
+  const plan = {
+    nodes: [
+      node("eth-1", "ethereum", "mainnet", { execution: "geth", consensus: "lighthouse" }, "hetzner"),
+      node("eth-2", "ethereum", "mainnet", { execution: "nethermind", consensus: "lighthouse" }, "aws"),
+      node("dev-1", "devnet", "local", { node: "anvil" }, "lab"),
+    ],
+  } as Plan;
   const gateway = { id: "gw-1", chains: ["ethereum/mainnet", "devnet/local"] } as PlannedGateway;
 
   it("lists every node of each chain, WebSocket ports from the catalog, backups by the caller's rule", () => {
     const chains = gatewayChains(plan, gateway, loadCatalog(), { backup: (n) => n.operator === "aws" });
-    assert.deepEqual(chains.map((c) => [c.chain, c.websocket, c.upstreams.map((u) => `${u.node}:${u.rpcPort}/${u.wsPort}/${u.backup}`)]), [
-      ["ethereum/mainnet", true, ["eth-1:8545/8546/false", "eth-2:8545/8546/true"]],
-      ["devnet/local", true, ["dev-1:8545/8545/false"]],
-    ]);
+    assert.deepEqual(
+      chains.map((c) => [
+        c.chain,
+        c.websocket,
+        c.upstreams.map((u) => `${u.node}:${u.rpcPort}/${u.wsPort}/${u.backup}`),
+      ]),
+      [
+        ["ethereum/mainnet", true, ["eth-1:8545/8546/false", "eth-2:8545/8546/true"]],
+        ["devnet/local", true, ["dev-1:8545/8545/false"]],
+      ],
+    );
     assert.equal(wsUrlOf("http://10.77.0.11:8565", chains[0].upstreams[0]), "http://10.77.0.11:8566");
-    assert.throws(() => gatewayChains(plan, { id: "gw-2", chains: ["bitcoin/mainnet"] } as PlannedGateway, loadCatalog()), /gw-2: the plan has no node of bitcoin\/mainnet/);
+    assert.throws(
+      () => gatewayChains(plan, { id: "gw-2", chains: ["bitcoin/mainnet"] } as PlannedGateway, loadCatalog()),
+      /gw-2: the plan has no node of bitcoin\/mainnet/,
+    );
   });
 });

@@ -19,28 +19,55 @@ import type { Plan, PlannedGateway } from "../../core/plan";
 import type { RpcGateway as RpcGatewayType, RpcGatewayArgs } from "../../components/gateway";
 
 const SSH_KEY = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
-const TLS_KEY = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const TLS_KEY = generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+  .privateKey.export({ format: "pem", type: "pkcs8" })
+  .toString();
 const TLS_CERT = "-----BEGIN CERTIFICATE-----\nMIIBfakecertificatefortheshapetestonly\n-----END CERTIFICATE-----\n";
 const API_KEY = "wallet-key-5f0c2a9e71d84b36a1";
 
-function planned(id: string, provider: PlannedGateway["provider"], extra: Partial<PlannedGateway> = {}): PlannedGateway {
+function planned(
+  id: string,
+  provider: PlannedGateway["provider"],
+  extra: Partial<PlannedGateway> = {},
+): PlannedGateway {
   return {
-    id, chains: ["devnet/local", "ethereum/mainnet"], provider, site: `${provider}/x`, operator: provider, region: "eu",
-    country: "DE", jurisdiction: "DE", cloudAct: provider !== "baremetal", shape: provider === "aws" ? "c7i.large" : "host:lab-1",
-    vcpu: 2, memoryGb: 4, monthlyUsd: 60, cost: { compute: 60, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 60 },
-    estimate: false, sources: ["test"], ...extra,
+    id,
+    chains: ["devnet/local", "ethereum/mainnet"],
+    provider,
+    site: `${provider}/x`,
+    operator: provider,
+    region: "eu",
+    country: "DE",
+    jurisdiction: "DE",
+    cloudAct: provider !== "baremetal",
+    shape: provider === "aws" ? "c7i.large" : "host:lab-1",
+    vcpu: 2,
+    memoryGb: 4,
+    monthlyUsd: 60,
+    cost: { compute: 60, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 60 },
+    estimate: false,
+    sources: ["test"],
+    ...extra,
   };
 }
 
 const chains = (): RpcGatewayArgs["chains"] => [
-  { chain: "devnet/local", websocket: true, maxLagBlocks: 2, upstreams: [
-    { node: "devnet-a", url: pulumi.output("http://10.77.0.11:8545"), operator: "lab-a" },
-    { node: "devnet-b", url: "http://10.77.0.12:8545", operator: "lab-b" },
-  ] },
-  { chain: "ethereum/mainnet", upstreams: [
-    { node: "eth-1", url: pulumi.output("http://10.1.0.5:8545"), operator: "hetzner" },
-    { node: "paid-1", url: "https://eth.example.com", operator: "example", backup: true },
-  ] },
+  {
+    chain: "devnet/local",
+    websocket: true,
+    maxLagBlocks: 2,
+    upstreams: [
+      { node: "devnet-a", url: pulumi.output("http://10.77.0.11:8545"), operator: "lab-a" },
+      { node: "devnet-b", url: "http://10.77.0.12:8545", operator: "lab-b" },
+    ],
+  },
+  {
+    chain: "ethereum/mainnet",
+    upstreams: [
+      { node: "eth-1", url: pulumi.output("http://10.1.0.5:8545"), operator: "hetzner" },
+      { node: "paid-1", url: "https://eth.example.com", operator: "example", backup: true },
+    ],
+  },
 ];
 
 let mod: typeof import("../../components/gateway");
@@ -54,26 +81,61 @@ before(async () => {
     apiKeys: [{ name: "wallet", key: pulumi.secret(API_KEY), requestsPerSecond: 20 }],
   };
   gws.bm = new mod.RpcGateway("gw-bm", {
-    gateway: planned("gateway-lab-1", "baremetal", { host: "lab-1" }), chains: chains(), fleet: "lab", ...secrets,
+    gateway: planned("gateway-lab-1", "baremetal", { host: "lab-1" }),
+    chains: chains(),
+    fleet: "lab",
+    ...secrets,
     site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
     image: "sovereign/gateway-haproxy:2.6.12",
   });
   gws.aws = new mod.RpcGateway("gw-aws", {
-    gateway: planned("gateway-aws-1", "aws"), chains: chains(), fleet: "lab", ...secrets, adminCidrs: ["198.51.100.0/24"],
+    gateway: planned("gateway-aws-1", "aws"),
+    chains: chains(),
+    fleet: "lab",
+    ...secrets,
+    adminCidrs: ["198.51.100.0/24"],
     site: { kind: "aws", host: { vpcId: "vpc-1", subnetId: "subnet-1", availabilityZone: "eu-central-1a" } },
     transform: { host: { kmsKeyId: "alias/gw" } },
   });
-  const plan = { nodes: [
-    { id: "eth-1", chain: "ethereum", network: "mainnet", chainKey: "ethereum/mainnet", clients: { execution: "geth", consensus: "lighthouse" }, operator: "hetzner" },
-    { id: "eth-2", chain: "ethereum", network: "mainnet", chainKey: "ethereum/mainnet", clients: { execution: "reth", consensus: "lighthouse" }, operator: "ovh" },
-  ] } as unknown as Plan;
+  const plan = {
+    nodes: [
+      {
+        id: "eth-1",
+        chain: "ethereum",
+        network: "mainnet",
+        chainKey: "ethereum/mainnet",
+        clients: { execution: "geth", consensus: "lighthouse" },
+        operator: "hetzner",
+      },
+      {
+        id: "eth-2",
+        chain: "ethereum",
+        network: "mainnet",
+        chainKey: "ethereum/mainnet",
+        clients: { execution: "reth", consensus: "lighthouse" },
+        operator: "ovh",
+      },
+    ],
+  } as unknown as Plan;
   const fleetGw = planned("gateway-lab-2", "baremetal", { chains: ["ethereum/mainnet"] });
   gws.fleet = new mod.RpcGateway("gw-fleet", {
-    gateway: fleetGw, site: { kind: "baremetal", connection: { host: "10.77.0.18", privateKey: SSH_KEY } },
-    chains: mod.chainsFromFleet(plan, fleetGw, pulumi.output({ "eth-1": { rpcEndpoint: "http://10.77.0.11:8565" }, "eth-2": { rpcEndpoint: "http://10.77.0.12:8545" } })),
+    gateway: fleetGw,
+    site: { kind: "baremetal", connection: { host: "10.77.0.18", privateKey: SSH_KEY } },
+    chains: mod.chainsFromFleet(
+      plan,
+      fleetGw,
+      pulumi.output({
+        "eth-1": { rpcEndpoint: "http://10.77.0.11:8565" },
+        "eth-2": { rpcEndpoint: "http://10.77.0.12:8545" },
+      }),
+    ),
   });
   for (const [k, g] of Object.entries(gws)) {
-    outs[k] = { endpoint: await value(g.endpoint), endpoints: await value(g.endpoints), metrics: await value(g.metricsEndpoint) };
+    outs[k] = {
+      endpoint: await value(g.endpoint),
+      endpoints: await value(g.endpoints),
+      metrics: await value(g.metricsEndpoint),
+    };
   }
   await settle();
 });
@@ -101,7 +163,8 @@ const keyHash = createHash("sha256").update(API_KEY).digest("hex");
 describe("RpcGateway on a bare-metal host", () => {
   it("is a sovereign:gateway:RpcGateway with upload, firewall and start commands named after it", () => {
     assert.equal(named("gw-bm").type, "sovereign:gateway:RpcGateway");
-    for (const part of ["upload", "firewall", "start"]) assert.equal(named(`gw-bm-${part}`).type, "command:remote:Command");
+    for (const part of ["upload", "firewall", "start"])
+      assert.equal(named(`gw-bm-${part}`).type, "command:remote:Command");
   });
 
   it("uploads the compose project and HAProxy files with the resolved upstreams, secret files 0600", () => {
@@ -110,8 +173,12 @@ describe("RpcGateway on a bare-metal host", () => {
     const files = uploaded(stdin.value);
     const dir = "/srv/sovereign/fleets/lab/config/gateway-lab-1";
     assert.deepEqual([...files.keys()].sort(), [
-      `${dir}/compose.yaml`, `${dir}/haproxy/api-keys.map`, `${dir}/haproxy/haproxy.cfg`, `${dir}/haproxy/lag-check.lua`,
-      `${dir}/haproxy/tls.pem`, `${dir}/prepare.sh`,
+      `${dir}/compose.yaml`,
+      `${dir}/haproxy/api-keys.map`,
+      `${dir}/haproxy/haproxy.cfg`,
+      `${dir}/haproxy/lag-check.lua`,
+      `${dir}/haproxy/tls.pem`,
+      `${dir}/prepare.sh`,
     ]);
     const cfg = files.get(`${dir}/haproxy/haproxy.cfg`)!.content;
     assert.match(cfg, /server devnet-a 10\.77\.0\.11:8545 check {2}# operator lab-a/);
@@ -128,13 +195,21 @@ describe("RpcGateway on a bare-metal host", () => {
     assert.equal(compose.services.gateway.image, "sovereign/gateway-haproxy:2.6.12");
     assert.equal(compose.services.gateway.network_mode, "host");
     assert.deepEqual(compose.services.gateway.volumes, [`${dir}/haproxy:/etc/haproxy/sovereign:ro`]);
-    assert.equal(compose.services.gateway.container_name, "lab_gateway-lab-1-gateway", "named by fleet on a shared host");
+    assert.equal(
+      compose.services.gateway.container_name,
+      "lab_gateway-lab-1-gateway",
+      "named by fleet on a shared host",
+    );
     assert.match(stdin.value, /^set -eu\nclaims="\/srv\/sovereign\/claims"/m, "claims its ports first");
   });
 
   it("keeps the API key, the TLS key and the SSH key out of every plain value", () => {
-    const plain = h.resources.filter((r) => r.name.startsWith("gw-bm")).flatMap((r) => plainStrings(r.inputs)).join("\n");
-    for (const secret of [API_KEY, keyHash, TLS_KEY.split("\n")[1], SSH_KEY.split("\n")[1]]) assert.ok(!plain.includes(secret), secret.slice(0, 12));
+    const plain = h.resources
+      .filter((r) => r.name.startsWith("gw-bm"))
+      .flatMap((r) => plainStrings(r.inputs))
+      .join("\n");
+    for (const secret of [API_KEY, keyHash, TLS_KEY.split("\n")[1], SSH_KEY.split("\n")[1]])
+      assert.ok(!plain.includes(secret), secret.slice(0, 12));
     assert.equal(at(named("gw-bm-upload").inputs, "connection", "privateKey").secret, true);
   });
 
@@ -148,7 +223,8 @@ describe("RpcGateway on a bare-metal host", () => {
   it("reports the endpoint of each chain and the private metrics URL", () => {
     assert.equal(outs.bm.endpoint, "https://10.77.0.17:8443");
     assert.deepEqual(outs.bm.endpoints, {
-      "devnet/local": "https://10.77.0.17:8443/devnet/local", "ethereum/mainnet": "https://10.77.0.17:8443/ethereum/mainnet",
+      "devnet/local": "https://10.77.0.17:8443/devnet/local",
+      "ethereum/mainnet": "https://10.77.0.17:8443/ethereum/mainnet",
     });
     assert.equal(outs.bm.metrics, "http://127.0.0.1:8405/metrics");
   });
@@ -165,9 +241,15 @@ describe("RpcGateway on AWS", () => {
     const ud = at(named("gw-aws-host-vm").inputs, "userData");
     assert.equal(ud.secret, true);
     const config = parse(ud.value.replace(/^#cloud-config\n/, ""));
-    const files = new Map<string, { content: string; permissions: string }>(config.write_files.map((f: any) => [f.path, {
-      ...f, content: f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")).toString("utf8") : f.content,
-    }]));
+    const files = new Map<string, { content: string; permissions: string }>(
+      config.write_files.map((f: any) => [
+        f.path,
+        {
+          ...f,
+          content: f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")).toString("utf8") : f.content,
+        },
+      ]),
+    );
     assert.equal(config.write_files.find((f: any) => f.path.endsWith("/tls.pem")).encoding, "gz+b64");
     const dir = "/etc/sovereign/gateway-aws-1";
     assert.match(files.get(`${dir}/haproxy/haproxy.cfg`)!.content, /server eth-1 10\.1\.0\.5:8545 check/);
@@ -178,12 +260,20 @@ describe("RpcGateway on AWS", () => {
   });
 
   it("opens the public port to the world and SSH to admins only; never metrics", () => {
-    const rules = h.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.name.startsWith("gw-aws-"));
-    assert.deepEqual(rules.map((r) => `${r.inputs.fromPort} ${r.inputs.cidrIpv4}`).sort(), ["22 198.51.100.0/24", "8443 0.0.0.0/0"]);
+    const rules = h.resources.filter(
+      (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.name.startsWith("gw-aws-"),
+    );
+    assert.deepEqual(rules.map((r) => `${r.inputs.fromPort} ${r.inputs.cidrIpv4}`).sort(), [
+      "22 198.51.100.0/24",
+      "8443 0.0.0.0/0",
+    ]);
   });
 
   it("keeps the secrets out of every plain value and reports the public endpoints", () => {
-    const plain = h.resources.filter((r) => r.name.startsWith("gw-aws")).flatMap((r) => plainStrings(r.inputs)).join("\n");
+    const plain = h.resources
+      .filter((r) => r.name.startsWith("gw-aws"))
+      .flatMap((r) => plainStrings(r.inputs))
+      .join("\n");
     for (const secret of [API_KEY, keyHash, TLS_KEY.split("\n")[1]]) assert.ok(!plain.includes(secret));
     assert.match(outs.aws.endpoints["ethereum/mainnet"], /^https:\/\/198\.51\.100\.\d+:8443\/ethereum\/mainnet$/);
   });
@@ -193,21 +283,39 @@ describe("chainsFromFleet", () => {
   it("takes every planned node of the chain with its deployed endpoint, WebSocket on the shifted ws port", () => {
     const files = uploaded(at(named("gw-fleet-upload").inputs, "stdin").value);
     const cfg = files.get("/srv/sovereign/fleets/sovereign/config/gateway-lab-2/haproxy/haproxy.cfg")!.content;
-    assert.match(cfg, /backend rpc_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8565 check {2}# operator hetzner\n {4}server eth-2 10\.77\.0\.12:8545 check/);
-    assert.match(cfg, /backend ws_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8566 track rpc_ethereum\.mainnet\/eth-1\n {4}server eth-2 10\.77\.0\.12:8546 track/);
+    assert.match(
+      cfg,
+      /backend rpc_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8565 check {2}# operator hetzner\n {4}server eth-2 10\.77\.0\.12:8545 check/,
+    );
+    assert.match(
+      cfg,
+      /backend ws_ethereum\.mainnet[\s\S]*server eth-1 10\.77\.0\.11:8566 track rpc_ethereum\.mainnet\/eth-1\n {4}server eth-2 10\.77\.0\.12:8546 track/,
+    );
     assert.equal(outs.fleet.endpoint, "http://10.77.0.18:8545");
   });
 });
 
 describe("RpcGateway bad input", () => {
   it("names the field of a bad upstream URL, and a site that is not the plan's", () => {
-    assert.throws(() => new mod.RpcGateway("bad-url", {
-      gateway: planned("gateway-x", "baremetal"), site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
-      chains: [{ chain: "devnet/local", upstreams: [{ node: "a", url: "http://10.0.0.1:8545/v3/key", operator: "x" }] }],
-    }), /chains\[0\]\.upstreams\[0\]\.url: give only scheme:\/\/host:port/);
-    assert.throws(() => new mod.RpcGateway("bad-site", {
-      gateway: planned("gateway-y", "aws"), site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
-      chains: chains(),
-    }), /site\.kind is baremetal but the plan puts this gateway on aws/);
+    assert.throws(
+      () =>
+        new mod.RpcGateway("bad-url", {
+          gateway: planned("gateway-x", "baremetal"),
+          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          chains: [
+            { chain: "devnet/local", upstreams: [{ node: "a", url: "http://10.0.0.1:8545/v3/key", operator: "x" }] },
+          ],
+        }),
+      /chains\[0\]\.upstreams\[0\]\.url: give only scheme:\/\/host:port/,
+    );
+    assert.throws(
+      () =>
+        new mod.RpcGateway("bad-site", {
+          gateway: planned("gateway-y", "aws"),
+          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          chains: chains(),
+        }),
+      /site\.kind is baremetal but the plan puts this gateway on aws/,
+    );
   });
 });

@@ -9,7 +9,8 @@ describe("baremetalPaths", () => {
   it("two fleets with the same node id share no path, project, claim or firewall table", () => {
     const prod = baremetalPaths("prod", "bitcoin-fra-1-1");
     const staging = baremetalPaths("staging", "bitcoin-fra-1-1");
-    for (const key of ["fleetDir", "dataRoot", "configRoot", "claim", "project"] as const) assert.notEqual(prod[key], staging[key], key);
+    for (const key of ["fleetDir", "dataRoot", "configRoot", "claim", "project"] as const)
+      assert.notEqual(prod[key], staging[key], key);
     assert.equal(prod.dataRoot, "/srv/sovereign/fleets/prod/data");
     assert.equal(prod.project, "prod_bitcoin-fra-1-1");
     assert.notEqual(nftTableName("bitcoin-fra-1-1", "prod"), nftTableName("bitcoin-fra-1-1", "staging"));
@@ -36,6 +37,7 @@ describe("hostNameProblem", () => {
   });
 
   it("lets other names through", () => {
-    for (const name of ["fra-1", "aws-us-east-1-dc", "sov-h1", "us-east-1"]) assert.equal(hostNameProblem(name, labels), undefined, name);
+    for (const name of ["fra-1", "aws-us-east-1-dc", "sov-h1", "us-east-1"])
+      assert.equal(hostNameProblem(name, labels), undefined, name);
   });
 });

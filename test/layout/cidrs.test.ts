@@ -12,13 +12,20 @@ describe("subnetCidr", () => {
   });
 
   it("a subnet derived from a custom VPC CIDR lies inside it", () => {
-    for (const vpc of ["10.1.0.0/16", "100.64.0.0/18", "192.168.32.0/20"]) assert.ok(cidrsOverlap(subnetCidr(vpc, 20), vpc), vpc);
+    for (const vpc of ["10.1.0.0/16", "100.64.0.0/18", "192.168.32.0/20"])
+      assert.ok(cidrsOverlap(subnetCidr(vpc, 20), vpc), vpc);
   });
 
   it("refuses networks too small, host bits and non-CIDRs, naming the field", () => {
-    assert.throws(() => subnetCidr("10.42.0.0/24", 20, 0, "aws.vpcCidr"), /aws\.vpcCidr: '10\.42\.0\.0\/24' cannot hold a \/20/);
+    assert.throws(
+      () => subnetCidr("10.42.0.0/24", 20, 0, "aws.vpcCidr"),
+      /aws\.vpcCidr: '10\.42\.0\.0\/24' cannot hold a \/20/,
+    );
     assert.throws(() => subnetCidr("10.42.1.0/16", 20, 0, "aws.vpcCidr"), /host bits set; use 10\.42\.0\.0\/16/);
-    assert.throws(() => subnetCidr("10.42.0.0", 20, 0, "azure.vnetCidr"), /azure\.vnetCidr: '10\.42\.0\.0' is not an IPv4 CIDR/);
+    assert.throws(
+      () => subnetCidr("10.42.0.0", 20, 0, "azure.vnetCidr"),
+      /azure\.vnetCidr: '10\.42\.0\.0' is not an IPv4 CIDR/,
+    );
   });
 });
 
@@ -35,7 +42,10 @@ describe("gcpSubnetCidrs", () => {
 
   it("takes given CIDRs, refuses overlaps and unknown regions with the option to set", () => {
     assert.equal(gcpSubnetCidrs(["us-east4"], numbers, { "us-east4": "10.9.0.0/20" })["us-east4"], "10.9.0.0/20");
-    assert.throws(() => gcpSubnetCidrs(["us-east4", "europe-west3"], numbers, { "us-east4": "10.101.0.0/16" }), /overlap/);
+    assert.throws(
+      () => gcpSubnetCidrs(["us-east4", "europe-west3"], numbers, { "us-east4": "10.101.0.0/16" }),
+      /overlap/,
+    );
     assert.throws(() => gcpSubnetCidrs(["mars-north1"], numbers), /set gcp\.subnetCidrs\.mars-north1/);
   });
 });

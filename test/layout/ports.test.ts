@@ -49,13 +49,22 @@ describe("hostPortOffsets", () => {
   it("a deployed offset that now clashes with another kept node is given up, not shared", () => {
     const a = { id: "x-1", ports: [8545] };
     const b = { id: "x-2", ports: [8545] };
-    const offsets = hostPortOffsets([a, b], new Map([["x-1", 0], ["x-2", 0]]));
+    const offsets = hostPortOffsets(
+      [a, b],
+      new Map([
+        ["x-1", 0],
+        ["x-2", 0],
+      ]),
+    );
     assert.equal(offsets.get("x-1"), 0);
     assert.equal(offsets.get("x-2"), 10);
   });
 
   it("nodes without shared ports stay at 0", () => {
-    const offsets = hostPortOffsets([{ id: "x-1", ports: [8545] }, { id: "x-2", ports: [26657] }]);
+    const offsets = hostPortOffsets([
+      { id: "x-1", ports: [8545] },
+      { id: "x-2", ports: [26657] },
+    ]);
     assert.deepEqual([...offsets.values()], [0, 0]);
   });
 

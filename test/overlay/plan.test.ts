@@ -10,12 +10,24 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import type { Plan } from "../../core/plan";
 import {
-  assignAddresses, contains, gatewaySources, machineOf, parseOverlayCidr, planOverlay, renderWgQuick, renderWgSetconf,
-  wireGuardPublicKey, type OverlayPlan,
+  assignAddresses,
+  contains,
+  gatewaySources,
+  machineOf,
+  parseOverlayCidr,
+  planOverlay,
+  renderWgQuick,
+  renderWgSetconf,
+  wireGuardPublicKey,
+  type OverlayPlan,
 } from "../../core/overlay";
 
 type Item = { id: string; host?: string; provider: string; operator: string };
-function plan(nodes: Item[], gateways: Item[], hosts: Array<{ name: string; address: string; operator: string }>): Pick<Plan, "nodes" | "gateways" | "hosts"> {
+function plan(
+  nodes: Item[],
+  gateways: Item[],
+  hosts: Array<{ name: string; address: string; operator: string }>,
+): Pick<Plan, "nodes" | "gateways" | "hosts"> {
   return {
     nodes: nodes as Plan["nodes"],
     gateways: gateways as Plan["gateways"],
@@ -34,7 +46,11 @@ const LAB = plan(
     { id: "gateway-h6", host: "h6", provider: "baremetal", operator: "home" },
     { id: "gateway-gcp", provider: "gcp", operator: "gcp" },
   ],
-  [{ name: "h4", address: "10.77.0.14", operator: "hetzner" }, { name: "h5", address: "10.77.0.15", operator: "ovh" }, { name: "h6", address: "10.77.0.16", operator: "home" }],
+  [
+    { name: "h4", address: "10.77.0.14", operator: "hetzner" },
+    { name: "h5", address: "10.77.0.15", operator: "ovh" },
+    { name: "h6", address: "10.77.0.16", operator: "home" },
+  ],
 );
 
 describe("overlay addresses", () => {
@@ -44,21 +60,31 @@ describe("overlay addresses", () => {
     const got = assignAddresses(cidr, names);
     assert.equal(new Set(got.values()).size, 6);
     for (const ip of got.values()) assert.ok(contains(cidr, ip) && ip !== "10.9.0.0" && ip !== "10.9.0.7", ip);
-    assert.throws(() => assignAddresses(cidr, [...names, "g"]), /overlay\.cidr 10\.9\.0\.0\/29 holds 6 machines; the fleet has 7: use a larger CIDR/);
+    assert.throws(
+      () => assignAddresses(cidr, [...names, "g"]),
+      /overlay\.cidr 10\.9\.0\.0\/29 holds 6 machines; the fleet has 7: use a larger CIDR/,
+    );
   });
 
   test("the same for any input order, and a machine keeps its address when others join or leave", () => {
     const cidr = parseOverlayCidr("100.72.0.0/24");
-    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), { minLength: 2, maxLength: 40 }), fc.integer({ min: 0, max: 1000 }), (names, seed) => {
-      const base = assignAddresses(cidr, names);
-      const shuffled = [...names].sort(() => ((seed = (seed * 9301 + 49297) % 233280) / 233280) - 0.5);
-      assert.deepEqual([...assignAddresses(cidr, shuffled)].sort(), [...base].sort());
-      // a machine leaves and another joins, with the deployed addresses as pins: nobody else moves
-      const [gone, ...rest] = names;
-      const next = assignAddresses(cidr, [...rest, `${gone}-new`], Object.fromEntries(base));
-      for (const n of rest) assert.equal(next.get(n), base.get(n), `${n} moved`);
-      assert.equal(new Set(next.values()).size, rest.length + 1);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), { minLength: 2, maxLength: 40 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (names, seed) => {
+          const base = assignAddresses(cidr, names);
+          const shuffled = [...names].sort(() => (seed = (seed * 9301 + 49297) % 233280) / 233280 - 0.5);
+          assert.deepEqual([...assignAddresses(cidr, shuffled)].sort(), [...base].sort());
+          // a machine leaves and another joins, with the deployed addresses as pins: nobody else moves
+          const [gone, ...rest] = names;
+          const next = assignAddresses(cidr, [...rest, `${gone}-new`], Object.fromEntries(base));
+          for (const n of rest) assert.equal(next.get(n), base.get(n), `${n} moved`);
+          assert.equal(new Set(next.values()).size, rest.length + 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   test("pins outside the CIDR or taken twice are not kept", () => {
@@ -70,8 +96,14 @@ describe("overlay addresses", () => {
   });
 
   test("bad CIDRs are refused with the field and the fix", () => {
-    assert.throws(() => parseOverlayCidr("100.72.0.1/16"), /overlay\.cidr: '100\.72\.0\.1\/16' has host bits set; the network is 100\.72\.0\.0\/16/);
-    assert.throws(() => parseOverlayCidr("fd00::/64"), /overlay\.cidr: 'fd00::\/64' is not an IPv4 CIDR with a prefix of \/8 to \/29/);
+    assert.throws(
+      () => parseOverlayCidr("100.72.0.1/16"),
+      /overlay\.cidr: '100\.72\.0\.1\/16' has host bits set; the network is 100\.72\.0\.0\/16/,
+    );
+    assert.throws(
+      () => parseOverlayCidr("fd00::/64"),
+      /overlay\.cidr: 'fd00::\/64' is not an IPv4 CIDR with a prefix of \/8 to \/29/,
+    );
     assert.throws(() => parseOverlayCidr("10.0.0.0/30", "sovereign:overlayCidr"), /^Error: sovereign:overlayCidr: /);
     assert.throws(() => planOverlay(LAB, { listenPort: 70000 }), /overlay\.listenPort: 70000 is not a UDP port/);
     assert.throws(() => planOverlay(LAB, { interface: "a-very-long-interface" }), /overlay\.interface/);
@@ -82,13 +114,16 @@ describe("overlay plan", () => {
   const overlay = planOverlay(LAB);
 
   test("nodes sharing a host are one machine, reached at the host's address; cloud VMs are one machine each", () => {
-    assert.deepEqual(overlay.machines.map((m) => [m.name, m.kind, m.endpoint ?? null, m.nodes, m.gateways]), [
-      ["devnet-4-aws", "vm", null, ["devnet-4-aws"], []],
-      ["gateway-gcp", "vm", null, [], ["gateway-gcp"]],
-      ["h4", "host", "10.77.0.14", ["devnet-1-h4", "devnet-2-h4"], []],
-      ["h5", "host", "10.77.0.15", ["devnet-3-h5"], []],
-      ["h6", "host", "10.77.0.16", [], ["gateway-h6"]],
-    ]);
+    assert.deepEqual(
+      overlay.machines.map((m) => [m.name, m.kind, m.endpoint ?? null, m.nodes, m.gateways]),
+      [
+        ["devnet-4-aws", "vm", null, ["devnet-4-aws"], []],
+        ["gateway-gcp", "vm", null, [], ["gateway-gcp"]],
+        ["h4", "host", "10.77.0.14", ["devnet-1-h4", "devnet-2-h4"], []],
+        ["h5", "host", "10.77.0.15", ["devnet-3-h5"], []],
+        ["h6", "host", "10.77.0.16", [], ["gateway-h6"]],
+      ],
+    );
     assert.equal(machineOf(overlay, "devnet-2-h4").name, "h4");
     assert.throws(() => machineOf(overlay, "nope"), /nope runs on no machine of the overlay/);
   });
@@ -96,7 +131,8 @@ describe("overlay plan", () => {
   test("gateways peer with every machine; node machines only with gateways", () => {
     const peers: Record<string, string[]> = Object.fromEntries(overlay.machines.map((m) => [m.name, m.peers]));
     // symmetric: WireGuard needs both ends to know each other
-    for (const m of overlay.machines) for (const p of m.peers) assert.ok(peers[p].includes(m.name), `${p} knows ${m.name}`);
+    for (const m of overlay.machines)
+      for (const p of m.peers) assert.ok(peers[p].includes(m.name), `${p} knows ${m.name}`);
     assert.deepEqual(peers, {
       "devnet-4-aws": ["gateway-gcp", "h6"],
       "gateway-gcp": ["devnet-4-aws", "h4", "h5", "h6"],
@@ -107,33 +143,51 @@ describe("overlay plan", () => {
   });
 
   test("node RPC is opened to the gateways' overlay addresses only", () => {
-    const gw = overlay.machines.filter((m) => m.gateways.length).map((m) => `${m.address}/32`).sort();
+    const gw = overlay.machines
+      .filter((m) => m.gateways.length)
+      .map((m) => `${m.address}/32`)
+      .sort();
     assert.deepEqual(gatewaySources(overlay).sort(), gw);
     assert.equal(gw.length, 2);
   });
 
   test("a plan grown by a node keeps every machine's address when the deployed addresses are passed", () => {
-    const grown = plan([...(LAB.nodes as Item[]), { id: "devnet-5-azure", provider: "azure", operator: "azure" }], LAB.gateways as Item[], LAB.hosts);
+    const grown = plan(
+      [...(LAB.nodes as Item[]), { id: "devnet-5-azure", provider: "azure", operator: "azure" }],
+      LAB.gateways as Item[],
+      LAB.hosts,
+    );
     const previous = Object.fromEntries(overlay.machines.map((m) => [m.name, m.address]));
     const next = planOverlay(grown, { previous });
     for (const m of overlay.machines) assert.equal(next.machines.find((x) => x.name === m.name)!.address, m.address);
   });
 
   test("a node on a host the plan does not list is an error", () => {
-    assert.throws(() => planOverlay(plan([{ id: "n", host: "ghost", provider: "baremetal", operator: "x" }], [], [])), /n: host ghost is not in the plan's hosts/);
+    assert.throws(
+      () => planOverlay(plan([{ id: "n", host: "ghost", provider: "baremetal", operator: "x" }], [], [])),
+      /n: host ghost is not in the plan's hosts/,
+    );
   });
 });
 
 describe("WireGuard configuration", () => {
   const overlay: OverlayPlan = planOverlay(LAB);
   const keys = Object.fromEntries(overlay.machines.map((m) => [m.name, randomBytes(32).toString("base64")]));
-  const peers = Object.fromEntries(overlay.machines.map((m) => [m.name, { publicKey: wireGuardPublicKey(keys[m.name]) }]));
+  const peers = Object.fromEntries(
+    overlay.machines.map((m) => [m.name, { publicKey: wireGuardPublicKey(keys[m.name]) }]),
+  );
   const h4 = overlay.machines.find((m) => m.name === "h4")!;
 
   test("setconf: own key and port, one peer per gateway with its overlay /32, the host endpoint when known", () => {
-    const text = renderWgSetconf(overlay, h4, keys.h4, { ...peers, "gateway-gcp": { ...peers["gateway-gcp"], endpoint: "203.0.113.9" } });
+    const text = renderWgSetconf(overlay, h4, keys.h4, {
+      ...peers,
+      "gateway-gcp": { ...peers["gateway-gcp"], endpoint: "203.0.113.9" },
+    });
     const sections = text.split(/\n(?=\[)/).slice(1);
-    assert.match(sections[0], new RegExp(`\\[Interface\\]\\nPrivateKey = ${keys.h4.replace(/[+/]/g, "\\$&")}\\nListenPort = 51820`));
+    assert.match(
+      sections[0],
+      new RegExp(`\\[Interface\\]\\nPrivateKey = ${keys.h4.replace(/[+/]/g, "\\$&")}\\nListenPort = 51820`),
+    );
     const peerSections = sections.slice(1);
     assert.equal(peerSections.length, 2);
     const gcp = overlay.machines.find((m) => m.name === "gateway-gcp")!;
@@ -153,7 +207,10 @@ describe("WireGuard configuration", () => {
   });
 
   test("a missing or malformed key is refused, never rendered", () => {
-    assert.throws(() => renderWgSetconf(overlay, h4, "not-a-key", peers), /h4: the private key is not a base64 WireGuard key/);
+    assert.throws(
+      () => renderWgSetconf(overlay, h4, "not-a-key", peers),
+      /h4: the private key is not a base64 WireGuard key/,
+    );
     const { h6: _, ...withoutH6 } = peers;
     assert.throws(() => renderWgSetconf(overlay, h4, keys.h4, withoutH6), /h4: no valid public key for peer h6/);
   });
@@ -161,7 +218,10 @@ describe("WireGuard configuration", () => {
   test("public keys are what `wg pubkey` computes (wireguard-tools, installed by e2e/lab/setup.sh)", () => {
     assert.equal(spawnSync("wg", ["--version"]).status, 0, "wg not found: apt-get install wireguard-tools");
     for (const key of [...Object.values(keys), spawnSync("wg", ["genkey"], { encoding: "utf8" }).stdout.trim()]) {
-      assert.equal(wireGuardPublicKey(key), spawnSync("wg", ["pubkey"], { input: key, encoding: "utf8" }).stdout.trim());
+      assert.equal(
+        wireGuardPublicKey(key),
+        spawnSync("wg", ["pubkey"], { input: key, encoding: "utf8" }).stdout.trim(),
+      );
     }
   });
 });

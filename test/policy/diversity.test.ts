@@ -9,9 +9,36 @@ const eth = (i: number, over: Omit<Parameters<typeof node>[0], "id">) => node({ 
 /** Three ethereum nodes on three companies, regions and client pairs: AWS, GCP and a Hetzner host. */
 function spread(): Fixture[] {
   return [
-    awsInstance("eth-1-vm", eth(1, { provider: "aws", operator: "aws", region: "eu-central-1", jurisdiction: "US", clients: { execution: "geth", consensus: "lighthouse" } })),
-    gcpInstance("eth-2-vm", eth(2, { provider: "gcp", operator: "gcp", region: "asia-southeast1", jurisdiction: "US", clients: { execution: "reth", consensus: "teku" } })),
-    bareMetalNode("eth-3-tags", eth(3, { provider: "baremetal", operator: "hetzner", region: "fsn1", jurisdiction: "DE", clients: { execution: "nethermind", consensus: "nimbus" } })),
+    awsInstance(
+      "eth-1-vm",
+      eth(1, {
+        provider: "aws",
+        operator: "aws",
+        region: "eu-central-1",
+        jurisdiction: "US",
+        clients: { execution: "geth", consensus: "lighthouse" },
+      }),
+    ),
+    gcpInstance(
+      "eth-2-vm",
+      eth(2, {
+        provider: "gcp",
+        operator: "gcp",
+        region: "asia-southeast1",
+        jurisdiction: "US",
+        clients: { execution: "reth", consensus: "teku" },
+      }),
+    ),
+    bareMetalNode(
+      "eth-3-tags",
+      eth(3, {
+        provider: "baremetal",
+        operator: "hetzner",
+        region: "fsn1",
+        jurisdiction: "DE",
+        clients: { execution: "nethermind", consensus: "nimbus" },
+      }),
+    ),
   ];
 }
 
@@ -22,8 +49,28 @@ describe("policy diversity", () => {
 
   it("blocks two of three nodes on one operator, naming the rule, the chain, the nodes and the fix", async () => {
     const fixtures = [
-      azureVm("eth-1-vm", eth(1, { provider: "azure", operator: "azure", region: "eastus", jurisdiction: "US", clients: { execution: "geth", consensus: "lighthouse" } })),
-      azureVm("eth-2-vm", eth(2, { provider: "azure", operator: "azure", region: "germanywestcentral", jurisdiction: "US", clients: { execution: "reth", consensus: "teku" } }), "Standard_D8s_v5", "germanywestcentral"),
+      azureVm(
+        "eth-1-vm",
+        eth(1, {
+          provider: "azure",
+          operator: "azure",
+          region: "eastus",
+          jurisdiction: "US",
+          clients: { execution: "geth", consensus: "lighthouse" },
+        }),
+      ),
+      azureVm(
+        "eth-2-vm",
+        eth(2, {
+          provider: "azure",
+          operator: "azure",
+          region: "germanywestcentral",
+          jurisdiction: "US",
+          clients: { execution: "reth", consensus: "teku" },
+        }),
+        "Standard_D8s_v5",
+        "germanywestcentral",
+      ),
       spread()[2],
     ];
     const v = await stackViolations(diversity, fixtures);
@@ -39,20 +86,53 @@ describe("policy diversity", () => {
 
   it("reads the region from the machine, not from the tag, and counts the provider's operator", async () => {
     // Tags claim two regions; both VMs are in eastus: the region cap is breached.
-    const a = azureVm("eth-1-vm", eth(1, { provider: "azure", operator: "azure", region: "eastus", jurisdiction: "US" }));
-    const b = awsInstance("eth-2-vm", eth(2, { provider: "aws", operator: "aws", region: "us-east-1", jurisdiction: "US", clients: { execution: "reth", consensus: "teku" } }), "m6i.2xlarge", "us-east-1");
-    const v = await stackViolations(diversity, [a, b], { maxShare: { region: 0.5, jurisdiction: 0.5 }, minOperators: 2 });
-    assert.ok(v.some((m) => m.startsWith("maxShare.jurisdiction") && /US holds 2 of 2/.test(m)), v.join("\n"));
+    const a = azureVm(
+      "eth-1-vm",
+      eth(1, { provider: "azure", operator: "azure", region: "eastus", jurisdiction: "US" }),
+    );
+    const b = awsInstance(
+      "eth-2-vm",
+      eth(2, {
+        provider: "aws",
+        operator: "aws",
+        region: "us-east-1",
+        jurisdiction: "US",
+        clients: { execution: "reth", consensus: "teku" },
+      }),
+      "m6i.2xlarge",
+      "us-east-1",
+    );
+    const v = await stackViolations(diversity, [a, b], {
+      maxShare: { region: 0.5, jurisdiction: 0.5 },
+      minOperators: 2,
+    });
+    assert.ok(
+      v.some((m) => m.startsWith("maxShare.jurisdiction") && /US holds 2 of 2/.test(m)),
+      v.join("\n"),
+    );
     assert.ok(!v.some((m) => m.startsWith("maxShare.region")), "eastus and us-east-1 are different regions");
   });
 
   it("takes its rules from the pack config (minOperators, survive) and the user's own tags via tagMapping", async () => {
-    const own = (name: string, el: string) => ({ ...awsInstance(name, undefined), props: { ...awsInstance(name, undefined).props, tags: { chain: "ethereum", el, cl: "lighthouse" } } });
+    const own = (name: string, el: string) => ({
+      ...awsInstance(name, undefined),
+      props: { ...awsInstance(name, undefined).props, tags: { chain: "ethereum", el, cl: "lighthouse" } },
+    });
     const fixtures = [own("a", "geth"), own("b", "reth")];
-    const config = { minOperators: 2, survive: { operatorLoss: 1, minNodes: 1 }, tagMapping: { chain: "chain", clients: { execution: "el", consensus: "cl" } } };
+    const config = {
+      minOperators: 2,
+      survive: { operatorLoss: 1, minNodes: 1 },
+      tagMapping: { chain: "chain", clients: { execution: "el", consensus: "cl" } },
+    };
     const v = await stackViolations(diversity, fixtures, config);
-    assert.ok(v.some((m) => m.startsWith("minOperators") && /1 operator/.test(m)), v.join("\n"));
-    assert.ok(v.some((m) => m.startsWith("survive.operatorLoss") && /leaves 0 of 2/.test(m)), v.join("\n"));
+    assert.ok(
+      v.some((m) => m.startsWith("minOperators") && /1 operator/.test(m)),
+      v.join("\n"),
+    );
+    assert.ok(
+      v.some((m) => m.startsWith("survive.operatorLoss") && /leaves 0 of 2/.test(m)),
+      v.join("\n"),
+    );
     // Without the mapping the untagged machines are not nodes: nothing to judge.
     assert.deepEqual(await stackViolations(diversity, fixtures, { minOperators: 2 }), []);
   });

@@ -19,7 +19,10 @@ describe("policy shape-meets-profile", () => {
 
   it("blocks a shape below the profile, with both numbers and the catalog's source", async () => {
     const small = catalog.providers.get("aws")!.shapes.find((s) => s.id === "m6i.xlarge")!;
-    assert.ok(small.vcpu < profile.vcpu || small.memoryGb < profile.memoryGb, "m6i.xlarge is below the ethereum full profile");
+    assert.ok(
+      small.vcpu < profile.vcpu || small.memoryGb < profile.memoryGb,
+      "m6i.xlarge is below the ethereum full profile",
+    );
     const [v] = await violations(shapeMeetsProfile, awsInstance("a", eth("aws"), "m6i.xlarge"));
     assert.match(v, /^Undersized node machine on a \(aws:ec2\/instance:Instance\): m6i\.xlarge has /);
     assert.ok(v.includes(`(needs ${small.vcpu < profile.vcpu ? profile.vcpu : profile.memoryGb})`), v);

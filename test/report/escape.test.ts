@@ -11,8 +11,18 @@ const HOSTILE = "fsn1|x\n<img src=x onerror=alert(1)> [click](http://evil.exampl
 let plan: Plan;
 
 before(async () => {
-  const fleet = fleetFromYaml(["name: esc", "chains:", "  - chain: bitcoin", "    count: 1", "sites:", "  baremetal:", "    hosts:",
-    "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }"].join("\n"));
+  const fleet = fleetFromYaml(
+    [
+      "name: esc",
+      "chains:",
+      "  - chain: bitcoin",
+      "    count: 1",
+      "sites:",
+      "  baremetal:",
+      "    hosts:",
+      "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
+    ].join("\n"),
+  );
   plan = await planFleet(fleet, catalog());
   // Free text from wherever it came (a region, a message): the renderers must cope with anything.
   plan.nodes[0].region = HOSTILE;
@@ -26,7 +36,7 @@ const separators = (line: string) => line.replace(/\\\\/g, "").replace(/\\\|/g, 
 test("markdown: no HTML, no link, no line break inside a row, no control characters", () => {
   const md = planMarkdown(plan);
   assert.ok(!md.includes("<img"), "raw HTML");
-  assert.ok(!md.includes("[click](") , "a live link");
+  assert.ok(!md.includes("[click]("), "a live link");
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(md), "a control character");
   const lines = md.split("\n");
   const row = lines.find((l) => l.includes("fsn1"));
@@ -42,5 +52,8 @@ test("table: no escape codes or bell reach the terminal; the value is shown esca
   assert.match(text, /\\u001b\[2J/);
   const rows = text.split("\n").filter((l) => l.includes("fsn1"));
   assert.ok(rows.length >= 1);
-  assert.ok(rows.every((l) => l.includes("\\u000a")), "the line break is shown, not made");
+  assert.ok(
+    rows.every((l) => l.includes("\\u000a")),
+    "the line break is shown, not made",
+  );
 });

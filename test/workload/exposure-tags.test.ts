@@ -2,7 +2,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadCatalog } from "../../core/catalog/load";
 import {
-  NODE_TAG_KEYS, cidrProblems, clientTagKey, fromGcpLabels, gcpLabelKey, ingressRules, nodeFromTags, nodeTags, rpcPort, toGcpLabels,
+  NODE_TAG_KEYS,
+  cidrProblems,
+  clientTagKey,
+  fromGcpLabels,
+  gcpLabelKey,
+  ingressRules,
+  nodeFromTags,
+  nodeTags,
+  rpcPort,
+  toGcpLabels,
 } from "../../core/workload";
 
 const catalog = loadCatalog();
@@ -11,16 +20,25 @@ const eth = { chain: "ethereum", clients: { execution: "reth", consensus: "light
 describe("ingress rules from catalog ports", () => {
   it("P2P to the world, nothing else by default", () => {
     const rules = ingressRules(eth, catalog);
-    assert.deepEqual(rules.map((r) => `${r.port}/${r.protocol}`), ["9000/tcp", "9000/udp", "9001/udp", "9200/udp", "30303/tcp", "30303/udp"]);
+    assert.deepEqual(
+      rules.map((r) => `${r.port}/${r.protocol}`),
+      ["9000/tcp", "9000/udp", "9001/udp", "9200/udp", "30303/tcp", "30303/udp"],
+    );
     for (const r of rules) assert.deepEqual(r.cidrs, ["0.0.0.0/0"]);
   });
 
   it("RPC from the allow-list, SSH from admin CIDRs; engine, metrics never", () => {
     const rules = ingressRules(eth, catalog, { rpcAllowCidrs: ["203.0.113.0/24"], adminCidrs: ["198.51.100.7/32"] });
     const rpc = rules.filter((r) => r.source === "rpc");
-    assert.deepEqual(rpc.map((r) => r.port), [5052, 8545, 8546]);
+    assert.deepEqual(
+      rpc.map((r) => r.port),
+      [5052, 8545, 8546],
+    );
     for (const r of rpc) assert.deepEqual(r.cidrs, ["203.0.113.0/24"]);
-    assert.deepEqual(rules.filter((r) => r.source === "admin").map((r) => [r.port, r.cidrs]), [[22, ["198.51.100.7/32"]]]);
+    assert.deepEqual(
+      rules.filter((r) => r.source === "admin").map((r) => [r.port, r.cidrs]),
+      [[22, ["198.51.100.7/32"]]],
+    );
     const ports = rules.map((r) => r.port);
     for (const closed of [8551, 9001 /* reth metrics is tcp */, 5054]) {
       assert.ok(!rules.some((r) => r.port === closed && r.protocol === "tcp"), `${closed}/tcp opened`);
@@ -32,20 +50,54 @@ describe("ingress rules from catalog ports", () => {
     const net = ["10.42.0.0/16"];
     const only = ingressRules(eth, catalog, { networkCidrs: net });
     const fromNet = only.filter((r) => r.source === "network");
-    assert.deepEqual(fromNet.map((r) => [r.key, r.port, r.protocol, r.cidrs]), [
-      ["net-5052-tcp", 5052, "tcp", net], ["net-8545-tcp", 8545, "tcp", net], ["net-8546-tcp", 8546, "tcp", net],
-    ]);
+    assert.deepEqual(
+      fromNet.map((r) => [r.key, r.port, r.protocol, r.cidrs]),
+      [
+        ["net-5052-tcp", 5052, "tcp", net],
+        ["net-8545-tcp", 8545, "tcp", net],
+        ["net-8546-tcp", 8546, "tcp", net],
+      ],
+    );
     assert.equal(only.filter((r) => r.source === "rpc").length, 0, "no allow-list, no rpc rule");
-    assert.deepEqual(only.filter((r) => r.source === "world").map((r) => r.port), [9000, 9000, 9001, 9200, 30303, 30303]);
-    for (const closed of [8551, 5054, 22]) assert.ok(!fromNet.some((r) => r.port === closed), `${closed} opened to the network`);
+    assert.deepEqual(
+      only.filter((r) => r.source === "world").map((r) => r.port),
+      [9000, 9000, 9001, 9200, 30303, 30303],
+    );
+    for (const closed of [8551, 5054, 22])
+      assert.ok(!fromNet.some((r) => r.port === closed), `${closed} opened to the network`);
 
-    const both = ingressRules(eth, catalog, { rpcAllowCidrs: ["203.0.113.0/24"], networkCidrs: ["10.104.0.0/20", "10.102.0.0/20", "10.104.0.0/20"], adminCidrs: ["198.51.100.7/32"] });
-    assert.deepEqual(both.map((r) => r.source), ["world", "world", "world", "world", "world", "world", "rpc", "rpc", "rpc", "network", "network", "network", "admin"]);
-    for (const r of both.filter((x) => x.source === "network")) assert.deepEqual(r.cidrs, ["10.104.0.0/20", "10.102.0.0/20"]);
+    const both = ingressRules(eth, catalog, {
+      rpcAllowCidrs: ["203.0.113.0/24"],
+      networkCidrs: ["10.104.0.0/20", "10.102.0.0/20", "10.104.0.0/20"],
+      adminCidrs: ["198.51.100.7/32"],
+    });
+    assert.deepEqual(
+      both.map((r) => r.source),
+      [
+        "world",
+        "world",
+        "world",
+        "world",
+        "world",
+        "world",
+        "rpc",
+        "rpc",
+        "rpc",
+        "network",
+        "network",
+        "network",
+        "admin",
+      ],
+    );
+    for (const r of both.filter((x) => x.source === "network"))
+      assert.deepEqual(r.cidrs, ["10.104.0.0/20", "10.102.0.0/20"]);
     assert.equal(new Set(both.map((r) => r.key)).size, both.length, "keys are unique (resource names)");
     assert.match(both.find((r) => r.key === "net-8545-tcp")!.description, /execution\/reth rpc/);
     // A client without RPC ports gets no network rule.
-    assert.deepEqual(ingressRules({ clients: { node: "nitro" } }, catalog, { networkCidrs: net }).map((r) => r.key), ["net-8547-tcp", "net-8548-tcp"]);
+    assert.deepEqual(
+      ingressRules({ clients: { node: "nitro" } }, catalog, { networkCidrs: net }).map((r) => r.key),
+      ["net-8547-tcp", "net-8548-tcp"],
+    );
   });
 
   it("merges the same port of two clients into one rule", () => {
@@ -54,8 +106,14 @@ describe("ingress rules from catalog ports", () => {
   });
 
   it("finds the chain's RPC port", () => {
-    assert.deepEqual(rpcPort({ chain: "arbitrum", clients: { node: "nitro" } }, catalog), { service: "node", port: 8547 });
-    assert.deepEqual(rpcPort({ chain: "bitcoin", clients: { node: "bitcoind" } }, catalog), { service: "node", port: 8332 });
+    assert.deepEqual(rpcPort({ chain: "arbitrum", clients: { node: "nitro" } }, catalog), {
+      service: "node",
+      port: 8547,
+    });
+    assert.deepEqual(rpcPort({ chain: "bitcoin", clients: { node: "bitcoind" } }, catalog), {
+      service: "node",
+      port: 8332,
+    });
   });
 
   it("checks CIDRs", () => {
@@ -65,7 +123,17 @@ describe("ingress rules from catalog ports", () => {
 });
 
 describe("tag scheme", () => {
-  const node = { id: "base-gcp-us-east4-1", chain: "base", network: "mainnet", role: "full", provider: "gcp", operator: "gcp", region: "us-east4", jurisdiction: "US", clients: { execution: "op-reth", rollup: "op-node" } };
+  const node = {
+    id: "base-gcp-us-east4-1",
+    chain: "base",
+    network: "mainnet",
+    role: "full",
+    provider: "gcp",
+    operator: "gcp",
+    region: "us-east4",
+    jurisdiction: "US",
+    clients: { execution: "op-reth", rollup: "op-node" },
+  };
 
   it("writes every key, one per client layer", () => {
     const tags = nodeTags("fleet-a", node);

@@ -18,32 +18,62 @@ type Exposure = PublishedPort["exposure"];
 type Proto = PublishedPort["protocol"];
 
 const port = (name: string, p: number, protocol: Proto, exposure: Exposure, shift = 0): PublishedPort => ({
-  service: "execution", client: "test", name, port: p + shift, containerPort: p, protocol, exposure,
+  service: "execution",
+  client: "test",
+  name,
+  port: p + shift,
+  containerPort: p,
+  protocol,
+  exposure,
   ...(exposure === "private" ? { hostIp: "127.0.0.1" } : {}),
 });
 
 /** geth + lighthouse as Docker publishes them (engine is internal: never published, but a firewall must still drop it). */
 const ETH_PORTS: PublishedPort[] = [
-  port("p2p", 30303, "tcp", "public"), port("p2p-udp", 30303, "udp", "public"),
-  port("rpc", 8545, "tcp", "rpc"), port("ws", 8546, "tcp", "rpc"),
-  port("engine", 8551, "tcp", "internal"), port("metrics", 6060, "tcp", "private"),
-  { ...port("p2p", 9000, "tcp", "public"), service: "consensus" }, { ...port("p2p-udp", 9000, "udp", "public"), service: "consensus" },
-  { ...port("http", 5052, "tcp", "rpc"), service: "consensus" }, { ...port("metrics", 5054, "tcp", "private"), service: "consensus" },
-  port("dns", 5353, "udp", "rpc"), port("stats", 7070, "udp", "private"),
+  port("p2p", 30303, "tcp", "public"),
+  port("p2p-udp", 30303, "udp", "public"),
+  port("rpc", 8545, "tcp", "rpc"),
+  port("ws", 8546, "tcp", "rpc"),
+  port("engine", 8551, "tcp", "internal"),
+  port("metrics", 6060, "tcp", "private"),
+  { ...port("p2p", 9000, "tcp", "public"), service: "consensus" },
+  { ...port("p2p-udp", 9000, "udp", "public"), service: "consensus" },
+  { ...port("http", 5052, "tcp", "rpc"), service: "consensus" },
+  { ...port("metrics", 5054, "tcp", "private"), service: "consensus" },
+  port("dns", 5353, "udp", "rpc"),
+  port("stats", 7070, "udp", "private"),
 ];
 
 const V4 = ["203.0.113.0/24", "198.51.100.7/32"];
 const V6 = ["2001:db8:42::/48"];
 
-interface Rule { proto: Proto; ports: number[]; family?: "ip" | "ip6"; set?: string; verdict: "accept" | "drop"; text: string }
-interface Ruleset { table: string; sets: Map<string, { type: string; elements: string[] }>; input: Rule[]; forward: Rule[]; text: string }
+interface Rule {
+  proto: Proto;
+  ports: number[];
+  family?: "ip" | "ip6";
+  set?: string;
+  verdict: "accept" | "drop";
+  text: string;
+}
+interface Ruleset {
+  table: string;
+  sets: Map<string, { type: string; elements: string[] }>;
+  input: Rule[];
+  forward: Rule[];
+  text: string;
+}
 
-const INPUT_RULE = /^(tcp|udp) dport \{ ([\d, ]+) \}(?: (ip|ip6) saddr @(\w+))?(?: counter)? (accept|drop)(?: comment "[^"]*")?$/;
-const FORWARD_RULE = /^ct status dnat meta l4proto (tcp|udp) ct original proto-dst \{ ([\d, ]+) \}(?: ct original (ip|ip6) saddr @(\w+))?(?: counter)? (accept|drop)(?: comment "[^"]*")?$/;
+const INPUT_RULE =
+  /^(tcp|udp) dport \{ ([\d, ]+) \}(?: (ip|ip6) saddr @(\w+))?(?: counter)? (accept|drop)(?: comment "[^"]*")?$/;
+const FORWARD_RULE =
+  /^ct status dnat meta l4proto (tcp|udp) ct original proto-dst \{ ([\d, ]+) \}(?: ct original (ip|ip6) saddr @(\w+))?(?: counter)? (accept|drop)(?: comment "[^"]*")?$/;
 
 /** Parses the ruleset; any line it does not know fails the test, so nothing can hide in it. */
 function parseRuleset(text: string): Ruleset {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const header = /^table inet (\S+)$/.exec(lines[0]);
   assert.ok(header, `first line: ${lines[0]}`);
   const table = header[1];
@@ -73,7 +103,14 @@ function parseRuleset(text: string): Ruleset {
       if (name === "input" && lines[i] === 'iifname "lo" accept' && rules.length === 0) continue;
       const m = (name === "input" ? INPUT_RULE : FORWARD_RULE).exec(lines[i]);
       assert.ok(m, `${name}: rule not understood: ${lines[i]}`);
-      rules.push({ proto: m[1] as Proto, ports: m[2].split(",").map((p) => Number(p.trim())), family: m[3] as Rule["family"], set: m[4], verdict: m[5] as Rule["verdict"], text: lines[i] });
+      rules.push({
+        proto: m[1] as Proto,
+        ports: m[2].split(",").map((p) => Number(p.trim())),
+        family: m[3] as Rule["family"],
+        set: m[4],
+        verdict: m[5] as Rule["verdict"],
+        text: lines[i],
+      });
     }
     chains[name] = rules;
     i++;
@@ -119,15 +156,20 @@ function checkSemantics(rs: Ruleset, ports: PublishedPort[], v4: string[], v6: s
   // Public ports appear in no rule at all (unless another exposure shares the number and protocol).
   const closedOrRpc = new Set(ports.filter((p) => p.exposure !== "public").map((p) => `${p.port}/${p.protocol}`));
   for (const p of ports.filter((x) => x.exposure === "public" && !closedOrRpc.has(`${x.port}/${x.protocol}`))) {
-    for (const r of [...rs.input, ...rs.forward]) assert.ok(!(r.proto === p.protocol && r.ports.includes(p.port)), `${p.port}/${p.protocol} is in: ${r.text}`);
+    for (const r of [...rs.input, ...rs.forward])
+      assert.ok(!(r.proto === p.protocol && r.ports.includes(p.port)), `${p.port}/${p.protocol} is in: ${r.text}`);
   }
   // Sets hold exactly the allow-list, and exist only when it is not empty.
   assert.deepEqual(rs.sets.get("rpc_allow_v4")?.elements ?? [], v4);
   assert.deepEqual(rs.sets.get("rpc_allow_v6")?.elements ?? [], v6);
   if (v4.length) assert.equal(rs.sets.get("rpc_allow_v4")!.type, "ipv4_addr");
   if (v6.length) assert.equal(rs.sets.get("rpc_allow_v6")!.type, "ipv6_addr");
-  assert.deepEqual([...rs.sets.keys()].sort(), [...(v4.length ? ["rpc_allow_v4"] : []), ...(v6.length ? ["rpc_allow_v6"] : [])]);
-  for (const r of [...rs.input, ...rs.forward]) if (r.set) assert.ok(rs.sets.has(r.set), `${r.text} uses an undefined set`);
+  assert.deepEqual([...rs.sets.keys()].sort(), [
+    ...(v4.length ? ["rpc_allow_v4"] : []),
+    ...(v6.length ? ["rpc_allow_v6"] : []),
+  ]);
+  for (const r of [...rs.input, ...rs.forward])
+    if (r.set) assert.ok(rs.sets.has(r.set), `${r.text} uses an undefined set`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "sovereign-nft-"));
@@ -135,7 +177,10 @@ const NFT = "/usr/sbin/nft";
 
 /** `nft -c -f`: a syntax and semantics check that changes nothing. Skips (only this) without nft or the rights to run it. */
 function nftCheck(t: TestContext, name: string, text: string) {
-  if (!existsSync(NFT)) { t.diagnostic(`nft -c skipped: ${NFT} is not installed`); return; }
+  if (!existsSync(NFT)) {
+    t.diagnostic(`nft -c skipped: ${NFT} is not installed`);
+    return;
+  }
   const file = join(dir, `${name}.nft`);
   writeFileSync(file, text);
   const r = spawnSync(NFT, ["-c", "-f", file], { encoding: "utf8", timeout: 20_000 });
@@ -170,7 +215,9 @@ describe("renderNftables", () => {
     for (const rules of [rs.input, rs.forward]) {
       rules.forEach((accept, i) => {
         if (accept.verdict !== "accept") return;
-        const shadow = rules.findIndex((r) => r.verdict === "drop" && r.proto === accept.proto && r.ports.some((p) => accept.ports.includes(p)));
+        const shadow = rules.findIndex(
+          (r) => r.verdict === "drop" && r.proto === accept.proto && r.ports.some((p) => accept.ports.includes(p)),
+        );
         assert.ok(shadow > i, `${accept.text} comes after a drop of its ports`);
       });
     }
@@ -217,7 +264,8 @@ describe("renderNftables", () => {
   });
 
   test("ids with '_' or '.' are refused: 'a-b' and 'a_b' would share one table", () => {
-    for (const id of ["base.mainnet-host_2", "a_b", "a.b"]) assert.throws(() => nftTableName(id), /letters, digits and dashes/, id);
+    for (const id of ["base.mainnet-host_2", "a_b", "a.b"])
+      assert.throws(() => nftTableName(id), /letters, digits and dashes/, id);
     assert.notEqual(nftTableName("a-b"), nftTableName("a--b"));
   });
 

@@ -21,7 +21,9 @@ const command = (node: Omit<WorkloadNode, "id">, layer: string, c: Catalog = cat
  */
 const ARCHIVE: Record<string, { archive: string[] } | "archive by default"> = {
   geth: { archive: ["--syncmode=full", "--gcmode=archive", "--history.state=0", "--history.transactions=0"] },
-  nethermind: { archive: ["--Sync.FastSync=false", "--Sync.SnapSync=false", "--Pruning.Mode=None", "--Receipt.TxLookupLimit=0"] },
+  nethermind: {
+    archive: ["--Sync.FastSync=false", "--Sync.SnapSync=false", "--Pruning.Mode=None", "--Receipt.TxLookupLimit=0"],
+  },
   besu: { archive: ["--sync-mode=FULL", "--data-storage-format=FOREST"] },
   erigon: { archive: ["--prune.mode=archive"] },
   "op-geth": { archive: ["--syncmode=full", "--gcmode=archive"] },
@@ -40,20 +42,33 @@ describe("node roles", () => {
       for (const network of chain.networks) {
         for (const layer of chain.layers) {
           for (const id of chain.clients[layer]) {
-            const others = Object.fromEntries(chain.layers.filter((l) => l !== layer).map((l) => [l, chain.clients[l][0]]));
+            const others = Object.fromEntries(
+              chain.layers.filter((l) => l !== layer).map((l) => [l, chain.clients[l][0]]),
+            );
             const node = { chain: chain.id, network, role: "archive", clients: { ...others, [layer]: id } };
             const full = command({ ...node, role: "full" }, layer);
             const archive = command(node, layer);
             const client = catalog.clients.get(id)!;
-            assert.deepEqual(archive.slice(client.command.length), client.roleArgs?.archive ?? [], `${chain.id}/${network} ${id}`);
+            assert.deepEqual(
+              archive.slice(client.command.length),
+              client.roleArgs?.archive ?? [],
+              `${chain.id}/${network} ${id}`,
+            );
             if (layer !== chain.rpc.layer) continue;
             const expected = ARCHIVE[id];
-            assert.ok(expected, `${id} keeps ${chain.id}'s history: say how it becomes an archive node (ARCHIVE above and roleArgs in catalog/clients.yaml)`);
+            assert.ok(
+              expected,
+              `${id} keeps ${chain.id}'s history: say how it becomes an archive node (ARCHIVE above and roleArgs in catalog/clients.yaml)`,
+            );
             if (expected === "archive by default") {
               assert.ok(!archive.includes("--full"), `${id} archive must not prune`);
               assert.ok(full.includes("--full"), `${id} full must prune`);
             } else {
-              assert.deepEqual(archive.slice(-expected.archive.length), expected.archive, `${chain.id}/${network} ${id}`);
+              assert.deepEqual(
+                archive.slice(-expected.archive.length),
+                expected.archive,
+                `${chain.id}/${network} ${id}`,
+              );
               for (const arg of expected.archive) assert.ok(!full.includes(arg), `${id} full must not run ${arg}`);
             }
             checked++;
@@ -69,19 +84,32 @@ describe("node roles", () => {
     for (const chain of chainsWith("full")) {
       for (const id of ["reth", "op-reth"].filter((c) => chain.clients.execution?.includes(c))) {
         for (const network of chain.networks) {
-          const others = Object.fromEntries(chain.layers.filter((l) => l !== "execution").map((l) => [l, chain.clients[l][0]]));
-          const cmd = command({ chain: chain.id, network, role: "full", clients: { ...others, execution: id } }, "execution");
+          const others = Object.fromEntries(
+            chain.layers.filter((l) => l !== "execution").map((l) => [l, chain.clients[l][0]]),
+          );
+          const cmd = command(
+            { chain: chain.id, network, role: "full", clients: { ...others, execution: id } },
+            "execution",
+          );
           assert.equal(cmd[0], "node");
           assert.equal(cmd.at(-1), "--full", `${chain.id}/${network} ${id}`);
           assert.equal(cmd.filter((a) => a === "--full").length, 1);
         }
       }
     }
-    assert.ok(command({ chain: "base", network: "mainnet", role: "full", clients: { execution: "op-reth", rollup: "op-node" } }, "execution").includes("--full"));
+    assert.ok(
+      command(
+        { chain: "base", network: "mainnet", role: "full", clients: { execution: "op-reth", rollup: "op-node" } },
+        "execution",
+      ).includes("--full"),
+    );
   });
 
   it("clients without role arguments run the same command in every role", () => {
-    for (const [layer, id] of [["consensus", "lighthouse"], ["consensus", "prysm"]] as const) {
+    for (const [layer, id] of [
+      ["consensus", "lighthouse"],
+      ["consensus", "prysm"],
+    ] as const) {
       const node = { chain: "ethereum", network: "mainnet", clients: { execution: "geth", [layer]: id } };
       assert.deepEqual(command({ ...node, role: "archive" }, layer), command({ ...node, role: "full" }, layer));
     }
@@ -93,17 +121,47 @@ describe("node roles", () => {
     for (const client of catalog.clients.values()) {
       for (const role of Object.keys(client.roleArgs ?? {})) {
         const chains = [...catalog.chains.values()].filter((c) => c.clients[client.layer]?.includes(client.id));
-        assert.ok(chains.some((c) => Object.hasOwn(c.roles, role)), `${client.id}: roleArgs.${role}, but no chain running it has that role`);
-        assert.ok(client.roleArgs![role].length > 0 && client.roleArgs![role].every((a) => a.startsWith("-")), `${client.id}: roleArgs.${role}`);
+        assert.ok(
+          chains.some((c) => Object.hasOwn(c.roles, role)),
+          `${client.id}: roleArgs.${role}, but no chain running it has that role`,
+        );
+        assert.ok(
+          client.roleArgs![role].length > 0 && client.roleArgs![role].every((a) => a.startsWith("-")),
+          `${client.id}: roleArgs.${role}`,
+        );
       }
     }
   });
 
   it("refuses a role the chain does not define", () => {
-    assert.throws(() => renderWorkload({ id: "x", chain: "base", network: "mainnet", role: "archive", clients: { execution: "op-reth", rollup: "op-node" } }, catalog),
-      /x: chain base has no role 'archive' \(roles: full\)/);
-    assert.throws(() => renderWorkload({ id: "x", chain: "ethereum", network: "mainnet", role: "toString", clients: { execution: "geth", consensus: "teku" } }, catalog),
-      /has no role 'toString'/);
+    assert.throws(
+      () =>
+        renderWorkload(
+          {
+            id: "x",
+            chain: "base",
+            network: "mainnet",
+            role: "archive",
+            clients: { execution: "op-reth", rollup: "op-node" },
+          },
+          catalog,
+        ),
+      /x: chain base has no role 'archive' \(roles: full\)/,
+    );
+    assert.throws(
+      () =>
+        renderWorkload(
+          {
+            id: "x",
+            chain: "ethereum",
+            network: "mainnet",
+            role: "toString",
+            clients: { execution: "geth", consensus: "teku" },
+          },
+          catalog,
+        ),
+      /has no role 'toString'/,
+    );
   });
 });
 
@@ -126,44 +184,95 @@ describe("checkpoint sync", () => {
   });
 
   it("every ethereum consensus client gets the checkpoint URL of its network", () => {
-    assert.deepEqual(Object.keys(CHECKPOINT_FLAGS).sort(), [...ethereum.clients.consensus].sort(), "every consensus client is listed above");
+    assert.deepEqual(
+      Object.keys(CHECKPOINT_FLAGS).sort(),
+      [...ethereum.clients.consensus].sort(),
+      "every consensus client is listed above",
+    );
     for (const network of ethereum.networks) {
       const url = ethereum.checkpointSyncUrls![network];
       for (const role of Object.keys(ethereum.roles)) {
         for (const id of ethereum.clients.consensus) {
-          const cmd = command({ chain: "ethereum", network, role, clients: { execution: "geth", consensus: id } }, "consensus");
+          const cmd = command(
+            { chain: "ethereum", network, role, clients: { execution: "geth", consensus: id } },
+            "consensus",
+          );
           const withUrl = cmd.filter((a) => a.endsWith(`=${url}`)).map((a) => a.slice(0, a.indexOf("=")));
           assert.deepEqual(withUrl, CHECKPOINT_FLAGS[id], `${id} on ${network}`);
           for (const other of ethereum.networks.filter((n) => n !== network)) {
-            assert.ok(!cmd.some((a) => a.includes(ethereum.checkpointSyncUrls![other])), `${id} on ${network} uses ${other}'s URL`);
+            assert.ok(
+              !cmd.some((a) => a.includes(ethereum.checkpointSyncUrls![other])),
+              `${id} on ${network} uses ${other}'s URL`,
+            );
           }
         }
       }
     }
-    const lighthouse = command({ chain: "ethereum", network: "mainnet", role: "full", clients: { execution: "reth", consensus: "lighthouse" } }, "consensus");
+    const lighthouse = command(
+      { chain: "ethereum", network: "mainnet", role: "full", clients: { execution: "reth", consensus: "lighthouse" } },
+      "consensus",
+    );
     assert.ok(lighthouse.includes("--checkpoint-sync-url=https://mainnet.checkpoint.sigp.io"));
   });
 
   it("execution clients get no checkpoint URL", () => {
     for (const id of ethereum.clients.execution) {
-      const cmd = command({ chain: "ethereum", network: "hoodi", role: "full", clients: { execution: id, consensus: "teku" } }, "execution");
+      const cmd = command(
+        { chain: "ethereum", network: "hoodi", role: "full", clients: { execution: id, consensus: "teku" } },
+        "execution",
+      );
       assert.ok(!cmd.some((a) => a.includes(ethereum.checkpointSyncUrls!.hoodi)), id);
     }
   });
 
   it("an unknown network for checkpoint sync is a clear error naming what to add", () => {
-    assert.throws(() => renderWorkload({ id: "eth-1", chain: "ethereum", network: "holesky", role: "full", clients: { execution: "geth", consensus: "lighthouse" } }, catalog),
-      /^Error: eth-1: lighthouse: \{checkpointSyncUrl\} has no value: add checkpointSyncUrls\.holesky \(a beacon API serving finalized states\) to chain ethereum in the catalog$/);
+    assert.throws(
+      () =>
+        renderWorkload(
+          {
+            id: "eth-1",
+            chain: "ethereum",
+            network: "holesky",
+            role: "full",
+            clients: { execution: "geth", consensus: "lighthouse" },
+          },
+          catalog,
+        ),
+      /^Error: eth-1: lighthouse: \{checkpointSyncUrl\} has no value: add checkpointSyncUrls\.holesky \(a beacon API serving finalized states\) to chain ethereum in the catalog$/,
+    );
     // A network the chain has, but no URL for it in the catalog.
     const { hoodi: _, ...rest } = ethereum.checkpointSyncUrls!;
     const partial: Catalog = { ...catalog, chains: new Map(catalog.chains) };
     partial.chains.set("ethereum", { ...ethereum, checkpointSyncUrls: rest });
     for (const id of ["teku", "prysm", "lodestar"]) {
-      assert.throws(() => renderWorkload({ id: "e", chain: "ethereum", network: "hoodi", role: "archive", clients: { execution: "nethermind", consensus: id } }, partial),
-        new RegExp(`e: ${id}: \\{checkpointSyncUrl\\} has no value: add checkpointSyncUrls\\.hoodi`));
+      assert.throws(
+        () =>
+          renderWorkload(
+            {
+              id: "e",
+              chain: "ethereum",
+              network: "hoodi",
+              role: "archive",
+              clients: { execution: "nethermind", consensus: id },
+            },
+            partial,
+          ),
+        new RegExp(`e: ${id}: \\{checkpointSyncUrl\\} has no value: add checkpointSyncUrls\\.hoodi`),
+      );
     }
     // Nimbus takes no URL, so it still renders.
-    assert.doesNotThrow(() => renderWorkload({ id: "e", chain: "ethereum", network: "hoodi", role: "full", clients: { execution: "besu", consensus: "nimbus" } }, partial));
+    assert.doesNotThrow(() =>
+      renderWorkload(
+        {
+          id: "e",
+          chain: "ethereum",
+          network: "hoodi",
+          role: "full",
+          clients: { execution: "besu", consensus: "nimbus" },
+        },
+        partial,
+      ),
+    );
   });
 });
 
