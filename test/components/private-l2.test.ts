@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), "sovereign-stack-"));
 const FLEET = "l2-private";
 const L1_RPC = "https://eth-mainnet.example.invalid/v2/SECRET-API-KEY-1234";
 const L1_BEACON = "https://beacon.example.invalid/SECRET-BEACON-KEY-5678";
-const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockKeyForTestsOnly0000000000000000000 ops@example";
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH ops@example";
 const ADMIN = ["198.51.100.7/32", "2001:db8:42::/48"];
 const spec = {
   name: FLEET,

@@ -131,7 +131,7 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
 
   after(async () => {
     if (!stack) return;
-    for (const h of hosts) setHostReachable(h.name, true);
+    for (const h of hosts.slice(0, 3)) setHostReachable(h.name, true);
     try {
       await stack.destroy({ color: "never" });
     } catch {
