@@ -226,7 +226,7 @@ export function renderCertificateFile(certificate: string, privateKey: string): 
   if (!/-----BEGIN CERTIFICATE-----/.test(certificate))
     throw new Error("tls.certificate: expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey))
-    throw new Error("tls.privateKey: expected a PEM private key (a "BEGIN ... PRIVATE KEY" block)");
+    throw new Error("tls.privateKey: expected a PEM private key (a 'BEGIN ... PRIVATE KEY' block)");
   return `${certificate.trim()}\n${privateKey.trim()}\n`;
 }
 
