@@ -7,6 +7,18 @@ export const usd = (x: number | null) =>
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
 export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
+
+/** The node table of the Markdown and HTML reports: one heading list and one row shape for both. */
+export const NODE_COLUMNS = ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"];
+export const nodeRow = (n: Plan["nodes"][number]): string[] => [
+  n.id,
+  clientsOf(n.clients),
+  n.operator,
+  n.host ?? n.region,
+  n.jurisdiction,
+  n.shape,
+  usd(n.monthlyUsd),
+];
 /** The Akash warning, when the plan has Akash nodes. */
 export const akashNote = (plan: Plan): string[] =>
   plan.nodes.some((n) => n.provider === "akash") ? [AKASH_WARNING] : [];

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import type { Plan } from "../core/plan";
-import { clientsOf, ESTIMATE_NOTE, pct, signedPct, usd } from "./format";
+import { ESTIMATE_NOTE, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */
 const chartJs = () => readFileSync(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
@@ -62,19 +62,7 @@ export function planHtml(plan: Plan): string {
 </div>
 <div class="charts"><div class="chart"><canvas id="cost"></canvas></div><div class="chart"><canvas id="spread"></canvas></div></div>
 <h2>Nodes</h2>
-${tableHtml(
-  ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
-  plan.nodes.map((n) => [
-    n.id,
-    clientsOf(n.clients),
-    n.operator,
-    n.host ?? n.region,
-    n.jurisdiction,
-    n.shape,
-    usd(n.monthlyUsd),
-  ]),
-  "nodes",
-)}
+${tableHtml(NODE_COLUMNS, plan.nodes.map(nodeRow), "nodes")}
 <h2>Policy checks</h2>
 ${tableHtml(
   ["rule", "scope", "result", "detail"],

@@ -1,7 +1,17 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
-import { akashNote, clientsOf, ESTIMATE_NOTE, footnotes, markdownText, pct, signedPct, usd } from "./format";
+import {
+  akashNote,
+  ESTIMATE_NOTE,
+  footnotes,
+  markdownText,
+  NODE_COLUMNS,
+  nodeRow,
+  pct,
+  signedPct,
+  usd,
+} from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
 const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
@@ -15,18 +25,7 @@ export function planMarkdown(plan: Plan): string {
     `${icon(plan.policy.satisfied)} **${usd(plan.totals.monthlyUsd)}/month** for ${plan.nodes.length} nodes on ${plan.metrics.fleet.shares.operator.length} operators; ` +
       `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}.`,
     "",
-    mdTable(
-      ["node", "clients", "operator", "region / host", "jurisdiction", "shape", "$/month"],
-      plan.nodes.map((n) => [
-        n.id,
-        clientsOf(n.clients),
-        n.operator,
-        n.host ?? n.region,
-        n.jurisdiction,
-        n.shape,
-        usd(n.monthlyUsd),
-      ]),
-    ),
+    mdTable(NODE_COLUMNS, plan.nodes.map(nodeRow)),
     "",
     "<details><summary>Policy checks</summary>",
     "",
