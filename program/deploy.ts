@@ -6,12 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
 import { planFleet } from "../core/planner/plan";
-import { withChecks, type Plan, type PreviousNode } from "../core/plan";
+import { planWarnings, withChecks, type Plan, type PreviousNode } from "../core/plan";
 import { upgradeChecks } from "../core/catalog/upgrades";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import { Fleet, type FleetNodeOutput } from "../components";
-import { AKASH_WARNING } from "../core/workload/sdl";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
@@ -126,7 +125,7 @@ async function deployFleet(): Promise<StackOutputs> {
   // One catalog for the plan and the Fleet; provider checks are the bindings' preflight (components/<provider>/binding.ts).
   const catalog = loadCatalog(cfg.catalogDir);
   const plan = await planFromConfig(cfg, previousNodes(deployed), catalog);
-  if (plan.nodes.some((n) => n.provider === "akash")) pulumi.log.warn(AKASH_WARNING);
+  for (const warning of planWarnings(plan)) pulumi.log.warn(warning);
   const spec = specFromConfig(cfg);
   const awsProfile = new pulumi.Config("aws").get("profile");
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");

@@ -1,6 +1,5 @@
 /** Shared number formatting for every report format. */
 import type { Plan } from "../core/plan";
-import { AKASH_WARNING } from "../core/workload/sdl";
 
 export const usd = (x: number | null) =>
   x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -19,9 +18,6 @@ export const nodeRow = (n: Plan["nodes"][number]): string[] => [
   n.shape,
   usd(n.monthlyUsd),
 ];
-/** The Akash warning, when the plan has Akash nodes. */
-export const akashNote = (plan: Plan): string[] =>
-  plan.nodes.some((n) => n.provider === "akash") ? [AKASH_WARNING] : [];
 
 export const ESTIMATE_NOTE =
   "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
-import type { Plan } from "../core/plan";
+import { planWarnings, type Plan } from "../core/plan";
 import { ESTIMATE_NOTE, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */
@@ -68,7 +68,10 @@ ${tableHtml(
   ["rule", "scope", "result", "detail"],
   plan.policy.checks.map((c) => [c.rule, c.scope, c.ok ? "ok" : "BREACH", c.message]),
   "checks",
-)}`;
+)}
+${planWarnings(plan)
+  .map((w) => `<p class="note warning">${esc(w)}</p>`)
+  .join("\n")}`;
   const script = `
 new Chart(document.getElementById("cost"), { type: "bar", data: { labels: data.operators, datasets: [{ label: "USD per month by operator", data: data.costByOperator, backgroundColor: "#0969da" }] }, options: { maintainAspectRatio: false } });
 new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data.chains, datasets: data.operators.map((o, i) => ({ label: o, data: data.nodesByChainOperator.map((row) => row[i]) })) }, options: { maintainAspectRatio: false, plugins: { title: { display: true, text: "Nodes per chain by operator" } }, scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } } });`;

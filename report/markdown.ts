@@ -1,17 +1,7 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
-import type { Plan } from "../core/plan";
-import {
-  akashNote,
-  ESTIMATE_NOTE,
-  footnotes,
-  markdownText,
-  NODE_COLUMNS,
-  nodeRow,
-  pct,
-  signedPct,
-  usd,
-} from "./format";
+import { planWarnings, type Plan } from "../core/plan";
+import { ESTIMATE_NOTE, footnotes, markdownText, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
 const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
@@ -37,7 +27,7 @@ export function planMarkdown(plan: Plan): string {
     "</details>",
     "",
     `_${ESTIMATE_NOTE}_`,
-    ...akashNote(plan).map((w) => `\n> ${w}`),
+    ...planWarnings(plan).map((w) => `\n> ${w}`),
   ].join("\n");
 }
 

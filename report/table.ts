@@ -1,19 +1,8 @@
 import Table from "cli-table3";
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
-import type { Plan } from "../core/plan";
-import {
-  akashNote,
-  clientsOf,
-  COMPACT,
-  ESTIMATE_NOTE,
-  footnotes,
-  mark,
-  pct,
-  signedPct,
-  terminalText,
-  usd,
-} from "./format";
+import { planWarnings, type Plan } from "../core/plan";
+import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, terminalText, usd } from "./format";
 
 const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
@@ -85,7 +74,7 @@ export function planTable(plan: Plan): string {
     checks,
     `Policy: ${plan.policy.satisfied ? "satisfied" : "VIOLATED"}`,
     `* ${ESTIMATE_NOTE}`,
-    ...akashNote(plan),
+    ...planWarnings(plan),
   ].join("\n");
 }
 

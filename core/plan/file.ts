@@ -9,6 +9,7 @@ import { pathToString, quote, SavedPlanError, type InputProblem } from "../error
 import { InputFileError, readInputFile } from "../input-file";
 import { RESERVED_KEY, reservedKeyPaths } from "../own";
 import type { Plan } from "./types";
+import { planWarnings } from "./warnings";
 
 /** Bumped on any breaking change of the JSON documents (plan, comparison, outage, catalog); see docs/json-output.md. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -51,6 +52,7 @@ export function planToJson(plan: Plan): object {
       variables: plan.solver.variables,
     },
     sources: [...new Set(plan.nodes.flatMap((n) => n.sources))].sort(),
+    warnings: planWarnings(plan),
   };
 }
 

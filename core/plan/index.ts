@@ -4,4 +4,5 @@ export { assemble } from "./assemble";
 export { JSON_SCHEMA_VERSION, parseSavedPlan, planToJson, readSavedPlan, type SavedNode } from "./file";
 export { checkSavedPlan } from "./verify";
 export { withChecks } from "./checks";
+export { AKASH_WARNING, planWarnings } from "./warnings";
 export { budgetCheck, money, shareHostPrice, usd, withinBudget } from "./money";

@@ -77,6 +77,7 @@ export function buildModel(
   shareRows(lp, fleet, slots, chains);
   minOperatorRows(lp, fleet, slots);
   const clientColumns = clientRows(lp, fleet, alternatives, chains, keep);
+  refusedClientRows(lp, clientColumns, slots, candidates);
   hostRows(lp, fleet, slots, classes);
   quotaRows(lp, slots);
   return { lp, slots, classes, clientColumns };
@@ -271,6 +272,23 @@ function clientRows(
       for (const terms of clients.values()) lp.atMost(terms, limit, "maxShare.client");
   }
   return columns;
+}
+
+/**
+ * A client runs only where the site can run it (candidates.ts `refuses`, e.g. prysm not on Akash):
+ * y[g,layer,client] <= nodes of g at the sites that run it. Rows only where a site refuses.
+ */
+function refusedClientRows(lp: Lp<RuleFamily>, columns: ClientColumn[], slots: Slot[], candidates: Candidate[]) {
+  const refusing = slots.filter((s) => candidates[s.candidates[0]].refuses.size > 0);
+  if (refusing.length === 0) return;
+  const slotsOf = new Map<number, Slot[]>();
+  for (const s of slots) push(slotsOf, s.group.index, s);
+  for (const { group, client, column } of columns) {
+    const groupSlots = slotsOf.get(group) ?? [];
+    const runs = groupSlots.filter((s) => !candidates[s.candidates[0]].refuses.has(client));
+    if (runs.length === groupSlots.length) continue;
+    lp.atMost([[column, 1], ...runs.map((s): Term => [s.column, -1])], 0, "maxShare.client");
+  }
 }
 
 /**

@@ -283,6 +283,7 @@ function placeNodes(
         slots.map(({ candidate }, i) => ({
           operator: candidate.site.operator,
           previous: previous.get(ids[i])?.site === candidate.site.id ? previous.get(ids[i])!.clients[layer] : undefined,
+          refuses: candidate.refuses,
         })),
         allowed,
         budget,

@@ -1,3 +1,5 @@
+import type { Client } from "../catalog/schema";
+
 /**
  * What the container runtime needs to know about a client beyond the catalog (image, ports,
  * command): where its image keeps data, how to tell it is healthy, how long it takes to stop.
@@ -52,11 +54,21 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   // The image's bundled rippled.cfg (which --conf points at) keeps the ledger under /var/lib/rippled.
   rippled: { dataDir: "/var/lib/rippled" },
   erigon: { stopGracePeriod: "10m", entrypoint: ["erigon"] },
-  // The devnet image (e2e/lab/devnet-image) has its own HEALTHCHECK (anvil-healthcheck, every 5 s).
   // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
   anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"], healthInterval: "2s" },
 };
 
 export function clientRuntime(client: string): ClientRuntime {
   return CLIENT_RUNTIME[client] ?? {};
+}
+
+/**
+ * Of `clients`, those a provider's sites cannot run: Akash has no file mounts, so a client that
+ * reads the engine JWT from a file starts from a shell that writes it first, which needs the
+ * image's entrypoint (unknown for prysm's shell-less image). Other providers run every client.
+ */
+export function clientsRefusedOn(provider: string, clients: readonly Client[]): Set<string> {
+  if (provider !== "akash") return new Set();
+  const readsJwt = (c: Client) => c.command.some((a) => a.includes("{jwtPath}"));
+  return new Set(clients.filter((c) => readsJwt(c) && !clientRuntime(c.id).entrypoint).map((c) => c.id));
 }

@@ -91,10 +91,6 @@ export interface AkashSdl {
   group: string;
 }
 
-/** Told wherever a plan has Akash nodes (plan reports, pulumi up, README). */
-export const AKASH_WARNING =
-  "Akash: persistent data is lost when a lease closes or a provider leaves, and providers can close leases on their own outages; such a node resyncs from scratch on a new lease: budget the resync time and cost.";
-
 /** The one placement group of a node's deployment. */
 export const SDL_GROUP = "akash";
 /** Name of the IP endpoint P2P (and public RPC) ports are leased on. */

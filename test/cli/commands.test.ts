@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { planWarnings, type Plan } from "../../core/plan";
 
 const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "bin", "sovereign.js");
@@ -69,6 +70,7 @@ interface PlanJson {
   nodes: PlanNode[];
   totals: Record<string, unknown> & { monthlyUsd: number };
   hosts: Array<Record<string, unknown>>;
+  warnings: string[];
   [k: string]: unknown;
 }
 
@@ -93,6 +95,17 @@ async function validatePlan(name: string, p: unknown): Promise<Run> {
   writeFileSync(file, typeof p === "string" ? p : JSON.stringify(p, null, 2));
   return sovereign("validate", "--plan", file);
 }
+
+describe("plan --format json warnings", () => {
+  test("Akash nodes in the plan bring the lease-data warning; a plan without them has none", () => {
+    const akash = plan.nodes.filter((n) => n.provider === "akash").length;
+    assert.ok(akash > 0, "the bundled example places nodes on Akash");
+    assert.equal(plan.warnings.length, 1);
+    assert.match(plan.warnings[0], /persistent data is lost when a lease closes/);
+    const withoutAkash = { ...plan, nodes: plan.nodes.filter((n) => n.provider !== "akash") };
+    assert.deepEqual(planWarnings(withoutAkash as unknown as Plan), []);
+  });
+});
 
 const breaches = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("BREACH"));
 

@@ -70,3 +70,28 @@ test("a previous client is given up when the budget has no room for it", () => {
   );
   assert.deepEqual(out, ["a", "b"]);
 });
+
+test("a node whose site refuses a client never gets it, and the budget still adds up when it can", () => {
+  fc.assert(
+    fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), (onAkash) => {
+      const allowed = ["prysm", "lighthouse", "teku"];
+      const refuses = new Set(["prysm"]);
+      // A budget the other nodes can absorb: prysm only as many times as there are non-Akash nodes.
+      const free = onAkash.filter((a) => !a).length;
+      const budget = new Map([
+        ["prysm", Math.min(free, 1)],
+        ["lighthouse", 0],
+        ["teku", 0],
+      ]);
+      budget.set("lighthouse", onAkash.length - budget.get("prysm")!);
+      const out = assignClients(
+        onAkash.map((a, i) => ({ operator: a ? "akash" : `op${i}`, refuses: a ? refuses : undefined })),
+        allowed,
+        budget,
+        new Map(),
+      );
+      onAkash.forEach((a, i) => a && assert.notEqual(out[i], "prysm"));
+      assert.deepEqual(count(out), new Map([...budget].filter(([, n]) => n > 0)));
+    }),
+  );
+});
