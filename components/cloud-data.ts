@@ -37,3 +37,10 @@ export const finiteOrUndefined = (n: number | undefined) =>
 export function unknownStorageClass(provider: string, storage: StorageChoice): never {
   throw new Error(`${provider}: the plan chose storage class '${storage.class}', which this component cannot build`);
 }
+
+/** A cloud node's machine shape: every cloud and Akash node has one; only bare-metal nodes have none. */
+export function machineShape(node: { id: string; shape?: string }): string {
+  if (!node.shape)
+    throw new Error(`${node.id}: the plan gives this cloud node no machine shape; plan again (sovereign plan)`);
+  return node.shape;
+}

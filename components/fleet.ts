@@ -52,7 +52,8 @@ export interface FleetNodeOutput {
   region: string;
   operator: string;
   jurisdiction: string;
-  shape: string;
+  /** Catalog machine shape; absent on bare metal. */
+  shape?: string;
   monthlyUsd: number;
   publicIp: string;
   privateIp: string;
@@ -227,7 +228,7 @@ function nodeOutputs(
               region: n.region,
               operator: n.operator,
               jurisdiction: n.jurisdiction,
-              shape: n.shape,
+              ...(n.shape ? { shape: n.shape } : {}),
               monthlyUsd: n.monthlyUsd,
               publicIp,
               privateIp,

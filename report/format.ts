@@ -15,7 +15,7 @@ export const nodeRow = (n: Plan["nodes"][number]): string[] => [
   n.operator,
   n.host ?? n.region,
   n.jurisdiction,
-  n.shape,
+  n.shape ?? "-",
   usd(n.monthlyUsd),
 ];
 

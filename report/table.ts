@@ -19,7 +19,7 @@ export function planTable(plan: Plan): string {
       n.operator,
       n.host ?? n.region,
       n.jurisdiction,
-      n.shape,
+      n.shape ?? "-",
       `${n.storage.sizeGb} GB ${n.storage.tier ?? n.storage.class}`,
       usd(n.monthlyUsd) + (n.estimate ? "*" : ""),
     ]),

@@ -2,6 +2,7 @@
  * How a Fleet deploys its AWS nodes: an explicit provider per region, the region's network once,
  * one host per node.
  */
+import { machineShape } from "../cloud-data";
 import { Provider as AwsProvider, type ProviderArgs as AwsProviderArgs } from "@pulumi/aws/provider";
 import { subnetCidr } from "../../core/layout";
 import { byRegion, diskProblems, regionTags } from "../cloud-scope";
@@ -37,7 +38,7 @@ declare module "../hosts" {
 
 export const awsBinding: HostBinding = {
   preflight(nodes, ctx) {
-    const problems = diskProblems(nodes, (n) => AWS_DATA.dataDisk(n.storage, n.shape));
+    const problems = diskProblems(nodes, (n) => AWS_DATA.dataDisk(n.storage, machineShape(n)));
     const cidr = ctx.options.aws?.vpcCidr;
     if (cidr !== undefined && ctx.options.aws?.network !== "default") {
       try {

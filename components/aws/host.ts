@@ -3,7 +3,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as ebs from "@pulumi/aws/ebs";
 import * as vpc from "@pulumi/aws/vpc";
 import { cidrSlug, isIpv6 } from "../../core/workload/firewall";
-import type { DataDiskSpec } from "../cloud-data";
+import { machineShape, type DataDiskSpec } from "../cloud-data";
 import { NodeHost, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
 import { AWS_DATA, AWS_DATA_DEVICE, AWS_IMAGE, AWS_USER_DATA_LIMIT } from "./data";
@@ -66,7 +66,7 @@ export class AwsNodeHost extends NodeHost {
     const tags = AWS_DATA.labels(host.tags);
     this.securityGroup = this.createSecurityGroup(host, args, tags);
     this.createRules(host, args, tags);
-    const disk = AWS_DATA.dataDisk(host.node.storage, host.node.shape);
+    const disk = AWS_DATA.dataDisk(host.node.storage, machineShape(host.node));
     this.volume = disk.kind === "network" ? this.createVolume(host, args, disk, tags) : undefined;
     this.instance = this.createInstance(host, args, disk, tags);
     if (this.volume) this.createVolumeAttachment(args, this.volume, this.instance);
@@ -166,7 +166,7 @@ export class AwsNodeHost extends NodeHost {
     tags: Record<string, string>,
   ): ec2.Instance {
     const node = host.node;
-    const arch = AWS_DATA.archOf(node.shape);
+    const arch = AWS_DATA.archOf(machineShape(node));
     const ami = ec2.getAmiOutput(
       {
         owners: AWS_IMAGE.owners,
@@ -193,7 +193,7 @@ export class AwsNodeHost extends NodeHost {
         this.child("vm"),
         {
           ami: ami.id,
-          instanceType: node.shape,
+          instanceType: machineShape(node),
           subnetId: args.subnetId,
           availabilityZone: args.availabilityZone,
           vpcSecurityGroupIds: [this.securityGroup.id],

@@ -2,6 +2,7 @@
  * How a Fleet deploys its Azure nodes: an explicit provider per location, the location's resource
  * group and virtual network once, one host per node.
  */
+import { machineShape } from "../cloud-data";
 import { Provider as AzureProvider, type ProviderArgs as AzureProviderArgs } from "@pulumi/azure-native/provider";
 import { subnetCidr } from "../../core/layout";
 import { byRegion, diskProblems, regionTags } from "../cloud-scope";
@@ -29,7 +30,7 @@ declare module "../hosts" {
 
 export const azureBinding: HostBinding = {
   preflight(nodes, ctx) {
-    const problems = diskProblems(nodes, (n) => AZURE_DATA.dataDisk(n.storage, n.shape));
+    const problems = diskProblems(nodes, (n) => AZURE_DATA.dataDisk(n.storage, machineShape(n)));
     const cidr = ctx.options.azure?.vnetCidr;
     if (cidr !== undefined) {
       try {

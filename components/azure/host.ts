@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 import { isIpv6 } from "../../core/workload/firewall";
-import type { DataDiskSpec } from "../cloud-data";
+import { machineShape, type DataDiskSpec } from "../cloud-data";
 import { NodeHost, userDataOptions, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
 import {
@@ -68,7 +68,7 @@ export class AzureNodeHost extends NodeHost {
     this.networkSecurityGroup = this.createSecurityGroup(host, args, common);
     this.publicIpAddress = this.createPublicIp(args, common);
     const nic = this.createNetworkInterface(args, common);
-    const disk = AZURE_DATA.dataDisk(host.node.storage, host.node.shape);
+    const disk = AZURE_DATA.dataDisk(host.node.storage, machineShape(host.node));
     this.disk = disk.kind === "network" ? this.createDisk(args, disk, common) : undefined;
     this.virtualMachine = this.createVirtualMachine(host, args, disk, nic, common);
     const publicIp = this.publicIpAddress.ipAddress.apply((ip) => ip ?? "");
@@ -199,14 +199,14 @@ export class AzureNodeHost extends NodeHost {
   ): compute.VirtualMachine {
     const node = host.node;
     const customData = host.userData(AZURE_DATA.devices(disk)).apply((s) => Buffer.from(s, "utf8").toString("base64"));
-    const arch = AZURE_DATA.archOf(node.shape);
+    const arch = AZURE_DATA.archOf(machineShape(node));
     return new compute.VirtualMachine(
       ...transform(
         args.transform?.virtualMachine,
         this.child("vm"),
         {
           ...common,
-          hardwareProfile: { vmSize: node.shape },
+          hardwareProfile: { vmSize: machineShape(node) },
           ...(disk.kind === "network" && disk.type === "PremiumV2_LRS" ? { zones: [AZURE_ZONE] } : {}),
           osProfile: {
             computerName: node.id.slice(0, 64),

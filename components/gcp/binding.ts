@@ -2,6 +2,7 @@
  * How a Fleet deploys its GCP nodes: an explicit provider per project and region, one network for
  * the fleet with a subnet per region (CIDRs from core/layout), one host per node.
  */
+import { machineShape } from "../cloud-data";
 import { Provider as GcpProvider, type ProviderArgs as GcpProviderArgs } from "@pulumi/gcp/provider";
 import { gcpSubnetCidrs } from "../../core/layout";
 import { byRegion, diskProblems } from "../cloud-scope";
@@ -52,7 +53,7 @@ export const gcpBinding: HostBinding = {
       problems.push((e as Error).message);
     }
     const classes = ctx.catalog.providers.get("gcp")?.storageClasses;
-    return [...problems, ...diskProblems(nodes, (n) => GCP_DATA.dataDisk(n.storage, n.shape, classes))];
+    return [...problems, ...diskProblems(nodes, (n) => GCP_DATA.dataDisk(n.storage, machineShape(n), classes))];
   },
 
   deploy(nodes, ctx) {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import { isIpv6 } from "../../core/workload/firewall";
-import type { DataDiskSpec } from "../cloud-data";
+import { machineShape, type DataDiskSpec } from "../cloud-data";
 import {
   NodeHost,
   rulesBySource,
@@ -63,7 +63,7 @@ export class GcpNodeHost extends NodeHost {
     this.firewalls = this.createFirewalls(host, args, networkTag);
     const disk = GCP_DATA.dataDisk(
       host.node.storage,
-      host.node.shape,
+      machineShape(host.node),
       host.catalog.providers.get("gcp")?.storageClasses,
     );
     this.disk = disk.kind === "network" ? this.createDisk(args, disk, labels) : undefined;
@@ -173,11 +173,11 @@ export class GcpNodeHost extends NodeHost {
         {
           name: gcpName(this.child("vm")),
           zone: args.zone,
-          machineType: node.shape,
+          machineType: machineShape(node),
           bootDisk: {
             autoDelete: true,
             initializeParams: {
-              image: GCP_IMAGE(GCP_DATA.archOf(node.shape)),
+              image: GCP_IMAGE(GCP_DATA.archOf(machineShape(node))),
               size: GCP_DATA.bootDiskGb,
               type: "pd-balanced",
               labels,

@@ -33,7 +33,7 @@ export function planToJson(plan: Plan): object {
       country: n.country,
       jurisdiction: n.jurisdiction,
       cloudAct: n.cloudAct,
-      shape: n.shape,
+      ...(n.shape ? { shape: n.shape } : {}),
       vcpu: n.vcpu,
       memoryGb: n.memoryGb,
       storage: n.storage,

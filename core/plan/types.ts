@@ -15,7 +15,8 @@ export interface PlannedNode extends DiversityNode {
   /** Bare-metal host name, when on bare metal. */
   host?: string;
   country: string;
-  shape: string;
+  /** Catalog machine shape (cloud, Akash). Absent on bare metal: the host is the machine (`host`). */
+  shape?: string;
   vcpu: number;
   memoryGb: number;
   storage: StorageChoice;

@@ -311,7 +311,7 @@ function placeNodes(
         country: site.country,
         jurisdiction: site.jurisdiction,
         cloudAct: site.cloudAct,
-        shape: option?.shape ?? `host:${h!.name}`,
+        ...(option ? { shape: option.shape } : {}),
         vcpu: option?.vcpu ?? group.profile.vcpu,
         memoryGb: option?.memoryGb ?? group.profile.memoryGb,
         storage: option?.storage ?? {

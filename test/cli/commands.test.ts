@@ -494,9 +494,11 @@ describe("docs/json-output.md matches the real output", () => {
       assert.ok(keys.includes(k), `parser missed ${k}: ${keys}`);
     assert.ok(!keys.includes("aws") && !keys.includes("compute"), `parser took values or nested keys: ${keys}`);
     const bareMetalOnly = new Set(["host"]);
+    const notOnBareMetal = new Set(["shape"]);
     for (const n of plan.nodes) {
       for (const k of keys) {
         if (bareMetalOnly.has(k)) assert.equal(k in n, n.provider === "baremetal", `${n.id}: ${k}`);
+        else if (notOnBareMetal.has(k)) assert.equal(k in n, n.provider !== "baremetal", `${n.id}: ${k}`);
         else assert.ok(k in n, `${n.id} has no ${k}`);
       }
     }

@@ -38,7 +38,6 @@ function plannedNode(id: string, chain: string, network: string, clients: Record
     country: "DE",
     jurisdiction: "DE",
     cloudAct: false,
-    shape: "host:lab-1",
     vcpu: 1,
     memoryGb: 1,
     storage: { class: "host-nvme", sizeGb: 10, iops: 100, throughputMBps: 10, local: true },
