@@ -157,6 +157,11 @@ const Profile = Sourced.extend({
   /** High end of the egress range (busy peers, RPC responses); default = egressGbMonth. */
   egressGbMonthHigh: z.number().nonnegative().optional(),
   egressSource: Sourced,
+  /**
+   * Disk by client where clients differ a lot (archive nodes: erigon's is far smaller than geth's),
+   * GB for the whole node. Used when every allowed client of a layer has a size (the largest wins).
+   */
+  diskGbByClient: Sourced.extend({ sizes: z.record(z.string(), z.number().positive()) }).optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -178,6 +183,10 @@ export const ChainsFile = z.strictObject({
     rpc: z.strictObject({ layer: z.string(), port: z.string(), kind: z.enum(["evm", "bitcoin", "xrpl", "cometbft"]) }),
     roles: z.record(z.string(), Profile),
   }).superRefine((chain, ctx) => {
+    for (const [role, profile] of Object.entries(chain.roles))
+      for (const client of Object.keys(profile.diskGbByClient?.sizes ?? {}))
+        if (!Object.values(chain.clients).some((ids) => ids.includes(client)))
+          ctx.addIssue({ code: "custom", path: ["roles", role, "diskGbByClient", "sizes", client], message: `'${client}' is not a client of chain ${chain.id}` });
     // Per-network values must name networks the chain has: a typo would silently leave a network without its value.
     for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls"] as const) {
       for (const network of Object.keys(chain[key] ?? {})) {

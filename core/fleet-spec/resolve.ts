@@ -1,4 +1,5 @@
 import type { Catalog } from "../catalog/load";
+import { profileForClients } from "../catalog/profile";
 import { cloudSiteLabels, hostNameProblem } from "../layout/node-labels";
 import { CLOUD_PROVIDERS, type Profile, type SITE_PROVIDERS } from "../catalog/schema";
 import { canonicalAddress } from "../address";
@@ -118,7 +119,7 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
         role: entry.role,
         count: entry.count,
         chainKey: `${chain.id}/${network}`,
-        profile,
+        profile: profileForClients(profile, clients),
         clients,
         p2pPorts,
       },
