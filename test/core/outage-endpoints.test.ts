@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { planFleet } from "../../core/planner/plan";
 import { simulateOutage } from "../../core/outage/simulate";
 import { SpecError } from "../../core/errors";
-import type { Plan, PlannedGateway } from "../../core/plan";
+import type { Plan } from "../../core/plan";
+import { baremetalHostSpec, handPlacedGateway } from "../e2e/access-plan";
 import { catalog, fleetOf, rejects } from "./helpers";
 
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
@@ -21,51 +22,23 @@ const spec = {
         ["h4", "hetzner", "DE"],
         ["h5", "ovh", "FR"],
         ["h6", "home", "NL"],
-      ].map(([name, operator, country], i) => ({
-        name,
-        address: `10.77.0.${14 + i}`,
-        operator,
-        country,
-        monthlyUsd: 50,
-        cpu: 4,
-        memoryGb: 8,
-        diskGb: 100,
-        maxNodes: 1,
-        ssh: { user: "root", port: 22, hostKey: HOST_KEY },
-      })),
+      ].map(([name, operator, country], i) =>
+        baremetalHostSpec(name, `10.77.0.${14 + i}`, operator, country, { user: "root", port: 22, hostKey: HOST_KEY }),
+      ),
     },
   },
   policy: { maxShare: { operator: 0.34 }, minOperators: 3, survive: { operatorLoss: 1, minNodes: 2 } },
 };
-
-function gateway(host: string, operator: string, country: string, chain: string): PlannedGateway {
-  return {
-    id: `gateway-${host}`,
-    chains: [chain],
-    provider: "baremetal",
-    site: `baremetal/${host}`,
-    host,
-    operator,
-    region: country.toLowerCase(),
-    country,
-    jurisdiction: country,
-    cloudAct: false,
-    shape: `host:${host}`,
-    vcpu: 2,
-    memoryGb: 4,
-    monthlyUsd: 20,
-    cost: { compute: 20, storage: 0, performance: 0, publicIp: 0, egress: 0, total: 20 },
-    estimate: false,
-    sources: ["test"],
-  };
-}
 
 let plan: Plan;
 const fleet = fleetOf(spec);
 before(async () => {
   plan = await planFleet(fleet, catalog());
   const chain = plan.nodes[0].chainKey;
-  plan.gateways = [gateway("h8", "netcup", "DE", chain), gateway("h9", "scaleway", "FR", chain)];
+  plan.gateways = [
+    handPlacedGateway("h8", "netcup", "DE", [chain]),
+    handPlacedGateway("h9", "scaleway", "FR", [chain]),
+  ];
 });
 const run = (...f: Array<[string, string]>) =>
   simulateOutage(
