@@ -11,7 +11,10 @@ import {
   type FleetProviderOptions,
   type HostBinding,
 } from "./hosts";
-import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
+import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
+import { gatewaySources, machineOf, planOverlay, type OverlayOptions, type OverlayPlan } from "../core/overlay";
+import { hostConnection } from "./baremetal/binding";
+import { Overlay, type OverlayArgs } from "./overlay/overlay";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
 export interface FleetArgs extends FleetProviderOptions {
@@ -37,6 +40,25 @@ export interface FleetArgs extends FleetProviderOptions {
   allowPolicyViolations?: boolean;
   /** Host bindings by provider, over the registered table (components/hosts.ts). @default the registered bindings */
   hosts?: Partial<Record<SiteProvider, HostBinding>>;
+  /**
+   * The private WireGuard overlay among the fleet's machines (nodes and the plan's gateways;
+   * components/overlay): node RPC ports then accept the gateways' overlay addresses through the
+   * overlay's interface (and `rpcAllowCidrs`), and gateways dial `FleetNodeOutput.overlayRpcEndpoint`.
+   * Bare-metal machines (gateway hosts too) are reached with `baremetal`'s SSH key. Pass the
+   * deployed addresses as `previous` so machines keep theirs.
+   * @default none (no overlay)
+   * @example { cidr: "100.72.0.0/16", wireguardGo: "/usr/local/bin/wireguard-go" }
+   */
+  overlay?: OverlayOptions & Pick<OverlayArgs, "wireguardGo" | "transform">;
+}
+
+/** What the Fleet reports per overlay machine (also the program's stack output). */
+export interface FleetOverlayMachineOutput {
+  name: string;
+  address: string;
+  publicKey: string;
+  nodes: string[];
+  gateways: string[];
 }
 
 /** What the Fleet reports per node (also the program's stack output). */
@@ -58,6 +80,8 @@ export interface FleetNodeOutput {
   publicIp: string;
   privateIp: string;
   rpcEndpoint: string;
+  /** RPC over the overlay (what the gateways dial); only with an overlay. */
+  overlayRpcEndpoint?: string;
   /** Bare metal: what is added to the node's RPC and private host ports; the next deploy keeps it. */
   hostPortOffset?: number;
 }
@@ -85,6 +109,10 @@ export class Fleet extends pulumi.ComponentResource {
   /** Node summaries with addresses, by node id. */
   readonly nodes: pulumi.Output<Record<string, FleetNodeOutput>>;
   readonly monthlyUsd: pulumi.Output<number>;
+  /** The overlay, when FleetArgs.overlay is set. */
+  readonly overlay?: Overlay;
+  /** Overlay machines with their addresses and public keys, by machine name ({} without an overlay). */
+  readonly overlayMachines: pulumi.Output<Record<string, FleetOverlayMachineOutput>>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:fleet:Fleet", name, {}, opts);
@@ -93,12 +121,67 @@ export class Fleet extends pulumi.ComponentResource {
     const bindings = resolveBindings(name, args, byProvider);
     const ctx = fleetContext(this, name, args, catalog);
     ctx.workloads = preflight(args, ctx, byProvider, bindings);
+    if (args.overlay) {
+      const { wireguardGo, transform, ...options } = args.overlay;
+      const plan = planOverlay(args.plan, options);
+      this.overlay = new Overlay(
+        `${name}-overlay`,
+        { overlay: plan, connections: overlayConnections(name, args, plan), wireguardGo, transform },
+        { parent: this },
+      );
+      ctx.overlayFor = overlayFor(plan, this.overlay);
+    }
     this.hosts = {};
     for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
-    this.registerOutputs({ nodes: this.nodes, monthlyUsd: this.monthlyUsd });
+    this.overlayMachines = overlayOutputs(this.overlay);
+    this.registerOutputs({ nodes: this.nodes, monthlyUsd: this.monthlyUsd, overlayMachines: this.overlayMachines });
   }
+}
+
+/** SSH connections of the overlay's bare-metal machines (node and gateway hosts), from `baremetal`'s key. */
+function overlayConnections(name: string, args: FleetArgs, plan: OverlayPlan) {
+  const hosts = new Map(args.plan.hosts.map((h) => [h.name, h]));
+  const bare = plan.machines.filter((m) => m.kind === "host");
+  const options = args.baremetal;
+  if (bare.length && !options?.privateKey)
+    throw new pulumi.RunError(
+      `Fleet ${name}: the overlay reaches bare-metal hosts ${bare.map((m) => m.name).join(", ")} over SSH: set FleetArgs.baremetal.privateKey`,
+    );
+  return Object.fromEntries(bare.map((m) => [m.name, hostConnection(hosts.get(m.name)!, options!)]));
+}
+
+/** What a host needs of its machine in the overlay. */
+function overlayFor(plan: OverlayPlan, overlay: Overlay): (node: PlannedNode) => NodeOverlay {
+  const sources = gatewaySources(plan);
+  return (node) => {
+    const m = machineOf(plan, node.id);
+    return {
+      address: m.address,
+      interface: plan.interface,
+      listenPort: plan.listenPort,
+      gatewaySources: sources,
+      wgQuick: m.kind === "vm" ? overlay.cloudConfig(m.name) : undefined,
+    };
+  };
+}
+
+function overlayOutputs(overlay: Overlay | undefined): pulumi.Output<Record<string, FleetOverlayMachineOutput>> {
+  return pulumi.output(
+    Object.fromEntries(
+      (overlay?.plan.machines ?? []).map((m) => [
+        m.name,
+        overlay!.publicKeys[m.name].apply((publicKey): FleetOverlayMachineOutput => ({
+          name: m.name,
+          address: m.address,
+          publicKey,
+          nodes: m.nodes,
+          gateways: m.gateways,
+        })),
+      ]),
+    ),
+  );
 }
 
 function groupByProvider(nodes: readonly PlannedNode[]): Map<SiteProvider, PlannedNode[]> {
@@ -169,6 +252,13 @@ function preflight(
     for (const c of args.plan.policy.checks.filter((c) => !c.ok))
       problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
   }
+  if (args.overlay) {
+    const akash = args.plan.nodes.filter((n) => n.provider === "akash").map((n) => n.id);
+    if (akash.length)
+      problems.push(
+        `the overlay cannot reach Akash nodes (${akash.join(", ")}): an Akash lease runs no WireGuard interface; deploy them in a fleet without the overlay (their gateways dial the lease's ingress)`,
+      );
+  }
   const ids = new Set<string>();
   for (const n of args.plan.nodes) {
     if (ids.has(n.id)) problems.push(`node id ${n.id} appears twice in the plan`);
@@ -216,8 +306,8 @@ function nodeOutputs(
         return [
           n.id,
           pulumi
-            .all([h.publicIp, h.privateIp, h.rpcEndpoint])
-            .apply(([publicIp, privateIp, rpcEndpoint]): FleetNodeOutput => ({
+            .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint])
+            .apply(([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint]): FleetNodeOutput => ({
               id: n.id,
               chain: n.chain,
               network: n.network,
@@ -233,6 +323,7 @@ function nodeOutputs(
               publicIp,
               privateIp,
               rpcEndpoint,
+              ...(overlayRpcEndpoint ? { overlayRpcEndpoint } : {}),
               ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
             })),
         ];

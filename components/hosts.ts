@@ -15,7 +15,7 @@ import type { Catalog } from "../core/catalog/load";
 import type { Plan, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import type { Workload, WorkloadOptions } from "../core/workload/render";
-import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
+import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
 
 /**
  * Provider-specific options of a Fleet, keyed by provider. Each binding module adds its key by
@@ -43,6 +43,8 @@ export interface FleetContext {
   options: FleetProviderOptions;
   /** Every node's workload, rendered once by the Fleet before `deploy` (pass it as `rendered`). */
   workloads: ReadonlyMap<string, Workload>;
+  /** The node's place in the Fleet's private overlay, when it has one: pass it as NodeHostArgs.overlay. */
+  overlayFor?: (node: PlannedNode) => NodeOverlay;
 }
 
 export interface HostBinding {

@@ -16,7 +16,7 @@ registerHostBinding("azure", azureBinding);
 registerHostBinding("baremetal", baremetalBinding);
 registerHostBinding("akash", akashBinding);
 
-export { Fleet, type FleetArgs, type FleetNodeOutput } from "./fleet";
+export { Fleet, type FleetArgs, type FleetNodeOutput, type FleetOverlayMachineOutput } from "./fleet";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";

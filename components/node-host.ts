@@ -10,6 +10,7 @@ import { loadCatalog, type Catalog } from "../core/catalog/load";
 import type { PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
+import { renderNftables } from "../core/workload/nftables";
 import {
   renderWorkload,
   type Workload,
@@ -74,6 +75,32 @@ export interface NodeHostArgs {
    * the same VM, disk, firewall and cloud-init around it. @default the node's workload from the catalog
    */
   customWorkload?: CustomWorkload;
+  /**
+   * The node's machine in the fleet's private overlay (the Fleet sets it when it has one): the
+   * node's RPC ports then accept the gateways' overlay addresses, only through the overlay's
+   * interface, besides `rpcAllowCidrs`; the WireGuard port is opened to the world (WireGuard
+   * authenticates every packet itself). Cloud VMs bring the interface up from cloud-init
+   * (`wg-quick`) with the same nftables table as bare metal.
+   * @default none (no overlay)
+   */
+  overlay?: NodeOverlay;
+}
+
+/** A node's place in the overlay (core/overlay), as its host needs it. */
+export interface NodeOverlay {
+  /** The machine's overlay address. */
+  address: string;
+  /** The overlay's interface name, e.g. `sovwg0`. */
+  interface: string;
+  /** WireGuard's UDP port. */
+  listenPort: number;
+  /** The gateways' overlay addresses as /32 CIDRs: the only overlay sources that may reach RPC. */
+  gatewaySources: string[];
+  /**
+   * Cloud VMs: the machine's `wg-quick` configuration (a secret, from `Overlay.cloudConfig`).
+   * @default none (bare metal: the Overlay component brings the interface up over SSH)
+   */
+  wgQuick?: pulumi.Input<string>;
 }
 
 /** A workload rendered outside the catalog's node renderer (the RPC gateway), run by the same host code. */
@@ -100,6 +127,8 @@ export interface NodeHostOutputs {
   readonly rpcEndpoint: pulumi.Output<string>;
   /** Bare metal: what is added to the node's RPC and private host ports (hosts shared by nodes). */
   readonly hostPortOffset?: number;
+  /** `http://<overlay address>:<port>` of the chain's RPC, what the gateways dial; set when the node is in an overlay. */
+  readonly overlayRpcEndpoint?: pulumi.Output<string>;
 }
 
 export interface PreparedHost {
@@ -116,6 +145,8 @@ export interface PreparedHost {
   /** Secret cloud-init user-data, once the data disk's device paths are known. */
   userData(devices: pulumi.Input<string[]> | undefined, sshAuthorizedKeys?: string[]): pulumi.Output<string>;
   rpcEndpoint(publicIp: pulumi.Output<string>, privateIp: pulumi.Output<string>): pulumi.Output<string>;
+  /** `http://<overlay address>:<rpc port>` when the node is in the overlay. */
+  overlayRpcEndpoint?: pulumi.Output<string>;
 }
 
 /** Validates the args, renders the workload and sets up its secrets (JWT) as children of `parent`. */
@@ -143,6 +174,8 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     networkCidrs: args.networkCidrs ?? [],
     adminCidrs: args.adminCidrs ?? [],
   });
+  const overlay = args.overlay;
+  if (overlay) rules.push(overlayRule(overlay));
   const jwt = workload.needsJwt
     ? pulumi.secret(args.jwtSecret ?? generateJwt(parent, name, args.transform?.jwt))
     : undefined;
@@ -166,11 +199,26 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     rpcPublic: rpcAllowCidrs.length > 0,
     secretValues,
     userData(devices, sshAuthorizedKeys) {
+      if (overlay && overlay.wgQuick === undefined)
+        throw new Error(`${node.id}: a cloud VM in the overlay needs its wg-quick configuration (NodeOverlay.wgQuick)`);
       return pulumi.secret(
-        pulumi.all([devices, secretValues]).apply(([devs, secrets]) =>
+        pulumi.all([devices, secretValues, overlay?.wgQuick]).apply(([devs, secrets, wgQuick]) =>
           renderCloudInit(workload, secrets, {
             disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
             sshAuthorizedKeys,
+            overlay:
+              overlay && wgQuick !== undefined
+                ? {
+                    interface: overlay.interface,
+                    wgQuick,
+                    // The VM's own network may still reach RPC, as its cloud firewall says.
+                    firewall: renderNftables(workload.node, workload.ports, {
+                      rpcAllowCidrs: [...rpcAllowCidrs, ...(args.networkCidrs ?? [])],
+                      fleet,
+                      overlay: { interface: overlay.interface, sources: overlay.gatewaySources },
+                    }),
+                  }
+                : undefined,
           }),
         ),
       );
@@ -179,6 +227,21 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
       const ip = rpcAllowCidrs.length > 0 ? publicIp : privateIp;
       return ip.apply((address) => httpUrl(address, workload.rpc.port + workload.hostPortOffset));
     },
+    overlayRpcEndpoint: overlay
+      ? pulumi.output(httpUrl(overlay.address, workload.rpc.port + workload.hostPortOffset))
+      : undefined,
+  };
+}
+
+/** The overlay's WireGuard port, open to the world like P2P: WireGuard drops every unauthenticated packet. */
+export function overlayRule(overlay: Pick<NodeOverlay, "interface" | "listenPort">): IngressRule {
+  return {
+    key: `wg-${overlay.listenPort}-udp`,
+    source: "world",
+    protocol: "udp",
+    port: overlay.listenPort,
+    cidrs: ["0.0.0.0/0"],
+    description: `overlay ${overlay.interface} (WireGuard)`,
   };
 }
 
@@ -253,6 +316,7 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
   publicIp!: pulumi.Output<string>;
   privateIp!: pulumi.Output<string>;
   rpcEndpoint!: pulumi.Output<string>;
+  overlayRpcEndpoint?: pulumi.Output<string>;
 
   protected constructor(
     type: string,
@@ -266,7 +330,9 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
 
   /** Checks the args and renders the workload (see {@link prepareHost}). */
   protected prepare(args: NodeHostArgs): PreparedHost {
-    return prepareHost(this, this.componentName, args);
+    const host = prepareHost(this, this.componentName, args);
+    this.overlayRpcEndpoint = host.overlayRpcEndpoint;
+    return host;
   }
 
   /** A child's name: the component's name, a dash, the part (`<fleet>-<node>-vm`). */
@@ -286,7 +352,8 @@ export abstract class NodeHost extends pulumi.ComponentResource implements NodeH
     this.publicIp = addresses.publicIp;
     this.privateIp = addresses.privateIp;
     this.rpcEndpoint = addresses.rpcEndpoint;
-    this.registerOutputs({ nodeId: this.nodeId, ...addresses, ...extra });
+    const overlay = this.overlayRpcEndpoint ? { overlayRpcEndpoint: this.overlayRpcEndpoint } : {};
+    this.registerOutputs({ nodeId: this.nodeId, ...addresses, ...overlay, ...extra });
   }
 }
 

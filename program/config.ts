@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { quote } from "../core/errors";
 import { sshKeyProblem } from "../core/fleet-spec/schema";
+import { parseOverlayCidr } from "../core/overlay/addresses";
 import { isWorld, normalizeCidrs } from "../core/workload/firewall";
 
 export interface DeployConfig {
@@ -40,6 +41,8 @@ export interface DeployConfig {
   akashPollSeconds?: number;
   /** Bare metal: added to every node's RPC and private host ports (fleets sharing hosts). */
   hostPortOffset: number;
+  /** The private WireGuard overlay (`sovereign:overlay`), with its CIDR and the bare-metal wireguard-go. */
+  overlay?: { cidr?: string; wireguardGo?: string };
 }
 
 export class ConfigError extends Error {
@@ -176,7 +179,34 @@ export function readConfig(): DeployConfig {
     akashBidWindowSeconds: whole("akashBidWindowSeconds"),
     akashPollSeconds: whole("akashPollSeconds"),
     hostPortOffset,
+    overlay: readOverlay(config, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;
+}
+
+function readOverlay(config: pulumi.Config, problems: string[]): DeployConfig["overlay"] {
+  let enabled: boolean | undefined;
+  try {
+    enabled = config.getBoolean("overlay");
+  } catch {
+    problems.push("sovereign:overlay must be true or false");
+  }
+  const cidr = nonEmpty(config.get("overlayCidr"));
+  const wireguardGo = nonEmpty(config.get("wireguardGo"));
+  if (!enabled) {
+    if (cidr || wireguardGo)
+      problems.push("sovereign:overlayCidr and sovereign:wireguardGo need sovereign:overlay true");
+    return undefined;
+  }
+  if (cidr) {
+    try {
+      parseOverlayCidr(cidr, "sovereign:overlayCidr");
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (wireguardGo && !/^[\w./-]+$/.test(wireguardGo))
+    problems.push(`sovereign:wireguardGo is ${quote(wireguardGo)}; use a plain path like /usr/local/bin/wireguard-go`);
+  return { cidr, wireguardGo };
 }

@@ -10,7 +10,7 @@ import { planWarnings, withChecks, type Plan, type PreviousNode } from "../core/
 import { upgradeChecks } from "../core/catalog/upgrades";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
-import { Fleet, type FleetNodeOutput } from "../components";
+import { Fleet, type FleetNodeOutput, type FleetOverlayMachineOutput } from "../components";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
@@ -34,6 +34,8 @@ export interface StackOutputs {
   akash: pulumi.Output<Record<string, LeasedAkashNode>>;
   /** The policy checked again with each Akash provider as its own operator. */
   leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
+  /** The WireGuard overlay's machines (address, public key, nodes, gateways), by machine; {} without one. */
+  overlay: pulumi.Output<Record<string, FleetOverlayMachineOutput>>;
 }
 
 export class DeployRefused extends pulumi.RunError {
@@ -61,14 +63,30 @@ function refusal(e: unknown): unknown {
  * with the clients they run, so growing a fleet adds nodes instead of reshuffling it.
  */
 async function deployedNodes(): Promise<Array<Partial<FleetNodeOutput>>> {
+  const nodes = (await deployedOutput("nodes")) as Record<string, Partial<FleetNodeOutput>> | undefined;
+  return Object.values(nodes ?? {});
+}
+
+/** The stack's own last output `name` (undefined for a new stack). */
+let selfReference: pulumi.StackReference | undefined;
+async function deployedOutput(name: string): Promise<unknown> {
   try {
-    const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
-    const details = await self.getOutputDetails("nodes");
-    const nodes = (details.value ?? details.secretValue) as Record<string, Partial<FleetNodeOutput>> | undefined;
-    return Object.values(nodes ?? {});
+    selfReference ??= new pulumi.StackReference(
+      `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    );
+    const details = await selfReference.getOutputDetails(name);
+    return details.value ?? details.secretValue;
   } catch {
-    return []; // a new stack has no outputs yet
+    return undefined; // a new stack has no outputs yet
   }
+}
+
+/** Overlay addresses this stack uses now, by machine, so every machine keeps its own. */
+async function deployedOverlay(): Promise<Record<string, string>> {
+  const machines = (await deployedOutput("overlay")) as Record<string, Partial<FleetOverlayMachineOutput>> | undefined;
+  return Object.fromEntries(
+    Object.values(machines ?? {}).flatMap((m) => (m.name && m.address ? [[m.name, m.address]] : [])),
+  );
 }
 
 /** The deployed nodes as the planner's previous plan. */
@@ -151,6 +169,11 @@ async function deployFleet(): Promise<StackOutputs> {
       audited: spec.sites.akash?.audited,
       attributes: spec.sites.akash?.attributes,
     },
+    overlay: cfg.overlay && {
+      cidr: cfg.overlay.cidr,
+      wireguardGo: cfg.overlay.wireguardGo,
+      previous: await deployedOverlay(),
+    },
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey,
       acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
@@ -167,6 +190,7 @@ async function deployFleet(): Promise<StackOutputs> {
     fleet: plan.fleet,
     nodes: fleet.nodes,
     akash: leased,
+    overlay: fleet.overlayMachines,
     leasedPolicy: leased.apply((l) => leasedPolicy(plan, spec.policy, catalog, l)),
     monthlyUsd: plan.totals.monthlyUsd,
     costs: {

@@ -74,5 +74,14 @@ export function outageMarkdown(o: OutageResult, plan: Plan): string {
       ["chain", "nodes", "left", "required", ""],
       o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)]),
     ),
+    ...(o.endpoints.length
+      ? [
+          "",
+          mdTable(
+            ["chain", "endpoints", "left", ""],
+            o.endpoints.map((e) => [e.chain, e.total, e.left, icon(e.left > 0)]),
+          ),
+        ]
+      : []),
   ].join("\n");
 }

@@ -121,6 +121,15 @@ export function outageTable(o: OutageResult, plan: Plan): string {
       o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)]),
     ),
     o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
+    ...(o.endpoints.length
+      ? [
+          table(
+            ["chain", "endpoints", "left", "result"],
+            o.endpoints.map((e) => [e.chain, e.total, e.left, mark(e.left > 0)]),
+          ),
+          o.gatewaysDown.length ? `Gateways down: ${o.gatewaysDown.join(", ")}` : "No gateway is hit.",
+        ]
+      : []),
     o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",
   ].join("\n");
 }

@@ -76,6 +76,7 @@ export const awsBinding: HostBinding = {
             ...ctx.host,
             node,
             rendered: ctx.workloads.get(node.id),
+            overlay: ctx.overlayFor?.(node),
             networkCidrs: net.cidrBlocks,
             vpcId: net.vpcId,
             subnetId: net.subnetId,

@@ -67,6 +67,7 @@ export const azureBinding: HostBinding = {
             ...ctx.host,
             node,
             rendered: ctx.workloads.get(node.id),
+            overlay: ctx.overlayFor?.(node),
             networkCidrs: [net.cidr],
             resourceGroupName: net.resourceGroupName,
             location,

@@ -7,7 +7,7 @@ import { hostPortOffsets } from "../../core/layout";
 import type { PlannedHost, PlannedNode } from "../../core/plan";
 import type { WorkloadOptions } from "../../core/workload/render";
 import type { FleetContext, HostBinding } from "../hosts";
-import { BareMetalHost, baremetalWorkloadOptions } from "./host";
+import { BareMetalHost, baremetalWorkloadOptions, type BareMetalConnection } from "./host";
 
 /** Options of the bare-metal binding (FleetArgs.baremetal). */
 export interface BareMetalFleetOptions {
@@ -82,8 +82,6 @@ export const baremetalBinding: HostBinding = {
       nodes.map((node) => {
         const host = hosts.get(node.host!);
         if (!host) throw new Error(`${node.id}: host ${node.host} is not in the plan's hosts`);
-        const key = keyFor(options.privateKey, host.name);
-        if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
         const rendered = ctx.workloads.get(node.id);
         return [
           node.id,
@@ -93,15 +91,8 @@ export const baremetalBinding: HostBinding = {
               ...ctx.host,
               node,
               rendered,
-              connection: {
-                host: host.address,
-                port: host.ssh.port,
-                user: host.ssh.user,
-                hostKey: host.ssh.hostKey,
-                privateKey: key,
-                dialErrorLimit: options.dialErrorLimit,
-                perDialTimeout: options.perDialTimeout,
-              },
+              overlay: ctx.overlayFor?.(node),
+              connection: hostConnection(host, options),
               healthTimeoutSeconds: options.healthTimeoutSeconds,
               hostPortOffset: rendered?.hostPortOffset ?? portOffsets([node], ctx).get(node.id),
             },
@@ -134,6 +125,21 @@ function movablePorts(node: PlannedNode, ctx: FleetContext): number[] {
       .ports.filter((p) => p.exposure === "rpc" || p.exposure === "private")
       .map((p) => p.port),
   );
+}
+
+/** The SSH connection to a planned host, with the key and dial options of the Fleet's bare-metal options. */
+export function hostConnection(host: PlannedHost, options: BareMetalFleetOptions): BareMetalConnection {
+  const key = keyFor(options.privateKey, host.name);
+  if (key === undefined) throw new Error(`no SSH private key for host ${host.name}`);
+  return {
+    host: host.address,
+    port: host.ssh.port,
+    user: host.ssh.user,
+    hostKey: host.ssh.hostKey,
+    privateKey: key,
+    dialErrorLimit: options.dialErrorLimit,
+    perDialTimeout: options.perDialTimeout,
+  };
 }
 
 function keyFor(privateKey: BareMetalFleetOptions["privateKey"], host: string): pulumi.Input<string> | undefined {

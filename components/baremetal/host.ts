@@ -172,7 +172,11 @@ export class BareMetalHost extends NodeHost {
           connection,
           create: "nft -f -",
           update: "nft -f -",
-          stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: args.rpcAllowCidrs ?? [], fleet }),
+          stdin: renderNftables(w.node, w.ports, {
+            rpcAllowCidrs: args.rpcAllowCidrs ?? [],
+            fleet,
+            overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
+          }),
           delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
         },
         { parent: this, dependsOn: [after] },

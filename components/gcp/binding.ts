@@ -85,6 +85,7 @@ export const gcpBinding: HostBinding = {
             ...ctx.host,
             node,
             rendered: ctx.workloads.get(node.id),
+            overlay: ctx.overlayFor?.(node),
             networkCidrs: net.cidrs,
             network: net.networkId,
             subnetwork: net.subnetworks[region],

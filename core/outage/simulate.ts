@@ -1,6 +1,6 @@
 import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type Failure } from "../diversity";
 import { SpecError, type InputProblem } from "../errors";
-import type { Plan } from "../plan";
+import type { Plan, PlannedGateway } from "../plan";
 import type { Policy } from "../fleet-spec/schema";
 import { didYouMean } from "../fleet-spec/suggest";
 
@@ -8,6 +8,13 @@ export interface OutageResult {
   failures: Failure[];
   down: string[];
   chains: Array<{ chain: string; total: number; left: number; required: number; ok: boolean }>;
+  /** Gateways hit by the failures. */
+  gatewaysDown: string[];
+  /**
+   * The access layer per chain the plan's gateways serve: the gateways (endpoints) left, those that
+   * still reach at least one node of the chain. Empty when the plan has no gateways.
+   */
+  endpoints: Array<{ chain: string; total: number; left: number; gateways: string[] }>;
   /** Every chain keeps at least the nodes the policy requires (survive.minNodes, else 1). */
   ok: boolean;
 }
@@ -66,9 +73,22 @@ export function checkFailures(nodes: readonly DiversityNode[], failures: readonl
   if (problems.length) throw new SpecError(problems);
 }
 
-/** What is left of each chain when everything matching the failures stops at once. */
+/** A gateway as the diversity rules see it: its operator, region and jurisdiction; HAProxy as its client. */
+export function gatewayAsNode(g: PlannedGateway): DiversityNode {
+  return {
+    id: g.id,
+    chainKey: "gateway",
+    operator: g.operator,
+    region: g.region,
+    jurisdiction: g.jurisdiction,
+    cloudAct: g.cloudAct,
+    clients: { gateway: "haproxy" },
+  };
+}
+
+/** What is left of each chain, and of its endpoints, when everything matching the failures stops at once. */
 export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[]): OutageResult {
-  checkFailures(plan.nodes, failures);
+  checkFailures([...plan.nodes, ...plan.gateways.map(gatewayAsNode)], failures);
   const required = policy.survive?.minNodes ?? 1;
   const chains = [...survivors(plan.nodes, failures)].map(([chain, s]) => ({
     chain,
@@ -77,10 +97,21 @@ export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[]):
     required,
     ok: s.left >= required,
   }));
+  const left = new Map(chains.map((c) => [c.chain, c.left]));
+  const gatewaysDown = plan.gateways.filter((g) => isHit(gatewayAsNode(g), failures)).map((g) => g.id);
+  const served = [...new Set(plan.gateways.flatMap((g) => g.chains))].sort();
+  const endpoints = served.map((chain) => {
+    const all = plan.gateways.filter((g) => g.chains.includes(chain));
+    const alive = (left.get(chain) ?? 0) > 0 ? all.filter((g) => !gatewaysDown.includes(g.id)) : [];
+    return { chain, total: all.length, left: alive.length, gateways: alive.map((g) => g.id) };
+  });
   return {
     failures,
     down: plan.nodes.filter((n) => isHit(n, failures)).map((n) => n.id),
     chains,
-    ok: chains.every((c) => c.ok),
+    gatewaysDown,
+    endpoints,
+    // The access layer counts too: a chain whose every endpoint is down is out of reach.
+    ok: chains.every((c) => c.ok) && endpoints.every((e) => e.left > 0),
   };
 }

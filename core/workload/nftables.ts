@@ -18,6 +18,12 @@ export interface HostFirewallOptions {
   rpcAllowCidrs: readonly string[];
   /** Fleet of the node: part of the table name, so fleets sharing a host keep their own tables. @default none */
   fleet?: string;
+  /**
+   * The private overlay (core/overlay): its gateways' addresses may reach the rpc-exposure ports,
+   * only when the packets come in through the overlay's interface (WireGuard has authenticated them).
+   * @default none
+   */
+  overlay?: { interface: string; sources: readonly string[] };
 }
 
 /**
@@ -53,7 +59,23 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
   const closed = byProto(["private", "internal"]);
   const input: string[] = ['iifname "lo" accept'];
   const forward: string[] = [];
+  const overlay = options.overlay && options.overlay.sources.length ? options.overlay : undefined;
+  if (overlay && !/^[a-zA-Z0-9_-]{1,15}$/.test(overlay.interface))
+    throw new Error(`${nodeId}: '${overlay.interface}' is not an interface name`);
+  if (overlay?.sources.some(isIpv6)) throw new Error(`${nodeId}: overlay sources are IPv4 addresses`);
+  const why = overlay
+    ? "rpc: only from the gateways over the overlay and rpcAllowCidrs"
+    : "rpc: only from rpcAllowCidrs";
   for (const { proto, set } of rpc) {
+    if (overlay) {
+      input.push(`iifname "${overlay.interface}" ${proto} dport ${set} ip saddr @rpc_overlay accept`);
+      // Requests only through the overlay; their replies (from the container, another interface) by direction.
+      for (const from of [`iifname "${overlay.interface}"`, "ct direction reply"]) {
+        forward.push(
+          `${from} ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip saddr @rpc_overlay accept`,
+        );
+      }
+    }
     if (v4.length) {
       input.push(`${proto} dport ${set} ip saddr @rpc_allow_v4 accept`);
       forward.push(
@@ -66,10 +88,8 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
         `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} ct original ip6 saddr @rpc_allow_v6 accept`,
       );
     }
-    input.push(`${proto} dport ${set} counter drop comment "rpc: only from rpcAllowCidrs"`);
-    forward.push(
-      `ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "rpc: only from rpcAllowCidrs"`,
-    );
+    input.push(`${proto} dport ${set} counter drop comment "${why}"`);
+    forward.push(`ct status dnat meta l4proto ${proto} ct original proto-dst ${set} counter drop comment "${why}"`);
   }
   for (const { proto, set } of closed) {
     input.push(`${proto} dport ${set} counter drop comment "engine, admin, metrics: never from outside"`);
@@ -88,6 +108,7 @@ export function renderNftables(nodeId: string, ports: readonly PublishedPort[], 
     `table inet ${table} {`,
     ...set("rpc_allow_v4", "ipv4_addr", v4),
     ...set("rpc_allow_v6", "ipv6_addr", v6),
+    ...set("rpc_overlay", "ipv4_addr", [...(overlay?.sources ?? [])]),
     "  chain input {",
     "    type filter hook input priority filter - 5; policy accept;",
     ...input.map((r) => `    ${r}`),

@@ -23,3 +23,6 @@ export PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS=true
 export SOVEREIGN_LAB_HOSTS_JSON="$SOVEREIGN_LAB_DIR/hosts.json"
 export SOVEREIGN_LAB_SSH_KEY="$SOVEREIGN_LAB_DIR/id_ed25519"
 export SOVEREIGN_LAB_KNOWN_HOSTS="$SOVEREIGN_LAB_DIR/known_hosts"
+# wireguard-go built by build-wireguard.sh (userspace WireGuard for lab hosts: the kernel has no module)
+SOVEREIGN_WIREGUARD_GO="$(ls -d "$SOVEREIGN_TOOLS_DIR"/wireguard-go-*/wireguard-go 2>/dev/null | tail -n 1)"
+export SOVEREIGN_WIREGUARD_GO

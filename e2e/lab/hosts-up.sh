@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bring up N lab hosts (default 3: sov-h1..sov-hN at 10.77.0.11..), each one:
+# Bring up N lab hosts (default 11, lib.sh: sov-h1..sov-hN at 10.77.0.11..), each one:
 #   - a network namespace "sov-hI" with eth0 = 10.77.0.(10+I)/24, joined by a veth
 #     ("sov-hI-r" on the root side) to bridge sovbr0 = 10.77.0.1/24 in the root
 #     namespace (no default route: hosts reach each other and 10.77.0.1 only);
@@ -58,14 +58,17 @@ host_up() {
 
   # -- network namespace + veth --
   ip netns list | grep -qw "^$name" || ip netns add "$name"
+  local created=0
   if ! ip link show "$veth" >/dev/null 2>&1; then
     ip netns exec "$name" ip link del eth0 2>/dev/null || true
     ip link add "$veth" type veth peer name "$name-c"
     ip link set "$name-c" netns "$name"
     ip netns exec "$name" ip link set "$name-c" name eth0
+    created=1
   fi
   ip link set "$veth" master "$LAB_BRIDGE"
-  ip link set "$veth" up
+  # A link host-down.sh cut stays cut (another suite's outage test owns it; host-up.sh restores it).
+  if ((created)) || ! lab_host_cut "$name"; then ip link set "$veth" up; else lab_log "$name: link left down (host-down.sh)"; fi
   ip netns exec "$name" ip addr replace "$addr/24" dev eth0
   ip netns exec "$name" ip link set eth0 up
   ip netns exec "$name" ip link set lo up
@@ -169,6 +172,7 @@ jq . <<<"$json" >"$LAB_DIR/hosts.json.tmp" && mv -f "$LAB_DIR/hosts.json.tmp" "$
 
 # ---- check every host answers over SSH, from its own address ----
 for h in "${HOSTS[@]}"; do
+  lab_host_cut "$h" && { lab_log "$h: cut (host-down.sh), not checked"; continue; }
   addr=$(lab_host_addr "$h")
   got=$(ssh -i "$LAB_KEY" -o BatchMode=yes -o UserKnownHostsFile="$LAB_DIR/known_hosts" \
         -o StrictHostKeyChecking=yes -o ConnectTimeout=5 "root@$addr" \

@@ -1,6 +1,7 @@
 # Shared settings for the e2e lab scripts (sourced, not executed).
-# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 7: sov-h1..3 for the
-#      bare-metal suites, sov-h7 for the gateway deploy),
+# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 11: sov-h1..3 for the
+#      bare-metal suites, sov-h7 for the gateway deploy, sov-h4..6 and sov-h8..11 for the outage
+#      drill: nodes h4..h6, gateways h8/h9, DNS servers h10/h11),
 #      SOVEREIGN_TOOLS_DIR (engine cache).
 LAB_DIR="${SOVEREIGN_LAB_DIR:-$HOME/.cache/sovereign/lab}"
 TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}"
@@ -14,7 +15,7 @@ lab_die() { printf '[%s] FAILED: %s\n' "${LAB_SCRIPT:-lab}" "$*" >&2; exit 1; }
 
 # lab_host_names [COUNT] -> sov-h1 .. sov-hN
 lab_host_names() {
-  local n=${1:-${SOVEREIGN_LAB_HOSTS:-7}} i
+  local n=${1:-${SOVEREIGN_LAB_HOSTS:-11}} i
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 200 ]] || lab_die "host count must be 1..200, got '$n'"
   for ((i = 1; i <= n; i++)); do echo "sov-h$i"; done
 }
@@ -22,6 +23,8 @@ lab_host_index() { local i=${1#sov-h}; [[ "$i" =~ ^[0-9]+$ ]] || lab_die "not a 
 lab_host_addr() { echo "$LAB_NET_PREFIX.$((10 + $(lab_host_index "$1")))"; }
 lab_host_dir() { echo "$LAB_DIR/hosts/$1"; }
 lab_host_veth() { echo "$1-r"; }   # root-side end of the host's veth pair
+# True when the host's root-side link is administratively down (host-down.sh cut it on purpose).
+lab_host_cut() { ip -o link show "$(lab_host_veth "$1")" 2>/dev/null | grep -qv '[<,]UP[,>]'; }
 # The host's namespace holder process (its mount+UTS namespaces), if alive.
 lab_holder_pid() {
   local f; f="$(lab_host_dir "$1")/holder.pid"

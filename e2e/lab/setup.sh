@@ -5,6 +5,8 @@
 #   2. build-engine.sh        Pulumi CLI + language host + command provider (cached by version)
 #   3. hosts-up.sh [COUNT]    lab hosts sov-h1..N (netns + sshd + dockerd)
 #   4. build-devnet-image.sh  sovereign/devnet-anvil:1.7.1 on every host (cached by content hash)
+#   5. build-gateway-image.sh sovereign/gateway-haproxy:<Debian's haproxy> on every host (cached by content hash)
+#   6. build-wireguard.sh     wireguard-go (userspace WireGuard for the overlay; cached by version)
 # Usage: e2e/lab/setup.sh [COUNT]   then: source e2e/lab/env.sh
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_LAB_DIR, SOVEREIGN_LAB_HOSTS, SOVEREIGN_SKIP_APT=1
 set -Eeuo pipefail
@@ -64,6 +66,8 @@ phase toolchains check_tools
 phase engine "$HERE/build-engine.sh"
 phase hosts "$HERE/hosts-up.sh" "${1:-}"
 phase devnet-image "$HERE/build-devnet-image.sh"
+phase gateway-image "$HERE/build-gateway-image.sh"
+phase wireguard "$HERE/build-wireguard.sh"
 PHASE=done
 echo "[setup] ---- times ----"
 printf '[setup] %s\n' "${TIMES[@]}"

@@ -12,6 +12,8 @@ import { parse } from "yaml";
 export const ROOT = resolve(__dirname, "..", "..");
 /** What the mocked `openssl rand -hex 32` returns: tests search for it to find leaks. */
 export const MOCK_JWT = "5eb0e7f1a2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d";
+/** What the mocked `openssl rand -base64 32` of a WireGuard key returns: 32 bytes from the resource's name. */
+export const mockWireGuardKey = (name: string) => createHash("sha256").update(`wg:${name}`).digest("base64");
 
 export interface Recorded {
   type: string;
@@ -117,7 +119,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
         })),
       };
     case "command:local:Command":
-      return { stdout: `${MOCK_JWT}\n`, stderr: "" };
+      return {
+        stdout: inputs.create === "openssl rand -base64 32" ? `${mockWireGuardKey(name)}\n` : `${MOCK_JWT}\n`,
+        stderr: "",
+      };
     default:
       return {};
   }

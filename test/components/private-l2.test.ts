@@ -284,6 +284,28 @@ describe("refusals", () => {
     );
   });
 
+  it("refuses overlay keys without sovereign:overlay, and a bad overlay CIDR or wireguard-go path", async () => {
+    await assert.rejects(attempt({ ...baseConfig, "sovereign:overlayCidr": "100.72.0.0/16" }), (e: Error) => {
+      assert.equal(e.name, "ConfigError");
+      assert.match(e.message, /overlayCidr and sovereign:wireguardGo need sovereign:overlay true/);
+      return true;
+    });
+    await assert.rejects(
+      attempt({
+        ...baseConfig,
+        "sovereign:overlay": "true",
+        "sovereign:overlayCidr": "100.72.0.0/33",
+        "sovereign:wireguardGo": "wg; rm -rf /",
+      }),
+      (e: Error) => {
+        assert.equal(e.name, "ConfigError");
+        assert.match(e.message, /sovereign:overlayCidr/);
+        assert.match(e.message, /sovereign:wireguardGo is 'wg; rm -rf \/'/);
+        return true;
+      },
+    );
+  });
+
   it("refuses invalid config: both spec keys, bad CIDRs, bad enum", async () => {
     await assert.rejects(
       attempt({

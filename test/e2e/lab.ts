@@ -1,6 +1,6 @@
 /** The local lab (e2e/lab): hosts with their own addresses, the offline Pulumi engine, helpers to reach hosts. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const REPO = resolve(__dirname, "..", "..");
@@ -91,4 +91,30 @@ export function jsonRpc(url: string, method: string, fromNamespace?: string): { 
   if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim() };
   const parsed = JSON.parse(r.stdout);
   return parsed.error ? { error: JSON.stringify(parsed.error) } : { result: parsed.result };
+}
+
+/** `timed(phase, fn)`: runs fn and records its seconds under `phase` in `timings`. */
+export function timer(timings: Record<string, number>) {
+  return async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t0) / 1000;
+    }
+  };
+}
+
+/**
+ * The stack's checkpoint and history files as stored by the lab's file backend, concatenated: what
+ * to search for plain-text secrets (the Automation API's exportStack decrypts them).
+ */
+export function stateOnDisk(env: Record<string, string>, project: string, stack: string): string {
+  const backend = join(env.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""), ".pulumi");
+  const history = join(backend, "history", project, stack);
+  const files = [
+    join(backend, "stacks", project, `${stack}.json`),
+    ...(existsSync(history) ? readdirSync(history).map((f) => join(history, f)) : []),
+  ];
+  return files.map((f) => readFileSync(f, "utf8")).join("\n");
 }
