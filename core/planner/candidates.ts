@@ -27,6 +27,8 @@ export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
     const reasons: string[] = [];
     const start = list.length;
     for (const site of fleet.sites) {
+      // Gateways go only where gateways.sites allows.
+      if (group.gateway && !group.gateway.sites.includes(site.id)) continue;
       if (site.provider === "baremetal") {
         const miss = hostFits(group.profile, site);
         if (miss) reasons.push(miss);
