@@ -1,4 +1,5 @@
 /** Shared number formatting for every report format. */
+import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
 
 export const usd = (x: number | null) =>
@@ -18,6 +19,66 @@ export const nodeRow = (n: Plan["nodes"][number]): string[] => [
   n.shape ?? "-",
   usd(n.monthlyUsd),
 ];
+/** The gateway table of every report: one heading list and one row shape. */
+export const GATEWAY_COLUMNS = [
+  "gateway",
+  "serves",
+  "operator",
+  "region / host",
+  "jurisdiction",
+  "shape",
+  "egress GB",
+  "$/month",
+];
+export const gatewayRow = (g: Plan["gateways"][number], plan: Plan): string[] => [
+  g.id,
+  servedBy(g.chains, Object.keys(plan.metrics.chains)),
+  g.operator,
+  g.host ?? g.region,
+  g.jurisdiction,
+  g.shape ?? "-",
+  String(g.traffic?.egressGbMonth ?? "-"),
+  usd(g.monthlyUsd) + (g.estimate ? "*" : ""),
+];
+/** What a gateway serves: `all chains` when it serves every chain of the plan. */
+export const servedBy = (chains: string[], all: string[]) =>
+  chains.length > 1 && all.every((c) => chains.includes(c)) ? "all chains" : chains.join(", ");
+/** The access layer's cost and the traffic its egress is priced for, under the gateways table. */
+export function accessLayerNote(plan: Plan): string {
+  const t = plan.gateways[0]?.traffic;
+  const load = t
+    ? ` Gateway egress is an estimate: each gateway is priced for its share of the assumed load, here ${t.requestsPerSecond} requests/s at ${t.responseKb} KB per response (gateways.traffic); traffic between nodes and gateways is not priced.`
+    : "";
+  return `Access layer: ${plan.gateways.length} gateways, ${usd(plan.totals.gateways?.monthlyUsd ?? 0)}/month of the total.${load}`;
+}
+/** The access layer after an outage, in words (terminal and Markdown reports). */
+export function outageAccessLines(o: OutageResult): string[] {
+  const g = o.gateways;
+  if (!g) return [];
+  const lines = [g.down.length ? `Gateways down: ${g.down.join(", ")}` : "No gateway is hit."];
+  if (g.accessLayerDown) lines.push("Access layer down: no gateway is left; no chain can be reached over RPC.");
+  else
+    for (const c of o.chains)
+      if (c.endpoints && c.endpoints.total > 0 && c.endpoints.left === 0)
+        lines.push(
+          `No RPC endpoint answers for ${c.chain}${c.left === 0 ? " (no node is left behind the gateways)" : ""}.`,
+        );
+  return lines;
+}
+/** The endpoint table of an outage: per chain, the gateways serving it, those still answering, and `verdict`. */
+export const ENDPOINT_COLUMNS = ["chain", "gateways", "endpoints left", "required", "answering"];
+export const endpointRows = (o: OutageResult, verdict: (ok: boolean) => string): string[][] =>
+  o.chains.map((c) => {
+    const e = c.endpoints!;
+    return [
+      c.chain,
+      String(e.total),
+      String(e.left),
+      String(e.required),
+      e.reachable.join(", ") || "-",
+      verdict(e.left >= e.required),
+    ];
+  });
 
 export const ESTIMATE_NOTE =
   "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";

@@ -2,7 +2,17 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import { planWarnings, type Plan } from "../core/plan";
-import { ESTIMATE_NOTE, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
+import {
+  accessLayerNote,
+  ESTIMATE_NOTE,
+  GATEWAY_COLUMNS,
+  gatewayRow,
+  NODE_COLUMNS,
+  nodeRow,
+  pct,
+  signedPct,
+  usd,
+} from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */
 const chartJs = () => readFileSync(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
@@ -63,6 +73,17 @@ export function planHtml(plan: Plan): string {
 <div class="charts"><div class="chart"><canvas id="cost"></canvas></div><div class="chart"><canvas id="spread"></canvas></div></div>
 <h2>Nodes</h2>
 ${tableHtml(NODE_COLUMNS, plan.nodes.map(nodeRow), "nodes")}
+${
+  plan.gateways.length
+    ? `<h2>Access layer</h2>
+${tableHtml(
+  GATEWAY_COLUMNS,
+  plan.gateways.map((g) => gatewayRow(g, plan)),
+  "gateways",
+)}
+<p class="note">${esc(accessLayerNote(plan))}</p>`
+    : ""
+}
 <h2>Policy checks</h2>
 ${tableHtml(
   ["rule", "scope", "result", "detail"],

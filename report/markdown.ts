@@ -1,7 +1,22 @@
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
-import { ESTIMATE_NOTE, footnotes, markdownText, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
+import {
+  accessLayerNote,
+  ENDPOINT_COLUMNS,
+  endpointRows,
+  ESTIMATE_NOTE,
+  footnotes,
+  GATEWAY_COLUMNS,
+  gatewayRow,
+  markdownText,
+  NODE_COLUMNS,
+  nodeRow,
+  outageAccessLines,
+  pct,
+  signedPct,
+  usd,
+} from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
 const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
@@ -17,6 +32,17 @@ export function planMarkdown(plan: Plan): string {
     "",
     mdTable(NODE_COLUMNS, plan.nodes.map(nodeRow)),
     "",
+    ...(plan.gateways.length
+      ? [
+          mdTable(
+            GATEWAY_COLUMNS,
+            plan.gateways.map((g) => gatewayRow(g, plan)),
+          ),
+          "",
+          `_${markdownText(accessLayerNote(plan))}_`,
+          "",
+        ]
+      : []),
     "<details><summary>Policy checks</summary>",
     "",
     mdTable(
@@ -68,19 +94,18 @@ export function comparisonMarkdown(c: Comparison): string {
 export function outageMarkdown(o: OutageResult, plan: Plan): string {
   return [
     `### Outage: ${o.failures.map((f) => markdownText(`${f.dim}=${f.value}`)).join(", ")} on ${markdownText(plan.fleet)}`,
-    `${icon(o.ok)} ${o.down.length} of ${plan.nodes.length} nodes down.`,
+    `${icon(o.ok)} ${o.down.length} of ${plan.nodes.length} nodes${o.gateways ? ` and ${o.gateways.down.length} of ${o.gateways.total} gateways` : ""} down.`,
     "",
     mdTable(
       ["chain", "nodes", "left", "required", ""],
-      o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.ok)]),
+      o.chains.map((c) => [c.chain, c.total, c.left, c.required, icon(c.left >= c.required)]),
     ),
-    ...(o.endpoints.length
+    ...(o.gateways
       ? [
           "",
-          mdTable(
-            ["chain", "endpoints", "left", ""],
-            o.endpoints.map((e) => [e.chain, e.total, e.left, icon(e.left > 0)]),
-          ),
+          mdTable([...ENDPOINT_COLUMNS, ""], endpointRows(o, icon)),
+          "",
+          ...outageAccessLines(o).map((l) => `- ${markdownText(l)}`),
         ]
       : []),
   ].join("\n");

@@ -2,7 +2,23 @@ import Table from "cli-table3";
 import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
-import { clientsOf, COMPACT, ESTIMATE_NOTE, footnotes, mark, pct, signedPct, terminalText, usd } from "./format";
+import {
+  accessLayerNote,
+  clientsOf,
+  COMPACT,
+  ENDPOINT_COLUMNS,
+  endpointRows,
+  ESTIMATE_NOTE,
+  footnotes,
+  GATEWAY_COLUMNS,
+  gatewayRow,
+  mark,
+  outageAccessLines,
+  pct,
+  signedPct,
+  terminalText,
+  usd,
+} from "./format";
 
 const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
@@ -66,9 +82,19 @@ export function planTable(plan: Plan): string {
     ["rule", "scope", "result", "detail"],
     plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]),
   );
+  const gateways = plan.gateways.length
+    ? [
+        table(
+          GATEWAY_COLUMNS,
+          plan.gateways.map((g) => gatewayRow(g, plan)),
+        ),
+        terminalText(accessLayerNote(plan)),
+      ]
+    : [];
   return [
-    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
+    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes${plan.gateways.length ? `, ${plan.gateways.length} gateways` : ""}, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
     nodes,
+    ...gateways,
     costs,
     metrics,
     checks,
@@ -112,25 +138,24 @@ export function comparisonTable(c: Comparison): string {
 }
 
 export function outageTable(o: OutageResult, plan: Plan): string {
+  const g = o.gateways;
+  const what = g ? "nodes and RPC endpoints" : "nodes";
   return [
     terminalText(
-      `Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down`,
+      `Outage of ${o.failures.map((f) => `${f.dim}=${f.value}`).join(", ")} on ${plan.fleet}: ${o.down.length} of ${plan.nodes.length} nodes down` +
+        (g ? `, ${g.down.length} of ${g.total} gateways down` : ""),
     ),
     table(
       ["chain", "nodes", "left", "required", "result"],
-      o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.ok)]),
+      o.chains.map((c) => [c.chain, c.total, c.left, c.required, mark(c.left >= c.required)]),
     ),
     o.down.length ? `Down: ${o.down.join(", ")}` : "No node is hit.",
-    ...(o.endpoints.length
-      ? [
-          table(
-            ["chain", "endpoints", "left", "result"],
-            o.endpoints.map((e) => [e.chain, e.total, e.left, mark(e.left > 0)]),
-          ),
-          o.gatewaysDown.length ? `Gateways down: ${o.gatewaysDown.join(", ")}` : "No gateway is hit.",
-        ]
+    ...(g
+      ? [table([...ENDPOINT_COLUMNS, "result"], endpointRows(o, mark)), ...outageAccessLines(o).map(terminalText)]
       : []),
-    o.ok ? "Every chain keeps the nodes the policy requires." : "A chain falls below the nodes the policy requires.",
+    o.ok
+      ? `Every chain keeps the ${what} the policy requires.`
+      : `A chain falls below the ${what} the policy requires.`,
   ].join("\n");
 }
 

@@ -26,7 +26,9 @@ const failOption = () =>
 export function outageCommand(setExit: SetExit): Command {
   const command = new Command("outage")
     .addArgument(specArgument())
-    .description("plan the fleet, then take down an operator, region, jurisdiction or client and show what is left")
+    .description(
+      "plan the fleet, then take down an operator, region, jurisdiction or client and show what is left: nodes and, with gateways, RPC endpoints per chain",
+    )
     .addOption(failOption())
     .addOption(formatOption(["table", "json", "md"]))
     .addOption(outOption())
@@ -35,7 +37,7 @@ export function outageCommand(setExit: SetExit): Command {
       const failures = asUsage(() => opts.fail.map(parseFailure));
       const { spec, fleet, file } = loadSpec(specPath, catalog);
       const plan = await planFleet(fleet, catalog);
-      const result = asUsage(() => simulateOutage(plan, spec.policy, failures));
+      const result = asUsage(() => simulateOutage(plan, spec.policy, failures, spec.gateways?.minSurviving));
       const text =
         opts.format === "json"
           ? JSON.stringify(outageToJson(result, plan), null, 2)

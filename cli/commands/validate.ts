@@ -28,8 +28,9 @@ export function validateCommand(setExit: SetExit): Command {
         const plan = await planFleet(fleet, catalog);
         const checked = withChecks(plan, upgradeChecks(catalog, plan.nodes, readiness));
         if (checked.policy.satisfied) {
+          const gateways = plan.gateways.length ? ` and ${plan.gateways.length} gateways` : "";
           process.stdout.write(
-            `${file}: valid; ${plan.nodes.length} nodes can be placed for ` +
+            `${file}: valid; ${plan.nodes.length} nodes${gateways} can be placed for ` +
               `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`,
           );
           return;

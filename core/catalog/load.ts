@@ -5,7 +5,7 @@ import { own } from "../own";
 import type { z } from "zod";
 import { newestAkashPrices } from "./akash-pricing";
 import {
-  ChainsFile, ClientsFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
+  ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
   type Chain, type Client, type Upgrade,
 } from "./schema";
 
@@ -20,6 +20,8 @@ export interface Catalog {
   providers: Map<ProviderId, ProviderFile>;
   jurisdictions: Map<string, Jurisdiction>;
   operators: Map<string, KnownOperator>;
+  /** RPC gateway sizes and the traffic assumed to price their egress. */
+  gateways: GatewaysFile;
   /** region id -> the provider that has it (to tell a user which provider a region belongs to). */
   regionProvider: Map<string, ProviderId>;
   /** Network upgrades with the minimum client releases that follow each (catalog/upgrades.yaml). */
@@ -53,6 +55,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const chains = readYaml(join(dir, "chains.yaml"), ChainsFile).chains;
   const clients = readYaml(join(dir, "clients.yaml"), ClientsFile).clients;
   const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
+  const gateways = readYaml(join(dir, "gateways.yaml"), GatewaysFile);
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
   const upgrades = readYaml(join(dir, "upgrades.yaml"), UpgradesFile).upgrades;
   const providerDir = join(dir, "providers");
@@ -69,6 +72,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     providers: new Map(providers.map((p) => [p.id, p])),
     jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
     operators: new Map(operators.map((o) => [o.id, o])),
+    gateways,
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
     upgrades,
   };

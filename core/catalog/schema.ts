@@ -231,6 +231,26 @@ export const ClientsFile = z.strictObject({
 });
 export type Client = z.infer<typeof ClientsFile>["clients"][number];
 
+/** Machine sizes of RPC gateways, and the traffic assumed to price what they send. */
+export const GatewaysFile = z.strictObject({
+  sources: z.record(z.string(), Sourced).optional(),
+  sizes: z.record(
+    z.string(),
+    Sourced.extend({
+      vcpu: z.number().positive(),
+      memoryGb: z.number().positive(),
+      diskGb: z.number().positive(),
+    }),
+  ),
+  traffic: Sourced.extend({
+    /** Per chain, averaged over the month. */
+    requestsPerSecond: z.number().nonnegative(),
+    /** Mean size of one JSON-RPC response. */
+    responseKb: z.number().positive(),
+  }),
+});
+export type GatewaysFile = z.infer<typeof GatewaysFile>;
+
 export const JurisdictionsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   jurisdictions: z.array(Sourced.extend({ id: z.string(), name: z.string(), cloudAct: z.boolean() })),

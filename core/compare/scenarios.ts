@@ -1,10 +1,12 @@
 import type { Catalog } from "../catalog/load";
 import { CLOUD_PROVIDERS } from "../catalog/schema";
-import { groupByChain, worstSingleLoss } from "../diversity";
+import { groupByChain, round, sharesBy, worstSingleLoss } from "../diversity";
+import { gatewayAsNode } from "../diversity/access";
 import { InfeasibleError } from "../errors";
 import { planFleet } from "../planner/plan";
 import { type Plan } from "../plan";
 import { resolveFleet } from "../fleet-spec/resolve";
+import { accessPolicy } from "../fleet-spec/resolve-gateways";
 import type { FleetSpec, Policy, Sites } from "../fleet-spec/schema";
 
 /** One row of the cost-versus-sovereignty comparison. */
@@ -24,6 +26,10 @@ export interface Scenario {
   /** Share of the fleet's nodes run by companies the US CLOUD Act reaches. */
   cloudActShare: number | null;
   operators: number | null;
+  /** With `gateways` in the spec: what the access layer costs (included in monthlyUsd). */
+  accessMonthlyUsd?: number | null;
+  /** With `gateways` in the spec: the largest share one operator holds of any set of gateways. */
+  accessMaxOperatorShare?: number | null;
   reason?: string;
   plan?: Plan;
 }
@@ -42,6 +48,11 @@ interface Variant {
   policy: Policy;
   budget?: FleetSpec["budget"];
   pricing?: FleetSpec["pricing"];
+  /**
+   * The access layer's own rules (two operators, never all in one region, survive an operator
+   * loss): the single-cloud baselines lower them, since one cloud is one operator by definition.
+   */
+  floors?: "all" | "region" | "none";
 }
 
 /** Purchase options compared beside the spec's own (users adopt a cost tool for committed-use support). */
@@ -63,7 +74,11 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
     await bestOf(
       "single cloud, one region",
       "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
-      singleRegion.map(({ p, r }) => ({ sites: { [p]: { regions: [r] } } as Sites, policy: clientOnly })),
+      singleRegion.map(({ p, r }) => ({
+        sites: { [p]: { regions: [r] } } as Sites,
+        policy: clientOnly,
+        floors: "none" as const,
+      })),
       spec,
       catalog,
       "the spec allows no cloud region (sites.aws/gcp/azure)",
@@ -78,6 +93,7 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
       CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({
         sites: { [p]: spec.sites[p] } as Sites,
         policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } },
+        floors: "region" as const,
       })),
       spec,
       catalog,
@@ -148,7 +164,7 @@ async function bestOf(
   catalog: Catalog,
   none: string,
 ): Promise<Scenario> {
-  if (variants.length === 0) return infeasible(name, description, none);
+  if (variants.length === 0) return infeasible(name, description, none, spec);
   const results = await Promise.all(variants.map((v) => solve({ name, description, ...v }, spec, catalog)));
   const feasible = results.filter((r) => r.feasible).sort((a, b) => a.monthlyUsd! - b.monthlyUsd!);
   if (feasible.length) {
@@ -160,19 +176,26 @@ async function bestOf(
     };
   }
   // The variant with the most room (first of the list with the most sites) explains best.
-  return infeasible(name, description, results[0].reason!);
+  return infeasible(name, description, results[0].reason!, spec);
 }
 
 async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Scenario> {
+  const gateways = spec.gateways && v.sites !== spec.sites ? gatewaysWithin(spec.gateways, v.sites) : spec.gateways;
   const variantSpec: FleetSpec = {
     ...spec,
     sites: v.sites,
     policy: v.policy,
     budget: v.budget,
     pricing: v.pricing ?? spec.pricing,
+    gateways,
   };
   try {
-    const plan = await planFleet(resolveFleet(variantSpec, catalog), catalog);
+    const fleet = resolveFleet(variantSpec, catalog);
+    if (fleet.access && v.floors && v.floors !== "all") {
+      for (const group of fleet.access.groups)
+        group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors);
+    }
+    const plan = await planFleet(fleet, catalog);
     return {
       name: v.name,
       description: v.description,
@@ -181,15 +204,16 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
       premium: null,
       vsSingleCloud: null,
       ...sovereignty(plan),
+      ...(spec.gateways ? accessLayer(plan) : {}),
       plan,
     };
   } catch (e) {
-    if (e instanceof InfeasibleError) return infeasible(v.name, v.description, e.reasons.join("; "));
+    if (e instanceof InfeasibleError) return infeasible(v.name, v.description, e.reasons.join("; "), spec);
     throw e;
   }
 }
 
-function infeasible(name: string, description: string, reason: string): Scenario {
+function infeasible(name: string, description: string, reason: string, spec: FleetSpec): Scenario {
   return {
     name,
     description,
@@ -201,8 +225,36 @@ function infeasible(name: string, description: string, reason: string): Scenario
     worstCaseSurvivingShare: null,
     cloudActShare: null,
     operators: null,
+    ...(spec.gateways ? { accessMonthlyUsd: null, accessMaxOperatorShare: null } : {}),
     reason,
   };
+}
+
+/**
+ * The spec's gateways in a single-cloud baseline: on any of the baseline's sites (its point is that
+ * everything runs there), with backup upstreams only where the baseline has them.
+ */
+function gatewaysWithin(gateways: NonNullable<FleetSpec["gateways"]>, sites: Sites): FleetSpec["gateways"] {
+  const ids = CLOUD_PROVIDERS.flatMap((p) => (sites[p]?.regions ?? []).map((r) => `${p}/${r}`));
+  const { sites: _allowed, backup, ...rest } = gateways;
+  const kept = backup?.filter((ref) => ids.some((id) => id === ref || id.split("/")[0] === ref));
+  return { ...rest, ...(kept?.length ? { backup: kept } : {}) };
+}
+
+/** The access-layer columns of a plan. */
+function accessLayer(plan: Plan) {
+  let share = 0;
+  for (const chains of new Set(plan.gateways.map((g) => g.chains.join()))) {
+    const mine = plan.gateways.filter((g) => g.chains.join() === chains);
+    share = Math.max(
+      share,
+      sharesBy(
+        mine.map((g) => gatewayAsNode(g)),
+        "operator",
+      )[0].share,
+    );
+  }
+  return { accessMonthlyUsd: plan.totals.gateways?.monthlyUsd ?? 0, accessMaxOperatorShare: round(share) };
 }
 
 /** The sovereignty columns of a plan. */

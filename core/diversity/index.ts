@@ -178,8 +178,10 @@ export function evaluatePolicy(
   return checks;
 }
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
-const round = (x: number) => Math.round(x * 10000) / 10000;
+/** A share as the checks' messages print it: `33.3%`. */
+export const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+/** A share as the checks' `actual` holds it: 4 decimals. */
+export const round = (x: number) => Math.round(x * 10000) / 10000;
 
 export interface ConcentrationMetrics {
   nodes: number;

@@ -5,6 +5,7 @@ import { CLOUD_PROVIDERS, type Profile, type SITE_PROVIDERS } from "../catalog/s
 import { canonicalAddress } from "../address";
 import { quote, SpecError, type InputProblem } from "../errors";
 import { own } from "../own";
+import { resolveGateways, type AccessLayer, type GatewayDemand } from "./resolve-gateways";
 import type { BareMetalHost, FleetSpec } from "./schema";
 import { didYouMean } from "./suggest";
 
@@ -42,12 +43,17 @@ export interface NodeGroup {
   clients: Record<string, string[]>;
   /** P2P ports (`30303/tcp`) any allowed client may listen on: nodes whose sets meet cannot share a host. */
   p2pPorts: string[];
+  /** Set on the access layer's groups only: these are RPC gateways, not chain nodes. */
+  gateway?: GatewayDemand;
 }
 
 export interface Fleet {
   spec: FleetSpec;
+  /** The chains' groups (never gateways: the planner adds those itself, core/planner/gateways.ts). */
   groups: NodeGroup[];
   sites: Site[];
+  /** The spec's `gateways`, resolved; absent without that section. */
+  access?: AccessLayer;
 }
 
 /** Checks every name in the spec against the catalog and resolves sites and groups. */
@@ -131,8 +137,9 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
   if (survive && survive.operatorLoss === 0 && survive.regionLoss === 0) {
     problems.push({ path: "policy.survive", message: "set operatorLoss: 1 and/or regionLoss: 1, or remove survive" });
   }
+  const access = resolveGateways(spec, catalog, groups, sites, problems);
   if (problems.length) throw new SpecError(problems, file);
-  return { spec, groups, sites };
+  return { spec, groups, sites, ...(access ? { access } : {}) };
 }
 
 function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): Site[] {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isHostAddress } from "../address";
 import { ISO_COUNTRIES } from "./countries";
+import { Gateways } from "./gateways";
 import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 
 const share = (what: string) =>
@@ -260,6 +261,7 @@ export const FleetSpec = z
       .describe(
         "How cloud compute is paid: on demand, 1- or 3-year committed use / reservations, or spot. @default on-demand",
       ),
+    gateways: Gateways.optional(),
   })
   .describe("Sovereign fleet spec: which nodes to run, where they may go, and the diversity policy.");
 export type FleetSpec = z.infer<typeof FleetSpec>;

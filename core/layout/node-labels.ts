@@ -31,3 +31,17 @@ export function hostNameProblem(name: string, labels: ReadonlyMap<string, string
   }
   return undefined;
 }
+
+/** The label of a site inside ids: `aws-us-east-1`, `akash`, or a bare-metal host's name. */
+export function siteLabel(site: { id: string; host?: { name: string } }): string {
+  return site.host ? site.host.name : site.id.replace("/", "-");
+}
+
+/**
+ * Gateway ids are `gateway[-<chain>[-<network>]]-<site label>-<n>`: the chain part only for
+ * gateways dedicated to one chain (`gateways.perChain`). No chain is called `gateway`, so a
+ * gateway id never reads like a node id.
+ */
+export function gatewayLabel(chainLabel: string, site: { id: string; host?: { name: string } }): string {
+  return ["gateway", chainLabel, siteLabel(site)].filter(Boolean).join("-");
+}

@@ -1,21 +1,36 @@
 import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type Failure } from "../diversity";
+import { gatewayAsNode } from "../diversity/access";
 import { SpecError, type InputProblem } from "../errors";
-import type { Plan, PlannedGateway } from "../plan";
+import type { Plan } from "../plan";
 import type { Policy } from "../fleet-spec/schema";
 import { didYouMean } from "../fleet-spec/suggest";
 
+/** What one chain keeps after the failures. */
+export interface ChainOutage {
+  chain: string;
+  /** Nodes of the chain, and how many are left. */
+  total: number;
+  left: number;
+  /** Nodes the policy requires (survive.minNodes, else 1). */
+  required: number;
+  /** The chain keeps its nodes and, with gateways, its endpoints. */
+  ok: boolean;
+  /**
+   * With gateways in the plan: the chain's RPC endpoints. `total` gateways serve it; `left` of them
+   * are up while the chain keeps a node (an endpoint without upstreams does not answer); `reachable`
+   * names them; `required` is gateways.minSurviving (0 for a chain no gateway serves).
+   */
+  endpoints?: { total: number; left: number; required: number; reachable: string[] };
+}
+
 export interface OutageResult {
   failures: Failure[];
+  /** Node ids hit. */
   down: string[];
-  chains: Array<{ chain: string; total: number; left: number; required: number; ok: boolean }>;
-  /** Gateways hit by the failures. */
-  gatewaysDown: string[];
-  /**
-   * The access layer per chain the plan's gateways serve: the gateways (endpoints) left, those that
-   * still reach at least one node of the chain. Empty when the plan has no gateways.
-   */
-  endpoints: Array<{ chain: string; total: number; left: number; gateways: string[] }>;
-  /** Every chain keeps at least the nodes the policy requires (survive.minNodes, else 1). */
+  chains: ChainOutage[];
+  /** With gateways in the plan: the gateways hit and those up; the access layer is down when none is up. */
+  gateways?: { total: number; down: string[]; up: string[]; accessLayerDown: boolean };
+  /** Every chain keeps the nodes the policy requires (survive.minNodes, else 1) and, with gateways, its endpoints. */
   ok: boolean;
 }
 
@@ -73,45 +88,32 @@ export function checkFailures(nodes: readonly DiversityNode[], failures: readonl
   if (problems.length) throw new SpecError(problems);
 }
 
-/** A gateway as the diversity rules see it: its operator, region and jurisdiction; HAProxy as its client. */
-export function gatewayAsNode(g: PlannedGateway): DiversityNode {
-  return {
-    id: g.id,
-    chainKey: "gateway",
-    operator: g.operator,
-    region: g.region,
-    jurisdiction: g.jurisdiction,
-    cloudAct: g.cloudAct,
-    clients: { gateway: "haproxy" },
-  };
-}
-
-/** What is left of each chain, and of its endpoints, when everything matching the failures stops at once. */
-export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[]): OutageResult {
-  checkFailures([...plan.nodes, ...plan.gateways.map(gatewayAsNode)], failures);
+/**
+ * What is left of each chain, nodes and RPC endpoints, when everything matching the failures stops
+ * at once. `minEndpoints` is gateways.minSurviving: the endpoints a served chain must keep.
+ */
+export function simulateOutage(plan: Plan, policy: Policy, failures: Failure[], minEndpoints = 1): OutageResult {
+  const gateways = plan.gateways ?? [];
+  checkFailures([...plan.nodes, ...gateways.map((g) => gatewayAsNode(g))], failures);
   const required = policy.survive?.minNodes ?? 1;
-  const chains = [...survivors(plan.nodes, failures)].map(([chain, s]) => ({
-    chain,
-    total: s.total,
-    left: s.left,
-    required,
-    ok: s.left >= required,
-  }));
-  const left = new Map(chains.map((c) => [c.chain, c.left]));
-  const gatewaysDown = plan.gateways.filter((g) => isHit(gatewayAsNode(g), failures)).map((g) => g.id);
-  const served = [...new Set(plan.gateways.flatMap((g) => g.chains))].sort();
-  const endpoints = served.map((chain) => {
-    const all = plan.gateways.filter((g) => g.chains.includes(chain));
-    const alive = (left.get(chain) ?? 0) > 0 ? all.filter((g) => !gatewaysDown.includes(g.id)) : [];
-    return { chain, total: all.length, left: alive.length, gateways: alive.map((g) => g.id) };
+  const up = gateways.filter((g) => !isHit(gatewayAsNode(g), failures));
+  const chains = [...survivors(plan.nodes, failures)].map(([chain, s]): ChainOutage => {
+    const row = { chain, total: s.total, left: s.left, required, ok: s.left >= required };
+    if (!gateways.length) return row;
+    const serving = gateways.filter((g) => g.chains.includes(chain));
+    const reachable = s.left > 0 ? up.filter((g) => g.chains.includes(chain)).map((g) => g.id) : [];
+    const need = serving.length ? minEndpoints : 0;
+    const endpoints = { total: serving.length, left: reachable.length, required: need, reachable };
+    return { ...row, ok: row.ok && reachable.length >= need, endpoints };
   });
+  const hit = gateways.filter((g) => !up.includes(g)).map((g) => g.id);
   return {
     failures,
     down: plan.nodes.filter((n) => isHit(n, failures)).map((n) => n.id),
     chains,
-    gatewaysDown,
-    endpoints,
-    // The access layer counts too: a chain whose every endpoint is down is out of reach.
-    ok: chains.every((c) => c.ok) && endpoints.every((e) => e.left > 0),
+    ...(gateways.length
+      ? { gateways: { total: gateways.length, down: hit, up: up.map((g) => g.id), accessLayerDown: up.length === 0 } }
+      : {}),
+    ok: chains.every((c) => c.ok),
   };
 }

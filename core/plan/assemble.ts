@@ -1,19 +1,22 @@
 import { alternativesIn, type Catalog } from "../catalog/load";
 import type { CostBreakdown } from "../costs/options";
 import { concentration, evaluatePolicy, groupByChain, type ConcentrationMetrics } from "../diversity";
+import { evaluateAccessLayer } from "../diversity/access";
 import type { Fleet } from "../fleet-spec/resolve";
 import { budgetCheck, money } from "./money";
-import type { Plan, PlannedHost, PlannedNode } from "./types";
+import type { Plan, PlannedGateway, PlannedHost, PlannedNode } from "./types";
 
-const sumBy = (nodes: PlannedNode[], key: (n: PlannedNode) => string) => {
+/** What the totals read of a node or a gateway. */
+type Priced = Pick<PlannedNode, "monthlyUsd" | "cost" | "estimate">;
+
+const sumBy = <T extends Priced>(items: readonly T[], key: (n: T) => string, out = new Map<string, number>()) => {
   // A Map: a user-given name (`constructor`, `__proto__`) is never an object key lookup.
-  const out = new Map<string, number>();
-  for (const n of nodes) out.set(key(n), (out.get(key(n)) ?? 0) + n.monthlyUsd);
-  return Object.fromEntries([...out].map(([k, v]) => [k, money(v)]));
+  for (const n of items) out.set(key(n), (out.get(key(n)) ?? 0) + n.monthlyUsd);
+  return out;
 };
+const rounded = (sums: Map<string, number>) => Object.fromEntries([...sums].map(([k, v]) => [k, money(v)]));
 
-/** Costs, concentration metrics and the policy verdict of a set of placed nodes. */
-export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], hosts: PlannedHost[]): Plan {
+function breakdownOf(items: readonly Priced[]): Required<CostBreakdown> {
   const breakdown: Required<CostBreakdown> = {
     compute: 0,
     storage: 0,
@@ -23,33 +26,72 @@ export function assemble(fleet: Fleet, catalog: Catalog, nodes: PlannedNode[], h
     total: 0,
     egressHigh: 0,
   };
-  for (const n of nodes) {
+  for (const n of items) {
     for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
-      // Nodes without an egress range (bare metal, Akash) add their egress to both ends.
+      // Items without an egress range (bare metal, Akash, gateways) add their egress to both ends.
       breakdown[k] += k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : n.cost[k]!;
     }
   }
   for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = money(breakdown[k]);
+  return breakdown;
+}
+
+/** Costs, concentration metrics and the policy verdict of a set of placed nodes and gateways. */
+export function assemble(
+  fleet: Fleet,
+  catalog: Catalog,
+  nodes: PlannedNode[],
+  hosts: PlannedHost[],
+  gateways: PlannedGateway[] = [],
+): Plan {
+  const priced: Priced[] = [...nodes, ...gateways];
   const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
-  // The exact sum, as the model's budget row counts it (money.ts); shown rounded.
-  const exact = nodes.reduce((a, n) => a + n.monthlyUsd, 0);
-  const total = money(exact);
+  for (const group of fleet.access?.groups ?? []) {
+    const mine = gateways.filter((g) => g.chains.join() === group.gateway.chains.join());
+    checks.push(...evaluateAccessLayer(group.gateway.policy, mine, group.gateway.scope, group.gateway.owner));
+  }
+  // The exact sum, as the model's objective counts it (money.ts); shown rounded.
+  const exact = priced.reduce((a, n) => a + n.monthlyUsd, 0);
   const budget = fleet.spec.budget?.monthlyUsd;
   if (budget !== undefined) checks.push(budgetCheck(exact, budget));
   const chains: Record<string, ConcentrationMetrics> = {};
   for (const [key, list] of groupByChain(nodes)) chains[key] = concentration(list);
+  const byChain = sumBy(nodes, (n) => n.chainKey);
+  for (const g of gateways)
+    for (const chain of g.chains) byChain.set(chain, (byChain.get(chain) ?? 0) + g.monthlyUsd / g.chains.length);
   return {
     fleet: fleet.spec.name,
     nodes,
-    gateways: [],
+    gateways,
     hosts,
     totals: {
-      monthlyUsd: total,
-      breakdown,
-      byChain: sumBy(nodes, (n) => n.chainKey),
-      byOperator: sumBy(nodes, (n) => n.operator),
-      byProvider: sumBy(nodes, (n) => n.provider),
-      estimate: nodes.some((n) => n.estimate),
+      monthlyUsd: money(exact),
+      breakdown: breakdownOf(priced),
+      // A gateway serving several chains is charged to them in equal parts (each is assumed to send the same load).
+      byChain: rounded(byChain),
+      byOperator: rounded(
+        sumBy(
+          gateways,
+          (g) => g.operator,
+          sumBy(nodes, (n) => n.operator),
+        ),
+      ),
+      byProvider: rounded(
+        sumBy(
+          gateways,
+          (g) => g.provider,
+          sumBy(nodes, (n) => n.provider),
+        ),
+      ),
+      estimate: priced.some((n) => n.estimate),
+      ...(gateways.length
+        ? {
+            gateways: {
+              monthlyUsd: money(gateways.reduce((a, g) => a + g.monthlyUsd, 0)),
+              breakdown: breakdownOf(gateways),
+            },
+          }
+        : {}),
     },
     metrics: { fleet: concentration(nodes), chains },
     policy: { satisfied: checks.every((c) => c.ok), checks },

@@ -41,6 +41,8 @@ export function planToJson(plan: Plan): object {
       cost: n.cost,
       estimate: n.estimate,
     })),
+    // Only with `gateways` in the spec, so a plan without an access layer reads as before.
+    ...(plan.gateways.length ? { gateways: plan.gateways.map(({ sources: _sources, ...g }) => g) } : {}),
     hosts: plan.hosts,
     totals: plan.totals,
     metrics: plan.metrics,
@@ -51,7 +53,7 @@ export function planToJson(plan: Plan): object {
       optimal: plan.solver.optimal,
       variables: plan.solver.variables,
     },
-    sources: [...new Set(plan.nodes.flatMap((n) => n.sources))].sort(),
+    sources: [...new Set([...plan.nodes, ...plan.gateways].flatMap((n) => n.sources))].sort(),
     warnings: planWarnings(plan),
   };
 }

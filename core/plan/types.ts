@@ -34,6 +34,8 @@ export interface PlannedHost {
   ssh: { user: string; port: number; hostKey?: string };
   monthlyUsd: number;
   nodes: string[];
+  /** Gateways on this host, when the spec has `gateways` (its price is shared by its nodes and gateways). */
+  gateways?: string[];
 }
 
 /**
@@ -55,13 +57,25 @@ export interface PlannedGateway {
   country: string;
   jurisdiction: string;
   cloudAct: boolean;
-  shape: string;
+  /** Catalog machine shape; absent on bare metal. */
+  shape?: string;
   vcpu: number;
   memoryGb: number;
   monthlyUsd: number;
+  /** Machine, disk, public IP and the egress of RPC responses (an estimate: see `traffic`). */
   cost: CostBreakdown;
   estimate: boolean;
   sources: string[];
+  /*
+   * The planner always sets the three fields below; they are optional because a gateway can also be
+   * described by hand for the RpcGateway component (components/gateway), which has its own defaults.
+   */
+  /** An upstream more blocks than this behind the best upstream's head gets no traffic (gateways.maxLagBlocks). */
+  maxLagBlocks?: number;
+  /** Ids of upstream nodes that get traffic only when no other node of their chain is healthy (gateways.backup). */
+  backup?: string[];
+  /** The load its egress is priced for: its share of every served chain's assumed requests. */
+  traffic?: { requestsPerSecond: number; responseKb: number; egressGbMonth: number };
 }
 
 export interface Plan {
@@ -78,6 +92,8 @@ export interface Plan {
     byProvider: Record<string, number>;
     /** True when any figure in the total is an estimate. */
     estimate: boolean;
+    /** What the access layer costs (included in every figure above); absent without gateways. */
+    gateways?: { monthlyUsd: number; breakdown: CostBreakdown };
   };
   metrics: { fleet: ConcentrationMetrics; chains: Record<string, ConcentrationMetrics> };
   policy: { satisfied: boolean; checks: PolicyCheck[] };
@@ -90,8 +106,11 @@ export interface Plan {
     /** Proven relative MIP gap: 0 when optimal; above 0 when the time limit stopped the search first. */
     gap?: number;
   };
-  /** With a previous plan: how many of its nodes keep their site and clients, and whether any had to move. */
-  stability?: { previous: number; kept: number; moved: boolean };
+  /**
+   * With a previous plan: how many of its nodes keep their site and clients, and whether any had to
+   * move; with previous gateways, how many of those keep their site.
+   */
+  stability?: { previous: number; kept: number; moved: boolean; gateways?: { previous: number; kept: number } };
 }
 
 /** A node of an earlier plan of the same fleet (what is deployed now). */
@@ -99,4 +118,10 @@ export interface PreviousNode {
   id: string;
   site: string;
   clients: Record<string, string>;
+}
+
+/** A gateway of an earlier plan of the same fleet. */
+export interface PreviousGateway {
+  id: string;
+  site: string;
 }

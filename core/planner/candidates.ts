@@ -30,6 +30,8 @@ export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
     const reasons: string[] = [];
     const start = list.length;
     for (const site of fleet.sites) {
+      // Gateways go only where gateways.sites allows.
+      if (group.gateway && !group.gateway.sites.includes(site.id)) continue;
       const refused = refusedClients(group, site, catalog);
       if (!refused.ok) {
         reasons.push(refused.reason);

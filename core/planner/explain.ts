@@ -2,7 +2,7 @@ import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
 import { usd, withinBudget } from "../plan/money";
 import type { Candidates } from "./candidates";
-import { bindingLimit, PLACE_DIMENSIONS, RULE_FAMILIES, type RuleFamily } from "./limits";
+import { bindingLimit, PLACE_DIMENSIONS, policyOf, RULE_FAMILIES, rowFamily, type RuleFamily } from "./limits";
 
 const list = (xs: string[]) => xs.join(", ");
 
@@ -185,14 +185,16 @@ function changesLimits(fleet: Fleet, family: RuleFamily, relaxed: ReadonlySet<Ru
   const totals = new Map<string, number>();
   for (const g of fleet.groups) totals.set(g.chainKey, (totals.get(g.chainKey) ?? 0) + g.count);
   const without = new Set([...relaxed, family]);
-  const policy = fleet.spec.policy;
-  return [...totals.values()].some((total) =>
-    dims.some(
+  // Gateways' rows follow the access layer's policy; its survival floor is never relaxed.
+  const relaxable = [...totals].filter(([chainKey]) => rowFamily(fleet, chainKey, family) !== undefined);
+  return relaxable.some(([chainKey, total]) => {
+    const policy = policyOf(fleet, chainKey);
+    return dims.some(
       (dim) =>
         (bindingLimit(policy, dim, total, relaxed)?.limit ?? Infinity) !==
         (bindingLimit(policy, dim, total, without)?.limit ?? Infinity),
-    ),
-  );
+    );
+  });
 }
 
 function isActive(fleet: Fleet, family: RuleFamily): boolean {

@@ -1,4 +1,5 @@
 import { allowedCount } from "../diversity";
+import type { Fleet } from "../fleet-spec/resolve";
 import type { Policy } from "../fleet-spec/schema";
 
 /** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */
@@ -63,4 +64,23 @@ export function bindingLimit(
     (a, b) => (!a || b.limit < a.limit ? b : a),
     undefined,
   );
+}
+
+/**
+ * The policy the rows of one chain key follow: the spec's for a chain, the access layer's for a set
+ * of gateways (core/fleet-spec/resolve-gateways.ts accessPolicy). `fleet` is the planner's demand
+ * fleet (chains and gateways).
+ */
+export function policyOf(fleet: Fleet, chainKey: string): Policy {
+  return fleet.groups.find((g) => g.chainKey === chainKey)?.gateway?.policy ?? fleet.spec.policy;
+}
+
+/**
+ * The family a row of a chain key's rule is tagged with. The access layer's survival floor (never
+ * all gateways in one operator or region) is no spec rule to loosen: its rows carry no family and
+ * are kept by every relaxation.
+ */
+export function rowFamily(fleet: Fleet, chainKey: string, family: RuleFamily): RuleFamily | undefined {
+  const gateway = fleet.groups.find((g) => g.chainKey === chainKey)?.gateway;
+  return gateway && family === "survive" ? undefined : family;
 }

@@ -3,7 +3,7 @@ import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { money } from "../plan/money";
 import type { Candidate } from "./candidates";
 import { Lp, type Term } from "./lp";
-import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
+import { PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
 import { packExactly, packHosts } from "./pack";
 
 export { RULE_FAMILIES, type RuleFamily } from "./limits";
@@ -209,27 +209,35 @@ function shareRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], chains: Map<
     const byValue = new Map<string, Map<string, Term[]>>();
     for (const s of slots) push(nested(byValue, s.group.chainKey), s.siteClass.sites[0][dim], [s.column, 1]);
     for (const [chainKey, values] of byValue) {
-      for (const { family, limit } of valueLimits(fleet.spec.policy, dim, chains.get(chainKey)!)) {
-        for (const terms of values.values()) lp.atMost(terms, Math.max(0, limit), family);
+      for (const { family, limit } of valueLimits(policyOf(fleet, chainKey), dim, chains.get(chainKey)!)) {
+        const tag = rowFamily(fleet, chainKey, family);
+        for (const terms of values.values()) lp.atMost(terms, Math.max(0, limit), tag);
       }
     }
   }
 }
 
-/** minOperators: z[q,o] may be 1 only if chain q has a node at operator o; at least minOperators of them. */
+/**
+ * minOperators: z[q,o] may be 1 only if chain q has a node at operator o; at least minOperators of
+ * them. Gateways have a floor of their own (two operators) that no relaxation drops; a higher
+ * spec minOperators is a second, relaxable row on the same z columns.
+ */
 function minOperatorRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[]): void {
-  const minOps = fleet.spec.policy.minOperators ?? 1;
-  if (minOps <= 1) return;
   const byChain = new Map<string, Map<string, Term[]>>();
   for (const s of slots) push(nested(byChain, s.group.chainKey), s.siteClass.sites[0].operator, [s.column, 1]);
-  for (const byOperator of byChain.values()) {
+  for (const [chainKey, byOperator] of byChain) {
+    const minOps = policyOf(fleet, chainKey).minOperators ?? 1;
+    if (minOps <= 1) continue;
+    const floor = fleet.groups.find((g) => g.chainKey === chainKey)?.gateway ? 2 : 0;
+    const family = floor ? undefined : "minOperators";
     const uses: Term[] = [];
     for (const terms of byOperator.values()) {
       const z = lp.column(0, 0, 1);
-      lp.atLeast([...terms, [z, -1]], 0, "minOperators");
+      lp.atLeast([...terms, [z, -1]], 0, family);
       uses.push([z, 1]);
     }
-    lp.atLeast(uses, minOps, "minOperators");
+    if (floor) lp.atLeast(uses, floor);
+    if (minOps > floor) lp.atLeast(uses, minOps, "minOperators");
   }
 }
 
@@ -312,8 +320,10 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
       const terms = on.filter((s) => clique.has(s.group)).map((s): Term => [s.column, 1]);
       if (terms.length) lp.atMost([...terms, [u, -1]], 0);
     }
-    if (h.maxNodes !== undefined)
-      lp.atMost([...on.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
+    // maxNodes caps chain nodes: a gateway's CPU, memory and disk are counted above, its port below.
+    const nodesOn = on.filter((s) => !s.group.gateway);
+    if (h.maxNodes !== undefined && nodesOn.length)
+      lp.atMost([...nodesOn.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
     if (k.sites.length > 1) packingCuts(lp, on, u, h);
   }
 }
@@ -349,12 +359,12 @@ export function portCliques(groups: readonly NodeGroup[]): Array<Set<NodeGroup>>
   return kept;
 }
 
-/** sites.<provider>.maxNodes: a quota on a provider's nodes across its regions. */
+/** sites.<provider>.maxNodes: a quota on a provider's chain nodes across its regions (gateways are not counted). */
 function quotaRows(lp: Lp<RuleFamily>, slots: Slot[]): void {
   const byProvider = new Map<string, { max: number; terms: Term[] }>();
   for (const s of slots) {
     const site = s.siteClass.sites[0];
-    if (site.providerMaxNodes === undefined) continue;
+    if (site.providerMaxNodes === undefined || s.group.gateway) continue;
     const q = byProvider.get(site.provider) ?? { max: site.providerMaxNodes, terms: [] };
     q.terms.push([s.column, 1]);
     byProvider.set(site.provider, q);

@@ -38,7 +38,7 @@ export function packHosts(
           u.cpu + p.vcpu <= host.cpu &&
           u.memoryGb + p.memoryGb <= host.memoryGb &&
           u.diskGb + p.diskGb <= host.diskGb &&
-          (host.maxNodes === undefined || u.nodes < host.maxNodes) &&
+          (host.maxNodes === undefined || group.gateway !== undefined || u.nodes < host.maxNodes) &&
           !group.p2pPorts.some((port) => u.ports.has(port))
         );
       };
@@ -48,7 +48,8 @@ export function packHosts(
       u.cpu += p.vcpu;
       u.memoryGb += p.memoryGb;
       u.diskGb += p.diskGb;
-      u.nodes++;
+      // maxNodes counts chain nodes only (a gateway is held to one per host by its port).
+      if (!group.gateway) u.nodes++;
       for (const port of group.p2pPorts) u.ports.add(port);
       out[h][j]++;
     }
@@ -90,7 +91,7 @@ export async function packExactly(
     );
     if (host.maxNodes !== undefined)
       lp.atMost(
-        on(() => 1),
+        on((g) => (g.gateway ? 0 : 1)),
         host.maxNodes,
       );
     for (const clique of cliques)

@@ -1,12 +1,21 @@
 import { alternativesIn, type Catalog } from "../catalog/load";
 import type { AlternativesOf } from "../diversity";
 import { InfeasibleError } from "../errors";
-import { assemble, type Plan, type PlannedHost, type PlannedNode, type PreviousNode } from "../plan";
+import { gatewayLabel, siteLabel } from "../layout/node-labels";
+import {
+  assemble,
+  type Plan,
+  type PlannedHost,
+  type PlannedNode,
+  type PreviousGateway,
+  type PreviousNode,
+} from "../plan";
 import { BUDGET_TOLERANCE_USD, shareHostPrice, usd, withinBudget } from "../plan/money";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
 import { explainByRelaxing, obviousReasons, type Relaxation } from "./explain";
+import { gatewayReasons, splitGateways, withGateways } from "./gateways";
 import { buildModel, countsFrom, type Keep, type Model, type RuleFamily } from "./model";
 import { solveModel, type Solution } from "./solve";
 
@@ -24,6 +33,8 @@ export interface PlanOptions {
    * `stability.moved` says so.
    */
   previous?: readonly PreviousNode[];
+  /** The deployed plan's gateways: they stay at their sites whenever the rules allow, like nodes. */
+  previousGateways?: readonly PreviousGateway[];
   /**
    * Wall-clock limit for the whole search, explanation included. A search stopped by it returns the
    * best plan found, with `solver.optimal` false and the proven `solver.gap`.
@@ -32,21 +43,31 @@ export interface PlanOptions {
   timeLimitSeconds?: number;
 }
 
-/** Places every node at least monthly cost under every rule, or throws InfeasibleError saying why. */
+/**
+ * Places every node and gateway at least monthly cost under every rule, or throws InfeasibleError
+ * saying why. Gateways are demand groups of the same model (core/planner/gateways.ts).
+ */
 export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
   const started = performance.now();
   const limit = options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
   const relaxed = options.relaxed ?? new Set<RuleFamily>();
   const alternatives = alternativesIn(catalog);
-  const candidates = candidatesFor(fleet, catalog);
-  const obvious = obviousReasons(fleet, candidates, alternatives, relaxed).filter(
-    (r) => !r.family || !relaxed.has(r.family),
-  );
+  const demand = withGateways(fleet);
+  const candidates = candidatesFor(demand, catalog);
+  const obvious = [
+    ...obviousReasons(fleet, candidates, alternatives, relaxed),
+    ...gatewayReasons(fleet, candidates, relaxed),
+  ].filter((r) => !r.family || !relaxed.has(r.family));
   if (obvious.length) throw new InfeasibleError(obvious.map((r) => r.text));
 
-  const previous = new Map((options.previous ?? []).map((n) => [n.id, n]));
-  const keep = previous.size ? keptCounts(fleet, catalog, candidates.list, previous) : undefined;
-  const placement = new Placement(fleet, candidates.list, alternatives, started + limit * 1000);
+  const previousNodes = options.previous ?? [];
+  const previousGateways = options.previousGateways ?? [];
+  // A gateway pins like a node without clients: its id keeps its site.
+  const previous = new Map<string, PreviousNode>(
+    [...previousNodes, ...previousGateways.map((g) => ({ ...g, clients: {} }))].map((n) => [n.id, n]),
+  );
+  const keep = previous.size ? keptCounts(demand, catalog, candidates.list, previous) : undefined;
+  const placement = new Placement(demand, candidates.list, alternatives, started + limit * 1000);
   let result = await placement.solve(relaxed, keep);
   let moved = false;
   const budget = relaxed.has("budget") ? undefined : fleet.spec.budget?.monthlyUsd;
@@ -72,7 +93,7 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     // The solve had no budget row: it is the optimum without the budget, so the budget's part is known.
     const withoutBudget: Relaxation = counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
     const reasons = await explainByRelaxing(
-      fleet,
+      demand,
       (f) => f === "budget" || placement.model().lp.has(f),
       relaxed,
       (r, cutoff) => placement.relaxation(r, cutoff),
@@ -81,8 +102,8 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     throw new InfeasibleError(reasons.map((r) => r.text));
   }
 
-  const nodes = placeNodes(
-    fleet,
+  const placed = placeNodes(
+    demand,
     catalog,
     candidates.list,
     counts,
@@ -90,8 +111,8 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     solution.values,
     previous,
   );
-  const hosts = priceHosts(fleet, nodes);
-  const plan = assemble(fleet, catalog, nodes, hosts);
+  const { nodes, gateways, hosts } = splitGateways(fleet, placed, priceHosts(fleet, placed));
+  const plan = assemble(fleet, catalog, nodes, hosts, gateways);
   plan.solver = {
     name: "HiGHS",
     status: solution.detail,
@@ -104,7 +125,11 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     const kept = nodes.filter(
       (n) => previous.get(n.id)?.site === n.site && sameClients(previous.get(n.id)!.clients, n.clients),
     ).length;
-    plan.stability = { previous: previous.size, kept, moved };
+    plan.stability = { previous: previousNodes.length, kept, moved };
+    if (previousGateways.length) {
+      const keptGateways = gateways.filter((g) => previous.get(g.id)?.site === g.site).length;
+      plan.stability.gateways = { previous: previousGateways.length, kept: keptGateways };
+    }
   }
   return plan;
 }
@@ -233,10 +258,11 @@ function keptCounts(
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
+  if (group.gateway) return gatewayLabel(group.gateway.label, site);
   const parts = [group.chain];
   if (catalog.chains.get(group.chain)!.networks[0] !== group.network) parts.push(group.network);
   if (group.role !== "full") parts.push(group.role);
-  parts.push(site.host ? site.host.name : site.id.replace("/", "-"));
+  parts.push(siteLabel(site));
   return parts.join("-");
 }
 

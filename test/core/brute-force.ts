@@ -2,10 +2,14 @@
  * The cheapest placement by exhaustive search, written from the spec's rules (README / schema
  * descriptions), not from core/planner/model.ts. Only for tiny fleets: it tries sites^nodes placements.
  * Per-node prices come from core/costs (the pricing is tested on its own in costs.test.ts).
+ * Gateways (the spec's `gateways`) are placed with the nodes, under the access layer's rules as the
+ * README states them, not as core/fleet-spec/resolve-gateways.ts encodes them.
  */
 import type { Catalog } from "../../core/catalog/load";
 import { cheapestOption, hostFits } from "../../core/costs/options";
+import assert from "node:assert/strict";
 import type { Fleet, NodeGroup, Site } from "../../core/fleet-spec/resolve";
+import type { Plan } from "../../core/plan";
 
 export interface BruteResult {
   feasible: boolean;
@@ -13,15 +17,51 @@ export interface BruteResult {
   placements: number;
 }
 
+/** How many of `items` (sites, nodes, gateways) have each value of `dim`. */
+export function tally(
+  items: ReadonlyArray<Pick<Site, "operator" | "region" | "jurisdiction">>,
+  dim: "operator" | "region" | "jurisdiction",
+): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of items) m.set(s[dim], (m.get(s[dim]) ?? 0) + 1);
+  return m;
+}
+
+/**
+ * Plans the fleet and searches it exhaustively; asserts they agree (no plan when the search finds
+ * none, else a plan of the same cost). `plan` is null for an infeasible fleet.
+ */
+export async function planAndSearch(
+  fleet: Fleet,
+  catalog: Catalog,
+  planOrNull: (fleet: Fleet) => Promise<Plan | null>,
+): Promise<{ plan: Plan | null; brute: BruteResult }> {
+  const brute = bruteForce(fleet, catalog);
+  const plan = await planOrNull(fleet);
+  if (!brute.feasible) {
+    assert.equal(plan, null, `the search found no placement, the planner found one for $${plan?.totals.monthlyUsd}`);
+    return { plan: null, brute };
+  }
+  assert.ok(plan, `the planner found no plan; the search found one for $${brute.cost}`);
+  assert.ok(
+    Math.abs(plan.totals.monthlyUsd - brute.cost) < 0.005,
+    `planner $${plan.totals.monthlyUsd} vs search $${brute.cost}`,
+  );
+  return { plan, brute };
+}
+
 export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
   const { policy, budget } = fleet.spec;
-  const nodes: NodeGroup[] = fleet.groups.flatMap((g) => Array.from({ length: g.count }, () => g));
+  const groups = [...fleet.groups, ...(fleet.access?.groups ?? [])];
+  const nodes: NodeGroup[] = groups.flatMap((g) => Array.from({ length: g.count }, () => g));
   // Price of one node of each group at each site in cents, or undefined when it cannot go there.
   const price = new Map<NodeGroup, Array<number | undefined>>();
-  for (const g of fleet.groups) {
+  for (const g of groups) {
     price.set(
       g,
       fleet.sites.map((s) => {
+        // Gateways go only where gateways.sites allows.
+        if (g.gateway && !g.gateway.sites.includes(s.id)) return undefined;
         if (s.host) return hostFits(g.profile, s) === undefined ? 0 : undefined;
         const r = cheapestOption(g.profile, s, catalog);
         return r.ok ? Math.round(r.option.cost.total * 100) : undefined;
@@ -69,7 +109,9 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
       if (on.reduce((a, g) => a + g.profile.vcpu, 0) > h.cpu) return false;
       if (on.reduce((a, g) => a + g.profile.memoryGb, 0) > h.memoryGb) return false;
       if (on.reduce((a, g) => a + g.profile.diskGb, 0) > h.diskGb) return false;
-      if (h.maxNodes !== undefined && on.length > h.maxNodes) return false;
+      // maxNodes caps chain nodes; a host runs at most one gateway (it listens on 443).
+      if (h.maxNodes !== undefined && on.filter((g) => !g.gateway).length > h.maxNodes) return false;
+      if (on.filter((g) => g.gateway).length > 1) return false;
       // Two nodes on one host may not both listen on a P2P port (it cannot be shifted).
       const ports = on.flatMap((g) => g.p2pPorts);
       if (new Set(ports).size !== ports.length) return false;
@@ -77,18 +119,17 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
     // Provider quotas (sites.<provider>.maxNodes).
     for (const provider of ["aws", "gcp", "azure", "akash"] as const) {
       const quota = fleet.spec.sites[provider]?.maxNodes;
-      if (quota !== undefined && placement.filter((s) => fleet.sites[s].provider === provider).length > quota)
+      if (
+        quota !== undefined &&
+        placement.filter((s, i) => !nodes[i].gateway && fleet.sites[s].provider === provider).length > quota
+      )
         return false;
     }
     // Per chain: share caps, operators, survival.
-    for (const chainKey of new Set(nodes.map((g) => g.chainKey))) {
+    for (const chainKey of new Set(fleet.groups.map((g) => g.chainKey))) {
       const mine: Site[] = placement.filter((_, i) => nodes[i].chainKey === chainKey).map((s) => fleet.sites[s]);
       const total = mine.length;
-      const count = (dim: "operator" | "region" | "jurisdiction") => {
-        const m = new Map<string, number>();
-        for (const s of mine) m.set(s[dim], (m.get(s[dim]) ?? 0) + 1);
-        return m;
-      };
+      const count = (dim: "operator" | "region" | "jurisdiction") => tally(mine, dim);
       for (const dim of ["operator", "region", "jurisdiction"] as const) {
         const cap = policy.maxShare?.[dim];
         // "Largest fraction of a chain's nodes one <dim> may hold": count / total <= cap.
@@ -100,6 +141,22 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         return false;
       if (survive?.regionLoss === 1 && [...count("region").values()].some((c) => total - c < survive.minNodes))
         return false;
+    }
+    // The access layer, per set of gateways serving the same chains: the policy's operator, region and
+    // jurisdiction caps; at least two operators (or minOperators if higher); after losing any one
+    // operator or any one region, at least gateways.minSurviving gateways left.
+    for (const group of fleet.access?.groups ?? []) {
+      const mine = placement.filter((_, i) => nodes[i] === group).map((s) => fleet.sites[s]);
+      const total = mine.length;
+      const count = (dim: "operator" | "region" | "jurisdiction") => tally(mine, dim);
+      for (const dim of ["operator", "region", "jurisdiction"] as const) {
+        const cap = policy.maxShare?.[dim];
+        if (cap !== undefined && [...count(dim).values()].some((c) => c / total > cap + 1e-9)) return false;
+      }
+      if (count("operator").size < Math.max(2, policy.minOperators ?? 1)) return false;
+      const keep = fleet.spec.gateways!.minSurviving;
+      for (const dim of ["operator", "region"] as const)
+        if ([...count(dim).values()].some((c) => total - c < keep)) return false;
     }
     return true;
   }

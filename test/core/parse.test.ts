@@ -253,6 +253,14 @@ describe("resolve errors name the field", () => {
 
 test("the JSON schema describes the top-level fields", () => {
   const schema = fleetJsonSchema() as { properties: Record<string, unknown>; required: string[] };
-  assert.deepEqual(Object.keys(schema.properties).sort(), ["budget", "chains", "name", "policy", "pricing", "sites"]);
+  assert.deepEqual(Object.keys(schema.properties).sort(), [
+    "budget",
+    "chains",
+    "gateways",
+    "name",
+    "policy",
+    "pricing",
+    "sites",
+  ]);
   assert.deepEqual([...schema.required].sort(), ["chains", "name", "sites"]);
 });

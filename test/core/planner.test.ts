@@ -82,8 +82,9 @@ describe("the example plans", () => {
       );
     assert.ok(m, err.message);
     // Without the cap fra-1 still carries at most 2: one ethereum (two need 5000 GB of its 3840) and one
-    // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs.
-    const example = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
+    // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs,
+    // nodes only (the issue's fleet has no gateways).
+    const example = await planFleet(resolveFleet({ ...parseFleetFile(EXAMPLE_PATH), gateways: undefined }, cat), cat);
     assert.equal(Number(m[1]), example.totals.monthlyUsd);
     assert.equal(example.nodes.filter((n) => n.host === "fra-1").length, 2);
   });
@@ -97,28 +98,34 @@ describe("the example plans", () => {
     assert.deepEqual([plan.solver.status, plan.solver.optimal], ["Optimal", true]);
   });
 
-  test("totals equal the sum of the nodes, overall and per chain, operator and provider", async () => {
+  test("totals equal the sum of the nodes and gateways, overall and per chain, operator and provider", async () => {
     const plan = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
-    const prices = plan.nodes.map((n) => n.monthlyUsd);
-    assert.equal(plan.totals.monthlyUsd, sumCents(prices));
-    for (const n of plan.nodes) assert.equal(n.cost.total, n.monthlyUsd, n.id);
+    assert.ok(plan.gateways.length > 0, "the example has gateways");
+    const priced = [...plan.nodes, ...plan.gateways];
+    assert.equal(plan.totals.monthlyUsd, sumCents(priced.map((n) => n.monthlyUsd)));
+    for (const n of priced) assert.equal(n.cost.total, n.monthlyUsd, n.id);
     for (const [key, by] of [
-      ["chainKey", plan.totals.byChain],
       ["operator", plan.totals.byOperator],
       ["provider", plan.totals.byProvider],
     ] as const) {
       for (const [value, usd] of Object.entries(by))
-        assert.equal(
-          usd,
-          sumCents(plan.nodes.filter((n) => n[key] === value).map((n) => n.monthlyUsd)),
-          `${key} ${value}`,
-        );
+        assert.equal(usd, sumCents(priced.filter((n) => n[key] === value).map((n) => n.monthlyUsd)), `${key} ${value}`);
       assert.equal(sumCents(Object.values(by)), plan.totals.monthlyUsd);
     }
+    // A chain pays for its nodes and an equal part of each gateway serving it.
+    for (const [chain, usd] of Object.entries(plan.totals.byChain)) {
+      const parts = plan.gateways.filter((g) => g.chains.includes(chain)).map((g) => g.monthlyUsd / g.chains.length);
+      const expected =
+        plan.nodes.filter((n) => n.chainKey === chain).reduce((a, n) => a + n.monthlyUsd, 0) +
+        parts.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(usd - expected) < 1e-5, `chain ${chain}: ${usd} vs ${expected}`);
+    }
+    assert.ok(Math.abs(Object.values(plan.totals.byChain).reduce((a, b) => a + b, 0) - plan.totals.monthlyUsd) < 1e-5);
     assert.equal(plan.totals.breakdown.total, plan.totals.monthlyUsd);
-    // A host's nodes carry exactly the host's price between them.
+    assert.equal(plan.totals.gateways!.monthlyUsd, sumCents(plan.gateways.map((g) => g.monthlyUsd)));
+    // A host's nodes and gateways carry exactly the host's price between them.
     for (const h of plan.hosts)
-      assert.equal(sumCents(plan.nodes.filter((n) => n.host === h.name).map((n) => n.monthlyUsd)), h.monthlyUsd);
+      assert.equal(sumCents(priced.filter((n) => n.host === h.name).map((n) => n.monthlyUsd)), h.monthlyUsd);
   });
 
   test("the same input gives the identical plan (apart from the solver's wall time)", async () => {

@@ -28,7 +28,6 @@ export function handPlacedGateway(host: string, operator: string, country: strin
     country,
     jurisdiction: country,
     cloudAct: false,
-    shape: `host:${host}`,
     vcpu: 2,
     memoryGb: 4,
     monthlyUsd: 20,

@@ -395,7 +395,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   };
   const prediction = (o: OutageResult) => ({
     nodes: o.chains.find((c) => c.chain === CHAIN)!.left,
-    endpoints: o.endpoints.find((e) => e.chain === CHAIN)!.left,
+    endpoints: o.chains.find((c) => c.chain === CHAIN)!.endpoints!.left,
   });
   /** The drill's view agrees with `sovereign outage`: nodes each gateway keeps, endpoints that answer. */
   const agrees = (row: Row) => {

@@ -118,7 +118,6 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
           country: "DE",
           jurisdiction: "DE",
           cloudAct: false,
-          shape: `host:${HOST}`,
           vcpu: 1,
           memoryGb: 1,
           monthlyUsd: 0,

@@ -40,7 +40,7 @@ function planned(
     country: "DE",
     jurisdiction: "DE",
     cloudAct: provider !== "baremetal",
-    shape: provider === "aws" ? "c7i.large" : "host:lab-1",
+    ...(provider === "aws" ? { shape: "c7i.large" } : {}),
     vcpu: 2,
     memoryGb: 4,
     monthlyUsd: 60,

@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+const gatewayCount = z
+  .number()
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(1000, "at most 1,000 gateways");
+const siteList = (what: string) =>
+  z.array(z.string().min(1, "name a site, e.g. aws/us-east-1")).min(1, `list at least one site, or leave ${what} out`);
+
+/**
+ * The access layer: RPC gateways (HAProxy) in front of every node of the chains they serve, placed
+ * by the planner under the policy's caps and, whatever the policy says, on at least two operators,
+ * never all in one region, and surviving the loss of any one operator.
+ */
+export const Gateways = z
+  .strictObject({
+    count: gatewayCount
+      .optional()
+      .describe(
+        "Gateways serving every chain of the fleet (each proxies to every chain's nodes). Give count or perChain.",
+      ),
+    perChain: z
+      .record(z.string(), gatewayCount)
+      .refine((m) => Object.keys(m).length > 0, "list at least one chain, e.g. { ethereum/mainnet: 3 }")
+      .optional()
+      .describe(
+        "Gateways dedicated to one chain, keyed `chain/network` or `chain`; chains not listed get no gateway. Give count or perChain.",
+      ),
+    sites: siteList("sites")
+      .optional()
+      .describe(
+        "Sites gateways may go to: site ids (aws/us-east-1, akash, baremetal/fra-1) or a provider for all of its sites (aws, baremetal). @default every site of the fleet",
+      ),
+    size: z
+      .string()
+      .default("small")
+      .describe("Machine size from catalog/gateways.yaml: small, medium or large. @default small"),
+    vcpu: z
+      .number()
+      .positive("must be above 0")
+      .optional()
+      .describe("vCPUs per gateway, instead of the size's. @default the size's"),
+    memoryGb: z
+      .number()
+      .positive("must be above 0")
+      .optional()
+      .describe("Memory per gateway in GB, instead of the size's. @default the size's"),
+    maxLagBlocks: z
+      .number()
+      .int("must be a whole number")
+      .min(0, "cannot be negative")
+      .max(100000)
+      .default(5)
+      .describe(
+        "An upstream node more blocks than this behind the best upstream's head gets no traffic until it catches up. @default 5",
+      ),
+    backup: siteList("backup")
+      .optional()
+      .describe(
+        "Sites (or providers) whose nodes get traffic only when no other upstream of the chain is healthy, e.g. paid or distant ones. @default none: every node is a primary upstream",
+      ),
+    minSurviving: z
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .default(1)
+      .describe("Gateways each chain keeps after the loss of any one operator or any one region. @default 1"),
+    traffic: z
+      .strictObject({
+        requestsPerSecond: z
+          .number()
+          .nonnegative("cannot be negative")
+          .optional()
+          .describe("Mean requests per second per chain. @default 20 (catalog/gateways.yaml)"),
+        responseKb: z
+          .number()
+          .positive("must be above 0")
+          .optional()
+          .describe("Mean JSON-RPC response size in KB. @default 2 (catalog/gateways.yaml)"),
+      })
+      .optional()
+      .describe("Load assumed to price the egress of RPC responses. @default catalog/gateways.yaml, an estimate"),
+  })
+  .superRefine((g, ctx) => {
+    if (g.count !== undefined && g.perChain !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["perChain"],
+        message: "give count (gateways serving every chain) or perChain (gateways per chain), not both",
+      });
+    } else if (g.count === undefined && g.perChain === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message:
+          "say how many gateways: count (serving every chain, e.g. count: 3) or perChain (e.g. perChain: { ethereum/mainnet: 3 })",
+      });
+    }
+  })
+  .describe(
+    "RPC gateways in front of the nodes, spread like the nodes so no one operator or region holds the access layer.",
+  );
+export type Gateways = z.infer<typeof Gateways>;

@@ -1,0 +1,215 @@
+/**
+ * The spec's `gateways` section resolved into demand groups the planner places like nodes: one
+ * group serving every chain (`count`) or one per chain (`perChain`), each with its machine profile,
+ * its allowed sites and the access layer's rules.
+ */
+import type { Catalog } from "../catalog/load";
+import type { Profile } from "../catalog/schema";
+import { HOURS_PER_MONTH } from "../costs/options";
+import type { InputProblem } from "../errors";
+import type { FleetSpec, Policy } from "./schema";
+import type { NodeGroup, Site } from "./resolve";
+import { didYouMean } from "./suggest";
+
+/** Seconds in the month prices are quoted for. */
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+/** The public HTTPS port of a gateway: one gateway per host, as for nodes whose public ports meet. */
+export const GATEWAY_PUBLIC_PORT = "443/tcp";
+
+/** What makes a demand group a group of gateways rather than chain nodes. */
+export interface GatewayDemand {
+  /** Chain keys whose nodes are the upstreams. */
+  chains: string[];
+  /** Spec field that sets the count, for messages: `gateways.count`, `gateways.perChain.ethereum/mainnet`. */
+  path: string;
+  /** Whose gateways these are, for messages: `the fleet's`, `ethereum/mainnet's`. */
+  owner: string;
+  /** Scope of their policy checks: `fleet` (they serve every chain) or the chain key. */
+  scope: string;
+  /** Label inside gateway ids: "" for gateways of every chain, else the chain (`ethereum`, `ethereum-sepolia`). */
+  label: string;
+  /** Site ids allowed. */
+  sites: string[];
+  /** The access layer's rules for this group (see accessPolicy). */
+  policy: Policy;
+}
+
+export interface AccessLayer {
+  /** Demand groups, after the chains' groups; `gateway` is set on each. */
+  groups: Array<NodeGroup & { gateway: GatewayDemand }>;
+  maxLagBlocks: number;
+  minSurviving: number;
+  /** Site ids whose nodes are backup upstreams. */
+  backupSites: string[];
+  /** The load assumed per chain to price egress. */
+  traffic: { requestsPerSecond: number; responseKb: number; estimate: boolean; source: string };
+}
+
+/**
+ * The rules gateways are placed under: the policy's operator, region and jurisdiction caps, and
+ * whatever the policy says, at least two operators (or the policy's minOperators if higher) and
+ * `minSurviving` gateways left after losing any one operator or any one region. `floors` is only
+ * lowered by `compare` for its single-cloud baselines, which have one operator by definition.
+ */
+export function accessPolicy(policy: Policy, minSurviving: number, floors: "all" | "region" | "none" = "all"): Policy {
+  const caps = Object.fromEntries(
+    (["operator", "region", "jurisdiction"] as const).flatMap((d) =>
+      policy.maxShare?.[d] === undefined ? [] : [[d, policy.maxShare[d]]],
+    ),
+  );
+  return {
+    ...(Object.keys(caps).length ? { maxShare: caps } : {}),
+    ...(floors === "all" ? { minOperators: Math.max(2, policy.minOperators ?? 1) } : {}),
+    ...(floors === "none"
+      ? {}
+      : { survive: { operatorLoss: floors === "all" ? 1 : 0, regionLoss: 1, minNodes: minSurviving } }),
+  };
+}
+
+/** Resolves `spec.gateways` against the chains and sites already resolved; problems name the field. */
+export function resolveGateways(
+  spec: FleetSpec,
+  catalog: Catalog,
+  chains: NodeGroup[],
+  sites: Site[],
+  problems: InputProblem[],
+): AccessLayer | undefined {
+  const g = spec.gateways;
+  if (!g) return undefined;
+  const size = catalog.gateways.sizes[g.size];
+  if (!size) {
+    const known = Object.keys(catalog.gateways.sizes);
+    problems.push({
+      path: "gateways.size",
+      message: `unknown gateway size '${g.size}'${didYouMean(g.size, known)} (known: ${known.join(", ")}); or give vcpu and memoryGb`,
+    });
+  }
+  const allowed = g.sites ? siteRefs(g.sites, "gateways.sites", sites, problems) : sites.map((s) => s.id);
+  const backupSites = g.backup ? siteRefs(g.backup, "gateways.backup", sites, problems) : [];
+  const chainKeys = [...new Set(chains.map((c) => c.chainKey))];
+  const traffic = {
+    requestsPerSecond: g.traffic?.requestsPerSecond ?? catalog.gateways.traffic.requestsPerSecond,
+    responseKb: g.traffic?.responseKb ?? catalog.gateways.traffic.responseKb,
+  };
+  const fromCatalog = g.traffic?.requestsPerSecond === undefined || g.traffic?.responseKb === undefined;
+  const assumption = `${traffic.requestsPerSecond} requests/s per chain at ${traffic.responseKb} KB per response`;
+  const trafficSource = fromCatalog
+    ? `${assumption}: ${catalog.gateways.traffic.source}`
+    : `${assumption}, from the spec (gateways.traffic)`;
+
+  const demands: Array<Omit<GatewayDemand, "sites" | "policy"> & { count: number }> = [];
+  if (g.count !== undefined) {
+    demands.push({
+      chains: chainKeys,
+      count: g.count,
+      path: "gateways.count",
+      owner: "the fleet's",
+      scope: "fleet",
+      label: "",
+    });
+  }
+  for (const [key, count] of Object.entries(g.perChain ?? {})) {
+    const chainKey = chainKeyOf(key, chainKeys, `gateways.perChain.${key}`, problems);
+    if (!chainKey) continue;
+    if (demands.some((d) => d.chains[0] === chainKey)) {
+      problems.push({ path: `gateways.perChain.${key}`, message: `${chainKey} is listed twice` });
+      continue;
+    }
+    const group = chains.find((c) => c.chainKey === chainKey)!;
+    const first = catalog.chains.get(group.chain)?.networks[0] === group.network;
+    const label = first ? group.chain : `${group.chain}-${group.network}`;
+    demands.push({
+      chains: [chainKey],
+      count,
+      path: `gateways.perChain.${key}`,
+      owner: `${chainKey}'s`,
+      scope: chainKey,
+      label,
+    });
+  }
+  if (!size && (g.vcpu === undefined || g.memoryGb === undefined)) return undefined;
+
+  const policy = accessPolicy(spec.policy, g.minSurviving);
+  const groups = demands.map((d, k): AccessLayer["groups"][number] => {
+    const requests = d.chains.length * traffic.requestsPerSecond;
+    // Clients spread requests over the endpoints, so each gateway carries an equal share.
+    const egressGbMonth = round((requests * traffic.responseKb * SECONDS_PER_MONTH) / 1e6 / d.count);
+    const profile: Profile = {
+      vcpu: g.vcpu ?? size!.vcpu,
+      memoryGb: g.memoryGb ?? size!.memoryGb,
+      diskGb: size?.diskGb ?? 20,
+      iops: 0,
+      throughputMBps: 0,
+      localNvme: "none",
+      egressGbMonth,
+      egressSource: { source: trafficSource, asOf: catalog.gateways.traffic.asOf, estimate: true },
+      source: size ? `gateway size ${g.size}: ${size.source}` : "gateway vcpu and memoryGb from the spec",
+      asOf: size?.asOf ?? catalog.gateways.traffic.asOf,
+      estimate: size?.estimate,
+    };
+    return {
+      index: spec.chains.length + k,
+      chain: "gateway",
+      network: "",
+      role: "gateway",
+      count: d.count,
+      chainKey: d.label ? `gateways:${d.chains[0]}` : "gateways",
+      profile,
+      clients: {},
+      p2pPorts: [GATEWAY_PUBLIC_PORT],
+      gateway: {
+        chains: d.chains,
+        path: d.path,
+        owner: d.owner,
+        scope: d.scope,
+        label: d.label,
+        sites: allowed,
+        policy,
+      },
+    };
+  });
+  return {
+    groups,
+    maxLagBlocks: g.maxLagBlocks,
+    minSurviving: g.minSurviving,
+    backupSites,
+    traffic: { ...traffic, estimate: true, source: trafficSource },
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Site ids named by a list of site ids or providers (`aws` = every aws site of the fleet). */
+function siteRefs(refs: string[], path: string, sites: Site[], problems: InputProblem[]): string[] {
+  const out: string[] = [];
+  refs.forEach((ref, i) => {
+    const matched = sites.filter((s) => s.id === ref || s.provider === ref || (s.host && s.host.name === ref));
+    if (!matched.length) {
+      const known = [...new Set([...sites.map((s) => s.id), ...sites.map((s) => s.provider)])];
+      problems.push({
+        path: `${path}[${i}]`,
+        message: `'${ref}' is not a site of the fleet${didYouMean(ref, known)} (sites: ${sites.map((s) => s.id).join(", ")}; or a provider: ${[...new Set(sites.map((s) => s.provider))].join(", ")})`,
+      });
+      return;
+    }
+    for (const s of matched) {
+      if (out.includes(s.id)) problems.push({ path: `${path}[${i}]`, message: `site ${s.id} is listed twice` });
+      else out.push(s.id);
+    }
+  });
+  return out;
+}
+
+/** `ethereum/mainnet` as is, `ethereum` when the fleet runs one network of it. */
+function chainKeyOf(key: string, chainKeys: string[], path: string, problems: InputProblem[]): string | undefined {
+  if (chainKeys.includes(key)) return key;
+  const byChain = chainKeys.filter((k) => k.split("/")[0] === key);
+  if (byChain.length === 1) return byChain[0];
+  problems.push({
+    path,
+    message: byChain.length
+      ? `the fleet runs ${key} on several networks (${byChain.join(", ")}); key it by chain/network`
+      : `the fleet runs no chain '${key}'${didYouMean(key, chainKeys)} (chains: ${chainKeys.join(", ")})`,
+  });
+  return undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * The access layer in the planner: gateways are extra demand groups of the same MILP (their own
+ * profile, allowed sites and rules; one per host, as they all listen on 443), split back out of the
+ * solution into Plan.gateways.
+ */
+import { allowedCount, shareNeeded } from "../diversity";
+import type { Fleet } from "../fleet-spec/resolve";
+import type { PlannedGateway, PlannedHost, PlannedNode } from "../plan";
+import type { Candidates } from "./candidates";
+import type { Reason } from "./explain";
+import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
+
+/** The fleet as the solver sees it: the chains' groups, then the gateways' groups. */
+export function withGateways(fleet: Fleet): Fleet {
+  return fleet.access ? { ...fleet, groups: [...fleet.groups, ...fleet.access.groups] } : fleet;
+}
+
+/** Separates the gateways from the nodes of a solved demand fleet; hosts list each apart. */
+export function splitGateways(
+  fleet: Fleet,
+  placed: PlannedNode[],
+  hosts: PlannedHost[],
+): { nodes: PlannedNode[]; gateways: PlannedGateway[]; hosts: PlannedHost[] } {
+  const access = fleet.access;
+  if (!access) return { nodes: placed, gateways: [], hosts };
+  const groups = new Map(access.groups.map((g) => [g.chainKey, g]));
+  const nodes = placed.filter((n) => !groups.has(n.chainKey));
+  const gateways = placed
+    .filter((n) => groups.has(n.chainKey))
+    .map((n): PlannedGateway => {
+      const group = groups.get(n.chainKey)!;
+      const { chains } = group.gateway;
+      // A gateway is the machine part of a placed node: it has no chain, role, clients or data disk.
+      const {
+        chainKey: _key,
+        chain: _chain,
+        network: _network,
+        role: _role,
+        clients: _clients,
+        storage: _disk,
+        ...machine
+      } = n;
+      return {
+        ...machine,
+        chains,
+        sources: [...new Set(n.sources)],
+        maxLagBlocks: access.maxLagBlocks,
+        backup: nodes
+          .filter((m) => chains.includes(m.chainKey) && access.backupSites.includes(m.site))
+          .map((m) => m.id),
+        traffic: {
+          requestsPerSecond: Math.round(((chains.length * access.traffic.requestsPerSecond) / group.count) * 100) / 100,
+          responseKb: access.traffic.responseKb,
+          // Bare metal and Akash do not bill egress; the load is the same.
+          egressGbMonth: group.profile.egressGbMonth,
+        },
+      };
+    });
+  const ids = new Set(gateways.map((g) => g.id));
+  return {
+    nodes,
+    gateways,
+    hosts: hosts.map((h) => {
+      const on = h.nodes.filter((id) => ids.has(id));
+      return on.length ? { ...h, nodes: h.nodes.filter((id) => !ids.has(id)), gateways: on } : h;
+    }),
+  };
+}
+
+const list = (xs: string[]) => xs.join(", ");
+const regionNote = (dim: string) => (dim === "region" ? " (never all in one region)" : "");
+
+/**
+ * Reasons the access layer cannot be placed that can be read off the spec without solving, in the
+ * spec's words: too few gateways for a rule, or too few operators or regions among the allowed
+ * sites. A reason from a spec rule carries its family (so a relaxation drops it); one from the
+ * access layer's own floor (two operators, survive one operator or region loss) carries none.
+ */
+export function gatewayReasons(
+  fleet: Fleet,
+  candidates: Candidates,
+  relaxed: ReadonlySet<RuleFamily> = new Set(),
+): Reason[] {
+  // The survival floor is the access layer's own: relaxing the spec's survive rule keeps it.
+  const dropped = new Set([...relaxed].filter((f) => f !== "survive"));
+  const reasons: Reason[] = [];
+  const say = (text: string, family?: RuleFamily) => reasons.push({ family, text });
+  for (const group of fleet.access?.groups ?? []) {
+    const { path, owner, policy } = group.gateway;
+    const count = group.count;
+    const sites = (candidates.byGroup.get(group) ?? []).map((c) => c.site);
+    const p = group.profile;
+    if (!sites.length) {
+      say(
+        `gateways (${p.vcpu} vCPU, ${p.memoryGb} GB) fit no site allowed by gateways.sites: ${list(candidates.misfits.get(group.index) ?? [])}`,
+      );
+      continue;
+    }
+    if (sites.every((s) => s.host) && count > sites.length) {
+      say(
+        `${path} ${count}: a host runs at most one gateway (it listens on 443), and only ${sites.length} host(s) can take one (${list(sites.map((s) => s.host!.name))}) — allow cloud or Akash sites in gateways.sites, or add hosts`,
+      );
+    }
+    for (const dim of PLACE_DIMENSIONS) {
+      const limits = valueLimits(policy, dim, count, dropped);
+      if (!limits.length) continue;
+      const binding = limits.reduce((a, b) => (b.limit < a.limit ? b : a));
+      const isCap = binding.family !== "survive";
+      const cap = policy.maxShare?.[dim];
+      const keep = policy.survive?.minNodes;
+      const family = isCap ? binding.family : undefined;
+      const values = [...new Set(sites.map((s) => s[dim]))].sort();
+      if (binding.limit <= 0) {
+        say(
+          isCap
+            ? `maxShare.${dim} ${cap} allows no ${dim} even one of ${owner} ${count} gateway(s); raise ${path} to at least ${Math.ceil(1 / cap! - 1e-9)} or maxShare.${dim} to ${shareNeeded(1, count)}`
+            : `the access layer must keep ${keep} gateway(s) after losing any one ${dim}${regionNote(dim)}, so ${path} must be above ${keep}; it is ${count}`,
+          family,
+        );
+        continue;
+      }
+      const needed = Math.ceil(count / binding.limit);
+      if (values.length < needed) {
+        const why = isCap
+          ? `maxShare.${dim} ${cap} allows at most ${allowedCount(cap!, count)} of ${owner} ${count} gateways per ${dim}`
+          : `${owner} ${count} gateways must keep ${keep} after losing any one ${dim}${regionNote(dim)}`;
+        say(
+          `${why}, so they need at least ${needed} ${dim}s; the sites gateways may use offer ${values.length} (${list(values)}) — allow more sites in gateways.sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(count / values.length), count)}` : ""}`,
+          family,
+        );
+      }
+    }
+    const minOps = policy.minOperators ?? 2;
+    // Above the floor of two, the spec's minOperators set it: relaxing that leaves the floor.
+    const required = relaxed.has("minOperators") ? 2 : minOps;
+    const family = required > 2 ? "minOperators" : undefined;
+    const operators = [...new Set(sites.map((s) => s.operator))].sort();
+    const rule = `gateways run on at least ${required} operators (${required > 2 ? `policy.minOperators ${required}` : "never fewer than two"})`;
+    if (count < required) say(`${rule}, so ${path} must be at least ${required}; it is ${count}`, family);
+    else if (operators.length < required)
+      say(
+        `${rule}; the sites gateways may use offer ${operators.length} (${list(operators)}) — allow more sites in gateways.sites`,
+        family,
+      );
+  }
+  return reasons;
+}
