@@ -1,4 +1,5 @@
 /** Shared number formatting for every report format. */
+import type { Comparison, Scenario } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
 import { AKASH_WARNING } from "../core/workload/sdl";
@@ -80,6 +81,12 @@ export const endpointRows = (o: OutageResult, verdict: (ok: boolean) => string):
       verdict(e.left >= e.required),
     ];
   });
+
+/** The access-layer columns of a comparison, when its spec has gateways (every report shows them alike). */
+export const accessColumns = (c: Comparison): string[] =>
+  c.scenarios.some((s) => s.accessMaxOperatorShare !== undefined) ? ["gateways $/month", "gateways max operator"] : [];
+export const accessCells = (c: Comparison, s: Scenario): string[] =>
+  accessColumns(c).length ? [usd(s.accessMonthlyUsd ?? null), pct(s.accessMaxOperatorShare ?? null)] : [];
 
 /** The Akash warning, when the plan has Akash nodes. */
 export const akashNote = (plan: Plan): string[] =>

@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import type { Plan } from "../core/plan";
 import {
+  accessCells,
+  accessColumns,
   accessLayerNote,
   ESTIMATE_NOTE,
   GATEWAY_COLUMNS,
@@ -126,6 +128,7 @@ ${tableHtml(
     "max operator share",
     "worst-case surviving",
     "CLOUD Act share",
+    ...accessColumns(c),
     "note",
   ],
   c.scenarios.map((s) => [
@@ -136,6 +139,7 @@ ${tableHtml(
     pct(s.maxOperatorShare),
     pct(s.worstCaseSurvivingShare),
     pct(s.cloudActShare),
+    ...accessCells(c, s),
     s.feasible ? s.description : `infeasible: ${s.reason}`,
   ]),
   "scenarios",

@@ -2,6 +2,8 @@ import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
 import {
+  accessCells,
+  accessColumns,
   accessLayerNote,
   akashNote,
   ENDPOINT_COLUMNS,
@@ -72,6 +74,7 @@ export function comparisonMarkdown(c: Comparison): string {
         "max operator share",
         "worst-case surviving",
         "CLOUD Act",
+        ...accessColumns(c),
         "note",
       ],
       c.scenarios.map((s, i) => [
@@ -82,6 +85,7 @@ export function comparisonMarkdown(c: Comparison): string {
         pct(s.maxOperatorShare),
         pct(s.worstCaseSurvivingShare),
         pct(s.cloudActShare),
+        ...accessCells(c, s),
         ref(i),
       ]),
     ),
