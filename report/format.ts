@@ -1,4 +1,5 @@
 /** Shared number formatting for every report format. */
+import type { Comparison, Scenario } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { Plan } from "../core/plan";
 
@@ -79,6 +80,13 @@ export const endpointRows = (o: OutageResult, verdict: (ok: boolean) => string):
       verdict(e.left >= e.required),
     ];
   });
+
+/** The access-layer columns of a comparison, when its spec has gateways (every report shows them alike). */
+export const accessColumns = (c: Comparison): string[] =>
+  c.scenarios.some((s) => s.accessMaxOperatorShare !== undefined) ? ["gateways $/month", "gateways max operator"] : [];
+export const accessCells = (c: Comparison, s: Scenario): string[] =>
+  accessColumns(c).length ? [usd(s.accessMonthlyUsd ?? null), pct(s.accessMaxOperatorShare ?? null)] : [];
+
 
 export const ESTIMATE_NOTE =
   "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";

@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  accessCells,
+  accessColumns,
   accessLayerNote,
   ESTIMATE_NOTE,
   GATEWAY_COLUMNS,
@@ -129,6 +131,7 @@ ${tableHtml(
     "max operator share",
     "worst-case surviving",
     "CLOUD Act share",
+    ...accessColumns(c),
     "note",
   ],
   c.scenarios.map((s) => [
@@ -139,6 +142,7 @@ ${tableHtml(
     pct(s.maxOperatorShare),
     pct(s.worstCaseSurvivingShare),
     pct(s.cloudActShare),
+    ...accessCells(c, s),
     s.feasible ? s.description : `infeasible: ${s.reason}`,
   ]),
   "scenarios",

@@ -2,6 +2,8 @@ import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  accessCells,
+  accessColumns,
   accessLayerNote,
   ENDPOINT_COLUMNS,
   endpointRows,
@@ -71,6 +73,7 @@ export function comparisonMarkdown(c: Comparison): string {
         "max operator share",
         "worst-case surviving",
         "CLOUD Act",
+        ...accessColumns(c),
         "note",
       ],
       c.scenarios.map((s, i) => [
@@ -81,6 +84,7 @@ export function comparisonMarkdown(c: Comparison): string {
         pct(s.maxOperatorShare),
         pct(s.worstCaseSurvivingShare),
         pct(s.cloudActShare),
+        ...accessCells(c, s),
         ref(i),
       ]),
     ),

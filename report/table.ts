@@ -3,6 +3,8 @@ import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  accessCells,
+  accessColumns,
   accessLayerNote,
   clientsOf,
   COMPACT,
@@ -118,6 +120,7 @@ export function comparisonTable(c: Comparison): string {
         "worst-case surviving",
         "CLOUD Act share",
         "operators",
+        ...accessColumns(c),
         "note",
       ],
       c.scenarios.map((s, i) => [
@@ -129,6 +132,7 @@ export function comparisonTable(c: Comparison): string {
         pct(s.worstCaseSurvivingShare),
         pct(s.cloudActShare),
         s.operators ?? "-",
+        ...accessCells(c, s),
         ref(i),
       ]),
     ),

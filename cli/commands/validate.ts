@@ -42,7 +42,7 @@ export function validateCommand(setExit: SetExit): Command {
         return;
       }
       const saved = readSavedPlan(opts.plan, catalog);
-      const checks = [...checkSavedPlan(fleet, catalog, saved), ...upgradeChecks(catalog, saved, readiness)];
+      const checks = [...checkSavedPlan(fleet, catalog, saved), ...upgradeChecks(catalog, saved.nodes, readiness)];
       printChecks(checks);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });

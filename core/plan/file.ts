@@ -68,36 +68,62 @@ export interface SavedNode extends DiversityNode {
   monthlyUsd: number;
 }
 
+/** A gateway of a saved plan: what the checks read of it. */
+export interface SavedGateway {
+  id: string;
+  chains: string[];
+  provider: string;
+  operator: string;
+  region: string;
+  jurisdiction: string;
+  cloudAct: boolean;
+  host?: string;
+  monthlyUsd: number;
+}
+
+/** A saved plan as the checks read it: its nodes and, with an access layer, its gateways. */
+export interface SavedPlan {
+  nodes: SavedNode[];
+  gateways: SavedGateway[];
+}
+
 const text = z.string().min(1, "must be a non-empty string");
 
-const SavedNodeJson = z.object({
+/** What a saved node and a saved gateway both state: where it runs and what it costs. */
+const SavedMachineJson = z.object({
   id: text,
-  chain: text,
-  network: text,
-  role: text,
   provider: text,
   operator: text,
   region: text,
   jurisdiction: text,
   host: text.optional(),
   cloudAct: z.boolean(),
-  clients: z.record(z.string(), text).refine((c) => Object.keys(c).length > 0, "names no client"),
   monthlyUsd: z.number().nonnegative("must be a number >= 0"),
 });
+
+const SavedNodeJson = SavedMachineJson.extend({
+  chain: text,
+  network: text,
+  role: text,
+  clients: z.record(z.string(), text).refine((c) => Object.keys(c).length > 0, "names no client"),
+});
+
+const SavedGatewayJson = SavedMachineJson.extend({ chains: z.array(text).min(1, "names no chain") });
 
 /** Only what identifies the file as a plan is checked strictly; the rest of it is reported, not read. */
 const SavedPlanJson = z.object({
   schemaVersion: z.literal(JSON_SCHEMA_VERSION),
   kind: z.literal("plan"),
   nodes: z.array(z.unknown()),
+  gateways: z.array(z.unknown()).optional(),
 });
 
 const NOT_A_PLAN =
   "not a plan: expected the output of `sovereign plan --format json` " +
   `(schemaVersion ${JSON_SCHEMA_VERSION}, kind plan, nodes[])`;
 
-/** Reads and checks a saved plan; every problem names `nodes[i].field`. Throws SavedPlanError. */
-export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
+/** Reads and checks a saved plan; every problem names `nodes[i].field` or `gateways[i].field`. Throws SavedPlanError. */
+export function readSavedPlan(file: string, catalog: Catalog): SavedPlan {
   let raw: string;
   try {
     raw = readInputFile(file);
@@ -109,7 +135,7 @@ export function readSavedPlan(file: string, catalog: Catalog): SavedNode[] {
 }
 
 /** Parses the JSON text of a saved plan; `providers` are the provider ids a node may name. */
-export function parseSavedPlan(json: string, providers: readonly string[], file?: string): SavedNode[] {
+export function parseSavedPlan(json: string, providers: readonly string[], file?: string): SavedPlan {
   const fail = (problems: InputProblem[]): never => {
     throw new SavedPlanError(problems, file);
   };
@@ -121,14 +147,21 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
   }
   const plan = SavedPlanJson.safeParse(raw);
   if (!plan.success) return fail([{ path: "--plan", message: NOT_A_PLAN }]);
-  const reserved = reservedKeyPaths(plan.data.nodes, ["nodes"]);
+  const reserved = [
+    ...reservedKeyPaths(plan.data.nodes, ["nodes"]),
+    ...reservedKeyPaths(plan.data.gateways ?? [], ["gateways"]),
+  ];
   if (reserved.length) return fail(reserved.map((path) => ({ path: pathToString(path), message: RESERVED_KEY })));
 
   const problems: InputProblem[] = [];
   const ids = new Set<string>();
-  const nodes = plan.data.nodes.flatMap((n, i): SavedNode[] => {
-    const at = ["nodes", i];
-    const parsed = SavedNodeJson.safeParse(n, { reportInput: true });
+  /** Parses one entry of `nodes` or `gateways`; the checks every entry gets name its field. */
+  const entry = <T extends z.ZodType<{ id: string; provider: string; host?: string }>>(
+    schema: T,
+    at: Array<string | number>,
+    raw: unknown,
+  ): z.infer<T> | undefined => {
+    const parsed = schema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       problems.push(
         ...parsed.error.issues.map((issue) => ({
@@ -136,26 +169,37 @@ export function parseSavedPlan(json: string, providers: readonly string[], file?
           message: explain(issue),
         })),
       );
-      return [];
+      return undefined;
     }
-    const node = parsed.data;
+    const item = parsed.data;
     const before = problems.length;
-    if (!providers.includes(node.provider)) {
+    if (!providers.includes(item.provider)) {
       problems.push({
         path: pathToString([...at, "provider"]),
-        message: `unknown provider ${quote(node.provider)} (one of ${providers.join(", ")})`,
+        message: `unknown provider ${quote(item.provider)} (one of ${providers.join(", ")})`,
       });
     }
-    if (node.provider === "baremetal" && node.host === undefined) {
-      problems.push({ path: pathToString([...at, "host"]), message: "missing (a bare-metal node names its host)" });
+    if (item.provider === "baremetal" && item.host === undefined) {
+      problems.push({
+        path: pathToString([...at, "host"]),
+        message: `missing (a bare-metal ${at[0] === "nodes" ? "node" : "gateway"} names its host)`,
+      });
     }
-    if (ids.has(node.id))
-      problems.push({ path: pathToString([...at, "id"]), message: `${quote(node.id)} is used by another node` });
-    ids.add(node.id);
-    return problems.length > before ? [] : [{ ...node, chainKey: `${node.chain}/${node.network}` }];
+    if (ids.has(item.id))
+      problems.push({ path: pathToString([...at, "id"]), message: `${quote(item.id)} is used by another node` });
+    ids.add(item.id);
+    return problems.length > before ? undefined : item;
+  };
+  const nodes = plan.data.nodes.flatMap((n, i): SavedNode[] => {
+    const node = entry(SavedNodeJson, ["nodes", i], n);
+    return node ? [{ ...node, chainKey: `${node.chain}/${node.network}` }] : [];
+  });
+  const gateways = (plan.data.gateways ?? []).flatMap((g, i): SavedGateway[] => {
+    const gateway = entry(SavedGatewayJson, ["gateways", i], g);
+    return gateway ? [gateway] : [];
   });
   if (problems.length) fail(problems);
-  return nodes;
+  return { nodes, gateways };
 }
 
 function explain(issue: z.core.$ZodIssue): string {

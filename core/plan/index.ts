@@ -1,7 +1,15 @@
 /** The plan contract (types), the plan assembler, and the plan as a JSON file (writer, reader, verifier). */
 export * from "./types";
 export { assemble } from "./assemble";
-export { JSON_SCHEMA_VERSION, parseSavedPlan, planToJson, readSavedPlan, type SavedNode } from "./file";
+export {
+  JSON_SCHEMA_VERSION,
+  parseSavedPlan,
+  planToJson,
+  readSavedPlan,
+  type SavedGateway,
+  type SavedNode,
+  type SavedPlan,
+} from "./file";
 export { checkSavedPlan } from "./verify";
 export { withChecks } from "./checks";
 export { AKASH_WARNING, planWarnings } from "./warnings";

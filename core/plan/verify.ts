@@ -12,13 +12,15 @@ import { evaluatePolicy, type PolicyCheck } from "../diversity";
 import type { Fleet, Site } from "../fleet-spec/resolve";
 import { quote } from "../errors";
 import { own } from "../own";
-import type { SavedNode } from "./file";
+import type { SavedGateway, SavedNode, SavedPlan } from "./file";
+import { gatewayChecks, gatewayGroupOf } from "./verify-gateways";
 
 const show = (v: string | boolean) => (typeof v === "string" ? quote(v) : String(v));
 const usd = (x: number) => `$${x.toFixed(2)}`;
 
 /** Every check of a saved plan against the spec: the policy (core/diversity), counts, budget, sites, clients. */
-export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly SavedNode[]): PolicyCheck[] {
+export function checkSavedPlan(fleet: Fleet, catalog: Catalog, saved: SavedPlan): PolicyCheck[] {
+  const { nodes, gateways } = saved;
   const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
 
   const wanted = new Map<string, number>();
@@ -37,7 +39,8 @@ export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly S
   }
 
   const budget = fleet.spec.budget?.monthlyUsd;
-  if (budget !== undefined) checks.push(budgetCheck(budget, priceNodes(fleet, catalog, nodes), nodes));
+  if (budget !== undefined)
+    checks.push(budgetCheck(budget, priceNodes(fleet, catalog, nodes, gateways), [...nodes, ...gateways]));
 
   checks.push(
     ...perNode(
@@ -51,24 +54,31 @@ export function checkSavedPlan(fleet: Fleet, catalog: Catalog, nodes: readonly S
   checks.push(
     ...perNode("clients", nodes, (n) => clientProblem(fleet, n), "every node runs clients its chain entry allows"),
   );
+  checks.push(...gatewayChecks(fleet, gateways, (g) => siteProblem(fleet, g)));
   return checks;
 }
 
 /**
- * What the plan costs by the catalog and the spec: a cloud or Akash node the cheapest option that
- * fits its role at its site (what the planner pays), a bare-metal host its whole price once.
+ * What the plan costs by the catalog and the spec: a cloud or Akash node or gateway the cheapest
+ * option that fits its role (or gateway size) at its site (what the planner pays), a bare-metal host
+ * its whole price once.
  */
 function priceNodes(
   fleet: Fleet,
   catalog: Catalog,
   nodes: readonly SavedNode[],
+  gateways: readonly SavedGateway[],
 ): { total: number; unpriced: string[] } {
   let sum = 0;
   const unpriced: string[] = [];
   const hosts = new Set<string>();
-  for (const n of nodes) {
+  const groupOf = (n: SavedNode | SavedGateway) =>
+    "chains" in n
+      ? gatewayGroupOf(fleet, n)
+      : fleet.groups.find((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
+  for (const n of [...nodes, ...gateways]) {
     const site = siteOf(fleet, n);
-    const group = fleet.groups.find((g) => g.chain === n.chain && g.network === n.network && g.role === n.role);
+    const group = groupOf(n);
     if (!site || !group) {
       unpriced.push(n.id);
       continue;
@@ -89,7 +99,7 @@ function priceNodes(
 function budgetCheck(
   budget: number,
   price: { total: number; unpriced: string[] },
-  nodes: readonly SavedNode[],
+  nodes: ReadonlyArray<{ monthlyUsd: number }>,
 ): PolicyCheck {
   const written = Math.round(nodes.reduce((a, n) => a + Math.round(n.monthlyUsd * 100), 0)) / 100;
   const says = written === price.total ? "" : ` (the file says ${usd(written)})`;
@@ -122,13 +132,15 @@ function perNode(
   return bad.length ? bad : [{ rule, scope: "fleet", ok: true, limit: 0, actual: 0, message: allGood }];
 }
 
-function siteOf(fleet: Fleet, n: SavedNode): Site | undefined {
+type Placed = Pick<SavedNode, "provider" | "host" | "region" | "operator" | "jurisdiction" | "cloudAct">;
+
+function siteOf(fleet: Fleet, n: Placed): Site | undefined {
   return n.provider === "baremetal"
     ? fleet.sites.find((s) => s.provider === "baremetal" && s.host?.name === n.host)
     : fleet.sites.find((s) => s.provider === n.provider && s.region === n.region);
 }
 
-function siteProblem(fleet: Fleet, n: SavedNode): string | undefined {
+function siteProblem(fleet: Fleet, n: Placed): string | undefined {
   const site = siteOf(fleet, n);
   if (!site) {
     const allowed = fleet.sites.map((s) => s.id).join(", ");

@@ -130,7 +130,9 @@ export function gatewayReasons(
         );
       }
     }
-    const minOps = policy.minOperators ?? 2;
+    // Absent only where compare lowers the floors (a single-cloud baseline has one operator).
+    const minOps = policy.minOperators;
+    if (minOps === undefined) continue;
     // Above the floor of two, the spec's minOperators set it: relaxing that leaves the floor.
     const required = relaxed.has("minOperators") ? 2 : minOps;
     const family = required > 2 ? "minOperators" : undefined;

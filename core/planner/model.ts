@@ -228,7 +228,7 @@ function minOperatorRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[]): void 
   for (const [chainKey, byOperator] of byChain) {
     const minOps = policyOf(fleet, chainKey).minOperators ?? 1;
     if (minOps <= 1) continue;
-    const floor = fleet.groups.find((g) => g.chainKey === chainKey)?.gateway ? 2 : 0;
+    const floor = fleet.groups.find((g) => g.chainKey === chainKey)?.gateway && minOps >= 2 ? 2 : 0;
     const family = floor ? undefined : "minOperators";
     const uses: Term[] = [];
     for (const terms of byOperator.values()) {

@@ -68,6 +68,7 @@ interface PlanNode {
 }
 interface PlanJson {
   nodes: PlanNode[];
+  gateways: Array<{ monthlyUsd: number }>;
   totals: Record<string, unknown> & { monthlyUsd: number };
   hosts: Array<Record<string, unknown>>;
   warnings: string[];
@@ -321,14 +322,15 @@ describe("validate --plan", { concurrency: 3 }, () => {
 
   test("prices written in the file do not count: every price 0 still breaks a budget below the real cost", async () => {
     const p = clone(plan);
-    for (const n of p.nodes) n.monthlyUsd = 0;
+    // Nodes and gateways: the example has an access layer.
+    for (const n of [...p.nodes, ...p.gateways]) n.monthlyUsd = 0;
     const file = join(dir, "free.json");
     writeFileSync(file, JSON.stringify(p));
     const r = await sovereign("validate", specWithBudget(plan.totals.monthlyUsd - 1), "--plan", file);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^BREACH budget\.monthlyUsd fleet: .* \(the file says \$0\.00\)/m);
     // And the other way: inflated prices do not fail a plan that fits the budget.
-    for (const n of p.nodes) n.monthlyUsd = BUDGET;
+    for (const n of [...p.nodes, ...p.gateways]) n.monthlyUsd = BUDGET;
     const rich = await validatePlan("inflated", p);
     assert.equal(rich.code, 0, rich.stdout + rich.stderr);
   });
