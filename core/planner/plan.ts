@@ -7,7 +7,8 @@ import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
 import { explainByRelaxing, obviousReasons, type Relaxation } from "./explain";
-import { buildModel, countsFrom, type Keep, type Model, type RuleFamily } from "./model";
+import { buildModel, countsFrom, type Keep, type Model, type PackItem, type RuleFamily, type SiteClass } from "./model";
+import { addSizedCuts, hostSize, patternCut, type SizedCut } from "./packing-cuts";
 import { solveModel, type Solution } from "./solve";
 
 /** Default of {@link PlanOptions.timeLimitSeconds}: long enough for thousands of sites, short enough for a CLI. */
@@ -123,6 +124,8 @@ interface Solved {
  */
 class Placement {
   private readonly alone = new Set<Site>();
+  /** Rows found so far that cut off nodes a class of hosts cannot hold (added to every later model). */
+  private readonly cuts: Array<SizedCut & { site: Site }> = [];
   private fresh?: Model;
 
   constructor(
@@ -133,8 +136,26 @@ class Placement {
   ) {}
 
   model(keep?: Keep): Model {
-    if (keep) return buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
-    return (this.fresh ??= buildModel(this.fleet, this.candidates, this.alternatives, undefined, this.alone));
+    const build = () => {
+      const model = buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
+      addSizedCuts(model, this.cuts);
+      return model;
+    };
+    return keep ? build() : (this.fresh ??= build());
+  }
+
+  /**
+   * Whether a pattern cut proves that a class's rented hosts cannot hold its nodes; the cut is kept
+   * (the class stays aggregated: one cheap solve more instead of a larger model for every later one).
+   */
+  private async refuted(k: SiteClass, items: PackItem[], rented: number): Promise<boolean> {
+    const host = k.sites[0].host!;
+    const cut = await patternCut(host, items, rented, async (lp) => {
+      const r = await solveModel(lp.arrays(), { linearOnly: true, timeLimitSeconds: this.secondsLeft() });
+      return r.status === "optimal" ? r.values : undefined;
+    });
+    if (cut) this.cuts.push({ size: hostSize(host), cut, site: k.sites[0] });
+    return cut !== undefined;
   }
 
   async solve(relaxed: ReadonlySet<RuleFamily>, keep?: Keep, cutoffUsd?: number): Promise<Solved> {
@@ -150,9 +171,19 @@ class Placement {
       });
       if (solution.status === "target") Object.assign(solution, { status: "optimal", detail: "Optimal", gap: 0 });
       if (!solution.values.length) return { model, solution };
-      const result = await countsFrom(model, this.fleet, this.candidates, solution.values, () => this.secondsLeft());
+      const cuts = this.cuts.length;
+      const result = await countsFrom(
+        model,
+        this.fleet,
+        this.candidates,
+        solution.values,
+        () => this.secondsLeft(),
+        (k, items, rented) => this.refuted(k, items, rented),
+      );
       if ("counts" in result) return { model, solution, counts: result.counts };
-      for (const k of result.unpacked) for (const site of k.sites) this.alone.add(site);
+      // Classes without a new cut (their nodes fit the packing's linear relaxation) go host by host: exact.
+      const cut = new Set(this.cuts.slice(cuts).map((c) => c.site));
+      for (const k of result.unpacked) if (!cut.has(k.sites[0])) for (const site of k.sites) this.alone.add(site);
       this.fresh = undefined;
       if (solution.status === "optimal") lowerBound = solution.objective;
     }
