@@ -1,4 +1,5 @@
 /** Shared number formatting for every report format. */
+import type { Comparison } from "../core/compare/scenarios";
 import type { Plan } from "../core/plan";
 import { AKASH_WARNING } from "../core/workload/sdl";
 
@@ -62,4 +63,24 @@ export function markdownText(text: string): string {
     .replace(/\r\n|\r|\n/g, " ")
     .replace(CONTROL, escapeControl)
     .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+}
+
+/**
+ * What the solver proved, for every report: "optimal", or that the time limit stopped it with the
+ * plan's proven gap (the best plan found may cost up to that share more than the optimum).
+ */
+export function solverNote(solver: Plan["solver"]): string {
+  if (solver.optimal) return "optimal";
+  const gap = solver.gap;
+  const proven =
+    gap === undefined || !Number.isFinite(gap) ? "no proven gap" : `a proven gap of ${Math.round(gap * 10000) / 100}%`;
+  return `not proven optimal: ${solver.status.toLowerCase()}, stopped with ${proven}`;
+}
+
+/** How the comparison's scenarios were solved: to optimality, or which ones the time limit stopped. */
+export function comparisonSolved(c: Comparison): string {
+  const stopped = c.scenarios.filter((s) => s.plan && !s.plan.solver.optimal).map((s) => s.name);
+  return stopped.length
+    ? `each scenario solved by the same planner over the same spec; not proven optimal (stopped at the time limit): ${stopped.join(", ")}`
+    : "each scenario solved to optimality over the same spec";
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import type { Plan } from "../core/plan";
-import { ESTIMATE_NOTE, NODE_COLUMNS, nodeRow, pct, signedPct, usd } from "./format";
+import { comparisonSolved, ESTIMATE_NOTE, NODE_COLUMNS, nodeRow, pct, signedPct, solverNote, usd } from "./format";
 
 /** Chart.js is inlined so the report is one file that opens offline. */
 const chartJs = () => readFileSync(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
@@ -56,6 +56,7 @@ export function planHtml(plan: Plan): string {
 <div class="cards">
  <div class="card">Monthly cost<b>${esc(usd(plan.totals.monthlyUsd))}</b></div>
  <div class="card">Nodes<b>${plan.nodes.length}</b></div>
+ <div class="card">Solver<b>${esc(solverNote(plan.solver))}</b></div>
  <div class="card">Operators<b>${plan.metrics.fleet.shares.operator.length}</b></div>
  <div class="card">CLOUD Act exposure<b>${esc(pct(plan.metrics.fleet.cloudActShare))}</b></div>
  <div class="card">Policy<b class="${plan.policy.satisfied ? "good" : "bad"}">${plan.policy.satisfied ? "satisfied" : "violated"}</b></div>
@@ -94,7 +95,7 @@ export function comparisonHtml(c: Comparison): string {
   };
   const body = `
 <h1>Cost versus sovereignty: ${esc(c.fleet)}</h1>
-<p>Each scenario is solved to proven optimality by the same planner over the same spec. The frontier shows what each step of resilience costs per month.</p>
+<p>${esc(comparisonSolved(c).replace(/^e/, "E"))}. The frontier shows what each step of resilience costs per month.</p>
 <div class="charts"><div class="chart"><canvas id="frontier"></canvas></div><div class="chart"><canvas id="exposure"></canvas></div></div>
 ${tableHtml(
   [

@@ -6,11 +6,13 @@ import {
   akashNote,
   clientsOf,
   COMPACT,
+  comparisonSolved,
   ESTIMATE_NOTE,
   footnotes,
   mark,
   pct,
   signedPct,
+  solverNote,
   terminalText,
   usd,
 } from "./format";
@@ -78,7 +80,7 @@ export function planTable(plan: Plan): string {
     plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]),
   );
   return [
-    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
+    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes, ${usd(plan.totals.monthlyUsd)}/month (${solverNote(plan.solver)}, HiGHS, ${plan.solver.milliseconds} ms)`,
     nodes,
     costs,
     metrics,
@@ -92,7 +94,7 @@ export function planTable(plan: Plan): string {
 export function comparisonTable(c: Comparison): string {
   const { ref, notes } = footnotes(c.scenarios);
   return [
-    `Cost versus sovereignty for ${c.fleet} (each scenario solved to optimality over the same spec)`,
+    `Cost versus sovereignty for ${c.fleet} (${comparisonSolved(c)})`,
     table(
       [
         "scenario",

@@ -49,3 +49,18 @@ export const packGroup = (index: number, vcpu: number, diskGb: number, p2pPorts:
   p2pPorts,
   profile: { vcpu, memoryGb: 16, diskGb, iops: 1, throughputMBps: 1, localNvme: "none" } as NodeGroup["profile"],
 });
+
+/** One bitcoin node on one bare-metal host: the smallest fleet the planner solves, for report tests. */
+export const oneHostFleet = (name: string): Fleet =>
+  fleetFromYaml(
+    [
+      `name: ${name}`,
+      "chains:",
+      "  - chain: bitcoin",
+      "    count: 1",
+      "sites:",
+      "  baremetal:",
+      "    hosts:",
+      "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
+    ].join("\n"),
+  );
