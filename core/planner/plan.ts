@@ -31,6 +31,11 @@ export interface PlanOptions {
    * @default 30
    */
   timeLimitSeconds?: number;
+  /**
+   * false: every bare-metal host gets columns of its own (no classes of identical hosts), the model
+   * the aggregated one must match in cost; for tests. @default true
+   */
+  aggregateHosts?: boolean;
 }
 
 /** Places every node at least monthly cost under every rule, or throws InfeasibleError saying why. */
@@ -48,6 +53,7 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   const previous = new Map((options.previous ?? []).map((n) => [n.id, n]));
   const keep = previous.size ? keptCounts(fleet, catalog, candidates.list, previous) : undefined;
   const placement = new Placement(fleet, candidates.list, alternatives, started + limit * 1000);
+  if (options.aggregateHosts === false) placement.alone(fleet.sites);
   let result = await placement.solve(relaxed, keep);
   let moved = false;
   const budget = relaxed.has("budget") ? undefined : fleet.spec.budget?.monthlyUsd;
@@ -123,7 +129,7 @@ interface Solved {
  * later solve of the run.
  */
 class Placement {
-  private readonly alone = new Set<Site>();
+  private readonly single = new Set<Site>();
   /** Rows found so far that cut off nodes a class of hosts cannot hold (added to every later model). */
   private readonly cuts: Array<SizedCut & { site: Site }> = [];
   private fresh?: Model;
@@ -135,9 +141,15 @@ class Placement {
     private readonly deadline: number,
   ) {}
 
+  /** Gives these sites classes of their own in every later model. */
+  alone(sites: Iterable<Site>): void {
+    for (const site of sites) this.single.add(site);
+    this.fresh = undefined;
+  }
+
   model(keep?: Keep): Model {
     const build = () => {
-      const model = buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
+      const model = buildModel(this.fleet, this.candidates, this.alternatives, keep, this.single);
       addSizedCuts(model, this.cuts);
       return model;
     };
@@ -183,7 +195,7 @@ class Placement {
       if ("counts" in result) return { model, solution, counts: result.counts };
       // Classes without a new cut (their nodes fit the packing's linear relaxation) go host by host: exact.
       const cut = new Set(this.cuts.slice(cuts).map((c) => c.site));
-      for (const k of result.unpacked) if (!cut.has(k.sites[0])) for (const site of k.sites) this.alone.add(site);
+      for (const k of result.unpacked) if (!cut.has(k.sites[0])) this.alone(k.sites);
       this.fresh = undefined;
       if (solution.status === "optimal") lowerBound = solution.objective;
     }
