@@ -87,7 +87,6 @@ export const accessColumns = (c: Comparison): string[] =>
 export const accessCells = (c: Comparison, s: Scenario): string[] =>
   accessColumns(c).length ? [usd(s.accessMonthlyUsd ?? null), pct(s.accessMaxOperatorShare ?? null)] : [];
 
-
 export const ESTIMATE_NOTE =
   "Prices are list prices from the catalog (each with its source and date; on demand unless the spec sets pricing), with GCP's automatic sustained-use discount and every VM's boot disk; figures marked estimate are estimates, and egress is a range from the catalog's traffic assumption (the total uses its low end).";
 /** cli-table3 borders without a line between rows. */
@@ -127,4 +126,24 @@ export function markdownText(text: string): string {
     .replace(/\r\n|\r|\n/g, " ")
     .replace(CONTROL, escapeControl)
     .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+}
+
+/**
+ * What the solver proved, for every report: "optimal", or that the time limit stopped it with the
+ * plan's proven gap (the best plan found may cost up to that share more than the optimum).
+ */
+export function solverNote(solver: Plan["solver"]): string {
+  if (solver.optimal) return "optimal";
+  const gap = solver.gap;
+  const proven =
+    gap === undefined || !Number.isFinite(gap) ? "no proven gap" : `a proven gap of ${Math.round(gap * 10000) / 100}%`;
+  return `not proven optimal: ${solver.status.toLowerCase()}, stopped with ${proven}`;
+}
+
+/** How the comparison's scenarios were solved: to optimality, or which ones the time limit stopped. */
+export function comparisonSolved(c: Comparison): string {
+  const stopped = c.scenarios.filter((s) => s.plan && !s.plan.solver.optimal).map((s) => s.name);
+  return stopped.length
+    ? `each scenario solved by the same planner over the same spec; not proven optimal (stopped at the time limit): ${stopped.join(", ")}`
+    : "each scenario solved to optimality over the same spec";
 }

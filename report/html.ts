@@ -11,8 +11,10 @@ import {
   gatewayRow,
   NODE_COLUMNS,
   nodeRow,
+  comparisonSolved,
   pct,
   signedPct,
+  solverNote,
   usd,
 } from "./format";
 
@@ -68,6 +70,7 @@ export function planHtml(plan: Plan): string {
 <div class="cards">
  <div class="card">Monthly cost<b>${esc(usd(plan.totals.monthlyUsd))}</b></div>
  <div class="card">Nodes<b>${plan.nodes.length}</b></div>
+ <div class="card">Solver<b>${esc(solverNote(plan.solver))}</b></div>
  <div class="card">Operators<b>${plan.metrics.fleet.shares.operator.length}</b></div>
  <div class="card">CLOUD Act exposure<b>${esc(pct(plan.metrics.fleet.cloudActShare))}</b></div>
  <div class="card">Policy<b class="${plan.policy.satisfied ? "good" : "bad"}">${plan.policy.satisfied ? "satisfied" : "violated"}</b></div>
@@ -120,7 +123,7 @@ export function comparisonHtml(c: Comparison): string {
   };
   const body = `
 <h1>Cost versus sovereignty: ${esc(c.fleet)}</h1>
-<p>Each scenario is solved to proven optimality by the same planner over the same spec. The frontier shows what each step of resilience costs per month.</p>
+<p>${esc(comparisonSolved(c).replace(/^e/, "E"))}. The frontier shows what each step of resilience costs per month.</p>
 <div class="charts"><div class="chart"><canvas id="frontier"></canvas></div><div class="chart"><canvas id="exposure"></canvas></div></div>
 ${tableHtml(
   [

@@ -17,6 +17,7 @@ import {
   outageAccessLines,
   pct,
   signedPct,
+  solverNote,
   usd,
 } from "./format";
 
@@ -30,7 +31,7 @@ export function planMarkdown(plan: Plan): string {
   return [
     `### Sovereign plan: ${markdownText(plan.fleet)}`,
     `${icon(plan.policy.satisfied)} **${usd(plan.totals.monthlyUsd)}/month** for ${plan.nodes.length} nodes on ${plan.metrics.fleet.shares.operator.length} operators; ` +
-      `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}.`,
+      `CLOUD Act exposure ${pct(plan.metrics.fleet.cloudActShare)}; policy ${plan.policy.satisfied ? "satisfied" : `violated (${failed.length} checks)`}; ${solverNote(plan.solver)}.`,
     "",
     mdTable(NODE_COLUMNS, plan.nodes.map(nodeRow)),
     "",

@@ -10,6 +10,7 @@ import {
   COMPACT,
   ENDPOINT_COLUMNS,
   endpointRows,
+  comparisonSolved,
   ESTIMATE_NOTE,
   footnotes,
   GATEWAY_COLUMNS,
@@ -18,6 +19,7 @@ import {
   outageAccessLines,
   pct,
   signedPct,
+  solverNote,
   terminalText,
   usd,
 } from "./format";
@@ -94,7 +96,7 @@ export function planTable(plan: Plan): string {
       ]
     : [];
   return [
-    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes${plan.gateways.length ? `, ${plan.gateways.length} gateways` : ""}, ${usd(plan.totals.monthlyUsd)}/month (optimal, HiGHS, ${plan.solver.milliseconds} ms)`,
+    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes${plan.gateways.length ? `, ${plan.gateways.length} gateways` : ""}, ${usd(plan.totals.monthlyUsd)}/month (${solverNote(plan.solver)}, HiGHS, ${plan.solver.milliseconds} ms)`,
     nodes,
     ...gateways,
     costs,
@@ -109,7 +111,7 @@ export function planTable(plan: Plan): string {
 export function comparisonTable(c: Comparison): string {
   const { ref, notes } = footnotes(c.scenarios);
   return [
-    `Cost versus sovereignty for ${c.fleet} (each scenario solved to optimality over the same spec)`,
+    `Cost versus sovereignty for ${c.fleet} (${comparisonSolved(c)})`,
     table(
       [
         "scenario",

@@ -5,6 +5,7 @@ import type { Candidate } from "./candidates";
 import { Lp, type Term } from "./lp";
 import { PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
 import { packExactly, packHosts } from "./pack";
+import { cutTerms, hostCuts } from "./packing-cuts";
 
 export { RULE_FAMILIES, type RuleFamily } from "./limits";
 
@@ -83,6 +84,9 @@ export function buildModel(
   return { lp, slots, classes, clientColumns };
 }
 
+/** Nodes of one group for a class of hosts to hold. */
+export type PackItem = { group: NodeGroup; count: number };
+
 /** Nodes per candidate, or the classes of identical hosts whose nodes do not pack onto them one by one. */
 export type Counts = { counts: number[] } | { unpacked: SiteClass[] };
 
@@ -97,6 +101,7 @@ export async function countsFrom(
   candidates: Candidate[],
   values: Float64Array,
   timeLimitSeconds: () => number,
+  refuted: (k: SiteClass, items: PackItem[], rented: number) => Promise<boolean> = async () => false,
 ): Promise<Counts> {
   const counts = candidates.map(() => 0);
   const byClass = new Map<SiteClass, Slot[]>();
@@ -110,8 +115,12 @@ export async function countsFrom(
     const rented = k.sites.slice(0, values[k.rented!]);
     const hosts = rented.map((s) => s.host!);
     const items = slots.map((s) => ({ group: s.group, count: values[s.column] }));
+    // A cut that proves the nodes do not fit saves the exact packing's search (which can take long to say no).
     const packed =
-      packHosts(hosts, items) ?? (await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds()));
+      packHosts(hosts, items) ??
+      ((await refuted(k, items, rented.length))
+        ? undefined
+        : await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds()));
     if (!packed) {
       unpacked.push(k);
       continue;
@@ -324,27 +333,13 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
     const nodesOn = on.filter((s) => !s.group.gateway);
     if (h.maxNodes !== undefined && nodesOn.length)
       lp.atMost([...nodesOn.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
-    if (k.sites.length > 1) packingCuts(lp, on, u, h);
-  }
-}
-
-/**
- * For a class of identical hosts, rows that bin packing implies (the class's capacity rows alone
- * would let big nodes share hosts they cannot): for each big node size s, with e = capacity - s, a
- * node above capacity - e takes a host's share 1, one from e to capacity - e its size, a smaller
- * one nothing (Martello and Toth's bound as a dual-feasible function), and the shares fit u hosts.
- */
-function packingCuts(lp: Lp<RuleFamily>, on: Slot[], u: number, h: NonNullable<Site["host"]>): void {
-  const resources: Array<[capacity: number, size: (g: NodeGroup) => number]> = [
-    [h.cpu, (g) => g.profile.vcpu],
-    [h.memoryGb, (g) => g.profile.memoryGb],
-    [h.diskGb, (g) => g.profile.diskGb],
-  ];
-  for (const [capacity, size] of resources) {
-    const edges = new Set(on.map((s) => capacity - size(s.group)).filter((e) => e > 0 && e < capacity / 2));
-    for (const e of edges) {
-      const share = (x: number) => (x > capacity - e ? 1 : x >= e ? x / capacity : 0);
-      lp.atMost([...on.map((s): Term => [s.column, share(size(s.group))]), [u, -1]], 0);
+    if (k.sites.length > 1) {
+      const columnOf = new Map(on.map((s) => [s.group, s.column]));
+      for (const cut of hostCuts(
+        on.map((s) => s.group),
+        h,
+      ))
+        lp.atMost(cutTerms(cut, columnOf, u), 0);
     }
   }
 }

@@ -16,7 +16,8 @@ import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
 import { explainByRelaxing, obviousReasons, type Relaxation } from "./explain";
 import { gatewayReasons, splitGateways, withGateways } from "./gateways";
-import { buildModel, countsFrom, type Keep, type Model, type RuleFamily } from "./model";
+import { buildModel, countsFrom, type Keep, type Model, type PackItem, type RuleFamily, type SiteClass } from "./model";
+import { addSizedCuts, hostSize, patternCut, type SizedCut } from "./packing-cuts";
 import { solveModel, type Solution } from "./solve";
 
 /** Default of {@link PlanOptions.timeLimitSeconds}: long enough for thousands of sites, short enough for a CLI. */
@@ -41,6 +42,11 @@ export interface PlanOptions {
    * @default 30
    */
   timeLimitSeconds?: number;
+  /**
+   * false: every bare-metal host gets columns of its own (no classes of identical hosts), the model
+   * the aggregated one must match in cost; for tests. @default true
+   */
+  aggregateHosts?: boolean;
 }
 
 /**
@@ -68,6 +74,7 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
   );
   const keep = previous.size ? keptCounts(demand, catalog, candidates.list, previous) : undefined;
   const placement = new Placement(demand, candidates.list, alternatives, started + limit * 1000);
+  if (options.aggregateHosts === false) placement.alone(demand.sites);
   let result = await placement.solve(relaxed, keep);
   let moved = false;
   const budget = relaxed.has("budget") ? undefined : fleet.spec.budget?.monthlyUsd;
@@ -147,7 +154,9 @@ interface Solved {
  * later solve of the run.
  */
 class Placement {
-  private readonly alone = new Set<Site>();
+  private readonly single = new Set<Site>();
+  /** Rows found so far that cut off nodes a class of hosts cannot hold (added to every later model). */
+  private readonly cuts: Array<SizedCut & { site: Site }> = [];
   private fresh?: Model;
 
   constructor(
@@ -157,9 +166,33 @@ class Placement {
     private readonly deadline: number,
   ) {}
 
+  /** Gives these sites classes of their own in every later model. */
+  alone(sites: Iterable<Site>): void {
+    for (const site of sites) this.single.add(site);
+    this.fresh = undefined;
+  }
+
   model(keep?: Keep): Model {
-    if (keep) return buildModel(this.fleet, this.candidates, this.alternatives, keep, this.alone);
-    return (this.fresh ??= buildModel(this.fleet, this.candidates, this.alternatives, undefined, this.alone));
+    const build = () => {
+      const model = buildModel(this.fleet, this.candidates, this.alternatives, keep, this.single);
+      addSizedCuts(model, this.cuts);
+      return model;
+    };
+    return keep ? build() : (this.fresh ??= build());
+  }
+
+  /**
+   * Whether a pattern cut proves that a class's rented hosts cannot hold its nodes; the cut is kept
+   * (the class stays aggregated: one cheap solve more instead of a larger model for every later one).
+   */
+  private async refuted(k: SiteClass, items: PackItem[], rented: number): Promise<boolean> {
+    const host = k.sites[0].host!;
+    const cut = await patternCut(host, items, rented, async (lp) => {
+      const r = await solveModel(lp.arrays(), { linearOnly: true, timeLimitSeconds: this.secondsLeft() });
+      return r.status === "optimal" ? r.values : undefined;
+    });
+    if (cut) this.cuts.push({ size: hostSize(host), cut, site: k.sites[0] });
+    return cut !== undefined;
   }
 
   async solve(relaxed: ReadonlySet<RuleFamily>, keep?: Keep, cutoffUsd?: number): Promise<Solved> {
@@ -175,9 +208,19 @@ class Placement {
       });
       if (solution.status === "target") Object.assign(solution, { status: "optimal", detail: "Optimal", gap: 0 });
       if (!solution.values.length) return { model, solution };
-      const result = await countsFrom(model, this.fleet, this.candidates, solution.values, () => this.secondsLeft());
+      const cuts = this.cuts.length;
+      const result = await countsFrom(
+        model,
+        this.fleet,
+        this.candidates,
+        solution.values,
+        () => this.secondsLeft(),
+        (k, items, rented) => this.refuted(k, items, rented),
+      );
       if ("counts" in result) return { model, solution, counts: result.counts };
-      for (const k of result.unpacked) for (const site of k.sites) this.alone.add(site);
+      // Classes without a new cut (their nodes fit the packing's linear relaxation) go host by host: exact.
+      const cut = new Set(this.cuts.slice(cuts).map((c) => c.site));
+      for (const k of result.unpacked) if (!cut.has(k.sites[0])) this.alone(k.sites);
       this.fresh = undefined;
       if (solution.status === "optimal") lowerBound = solution.objective;
     }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCatalog, type Catalog } from "../../core/catalog/load";
 import { parseFleetYaml, validateFleetObject } from "../../core/fleet-spec/parse";
-import { resolveFleet, type Fleet } from "../../core/fleet-spec/resolve";
+import { resolveFleet, type Fleet, type NodeGroup } from "../../core/fleet-spec/resolve";
 
 export const ROOT = join(__dirname, "..", "..");
 export const EXAMPLE_PATH = join(ROOT, "examples", "fleet.yaml");
@@ -36,3 +36,31 @@ export async function rejects<T extends Error>(
   }
   throw new Error(`expected ${cls.name}, but nothing was thrown`);
 }
+
+/** A bare node group for the packing tests: 16 GB of memory, the given CPU, disk and P2P ports. */
+export const packGroup = (index: number, vcpu: number, diskGb: number, p2pPorts: string[] = []): NodeGroup => ({
+  index,
+  chain: "c",
+  network: "n",
+  role: "full",
+  count: 9,
+  chainKey: `c${index}/n`,
+  clients: {},
+  p2pPorts,
+  profile: { vcpu, memoryGb: 16, diskGb, iops: 1, throughputMBps: 1, localNvme: "none" } as NodeGroup["profile"],
+});
+
+/** One bitcoin node on one bare-metal host: the smallest fleet the planner solves, for report tests. */
+export const oneHostFleet = (name: string): Fleet =>
+  fleetFromYaml(
+    [
+      `name: ${name}`,
+      "chains:",
+      "  - chain: bitcoin",
+      "    count: 1",
+      "sites:",
+      "  baremetal:",
+      "    hosts:",
+      "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
+    ].join("\n"),
+  );

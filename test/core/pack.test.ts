@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { NodeGroup } from "../../core/fleet-spec/resolve";
 import type { BareMetalHost } from "../../core/fleet-spec/schema";
 import { packExactly, packHosts } from "../../core/planner/pack";
+import { packGroup } from "./helpers";
 
 const host = (name: string): BareMetalHost =>
   ({
@@ -16,17 +17,7 @@ const host = (name: string): BareMetalHost =>
     diskGb: 7680,
     disk: "nvme",
   }) as BareMetalHost;
-const group = (index: number, diskGb: number, p2pPorts: string[] = []): NodeGroup => ({
-  index,
-  chain: "c",
-  network: "n",
-  role: "full",
-  count: 9,
-  chainKey: `c${index}/n`,
-  clients: {},
-  p2pPorts,
-  profile: { vcpu: 4, memoryGb: 16, diskGb, iops: 1, throughputMBps: 1, localNvme: "none" } as NodeGroup["profile"],
-});
+const group = (index: number, diskGb: number, p2pPorts: string[] = []) => packGroup(index, 4, diskGb, p2pPorts);
 const perHost = (packed: number[][], items: Array<{ group: NodeGroup }>) =>
   packed.map((row) => row.reduce((a, n, j) => a + n * items[j].group.profile.diskGb, 0));
 

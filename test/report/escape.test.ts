@@ -5,24 +5,13 @@ import type { Plan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { planMarkdown } from "../../report/markdown";
 import { planTable } from "../../report/table";
-import { catalog, fleetFromYaml } from "../core/helpers";
+import { catalog, oneHostFleet } from "../core/helpers";
 
 const HOSTILE = "fsn1|x\n<img src=x onerror=alert(1)> [click](http://evil.example) **b** \u001b[2J\u0007";
 let plan: Plan;
 
 before(async () => {
-  const fleet = fleetFromYaml(
-    [
-      "name: esc",
-      "chains:",
-      "  - chain: bitcoin",
-      "    count: 1",
-      "sites:",
-      "  baremetal:",
-      "    hosts:",
-      "      - { name: h1, address: 203.0.113.1, operator: a, country: DE, monthlyUsd: 50, cpu: 32, memoryGb: 128, diskGb: 8000 }",
-    ].join("\n"),
-  );
+  const fleet = oneHostFleet("esc");
   plan = await planFleet(fleet, catalog());
   // Free text from wherever it came (a region, a message): the renderers must cope with anything.
   plan.nodes[0].region = HOSTILE;
