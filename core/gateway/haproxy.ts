@@ -178,6 +178,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       chains: `{\n${lagChains.join("\n")}\n}`,
       interval: String(t.lagIntervalMs),
       timeout: String(t.checkTimeoutMs),
+      fall: String(t.fall),
     },
     "templates/gateway/lag-check.lua",
   );

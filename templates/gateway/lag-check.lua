@@ -2,10 +2,13 @@
 -- HAProxy's own checks see one server at a time; this task compares them. Every {{interval}} ms it
 -- asks each server of each chain for eth_blockNumber, takes the best head among servers HAProxy
 -- holds up, and drains (weight 0: no new requests) every server more than maxLag blocks behind it,
--- or that does not answer. A drained server that catches up is made ready again by the same loop.
+-- or that has not answered {{fall}} times in a row (one slow answer on a busy host drains nothing:
+-- HAProxy's own checks take out a server that is gone). A drained server that catches up is made
+-- ready again by the same loop.
 local chains = {{chains}}
 local interval = {{interval}}
 local timeout = {{timeout}}
+local fall = {{fall}}
 local body = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'
 local headers = { ["content-type"] = { "application/json" } }
 
@@ -25,6 +28,7 @@ local function is_up(server)
 end
 
 local drained = {}
+local misses = {}
 
 local function check(chain)
   local proxy = core.backends[chain.backend]
@@ -43,13 +47,15 @@ local function check(chain)
     if server ~= nil then
       local h = heads[s.name]
       local key = chain.backend .. "/" .. s.name
-      local lagging = best ~= nil and (h == nil or best - h > chain.maxLag)
+      if h == nil then misses[key] = (misses[key] or 0) + 1 else misses[key] = 0 end
+      local silent = h == nil and misses[key] >= fall
+      local lagging = best ~= nil and (silent or (h ~= nil and best - h > chain.maxLag))
       if lagging and not drained[key] then
         server:set_drain()
         drained[key] = true
         core.log(core.warning, string.format("lag-check: %s drained (head %s, best %d, max lag %d)",
           key, tostring(h), best, chain.maxLag))
-      elseif not lagging and drained[key] then
+      elseif not lagging and drained[key] and h ~= nil then
         server:set_ready()
         drained[key] = nil
         core.log(core.info, string.format("lag-check: %s ready again (head %s)", key, tostring(h)))
