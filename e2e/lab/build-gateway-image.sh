@@ -77,35 +77,14 @@ printf 'root:x:0:0:root:/root:/bin/sh\nhaproxy:x:101:101:haproxy:/var/lib/haprox
 printf 'root:x:0:\nhaproxy:x:101:\nnogroup:x:65534:\n' >"$R/etc/group"
 printf 'hosts: files dns\n' >"$R/etc/nsswitch.conf"
 cp "$SRC/gateway-image/Dockerfile" "$CTX/Dockerfile"
-HASH=$( (cd "$CTX" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -type l -printf '%p -> %l\n' | sort) | sha256sum | cut -c1-16)
+HASH=$(lab_context_hash "$CTX")
 TAR="$CACHE/gateway-haproxy-$VERSION-$HASH.tar"
 lab_log "context hash $HASH"
 
-host_hash() { docker -H "unix://$1" image inspect --format '{{index .Config.Labels "sovereign.lab.hash"}}' "$IMAGE" 2>/dev/null || true; }
-
-changed=0
-for i in "${!NAMES[@]}"; do
-  name=${NAMES[$i]} sock=${SOCKS[$i]}
-  docker -H "unix://$sock" version >/dev/null 2>&1 || lab_die "$name: dockerd at $sock does not answer (hosts-up.sh?)"
-  if [[ $FORCE != 1 && "$(host_hash "$sock")" == "$HASH" ]]; then
-    lab_log "$name: $IMAGE up to date"; continue
-  fi
-  if [[ ! -s "$TAR" || $FORCE == 1 ]]; then
-    lab_log "$name: docker build $IMAGE (legacy builder, FROM scratch)"
-    docker -H "unix://$sock" build -q --label "sovereign.lab.hash=$HASH" -t "$IMAGE" "$CTX" >/dev/null 2>"$CACHE/build.log" ||
-      lab_die "docker build failed on $name: $(cat "$CACHE/build.log")"
-    docker -H "unix://$sock" save "$IMAGE" -o "$TAR.tmp" && mv -f "$TAR.tmp" "$TAR"
-    rm -f $(ls "$CACHE"/gateway-haproxy-*.tar 2>/dev/null | grep -v "$HASH") 2>/dev/null || true
-  else
-    lab_log "$name: docker load $IMAGE"
-    docker -H "unix://$sock" load -q -i "$TAR" >/dev/null || lab_die "docker load failed on $name"
-  fi
-  [[ "$(host_hash "$sock")" == "$HASH" ]] || lab_die "$name: image label mismatch after build/load"
-  changed=1
-done
+lab_image_on_hosts "$IMAGE" "$HASH" "$CTX" "$TAR" "$FORCE" "$CACHE/gateway-haproxy-*.tar"
 
 # ---- verify on the first host: Lua + exporter present, HTTP answered on the host's address ----
-if [[ $changed == 1 || $VERIFY == 1 ]]; then
+if [[ $LAB_IMAGE_CHANGED == 1 || $VERIFY == 1 ]]; then
   name=${NAMES[0]} sock=${SOCKS[0]} addr=${ADDRS[0]}
   D=(docker -H "unix://$sock")
   vv=$("${D[@]}" run --rm "$IMAGE" haproxy -vv 2>&1 || true)

@@ -48,3 +48,42 @@ lab_in_host() {
   local pid; pid=$(lab_holder_pid "$name") || lab_die "host $name is not running"
   nsenter --target "$pid" --mount --uts --net -- "$@"
 }
+
+# lab_context_hash DIR : 16 hex chars over a build context's files and links (what the image label records).
+lab_context_hash() {
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -type l -printf '%p -> %l\n' | sort) |
+    sha256sum | cut -c1-16
+}
+
+# lab_image_label SOCK IMAGE : the sovereign.lab.hash label of IMAGE on the dockerd at SOCK (empty if absent).
+lab_image_label() {
+  docker -H "unix://$1" image inspect --format '{{index .Config.Labels "sovereign.lab.hash"}}' "$2" 2>/dev/null || true
+}
+
+# lab_image_on_hosts IMAGE HASH CTX TAR FORCE STALE_GLOB : puts IMAGE (label sovereign.lab.hash=HASH) on
+# every host of the caller's NAMES/SOCKS arrays: built from CTX on the first host that lacks it and saved
+# to TAR (other tars matching STALE_GLOB are removed), loaded from TAR on the others; FORCE=1 rebuilds everywhere.
+# Sets LAB_IMAGE_CHANGED=1 when any host got the image.
+lab_image_on_hosts() {
+  local image=$1 hash=$2 ctx=$3 tar=$4 force=$5 stale=$6 i name sock
+  LAB_IMAGE_CHANGED=0
+  for i in "${!NAMES[@]}"; do
+    name=${NAMES[$i]} sock=${SOCKS[$i]}
+    docker -H "unix://$sock" version >/dev/null 2>&1 || lab_die "$name: dockerd at $sock does not answer (hosts-up.sh?)"
+    if [[ $force != 1 && "$(lab_image_label "$sock" "$image")" == "$hash" ]]; then
+      lab_log "$name: $image up to date"; continue
+    fi
+    if [[ ! -s "$tar" || $force == 1 ]]; then
+      lab_log "$name: docker build $image (legacy builder, FROM scratch)"
+      docker -H "unix://$sock" build -q --label "sovereign.lab.hash=$hash" -t "$image" "$ctx" >/dev/null 2>"$tar.build.log" ||
+        lab_die "docker build failed on $name: $(cat "$tar.build.log")"
+      docker -H "unix://$sock" save "$image" -o "$tar.tmp" && mv -f "$tar.tmp" "$tar"
+      rm -f $(ls $stale 2>/dev/null | grep -v "$hash") 2>/dev/null || true
+    else
+      lab_log "$name: docker load $image"
+      docker -H "unix://$sock" load -q -i "$tar" >/dev/null || lab_die "docker load failed on $name"
+    fi
+    [[ "$(lab_image_label "$sock" "$image")" == "$hash" ]] || lab_die "$name: image label mismatch after build/load"
+    LAB_IMAGE_CHANGED=1
+  done
+}
