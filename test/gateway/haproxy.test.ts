@@ -7,17 +7,15 @@
  * not sent to another node; API keys (401), per-key rate limits (429); TLS; WebSocket.
  * Bounded: at most a few hundred requests, every process killed in `after`.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import {
   rpc,
   rpcRaw,
+  selfSignedCertificate,
   serverStates,
   startAnvil,
   startGateway,
@@ -238,39 +236,15 @@ describe("API keys and rate limits", () => {
 });
 
 describe("TLS and WebSocket", () => {
-  let gw: Gateway, certDir: string, cert: string;
+  let gw: Gateway, cert: string;
   before(async () => {
-    certDir = mkdtempSync(join(tmpdir(), "sov-gw-cert-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=gateway.test",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(certDir, "key.pem"),
-        "-out",
-        join(certDir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    cert = readFileSync(join(certDir, "cert.pem"), "utf8");
+    const tls = selfSignedCertificate("gateway.test", "127.0.0.1");
+    cert = tls.certificate;
     const a = await startAnvil({ blockTime: 1 });
     gw = await startGateway(
       { gateway: "gw-tls", tls: true, chains: [{ chain: CHAIN, websocket: true, upstreams: [upstream("node-a", a)] }] },
-      { tls: { certificate: cert, privateKey: readFileSync(join(certDir, "key.pem"), "utf8") } },
+      { tls },
     );
-    rmSync(certDir, { recursive: true, force: true });
     await waitFor(
       async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
       5000,

@@ -9,15 +9,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { labEnv, labHosts, labProblem, ssh, type LabHost } from "../e2e/lab";
-import { startAnvil, stopAll, type Anvil } from "./processes";
+import { selfSignedCertificate, startAnvil, stopAll, type Anvil } from "./processes";
 
 const REPO = resolve(__dirname, "..", "..");
 const HOST = process.env.SOVEREIGN_GATEWAY_LAB_HOST ?? "sov-h7";
@@ -75,33 +74,7 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
       .split("\n")
       .at(-1)!;
     [a, b] = await Promise.all([startAnvil({ host: "10.77.0.1" }), startAnvil({ host: "10.77.0.1" })]);
-    const dir = mkdtempSync(join(tmpdir(), "sov-gw-lab-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=gateway.lab",
-        "-addext",
-        `subjectAltName=IP:${host.address}`,
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    cert = readFileSync(join(dir, "cert.pem"), "utf8");
-    key = readFileSync(join(dir, "key.pem"), "utf8");
-    rmSync(dir, { recursive: true, force: true });
+    ({ certificate: cert, privateKey: key } = selfSignedCertificate("gateway.lab", host.address));
     const { RpcGateway } = await import("../../components/gateway");
     const sshKey = readFileSync(host.privateKeyPath, "utf8");
     const program = async () => {

@@ -3,8 +3,8 @@
  * @foundry-rs/anvil) and HAProxy (Debian's /usr/sbin/haproxy) running a configuration rendered by
  * core/gateway. Every process started here is killed by `stopAll()`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -208,4 +208,24 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...started].map(stop));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
+}
+
+/** A throw-away self-signed EC certificate (one day) for `cn`, valid for `ip` when given; PEM strings. */
+export function selfSignedCertificate(cn: string, ip?: string): { certificate: string; privateKey: string } {
+  const dir = mkdtempSync(join(tmpdir(), "sov-gw-cert-"));
+  try {
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"],
+        ...["-subj", `/CN=${cn}`, ...(ip ? ["-addext", `subjectAltName=IP:${ip}`] : [])],
+        ...["-keyout", key, "-out", cert],
+      ],
+      { stdio: "ignore" },
+    );
+    return { certificate: readFileSync(cert, "utf8"), privateKey: readFileSync(key, "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -15,11 +15,12 @@ import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import {
   gatewayChains,
   renderApiKeyMap,
+  renderCertificateFile,
   renderGatewayConfig,
   wsUrlOf,
   type GatewayConfigInput,
 } from "../../core/gateway";
-import { HAPROXY } from "./processes";
+import { HAPROXY, selfSignedCertificate } from "./processes";
 
 const dir = mkdtempSync(join(tmpdir(), "sov-gw-render-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,28 +51,8 @@ function haproxyCheck(input: GatewayConfigInput): string {
   writeFileSync(r.paths.config, r.haproxyCfg);
   writeFileSync(r.paths.lagCheck, r.lagCheckLua);
   writeFileSync(r.paths.apiKeys, renderApiKeyMap([{ name: "k", key: "0123456789abcdef0123" }]));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=t",
-      "-keyout",
-      r.paths.certificate,
-      "-out",
-      join(dir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
-  writeFileSync(r.paths.certificate, execFileSync("cat", [join(dir, "cert.pem"), r.paths.certificate]));
+  const tls = selfSignedCertificate("t");
+  writeFileSync(r.paths.certificate, renderCertificateFile(tls.certificate, tls.privateKey));
   return execFileSync(HAPROXY, ["-c", "-f", r.paths.config], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
