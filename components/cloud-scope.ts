@@ -1,4 +1,7 @@
-/** What the cloud bindings share: nodes grouped by region, and the fleet-scope tags of a region's network. */
+/**
+ * What the cloud bindings share: nodes grouped by region, the fleet-scope tags of a region's
+ * network, and the scaffolding (provider, network) each region gets once for its nodes and gateways.
+ */
 import type { PlannedNode } from "../core/plan";
 import { fleetTags } from "../core/workload/tags";
 import type { FleetContext } from "./hosts";
@@ -15,15 +18,34 @@ export function regionTags(
   ctx: FleetContext,
   provider: string,
   region: string,
-  nodes: readonly PlannedNode[],
+  placed: ReadonlyArray<{ operator: string; jurisdiction: string }>,
 ): Record<string, string> {
   return fleetTags({
     fleet: ctx.plan.fleet,
     provider,
-    operator: nodes[0].operator,
+    operator: placed[0].operator,
     region,
-    jurisdiction: nodes[0].jurisdiction,
+    jurisdiction: placed[0].jurisdiction,
   });
+}
+
+const scaffolding = new WeakMap<FleetContext, Map<string, unknown>>();
+
+/**
+ * The scaffolding `key` names (`aws/us-east-1`: a region's provider and network) in one Fleet,
+ * made by `make` the first time a node or a gateway there asks for it: both share one network.
+ */
+export function scaffold<T>(ctx: FleetContext, key: string, make: () => T): T {
+  let made = scaffolding.get(ctx);
+  if (!made) scaffolding.set(ctx, (made = new Map()));
+  if (!made.has(key)) made.set(key, make());
+  return made.get(key) as T;
+}
+
+/** The regions of `nodes` and of the plan's gateways on `provider`, in name order. */
+export function plannedRegions(ctx: FleetContext, provider: string, nodes: readonly PlannedNode[]): string[] {
+  const gateways = (ctx.plan.gateways ?? []).filter((g) => g.provider === provider);
+  return [...new Set([...nodes, ...gateways].map((x) => x.region))].sort((a, b) => a.localeCompare(b));
 }
 
 /** Preflight shared by the clouds: every node's planned storage can be built as a disk there. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
-import type { Plan, PlannedNode } from "../core/plan";
+import type { Plan, PlannedGateway, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import { cidrProblems, normalizeCidrs } from "../core/workload/firewall";
 import { renderWorkload, type Workload, type WorkloadOptions } from "../core/workload/render";
@@ -15,6 +15,15 @@ import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
 import { gatewaySources, machineOf, planOverlay, type OverlayOptions, type OverlayPlan } from "../core/overlay";
 import { hostConnection } from "./baremetal/binding";
 import { Overlay, type OverlayArgs } from "./overlay/overlay";
+import type { RpcGateway } from "./gateway/rpc-gateway";
+import { placementOutput, type FleetPlacementOutput } from "./placement-output";
+import {
+  deployGateways,
+  gatewayOutputs,
+  gatewayProblems,
+  type FleetGatewayOptions,
+  type FleetGatewayOutput,
+} from "./gateway/fleet-gateways";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
 export interface FleetArgs extends FleetProviderOptions {
@@ -50,6 +59,15 @@ export interface FleetArgs extends FleetProviderOptions {
    * @example { cidr: "100.72.0.0/16", wireguardGo: "/usr/local/bin/wireguard-go" }
    */
   overlay?: OverlayOptions & Pick<OverlayArgs, "wireguardGo" | "transform">;
+  /**
+   * What the plan's gateways share (`Plan.gateways`, placed from the spec's `gateways` section):
+   * the Fleet deploys one RpcGateway (components/gateway) per planned gateway on its planned site,
+   * in front of every node of its chains, dialled over the overlay when there is one. `transform`
+   * edits each gateway's children (see RpcGatewayArgs.transform).
+   * @default HTTP on port 80 (HTTPS on 443 with `tls`), open to the world, no API keys, HAProxy `haproxy:2.6.12`
+   * @example { tls: { certificate: cfg.require("tlsCertificate"), privateKey: cfg.requireSecret("tlsPrivateKey") } }
+   */
+  gateways?: FleetGatewayOptions;
 }
 
 /** What the Fleet reports per overlay machine (also the program's stack output). */
@@ -62,21 +80,11 @@ export interface FleetOverlayMachineOutput {
 }
 
 /** What the Fleet reports per node (also the program's stack output). */
-export interface FleetNodeOutput {
-  id: string;
+export interface FleetNodeOutput extends FleetPlacementOutput {
   chain: string;
   network: string;
   role: string;
   clients: Record<string, string>;
-  provider: string;
-  /** The plan's site (`aws/us-east-1`, `akash`, `baremetal/<host>`): with id and clients, what the next plan keeps. */
-  site: string;
-  region: string;
-  operator: string;
-  jurisdiction: string;
-  /** Catalog machine shape; absent on bare metal. */
-  shape?: string;
-  monthlyUsd: number;
   publicIp: string;
   privateIp: string;
   rpcEndpoint: string;
@@ -113,12 +121,16 @@ export class Fleet extends pulumi.ComponentResource {
   readonly overlay?: Overlay;
   /** Overlay machines with their addresses and public keys, by machine name ({} without an overlay). */
   readonly overlayMachines: pulumi.Output<Record<string, FleetOverlayMachineOutput>>;
+  /** RpcGateway per planned gateway id ({} when the plan has none). */
+  readonly gateways: Record<string, RpcGateway>;
+  /** Gateway summaries with their endpoints, by gateway id. */
+  readonly gatewayEndpoints: pulumi.Output<Record<string, FleetGatewayOutput>>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:fleet:Fleet", name, {}, opts);
     const catalog = args.catalog ?? loadCatalog();
     const byProvider = groupByProvider(args.plan.nodes);
-    const bindings = resolveBindings(name, args, byProvider);
+    const bindings = resolveBindings(name, args, byProvider, args.plan.gateways);
     const ctx = fleetContext(this, name, args, catalog);
     ctx.workloads = preflight(args, ctx, byProvider, bindings);
     if (args.overlay) {
@@ -133,10 +145,19 @@ export class Fleet extends pulumi.ComponentResource {
     }
     this.hosts = {};
     for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
+    // Gateways start once their upstreams and the overlay exist (health checks would only fail before).
+    const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
+    this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams);
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
+    this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
     this.overlayMachines = overlayOutputs(this.overlay);
-    this.registerOutputs({ nodes: this.nodes, monthlyUsd: this.monthlyUsd, overlayMachines: this.overlayMachines });
+    this.registerOutputs({
+      nodes: this.nodes,
+      gateways: this.gatewayEndpoints,
+      monthlyUsd: this.monthlyUsd,
+      overlayMachines: this.overlayMachines,
+    });
   }
 }
 
@@ -152,11 +173,11 @@ function overlayConnections(name: string, args: FleetArgs, plan: OverlayPlan) {
   return Object.fromEntries(bare.map((m) => [m.name, hostConnection(hosts.get(m.name)!, options!)]));
 }
 
-/** What a host needs of its machine in the overlay. */
-function overlayFor(plan: OverlayPlan, overlay: Overlay): (node: PlannedNode) => NodeOverlay {
+/** What a node's or gateway's host needs of its machine in the overlay. */
+function overlayFor(plan: OverlayPlan, overlay: Overlay): (placed: { id: string }) => NodeOverlay {
   const sources = gatewaySources(plan);
-  return (node) => {
-    const m = machineOf(plan, node.id);
+  return (placed) => {
+    const m = machineOf(plan, placed.id);
     return {
       address: m.address,
       interface: plan.interface,
@@ -190,19 +211,22 @@ function groupByProvider(nodes: readonly PlannedNode[]): Map<SiteProvider, Plann
   return byProvider;
 }
 
-/** The binding of every provider in the plan: FleetArgs.hosts, else the registered table. */
+/** The binding of every provider in the plan (nodes and gateways): FleetArgs.hosts, else the registered table. */
 function resolveBindings(
   name: string,
   args: FleetArgs,
   byProvider: Map<SiteProvider, PlannedNode[]>,
+  gateways: readonly PlannedGateway[],
 ): Map<SiteProvider, HostBinding> {
   const bindings = new Map<SiteProvider, HostBinding>();
-  for (const [provider, nodes] of byProvider) {
+  const placed = new Map<SiteProvider, unknown[]>(byProvider);
+  for (const g of gateways) placed.set(g.provider, [...(placed.get(g.provider) ?? []), g]);
+  for (const [provider, nodes] of placed) {
     const binding =
       (args.hosts && Object.hasOwn(args.hosts, provider) ? args.hosts[provider] : undefined) ?? hostBinding(provider);
     if (!binding) {
       throw new pulumi.RunError(
-        `Fleet ${name}: the plan places ${nodes.length} node(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Remove sites.${provider} from the spec to deploy the rest, or pass FleetArgs.hosts.${provider} (see components/hosts.ts).`,
+        `Fleet ${name}: the plan places ${nodes.length} node(s) or gateway(s) on '${provider}', and no host binding is registered for it (registered: ${registeredProviders().join(", ")}). Remove sites.${provider} from the spec to deploy the rest, or pass FleetArgs.hosts.${provider} (see components/hosts.ts).`,
       );
     }
     bindings.set(provider, binding);
@@ -259,6 +283,15 @@ function preflight(
         `the overlay cannot reach Akash nodes (${akash.join(", ")}): an Akash lease runs no WireGuard interface; deploy them in a fleet without the overlay (their gateways dial the lease's ingress)`,
       );
   }
+  problems.push(
+    ...gatewayProblems(args.plan, ctx.catalog, bindings, {
+      overlay: args.overlay !== undefined,
+      rpcAllowCidrs: args.rpcAllowCidrs ?? [],
+    }),
+  );
+  // A provider that holds gateways only gets its checks too (credentials, SSH keys).
+  for (const provider of new Set(args.plan.gateways.map((g) => g.provider)))
+    if (!byProvider.has(provider)) problems.push(...(bindings.get(provider)?.preflight?.([], ctx) ?? []));
   const ids = new Set<string>();
   for (const n of args.plan.nodes) {
     if (ids.has(n.id)) problems.push(`node id ${n.id} appears twice in the plan`);
@@ -308,18 +341,11 @@ function nodeOutputs(
           pulumi
             .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint])
             .apply(([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint]): FleetNodeOutput => ({
-              id: n.id,
+              ...placementOutput(n),
               chain: n.chain,
               network: n.network,
               role: n.role,
               clients: n.clients,
-              provider: n.provider,
-              site: n.site,
-              region: n.region,
-              operator: n.operator,
-              jurisdiction: n.jurisdiction,
-              ...(n.shape ? { shape: n.shape } : {}),
-              monthlyUsd: n.monthlyUsd,
               publicIp,
               privateIp,
               rpcEndpoint,

@@ -12,10 +12,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../core/catalog/load";
-import type { Plan, PlannedNode } from "../core/plan";
+import type { Plan, PlannedGateway, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import type { Workload, WorkloadOptions } from "../core/workload/render";
 import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
+import type { RpcGatewaySite } from "./gateway/rpc-gateway";
 
 /**
  * Provider-specific options of a Fleet, keyed by provider. Each binding module adds its key by
@@ -43,8 +44,8 @@ export interface FleetContext {
   options: FleetProviderOptions;
   /** Every node's workload, rendered once by the Fleet before `deploy` (pass it as `rendered`). */
   workloads: ReadonlyMap<string, Workload>;
-  /** The node's place in the Fleet's private overlay, when it has one: pass it as NodeHostArgs.overlay. */
-  overlayFor?: (node: PlannedNode) => NodeOverlay;
+  /** A node's or gateway's place in the Fleet's private overlay, when it has one: pass it as NodeHostArgs.overlay. */
+  overlayFor?: (placed: { id: string }) => NodeOverlay;
 }
 
 export interface HostBinding {
@@ -64,6 +65,16 @@ export interface HostBinding {
    * host per node. Returns the hosts by node id.
    */
   deploy(nodes: PlannedNode[], ctx: FleetContext): Record<string, NodeHostOutputs>;
+  /**
+   * Where one of this provider's planned gateways runs (RpcGatewayArgs.site), on the scaffolding its
+   * region shares with the nodes, and the options the RpcGateway needs there (the region's provider).
+   * Called after `deploy`, also for providers that hold gateways only (then `deploy` got no nodes).
+   * @default none: the Fleet refuses a plan with gateways on this provider
+   */
+  gatewaySite?(
+    gateway: PlannedGateway,
+    ctx: FleetContext,
+  ): { site: RpcGatewaySite; opts?: pulumi.ComponentResourceOptions };
 }
 
 const bindings = new Map<SiteProvider, HostBinding>();

@@ -17,6 +17,7 @@ registerHostBinding("baremetal", baremetalBinding);
 registerHostBinding("akash", akashBinding);
 
 export { Fleet, type FleetArgs, type FleetNodeOutput, type FleetOverlayMachineOutput } from "./fleet";
+export { fleetGatewayPort, type FleetGatewayOptions, type FleetGatewayOutput } from "./gateway/fleet-gateways";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";

@@ -154,7 +154,7 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
   const node = args.node;
   const fleet = args.fleet ?? "sovereign";
   const catalog = args.catalog ?? loadCatalog();
-  if (args.customWorkload) return prepareCustom(node, fleet, catalog, args.customWorkload);
+  if (args.customWorkload) return prepareCustom(node, fleet, catalog, args.customWorkload, args.overlay);
   const workload = args.rendered ?? renderWorkload(node, catalog, { fleet, ...args.workload });
   for (const secret of workload.secrets) {
     if (args[secret] === undefined) {
@@ -245,9 +245,19 @@ export function overlayRule(overlay: Pick<NodeOverlay, "interface" | "listenPort
   };
 }
 
-function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custom: CustomWorkload): PreparedHost {
-  const { workload, rules, endpoint } = custom;
+/** A custom workload (the gateway) on a cloud VM; in the overlay it brings up WireGuard and opens its port. */
+function prepareCustom(
+  node: PlannedNode,
+  fleet: string,
+  catalog: Catalog,
+  custom: CustomWorkload,
+  overlay: NodeOverlay | undefined,
+): PreparedHost {
+  const { workload, endpoint } = custom;
+  const rules = overlay ? [...custom.rules, overlayRule(overlay)] : custom.rules;
   const files = pulumi.secret(pulumi.output(custom.files));
+  if (overlay && overlay.wgQuick === undefined)
+    throw new Error(`${node.id}: a cloud VM in the overlay needs its wg-quick configuration (NodeOverlay.wgQuick)`);
   return {
     node,
     fleet,
@@ -259,17 +269,20 @@ function prepareCustom(node: PlannedNode, fleet: string, catalog: Catalog, custo
     secretValues: pulumi.secret(pulumi.output({} as WorkloadSecrets)),
     userData(devices, sshAuthorizedKeys) {
       return pulumi.secret(
-        pulumi.all([devices, files, custom.final ?? workload]).apply(([devs, extraFiles, final]) =>
-          renderCloudInit(
-            final as Workload,
-            {},
-            {
-              disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
-              sshAuthorizedKeys,
-              extraFiles: extraFiles as WorkloadFile[],
-            },
+        pulumi
+          .all([devices, files, custom.final ?? workload, overlay?.wgQuick])
+          .apply(([devs, extraFiles, final, wgQuick]) =>
+            renderCloudInit(
+              final as Workload,
+              {},
+              {
+                disk: devs ? ({ devices: devs } satisfies DataDisk) : undefined,
+                sshAuthorizedKeys,
+                extraFiles: extraFiles as WorkloadFile[],
+                overlay: overlay && wgQuick !== undefined ? { interface: overlay.interface, wgQuick } : undefined,
+              },
+            ),
           ),
-        ),
       );
     },
     rpcEndpoint(publicIp, privateIp) {

@@ -8,6 +8,7 @@ import { quote } from "../core/errors";
 import { sshKeyProblem } from "../core/fleet-spec/schema";
 import { parseOverlayCidr } from "../core/overlay/addresses";
 import { isWorld, normalizeCidrs } from "../core/workload/firewall";
+import { readAccessConfig, selfHostedDnsProblems, type AccessConfig } from "./access";
 
 export interface DeployConfig {
   /** The fleet spec object (`sovereign:fleet`), if given inline. */
@@ -43,6 +44,8 @@ export interface DeployConfig {
   hostPortOffset: number;
   /** The private WireGuard overlay (`sovereign:overlay`), with its CIDR and the bare-metal wireguard-go. */
   overlay?: { cidr?: string; wireguardGo?: string };
+  /** What the plan's gateways share, and the RPC hostname's DNS (program/access.ts). */
+  access: AccessConfig;
 }
 
 export class ConfigError extends Error {
@@ -180,7 +183,14 @@ export function readConfig(): DeployConfig {
     akashPollSeconds: whole("akashPollSeconds"),
     hostPortOffset,
     overlay: readOverlay(config, problems),
+    access: readAccessConfig(config, problems),
   };
+  problems.push(
+    ...selfHostedDnsProblems(cfg.access.dns, {
+      hasPrivateKey: cfg.sshPrivateKey !== undefined,
+      acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
+    }),
+  );
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }

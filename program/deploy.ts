@@ -10,7 +10,15 @@ import { planWarnings, withChecks, type Plan, type PreviousNode } from "../core/
 import { upgradeChecks } from "../core/catalog/upgrades";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
-import { Fleet, type FleetNodeOutput, type FleetOverlayMachineOutput } from "../components";
+import {
+  Fleet,
+  fleetGatewayPort,
+  type FleetGatewayOutput,
+  type FleetNodeOutput,
+  type FleetOverlayMachineOutput,
+} from "../components";
+import { RpcDns } from "../components/dns";
+import { rpcDnsArgs } from "./access";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 
@@ -36,6 +44,21 @@ export interface StackOutputs {
   leasedPolicy: pulumi.Output<StackOutputs["policy"]>;
   /** The WireGuard overlay's machines (address, public key, nodes, gateways), by machine; {} without one. */
   overlay: pulumi.Output<Record<string, FleetOverlayMachineOutput>>;
+  /** The access layer's gateways (site, operator, endpoints per chain), by gateway id; {} without a `gateways` section. */
+  gateways: pulumi.Output<Record<string, FleetGatewayOutput>>;
+  /** What wallets and dApps use: the hostname's URL per chain, and every gateway's URL per chain (for a fallback transport). */
+  rpc: pulumi.Output<RpcAccess>;
+}
+
+export interface RpcAccess {
+  /** The RPC hostname (`sovereign:dns`), when set. */
+  hostname?: string;
+  /** Where its records live, e.g. `route53 (aws)`, `self-hosted:ns1.example.org (hetzner)`. */
+  dnsProviders: string[];
+  /** `<scheme>://<hostname>:<port>/<chain>/<network>` per chain key. */
+  urls: Record<string, string>;
+  /** Every gateway's URL per chain key: the endpoint list of viem's `fallback` or ethers' `FallbackProvider`. */
+  endpoints: Record<string, string[]>;
 }
 
 export class DeployRefused extends pulumi.RunError {
@@ -174,6 +197,7 @@ async function deployFleet(): Promise<StackOutputs> {
       wireguardGo: cfg.overlay.wireguardGo,
       previous: await deployedOverlay(),
     },
+    gateways: cfg.access.gateways,
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey,
       acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
@@ -189,6 +213,8 @@ async function deployFleet(): Promise<StackOutputs> {
   return {
     fleet: plan.fleet,
     nodes: fleet.nodes,
+    gateways: fleet.gatewayEndpoints,
+    rpc: rpcAccess(cfg, plan, fleet),
     akash: leased,
     overlay: fleet.overlayMachines,
     leasedPolicy: leased.apply((l) => leasedPolicy(plan, spec.policy, catalog, l)),
@@ -206,6 +232,50 @@ async function deployFleet(): Promise<StackOutputs> {
       checks: plan.policy.checks.map((c) => ({ rule: c.rule, scope: c.scope, ok: c.ok, message: c.message })),
     },
   };
+}
+
+/**
+ * The RPC hostname on the DNS providers of `sovereign:dns`, pointing at every gateway, and what
+ * clients use: the hostname's URLs and every gateway's URL per chain.
+ */
+function rpcAccess(cfg: DeployConfig, plan: Plan, fleet: Fleet): pulumi.Output<RpcAccess> {
+  const dnsConfig = cfg.access.dns;
+  const endpoints = fleet.gatewayEndpoints.apply((gws) => {
+    const byChain: Record<string, string[]> = {};
+    for (const g of Object.values(gws))
+      for (const [chain, url] of Object.entries(g.endpoints)) (byChain[chain] ??= []).push(url);
+    return byChain;
+  });
+  if (!dnsConfig) {
+    if (plan.gateways.length)
+      pulumi.log.warn(
+        "the gateways have no common hostname: set sovereign:dns (docs/access-layer.md) so wallets use one name on several DNS providers",
+      );
+    return endpoints.apply((e): RpcAccess => ({ dnsProviders: [], urls: {}, endpoints: e }));
+  }
+  if (!plan.gateways.length)
+    throw new DeployRefused(
+      `sovereign:dns names ${dnsConfig.hostname}, but the plan of fleet ${plan.fleet} has no gateways for it to point at: add a gateways section to the fleet spec (docs/access-layer.md)`,
+    );
+  const port = fleetGatewayPort(cfg.access.gateways);
+  const dns = new RpcDns(
+    `${plan.fleet}-rpc`,
+    rpcDnsArgs(
+      dnsConfig,
+      plan.gateways.map((g) => ({ id: g.id, address: fleet.gateways[g.id].publicIp, port })),
+      cfg.sshPrivateKey,
+    ),
+    { dependsOn: Object.values(fleet.gateways) },
+  );
+  const scheme = cfg.access.gateways.tls ? "https" : "http";
+  const suffix = (scheme === "https" && port === 443) || (scheme === "http" && port === 80) ? "" : `:${port}`;
+  const hostname = dnsConfig.hostname.replace(/\.$/, "");
+  return endpoints.apply((e): RpcAccess => ({
+    hostname,
+    dnsProviders: dns.providers.map((p) => `${p.provider} (${p.operator})`),
+    urls: Object.fromEntries(Object.keys(e).map((chain) => [chain, `${scheme}://${hostname}${suffix}/${chain}`])),
+    endpoints: e,
+  }));
 }
 
 /** Stack outputs are JSON: non-finite numbers become null. */

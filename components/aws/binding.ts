@@ -5,8 +5,9 @@
 import { machineShape } from "../cloud-data";
 import { Provider as AwsProvider, type ProviderArgs as AwsProviderArgs } from "@pulumi/aws/provider";
 import { subnetCidr } from "../../core/layout";
-import { byRegion, diskProblems, regionTags } from "../cloud-scope";
-import type { HostBinding } from "../hosts";
+import type { PlannedGateway, PlannedNode } from "../../core/plan";
+import { byRegion, diskProblems, regionTags, scaffold } from "../cloud-scope";
+import type { FleetContext, HostBinding } from "../hosts";
 import type { NodeHostOutputs } from "../node-host";
 import { AWS_DATA, AWS_SUBNET_PREFIX } from "./data";
 import { AwsNodeHost, type AwsNodeHostArgs } from "./host";
@@ -54,21 +55,7 @@ export const awsBinding: HostBinding = {
     const opts = ctx.options.aws ?? {};
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [region, list] of byRegion(nodes)) {
-      const provider = new AwsProvider(
-        `${ctx.name}-aws-${region}`,
-        { ...opts.providerArgs, region },
-        { parent: ctx.parent },
-      );
-      const net = new AwsNetwork(
-        `${ctx.name}-aws-${region}`,
-        {
-          tags: regionTags(ctx, "aws", region, list),
-          mode: opts.network,
-          cidr: opts.vpcCidr,
-          sshPublicKey: ctx.host.sshPublicKey,
-        },
-        { parent: ctx.parent, providers: [provider] },
-      );
+      const { provider, net } = awsRegion(ctx, region, list);
       for (const node of list) {
         hosts[node.id] = new AwsNodeHost(
           `${ctx.name}-${node.id}`,
@@ -91,4 +78,44 @@ export const awsBinding: HostBinding = {
     }
     return hosts;
   },
+
+  gatewaySite(gateway, ctx) {
+    const { provider, net } = awsRegion(ctx, gateway.region, [gateway]);
+    return {
+      site: {
+        kind: "aws",
+        host: {
+          vpcId: net.vpcId,
+          subnetId: net.subnetId,
+          availabilityZone: net.availabilityZone,
+          keyName: net.keyName,
+          kmsKeyId: ctx.options.aws?.kmsKeyId,
+        },
+      },
+      opts: { providers: [provider] },
+    };
+  },
 };
+
+/** A region's provider and network, made once for its nodes and gateways. */
+function awsRegion(ctx: FleetContext, region: string, placed: ReadonlyArray<PlannedNode | PlannedGateway>) {
+  return scaffold(ctx, `aws/${region}`, () => {
+    const opts = ctx.options.aws ?? {};
+    const provider = new AwsProvider(
+      `${ctx.name}-aws-${region}`,
+      { ...opts.providerArgs, region },
+      { parent: ctx.parent },
+    );
+    const net = new AwsNetwork(
+      `${ctx.name}-aws-${region}`,
+      {
+        tags: regionTags(ctx, "aws", region, placed),
+        mode: opts.network,
+        cidr: opts.vpcCidr,
+        sshPublicKey: ctx.host.sshPublicKey,
+      },
+      { parent: ctx.parent, providers: [provider] },
+    );
+    return { provider, net };
+  });
+}

@@ -5,8 +5,9 @@
 import { machineShape } from "../cloud-data";
 import { Provider as AzureProvider, type ProviderArgs as AzureProviderArgs } from "@pulumi/azure-native/provider";
 import { subnetCidr } from "../../core/layout";
-import { byRegion, diskProblems, regionTags } from "../cloud-scope";
-import type { HostBinding } from "../hosts";
+import type { PlannedGateway, PlannedNode } from "../../core/plan";
+import { byRegion, diskProblems, regionTags, scaffold } from "../cloud-scope";
+import type { FleetContext, HostBinding } from "../hosts";
 import type { NodeHostOutputs } from "../node-host";
 import { AZURE_DATA, AZURE_SUBNET_PREFIX } from "./data";
 import { AzureNodeHost, type AzureNodeHostArgs } from "./host";
@@ -46,20 +47,7 @@ export const azureBinding: HostBinding = {
     const opts = ctx.options.azure ?? {};
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [location, list] of byRegion(nodes)) {
-      const provider = new AzureProvider(
-        `${ctx.name}-azure-${location}`,
-        { ...opts.providerArgs, location },
-        { parent: ctx.parent },
-      );
-      const net = new AzureNetwork(
-        `${ctx.name}-azure-${location}`,
-        {
-          location,
-          tags: regionTags(ctx, "azure", location, list),
-          cidr: opts.vnetCidr,
-        },
-        { parent: ctx.parent, providers: [provider] },
-      );
+      const { provider, net } = azureLocation(ctx, location, list);
       for (const node of list) {
         hosts[node.id] = new AzureNodeHost(
           `${ctx.name}-${node.id}`,
@@ -80,4 +68,31 @@ export const azureBinding: HostBinding = {
     }
     return hosts;
   },
+
+  gatewaySite(gateway, ctx) {
+    const location = gateway.region;
+    const { provider, net } = azureLocation(ctx, location, [gateway]);
+    return {
+      site: { kind: "azure", host: { resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId } },
+      opts: { providers: [provider] },
+    };
+  },
 };
+
+/** A location's provider, resource group and virtual network, made once for its nodes and gateways. */
+function azureLocation(ctx: FleetContext, location: string, placed: ReadonlyArray<PlannedNode | PlannedGateway>) {
+  return scaffold(ctx, `azure/${location}`, () => {
+    const opts = ctx.options.azure ?? {};
+    const provider = new AzureProvider(
+      `${ctx.name}-azure-${location}`,
+      { ...opts.providerArgs, location },
+      { parent: ctx.parent },
+    );
+    const net = new AzureNetwork(
+      `${ctx.name}-azure-${location}`,
+      { location, tags: regionTags(ctx, "azure", location, placed), cidr: opts.vnetCidr },
+      { parent: ctx.parent, providers: [provider] },
+    );
+    return { provider, net };
+  });
+}

@@ -47,7 +47,7 @@ export const baremetalBinding: HostBinding = {
     const options = ctx.options.baremetal;
     if (!options?.privateKey)
       problems.push(
-        "the plan places nodes on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519",
+        "the plan places nodes or gateways on bare-metal hosts: set their SSH key as a secret: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519",
       );
     const unpinned = ctx.plan.hosts.filter((h) => !h.ssh.hostKey).map((h) => h.name);
     if (unpinned.length && !options?.acceptUnknownHostKeys) {
@@ -101,6 +101,23 @@ export const baremetalBinding: HostBinding = {
         ];
       }),
     );
+  },
+
+  gatewaySite(gateway, ctx) {
+    const options = ctx.options.baremetal;
+    const host = ctx.plan.hosts.find((h) => h.name === gateway.host);
+    if (!host) throw new Error(`${gateway.id}: host ${gateway.host} is not in the plan's hosts`);
+    if (!options?.privateKey)
+      throw new Error(
+        `${gateway.id} runs on bare-metal host ${host.name}: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519`,
+      );
+    return {
+      site: {
+        kind: "baremetal",
+        connection: hostConnection(host, options),
+        healthTimeoutSeconds: options.healthTimeoutSeconds,
+      },
+    };
   },
 };
 

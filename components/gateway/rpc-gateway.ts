@@ -22,7 +22,7 @@ import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
 import { baremetalWorkloadOptions, templateValues, uploadScript, type BareMetalConnection } from "../baremetal/host";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
-import type { CustomWorkload, NodeHostArgs, NodeHostOutputs } from "../node-host";
+import type { CustomWorkload, NodeHostArgs, NodeHostOutputs, NodeOverlay } from "../node-host";
 import { transform, type Transform } from "../transform";
 
 /** An upstream of one chain: a node of the fleet (its `rpcEndpoint`) or a paid endpoint. */
@@ -97,6 +97,13 @@ export interface RpcGatewayArgs {
   image?: string;
   /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
   workloadUpdates?: NodeHostArgs["workloadUpdates"];
+  /**
+   * The gateway's machine in the fleet's private overlay, so it dials nodes' `overlayRpcEndpoint`s
+   * (the Fleet sets it). A cloud VM brings WireGuard up from `wgQuick` at boot; on bare metal the
+   * Overlay component has already brought the interface up over SSH, so only cloud sites use it.
+   * @default none (upstreams are dialled at the URLs given)
+   */
+  overlay?: NodeOverlay;
   /**
    * Edit the args of the children: `host` is the cloud host component (AwsNodeHost, GcpNodeHost or
    * AzureNodeHost args); `upload`, `firewall`, `start` are the bare-metal remote commands.
@@ -299,6 +306,7 @@ export class RpcGateway extends pulumi.ComponentResource {
         sshPublicKey: args.sshPublicKey,
         adminCidrs: args.adminCidrs,
         workloadUpdates: args.workloadUpdates,
+        overlay: args.overlay,
         ...args.site.host,
       };
       const [hostName, finalArgs, hostOpts] = transform(

@@ -5,8 +5,9 @@
 import { machineShape } from "../cloud-data";
 import { Provider as GcpProvider, type ProviderArgs as GcpProviderArgs } from "@pulumi/gcp/provider";
 import { gcpSubnetCidrs } from "../../core/layout";
-import { byRegion, diskProblems } from "../cloud-scope";
-import type { HostBinding } from "../hosts";
+import { byRegion, diskProblems, plannedRegions, scaffold } from "../cloud-scope";
+import type { PlannedNode } from "../../core/plan";
+import type { FleetContext, HostBinding } from "../hosts";
 import type { NodeHostOutputs } from "../node-host";
 import { GCP_DATA, GCP_SUBNET_NUMBERS } from "./data";
 import { GcpNodeHost, type GcpNodeHostArgs } from "./host";
@@ -44,11 +45,7 @@ export const gcpBinding: HostBinding = {
       problems.push("the plan places nodes on GCP: set sovereign:gcpProject (or gcp:project, or GOOGLE_PROJECT)");
     }
     try {
-      gcpSubnetCidrs(
-        byRegion(nodes).map(([r]) => r),
-        GCP_SUBNET_NUMBERS,
-        opts.subnetCidrs,
-      );
+      gcpSubnetCidrs(plannedRegions(ctx, "gcp", nodes), GCP_SUBNET_NUMBERS, opts.subnetCidrs);
     } catch (e) {
       problems.push((e as Error).message);
     }
@@ -58,24 +55,7 @@ export const gcpBinding: HostBinding = {
 
   deploy(nodes, ctx) {
     const opts = ctx.options.gcp ?? {};
-    const cidrs = gcpSubnetCidrs(
-      byRegion(nodes).map(([r]) => r),
-      GCP_SUBNET_NUMBERS,
-      opts.subnetCidrs,
-    );
-    const regions: Record<string, GcpNetworkRegion> = {};
-    for (const [region] of byRegion(nodes)) {
-      regions[region] = {
-        provider: new GcpProvider(
-          `${ctx.name}-gcp-${region}`,
-          { ...opts.providerArgs, project: opts.project, region },
-          { parent: ctx.parent },
-        ),
-        cidr: cidrs[region],
-        zone: opts.zones?.[region],
-      };
-    }
-    const net = new GcpNetwork(`${ctx.name}-gcp`, { fleet: ctx.plan.fleet, regions }, { parent: ctx.parent });
+    const { regions, net } = gcpNetwork(ctx, nodes);
     const hosts: Record<string, NodeHostOutputs> = {};
     for (const [region, list] of byRegion(nodes)) {
       for (const node of list) {
@@ -98,4 +78,42 @@ export const gcpBinding: HostBinding = {
     }
     return hosts;
   },
+
+  gatewaySite(gateway, ctx) {
+    const { regions, net } = gcpNetwork(ctx, []);
+    const region = gateway.region;
+    return {
+      site: {
+        kind: "gcp",
+        host: { network: net.networkId, subnetwork: net.subnetworks[region], zone: net.zones[region] },
+      },
+      opts: { providers: [regions[region].provider] },
+    };
+  },
 };
+
+/**
+ * The fleet's network, with a provider and a subnet for every region of its GCP nodes and gateways,
+ * made once (by `deploy`, which runs before any gateway asks, unless GCP holds gateways only).
+ */
+function gcpNetwork(ctx: FleetContext, nodes: readonly PlannedNode[]) {
+  return scaffold(ctx, "gcp", () => {
+    const opts = ctx.options.gcp ?? {};
+    const planned = plannedRegions(ctx, "gcp", nodes);
+    const cidrs = gcpSubnetCidrs(planned, GCP_SUBNET_NUMBERS, opts.subnetCidrs);
+    const regions: Record<string, GcpNetworkRegion> = {};
+    for (const region of planned) {
+      regions[region] = {
+        provider: new GcpProvider(
+          `${ctx.name}-gcp-${region}`,
+          { ...opts.providerArgs, project: opts.project, region },
+          { parent: ctx.parent },
+        ),
+        cidr: cidrs[region],
+        zone: opts.zones?.[region],
+      };
+    }
+    const net = new GcpNetwork(`${ctx.name}-gcp`, { fleet: ctx.plan.fleet, regions }, { parent: ctx.parent });
+    return { regions, net };
+  });
+}

@@ -102,6 +102,34 @@ const CloudSite = z.strictObject({
   maxNodes: count.optional().describe("Cap on nodes at this provider (quota). @default no cap"),
 });
 
+/** How Sovereign reaches a machine of the user's over SSH (the private key comes from stack config as a secret). */
+export const SshConnection = z.strictObject({
+  user: z
+    .string()
+    .regex(
+      /^[a-z_][a-z0-9_-]{0,31}$/,
+      "use a POSIX user name: lower-case letters, digits, _ and -, " +
+        "starting with a letter or _, at most 32 characters",
+    )
+    .default("root")
+    .describe("@default root"),
+  port: z.number().int().min(1).max(65535).default(22).describe("@default 22"),
+  hostKey: z
+    .string()
+    .regex(
+      /^\S+ \S+$/,
+      "use the host's public key as one line 'ssh-ed25519 AAAA...' (ssh-keyscan -t ed25519 <address>), without the host name",
+    )
+    .superRefine((key, ctx) => {
+      const problem = sshKeyProblem(key);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional()
+    .describe(
+      "The host's SSH public key; deploys check it so no one in the path can pose as the host. @default none: pulumi up refuses unless sovereign:sshAcceptUnknownHostKeys is true",
+    ),
+});
+
 export const BareMetalHost = z.strictObject({
   name: dnsLabel("fra-1").describe("Unique host name."),
   address: z
@@ -140,35 +168,7 @@ export const BareMetalHost = z.strictObject({
   diskGb: bounded(1, 1_000_000, "GB of disk"),
   disk: z.enum(["nvme", "ssd", "hdd"]).default("nvme").describe("Data disk media. @default nvme"),
   maxNodes: count.optional().describe("Cap on nodes on this host. @default as many as cpu, memory and disk allow"),
-  ssh: z
-    .strictObject({
-      user: z
-        .string()
-        .regex(
-          /^[a-z_][a-z0-9_-]{0,31}$/,
-          "use a POSIX user name: lower-case letters, digits, _ and -, " +
-            "starting with a letter or _, at most 32 characters",
-        )
-        .default("root")
-        .describe("@default root"),
-      port: z.number().int().min(1).max(65535).default(22).describe("@default 22"),
-      hostKey: z
-        .string()
-        .regex(
-          /^\S+ \S+$/,
-          "use the host's public key as one line 'ssh-ed25519 AAAA...' (ssh-keyscan -t ed25519 <address>), without the host name",
-        )
-        .superRefine((key, ctx) => {
-          const problem = sshKeyProblem(key);
-          if (problem) ctx.addIssue({ code: "custom", message: problem });
-        })
-        .optional()
-        .describe(
-          "The host's SSH public key; deploys check it so no one in the path can pose as the host. @default none: pulumi up refuses unless sovereign:sshAcceptUnknownHostKeys is true",
-        ),
-    })
-    .optional()
-    .describe("SSH connection; the private key comes from stack config as a secret."),
+  ssh: SshConnection.optional().describe("SSH connection; the private key comes from stack config as a secret."),
 });
 export type BareMetalHost = z.infer<typeof BareMetalHost>;
 

@@ -31,10 +31,11 @@ export interface CloudInitOptions {
    * The private overlay: kernel WireGuard from a `wg-quick` configuration (it holds the machine's
    * private key: the user-data is a secret) and the node's host firewall (nftables,
    * core/workload/nftables.ts), which lets only the gateways reach RPC over the overlay. Both come
-   * up before the node starts.
+   * up before the node starts. A gateway has no firewall here: its cloud firewall opens only its
+   * public port, and it dials the nodes rather than being dialled over the overlay.
    * @default none
    */
-  overlay?: { interface: string; wgQuick: string; firewall: string };
+  overlay?: { interface: string; wgQuick: string; firewall?: string };
 }
 
 export const MOUNT_SCRIPT = "/usr/local/sbin/sovereign-mount-data";
@@ -79,13 +80,13 @@ export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, opti
     const { interface: iface, wgQuick, firewall } = options.overlay;
     if (!/^[a-zA-Z0-9_-]{1,15}$/.test(iface)) throw new Error(`${w.node}: '${iface}' is not an interface name`);
     files.push({ path: `/etc/wireguard/${iface}.conf`, content: wgQuick, mode: "0600", secret: true });
-    files.push({ path: `${w.configDir}/overlay-firewall.nft`, content: firewall, mode: "0600", secret: false });
     config.packages = [...((config.packages as string[] | undefined) ?? []), "wireguard-tools", "nftables"];
-    // Before the node starts: its RPC port is never open to anyone but the gateways.
-    config.runcmd.unshift(
-      ["nft", "-f", `${w.configDir}/overlay-firewall.nft`],
-      ["systemctl", "enable", "--now", `wg-quick@${iface}`],
-    );
+    config.runcmd.unshift(["systemctl", "enable", "--now", `wg-quick@${iface}`]);
+    if (firewall !== undefined) {
+      files.push({ path: `${w.configDir}/overlay-firewall.nft`, content: firewall, mode: "0600", secret: false });
+      // Before the node starts: its RPC port is never open to anyone but the gateways.
+      config.runcmd.unshift(["nft", "-f", `${w.configDir}/overlay-firewall.nft`]);
+    }
   }
   config.write_files = [
     ...files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" })),

@@ -9,6 +9,7 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { at, installMocks, mockWireGuardKey, plainStrings, settle, value, type Recorded } from "./harness";
 
@@ -58,7 +59,7 @@ function gateway(id: string, provider: PlannedGateway["provider"], host?: string
     site: host ? `baremetal/${host}` : `${provider}/europe-west3`,
     host,
     operator: host ? "ovh" : provider,
-    region: "eu",
+    region: host ? "nl" : "europe-west3",
     country: "NL",
     jurisdiction: "NL",
     cloudAct: !host,
@@ -168,7 +169,7 @@ describe("overlay through the Fleet", () => {
     const vms = [
       ...ofType("aws:ec2/instance:Instance").map((r) => ({ r, data: at(r.inputs, "userData") })),
       ...ofType("gcp:compute/instance:Instance").map((r) => ({ r, data: at(r.inputs, "metadata", "user-data") })),
-    ];
+    ].filter(({ r }) => !r.name.startsWith("ov-gateway-"));
     assert.equal(vms.length, plan.nodes.filter((n) => n.provider !== "baremetal").length);
     for (const { r, data } of vms) {
       assert.ok(data.secret, `${r.name}: user-data is a secret`);
@@ -189,6 +190,56 @@ describe("overlay through the Fleet", () => {
       const nft = config.write_files.find((f: { path: string }) => f.path.endsWith("overlay-firewall.nft")).content;
       assert.match(nft, /iifname "sovwg0" tcp dport \{ [\d, ]+ \} ip saddr @rpc_overlay accept/);
     }
+  });
+
+  it("the Fleet deploys the plan's gateways: the cloud one joins the overlay at boot, both dial the nodes' overlay addresses", () => {
+    const upstreams = plan.nodes.map((n) => `${machines[n.host ?? n.id].address}:8545`).sort();
+    const servers = (cfg: string) => [...cfg.matchAll(/^\s+server \S+ ([\d.]+:\d+)/gm)].map((m) => m[1]).sort();
+
+    const vm = byName("ov-gateway-gcp-1-host-vm");
+    const data = at(vm.inputs, "metadata", "user-data");
+    assert.ok(data.secret, "the gateway VM's user-data (its WireGuard key) is a secret");
+    const config = parse(String(data.value).replace(/^#cloud-config\n/, ""));
+    const wg = config.write_files.find((f: { path: string }) => f.path === "/etc/wireguard/sovwg0.conf");
+    assert.ok(wg.content.includes(`PrivateKey = ${mockWireGuardKey("ov-overlay-gateway-gcp-1-key-generate")}`));
+    assert.match(wg.content, new RegExp(`Address = ${machines["gateway-gcp-1"].address.replace(/\./g, "\\.")}/16`));
+    // A gateway dials out: no overlay firewall of its own, WireGuard first.
+    assert.equal(config.runcmd[0].join(" "), "systemctl enable --now wg-quick@sovwg0");
+    assert.ok(!config.write_files.some((f: { path: string }) => f.path.endsWith("overlay-firewall.nft")));
+    const haproxy = config.write_files.find((f: { path: string }) => f.path.endsWith("haproxy.cfg"));
+    const rendered = servers(gunzipSync(Buffer.from(haproxy.content, "base64")).toString());
+    assert.deepEqual(
+      rendered.filter((s) => s.endsWith(":8545")),
+      upstreams,
+    );
+    const gcpRules = ofType("gcp:compute/firewall:Firewall").filter((r) => r.name.startsWith("ov-gateway-gcp-1-"));
+    assert.ok(
+      gcpRules.some((r) => JSON.stringify(r.inputs.allows).includes('"80"')),
+      "the public port 80 is open",
+    );
+    assert.ok(
+      gcpRules.some((r) => JSON.stringify(r.inputs.allows).includes("51820")),
+      "and the WireGuard port",
+    );
+
+    const upload = at(byName("ov-gateway-h5-upload").inputs, "stdin");
+    assert.ok(upload.secret);
+    // The upload script carries the files base64-encoded.
+    const files = [...String(upload.value).matchAll(/'([A-Za-z0-9+/=]{40,})'/g)]
+      .map((m) => Buffer.from(m[1], "base64").toString())
+      .join("\n");
+    assert.deepEqual(
+      servers(files).filter((s) => s.endsWith(":8545")),
+      upstreams,
+    );
+    assert.equal(at(byName("ov-gateway-h5-upload").inputs, "connection", "host").value, "10.77.0.15");
+  });
+
+  it("the gateways are in the Fleet's outputs with their endpoints per chain", async () => {
+    const gws = await value(fleet.gatewayEndpoints);
+    assert.deepEqual(Object.keys(gws).sort(), ["gateway-gcp-1", "gateway-h5"]);
+    assert.equal(gws["gateway-h5"].endpoints["ethereum/hoodi"], "http://10.77.0.15:80/ethereum/hoodi");
+    assert.equal(gws["gateway-gcp-1"].operator, "gcp");
   });
 
   it("the WireGuard port is open on every cloud VM", () => {

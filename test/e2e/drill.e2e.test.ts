@@ -6,7 +6,8 @@
 // raw single-endpoint client (autocannon on one gateway), while operators, a gateway, a DNS server
 // and a "region" go down (link down, e2e/lab/host-down.sh) and come back; then a node stops producing
 // blocks and must be drained. `sovereign outage` (core/outage) predicts each cut; the test compares.
-// The gateways are placed by hand until the planner places the spec's `gateways` section.
+// The planner places the nodes and the gateways (the spec's `gateways` section) and the Fleet deploys
+// both; the hostname's zone is the RpcDns component's.
 // Hosts sov-h1..h3 and sov-h7 belong to other suites: the drill never touches them.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -20,7 +21,7 @@ import { createPublicClient, fallback, http, type PublicClient } from "viem";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { REPO, labEnv, labHosts, labProblem, setHostReachable, ssh, stateOnDisk, timer, type LabHost } from "./lab";
-import { baremetalHostSpec, handPlacedGateway } from "./access-plan";
+import { baremetalHostSpec } from "./access-plan";
 import { loadCatalog } from "../../core/catalog/load";
 import { validateFleetObject } from "../../core/fleet-spec/parse";
 import { resolveFleet } from "../../core/fleet-spec/resolve";
@@ -28,7 +29,7 @@ import { planFleet } from "../../core/planner/plan";
 import { simulateOutage, type OutageResult } from "../../core/outage/simulate";
 import type { Failure } from "../../core/diversity";
 import { renderUnboundConfig } from "../../core/dns";
-import type { Plan, PlannedHost } from "../../core/plan";
+import type { Plan } from "../../core/plan";
 
 const env = labEnv();
 // Its own copy of the lab's host keys, so a lab setup run elsewhere meanwhile cannot drop them.
@@ -59,6 +60,8 @@ const ROLES = {
 } as const;
 const DRILL_HOSTS = [...ROLES.nodes, ...ROLES.gateways, ...ROLES.dns].map(([h]) => h);
 const PHASE_MS = 8_000;
+/** The gateways' public port: the Fleet's default without TLS (443 with it). */
+const GATEWAY_PORT = 80;
 /**
  * Blocks a node may trail the best head before the gateways drain it. The devnet's anvil nodes are
  * separate chains whose 2 s timers drift apart on a busy 2-core machine, so heads are re-aligned
@@ -410,38 +413,39 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
   before(async () => {
     const catalog = loadCatalog();
+    const hostSpec = ([name, operator, country]: readonly [string, string, string], size: object = {}) => {
+      const h = host(name);
+      return {
+        ...baremetalHostSpec(name, h.address, operator, country, { user: h.user, port: h.port, hostKey: h.hostKey }),
+        ...size,
+      };
+    };
     const spec = {
       name: "drill",
       chains: [{ chain: "devnet", count: 3 }],
       sites: {
         baremetal: {
-          hosts: ROLES.nodes.map(([name, operator, country]) => {
-            const h = host(name);
-            return baremetalHostSpec(name, h.address, operator, country, {
-              user: h.user,
-              port: h.port,
-              hostKey: h.hostKey,
-            });
-          }),
+          // A gateway host is exactly one small gateway's machine, so no node fits beside it.
+          hosts: [
+            ...ROLES.nodes.map((r) => hostSpec(r)),
+            ...ROLES.gateways.map((r) => hostSpec(r, { monthlyUsd: 20, cpu: 2, memoryGb: 4, diskGb: 20 })),
+          ],
         },
       },
-      policy: { maxShare: { operator: 0.34 }, minOperators: 3, survive: { operatorLoss: 1, minNodes: 2 } },
+      gateways: {
+        count: 2,
+        sites: ROLES.gateways.map(([name]) => `baremetal/${name}`),
+        size: "small",
+        maxLagBlocks: MAX_LAG,
+      },
+      // Two nodes left after losing any operator: the three nodes go to three operators. The caps
+      // hold the gateways too (at least two operators, at most half each).
+      policy: { maxShare: { operator: 0.5 }, minOperators: 2, survive: { operatorLoss: 1, minNodes: 2 } },
     };
     const fleet = resolveFleet(validateFleetObject(spec, "drill"), catalog, "drill");
     policy = fleet.spec.policy;
+    // The planner places the nodes and both gateways; the Fleet deploys them all.
     plan = await planFleet(fleet, catalog);
-    const gwHosts: PlannedHost[] = ROLES.gateways.map(([name, operator]) => ({
-      name,
-      operator,
-      address: host(name).address,
-      ssh: { user: "root", port: 22, hostKey: host(name).hostKey },
-      monthlyUsd: 20,
-      nodes: [],
-    }));
-    plan.hosts.push(...gwHosts);
-    plan.gateways = ROLES.gateways.map(([name, operator, country]) =>
-      handPlacedGateway(name, operator, country, [CHAIN]),
-    );
     // The gateway image on the gateway hosts only (cached; e2e/lab/setup.sh builds it for every host).
     image = execFileSync("bash", [join(REPO, "e2e/lab/build-gateway-image.sh"), "--hosts", "sov-h8,sov-h9"], {
       encoding: "utf8",
@@ -453,7 +457,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
     const program = async () => {
       const { Fleet } = await import("../../components");
-      const { RpcGateway } = await import("../../components/gateway");
       const { RpcDns } = await import("../../components/dns");
       const key = pulumi.secret(privateKey);
       const connection = (h: LabHost) => ({
@@ -470,30 +473,11 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
         catalog,
         baremetal: { privateKey: key, dialErrorLimit: 2, perDialTimeout: 5 },
         overlay: { wireguardGo: env.SOVEREIGN_WIREGUARD_GO },
+        gateways: { image, timeouts: TIMEOUTS },
       });
-      const upstreams = plan.nodes.map((n) => ({
-        node: n.id,
-        url: fleet.hosts[n.id].overlayRpcEndpoint!,
-        operator: n.operator,
-      }));
-      const gateways = plan.gateways.map(
-        (g) =>
-          new RpcGateway(
-            `drill-${g.id}`,
-            {
-              gateway: g,
-              fleet: "drill",
-              image,
-              chains: [{ chain: CHAIN, upstreams, maxLagBlocks: MAX_LAG }],
-              timeouts: TIMEOUTS,
-              site: { kind: "baremetal", connection: connection(host(g.host!)) },
-            },
-            { dependsOn: [fleet] },
-          ),
-      );
       const dns = new RpcDns("drill-rpc", {
         hostname: ZONE,
-        gateways: plan.gateways.map((g) => ({ id: g.id, address: host(g.host!).address })),
+        gateways: plan.gateways.map((g) => ({ id: g.id, address: fleet.gateways[g.id].publicIp, port: GATEWAY_PORT })),
         selfHosted: {
           zone: ZONE,
           servers: ROLES.dns.map(([name, operator], i) => ({
@@ -507,7 +491,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       return {
         nodes: fleet.nodes,
         overlay: fleet.overlayMachines,
-        endpoints: pulumi.all(gateways.map((g) => g.endpoints)),
+        gateways: fleet.gatewayEndpoints,
         zone: dns.selfHosted!.zoneFile,
       };
     };
@@ -560,9 +544,15 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   test("pulumi up: nodes on three operators, two gateways, the overlay, the hostname on two Knot servers", async () => {
     assert.ok(stack);
     const up = await timed("up", () => stack!.up({ color: "never", onOutput: (o) => log.push(o) }));
-    const endpoints = up.outputs.endpoints.value as Array<Record<string, string>>;
-    gatewayUrls = endpoints.map((e) => e[CHAIN]);
-    assert.equal(gatewayUrls.length, 2);
+    const gateways = up.outputs.gateways.value as Record<string, { endpoints: Record<string, string>; site: string }>;
+    gatewayUrls = Object.values(gateways).map((g) => g.endpoints[CHAIN]);
+    assert.deepEqual(
+      Object.values(gateways)
+        .map((g) => g.site)
+        .sort(),
+      ROLES.gateways.map(([h]) => `baremetal/${h}`),
+      "the planner put one gateway on each gateway host",
+    );
     assert.equal(new Set(plan.nodes.map((n) => n.operator)).size, 3);
     assert.deepEqual(plan.nodes.map((n) => n.host).sort(), ROLES.nodes.map(([h]) => h).sort());
     // Node RPC: reachable from the gateways over the overlay, from nowhere else.
@@ -664,7 +654,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       ),
     });
     byName = createPublicClient({
-      transport: http(`http://${ZONE}:8545/devnet/local`, {
+      transport: http(`http://${ZONE}:${GATEWAY_PORT}/devnet/local`, {
         timeout: 3000,
         retryCount: 1,
         fetchFn: hostnameFetch(resolver),

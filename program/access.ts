@@ -1,0 +1,179 @@
+/**
+ * The access layer's stack config: what the plan's gateways share (`sovereign:gatewayTlsCertificate`,
+ * `sovereign:gatewayTlsPrivateKey`, `sovereign:gatewayApiKeys` with a secret
+ * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`) and
+ * the one RPC hostname on several DNS providers (`sovereign:dns`), checked in one place with every
+ * problem named by its key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { SshConnection } from "../core/fleet-spec/schema";
+import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
+import type { RpcDnsArgs } from "../components/dns/rpc-dns";
+
+const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+\.?$/, {
+  message: "use a DNS name in lower case, e.g. rpc.example.org",
+});
+
+/** `sovereign:dns`: the hostname and where its records live (at least two DNS operators). */
+export const DnsConfig = z.strictObject({
+  hostname: name,
+  ttl: z.number().int().min(5).max(86_400).optional(),
+  minOperators: z.number().int().min(1).max(10).optional(),
+  route53: z.strictObject({ zoneId: z.string().min(1) }).optional(),
+  cloudDns: z.strictObject({ managedZone: z.string().min(1), project: z.string().min(1).optional() }).optional(),
+  azureDns: z.strictObject({ zone: name, resourceGroupName: z.string().min(1) }).optional(),
+  cloudflare: z.strictObject({ zoneId: z.string().min(1) }).optional(),
+  selfHosted: z
+    .strictObject({
+      zone: name,
+      servers: z
+        .array(
+          z.strictObject({
+            name,
+            operator: z.string().min(1),
+            address: z.ipv4({ message: "use the server's public IPv4 address" }),
+            port: z.number().int().min(1).max(65535).optional(),
+            ssh: SshConnection,
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
+});
+export type DnsConfig = z.infer<typeof DnsConfig>;
+
+/** `sovereign:gatewayApiKeys`: who holds a key and their rate; each key itself is the secret `sovereign:gatewayApiKey-<name>`. */
+const ApiKeyHolders = z
+  .array(
+    z.strictObject({
+      name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: "use lower-case letters, digits and -" }),
+      requestsPerSecond: z.number().int().min(1).max(1_000_000).optional(),
+    }),
+  )
+  .min(1);
+
+export interface AccessConfig {
+  gateways: FleetGatewayOptions;
+  dns?: DnsConfig;
+}
+
+/** Problems of a zod parse as `key.path: message` lines. */
+const issues = (key: string, error: z.ZodError) =>
+  error.issues.map((i) => `sovereign:${[key, ...i.path].join(".")}: ${i.message}`);
+
+/** Config `key` parsed with `schema`; undefined when unset or wrong (then `problems` says why, by field). */
+function parsedConfig<T>(
+  config: pulumi.Config,
+  key: string,
+  schema: z.ZodType<T>,
+  shape: string,
+  problems: string[],
+): T | undefined {
+  let raw: unknown;
+  try {
+    raw = config.getObject<unknown>(key);
+  } catch {
+    problems.push(`sovereign:${key} must be ${shape}`);
+    return undefined;
+  }
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  problems.push(...issues(key, parsed.error));
+  return undefined;
+}
+
+/** The access layer's config; problems are added to `problems` (none of them is thrown here). */
+export function readAccessConfig(config: pulumi.Config, problems: string[]): AccessConfig {
+  const gateways: FleetGatewayOptions = {};
+  const certificate = config.get("gatewayTlsCertificate")?.trim();
+  const privateKey = config.getSecret("gatewayTlsPrivateKey");
+  if (certificate && !certificate.includes("-----BEGIN CERTIFICATE-----"))
+    problems.push(
+      "sovereign:gatewayTlsCertificate is not a PEM certificate chain (-----BEGIN CERTIFICATE----- ...): pulumi config set sovereign:gatewayTlsCertificate < fullchain.pem",
+    );
+  else if (certificate && privateKey) gateways.tls = { certificate, privateKey };
+  else if (certificate || privateKey)
+    problems.push(
+      "sovereign:gatewayTlsCertificate and sovereign:gatewayTlsPrivateKey go together (the key as a secret: pulumi config set --secret sovereign:gatewayTlsPrivateKey < key.pem)",
+    );
+
+  const holders = parsedConfig(
+    config,
+    "gatewayApiKeys",
+    ApiKeyHolders,
+    "a YAML list of {name, requestsPerSecond}",
+    problems,
+  );
+  if (holders) {
+    gateways.apiKeys = [];
+    for (const h of holders) {
+      const key = config.getSecret(`gatewayApiKey-${h.name}`);
+      if (key) gateways.apiKeys.push({ name: h.name, key, requestsPerSecond: h.requestsPerSecond });
+      else
+        problems.push(
+          `sovereign:gatewayApiKeys names ${h.name}, whose key is not set: pulumi config set --secret sovereign:gatewayApiKey-${h.name} <16-128 characters>`,
+        );
+    }
+  }
+  const allowCidrs = z.array(z.cidrv4().or(z.cidrv6())).min(1);
+  gateways.allowCidrs = parsedConfig(config, "gatewayAllowCidrs", allowCidrs, "a YAML list of CIDRs", problems);
+  const dns = parsedConfig(
+    config,
+    "dns",
+    DnsConfig,
+    "a YAML object: {hostname, selfHosted|route53|cloudDns|azureDns|cloudflare}",
+    problems,
+  );
+  return { gateways, dns };
+}
+
+/** What stops Sovereign from pushing the zone to the self-hosted servers over SSH. */
+export function selfHostedDnsProblems(
+  dns: DnsConfig | undefined,
+  ssh: { hasPrivateKey: boolean; acceptUnknownHostKeys: boolean },
+): string[] {
+  const servers = dns?.selfHosted?.servers ?? [];
+  if (!servers.length) return [];
+  const problems: string[] = [];
+  if (!ssh.hasPrivateKey)
+    problems.push(
+      "sovereign:dns.selfHosted: the zone is pushed to its servers over SSH: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519",
+    );
+  const unpinned = servers.filter((s) => !s.ssh.hostKey).map((s) => s.name);
+  if (unpinned.length && !ssh.acceptUnknownHostKeys)
+    problems.push(
+      `sovereign:dns.selfHosted.servers ${unpinned.join(", ")} have no ssh.hostKey, so anyone in the network path could pose as them: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`,
+    );
+  return problems;
+}
+
+/** RpcDns args from `sovereign:dns` and the deployed gateways, with the SSH key for self-hosted servers. */
+export function rpcDnsArgs(
+  dns: DnsConfig,
+  gateways: RpcDnsArgs["gateways"],
+  privateKey: pulumi.Input<string> | undefined,
+): RpcDnsArgs {
+  const { selfHosted, ...rest } = dns;
+  return {
+    ...rest,
+    gateways,
+    selfHosted: selfHosted && {
+      zone: selfHosted.zone,
+      servers: selfHosted.servers.map((s) => ({
+        name: s.name,
+        operator: s.operator,
+        address: s.address,
+        port: s.port,
+        connection: {
+          host: s.address,
+          port: s.ssh.port,
+          user: s.ssh.user,
+          hostKey: s.ssh.hostKey,
+          privateKey: privateKey!,
+        },
+      })),
+    },
+  };
+}
