@@ -4,6 +4,9 @@
  * <connections> <seconds>` prints one JSON line {rps, p50, p99, errors}, latencies in ms from each
  * response's own time (sub-millisecond; autocannon's histogram keeps whole milliseconds).
  */
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
 import autocannon from "autocannon";
 
 export interface Measure {
@@ -44,6 +47,37 @@ export async function load(url: string, connections: number, seconds: number): P
     p99: quantile(times, 0.99),
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** {@link load} in a child process of its own, under `taskset -c <cpus>` when given. */
+export async function loadInOwnProcess(
+  url: string,
+  connections: number,
+  seconds: number,
+  cpus?: string,
+): Promise<Measure> {
+  const worker = [
+    ...["--import", "tsx", resolve(__dirname, "gateway-load.ts")],
+    url,
+    String(connections),
+    String(seconds),
+  ];
+  const [cmd, ...args] = cpus ? ["taskset", "-c", cpus, process.execPath, ...worker] : [process.execPath, ...worker];
+  const { stdout } = await promisify(execFile)(cmd, args, {
+    cwd: resolve(__dirname, ".."),
+    timeout: (seconds + 30) * 1000,
+  });
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+/** `BENCH_PIN=anvil=0,haproxy=1,load=0` as { anvil: "0", haproxy: "1", load: "0" } (taskset CPU lists). */
+export function pinning(spec = process.env.BENCH_PIN ?? ""): Partial<Record<"anvil" | "haproxy" | "load", string>> {
+  return Object.fromEntries(
+    spec
+      .split(",")
+      .filter(Boolean)
+      .map((kv) => kv.split("=") as [string, string]),
+  );
 }
 
 if (require.main === module) {

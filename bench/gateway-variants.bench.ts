@@ -8,38 +8,41 @@
  * (comma list, 16), BENCH_PIN (e.g. `anvil=0,haproxy=1,load=1`: taskset CPU lists). Investigation
  * only: the real comparison is `npm run bench:gateway`, which runs the configuration as rendered.
  */
-import { execFile } from "node:child_process";
-import { resolve } from "node:path";
-import { promisify } from "node:util";
 import { startAnvil, startGateway, stopAll, waitFor, serverStates, type Gateway } from "../test/gateway/processes";
-import type { Measure } from "./gateway-load";
+import { loadInOwnProcess, pinning, type Measure } from "./gateway-load";
 
-const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
-const PIN = Object.fromEntries(
-  (process.env.BENCH_PIN ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((kv) => kv.split("=") as [string, string]),
-);
+const PIN = pinning();
 
 const drop = (re: RegExp) => (cfg: string) => cfg.replace(re, "");
 const addGlobal = (line: string) => (cfg: string) => cfg.replace(/^global\n/m, `global\n    ${line}\n`);
-const addBackend = (line: string) => (cfg: string) =>
-  cfg.replace(/^(backend rpc_[^\n]*\n)/m, `$1    ${line}\n`);
+const addBackend = (line: string) => (cfg: string) => cfg.replace(/^(backend rpc_[^\n]*\n)/m, `$1    ${line}\n`);
 const compose =
   (...fs: Array<(c: string) => string>) =>
   (c: string) =>
     fs.reduce((a, f) => f(a), c);
 
-const noRetry = compose(drop(/^ +retry-on .*\n/m), drop(/^ +acl rpc_write .*\n/m), drop(/^ +http-request disable-l7-retry.*\n/m));
+const noRetry = compose(
+  drop(/^ +retry-on .*\n/m),
+  drop(/^ +acl rpc_write .*\n/m),
+  drop(/^ +http-request disable-l7-retry.*\n/m),
+);
+const allOff = compose(
+  (c) => c.replace(/^ +log global$/m, "    no log"),
+  drop(/^ +option http-buffer-request\n/m),
+  drop(/^ +tune\.bufsize .*\n/m),
+  noRetry,
+  drop(/^ +lua-load .*\n/m),
+);
 const VARIANTS: Record<string, (cfg: string) => string> = {
   rendered: (c) => c,
   "log-off": (c) => c.replace(/^ +log global$/m, "    no log"),
   "no-buffer-request": drop(/^ +option http-buffer-request\n/m),
   "bufsize-16k": drop(/^ +tune\.bufsize .*\n/m),
+  "bufsize-8k": compose(drop(/^ +tune\.bufsize .*\n/m), addGlobal("tune.bufsize 8192")),
+  "bufsize-64k": compose(drop(/^ +tune\.bufsize .*\n/m), addGlobal("tune.bufsize 65536")),
   "no-l7-retry": noRetry,
   "no-write-acl": compose(drop(/^ +acl rpc_write .*\n/m), drop(/^ +http-request disable-l7-retry.*\n/m)),
   nbthread1: addGlobal("nbthread 1"),
@@ -52,21 +55,20 @@ const VARIANTS: Record<string, (cfg: string) => string> = {
     c
       .replace(/^ +log stdout format raw local0 info$/m, "    log ring@gwlog format raw local0 info")
       .replace(/^defaults\n/m, "ring gwlog\n    size 1048576\n    format raw\n\ndefaults\n"),
-  "all-off": compose(
-    (c) => c.replace(/^ +log global$/m, "    no log"),
-    drop(/^ +option http-buffer-request\n/m),
-    drop(/^ +tune\.bufsize .*\n/m),
-    noRetry,
-    drop(/^ +lua-load .*\n/m),
+  // No body buffering; L7 retries only for a request whose whole body (by Content-Length) was read with its headers.
+  "whole-body-rule": compose(drop(/^ +option http-buffer-request\n/m), (c) =>
+    c.replace(
+      /^ +http-request disable-l7-retry if rpc_write$/m,
+      [
+        "    acl has_length req.hdr_cnt(content-length) eq 1",
+        "    acl body_whole req.body_size,sub(txn.body_len) eq 0",
+        "    http-request set-var(txn.body_len) req.body_len",
+        "    http-request disable-l7-retry if rpc_write || !has_length || !body_whole",
+      ].join("\n"),
+    ),
   ),
-  "all-off-nbthread1": compose(
-    (c) => c.replace(/^ +log global$/m, "    no log"),
-    drop(/^ +option http-buffer-request\n/m),
-    drop(/^ +tune\.bufsize .*\n/m),
-    noRetry,
-    drop(/^ +lua-load .*\n/m),
-    addGlobal("nbthread 1"),
-  ),
+  "all-off": allOff,
+  "all-off-nbthread1": compose(allOff, addGlobal("nbthread 1")),
   minimal: (c) => {
     const bind = /^ +bind (127\.0\.0\.1:\d+)$/m.exec(c)![1];
     const server = /^ +server node-a ([^ ]+)/m.exec(c)![1];
@@ -101,17 +103,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function measure(url: string, connections: number): Promise<Measure> {
-  const worker = ["--import", "tsx", resolve(__dirname, "gateway-load.ts"), url, String(connections), String(SECONDS)];
-  const [cmd, ...args] = PIN.load
-    ? ["taskset", "-c", PIN.load, process.execPath, ...worker]
-    : [process.execPath, ...worker];
-  const { stdout } = await run(cmd, args, { cwd: resolve(__dirname, ".."), timeout: (SECONDS + 30) * 1000 });
-  return JSON.parse(stdout.trim().split("\n").pop()!);
-}
+const measure = (url: string, connections: number) => loadInOwnProcess(url, connections, SECONDS, PIN.load);
 
 async function main(): Promise<void> {
   const names = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(",")).split(",");
+  // BENCH_BASE: variants (comma list) applied first to every variant but `minimal`.
+  const base = compose(
+    ...(process.env.BENCH_BASE ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((n) => VARIANTS[n]),
+  );
   const node = await startAnvil({ cpus: PIN.anvil });
   const gws: Record<string, Gateway> = {};
   for (const name of names) {
@@ -121,7 +123,11 @@ async function main(): Promise<void> {
         gateway: "gw-bench",
         chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }],
       },
-      { captureLog: false, cpus: PIN.haproxy, editConfig: VARIANTS[name] },
+      {
+        captureLog: false,
+        cpus: PIN.haproxy,
+        editConfig: name === "minimal" ? VARIANTS[name] : compose(base, VARIANTS[name]),
+      },
     );
   }
   for (const gw of Object.values(gws))
@@ -137,7 +143,9 @@ async function main(): Promise<void> {
     }
     const d = median(got.direct.map((m) => m.rps));
     const dp50 = median(got.direct.map((m) => m.p50));
-    console.log(`\n${c} connections, ${RUNS} x ${SECONDS} s, pin ${process.env.BENCH_PIN ?? "none"}`);
+    console.log(
+      `\n${c} connections, ${RUNS} x ${SECONDS} s, pin ${process.env.BENCH_PIN ?? "none"}, base ${process.env.BENCH_BASE ?? "rendered"}`,
+    );
     console.log("| variant | req/s | % of direct | p50 (ms) | added p50 (ms) | errors |");
     console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (const [k, ms] of Object.entries(got)) {

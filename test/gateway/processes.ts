@@ -103,7 +103,10 @@ export async function startGateway(
     listen: { address: "127.0.0.1", port },
     metrics: `127.0.0.1:${metricsPort}`,
   });
-  writeFileSync(rendered.paths.config, secrets.editConfig ? secrets.editConfig(rendered.haproxyCfg) : rendered.haproxyCfg);
+  writeFileSync(
+    rendered.paths.config,
+    secrets.editConfig ? secrets.editConfig(rendered.haproxyCfg) : rendered.haproxyCfg,
+  );
   writeFileSync(rendered.paths.lagCheck, rendered.lagCheckLua);
   if (rendered.config.apiKeys)
     writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
