@@ -5,6 +5,7 @@
  * response's own time (sub-millisecond; autocannon's histogram keeps whole milliseconds).
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import autocannon from "autocannon";
@@ -68,6 +69,12 @@ export async function loadInOwnProcess(
     timeout: (seconds + 30) * 1000,
   });
   return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+/** CPU time (user + system, in clock ticks of 10 ms) a process has used so far. */
+export function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return Number(f[11]) + Number(f[12]);
 }
 
 /** `BENCH_PIN=anvil=0,haproxy=1,load=0` as { anvil: "0", haproxy: "1", load: "0" } (taskset CPU lists). */

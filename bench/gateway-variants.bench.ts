@@ -9,7 +9,7 @@
  * only: the real comparison is `npm run bench:gateway`, which runs the configuration as rendered.
  */
 import { startAnvil, startGateway, stopAll, waitFor, serverStates, type Gateway } from "../test/gateway/processes";
-import { loadInOwnProcess, pinning, type Measure } from "./gateway-load";
+import { cpuTicks, loadInOwnProcess, pinning, type Measure } from "./gateway-load";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -136,9 +136,18 @@ async function main(): Promise<void> {
   for (const [n, gw] of Object.entries(gws)) targets[n] = `${gw.url}/devnet/local`;
   for (const c of CONNS) {
     const got: Record<string, Measure[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+    const pids: Record<string, number> = { direct: node.process.pid! };
+    for (const [n, gw] of Object.entries(gws)) pids[n] = gw.process.pid!;
+    // HAProxy's CPU per request (anvil's for direct): robust to other load on the machine, unlike req/s.
+    const usPerReq: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
     for (let i = 0; i < RUNS; i++) {
       const order = Object.keys(targets).sort(() => Math.random() - 0.5);
-      for (const k of order) got[k].push(await measure(targets[k], c));
+      for (const k of order) {
+        const t0 = cpuTicks(pids[k]);
+        const m = await measure(targets[k], c);
+        got[k].push(m);
+        usPerReq[k].push(((cpuTicks(pids[k]) - t0) * 10000) / (m.rps * SECONDS));
+      }
       process.stderr.write(`c=${c} round ${i + 1}/${RUNS}\n`);
     }
     const d = median(got.direct.map((m) => m.rps));
@@ -146,14 +155,16 @@ async function main(): Promise<void> {
     console.log(
       `\n${c} connections, ${RUNS} x ${SECONDS} s, pin ${process.env.BENCH_PIN ?? "none"}, base ${process.env.BENCH_BASE ?? "rendered"}`,
     );
-    console.log("| variant | req/s | % of direct | p50 (ms) | added p50 (ms) | errors |");
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+    console.log(
+      "| variant | req/s | % of direct | p50 (ms) | added p50 (ms) | CPU µs/req (haproxy; anvil for direct) | errors |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const [k, ms] of Object.entries(got)) {
       const r = median(ms.map((m) => m.rps));
       const p = median(ms.map((m) => m.p50));
       const e = ms.reduce((a, m) => a + m.errors, 0);
       console.log(
-        `| ${k} | ${r.toFixed(0)} | ${((100 * r) / d).toFixed(1)} | ${p.toFixed(3)} | ${(p - dp50).toFixed(3)} | ${e} |`,
+        `| ${k} | ${r.toFixed(0)} | ${((100 * r) / d).toFixed(1)} | ${p.toFixed(3)} | ${(p - dp50).toFixed(3)} | ${median(usPerReq[k]).toFixed(1)} | ${e} |`,
       );
     }
   }

@@ -12,7 +12,8 @@
  * Loopback only: one anvil and one HAProxy, both killed at the end.
  */
 import { execFileSync } from "node:child_process";
-import { loadInOwnProcess, pinning, type Measure } from "./gateway-load";
+import { loadavg } from "node:os";
+import { cpuTicks, loadInOwnProcess, pinning, type Measure } from "./gateway-load";
 import { HAPROXY, rpc, serverStates, startAnvil, startGateway, stopAll, waitFor } from "../test/gateway/processes";
 
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
@@ -44,8 +45,20 @@ async function main(): Promise<void> {
   const via = `${gw.url}/devnet/local`;
   if ((await rpc(via, "eth_chainId")) !== "0x7a69") throw new Error("the gateway does not answer eth_chainId");
   const targets: Record<Path, string> = { direct: node.url, gateway: via };
-  const load = (k: Path, connections: number, seconds = SECONDS) =>
-    loadInOwnProcess(targets[k], connections, seconds, PIN.load);
+  // CPU time per request of anvil and HAProxy in the runs at the first connection count (µs), by path.
+  const cpu: Record<Path, { anvil: number[]; haproxy: number[] }> = {
+    direct: { anvil: [], haproxy: [] },
+    gateway: { anvil: [], haproxy: [] },
+  };
+  const load = async (k: Path, connections: number, seconds = SECONDS) => {
+    const t0 = [cpuTicks(node.process.pid!), cpuTicks(gw.process.pid!)];
+    const m = await loadInOwnProcess(targets[k], connections, seconds, PIN.load);
+    const us = (t: number) => (t * 10000) / (m.rps * seconds);
+    if (connections !== CONNECTIONS[0]) return m;
+    cpu[k].anvil.push(us(cpuTicks(node.process.pid!) - t0[0]));
+    cpu[k].haproxy.push(us(cpuTicks(gw.process.pid!) - t0[1]));
+    return m;
+  };
   const runs: Record<Path, { tput: Record<number, Measure[]>; lat: Measure[] }> = {
     direct: { tput: Object.fromEntries(CONNECTIONS.map((c) => [c, []])), lat: [] },
     gateway: { tput: Object.fromEntries(CONNECTIONS.map((c) => [c, []])), lat: [] },
@@ -63,10 +76,7 @@ async function main(): Promise<void> {
     .map(([k, v]) => `${k} on CPU ${v}`)
     .join(", ");
   console.log(
-    `gateway bench: eth_blockNumber on loopback, ${RUNS} runs x ${SECONDS} s, medians (${execFileSync(HAPROXY, ["-v"], { encoding: "utf8" }).split("\n")[0]}; threads ${threads ?? "default"}, access log ${accessLog ? "on" : "off"}; ${pins || "no CPU pinning"}; load average ${(
-      require("node:os") as typeof import("node:os")
-    )
-      .loadavg()
+    `gateway bench: eth_blockNumber on loopback, ${RUNS} runs x ${SECONDS} s, medians (${execFileSync(HAPROXY, ["-v"], { encoding: "utf8" }).split("\n")[0]}; threads ${threads ?? "default"}, access log ${accessLog ? "on" : "off"}; ${pins || "no CPU pinning"}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")})`,
   );
@@ -103,6 +113,10 @@ async function main(): Promise<void> {
         (i === 0 ? ` (target >= 80%): ${ratios[i] >= 0.8 ? "met" : "MISSED"}` : ""),
     );
   const added = p50.gateway - p50.direct;
+  const us = (xs: number[]) => median(xs).toFixed(1);
+  console.log(
+    `CPU per request at ${CONNECTIONS[0]} connections (µs, medians): direct: anvil ${us(cpu.direct.anvil)}; gateway: anvil ${us(cpu.gateway.anvil)}, haproxy ${us(cpu.gateway.haproxy)}`,
+  );
   console.log(`added p50 latency at 1 connection: ${f(added)} ms (target < 2 ms): ${added < 2 ? "met" : "MISSED"}`);
   if (errors) process.exitCode = 1;
 }
