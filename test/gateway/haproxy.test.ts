@@ -188,7 +188,71 @@ describe("writes are never sent twice", () => {
     // Every write that reached node-a answered; none of the failed ones was re-sent to node-a.
     assert.equal(onA, writesOk);
   });
+
+  // A buffer (tune.bufsize) holds ~16 KB: a bigger body is forwarded before it is all read, so the
+  // write rule may not see its method (here after 24 KB of params); HAProxy never retries a request
+  // it could not hold whole, so it is still sent once.
+  it("does not send a write bigger than one buffer twice either, its method after the buffer", async () => {
+    const data = `0x${"00".repeat(12000)}`;
+    const body = () =>
+      `{"jsonrpc":"2.0","id":1,"params":[{"from":"${SENDER}","to":"${MARKER}","value":"0x1","data":"${data}"}],"method":"eth_sendTransaction"}`;
+    const count = async (n: Anvil) => Number(await rpc(n.url, "eth_getTransactionCount", [SENDER, "latest"]));
+    await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-b`].status === "UP", 8000, "node-b up");
+    const [a0, b0] = [await count(a), await count(b)];
+    await freeze(b);
+    let writesOk = 0,
+      writesFailed = 0;
+    try {
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`${gw.url}/${CHAIN}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: body(),
+          signal: AbortSignal.timeout(15000),
+        });
+        const text = await r.text();
+        if (r.status === 200 && JSON.parse(text).result) writesOk++;
+        else {
+          writesFailed++;
+          assert.equal(r.status, 504, text);
+        }
+      }
+    } finally {
+      b.process.kill("SIGCONT");
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const [onA, onB] = [(await count(a)) - a0, (await count(b)) - b0];
+    assert.ok(onA + onB <= 6, `6 writes sent, ${onA} executed on node-a and ${onB} on node-b: some twice`);
+    assert.ok(writesFailed >= 1, "some writes were routed to the hung node (else the test proves nothing)");
+    assert.equal(onA, writesOk);
+  });
+
+  it("still retries a read of several kilobytes (it fits in one buffer) whose node hangs", async () => {
+    await waitFor(async () => (await serverStates(gw))[`${BACKEND}/node-b`].status === "UP", 8000, "node-b up");
+    const retriesBefore = await backendRetries(gw);
+    await freeze(b);
+    try {
+      for (let i = 0; i < 6; i++) {
+        const result = await rpc(`${gw.url}/${CHAIN}`, "eth_call", [
+          { to: MARKER, data: `0x${"00".repeat(4000)}` },
+          "latest",
+        ]);
+        assert.equal(result, "0x");
+      }
+    } finally {
+      b.process.kill("SIGCONT");
+    }
+    assert.ok((await backendRetries(gw)) > retriesBefore, "some reads reached the hung node and were retried");
+  });
 });
+
+/** Retries (`wretr`) plus redispatches (`wredis`) of the chain's backend, from HAProxy's stats. */
+async function backendRetries(gw: Gateway): Promise<number> {
+  const [header, ...rows] = (await (await fetch(`${gw.metrics}/stats;csv`)).text()).trim().split("\n");
+  const cols = header.replace(/^# /, "").split(",");
+  const row = rows.map((r) => r.split(",")).find((f) => f[0] === BACKEND && f[1] === "BACKEND")!;
+  return Number(row[cols.indexOf("wretr")]) + Number(row[cols.indexOf("wredis")]);
+}
 
 describe("API keys and rate limits", () => {
   const alice = { name: "alice", key: "alice-0123456789abcdef0123", requestsPerSecond: 5 };

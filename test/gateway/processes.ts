@@ -52,13 +52,14 @@ export interface Anvil {
  * transactions; no block timer unless `blockTime`).
  */
 export async function startAnvil(
-  options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1" } = {},
+  options: { blockTime?: number; host?: "127.0.0.1" | "10.77.0.1"; /** `taskset -c` CPU list */ cpus?: string } = {},
 ): Promise<Anvil> {
   const host = options.host ?? "127.0.0.1";
   const port = await freePort(host);
   const args = ["--host", host, "--port", String(port), "--silent", "--chain-id", "31337"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
-  const p = track(spawn(ANVIL, args, { stdio: ["ignore", "ignore", "pipe"] }));
+  const [cmd, ...argv] = options.cpus ? ["taskset", "-c", options.cpus, ANVIL, ...args] : [ANVIL, ...args];
+  const p = track(spawn(cmd, argv, { stdio: ["ignore", "ignore", "pipe"] }));
   const url = `http://${host}:${port}`;
   await waitFor(
     async () => (await rpc(url, "eth_chainId").catch(() => undefined)) !== undefined,
@@ -85,6 +86,10 @@ export async function startGateway(
     tls?: { certificate: string; privateKey: string };
     /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
     captureLog?: boolean;
+    /** Run HAProxy under `taskset -c <cpus>` (the bench pins processes to CPUs). */
+    cpus?: string;
+    /** Edits the rendered haproxy.cfg before it is written: only for the variant bench, which measures what single settings cost. */
+    editConfig?: (cfg: string) => string;
   } = {},
 ): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "sov-gw-"));
@@ -98,7 +103,10 @@ export async function startGateway(
     listen: { address: "127.0.0.1", port },
     metrics: `127.0.0.1:${metricsPort}`,
   });
-  writeFileSync(rendered.paths.config, rendered.haproxyCfg);
+  writeFileSync(
+    rendered.paths.config,
+    secrets.editConfig ? secrets.editConfig(rendered.haproxyCfg) : rendered.haproxyCfg,
+  );
   writeFileSync(rendered.paths.lagCheck, rendered.lagCheckLua);
   if (rendered.config.apiKeys)
     writeFileSync(rendered.paths.apiKeys, renderApiKeyMap(secrets.apiKeys ?? []), { mode: 0o600 });
@@ -107,9 +115,9 @@ export async function startGateway(
       mode: 0o600,
     });
   const capture = secrets.captureLog ?? true;
-  const p = track(
-    spawn(HAPROXY, ["-db", "-f", rendered.paths.config], { stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] }),
-  );
+  const argv = [HAPROXY, "-db", "-f", rendered.paths.config];
+  const [cmd, ...args] = secrets.cpus ? ["taskset", "-c", secrets.cpus, ...argv] : argv;
+  const p = track(spawn(cmd, args, { stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] }));
   let log = "";
   p.stdout?.on("data", (d) => {
     log += d;

@@ -76,6 +76,16 @@ describe("renderGatewayConfig", () => {
     assert.equal(renderGatewayConfig(base({ tls: true })).port, 8443);
   });
 
+  it("reads a body whole before the write rule, with 16 KB buffers, and retries reads only", () => {
+    const cfg = renderGatewayConfig(base()).haproxyCfg;
+    assert.match(cfg, /^ +option http-buffer-request$/m);
+    // 64 KB buffers cost ~40% of the throughput (an L7-retryable request copies a whole buffer).
+    assert.match(cfg, /^ +tune\.bufsize 16384$/m);
+    assert.match(cfg, /^ +retry-on conn-failure empty-response junk-response response-timeout 502 503 504$/m);
+    assert.match(cfg, /^ +acl rpc_write req\.body -m sub eth_sendRawTransaction /m);
+    assert.equal(cfg.match(/^ +http-request disable-l7-retry if rpc_write$/gm)?.length, 2, "one per chain backend");
+  });
+
   it("names the field of bad input", () => {
     const bad = (extra: object, re: RegExp) =>
       assert.throws(() => renderGatewayConfig({ ...base(), ...extra } as GatewayConfigInput), re);
