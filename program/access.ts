@@ -1,7 +1,7 @@
 /**
  * The access layer's stack config: what the plan's gateways share (`sovereign:gatewayTlsCertificate`,
  * `sovereign:gatewayTlsPrivateKey`, `sovereign:gatewayApiKeys` with a secret
- * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`) and
+ * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`, `sovereign:gatewayImage`) and
  * the one RPC hostname on several DNS providers (`sovereign:dns`), checked in one place with every
  * problem named by its key.
  */
@@ -99,6 +99,12 @@ export function readAccessConfig(config: pulumi.Config, problems: string[]): Acc
       "sovereign:gatewayTlsCertificate and sovereign:gatewayTlsPrivateKey go together (the key as a secret: pulumi config set --secret sovereign:gatewayTlsPrivateKey < key.pem)",
     );
 
+  const image = config.get("gatewayImage")?.trim();
+  if (image && !/^[\w][\w./:@-]*$/.test(image))
+    problems.push(
+      `sovereign:gatewayImage is '${image}'; use an image reference, e.g. haproxy:2.6.12 or registry.example.org/haproxy@sha256:...`,
+    );
+  else if (image) gateways.image = image;
   const holders = parsedConfig(
     config,
     "gatewayApiKeys",
@@ -117,8 +123,10 @@ export function readAccessConfig(config: pulumi.Config, problems: string[]): Acc
         );
     }
   }
-  const allowCidrs = z.array(z.cidrv4().or(z.cidrv6())).min(1);
-  gateways.allowCidrs = parsedConfig(config, "gatewayAllowCidrs", allowCidrs, "a YAML list of CIDRs", problems);
+  const allowCidrs = z.array(z.cidrv4().or(z.cidrv6()));
+  const allow = parsedConfig(config, "gatewayAllowCidrs", allowCidrs, "a YAML list of CIDRs", problems);
+  // An empty list is Pulumi.yaml's default: everyone.
+  if (allow?.length) gateways.allowCidrs = allow;
   const dns = parsedConfig(
     config,
     "dns",
