@@ -149,9 +149,9 @@ interface Solved {
 
 /**
  * The solves of one planning run, sharing one deadline and one model build: identical hosts
- * aggregated (small; a relaxation of the real problem). When the optimum of a class of hosts does
- * not pack onto them one by one, those hosts get classes of their own (exact) for this and every
- * later solve of the run.
+ * aggregated (small; exact where a class is modelled by its host patterns, else a relaxation of the
+ * real problem). When the optimum of a class without patterns does not pack onto its hosts one by
+ * one, a cut or classes of their own for those hosts (exact) go into this and every later solve.
  */
 class Placement {
   private readonly single = new Set<Site>();
