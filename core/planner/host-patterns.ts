@@ -1,7 +1,7 @@
 import type { NodeGroup } from "../fleet-spec/resolve";
 import type { BareMetalHost } from "../fleet-spec/schema";
 import type { Lp, Term } from "./lp";
-import { hostPatterns } from "./packing-cuts";
+import { hostPatterns, hostSize } from "./packing-cuts";
 
 /**
  * A class of identical hosts modelled by what one host can hold: integer w[p] = hosts of the class
@@ -21,8 +21,8 @@ export interface PatternClass {
 /** Most patterns a class may have to be modelled by them (more columns than the packing checks cost). */
 const MAX_CLASS_PATTERNS = 400;
 
-/** Groups that are the same to a host: size, P2P ports, and whether maxNodes counts them. */
-function packingKinds(groups: readonly NodeGroup[]): NodeGroup[][] {
+/** Groups that are the same to a host (size, P2P ports, and whether maxNodes counts them), by a key of that. */
+function packingKinds(groups: readonly NodeGroup[]): Map<string, NodeGroup[]> {
   const byKey = new Map<string, NodeGroup[]>();
   for (const g of groups) {
     const { vcpu, memoryGb, diskGb } = g.profile;
@@ -31,8 +31,11 @@ function packingKinds(groups: readonly NodeGroup[]): NodeGroup[][] {
     if (kind) kind.push(g);
     else byKey.set(key, [g]);
   }
-  return [...byKey.values()];
+  return byKey;
 }
+
+/** Patterns per host size and kinds: classes that differ only in operator, region or price share them. */
+export type PatternCache = Map<string, number[][] | undefined>;
 
 /**
  * Pattern rows for a class of `hosts` identical hosts (`rented` counts those rented) and its groups'
@@ -44,12 +47,20 @@ export function patternRows<F extends string>(
   hosts: number,
   rented: number,
   columnOf: ReadonlyMap<NodeGroup, number>,
+  cache: PatternCache,
 ): PatternClass | undefined {
-  const kinds = packingKinds([...columnOf.keys()]);
-  const patterns = hostPatterns(
-    host,
-    kinds.map((k) => k[0]),
-  );
+  const byKey = packingKinds([...columnOf.keys()]);
+  const kinds = [...byKey.values()];
+  const key = JSON.stringify([hostSize(host), ...byKey.keys()]);
+  if (!cache.has(key))
+    cache.set(
+      key,
+      hostPatterns(
+        host,
+        kinds.map((k) => k[0]),
+      ),
+    );
+  const patterns = cache.get(key);
   if (!patterns || patterns.length > MAX_CLASS_PATTERNS) return undefined;
   const columns = patterns.map(() => lp.column(0, 0, hosts));
   lp.atMost([...columns.map((w): Term => [w, 1]), [rented, -1]], 0);

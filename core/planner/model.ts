@@ -6,7 +6,7 @@ import { Lp, type Term } from "./lp";
 import { PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
 import { packExactly, packHosts } from "./pack";
 import { cutTerms, hostCuts } from "./packing-cuts";
-import { packByPatterns, patternRows, type PatternClass } from "./host-patterns";
+import { packByPatterns, patternRows, type PatternCache, type PatternClass } from "./host-patterns";
 
 export { RULE_FAMILIES, type RuleFamily } from "./limits";
 
@@ -326,6 +326,7 @@ function refusedClientRows(lp: Lp<RuleFamily>, columns: ClientColumn[], slots: S
  */
 function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: SiteClass[]): void {
   const cliques = portCliques(fleet.groups);
+  const patterns: PatternCache = new Map();
   const onClass = new Map<SiteClass, Slot[]>();
   for (const s of slots) if (s.siteClass.rented !== undefined) push(onClass, s.siteClass, s);
   for (const k of classes) {
@@ -336,7 +337,7 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
     const columnOf = new Map(on.map((s) => [s.group, s.column]));
     if (k.sites.length > 1 && h.maxNodes === undefined) {
       // Patterns make the capacity rows and cuts below redundant.
-      k.patterns = patternRows(lp, h, k.sites.length, u, columnOf);
+      k.patterns = patternRows(lp, h, k.sites.length, u, columnOf, patterns);
       if (k.patterns) continue;
     }
     lp.atMost([...on.map((s): Term => [s.column, s.group.profile.vcpu]), [u, -h.cpu]], 0);

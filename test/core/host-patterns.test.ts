@@ -16,7 +16,7 @@ test("pattern rows hold a class to what its hosts pack, and the packing is read 
   const lp = new Lp();
   const x = [eth, sepolia, big].map(() => lp.column(0, 0, 9));
   const rented = lp.column(1, 0, 6);
-  const k = patternRows(lp, host, 6, rented, new Map([eth, sepolia, big].map((g, j) => [g, x[j]])))!;
+  const k = patternRows(lp, host, 6, rented, new Map([eth, sepolia, big].map((g, j) => [g, x[j]])), new Map())!;
   assert.deepEqual(
     k.kinds.map((kind) => kind.map((g) => g.index)),
     [[0, 1], [2]],
