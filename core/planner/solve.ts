@@ -137,6 +137,8 @@ export class WarmLinear {
         finite(rowLower, inf),
         finite(rowUpper, inf),
       );
+      // HiGHS holds time_limit to the runs of one model together: each solve gets its own.
+      solver.zeroAllClocks();
       solver.options.set({ time_limit: timeLimitSeconds });
       const status = statusOf(solver.run().modelStatus as number);
       return { status, objective: status === "optimal" ? solver.getObjectiveValue() : NaN };
