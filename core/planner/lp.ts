@@ -98,17 +98,24 @@ export class Lp<Family extends string = string> {
     return this.family.includes(family);
   }
 
+  /** Row bounds, with the rows of `relaxed` families left free. */
+  rowBounds(relaxed: ReadonlySet<Family> = new Set()): Pick<ModelArrays, "rowLower" | "rowUpper"> {
+    const free = (i: number) => this.family[i] !== undefined && relaxed.has(this.family[i]!);
+    return {
+      rowLower: Float64Array.from(this.rowLower, (x, i) => (free(i) ? -Infinity : x)),
+      rowUpper: Float64Array.from(this.rowUpper, (x, i) => (free(i) ? Infinity : x)),
+    };
+  }
+
   /** The arrays HiGHS reads, with the rows of `relaxed` families left free. */
   arrays(relaxed: ReadonlySet<Family> = new Set()): ModelArrays {
-    const free = (i: number) => this.family[i] !== undefined && relaxed.has(this.family[i]!);
     return {
       numCols: this.cost.length,
       numRows: this.rowLower.length,
       colCost: Float64Array.from(this.cost),
       colLower: Float64Array.from(this.lower),
       colUpper: Float64Array.from(this.upper),
-      rowLower: Float64Array.from(this.rowLower, (x, i) => (free(i) ? -Infinity : x)),
-      rowUpper: Float64Array.from(this.rowUpper, (x, i) => (free(i) ? Infinity : x)),
+      ...this.rowBounds(relaxed),
       matrix: {
         format: "csr",
         numRows: this.rowLower.length,

@@ -6,6 +6,7 @@ import { Lp, type Term } from "./lp";
 import { PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
 import { packExactly, packHosts } from "./pack";
 import { cutTerms, hostCuts } from "./packing-cuts";
+import { packByPatterns, patternRows, type PatternCache, type PatternClass } from "./host-patterns";
 
 export { RULE_FAMILIES, type RuleFamily } from "./limits";
 
@@ -31,6 +32,8 @@ export interface SiteClass {
   sites: Site[];
   /** Bare metal: the column counting rented hosts of the class. */
   rented?: number;
+  /** Several hosts modelled by the patterns one holds (exact); without it, capacity rows and packing checks. */
+  patterns?: PatternClass;
 }
 
 /** A column: nodes of one group at one site class. */
@@ -58,6 +61,10 @@ export interface Model {
  * The budget is no row: the planner holds the optimum to it with the plan's own check (money.ts),
  * so the model and the check cannot disagree.
  * Hosts in `alone` (and hosts a deployed plan pins) get a class of their own: exact without packing.
+ * A class of several hosts is modelled by the patterns one host holds (host-patterns.ts): exact too,
+ * so one solve settles it. Only where those are too many, or a maxNodes cap (a rule the explanation
+ * relaxes, which patterns would bake in) binds the hosts, does a class get capacity rows, which its
+ * nodes can overfill (countsFrom then checks the packing).
  */
 export function buildModel(
   fleet: Fleet,
@@ -92,8 +99,9 @@ export type Counts = { counts: number[] } | { unpacked: SiteClass[] };
 
 /**
  * Nodes per candidate from solved column values. A class of identical hosts gets its nodes host by
- * host (first fit, else an exact packing solve). The aggregated model only bounds a class's totals,
- * so a class can fail to pack: the planner then gives its hosts classes of their own and solves again.
+ * host: read off its patterns, else first fit, else an exact packing solve. Capacity rows only bound
+ * a class's totals, so a class without patterns can fail to pack: the planner then cuts those nodes
+ * off or gives its hosts classes of their own, and solves again.
  */
 export async function countsFrom(
   model: Model,
@@ -114,24 +122,27 @@ export async function countsFrom(
     // The solver rents values[rented] hosts of the class: the first ones in spec order take the nodes.
     const rented = k.sites.slice(0, values[k.rented!]);
     const hosts = rented.map((s) => s.host!);
+    const position = new Map(rented.map((s, h) => [s, h]));
+    const place = (packed: number[][]) =>
+      slots.forEach((slot, j) =>
+        slot.candidates.forEach((c) => {
+          const h = position.get(candidates[c].site);
+          if (h !== undefined) counts[c] = packed[h][j];
+        }),
+      );
     const items = slots.map((s) => ({ group: s.group, count: values[s.column] }));
+    if (k.patterns) {
+      place(packByPatterns(k.patterns, rented.length, items, values));
+      continue;
+    }
     // A cut that proves the nodes do not fit saves the exact packing's search (which can take long to say no).
     const packed =
       packHosts(hosts, items) ??
       ((await refuted(k, items, rented.length))
         ? undefined
         : await packExactly(hosts, items, portCliques(fleet.groups), timeLimitSeconds()));
-    if (!packed) {
-      unpacked.push(k);
-      continue;
-    }
-    const position = new Map(rented.map((s, h) => [s, h]));
-    slots.forEach((slot, j) =>
-      slot.candidates.forEach((c) => {
-        const h = position.get(candidates[c].site);
-        if (h !== undefined) counts[c] = packed[h][j];
-      }),
-    );
+    if (packed) place(packed);
+    else unpacked.push(k);
   }
   return unpacked.length ? { unpacked } : { counts };
 }
@@ -315,6 +326,7 @@ function refusedClientRows(lp: Lp<RuleFamily>, columns: ClientColumn[], slots: S
  */
 function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: SiteClass[]): void {
   const cliques = portCliques(fleet.groups);
+  const patterns: PatternCache = new Map();
   const onClass = new Map<SiteClass, Slot[]>();
   for (const s of slots) if (s.siteClass.rented !== undefined) push(onClass, s.siteClass, s);
   for (const k of classes) {
@@ -322,6 +334,12 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
     if (k.rented === undefined || !on) continue;
     const h = k.sites[0].host!;
     const u = k.rented;
+    const columnOf = new Map(on.map((s) => [s.group, s.column]));
+    if (k.sites.length > 1 && h.maxNodes === undefined) {
+      // Patterns make the capacity rows and cuts below redundant.
+      k.patterns = patternRows(lp, h, k.sites.length, u, columnOf, patterns);
+      if (k.patterns) continue;
+    }
     lp.atMost([...on.map((s): Term => [s.column, s.group.profile.vcpu]), [u, -h.cpu]], 0);
     lp.atMost([...on.map((s): Term => [s.column, s.group.profile.memoryGb]), [u, -h.memoryGb]], 0);
     lp.atMost([...on.map((s): Term => [s.column, s.group.profile.diskGb]), [u, -h.diskGb]], 0);
@@ -334,7 +352,6 @@ function hostRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], classes: Site
     if (h.maxNodes !== undefined && nodesOn.length)
       lp.atMost([...nodesOn.map((s): Term => [s.column, 1]), [u, -h.maxNodes]], 0, "sites.maxNodes");
     if (k.sites.length > 1) {
-      const columnOf = new Map(on.map((s) => [s.group, s.column]));
       for (const cut of hostCuts(
         on.map((s) => s.group),
         h,

@@ -142,7 +142,8 @@ export function addSizedCuts(model: Pick<Model, "lp" | "slots" | "classes">, cut
   if (!cuts.length) return;
   const columns = new Map<SiteClass, Map<NodeGroup, number>>();
   for (const s of model.slots) {
-    if (s.siteClass.rented === undefined) continue;
+    // A class modelled by patterns holds only what packs: a cut adds nothing there.
+    if (s.siteClass.rented === undefined || s.siteClass.patterns) continue;
     const m = columns.get(s.siteClass) ?? new Map<NodeGroup, number>();
     m.set(s.group, s.column);
     columns.set(s.siteClass, m);

@@ -18,7 +18,7 @@ import { explainByRelaxing, obviousReasons, type Relaxation } from "./explain";
 import { gatewayReasons, splitGateways, withGateways } from "./gateways";
 import { buildModel, countsFrom, type Keep, type Model, type PackItem, type RuleFamily, type SiteClass } from "./model";
 import { addSizedCuts, hostSize, patternCut, type SizedCut } from "./packing-cuts";
-import { solveModel, type Solution } from "./solve";
+import { solveModel, WarmLinear, type Solution } from "./solve";
 
 /** Default of {@link PlanOptions.timeLimitSeconds}: long enough for thousands of sites, short enough for a CLI. */
 export const DEFAULT_TIME_LIMIT_SECONDS = 30;
@@ -105,7 +105,7 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
       relaxed,
       (r, cutoff) => placement.relaxation(r, cutoff),
       withoutBudget,
-    );
+    ).finally(() => placement.dispose());
     throw new InfeasibleError(reasons.map((r) => r.text));
   }
 
@@ -149,15 +149,17 @@ interface Solved {
 
 /**
  * The solves of one planning run, sharing one deadline and one model build: identical hosts
- * aggregated (small; a relaxation of the real problem). When the optimum of a class of hosts does
- * not pack onto them one by one, those hosts get classes of their own (exact) for this and every
- * later solve of the run.
+ * aggregated (small; exact where a class is modelled by its host patterns, else a relaxation of the
+ * real problem). When the optimum of a class without patterns does not pack onto its hosts one by
+ * one, a cut or classes of their own for those hosts (exact) go into this and every later solve.
  */
 class Placement {
   private readonly single = new Set<Site>();
   /** Rows found so far that cut off nodes a class of hosts cannot hold (added to every later model). */
   private readonly cuts: Array<SizedCut & { site: Site }> = [];
   private fresh?: Model;
+  /** The explanation's linear relaxations, solved on one HiGHS model (of `model`) from basis to basis. */
+  private linear?: { model: Model; relaxation: WarmLinear };
 
   constructor(
     private readonly fleet: Fleet,
@@ -232,10 +234,7 @@ class Placement {
    */
   async relaxation(relaxed: ReadonlySet<RuleFamily>, cutoffUsd?: number): Promise<Relaxation> {
     if (cutoffUsd !== undefined) {
-      const bound = await solveModel(this.model().lp.arrays(relaxed), {
-        linearOnly: true,
-        timeLimitSeconds: this.secondsLeft(),
-      });
+      const bound = await this.linearBound(relaxed);
       if (
         bound.status === "infeasible" ||
         (bound.status === "optimal" && !withinBudget(bound.objective - BUDGET_TOLERANCE_USD, cutoffUsd))
@@ -246,6 +245,23 @@ class Placement {
     const cutoff = cutoffUsd === undefined ? undefined : cutoffUsd + BUDGET_TOLERANCE_USD;
     const { solution, counts } = await this.solve(relaxed, undefined, cutoff);
     return counts ? { feasible: true, costUsd: solution.objective } : { feasible: false };
+  }
+
+  /** The linear relaxation's optimum with `relaxed` dropped, warm from the previous one of the same model. */
+  private linearBound(relaxed: ReadonlySet<RuleFamily>): Promise<Pick<Solution, "status" | "objective">> {
+    const model = this.model();
+    if (this.linear?.model !== model) {
+      void this.linear?.relaxation.dispose();
+      this.linear = { model, relaxation: new WarmLinear(model.lp.arrays()) };
+    }
+    const { rowLower, rowUpper } = model.lp.rowBounds(relaxed);
+    return this.linear.relaxation.solve(rowLower, rowUpper, this.secondsLeft());
+  }
+
+  /** Frees the solver memory the linear relaxations hold. */
+  async dispose(): Promise<void> {
+    await this.linear?.relaxation.dispose();
+    this.linear = undefined;
   }
 
   private secondsLeft(): number {

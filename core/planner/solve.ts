@@ -45,43 +45,38 @@ const DETAIL: Record<number, string> = {
   17: "Interrupted",
 };
 
+/** Bounds as HiGHS reads them: its own infinity for JavaScript's. */
+const finite = (xs: Float64Array, inf: number) => xs.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
+
+function statusOf(code: number): Solution["status"] {
+  if (code === 7) return "optimal";
+  if (code === 8 || code === 9) return "infeasible";
+  if (code === 11) return "bound";
+  if (code === 12) return "target";
+  if (code === 13 || code === 14 || code === 17) return "limit";
+  return "other";
+}
+
 /** Solves a MILP with HiGHS (exact: relative gap 0; deterministic for the same input). */
 export async function solveModel(model: ModelArrays, options: SolveOptions = {}): Promise<Solution> {
   instance ??= loadHighs();
   const highs = await instance;
-  const inf = highs.infinity;
-  const bound = (xs: Float64Array) => xs.map((x) => (x === Infinity ? inf : x === -Infinity ? -inf : x));
   let solver: ReturnType<Highs["createModel"]> | undefined;
   try {
-    solver = highs.createModel({
-      ...model,
-      colLower: bound(model.colLower),
-      colUpper: bound(model.colUpper),
-      rowLower: bound(model.rowLower),
-      rowUpper: bound(model.rowUpper),
-      integrality: options.linearOnly ? new Int32Array(model.numCols) : model.integrality,
-    });
+    solver = createSolver(highs, model, options.linearOnly ?? false);
     solver.options.set({
       mip_rel_gap: 0,
       output_flag: false,
       random_seed: 0,
+      // Feasibility jump spends a third of a large planning solve finding a plan far from the
+      // optimum (4x its cost on the planning grid) that the root LP's sub-MIP then beats anyway.
+      mip_heuristic_run_feasibility_jump: false,
       ...(options.timeLimitSeconds !== undefined ? { time_limit: options.timeLimitSeconds } : {}),
       ...(options.objectiveBound !== undefined ? { objective_bound: options.objectiveBound } : {}),
       ...(options.objectiveTarget !== undefined ? { objective_target: options.objectiveTarget } : {}),
     });
     const code = solver.run().modelStatus as number;
-    const status =
-      code === 7
-        ? "optimal"
-        : code === 8 || code === 9
-          ? "infeasible"
-          : code === 11
-            ? "bound"
-            : code === 12
-              ? "target"
-              : code === 13 || code === 14 || code === 17
-                ? "limit"
-                : "other";
+    const status = statusOf(code);
     const info = (name: string) => {
       try {
         return Number(solver!.info.get(name));
@@ -115,6 +110,69 @@ export async function solveModel(model: ModelArrays, options: SolveOptions = {})
   } finally {
     if (solver && !solver.disposed) solver.dispose();
   }
+}
+
+/**
+ * One linear relaxation solved again with other row bounds (the explanation's relaxations drop rule
+ * families): HiGHS starts each solve from the last one's basis, a fraction of a solve from scratch.
+ * Holds WebAssembly memory until {@link dispose}.
+ */
+export class WarmLinear {
+  private solver?: Promise<ReturnType<Highs["createModel"]>>;
+
+  constructor(private readonly model: ModelArrays) {}
+
+  /** The relaxation's optimum under these row bounds (status and objective, no values). */
+  async solve(
+    rowLower: Float64Array,
+    rowUpper: Float64Array,
+    timeLimitSeconds: number,
+  ): Promise<Pick<Solution, "status" | "objective">> {
+    this.solver ??= this.create();
+    const solver = await this.solver;
+    try {
+      const inf = (await instance!).infinity;
+      solver.changeRowsBounds(
+        { kind: "range", from: 0, to: this.model.numRows - 1 },
+        finite(rowLower, inf),
+        finite(rowUpper, inf),
+      );
+      // HiGHS holds time_limit to the runs of one model together: each solve gets its own.
+      solver.zeroAllClocks();
+      solver.options.set({ time_limit: timeLimitSeconds });
+      const status = statusOf(solver.run().modelStatus as number);
+      return { status, objective: status === "optimal" ? solver.getObjectiveValue() : NaN };
+    } catch (e) {
+      // As in solveModel: a failed solve can leave the WASM heap unusable.
+      instance = undefined;
+      this.solver = undefined;
+      throw e;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const solver = await this.solver?.catch(() => undefined);
+    if (solver && !solver.disposed) solver.dispose();
+    this.solver = undefined;
+  }
+
+  private async create(): Promise<ReturnType<Highs["createModel"]>> {
+    instance ??= loadHighs();
+    const solver = createSolver(await instance, this.model, true);
+    solver.options.set({ output_flag: false, random_seed: 0 });
+    return solver;
+  }
+}
+
+function createSolver(highs: Highs, model: ModelArrays, linearOnly: boolean): ReturnType<Highs["createModel"]> {
+  return highs.createModel({
+    ...model,
+    colLower: finite(model.colLower, highs.infinity),
+    colUpper: finite(model.colUpper, highs.infinity),
+    rowLower: finite(model.rowLower, highs.infinity),
+    rowUpper: finite(model.rowUpper, highs.infinity),
+    integrality: linearOnly ? new Int32Array(model.numCols) : model.integrality,
+  });
 }
 
 /**

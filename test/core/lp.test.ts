@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Lp } from "../../core/planner/lp";
-import { solveModel } from "../../core/planner/solve";
+import { solveModel, WarmLinear } from "../../core/planner/solve";
 
 test("rows are stored sparse (CSR), terms on one column added up, zero coefficients dropped", () => {
   const lp = new Lp<"cap">();
@@ -47,6 +47,36 @@ test("a relaxed family's rows are left free, the others kept", async () => {
   assert.equal(freed.rowUpper[1], 7);
   assert.equal((await solveModel(kept)).objective, -3);
   assert.equal((await solveModel(freed)).objective, -7);
+});
+
+test("a warm linear relaxation solved again under other row bounds finds what a fresh solve finds", async () => {
+  const lp = new Lp<"cap" | "floor">();
+  const x = lp.column(-1, 0, 10, false);
+  const y = lp.column(-2, 0, 10, false);
+  lp.atMost([[x, 1]], 3, "cap");
+  lp.atMost([[y, 1]], 2, "cap");
+  lp.atLeast([[x, 1]], 9, "floor");
+  lp.atMost(
+    [
+      [x, 1],
+      [y, 1],
+    ],
+    8,
+  );
+  const warm = new WarmLinear(lp.arrays());
+  try {
+    // Both families kept: x <= 3 and x >= 9 clash; either family dropped, then both again.
+    for (const relaxed of [[], ["floor"], ["cap"], ["cap", "floor"], []] as const) {
+      const set = new Set(relaxed);
+      const { rowLower, rowUpper } = lp.rowBounds(set);
+      const fresh = await solveModel(lp.arrays(set), { linearOnly: true });
+      const again = await warm.solve(rowLower, rowUpper, 10);
+      assert.equal(again.status, fresh.status, relaxed.join(","));
+      if (fresh.status === "optimal") assert.ok(Math.abs(again.objective - fresh.objective) < 1e-9, relaxed.join(","));
+    }
+  } finally {
+    await warm.dispose();
+  }
 });
 
 test("raising a lower bound never passes the upper bound", () => {

@@ -1,5 +1,5 @@
 /**
- * The aggregated model (classes of identical hosts, pattern cuts, splits) is exact: on random fleets
+ * The aggregated model (classes of identical hosts, host patterns, pattern cuts, splits) is exact: on random fleets
  * with batches of identical hosts its optimum costs what the host-by-host model's costs, and a spec
  * one finds infeasible the other does too.
  */
@@ -21,6 +21,8 @@ const batchArb = fc.record({
   memoryGb: fc.constantFrom(32, 64, 128),
   diskGb: fc.constantFrom(3000, 6000, 8000),
   copies: fc.integer({ min: 1, max: 4 }),
+  // A maxNodes cap keeps a class off its host patterns: capacity rows, packing checks, cuts and splits.
+  maxNodes: fc.constantFrom(undefined, undefined, 1, 2),
 });
 
 const specArb = fc.record({
@@ -40,10 +42,17 @@ type Spec = typeof specArb extends fc.Arbitrary<infer T> ? T : never;
 
 function specOf(s: Spec): unknown {
   let n = 0;
-  const hosts = s.batches.flatMap(({ copies, ...kind }) =>
+  const hosts = s.batches.flatMap(({ copies, maxNodes, ...kind }) =>
     Array.from({ length: copies }, () => {
       n++;
-      return { ...kind, name: `h${n}`, address: `198.51.100.${n}`, region: `${kind.operator}-1`, disk: "nvme" };
+      return {
+        ...kind,
+        ...(maxNodes === undefined ? {} : { maxNodes }),
+        name: `h${n}`,
+        address: `198.51.100.${n}`,
+        region: `${kind.operator}-1`,
+        disk: "nvme",
+      };
     }),
   );
   return {
