@@ -25,6 +25,12 @@ const Shape = z.strictObject({
   vcpu: z.number().int().positive(),
   memoryGb: z.number().positive(),
   localNvmeGb: z.number().positive().optional(),
+  /**
+   * What the machine sustains to network block storage (AWS EBS baseline, not the 30-minute burst):
+   * no attached volume delivers more, so throughput is never provisioned above it. Absent = not known,
+   * not capped.
+   */
+  blockStorage: Sourced.extend({ baselineThroughputMBps: z.number().positive() }).optional(),
 });
 export type Shape = z.infer<typeof Shape>;
 
