@@ -95,6 +95,21 @@ export function checkIntegrity(catalog: Catalog): string[] {
         else if (client.layer !== layer) problems.push(`chain ${chain.id}: client ${id} is ${client.layer}, listed under ${layer}`);
       }
     }
+    // `requires` is what the deploy asks for (stack secrets): it must be exactly what the chain's clients read.
+    const required = new Set(chain.requires ?? []);
+    const read = new Set<string>();
+    for (const id of Object.values(chain.clients).flat()) {
+      const client = catalog.clients.get(id);
+      const args = [...(client?.command ?? []), ...Object.values(client?.roleArgs ?? {}).flat()];
+      for (const secret of ["l1Rpc", "l1Beacon"] as const) {
+        if (!args.some((a) => a.includes(`{${secret}}`))) continue;
+        read.add(secret);
+        if (!required.has(secret)) problems.push(`chain ${chain.id}: client ${id} reads {${secret}}, which the chain does not list in requires`);
+      }
+    }
+    for (const secret of required) {
+      if (!read.has(secret)) problems.push(`chain ${chain.id}: requires ${secret}, but none of its clients reads {${secret}}`);
+    }
     for (const id of chain.clients[chain.rpc.layer] ?? []) {
       if (!catalog.clients.get(id)?.ports.some((p) => p.name === chain.rpc.port)) {
         problems.push(`chain ${chain.id}: client ${id} has no port named ${chain.rpc.port}`);

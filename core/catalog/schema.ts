@@ -25,6 +25,12 @@ const Shape = z.strictObject({
   vcpu: z.number().int().positive(),
   memoryGb: z.number().positive(),
   localNvmeGb: z.number().positive().optional(),
+  /**
+   * What the machine sustains to network block storage (AWS EBS baseline, not the 30-minute burst):
+   * no attached volume delivers more, so throughput is never provisioned above it. Absent = not known,
+   * not capped.
+   */
+  blockStorage: Sourced.extend({ baselineThroughputMBps: z.number().positive() }).optional(),
 });
 export type Shape = z.infer<typeof Shape>;
 
@@ -177,6 +183,12 @@ export const ChainsFile = z.strictObject({
     sequencerUrls: z.record(z.string(), z.string().url()).optional(),
     /** Beacon API serving finalized states per network, filled into consensus client commands as {checkpointSyncUrl}. */
     checkpointSyncUrls: z.record(z.string(), z.string().url()).optional(),
+    /**
+     * An archive serving the chain's blob data per network, filled into commands as {blobArchiveUrl}: since
+     * PeerDAS (Fusaka) an ordinary beacon node no longer serves old blobs, so rollup nodes that derive from
+     * L1 blobs (Scroll's l2geth) read them from the operator's archive.
+     */
+    blobArchiveUrls: z.record(z.string(), z.string().url()).optional(),
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
@@ -188,7 +200,7 @@ export const ChainsFile = z.strictObject({
         if (!Object.values(chain.clients).some((ids) => ids.includes(client)))
           ctx.addIssue({ code: "custom", path: ["roles", role, "diskGbByClient", "sizes", client], message: `'${client}' is not a client of chain ${chain.id}` });
     // Per-network values must name networks the chain has: a typo would silently leave a network without its value.
-    for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls"] as const) {
+    for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls", "blobArchiveUrls"] as const) {
       for (const network of Object.keys(chain[key] ?? {})) {
         if (!chain.networks.includes(network)) {
           ctx.addIssue({ code: "custom", path: [key, network], message: `'${network}' is not a network of chain ${chain.id} (${chain.networks.join(", ")})` });

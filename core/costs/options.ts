@@ -36,6 +36,11 @@ export interface StorageChoice {
   throughputMBps?: number;
   /** Local NVMe / local SSD: fast, and lost with the machine. */
   local: boolean;
+  /**
+   * The MB/s the profile asks for, when the machine's block-storage baseline holds the disk below it:
+   * `throughputMBps` is then that baseline (paying for more would buy nothing the machine can use).
+   */
+  throughputWantedMBps?: number;
 }
 
 /** The cheapest way to run one node of a profile at a site. */
@@ -203,22 +208,47 @@ function storageFor(profile: Profile, provider: ProviderFile, region: string, sh
   for (const cls of provider.storageClasses) {
     if (cls.local ? profile.localNvme === "none" : profile.localNvme === "required") continue;
     if (cls.shapePrefixes && !cls.shapePrefixes.some((prefix) => shape.id.startsWith(prefix))) continue;
-    const priced = priceStorageClass(profile, cls, provider.storagePrices[region] ?? []);
+    const priced = priceStorageClass(profile, cls, provider.storagePrices[region] ?? [], cls.local ? undefined : shape);
     if (priced) candidates.push(priced);
   }
   return candidates.sort((a, b) => a.usd + a.performanceUsd - (b.usd + b.performanceUsd))[0];
 }
 
-/** Sizes a disk of one class for the profile (growing it where performance scales with size) and prices it. */
+/**
+ * The throughput a network disk on `shape` must deliver: the profile's, held at the machine's
+ * block-storage baseline (whole MB/s, as the providers' APIs take it) when that is lower.
+ */
+export function throughputNeed(
+  profile: Profile,
+  shape?: Shape,
+): { need: number; capped?: { wanted: number; source: string } } {
+  const baseline = shape?.blockStorage && Math.floor(shape.blockStorage.baselineThroughputMBps);
+  if (!baseline || baseline >= profile.throughputMBps) return { need: profile.throughputMBps };
+  return {
+    need: baseline,
+    capped: {
+      wanted: profile.throughputMBps,
+      source: `${shape!.id} sustains ${shape!.blockStorage!.baselineThroughputMBps} MB/s to block storage, below the ${profile.throughputMBps} MB/s asked: throughput held there: ${cite(shape!.blockStorage!)}`,
+    },
+  };
+}
+
+/**
+ * Sizes a disk of one class for the profile (growing it where performance scales with size) and prices it.
+ * With `shape`, the disk's throughput is held at the machine's block-storage baseline ({@link throughputNeed}).
+ */
 export function priceStorageClass(
   profile: Profile,
   cls: StorageClass,
   prices: ProviderFile["storagePrices"][string],
+  shape?: Shape,
 ): PricedStorage | undefined {
+  const { need: throughputMBps, capped } = throughputNeed(profile, shape);
+  const held = capped ? { throughputWantedMBps: capped.wanted } : {};
+  const heldSources = capped ? [capped.source] : [];
   if (cls.tiers) {
     for (const tier of [...cls.tiers].sort((a, b) => a.sizeGb - b.sizeGb)) {
-      if (tier.sizeGb < profile.diskGb || tier.iops < profile.iops || tier.throughputMBps < profile.throughputMBps)
-        continue;
+      if (tier.sizeGb < profile.diskGb || tier.iops < profile.iops || tier.throughputMBps < throughputMBps) continue;
       const price = prices.find((p) => p.class === cls.id && p.tier === tier.id);
       if (!price?.usdPerMonth) continue;
       return {
@@ -227,23 +257,20 @@ export function priceStorageClass(
           tier: tier.id,
           sizeGb: tier.sizeGb,
           iops: tier.iops,
-          throughputMBps: tier.throughputMBps,
+          throughputMBps: capped ? Math.min(tier.throughputMBps, throughputMBps) : tier.throughputMBps,
           local: false,
+          ...held,
         },
         usd: price.usdPerMonth,
         performanceUsd: 0,
-        sources: [cite(price)],
+        sources: [cite(price), ...heldSources],
       };
     }
     return undefined;
   }
   const price = prices.find((p) => p.class === cls.id);
   if (!price?.usdPerGbMonth || !cls.iops || !cls.throughputMBps) return undefined;
-  let size = Math.max(
-    profile.diskGb,
-    growFor(profile.iops, cls.iops),
-    growFor(profile.throughputMBps, cls.throughputMBps),
-  );
+  let size = Math.max(profile.diskGb, growFor(profile.iops, cls.iops), growFor(throughputMBps, cls.throughputMBps));
   if (cls.unitGb) {
     const units = Math.ceil(size / cls.unitGb);
     const allowed = cls.unitCounts ? cls.unitCounts.find((n) => n >= units) : units;
@@ -252,19 +279,21 @@ export function priceStorageClass(
   }
   if (size > cls.maxGb) return undefined;
   const iops = provision(profile.iops, cls.iops, size);
-  const throughput = provision(profile.throughputMBps, cls.throughputMBps, size);
+  const throughput = provision(throughputMBps, cls.throughputMBps, size);
   if (!iops || !throughput) return undefined;
   return {
     choice: {
       class: cls.id,
       sizeGb: size,
       iops: iops.level,
-      throughputMBps: throughput.level,
+      // A disk whose included throughput exceeds the machine's baseline still delivers only the baseline.
+      throughputMBps: capped ? Math.min(throughput.level, throughputMBps) : throughput.level,
       local: cls.local ?? false,
+      ...held,
     },
     usd: size * price.usdPerGbMonth,
     performanceUsd: iops.usd + throughput.usd,
-    sources: [cite(price)],
+    sources: [cite(price), ...heldSources],
   };
 }
 

@@ -38,6 +38,11 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
     healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
     entrypoint: ["geth"],
   },
+  // Scroll's l2geth image (Docker Hub scrolltech/l2geth) is built like geth's: ENTRYPOINT geth, IPC in the data dir.
+  l2geth: {
+    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
+    entrypoint: ["geth"],
+  },
   nethermind: { entrypoint: ["/nethermind/nethermind"] },
   reth: { entrypoint: ["/usr/local/bin/reth"] },
   "op-reth": { entrypoint: ["/usr/local/bin/op-reth"] },

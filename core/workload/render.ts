@@ -7,7 +7,7 @@
  */
 import { stringify, parse } from "yaml";
 import type { Catalog } from "../catalog/load";
-import type { Client } from "../catalog/schema";
+import type { Chain, Client } from "../catalog/schema";
 import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { rpcPort, type Exposure, type Protocol } from "./firewall";
 import { fill, fillDeep, readTemplate } from "./templates";
@@ -151,6 +151,13 @@ const SECRET_ENV: Record<SecretName, string> = { l1Rpc: "SOVEREIGN_L1_RPC", l1Be
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+/** Placeholders filled per network from the chain's catalog entry: the field, and what a value must be. */
+const PER_NETWORK_URLS = {
+  sequencerUrl: ["sequencerUrls", ""],
+  checkpointSyncUrl: ["checkpointSyncUrls", "a beacon API serving finalized states"],
+  blobArchiveUrl: ["blobArchiveUrls", "an archive serving the chain's blobs"],
+} as const satisfies Record<string, readonly [keyof Chain, string]>;
+
 /** Renders the compose project of one node. Throws when a client command needs a value nobody can give. */
 export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: WorkloadOptions = {}): Workload {
   const chain = catalog.chains.get(node.chain);
@@ -189,6 +196,15 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const executionRpc = port(execution, "rpc");
   const chainId = options.chainId ?? chain.chainIds?.[node.network];
 
+  const perNetworkUrl = (name: keyof typeof PER_NETWORK_URLS, where: string): string => {
+    const [key, what] = PER_NETWORK_URLS[name];
+    const url = chain[key]?.[node.network];
+    if (!url)
+      throw new Error(
+        `${where}: {${name}} has no value: add ${key}.${node.network}${what ? ` (${what})` : ""} to chain ${node.chain} in the catalog`,
+      );
+    return url;
+  };
   const usedSecrets = new Set<SecretName>();
   let needsJwt = false;
   const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
@@ -198,22 +214,10 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
         return (
           client.networkNames?.[`${node.chain}/${node.network}`] ?? client.networkNames?.[node.network] ?? node.network
         );
-      case "sequencerUrl": {
-        const url = chain.sequencerUrls?.[node.network];
-        if (!url)
-          throw new Error(
-            `${where}: {sequencerUrl} has no value: add sequencerUrls.${node.network} to chain ${node.chain} in the catalog`,
-          );
-        return url;
-      }
-      case "checkpointSyncUrl": {
-        const url = chain.checkpointSyncUrls?.[node.network];
-        if (!url)
-          throw new Error(
-            `${where}: {checkpointSyncUrl} has no value: add checkpointSyncUrls.${node.network} (a beacon API serving finalized states) to chain ${node.chain} in the catalog`,
-          );
-        return url;
-      }
+      case "sequencerUrl":
+      case "checkpointSyncUrl":
+      case "blobArchiveUrl":
+        return perNetworkUrl(name, where);
       case "chain":
         return node.chain;
       case "dataDir":

@@ -517,13 +517,13 @@ describe("docs/json-output.md matches the real output", () => {
     const storage = names(topLevel(inner(text, "storage")));
     const cost = names(inner(text, "cost"));
     assert.ok(storage.includes("class") && storage.includes("iops"), `${storage}`);
-    const conditional = new Set(["tier", "iops", "throughputMBps"]);
+    const conditional = new Set(["tier", "iops", "throughputMBps", "throughputWantedMBps"]);
     for (const n of plan.nodes) {
       for (const k of storage) if (!conditional.has(k)) assert.ok(k in n.storage, `${n.id}: storage.${k}`);
       for (const k of Object.keys(n.storage)) assert.ok(storage.includes(k), `storage.${k} is not documented`);
       for (const k of cost) assert.ok(k in (n as unknown as { cost: object }).cost, `${n.id}: cost.${k}`);
     }
-    for (const k of ["iops", "throughputMBps"])
+    for (const k of ["iops", "throughputMBps", "throughputWantedMBps"] as const)
       assert.ok(
         plan.nodes.some((n) => typeof n.storage[k] === "number"),
         `no node has storage.${k}`,

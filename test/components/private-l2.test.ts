@@ -348,4 +348,27 @@ describe("refusals", () => {
       "no cloud resource was registered",
     );
   });
+
+  it("refuses a Scroll fleet without the L1 RPC, naming the secret, before creating anything", async () => {
+    const before = h.resources.length;
+    const config: Record<string, unknown> = {
+      ...baseConfig,
+      "sovereign:fleetFile": "",
+      "sovereign:fleet": { ...spec, chains: [{ chain: "scroll", count: 3 }] },
+    };
+    delete config["sovereign:l1Rpc"];
+    await assert.rejects(attempt(config, ["sovereign:l1Beacon"]), (e: Error) => {
+      assert.match(
+        e.message,
+        /scroll-[a-z0-9-]+-1: chain scroll needs l1Rpc \(pulumi config set --secret sovereign:l1Rpc <url>\)/,
+      );
+      assert.doesNotMatch(e.message, /needs l1Beacon/);
+      return true;
+    });
+    await settle();
+    assert.ok(
+      h.resources.slice(before).every((r) => !r.custom),
+      "no cloud resource was registered",
+    );
+  });
 });

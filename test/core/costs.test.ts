@@ -35,17 +35,28 @@ function option(chain: string, siteId: string) {
 describe("AWS: gp3 with provisioned IOPS and throughput", () => {
   test("ethereum full in us-east-1", () => {
     // 8 vCPU / 32 GB -> m6i.2xlarge 0.384/h; 2500 GB gp3 0.08/GB;
-    // 8000 IOPS: 5000 above the included 3000 at 0.005; 500 MB/s: 375 above 125 at 0.04.
+    // 8000 IOPS: 5000 above the included 3000 at 0.005; the profile's 500 MB/s is held at the
+    // m6i.2xlarge EBS baseline, 312.5 -> 312 MB/s: 187 above 125 at 0.04.
     const o = option("ethereum", "aws/us-east-1");
     assert.equal(o.shape, "m6i.2xlarge");
-    assert.deepEqual(o.storage, { class: "gp3", sizeGb: 2500, iops: 8000, throughputMBps: 500, local: false });
+    assert.deepEqual(o.storage, {
+      class: "gp3",
+      sizeGb: 2500,
+      iops: 8000,
+      throughputMBps: 312,
+      local: false,
+      throughputWantedMBps: 500,
+    });
+    assert.ok(
+      o.sources.some((s) => /m6i\.2xlarge sustains 312\.5 MB\/s to block storage, below the 500 MB\/s asked/.test(s)),
+    );
     assert.deepEqual(o.cost, {
       compute: 280.32, // 0.384 * 730
       storage: 202.4, // 2500 * 0.08 + the 30 GB gp3 boot volume
-      performance: 40, // 5000 * 0.005 + 375 * 0.04
+      performance: 32.48, // 5000 * 0.005 + 187 * 0.04
       publicIp: 3.65, // 0.005 * 730
       egress: 126, // 1500 GB, the first 100 free, then 0.09
-      total: 652.37,
+      total: 644.85,
       egressHigh: 531, // 6000 GB at the high end of the range: 5900 * 0.09
     });
   });
@@ -56,12 +67,48 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
     assert.deepEqual(o.cost, {
       compute: 335.8,
       storage: 240.86,
-      performance: 40,
+      performance: 32.48,
       publicIp: 3.65,
       egress: 126,
-      total: 746.31,
+      total: 738.79,
       egressHigh: 531,
     });
+  });
+
+  test("gp3 throughput is held at the instance's EBS baseline, never paid for above it", () => {
+    const aws = cat.providers.get("aws")!;
+    const gp3 = aws.storageClasses.find((c) => c.id === "gp3")!;
+    const prices = aws.storagePrices["us-east-1"];
+    const shape = (id: string) => aws.shapes.find((s) => s.id === id)!;
+    const p = custom({ diskGb: 1000, iops: 3000, throughputMBps: 500 });
+    // No shape: the profile's 500 MB/s, 375 above the included 125 at 0.04.
+    assert.equal(priceStorageClass(p, gp3, prices)!.performanceUsd, 15);
+    // m6i.xlarge sustains 156.25 MB/s to EBS: 156 provisioned (31 above 125), and the choice says what was asked.
+    const small = priceStorageClass(p, gp3, prices, shape("m6i.xlarge"))!;
+    assert.equal(small.choice.throughputMBps, 156);
+    assert.equal(small.choice.throughputWantedMBps, 500);
+    assert.equal(small.performanceUsd, 1.24);
+    // m6i.4xlarge sustains 625: the full 500, nothing held.
+    const large = priceStorageClass(p, gp3, prices, shape("m6i.4xlarge"))!;
+    assert.equal(large.choice.throughputMBps, 500);
+    assert.equal(large.choice.throughputWantedMBps, undefined);
+    assert.equal(large.performanceUsd, 15);
+    // A profile under the included 125 on a machine whose baseline is lower still: the disk delivers the baseline.
+    const tiny = priceStorageClass(
+      custom({ diskGb: 100, iops: 3000, throughputMBps: 100 }),
+      gp3,
+      prices,
+      shape("m6i.large"),
+    )!;
+    assert.deepEqual([tiny.choice.throughputMBps, tiny.choice.throughputWantedMBps, tiny.performanceUsd], [81, 100, 0]);
+    // A shape without a sourced baseline (m7i) is not capped.
+    assert.equal(priceStorageClass(p, gp3, prices, shape("m7i.2xlarge"))!.choice.throughputMBps, 500);
+    // Through cheapestOption: every AWS option's disk stays within its shape's baseline.
+    for (const chain of ["ethereum", "bitcoin", "scroll", "polygon"]) {
+      const o = option(chain, "aws/us-east-1");
+      const baseline = shape(o.shape).blockStorage?.baselineThroughputMBps;
+      if (baseline && !o.storage.local) assert.ok(o.storage.throughputMBps! <= baseline, `${chain} on ${o.shape}`);
+    }
   });
 
   test("gp3 provisions up to its late-2025 limit of 80,000 IOPS; io2 prices every IOPS", () => {

@@ -27,6 +27,7 @@ const ARCHIVE: Record<string, { archive: string[] } | "archive by default"> = {
   besu: { archive: ["--sync-mode=FULL", "--data-storage-format=FOREST"] },
   erigon: { archive: ["--prune.mode=archive"] },
   "op-geth": { archive: ["--syncmode=full", "--gcmode=archive"] },
+  l2geth: { archive: ["--gcmode=archive"] },
   reth: "archive by default",
   "op-reth": "archive by default",
 };
@@ -36,7 +37,7 @@ const chainsWith = (role: string) => [...catalog.chains.values()].filter((c) => 
 describe("node roles", () => {
   it("every archive-role node of every chain renders its clients' archive arguments, last", () => {
     const archiveChains = chainsWith("archive");
-    assert.deepEqual(archiveChains.map((c) => c.id).sort(), ["ethereum", "optimism"]);
+    assert.deepEqual(archiveChains.map((c) => c.id).sort(), ["ethereum", "optimism", "scroll"]);
     let checked = 0;
     for (const chain of archiveChains) {
       for (const network of chain.networks) {
@@ -76,8 +77,8 @@ describe("node roles", () => {
         }
       }
     }
-    // ethereum: 3 networks x 5 execution clients; optimism: 2 networks x 2.
-    assert.equal(checked, 3 * 5 + 2 * 2);
+    // ethereum: 3 networks x 5 execution clients; optimism: 2 networks x 2; scroll: 1 network x 1.
+    assert.equal(checked, 3 * 5 + 2 * 2 + 1);
   });
 
   it("reth and op-reth full nodes run --full (both are archive nodes by default), on every chain with a full role", () => {
