@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LocalWorkspace, PulumiCommand, type Stack, type UpResult } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
-import { REPO, labEnv, labHosts, labProblem, ssh, stateOnDisk, timer } from "./lab";
+import { REPO, labEnv, labHosts, labProblem, programStack, ssh, stateOnDisk, timer } from "./lab";
 import { selfSignedCertificate } from "../gateway/processes";
 
 const env = labEnv();
@@ -112,18 +112,8 @@ describe("the access layer through the program, with the real engine", { skip: p
         })),
       },
     };
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-    stack = await timed("stack init", () =>
-      LocalWorkspace.createOrSelectStack(
-        { stackName: `access-${process.pid}`, workDir: REPO },
-        { envVars: env, pulumiCommand },
-      ),
-    );
+    stack = await timed("stack init", () => programStack(env, `access-${process.pid}`, specFile, privateKey));
     await stack.setAllConfig({
-      "sovereign:fleetFile": { value: specFile },
-      "sovereign:sshPrivateKey": { value: privateKey, secret: true },
-      "sovereign:sshDialErrorLimit": { value: "2" },
-      "sovereign:sshPerDialTimeout": { value: "5" },
       "sovereign:overlay": { value: "true" },
       "sovereign:wireguardGo": { value: env.SOVEREIGN_WIREGUARD_GO },
       "sovereign:gatewayImage": { value: image },

@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LocalWorkspace, PulumiCommand, type Stack, type UpResult } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
-import { jsonRpc, labEnv, labHosts, labProblem, REPO, setHostReachable, ssh, type LabHost } from "./lab";
+import { jsonRpc, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, type LabHost } from "./lab";
 
 const env = labEnv();
 const problem = labProblem(env);
@@ -78,26 +78,14 @@ function oneHostSpec(name: string, host: LabHost, count: number) {
   };
 }
 
-/** A stack of the Sovereign program in the lab's file backend, configured for a spec file. */
+/** The program's stack for a spec file; only the test runner (at the bridge address) may call RPC. */
 async function labStack(
   env: Record<string, string>,
   name: string,
   specFile: string,
   privateKey: string,
 ): Promise<Stack> {
-  // The engine built by e2e/lab (not whatever `pulumi` may be on PATH).
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: name, workDir: REPO },
-    { envVars: env, pulumiCommand },
-  );
-  await stack.setAllConfig({
-    "sovereign:fleetFile": { value: specFile },
-    "sovereign:sshPrivateKey": { value: privateKey, secret: true },
-    "sovereign:sshDialErrorLimit": { value: "2" },
-    "sovereign:sshPerDialTimeout": { value: "5" },
-  });
-  // The test runner sits at the bridge address: only it may call RPC.
+  const stack = await programStack(env, name, specFile, privateKey);
   await stack.setConfig("sovereign:rpcAllowCidrs[0]", { value: "10.77.0.1/32" }, true);
   return stack;
 }

@@ -1,7 +1,8 @@
 /** The local lab (e2e/lab): hosts with their own addresses, the offline Pulumi engine, helpers to reach hosts. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
 export const REPO = resolve(__dirname, "..", "..");
 const LAB_SCRIPTS = join(REPO, "e2e", "lab");
@@ -117,4 +118,29 @@ export function stateOnDisk(env: Record<string, string>, project: string, stack:
     ...(existsSync(history) ? readdirSync(history).map((f) => join(history, f)) : []),
   ];
   return files.map((f) => readFileSync(f, "utf8")).join("\n");
+}
+
+/**
+ * A stack of the Sovereign program (Pulumi.yaml at the repo's root) in the lab's file backend, run
+ * by the engine e2e/lab built (not whatever `pulumi` may be on PATH), for a spec file, with the lab's
+ * SSH key and short dial limits.
+ */
+export async function programStack(
+  env: Record<string, string>,
+  name: string,
+  specFile: string,
+  privateKey: string,
+): Promise<Stack> {
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: name, workDir: REPO },
+    { envVars: env, pulumiCommand },
+  );
+  await stack.setAllConfig({
+    "sovereign:fleetFile": { value: specFile },
+    "sovereign:sshPrivateKey": { value: privateKey, secret: true },
+    "sovereign:sshDialErrorLimit": { value: "2" },
+    "sovereign:sshPerDialTimeout": { value: "5" },
+  });
+  return stack;
 }
