@@ -68,7 +68,7 @@ interface PlanNode {
 }
 interface PlanJson {
   nodes: PlanNode[];
-  gateways: Array<{ monthlyUsd: number }>;
+  gateways: Array<{ id: string; provider: string; monthlyUsd: number }>;
   totals: Record<string, unknown> & { monthlyUsd: number };
   hosts: Array<Record<string, unknown>>;
   warnings: string[];
@@ -98,12 +98,21 @@ async function validatePlan(name: string, p: unknown): Promise<Run> {
 }
 
 describe("plan --format json warnings", () => {
-  test("Akash nodes in the plan bring the lease-data warning; a plan without them has none", () => {
+  test("Akash nodes in the plan bring the lease-data warning, Akash gateways the one that pulumi up refuses them; a plan without them has none", () => {
     const akash = plan.nodes.filter((n) => n.provider === "akash").length;
     assert.ok(akash > 0, "the bundled example places nodes on Akash");
-    assert.equal(plan.warnings.length, 1);
+    const akashGateways = plan.gateways.filter((g) => g.provider === "akash").map((g) => g.id);
     assert.match(plan.warnings[0], /persistent data is lost when a lease closes/);
-    const withoutAkash = { ...plan, nodes: plan.nodes.filter((n) => n.provider !== "akash") };
+    assert.equal(plan.warnings.length, akashGateways.length ? 2 : 1);
+    if (akashGateways.length) {
+      assert.match(plan.warnings[1], /pulumi up cannot deploy a gateway on an Akash lease yet/);
+      for (const id of akashGateways) assert.ok(plan.warnings[1].includes(id));
+    }
+    const withoutAkash = {
+      ...plan,
+      nodes: plan.nodes.filter((n) => n.provider !== "akash"),
+      gateways: plan.gateways.filter((g) => g.provider !== "akash"),
+    };
     assert.deepEqual(planWarnings(withoutAkash as unknown as Plan), []);
   });
 });
