@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { loadCatalog, type Catalog } from "../../core/catalog/load";
 import { parseFleetYaml, validateFleetObject } from "../../core/fleet-spec/parse";
 import { resolveFleet, type Fleet, type NodeGroup } from "../../core/fleet-spec/resolve";
+import { profileForClients } from "../../core/catalog/profile";
+import type { Profile } from "../../core/catalog/schema";
+import type { PlannedNode } from "../../core/plan";
 
 export const ROOT = join(__dirname, "..", "..");
 export const EXAMPLE_PATH = join(ROOT, "examples", "fleet.yaml");
@@ -21,6 +24,13 @@ export function fleetFromYaml(text: string): Fleet {
 }
 
 /** Sum of cent amounts, free of float drift. */
+/** What a planned node needs on its host with the clients it runs (an archive's disk depends on its execution client). */
+export const nodeProfile = (cat: Catalog, n: PlannedNode): Profile =>
+  profileForClients(
+    cat.chains.get(n.chain)!.roles[n.role],
+    Object.fromEntries(Object.entries(n.clients).map(([layer, id]) => [layer, [id]])),
+  );
+
 export const sumCents = (xs: number[]): number => Math.round(xs.reduce((a, x) => a + Math.round(x * 100), 0)) / 100;
 
 /** Runs `fn`, expecting it to throw an error of class `cls`; returns the error. */

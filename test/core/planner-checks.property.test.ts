@@ -15,7 +15,7 @@ import { candidatesFor } from "../../core/planner/candidates";
 import { buildModel } from "../../core/planner/model";
 import { planFleet } from "../../core/planner/plan";
 import { solveModel } from "../../core/planner/solve";
-import { catalog, fleetOf } from "./helpers";
+import { catalog, fleetOf, nodeProfile } from "./helpers";
 
 const cat = catalog();
 const CAPS = [undefined, 0.34, 0.5, 0.67] as const;
@@ -157,7 +157,7 @@ test("aggregating identical hosts gives the optimum of the model with every host
       for (const site of fleet.sites) {
         const h = site.host;
         if (!h) continue;
-        const on = plan.nodes.filter((n) => n.site === site.id).map((n) => cat.chains.get(n.chain)!.roles[n.role]);
+        const on = plan.nodes.filter((n) => n.site === site.id).map((n) => nodeProfile(cat, n));
         assert.ok(
           on.reduce((a, p) => a + p.vcpu, 0) <= h.cpu && on.reduce((a, p) => a + p.diskGb, 0) <= h.diskGb,
           `${h.name} overfull`,

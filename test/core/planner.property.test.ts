@@ -13,7 +13,7 @@ import { planFleet } from "../../core/planner/plan";
 import { type Plan } from "../../core/plan";
 import type { Fleet } from "../../core/fleet-spec/resolve";
 import { planAndSearch, bruteForce } from "./brute-force";
-import { catalog, fleetOf, sumCents } from "./helpers";
+import { catalog, fleetOf, nodeProfile, sumCents } from "./helpers";
 
 const cat = catalog();
 const CAPS = [undefined, 0.25, 0.34, 0.5, 0.67, 1] as const;
@@ -159,7 +159,7 @@ function assertPlanKeepsEverything(fleet: Fleet, plan: Plan) {
     const h = site.host;
     if (!h) continue;
     const on = plan.nodes.filter((n) => n.site === site.id);
-    const profiles = on.map((n) => cat.chains.get(n.chain)!.roles[n.role]);
+    const profiles = on.map((n) => nodeProfile(cat, n));
     assert.ok(profiles.reduce((a, p) => a + p.vcpu, 0) <= h.cpu, `${h.name} cpu`);
     assert.ok(profiles.reduce((a, p) => a + p.memoryGb, 0) <= h.memoryGb, `${h.name} memory`);
     assert.ok(profiles.reduce((a, p) => a + p.diskGb, 0) <= h.diskGb, `${h.name} disk`);
