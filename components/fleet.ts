@@ -98,8 +98,10 @@ export interface FleetNodeOutput extends FleetPlacementOutput {
  * A planned fleet, deployed: per provider the shared scaffolding once (providers per region, VPCs,
  * networks, resource groups) and one host component per node, through the host table
  * (components/hosts.ts; components/index.ts registers the built-in bindings), so bare metal and
- * Akash plug in without changes here. Before any resource exists, every binding's preflight runs
- * and every workload is rendered, once; all problems come back as one error.
+ * Akash plug in without changes here; the plan's gateways go on the same scaffolding (each binding's
+ * `gatewaySite`), in front of every node of their chains, and the overlay joins them all when asked.
+ * Before any resource exists, every binding's preflight runs and every workload is rendered, once;
+ * all problems come back as one error.
  *
  * @example
  * const catalog = loadCatalog();
