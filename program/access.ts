@@ -8,39 +8,62 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SshConnection } from "../core/fleet-spec/schema";
+import { fqdn, relativeName } from "../core/dns";
 import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
 import type { RpcDnsArgs } from "../components/dns/rpc-dns";
 
-const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+\.?$/, {
-  message: "use a DNS name in lower case, e.g. rpc.example.org",
+/** A DNS name, checked by core/dns's own `fqdn` (the one the records are rendered with). */
+const name = z.string().superRefine((value, ctx) => {
+  try {
+    fqdn(value, "name");
+  } catch {
+    ctx.addIssue({ code: "custom", message: "use a DNS name of two or more labels, e.g. rpc.example.org" });
+  }
 });
 
 /** `sovereign:dns`: the hostname and where its records live (at least two DNS operators). */
-export const DnsConfig = z.strictObject({
-  hostname: name,
-  ttl: z.number().int().min(5).max(86_400).optional(),
-  minOperators: z.number().int().min(1).max(10).optional(),
-  route53: z.strictObject({ zoneId: z.string().min(1) }).optional(),
-  cloudDns: z.strictObject({ managedZone: z.string().min(1), project: z.string().min(1).optional() }).optional(),
-  azureDns: z.strictObject({ zone: name, resourceGroupName: z.string().min(1) }).optional(),
-  cloudflare: z.strictObject({ zoneId: z.string().min(1) }).optional(),
-  selfHosted: z
-    .strictObject({
-      zone: name,
-      servers: z
-        .array(
-          z.strictObject({
-            name,
-            operator: z.string().min(1),
-            address: z.ipv4({ message: "use the server's public IPv4 address" }),
-            port: z.number().int().min(1).max(65535).optional(),
-            ssh: SshConnection,
-          }),
-        )
-        .min(1),
-    })
-    .optional(),
-});
+export const DnsConfig = z
+  .strictObject({
+    hostname: name,
+    ttl: z.number().int().min(5).max(86_400).optional(),
+    minOperators: z.number().int().min(1).max(10).optional(),
+    route53: z.strictObject({ zoneId: z.string().min(1) }).optional(),
+    cloudDns: z.strictObject({ managedZone: z.string().min(1), project: z.string().min(1).optional() }).optional(),
+    azureDns: z.strictObject({ zone: name, resourceGroupName: z.string().min(1) }).optional(),
+    cloudflare: z.strictObject({ zoneId: z.string().min(1) }).optional(),
+    selfHosted: z
+      .strictObject({
+        zone: name,
+        servers: z
+          .array(
+            z.strictObject({
+              name,
+              operator: z.string().min(1),
+              address: z.ipv4({ message: "use the server's public IPv4 address" }),
+              port: z.number().int().min(1).max(65535).optional(),
+              ssh: SshConnection,
+            }),
+          )
+          .min(1),
+      })
+      .optional(),
+  })
+  .superRefine((dns, ctx) => {
+    // The zones of the providers that take one must hold the hostname (else the component fails mid-up).
+    for (const key of ["azureDns", "selfHosted"] as const) {
+      const zone = dns[key]?.zone;
+      if (!zone) continue;
+      try {
+        relativeName(dns.hostname, zone);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          path: [key, "zone"],
+          message: `${zone} does not hold the hostname ${dns.hostname}`,
+        });
+      }
+    }
+  });
 export type DnsConfig = z.infer<typeof DnsConfig>;
 
 /** `sovereign:gatewayApiKeys`: who holds a key and their rate; each key itself is the secret `sovereign:gatewayApiKey-<name>`. */

@@ -18,6 +18,7 @@ import {
   type FleetOverlayMachineOutput,
 } from "../components";
 import { RpcDns } from "../components/dns";
+import { fqdn } from "../core/dns";
 import { rpcDnsArgs } from "./access";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
@@ -269,7 +270,7 @@ function rpcAccess(cfg: DeployConfig, plan: Plan, fleet: Fleet): pulumi.Output<R
   );
   const scheme = cfg.access.gateways.tls ? "https" : "http";
   const suffix = (scheme === "https" && port === 443) || (scheme === "http" && port === 80) ? "" : `:${port}`;
-  const hostname = dnsConfig.hostname.replace(/\.$/, "");
+  const hostname = fqdn(dnsConfig.hostname).slice(0, -1);
   return endpoints.apply((e): RpcAccess => ({
     hostname,
     dnsProviders: dns.providers.map((p) => `${p.provider} (${p.operator})`),

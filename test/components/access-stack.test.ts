@@ -185,6 +185,20 @@ describe("access layer refusals", () => {
     );
   });
 
+  it("names a self-hosted zone that does not hold the hostname", async () => {
+    const config = {
+      ...baseConfig,
+      "sovereign:dns": { ...dns, selfHosted: { ...dns.selfHosted, zone: "other.example.org" } },
+    };
+    await assert.rejects(
+      attempt(config),
+      refused(
+        /sovereign:dns\.selfHosted\.zone: other\.example\.org does not hold the hostname rpc\.example\.org/,
+        "ConfigError",
+      ),
+    );
+  });
+
   it("refuses a hostname when the plan has no gateways to point it at", async () => {
     const { gateways: _, ...noGateways } = spec;
     await assert.rejects(
