@@ -1,6 +1,7 @@
 /**
  * Pieces of a plan with an access layer, for tests: bare-metal hosts of a fleet spec and gateways
- * placed by hand (until the planner places the spec's `gateways` section).
+ * placed by hand, for tests of the outage model that need gateways at fixed hosts (the drill itself
+ * has the planner place them).
  */
 import type { PlannedGateway } from "../../core/plan";
 
