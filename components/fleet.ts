@@ -19,6 +19,7 @@ import type { RpcGateway } from "./gateway/rpc-gateway";
 import { placementOutput, type FleetPlacementOutput } from "./placement-output";
 import {
   deployGateways,
+  fleetUpstreamTls,
   gatewayOutputs,
   gatewayProblems,
   type FleetGatewayOptions,
@@ -90,6 +91,8 @@ export interface FleetNodeOutput extends FleetPlacementOutput {
   rpcEndpoint: string;
   /** RPC over the overlay (what the gateways dial); only with an overlay. */
   overlayRpcEndpoint?: string;
+  /** RPC through the node's mTLS terminator (what the gateways dial); only for nodes outside the overlay that gateways serve. */
+  mtlsRpcEndpoint?: string;
   /** Bare metal: what is added to the node's RPC and private host ports; the next deploy keeps it. */
   hostPortOffset?: number;
 }
@@ -145,11 +148,14 @@ export class Fleet extends pulumi.ComponentResource {
       );
       ctx.overlayFor = overlayFor(plan, this.overlay);
     }
+    // Nodes outside the overlay (Akash) get an mTLS terminator that only the gateways' certificates pass.
+    const upstreamTls = fleetUpstreamTls(ctx, args.gateways);
+    ctx.upstreamTlsFor = upstreamTls?.forNode;
     this.hosts = {};
     for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
     // Gateways start once their upstreams and the overlay exist (health checks would only fail before).
     const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
-    this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams);
+    this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams, upstreamTls);
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
     this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
@@ -278,13 +284,6 @@ function preflight(
     for (const c of args.plan.policy.checks.filter((c) => !c.ok))
       problems.push(`policy ${c.rule} (${c.scope}): ${c.message}`);
   }
-  if (args.overlay) {
-    const akash = args.plan.nodes.filter((n) => n.provider === "akash").map((n) => n.id);
-    if (akash.length)
-      problems.push(
-        `the overlay cannot reach Akash nodes (${akash.join(", ")}): an Akash lease runs no WireGuard interface; deploy them in a fleet without the overlay (their gateways dial the lease's ingress)`,
-      );
-  }
   problems.push(
     ...gatewayProblems(args.plan, ctx.catalog, bindings, {
       overlay: args.overlay !== undefined,
@@ -341,8 +340,8 @@ function nodeOutputs(
         return [
           n.id,
           pulumi
-            .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint])
-            .apply(([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint]): FleetNodeOutput => ({
+            .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint, h.mtlsRpcEndpoint])
+            .apply(([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint, mtlsRpcEndpoint]): FleetNodeOutput => ({
               ...placementOutput(n),
               chain: n.chain,
               network: n.network,
@@ -352,6 +351,7 @@ function nodeOutputs(
               privateIp,
               rpcEndpoint,
               ...(overlayRpcEndpoint ? { overlayRpcEndpoint } : {}),
+              ...(mtlsRpcEndpoint ? { mtlsRpcEndpoint } : {}),
               ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
             })),
         ];

@@ -46,6 +46,13 @@ export interface FleetContext {
   workloads: ReadonlyMap<string, Workload>;
   /** A node's or gateway's place in the Fleet's private overlay, when it has one: pass it as NodeHostArgs.overlay. */
   overlayFor?: (placed: { id: string }) => NodeOverlay;
+  /**
+   * The mTLS terminator of a node outside the overlay that gateways dial (its server certificate,
+   * the upstream CA, the HAProxy image); undefined for other nodes. Set by the Fleet.
+   */
+  upstreamTlsFor?: (
+    nodeId: string,
+  ) => { image: string; certificate: pulumi.Output<string>; ca: pulumi.Output<string> } | undefined;
 }
 
 export interface HostBinding {

@@ -129,6 +129,8 @@ export interface NodeHostOutputs {
   readonly hostPortOffset?: number;
   /** `http://<overlay address>:<port>` of the chain's RPC, what the gateways dial; set when the node is in an overlay. */
   readonly overlayRpcEndpoint?: pulumi.Output<string>;
+  /** `https://<ip>:<port>` of the node's mTLS terminator, what the gateways dial when the node is outside the overlay (Akash). */
+  readonly mtlsRpcEndpoint?: pulumi.Output<string>;
 }
 
 export interface PreparedHost {

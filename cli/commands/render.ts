@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { didYouMean } from "../../core/fleet-spec/suggest";
+import { GATEWAY_IMAGE, mtlsNodes } from "../../core/gateway";
 import { planFleet } from "../../core/planner/plan";
 import { renderCloudInit } from "../../core/workload/cloud-init";
 import { renderWorkload, type WorkloadSecrets } from "../../core/workload/render";
@@ -56,6 +57,8 @@ export function renderCommand(): Command {
             audited: spec.sites.akash?.audited,
             attributes: spec.sites.akash?.attributes,
             publicRpc: opts.publicRpc,
+            // What pulumi up deploys: a terminator when the plan's gateways serve the node's chain.
+            upstreamTls: mtlsNodes(plan).some((n) => n.id === node.id) ? { image: GATEWAY_IMAGE } : undefined,
           });
           validateSdl(node.id, sdl.document, catalog);
           emit(

@@ -36,6 +36,7 @@ export const akashBinding: HostBinding = {
             rendered: ctx.workloads.get(node.id),
             console: options,
             avoidProviders: pulumi.all(before),
+            upstreamTls: ctx.upstreamTlsFor?.(node.id),
           },
           { parent: ctx.parent },
         );

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { UPSTREAM_TLS_PORT } from "../../core/gateway/upstream-tls";
 import { akashProvider, renderSdl, sdlYaml } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";
 import { prepareHost, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform } from "../node-host";
@@ -27,6 +28,13 @@ export interface AkashNodeHostArgs extends NodeHostArgs {
   console: AkashConsoleOptions;
   /** Akash providers that must not get this node: those running other nodes of its chain. @default [] */
   avoidProviders?: pulumi.Input<string[]>;
+  /**
+   * Put an mTLS terminator beside the node so the fleet's gateways reach its RPC (a lease cannot
+   * join the overlay): HAProxy from `image`, showing `certificate` (certificate then key, PEM, a
+   * secret; an UpstreamCertificate for `upstreamServerName(fleet, node)`) and letting through only
+   * client certificates of `ca`. @default none
+   */
+  upstreamTls?: { image: string; certificate: pulumi.Input<string>; ca: pulumi.Input<string> };
   /** Edits the JWT command's or the AkashDeployment's args or options. @default none */
   transform?: NodeHostTransform & { deployment?: Transform<AkashDeploymentArgs> };
 }
@@ -47,6 +55,7 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
   readonly rpcEndpoint: pulumi.Output<string>;
   /** The Akash provider that leased the node (its account address): the node's real operator. */
   readonly akashProvider: pulumi.Output<string>;
+  readonly mtlsRpcEndpoint?: pulumi.Output<string>;
   readonly deployment: AkashDeployment;
 
   constructor(name: string, args: AkashNodeHostArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,6 +68,7 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
       publicRpc,
       audited: args.console.audited,
       attributes: args.console.attributes,
+      upstreamTls: args.upstreamTls && { image: args.upstreamTls.image },
     });
     validateSdl(args.node.id, sdl.document, catalog);
     const market = akashProvider(catalog).market;
@@ -73,7 +83,13 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
       `${name}-deployment`,
       {
         node: args.node.id,
-        sdl: pulumi.secret(prepared.secretValues.apply((secrets) => sdlYaml(sdl, secrets))),
+        sdl: pulumi.secret(
+          pulumi
+            .all([prepared.secretValues, args.upstreamTls?.certificate, args.upstreamTls?.ca])
+            .apply(([secrets, upstreamTlsPem, upstreamTlsCa]) =>
+              sdlYaml(sdl, { ...secrets, upstreamTlsPem, upstreamTlsCa }),
+            ),
+        ),
         apiUrl: args.console.url,
         apiKey: pulumi.secret(args.console.apiKey),
         rules: pulumi.output(args.avoidProviders ?? []).apply((avoid) => ({
@@ -100,8 +116,10 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
     this.rpcEndpoint = publicRpc
       ? pulumi.interpolate`http://${this.publicIp}:${prepared.workload.rpc.port}`
       : pulumi.output("");
+    if (args.upstreamTls) this.mtlsRpcEndpoint = pulumi.interpolate`https://${this.publicIp}:${UPSTREAM_TLS_PORT}`;
     this.registerOutputs({
       nodeId: this.nodeId,
+      mtlsRpcEndpoint: this.mtlsRpcEndpoint,
       publicIp: this.publicIp,
       rpcEndpoint: this.rpcEndpoint,
       akashProvider: this.akashProvider,

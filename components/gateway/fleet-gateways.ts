@@ -6,18 +6,29 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../core/catalog/load";
-import { gatewayChains } from "../../core/gateway";
+import { GATEWAY_IMAGE, gatewayChains, mtlsNodes, upstreamServerName } from "../../core/gateway";
+import { OUTSIDE_OVERLAY } from "../../core/overlay";
 import type { Plan, PlannedGateway } from "../../core/plan";
 import type { FleetContext, HostBinding } from "../hosts";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";
 import type { NodeHostOutputs } from "../node-host";
 import { RpcGateway, chainsFromFleet, type RpcGatewayArgs } from "./rpc-gateway";
+import { UpstreamCa, type UpstreamCaArgs } from "./upstream-ca";
+import { UpstreamCertificate, type UpstreamCertificateArgs } from "./upstream-certificate";
 
 /** What every gateway of a Fleet shares (FleetArgs.gateways). */
 export type FleetGatewayOptions = Pick<
   RpcGatewayArgs,
   "tls" | "apiKeys" | "port" | "allowCidrs" | "metrics" | "timeouts" | "retries" | "image" | "transform"
->;
+> & {
+  /**
+   * Edit the children that draw the upstream CA and issue the mTLS certificates (made only when a
+   * gateway dials a node outside the overlay).
+   * @default none
+   * @example { ca: { generate: { environment: { OPENSSL_CONF: "/etc/ssl/fips.cnf" } } } }
+   */
+  upstreamTlsTransform?: { ca?: UpstreamCaArgs["transform"]; certificate?: UpstreamCertificateArgs["transform"] };
+};
 
 /** What the Fleet reports per gateway (also the program's stack output). */
 export interface FleetGatewayOutput extends FleetPlacementOutput {
@@ -55,13 +66,74 @@ export function gatewayProblems(
     } catch (e) {
       problems.push((e as Error).message);
     }
-    const remote = plan.nodes.filter((n) => g.chains.includes(n.chainKey) && n.site !== g.site).map((n) => n.id);
+    // Nodes outside the overlay are dialled over mTLS (fleetUpstreamTls), whatever the overlay.
+    const remote = plan.nodes
+      .filter((n) => g.chains.includes(n.chainKey) && n.site !== g.site && !OUTSIDE_OVERLAY.has(n.provider))
+      .map((n) => n.id);
     if (remote.length && !reach.overlay && reach.rpcAllowCidrs.length === 0)
       problems.push(
         `${g.id} (${g.site}) dials nodes on other sites (${remote.join(", ")}) whose RPC is private: set sovereign:overlay true (WireGuard among the fleet's machines), or sovereign:rpcAllowCidrs to the gateways' addresses`,
       );
   }
   return problems;
+}
+
+/** The Fleet's mTLS between gateways and the nodes outside the overlay: what each side gets. */
+export interface FleetUpstreamTls {
+  /** A node's terminator: the HAProxy image, its server certificate + key (secret) and the CA. */
+  forNode(nodeId: string): { image: string; certificate: pulumi.Output<string>; ca: pulumi.Output<string> } | undefined;
+  /** A gateway's client certificate and the CA. */
+  forGateway(gatewayId: string): {
+    ca: pulumi.Output<string>;
+    certificate: pulumi.Output<string>;
+    privateKey: pulumi.Output<string>;
+  };
+  /** The name a node's server certificate carries, for nodes dialled over mTLS. */
+  serverName(nodeId: string): string | undefined;
+}
+
+/**
+ * The fleet's upstream CA, a server certificate per node in `mtlsNodes` and a client certificate
+ * per gateway, children of the Fleet (`<name>-upstream-ca`, `<name>-<id>-upstream-tls`); undefined
+ * when no gateway dials a node outside the overlay.
+ */
+export function fleetUpstreamTls(
+  ctx: FleetContext,
+  options: FleetGatewayOptions | undefined,
+): FleetUpstreamTls | undefined {
+  const nodes = mtlsNodes(ctx.plan);
+  if (nodes.length === 0) return undefined;
+  const fleet = ctx.plan.fleet;
+  const image = options?.image ?? GATEWAY_IMAGE;
+  const parent = { parent: ctx.parent };
+  const ca = new UpstreamCa(`${ctx.name}-upstream-ca`, { fleet, transform: options?.upstreamTlsTransform?.ca }, parent);
+  const issue = (id: string, name: string, usage: "server" | "client") =>
+    new UpstreamCertificate(
+      `${ctx.name}-${id}-upstream-tls`,
+      { ca, name, usage, transform: options?.upstreamTlsTransform?.certificate },
+      parent,
+    );
+  const servers = new Map(nodes.map((n) => [n.id, issue(n.id, upstreamServerName(fleet, n.id), "server")]));
+  const clients = new Map(
+    ctx.plan.gateways.map((g) => [g.id, issue(g.id, `${g.id}.${fleet}.gateway.sovereign`, "client")]),
+  );
+  return {
+    forNode(id) {
+      const s = servers.get(id);
+      return (
+        s && {
+          image,
+          certificate: pulumi.secret(pulumi.interpolate`${s.certificate}${s.privateKey}`),
+          ca: ca.certificate,
+        }
+      );
+    },
+    forGateway(id) {
+      const c = clients.get(id)!;
+      return { ca: ca.certificate, certificate: c.certificate, privateKey: c.privateKey };
+    },
+    serverName: (id) => (servers.has(id) ? upstreamServerName(fleet, id) : undefined),
+  };
 }
 
 /** One RpcGateway per planned gateway, children of the Fleet, named `<fleet name>-<gateway id>`. */
@@ -71,13 +143,14 @@ export function deployGateways(
   hosts: Record<string, NodeHostOutputs>,
   options: FleetGatewayOptions | undefined,
   dependsOn: pulumi.Resource[],
+  upstreamTls?: FleetUpstreamTls,
 ): Record<string, RpcGateway> {
-  // What the gateways dial: the overlay address when the node has one.
+  // What the gateways dial: a terminator outside the overlay, else the overlay address when the node has one.
   const upstreamUrls = pulumi.output(
     Object.fromEntries(
       Object.entries(hosts).map(([id, h]) => [
         id,
-        (h.overlayRpcEndpoint ?? h.rpcEndpoint).apply((rpcEndpoint) => ({ rpcEndpoint })),
+        (h.mtlsRpcEndpoint ?? h.overlayRpcEndpoint ?? h.rpcEndpoint).apply((rpcEndpoint) => ({ rpcEndpoint })),
       ]),
     ),
   );
@@ -95,7 +168,9 @@ export function deployGateways(
             catalog: ctx.catalog,
             maxLagBlocks: g.maxLagBlocks,
             backup: (n) => g.backup?.includes(n.id) ?? false,
+            mtlsServerName: upstreamTls?.serverName,
           }),
+          upstreamTls: upstreamTls?.forGateway(g.id),
           site,
           adminCidrs: ctx.host.adminCidrs,
           sshPublicKey: ctx.host.sshPublicKey,

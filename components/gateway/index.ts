@@ -8,3 +8,5 @@ export {
   type RpcGatewayApiKey,
   type RpcGatewaySite,
 } from "./rpc-gateway";
+export { UpstreamCa, type UpstreamCaArgs } from "./upstream-ca";
+export { UpstreamCertificate, type UpstreamCertificateArgs } from "./upstream-certificate";

@@ -37,6 +37,12 @@ export interface RpcGatewayUpstream {
   operator: string;
   /** Serve only when no primary upstream can (paid or remote endpoints). @default false */
   backup?: boolean;
+  /**
+   * Dial it over mTLS (`url` is https): show `RpcGatewayArgs.upstreamTls`'s client certificate and
+   * accept only a server certificate of its CA for `serverName`. For nodes outside the overlay (Akash).
+   * @default none
+   */
+  mtls?: { serverName: string };
 }
 
 export interface RpcGatewayChain {
@@ -93,6 +99,12 @@ export interface RpcGatewayArgs {
   timeouts?: GatewayConfigInput["timeouts"];
   /** Attempts on other upstreams after a failed read. @default 2 */
   retries?: number;
+  /**
+   * The fleet's upstream CA and this gateway's client certificate, for upstreams with `mtls` (the
+   * Fleet makes them with UpstreamCa / UpstreamCertificate). Pass the key as a secret.
+   * @default none (required when an upstream has mtls)
+   */
+  upstreamTls?: { ca: pulumi.Input<string>; certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
   /** HAProxy image. @default GATEWAY_IMAGE (`haproxy:2.6.12`); the lab passes its Debian-built image */
   image?: string;
   /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
@@ -180,13 +192,23 @@ export class RpcGateway extends pulumi.ComponentResource {
     const workloadOptions = { fleet, image: args.image, ...roots };
     // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
     // paths) is known; rendered again with the real upstream URLs once they resolve.
-    const standIn = (u: pulumi.Input<string> | undefined) =>
-      u === undefined ? undefined : typeof u === "string" ? u : "http://192.0.2.1:8545";
+    const standIn = (u: pulumi.Input<string> | undefined, tls: boolean) =>
+      u === undefined
+        ? undefined
+        : typeof u === "string"
+          ? u
+          : tls
+            ? "https://192.0.2.1:8443"
+            : "http://192.0.2.1:8545";
     const structure = renderGatewayWorkload(
       configOf(
         args.chains.map((c) => ({
           ...c,
-          upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url)!, wsUrl: standIn(u.wsUrl) })),
+          upstreams: c.upstreams.map((u) => ({
+            ...u,
+            url: standIn(u.url, !!u.mtls)!,
+            wsUrl: standIn(u.wsUrl, !!u.mtls),
+          })),
         })),
       ),
       workloadOptions,
@@ -212,10 +234,17 @@ export class RpcGateway extends pulumi.ComponentResource {
             ),
           );
     const tls = args.tls === undefined ? undefined : pulumi.all([args.tls.certificate, args.tls.privateKey]);
+    const u = args.upstreamTls;
+    const upstreamTls = u === undefined ? undefined : pulumi.all([u.ca, u.certificate, u.privateKey]);
+    if (structure.haproxy.upstreamTls && !u)
+      throw new Error(
+        `${g.id}: an upstream has mtls: pass upstreamTls (the fleet's upstream CA and a client certificate)`,
+      );
     const secrets = pulumi.secret(
-      pulumi.all([apiKeys, tls]).apply(([keys, pem]) => ({
+      pulumi.all([apiKeys, tls, upstreamTls]).apply(([keys, pem, up]) => ({
         apiKeys: keys,
         tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
+        upstreamTls: up ? { ca: up[0], certificate: up[1], privateKey: up[2] } : undefined,
       })),
     );
     const rules = gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs });
@@ -354,7 +383,11 @@ export function chainsFromFleet(
   plan: Plan,
   gateway: PlannedGateway,
   nodes: pulumi.Input<Record<string, { rpcEndpoint: string }>>,
-  options: GatewayChainsOptions & { catalog?: Catalog } = {},
+  options: GatewayChainsOptions & {
+    catalog?: Catalog;
+    /** The server name of nodes dialled over mTLS (their `rpcEndpoint` is then the terminator's https URL). @default none */
+    mtlsServerName?: (node: string) => string | undefined;
+  } = {},
 ): RpcGatewayChain[] {
   const all = pulumi.output(nodes);
   return gatewayChains(plan, gateway, options.catalog ?? loadCatalog(), options).map((c) => ({
@@ -368,12 +401,15 @@ export function chainsFromFleet(
           throw new Error(`${gateway.id}: node ${u.node} of the plan is not in the deployed fleet's nodes`);
         return endpoint;
       });
+      const serverName = options.mtlsServerName?.(u.node);
       return {
         node: u.node,
         operator: u.operator,
         backup: u.backup,
         url,
-        wsUrl: c.websocket ? url.apply((x) => wsUrlOf(x, u)) : undefined,
+        // A terminator routes WebSocket upgrades itself, on its one port.
+        wsUrl: c.websocket && !serverName ? url.apply((x) => wsUrlOf(x, u)) : undefined,
+        ...(serverName ? { mtls: { serverName } } : {}),
       };
     }),
   }));

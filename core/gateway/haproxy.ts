@@ -29,6 +29,10 @@ export const GATEWAY_FILES = {
   apiKeys: "api-keys.map",
   /** Certificate chain + private key, PEM: secret. */
   certificate: "tls.pem",
+  /** The fleet's upstream CA certificate, PEM: what an mTLS upstream's server certificate must chain to. */
+  upstreamCa: "upstream-ca.pem",
+  /** The gateway's upstream client certificate + private key, PEM: secret. */
+  upstreamClient: "upstream-client.pem",
 } as const;
 
 export const DEFAULT_HTTP_PORT = 8545;
@@ -49,12 +53,16 @@ export interface RenderedGatewayConfig {
   routes: Record<string, string>;
   /** Absolute paths of the files (as HAProxy sees them). */
   paths: Record<keyof typeof GATEWAY_FILES, string>;
+  /** True when an upstream is dialled over mTLS: the upstream CA and client certificate files are needed. */
+  upstreamTls: boolean;
 }
 
 interface Address {
   host: string;
   port: number;
   tls: boolean;
+  /** mTLS: the name the server certificate must carry. */
+  serverName?: string;
 }
 
 /** Renders the gateway's haproxy.cfg and lag check; throws on bad input naming the field. */
@@ -76,6 +84,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
   const routeLines: string[] = [];
   const backends: string[] = [];
   const lagChains: string[] = [];
+  const lagTunnels: string[] = [];
   const t = c.timeouts;
   for (const [i, chain] of c.chains.entries()) {
     if (seen.has(chain.chain))
@@ -98,15 +107,35 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       const where = `chains[${i}].upstreams[${j}]`;
       if (names.has(u.node)) throw new Error(`${where}.node: ${u.node} is listed twice for ${chain.chain}`);
       names.add(u.node);
-      const a = parseUpstreamUrl(u.url, `${where}.url`, ["http:", "https:"]);
+      const a = { ...parseUpstreamUrl(u.url, `${where}.url`, ["http:", "https:"]), serverName: u.mtls?.serverName };
       const backup = u.backup ? " backup" : "";
-      http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a)}  # operator ${u.operator}`);
-      lagServers.push(
-        `      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`,
-      );
+      http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a, paths)}  # operator ${u.operator}`);
+      if (a.serverName) {
+        // HAProxy's Lua HTTP client cannot show a client certificate: the lag check dials an
+        // in-process listener (an abstract socket, no port) whose server does the mTLS.
+        // Abstract socket names are shared by the whole network namespace (a host's gateways of
+        // several fleets): the public port, claimed once per host, keeps them apart.
+        const tunnel = `sovereign-lag-${port}-${createHash("sha256").update(`${backend}/${u.node}`).digest("hex").slice(0, 12)}`;
+        lagTunnels.push(
+          `# Lag check of ${u.node} (${chain.chain}) over mTLS; lag-check.lua dials it, nothing else can.\n` +
+            `listen lag_${backend}_${u.node}\n    bind abns@${tunnel}\n    server ${u.node} ${hostPort(a)}${tlsArgs(a, paths)}\n`,
+        );
+        lagServers.push(
+          `      { name = ${lua(u.node)}, url = ${lua(`http://${u.node}/`)}, dst = ${lua(`abns@${tunnel}`)} },`,
+        );
+      } else {
+        lagServers.push(
+          `      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`,
+        );
+      }
       if (chain.websocket) {
-        const w = u.wsUrl ? parseUpstreamUrl(u.wsUrl, `${where}.wsUrl`, ["ws:", "wss:", "http:", "https:"]) : a;
-        ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w)}`);
+        const w = u.wsUrl
+          ? {
+              ...parseUpstreamUrl(u.wsUrl, `${where}.wsUrl`, ["ws:", "wss:", "http:", "https:"]),
+              serverName: a.serverName,
+            }
+          : a;
+        ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w, paths)}`);
       }
     }
     const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries) };
@@ -165,7 +194,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
         ? "# Request rate per API key (by its hash): the limit of each key comes from the key map.\n" +
           "backend api_keys\n    stick-table type string len 64 size 100k expire 60s store http_req_rate(1s)\n"
         : "",
-      backends: backends.join("\n"),
+      backends: [...backends, ...lagTunnels].join("\n"),
       exampleRoute: Object.values(routes)[0],
       metricsBind: c.metrics,
     },
@@ -182,7 +211,18 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     },
     "templates/gateway/lag-check.lua",
   );
-  return { config: c, haproxyCfg, lagCheckLua, port, scheme: c.tls ? "https" : "http", metricsPort, routes, paths };
+  const upstreamTls = c.chains.some((ch) => ch.upstreams.some((u) => u.mtls));
+  return {
+    config: c,
+    haproxyCfg,
+    lagCheckLua,
+    port,
+    scheme: c.tls ? "https" : "http",
+    metricsPort,
+    routes,
+    paths,
+    upstreamTls,
+  };
 }
 
 function apiKeyRules(map: string): string {
@@ -258,9 +298,17 @@ function bracket(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** TLS to https upstreams; hostnames resolved at run time too, so an unresolvable name never stops the gateway. */
-function tlsArgs(a: Address): string {
-  const tls = a.tls ? ` ssl verify required ca-file @system-ca sni str(${a.host}) check-sni ${a.host}` : "";
+/**
+ * TLS to https upstreams: public TLS against the system CAs, or mTLS (the fleet's upstream CA, the
+ * gateway's client certificate, the node's name checked); hostnames resolved at run time too, so
+ * an unresolvable name never stops the gateway.
+ */
+function tlsArgs(a: Address, paths: RenderedGatewayConfig["paths"]): string {
+  const tls = a.serverName
+    ? ` ssl verify required ca-file ${paths.upstreamCa} crt ${paths.upstreamClient} sni str(${a.serverName}) verifyhost ${a.serverName} check-sni ${a.serverName}`
+    : a.tls
+      ? ` ssl verify required ca-file @system-ca sni str(${a.host}) check-sni ${a.host}`
+      : "";
   return isIp(a.host) ? tls : `${tls} resolvers system init-addr last,libc,none`;
 }
 

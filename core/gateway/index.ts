@@ -6,3 +6,4 @@ export * from "./types";
 export * from "./haproxy";
 export * from "./workload";
 export * from "./upstreams";
+export * from "./upstream-tls";

@@ -24,8 +24,28 @@ export const GatewayUpstream = z
     operator: z.string().min(1),
     /** Use only when no primary upstream is usable (paid or remote endpoints). @default false */
     backup: z.boolean().default(false),
+    /**
+     * Dial it over mutual TLS (an `https` URL): the gateway shows the fleet's upstream client
+     * certificate and accepts only a server certificate of the fleet's upstream CA for
+     * `serverName`. For nodes outside the overlay (Akash leases). @default none (plain or public TLS)
+     */
+    mtls: z
+      .object({
+        serverName: z
+          .string()
+          .regex(
+            /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+            "serverName must be a DNS name, e.g. devnet-akash-1.lab.upstream.sovereign",
+          ),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((u) => !u.mtls || u.url.startsWith("https://"), {
+    message: "an upstream with mtls needs an https:// url",
+    path: ["url"],
+  });
 export type GatewayUpstream = z.input<typeof GatewayUpstream>;
 
 export const GatewayChain = z

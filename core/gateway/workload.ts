@@ -17,7 +17,13 @@ import {
   type WorkloadFile,
 } from "../workload/render";
 import { fillDeep, readTemplate } from "../workload/templates";
-import { renderApiKeyMap, renderCertificateFile, renderGatewayConfig, type RenderedGatewayConfig } from "./haproxy";
+import {
+  GATEWAY_FILES,
+  renderApiKeyMap,
+  renderCertificateFile,
+  renderGatewayConfig,
+  type RenderedGatewayConfig,
+} from "./haproxy";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
 
 /**
@@ -56,6 +62,8 @@ export interface GatewaySecrets {
   apiKeys?: GatewayApiKey[];
   /** Required when the config has `tls: true`. */
   tls?: { certificate: string; privateKey: string };
+  /** Required when an upstream has `mtls`: the fleet's upstream CA and this gateway's client certificate (PEM). */
+  upstreamTls?: { ca: string; certificate: string; privateKey: string };
 }
 
 /** The gateway's compose project. The input's `configDir` and `runAs` are set here (the container's view). */
@@ -153,7 +161,7 @@ export function renderGatewayWorkload(
 export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets = {}): WorkloadFile[] {
   const h = w.haproxy;
   const files: WorkloadFile[] = [
-    { path: `${w.haproxyDir}/haproxy.cfg`, content: h.haproxyCfg, mode: "0644", secret: false },
+    { path: `${w.haproxyDir}/${GATEWAY_FILES.config}`, content: h.haproxyCfg, mode: "0644", secret: false },
     { path: `${w.haproxyDir}/lag-check.lua`, content: h.lagCheckLua, mode: "0644", secret: false },
   ];
   if (h.config.apiKeys) {
@@ -179,6 +187,24 @@ export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets =
       mode: "0600",
       secret: true,
     });
+  }
+  if (h.upstreamTls) {
+    const u = secrets.upstreamTls;
+    if (!u)
+      throw new Error(
+        `${w.node}: an upstream is dialled over mTLS but no upstream certificate was given (pass upstreamTls: { ca, certificate, privateKey }; the Fleet makes them with UpstreamCa)`,
+      );
+    if (!/-----BEGIN CERTIFICATE-----/.test(u.ca))
+      throw new Error(`${w.node}: upstreamTls.ca: expected a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    files.push(
+      { path: `${w.haproxyDir}/${GATEWAY_FILES.upstreamCa}`, content: `${u.ca.trim()}\n`, mode: "0644", secret: false },
+      {
+        path: `${w.haproxyDir}/${GATEWAY_FILES.upstreamClient}`,
+        content: renderCertificateFile(u.certificate, u.privateKey),
+        mode: "0600",
+        secret: true,
+      },
+    );
   }
   return files;
 }

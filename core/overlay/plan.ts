@@ -60,6 +60,13 @@ export interface OverlayPlan {
   machines: OverlayMachine[];
 }
 
+/**
+ * Providers whose nodes cannot join the overlay: an Akash lease is a container without NET_ADMIN
+ * or a tun device, so it runs no WireGuard. Gateways reach such nodes over mTLS instead
+ * (core/gateway/upstream-tls).
+ */
+export const OUTSIDE_OVERLAY: ReadonlySet<string> = new Set(["akash"]);
+
 /** The machine each node and gateway of the plan runs on. */
 export function machineName(item: { id: string; host?: string }): string {
   return item.host ?? item.id;
@@ -103,7 +110,7 @@ export function planOverlay(
     }
     m[field].push(item.id);
   };
-  for (const n of plan.nodes) add(n, "nodes");
+  for (const n of plan.nodes) if (!OUTSIDE_OVERLAY.has(n.provider)) add(n, "nodes");
   for (const g of plan.gateways) add(g, "gateways");
 
   const addresses = assignAddresses(cidr, [...machines.keys()], options.previous);

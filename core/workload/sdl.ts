@@ -12,6 +12,7 @@
 import { stringify } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Market, ProviderFile } from "../catalog/schema";
+import { renderUpstreamTerminator, UPSTREAM_TLS_DIR } from "../gateway/upstream-tls";
 import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
 
@@ -33,10 +34,32 @@ export interface SdlOptions {
   audited?: boolean;
   /** Ephemeral disk per service (container root file system), GiB. @default 10 */
   ephemeralGb?: number;
+  /**
+   * Put an mTLS terminator (HAProxy, this image) beside the node, global on the leased IP, so the
+   * fleet's gateways reach its RPC from outside (a lease cannot join the WireGuard overlay); only
+   * the gateways' client certificates get through. Its certificate and the upstream CA are the
+   * secrets `upstreamTlsPem` and `upstreamTlsCa`. @default none (RPC only as `publicRpc` says)
+   */
+  upstreamTls?: { image: string };
 }
 
-/** A secret the SDL reads from an env variable: the engine JWT or an L1 URL. */
-export type SdlSecret = keyof WorkloadSecrets;
+/** What the SDL's secret env variables carry, filled at deploy: the workload's secrets and the mTLS terminator's PEMs. */
+export interface SdlSecrets extends WorkloadSecrets {
+  /** The terminator's server certificate and key, PEM. */
+  upstreamTlsPem?: string;
+  /** The fleet's upstream CA certificate, PEM. */
+  upstreamTlsCa?: string;
+}
+
+/** A secret the SDL reads from an env variable: the engine JWT, an L1 URL or a terminator PEM. */
+export type SdlSecret = keyof SdlSecrets;
+
+/** The service of the mTLS terminator in a node's SDL. */
+export const SDL_UPSTREAM_TLS_SERVICE = "upstream-tls";
+/** Secrets written to files by a shell (PEM is multi-line): carried base64-encoded in one env line. */
+const BASE64_SECRETS: ReadonlySet<SdlSecret> = new Set(["upstreamTlsPem", "upstreamTlsCa"]);
+/** The terminator's share of the lease: HAProxy proxying one node's RPC needs little. */
+const TERMINATOR = { cpu: 0.5, memoryMi: 512, ephemeralGi: 1 };
 
 export interface SdlExpose {
   port: number;
@@ -51,7 +74,8 @@ export interface SdlService {
   args: string[];
   env?: string[];
   expose?: SdlExpose[];
-  params: { storage: Record<string, { mount: string; readOnly: boolean }> };
+  /** Absent for a service without a persistent volume. */
+  params?: { storage: Record<string, { mount: string; readOnly: boolean }> };
 }
 
 export interface SdlProfile {
@@ -158,12 +182,24 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   )?.usdPerGbMonth;
   if (cls && storagePrice === undefined)
     problems.push(`no price for storage class ${node.storage.class} in the catalog`);
-  const usesIp = layers.some((l) =>
-    catalog.clients
-      .get(node.clients[l])!
-      .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)),
-  );
+  const usesIp =
+    !!options.upstreamTls ||
+    layers.some((l) =>
+      catalog.clients
+        .get(node.clients[l])!
+        .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)),
+    );
   let ceilingUsd = 0;
+  /** A service's profile in the one placement group, its price ceiling from its estimated USD/month. */
+  const place = (service: string, estimateUsd: number) => {
+    const usd = estimateUsd * akash.market.ceilingFactor;
+    ceilingUsd += usd;
+    pricing[service] = {
+      denom: akash.market.denom,
+      amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth),
+    };
+    deployment[service] = { [SDL_GROUP]: { profile: service, count: 1 } };
+  };
 
   for (const layer of layers) {
     const compose = workload.compose.services[layer];
@@ -204,6 +240,8 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
       if (p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc))
         to.push({ global: true, ip: SDL_IP_ENDPOINT });
       if (p.exposure === "rpc" || p.exposure === "internal") to.push(...others.map((service) => ({ service })));
+      if (options.upstreamTls && p.exposure === "rpc" && layer === chain.rpc.layer)
+        to.push({ service: SDL_UPSTREAM_TLS_SERVICE });
       if (to.length) expose.push({ port: p.port, as: p.port, proto: p.protocol, to });
     }
     const dataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
@@ -237,19 +275,26 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
       },
     };
     const endpoints = expose.filter((e) => e.to.some((t) => "global" in t)).length;
-    const usd =
-      (cpu * prices.cpuUsdPerThreadMonth.value +
+    place(
+      layer,
+      cpu * prices.cpuUsdPerThreadMonth.value +
         memoryGb * prices.memoryUsdPerGbMonth.value +
         diskGb * (storagePrice ?? 0) +
         endpoints * prices.endpointUsdPerPortMonth.value +
-        (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0)) *
-      akash.market.ceilingFactor;
-    ceilingUsd += usd;
-    pricing[layer] = {
-      denom: akash.market.denom,
-      amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth),
-    };
-    deployment[layer] = { [SDL_GROUP]: { profile: layer, count: 1 } };
+        (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0),
+    );
+  }
+  if (options.upstreamTls) {
+    const t = upstreamTerminator(node, catalog, options.upstreamTls.image);
+    services[SDL_UPSTREAM_TLS_SERVICE] = t.service;
+    secretEnv[SDL_UPSTREAM_TLS_SERVICE] = t.secretEnv;
+    compute[SDL_UPSTREAM_TLS_SERVICE] = t.profile;
+    place(
+      SDL_UPSTREAM_TLS_SERVICE,
+      TERMINATOR.cpu * prices.cpuUsdPerThreadMonth.value +
+        (TERMINATOR.memoryMi / 1024) * prices.memoryUsdPerGbMonth.value +
+        prices.endpointUsdPerPortMonth.value,
+    );
   }
   if (problems.length) throw new SdlError(node.id, problems);
 
@@ -272,23 +317,72 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   };
 }
 
+/**
+ * The mTLS terminator's service: HAProxy from `image`, its config, certificate and CA written by
+ * the image's shell from env (Akash has no file mounts), in front of the node's RPC service.
+ */
+function upstreamTerminator(node: SdlNode, catalog: Catalog, image: string) {
+  const chain = catalog.chains.get(node.chain)!;
+  const client = catalog.clients.get(node.clients[chain.rpc.layer])!;
+  const rpcPort = client.ports.find((p) => p.name === chain.rpc.port)!.port;
+  const wsPort = client.ports.find((p) => p.name === "ws")?.port;
+  const service = chain.rpc.layer;
+  const t = renderUpstreamTerminator({
+    node: node.id,
+    rpc: `${service}:${rpcPort}`,
+    ws: wsPort === undefined ? undefined : `${service}:${wsPort}`,
+  });
+  const config = Buffer.from(t.haproxyCfg).toString("base64");
+  const write = (v: string, file: string) => `printf '%s' "$${v}" | base64 -d > ${file}`;
+  const script = [
+    `umask 077 && mkdir -p ${UPSTREAM_TLS_DIR}`,
+    write("SOVEREIGN_UPSTREAM_TLS_PEM", t.paths.certificate),
+    write("SOVEREIGN_UPSTREAM_TLS_CA", t.paths.ca),
+    write("SOVEREIGN_UPSTREAM_TLS_CONFIG", t.paths.config),
+    `exec haproxy -W -db -f ${t.paths.config}`,
+  ].join(" && ");
+  const secretEnv: Record<string, SdlSecret> = {
+    SOVEREIGN_UPSTREAM_TLS_CA: "upstreamTlsCa",
+    SOVEREIGN_UPSTREAM_TLS_PEM: "upstreamTlsPem",
+  };
+  const sdlService: SdlService = {
+    image,
+    command: ["sh", "-c", script],
+    args: [],
+    env: [
+      `SOVEREIGN_UPSTREAM_TLS_CA=${placeholder("upstreamTlsCa")}`,
+      `SOVEREIGN_UPSTREAM_TLS_CONFIG=${config}`,
+      `SOVEREIGN_UPSTREAM_TLS_PEM=${placeholder("upstreamTlsPem")}`,
+    ],
+    expose: [{ port: t.port, as: t.port, proto: "tcp", to: [{ global: true, ip: SDL_IP_ENDPOINT }] }],
+  };
+  const profile: SdlProfile = {
+    resources: {
+      cpu: { units: TERMINATOR.cpu },
+      memory: { size: `${TERMINATOR.memoryMi}Mi` },
+      storage: [{ size: `${TERMINATOR.ephemeralGi}Gi` }],
+    },
+  };
+  return { service: sdlService, secretEnv, profile };
+}
+
 const placeholder = (s: SdlSecret) => `<secret ${s}: filled at deploy>`;
 
 /**
  * The SDL as YAML. Without secrets every secret env value is a placeholder (safe to print); with
  * them the result holds the secrets: treat it as one (Pulumi: inside pulumi.secret).
  */
-export function sdlYaml(sdl: AkashSdl, secrets?: WorkloadSecrets): string {
+export function sdlYaml(sdl: AkashSdl, secrets?: SdlSecrets): string {
   const doc = structuredClone(sdl.document);
   if (secrets) {
     for (const [service, vars] of Object.entries(sdl.secretEnv)) {
-      doc.services[service].env = Object.entries(vars)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([v, s]) => {
-          const value = secrets[s]?.trim();
-          if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
-          return `${v}=${value}`;
-        });
+      const env = new Map((doc.services[service].env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e]));
+      for (const [v, s] of Object.entries(vars)) {
+        const value = secrets[s]?.trim();
+        if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
+        env.set(v, `${v}=${BASE64_SECRETS.has(s) ? Buffer.from(`${value}\n`).toString("base64") : value}`);
+      }
+      doc.services[service].env = [...env.keys()].sort().map((k) => env.get(k)!);
     }
   }
   const head = `# Akash SDL of Sovereign node ${sdl.node}; rendered by core/workload/sdl.ts. Price ceiling $${sdl.ceilingUsdPerMonth.toFixed(2)}/month.\n`;

@@ -72,7 +72,7 @@ done < <(ldd "$HAPROXY_BIN" | awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] && cp /etc/ssl/certs/ca-certificates.crt "$R/etc/ssl/certs/"
 dpkg-deb --fsys-tarfile "$BB_DEB" | tar -x -C "$CACHE" ./bin/busybox
 install -m 755 "$CACHE/bin/busybox" "$R/bin/busybox"
-for app in sh wget nc cat ls ps echo grep sleep env id kill netstat; do ln -sf busybox "$R/bin/$app"; done
+for app in sh wget nc cat ls ps echo grep sleep env id kill netstat base64 mkdir; do ln -sf busybox "$R/bin/$app"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nhaproxy:x:101:101:haproxy:/var/lib/haproxy:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
 printf 'root:x:0:\nhaproxy:x:101:\nnogroup:x:65534:\n' >"$R/etc/group"
 printf 'hosts: files dns\n' >"$R/etc/nsswitch.conf"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bring up N lab hosts (default 13, lib.sh: sov-h1..sov-hN at 10.77.0.11..), each one:
+# Bring up N lab hosts (default 16, lib.sh: sov-h1..sov-hN at 10.77.0.11..), each one:
 #   - a network namespace "sov-hI" with eth0 = 10.77.0.(10+I)/24, joined by a veth
 #     ("sov-hI-r" on the root side) to bridge sovbr0 = 10.77.0.1/24 in the root
 #     namespace (no default route: hosts reach each other and 10.77.0.1 only);

@@ -4,7 +4,8 @@
 -- holds up, and drains (weight 0: no new requests) every server more than maxLag blocks behind it,
 -- or that has not answered {{fall}} times in a row (one slow answer on a busy host drains nothing:
 -- HAProxy's own checks take out a server that is gone). A drained server that catches up is made
--- ready again by the same loop.
+-- ready again by the same loop. A server dialled over mTLS has a `dst`: an in-process listener of
+-- haproxy.cfg that does the TLS with the gateway's client certificate.
 local chains = {{chains}}
 local interval = {{interval}}
 local timeout = {{timeout}}
@@ -12,9 +13,9 @@ local fall = {{fall}}
 local body = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'
 local headers = { ["content-type"] = { "application/json" } }
 
-local function head_of(url)
+local function head_of(s)
   local ok, res = pcall(function()
-    return core.httpclient():post { url = url, body = body, headers = headers, timeout = timeout }
+    return core.httpclient():post { url = s.url, dst = s.dst, body = body, headers = headers, timeout = timeout }
   end)
   if not ok or res == nil or res.status ~= 200 or res.body == nil then return nil end
   local hex = string.match(res.body, '"result"%s*:%s*"0x(%x+)"')
@@ -37,7 +38,7 @@ local function check(chain)
   for _, s in ipairs(chain.servers) do
     local server = proxy.servers[s.name]
     if server ~= nil then
-      local h = head_of(s.url)
+      local h = head_of(s)
       heads[s.name] = h
       if h ~= nil and is_up(server) and (best == nil or h > best) then best = h end
     end

@@ -34,6 +34,13 @@ export interface ContractScript {
   statusDelayPolls?: number;
   /** The leased IP. @default 127.0.0.1 */
   leaseIp?: string;
+  /**
+   * Runs the lease's services once it is made (a test's stand-in for the Akash provider, e.g. test/e2e/lease-runner.ts);
+   * the lease answers only after it resolves. @default nothing runs
+   */
+  onLease?: (dseq: string, sdl: Record<string, unknown>) => Promise<void>;
+  /** Stops what `onLease` started, when the deployment is closed. @default nothing */
+  onClose?: (dseq: string) => Promise<void>;
 }
 
 interface Stored {
@@ -147,6 +154,7 @@ export async function startContractServer(apiKey: string, script: ContractScript
         provider: lease.provider,
         price: { denom: bid.denom ?? "uact", amount: String(bid.amount) },
       };
+      await script.onLease?.(d.dseq, d.sdl);
       return send(200, { data: deploymentOf(d, false) });
     }
     const m = url.pathname.match(/^\/v1\/deployments\/(\d+)$/);
@@ -159,6 +167,7 @@ export async function startContractServer(apiKey: string, script: ContractScript
     if (m && req.method === "DELETE") {
       const d = deployments.get(m[1]);
       if (!d) return fail(404, "Deployment not found");
+      if (d.state === "active" && d.lease) await script.onClose?.(d.dseq);
       d.state = "closed";
       return send(200, { data: { success: true } });
     }

@@ -35,8 +35,10 @@ describe("sovereign render", () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = parse(r.stdout);
     assert.equal(doc.version, "2.0");
-    assert.deepEqual(Object.keys(doc.services).sort(), ["consensus", "execution"]);
+    // The bundled example's gateways serve ethereum: the node gets its mTLS terminator, as pulumi up deploys it.
+    assert.deepEqual(Object.keys(doc.services).sort(), ["consensus", "execution", "upstream-tls"]);
     assert.match(r.stdout, /SOVEREIGN_JWT=<secret jwt: filled at deploy>/);
+    assert.match(r.stdout, /SOVEREIGN_UPSTREAM_TLS_PEM=<secret upstreamTlsPem: filled at deploy>/);
     const result = validateSdl("ethereum-akash-1", doc, loadCatalog());
     assert.deepEqual(result.groups, ["akash"]);
     assert.match(r.stdout, /# valid: @akashnetwork\/chain-sdk validateSDL and generateManifest/);

@@ -32,7 +32,7 @@ function accessProblem(): string | undefined {
   if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
   const names = new Set(labHosts(env).map((h) => h.name));
   const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 13`;
+  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 16`;
   return undefined;
 }
 const problem = accessProblem();

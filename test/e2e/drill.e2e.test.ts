@@ -256,7 +256,7 @@ function drillProblem(): string | undefined {
   if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
   const names = new Set(labHosts(env).map((h) => h.name));
   const missing = DRILL_HOSTS.filter((h) => !names.has(h));
-  if (missing.length) return `the drill needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 13`;
+  if (missing.length) return `the drill needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 16`;
   if (spawnSync("unbound", ["-h"]).error) return "unbound is not installed; run: sudo bash e2e/lab/setup.sh";
   return undefined;
 }

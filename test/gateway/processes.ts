@@ -5,16 +5,20 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   renderApiKeyMap,
   renderCertificateFile,
   renderGatewayConfig,
+  renderUpstreamTerminator,
+  upstreamCaScript,
+  upstreamCertificateScript,
   type GatewayApiKey,
   type GatewayConfigInput,
   type RenderedGatewayConfig,
+  type UpstreamCertificateUsage,
 } from "../../core/gateway";
 
 export const ANVIL = resolve(__dirname, "..", "..", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
@@ -84,6 +88,8 @@ export async function startGateway(
   secrets: {
     apiKeys?: GatewayApiKey[];
     tls?: { certificate: string; privateKey: string };
+    /** The upstream CA and the gateway's client certificate + key (PEM), for mtls upstreams. */
+    upstreamTls?: { ca: string; pem: string };
     /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
     captureLog?: boolean;
     /** Run HAProxy under `taskset -c <cpus>` (the bench pins processes to CPUs). */
@@ -114,6 +120,10 @@ export async function startGateway(
     writeFileSync(rendered.paths.certificate, renderCertificateFile(secrets.tls.certificate, secrets.tls.privateKey), {
       mode: 0o600,
     });
+  if (secrets.upstreamTls) {
+    writeFileSync(rendered.paths.upstreamCa, secrets.upstreamTls.ca);
+    writeFileSync(rendered.paths.upstreamClient, secrets.upstreamTls.pem, { mode: 0o600 });
+  }
   const capture = secrets.captureLog ?? true;
   const argv = [HAPROXY, "-db", "-f", rendered.paths.config];
   const [cmd, ...args] = secrets.cpus ? ["taskset", "-c", secrets.cpus, ...argv] : argv;
@@ -236,4 +246,54 @@ export function selfSignedCertificate(cn: string, ip?: string): { certificate: s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A fleet's upstream CA (certificate + key, PEM), drawn by the same script UpstreamCa runs. */
+export function upstreamCa(fleet: string): string {
+  return execFileSync("sh", ["-c", upstreamCaScript(fleet)], { encoding: "utf8" });
+}
+
+/** A certificate + key of `caPem`, issued by the same script UpstreamCertificate runs. */
+export function upstreamCertificate(caPem: string, name: string, usage: UpstreamCertificateUsage): string {
+  return execFileSync("sh", ["-c", upstreamCertificateScript(name, usage)], { input: caPem, encoding: "utf8" });
+}
+
+export interface Terminator {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The mTLS terminator an Akash node gets (core/gateway/upstream-tls), on loopback in front of `rpc`. */
+export async function startTerminator(
+  node: string,
+  rpc: string,
+  serverPem: string,
+  caCertificate: string,
+): Promise<Terminator> {
+  const dir = mkdtempSync(join(tmpdir(), "sov-term-"));
+  dirs.add(dir);
+  const port = await freePort();
+  const t = renderUpstreamTerminator({ node, rpc, port, dir });
+  writeFileSync(t.paths.certificate, serverPem, { mode: 0o600 });
+  writeFileSync(t.paths.ca, caCertificate);
+  writeFileSync(t.paths.config, t.haproxyCfg.replace(`bind :${port}`, `bind 127.0.0.1:${port}`));
+  let log = "";
+  const p = track(spawn(HAPROXY, ["-db", "-f", t.paths.config], { stdio: ["ignore", "pipe", "pipe"] }));
+  p.stdout!.on("data", (d) => (log += d));
+  p.stderr!.on("data", (d) => (log += d));
+  await waitFor(
+    async () =>
+      new Promise<boolean>((ok) => {
+        const c = createConnection({ host: "127.0.0.1", port }, () => {
+          c.destroy();
+          ok(true);
+        });
+        c.once("error", () => ok(false));
+      }),
+    10000,
+    `terminator on ${port}`,
+  );
+  return { port, url: `https://127.0.0.1:${port}`, process: p, stop: () => stop(p) };
 }
