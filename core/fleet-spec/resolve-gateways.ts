@@ -9,6 +9,7 @@ import { HOURS_PER_MONTH } from "../costs/options";
 import type { InputProblem } from "../errors";
 import type { FleetSpec, Policy } from "./schema";
 import type { NodeGroup, Site } from "./resolve";
+import { OUTSIDE_OVERLAY } from "../overlay/plan";
 import { didYouMean } from "./suggest";
 
 /** Seconds in the month prices are quoted for. */
@@ -84,7 +85,20 @@ export function resolveGateways(
       message: `unknown gateway size '${g.size}'${didYouMean(g.size, known)} (known: ${known.join(", ")}); or give vcpu and memoryGb`,
     });
   }
-  const allowed = g.sites ? siteRefs(g.sites, "gateways.sites", sites, problems) : sites.map((s) => s.id);
+  // A gateway must reach every node: one on a site outside the overlay (an Akash lease, no
+  // WireGuard) could not reach the nodes in it, so such sites never hold gateways.
+  const inOverlay = new Set(sites.filter((s) => !OUTSIDE_OVERLAY.has(s.provider)).map((s) => s.id));
+  g.sites?.forEach((ref, i) => {
+    const matched = sites.filter((s) => s.id === ref || s.provider === ref || s.host?.name === ref);
+    if (matched.length && matched.every((s) => !inOverlay.has(s.id)))
+      problems.push({
+        path: `gateways.sites[${i}]`,
+        message: `'${ref}' cannot hold a gateway: gateways reach the fleet's nodes over the WireGuard overlay, and a lease on ${matched[0].provider} runs no WireGuard (nodes there are reached over mTLS); remove it from gateways.sites`,
+      });
+  });
+  const allowed = (g.sites ? siteRefs(g.sites, "gateways.sites", sites, problems) : sites.map((s) => s.id)).filter(
+    (id) => inOverlay.has(id),
+  );
   const backupSites = g.backup ? siteRefs(g.backup, "gateways.backup", sites, problems) : [];
   const chainKeys = [...new Set(chains.map((c) => c.chainKey))];
   const traffic = {

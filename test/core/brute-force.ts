@@ -62,6 +62,8 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
       fleet.sites.map((s) => {
         // Gateways go only where gateways.sites allows.
         if (g.gateway && !g.gateway.sites.includes(s.id)) return undefined;
+        // And never on Akash: a lease cannot join the overlay the gateways reach nodes through.
+        if (g.gateway && s.provider === "akash") return undefined;
         if (s.host) return hostFits(g.profile, s) === undefined ? 0 : undefined;
         const r = cheapestOption(g.profile, s, catalog);
         return r.ok ? Math.round(r.option.cost.total * 100) : undefined;
