@@ -121,7 +121,7 @@ export interface Workload {
   dataRoot: string;
   /** `<dataRoot>/<node>`: every byte the node writes lives below. */
   nodeDataDir: string;
-  /** `<configRoot>/<node>`: compose.yaml, .env, jwt.hex, prepare.sh. */
+  /** `<configRoot>/<node>`: compose.yaml, .env, jwt.hex, prepare.sh, files/<layer>/ (catalog files). */
   configDir: string;
   /** systemd unit that runs the project. */
   unit: string;
