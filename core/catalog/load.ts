@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { own } from "../own";
 import type { z } from "zod";
@@ -37,8 +38,9 @@ export class CatalogError extends Error {
 /** The catalog that ships with the package. */
 export const DEFAULT_CATALOG_DIR = resolve(__dirname, "..", "..", "catalog");
 
-function readYaml<T extends z.ZodType>(file: string, schema: T): z.infer<T> {
-  const raw = parse(readFileSync(file, "utf8"), { merge: true });
+function readYaml<T extends z.ZodType>(file: string, schema: T, prepare?: (raw: unknown) => unknown): z.infer<T> {
+  const parsed: unknown = parse(readFileSync(file, "utf8"), { merge: true });
+  const raw = prepare ? prepare(parsed) : parsed;
   const result = schema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${file}: ${i.path.join(".")}: ${i.message}`);
@@ -49,11 +51,48 @@ function readYaml<T extends z.ZodType>(file: string, schema: T): z.infer<T> {
 
 const cache = new Map<string, Catalog>();
 
+/**
+ * Client file contents written as `{ file, sha256 }` (a genesis too long to sit in clients.yaml) are
+ * read from under the catalog directory and checked against their pinned hash, so the loaded
+ * catalog holds text only.
+ */
+function inlineClientFiles(raw: unknown, dir: string): unknown {
+  const clients = (raw as { clients?: Array<{ id?: string; files?: Array<{ content?: Record<string, unknown> }> }> })
+    ?.clients;
+  const problems: string[] = [];
+  for (const client of Array.isArray(clients) ? clients : []) {
+    for (const f of Array.isArray(client.files) ? client.files : []) {
+      for (const [key, value] of Object.entries(f.content ?? {})) {
+        if (!value || typeof value !== "object") continue;
+        const { file, sha256 } = value as { file?: unknown; sha256?: unknown };
+        const where = `clients.yaml: ${client.id}: content ${key}`;
+        const path = typeof file === "string" ? resolve(dir, file) : "";
+        if (!path || relative(dir, path).startsWith("..") || typeof sha256 !== "string") {
+          problems.push(`${where}: a content reference is { file: <path under catalog/>, sha256: <hex> }`);
+          continue;
+        }
+        let text: string;
+        try {
+          text = readFileSync(path, "utf8");
+        } catch {
+          problems.push(`${where}: cannot read ${file}`);
+          continue;
+        }
+        const actual = createHash("sha256").update(text).digest("hex");
+        if (actual !== sha256.toLowerCase()) problems.push(`${where}: ${file} has sha256 ${actual}, the catalog pins ${sha256}`);
+        f.content![key] = text;
+      }
+    }
+  }
+  if (problems.length) throw new CatalogError(problems);
+  return raw;
+}
+
 export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const hit = cache.get(dir);
   if (hit) return hit;
   const chains = readYaml(join(dir, "chains.yaml"), ChainsFile).chains;
-  const clients = readYaml(join(dir, "clients.yaml"), ClientsFile).clients;
+  const clients = readYaml(join(dir, "clients.yaml"), ClientsFile, (raw) => inlineClientFiles(raw, dir)).clients;
   const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
   const gateways = readYaml(join(dir, "gateways.yaml"), GatewaysFile);
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
@@ -100,7 +139,15 @@ export function checkIntegrity(catalog: Catalog): string[] {
     const read = new Set<string>();
     for (const id of Object.values(chain.clients).flat()) {
       const client = catalog.clients.get(id);
-      const args = [...(client?.command ?? []), ...Object.values(client?.roleArgs ?? {}).flat()];
+      const args = [...(client?.command ?? []), ...(client?.init ?? []), ...Object.values(client?.roleArgs ?? {}).flat()];
+      // A file is written in the clear: it can hold no secret, and must exist for every network of the chain.
+      for (const f of client?.files ?? []) {
+        for (const network of chain.networks) {
+          const content = f.content[`${chain.id}/${network}`] ?? f.content[network];
+          if (content === undefined) problems.push(`chain ${chain.id}: client ${id} has no content of ${f.name} for ${network}`);
+          else if (typeof content === "string" && /\{(l1Rpc|l1Beacon)\}/.test(content)) problems.push(`chain ${chain.id}: client ${id} file ${f.name} reads a secret; secrets reach clients only through their command`);
+        }
+      }
       for (const secret of ["l1Rpc", "l1Beacon"] as const) {
         if (!args.some((a) => a.includes(`{${secret}}`))) continue;
         read.add(secret);

@@ -189,6 +189,11 @@ export const ChainsFile = z.strictObject({
      * L1 blobs (Scroll's l2geth) read them from the operator's archive.
      */
     blobArchiveUrls: z.record(z.string(), z.string().url()).optional(),
+    /**
+     * Execution-layer bootnodes (enode URLs) per network, filled into commands as {bootnodes} (comma
+     * separated): for clients that have no built-in list for the chain (geth following Linea).
+     */
+    bootnodes: z.record(z.string(), z.array(z.string().regex(/^enode:\/\/[0-9a-f]{128}@[\w.-]+:\d+$/, "an enode URL"))).optional(),
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
@@ -200,7 +205,7 @@ export const ChainsFile = z.strictObject({
         if (!Object.values(chain.clients).some((ids) => ids.includes(client)))
           ctx.addIssue({ code: "custom", path: ["roles", role, "diskGbByClient", "sizes", client], message: `'${client}' is not a client of chain ${chain.id}` });
     // Per-network values must name networks the chain has: a typo would silently leave a network without its value.
-    for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls", "blobArchiveUrls"] as const) {
+    for (const key of ["chainIds", "sequencerUrls", "checkpointSyncUrls", "blobArchiveUrls", "bootnodes"] as const) {
       for (const network of Object.keys(chain[key] ?? {})) {
         if (!chain.networks.includes(network)) {
           ctx.addIssue({ code: "custom", path: [key, network], message: `'${network}' is not a network of chain ${chain.id} (${chain.networks.join(", ")})` });
@@ -222,6 +227,25 @@ export type Port = z.infer<typeof Port>;
 /** Container arguments, space separated in the data file. */
 const args = z.string().transform((s) => s.trim().split(/\s+/).filter(Boolean));
 
+/**
+ * A file a client reads (a config file, a genesis), rendered into the node's config directory and
+ * mounted read-only into the container at `{filesDir}/<name>`. Content per `chain/network` (or
+ * `network`), with the command placeholders filled ({engineUrl}, {jwtPath}, {dataDir}...; never a
+ * secret: files are not secrets). In the data file a content is the text itself, or `{ file, sha256 }`
+ * naming a file under `catalog/` (the loader reads it and checks the hash): the renderer never fetches.
+ */
+const ClientFile = Sourced.extend({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a file name: letters, digits, . _ -"),
+  content: z.record(
+    z.string(),
+    z.union([
+      z.string().min(1),
+      z.strictObject({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, "a sha256, 64 hex digits") }),
+    ]),
+  ),
+});
+export type ClientFile = z.infer<typeof ClientFile>;
+
 export const ClientsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   clients: z.array(z.strictObject({
@@ -239,6 +263,18 @@ export const ClientsFile = z.strictObject({
      * makes the client keep the history the role promises. Roles without an entry run `command` as is.
      */
     roleArgs: z.record(z.string(), args).optional(),
+    /** Files the client reads, mounted read-only at `{filesDir}/<name>`. */
+    files: z.array(ClientFile).optional(),
+    /**
+     * Arguments of a one-shot run of the client's image before every start of the client (same
+     * data and files; `geth init` of a genesis): the client starts only when it exits 0, so it must
+     * be idempotent. Placeholders as in `command`.
+     */
+    init: args.optional(),
+  }).superRefine((client, ctx) => {
+    const names = (client.files ?? []).map((f) => f.name);
+    for (const [i, name] of names.entries())
+      if (names.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: ["files", i, "name"], message: `two files named ${name}` });
   })),
 });
 export type Client = z.infer<typeof ClientsFile>["clients"][number];

@@ -22,6 +22,11 @@ export interface ClientRuntime {
    * there). @default unknown: such a client cannot read a JWT on Akash
    */
   entrypoint?: string[];
+  /**
+   * The uid the image runs as, when it is not root: the node's data directory for the client is
+   * given to it before the first start (a fresh host directory belongs to root). @default root
+   */
+  dataUid?: number;
 }
 
 export const DEFAULT_CONTAINER_DATA_DIR = "/data";
@@ -43,6 +48,14 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
     healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
     entrypoint: ["geth"],
   },
+  // Linea: geth as above; Linea Besu's image (linea-besu/package/linea-besu/Dockerfile) runs `besu` from its PATH as
+  // uid 1000; Maru's (maru/app/Dockerfile, eclipse-temurin) runs as root and the catalog command names java.
+  "linea-geth": {
+    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
+    entrypoint: ["geth"],
+  },
+  "linea-besu": { entrypoint: ["besu"], dataUid: 1000 },
+  maru: { entrypoint: [] },
   nethermind: { entrypoint: ["/nethermind/nethermind"] },
   reth: { entrypoint: ["/usr/local/bin/reth"] },
   "op-reth": { entrypoint: ["/usr/local/bin/op-reth"] },
@@ -67,6 +80,17 @@ export function clientRuntime(client: string): ClientRuntime {
   return CLIENT_RUNTIME[client] ?? {};
 }
 
+/** Whether the client reads `{placeholder}` anywhere: its command, role arguments, init or files. */
+export function clientReads(client: Client, placeholder: string): boolean {
+  const token = `{${placeholder}}`;
+  return [
+    ...client.command,
+    ...Object.values(client.roleArgs ?? {}).flat(),
+    ...(client.init ?? []),
+    ...(client.files ?? []).flatMap((f) => Object.values(f.content)),
+  ].some((a) => typeof a === "string" && a.includes(token));
+}
+
 /**
  * Of `clients`, those a provider's sites cannot run: Akash has no file mounts, so a client that
  * reads the engine JWT from a file starts from a shell that writes it first, which needs the
@@ -74,6 +98,5 @@ export function clientRuntime(client: string): ClientRuntime {
  */
 export function clientsRefusedOn(provider: string, clients: readonly Client[]): Set<string> {
   if (provider !== "akash") return new Set();
-  const readsJwt = (c: Client) => c.command.some((a) => a.includes("{jwtPath}"));
-  return new Set(clients.filter((c) => readsJwt(c) && !clientRuntime(c.id).entrypoint).map((c) => c.id));
+  return new Set(clients.filter((c) => clientReads(c, "jwtPath") && !clientRuntime(c.id).entrypoint).map((c) => c.id));
 }

@@ -88,15 +88,21 @@ export function renderCloudInit(w: Workload, secrets: WorkloadSecrets = {}, opti
       config.runcmd.unshift(["nft", "-f", `${w.configDir}/overlay-firewall.nft`]);
     }
   }
+  // Clients' catalog files (a 22 KB genesis) and extra files go compressed: EC2 takes 16 KiB of user-data.
+  const clientFiles = new Set((w.files ?? []).map((f) => f.hostPath));
+  const entry = (f: WorkloadFile, gz: boolean): CloudConfig["write_files"][number] =>
+    gz
+      ? {
+          path: f.path,
+          encoding: "gz+b64",
+          content: gzipSync(f.content, { level: 9 }).toString("base64"),
+          permissions: f.mode,
+          owner: "root:root",
+        }
+      : { path: f.path, content: f.content, permissions: f.mode, owner: "root:root" };
   config.write_files = [
-    ...files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode, owner: "root:root" })),
-    ...(options.extraFiles ?? []).map((f) => ({
-      path: f.path,
-      encoding: "gz+b64",
-      content: gzipSync(f.content, { level: 9 }).toString("base64"),
-      permissions: f.mode,
-      owner: "root:root",
-    })),
+    ...files.map((f) => entry(f, clientFiles.has(f.path))),
+    ...(options.extraFiles ?? []).map((f) => entry(f, true)),
   ];
   if (options.sshAuthorizedKeys?.length) config.ssh_authorized_keys = options.sshAuthorizedKeys;
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;

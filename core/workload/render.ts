@@ -8,7 +8,7 @@
 import { stringify, parse } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Chain, Client } from "../catalog/schema";
-import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
+import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { rpcPort, type Exposure, type Protocol } from "./firewall";
 import { fill, fillDeep, readTemplate } from "./templates";
 
@@ -49,6 +49,11 @@ export interface WorkloadOptions {
    * writes the file at start into a path any user can write. @default CONTAINER_JWT_PATH
    */
   jwtPath?: string;
+  /**
+   * The directory clients find their catalog files in (`{filesDir}`): in compose each file is
+   * mounted read-only there; Akash writes them at start. @default CONTAINER_FILES_DIR
+   */
+  filesDir?: string;
 }
 
 /** Secrets the node needs, passed as values by the caller (Pulumi keeps them as secret Outputs). */
@@ -76,11 +81,15 @@ export interface PublishedPort {
   hostIp?: string;
 }
 
+/** `depends_on` in its long form: what the service waits for (a one-shot init must exit 0). */
+export type ComposeDependsOn = Record<string, { condition: "service_started" | "service_completed_successfully" }>;
+
 export interface ComposeService {
   image: string;
   container_name: string;
   command: string[];
-  restart: string;
+  /** Absent on one-shot services (Compose's default `no`). */
+  restart?: string;
   stop_grace_period: string;
   ports?: string[];
   expose?: string[];
@@ -88,7 +97,7 @@ export interface ComposeService {
   logging: { driver: string; options: Record<string, string> };
   labels: Record<string, string>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
-  depends_on?: string[];
+  depends_on?: string[] | ComposeDependsOn;
   /** `host` for workloads that must see the host's interfaces (the RPC gateway). @default bridge */
   network_mode?: string;
   /** @default the image's user */
@@ -112,7 +121,7 @@ export interface Workload {
   dataRoot: string;
   /** `<dataRoot>/<node>`: every byte the node writes lives below. */
   nodeDataDir: string;
-  /** `<configRoot>/<node>`: compose.yaml, .env, jwt.hex, prepare.sh. */
+  /** `<configRoot>/<node>`: compose.yaml, .env, jwt.hex, prepare.sh, files/<layer>/ (catalog files). */
   configDir: string;
   /** systemd unit that runs the project. */
   unit: string;
@@ -123,13 +132,28 @@ export interface Workload {
   ports: PublishedPort[];
   /** Host data directory per service. */
   dataDirs: Record<string, string>;
+  /** The uid that owns a service's data directory, for images that do not run as root. @default root */
+  dataOwners?: Record<string, number>;
   /** The chain's RPC port inside the container (on the host: + hostPortOffset). */
   rpc: { service: string; port: number };
   hostPortOffset: number;
   needsJwt: boolean;
   /** Secrets the compose project reads from its `.env` file. */
   secrets: SecretName[];
+  /** The catalog files of the node's clients, filled for its network: written into the config directory. @default none */
+  files?: ClientConfigFile[];
   templateDir?: string;
+}
+
+/** A client's catalog file as rendered for one node. */
+export interface ClientConfigFile {
+  service: string;
+  name: string;
+  /** On the host: `<configDir>/files/<service>/<name>`. */
+  hostPath: string;
+  /** In the container: `{filesDir}/<name>`. */
+  containerPath: string;
+  content: string;
 }
 
 export interface WorkloadFile {
@@ -145,6 +169,10 @@ export const DEFAULT_DATA_ROOT = "/srv/sovereign";
 export const DEFAULT_CONFIG_ROOT = "/etc/sovereign";
 /** Where clients find the engine JWT inside their container. */
 export const CONTAINER_JWT_PATH = "/secrets/jwt.hex";
+/** Where clients find their catalog files inside their container (`{filesDir}`). */
+export const CONTAINER_FILES_DIR = "/sovereign/files";
+/** Suffix of a client's one-shot init service (`execution-init`), which its main service waits for. */
+export const INIT_SUFFIX = "-init";
 
 /** Placeholder -> the `.env` variable holding a secret that fills it. */
 const SECRET_ENV: Record<SecretName, string> = { l1Rpc: "SOVEREIGN_L1_RPC", l1Beacon: "SOVEREIGN_L1_BEACON" };
@@ -205,6 +233,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       );
     return url;
   };
+  const filesDir = options.filesDir ?? CONTAINER_FILES_DIR;
   const usedSecrets = new Set<SecretName>();
   let needsJwt = false;
   const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
@@ -220,6 +249,16 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
         return perNetworkUrl(name, where);
       case "chain":
         return node.chain;
+      case "filesDir":
+        return filesDir;
+      case "bootnodes": {
+        const enodes = chain.bootnodes?.[node.network];
+        if (!enodes?.length)
+          throw new Error(
+            `${where}: {bootnodes} has no value: add bootnodes.${node.network} to chain ${node.chain} in the catalog`,
+          );
+        return enodes.join(",");
+      }
       case "dataDir":
         return containerDataDir;
       case "jwtPath":
@@ -252,6 +291,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const services: Record<string, ComposeService> = {};
   const ports: PublishedPort[] = [];
   const dataDirs: Record<string, string> = {};
+  const dataOwners: Record<string, number> = {};
+  const files: ClientConfigFile[] = [];
   for (const [layer, client] of clients) {
     assertSafeName(layer);
     const runtime = clientRuntime(client.id);
@@ -263,6 +304,30 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     const command = [...client.command, ...(client.roleArgs?.[node.role] ?? [])].map(substitute);
     const hostData = `${nodeDataDir}/${layer}`;
     dataDirs[layer] = hostData;
+    if (runtime.dataUid !== undefined) dataOwners[layer] = runtime.dataUid;
+    // Files are written as they are (no compose escaping) and in the clear: secrets never go in one.
+    const clientFiles = (client.files ?? []).map((f) => {
+      const content = f.content[`${node.chain}/${node.network}`] ?? f.content[node.network];
+      if (content === undefined)
+        throw new Error(`${where}: file ${f.name} has no content for ${node.chain}/${node.network} in the catalog`);
+      if (typeof content !== "string")
+        throw new Error(
+          `${where}: file ${f.name} names ${content.file}: load the catalog with loadCatalog, which reads it`,
+        );
+      const filled = content.replace(PLACEHOLDER, (_, name: string) => {
+        if (name === "l1Rpc" || name === "l1Beacon")
+          throw new Error(`${where}: file ${f.name} cannot hold the secret {${name}}`);
+        return valueOf(name, client, containerDataDir, `${where} ${f.name}`);
+      });
+      return {
+        service: layer,
+        name: f.name,
+        hostPath: `${configDir}/files/${layer}/${f.name}`,
+        containerPath: `${filesDir}/${f.name}`,
+        content: filled,
+      };
+    });
+    files.push(...clientFiles);
 
     const published: string[] = [];
     const exposed: string[] = [];
@@ -305,7 +370,24 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       },
       "templates/compose-service.yaml",
     ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
-    const volumes = [`${hostData}:${containerDataDir}`];
+    const volumes = [
+      `${hostData}:${containerDataDir}`,
+      ...clientFiles.map((f) => `${f.hostPath}:${f.containerPath}:ro`),
+    ];
+    if (client.init) {
+      // One-shot, same image, data and files; the client starts only once it exits 0 (compose
+      // `service_completed_successfully`, docker-compose >= 1.29). Runs before every start: idempotent.
+      const { restart: _restart, stop_grace_period: _grace, ...oneShot } = defaults;
+      services[`${layer}${INIT_SUFFIX}`] = {
+        image: `${client.image.repository}:${client.image.tag}`,
+        container_name: `${project}-${layer}${INIT_SUFFIX}`,
+        command: client.init.map(substitute),
+        ...oneShot,
+        stop_grace_period: "1m",
+        labels: { ...defaults.labels, "sovereign.once": "true" },
+        volumes: [...volumes],
+      };
+    }
     services[layer] = {
       image: `${client.image.repository}:${client.image.tag}`,
       container_name: `${project}-${layer}`,
@@ -327,9 +409,19 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   }
   // Every service that reads the JWT mounts the same file; consensus/rollup start after execution.
   for (const [layer, client] of clients) {
-    if (client.command.some((a) => a.includes("{jwtPath}")))
+    const init = client.init ? services[`${layer}${INIT_SUFFIX}`] : undefined;
+    // The JWT may be named in a file (Maru's config.toml) as well as in the command.
+    if (clientReads(client, "jwtPath")) {
       services[layer].volumes.push(`${configDir}/jwt.hex:${CONTAINER_JWT_PATH}:ro`);
-    if (layer !== "execution" && clients.has("execution")) services[layer].depends_on = ["execution"];
+      init?.volumes.push(`${configDir}/jwt.hex:${CONTAINER_JWT_PATH}:ro`);
+    }
+    const after = layer !== "execution" && clients.has("execution") ? ["execution"] : [];
+    if (init)
+      services[layer].depends_on = Object.fromEntries([
+        ...after.map((s) => [s, { condition: "service_started" as const }]),
+        [`${layer}${INIT_SUFFIX}`, { condition: "service_completed_successfully" as const }],
+      ]);
+    else if (after.length) services[layer].depends_on = after;
   }
   assertNoPortClash(node.id, ports);
 
@@ -347,10 +439,12 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
     ports,
     dataDirs,
+    ...(Object.keys(dataOwners).length ? { dataOwners } : {}),
     rpc,
     hostPortOffset: offset,
     needsJwt,
     secrets: [...usedSecrets].sort(),
+    files,
     templateDir: options.templateDir,
   };
 }
@@ -387,9 +481,12 @@ export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): Workl
       jwtCommands = `[ -s "${w.configDir}/jwt.hex" ] || (umask 022; openssl rand -hex 32 > "${w.configDir}/jwt.hex")`;
     }
   }
-  const dataDirCommands = [w.nodeDataDir, ...Object.values(w.dataDirs)]
-    .map((d) => `install -d -m 0755 "${d}"`)
-    .join("\n");
+  for (const f of w.files ?? []) files.push({ path: f.hostPath, content: f.content, mode: "0644", secret: false });
+  const dataDirCommands = [
+    ...[w.nodeDataDir, ...Object.values(w.dataDirs)].map((d) => `install -d -m 0755 "${d}"`),
+    // The directory only, not what the client wrote in it.
+    ...Object.entries(w.dataOwners ?? {}).map(([s, uid]) => `chown ${uid}:${uid} "${w.dataDirs[s]}"`),
+  ].join("\n");
   const values = { node: w.node, project: w.project, configDir: w.configDir, dataRoot: w.dataRoot, unit: w.unit };
   files.push({
     path: `${w.configDir}/prepare.sh`,

@@ -13,8 +13,8 @@ import { stringify } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Market, ProviderFile } from "../catalog/schema";
 import { renderUpstreamTerminator, UPSTREAM_TLS_DIR } from "../gateway/upstream-tls";
-import { clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
-import { renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
+import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
+import { INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
 
 /** What the SDL needs of a planned node (a PlannedNode fits). */
 export interface SdlNode extends WorkloadNode {
@@ -121,6 +121,8 @@ export const SDL_GROUP = "akash";
 export const SDL_IP_ENDPOINT = "p2p";
 /** The JWT file inside containers on Akash: /tmp is writable for any image user. */
 export const AKASH_JWT_PATH = "/tmp/sovereign-jwt.hex";
+/** Where clients find their catalog files on Akash (`{filesDir}`): written at start, /tmp is writable for any user. */
+export const AKASH_FILES_DIR = "/tmp/sovereign-files";
 const JWT_ENV = "SOVEREIGN_JWT";
 const DATA_VOLUME = "data";
 
@@ -162,7 +164,11 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     problems.push(
       `storage class '${node.storage.class}' is not an Akash persistent class (${akash.storageClasses.map((c) => c.id).join(", ")})`,
     );
-  const workload = renderWorkload(node, catalog, { fleet: options.fleet, jwtPath: AKASH_JWT_PATH });
+  const workload = renderWorkload(node, catalog, {
+    fleet: options.fleet,
+    jwtPath: AKASH_JWT_PATH,
+    filesDir: AKASH_FILES_DIR,
+  });
 
   const layers = chain.layers.filter((l) => node.clients[l]);
   const main = layers[0];
@@ -206,6 +212,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     const client = catalog.clients.get(node.clients[layer])!;
     const runtime = clientRuntime(client.id);
     const env: Record<string, string> = {};
+    const plainEnv: string[] = [];
     // Compose escapes `$` as `$$` and reads secrets as ${VAR} from .env; Kubernetes (which runs
     // Akash leases) expands $(VAR) in args from the container's env.
     const args = compose.command.map((a) =>
@@ -217,20 +224,35 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
         .replace(/\$\$/g, "$"),
     );
     let command: string[] | undefined;
-    if (args.some((a) => a.includes(AKASH_JWT_PATH))) {
+    // Akash has no file mounts and no one-shot services: a shell in the client's own container writes
+    // the JWT and the catalog files (base64 in env: Kubernetes expands $(VAR) in plain values), runs the
+    // init step, then execs the client. It needs the image's entrypoint to know what to exec.
+    const readsJwt = args.some((a) => a.includes(AKASH_JWT_PATH)) || clientReads(client, "jwtPath");
+    const files = (workload.files ?? []).filter((f) => f.service === layer);
+    const init = workload.compose.services[`${layer}${INIT_SUFFIX}`];
+    if (readsJwt || files.length || init) {
+      const needs = [readsJwt && "the engine JWT", files.length && "its catalog files", init && "an init step"]
+        .filter(Boolean)
+        .join(", ");
       if (!runtime.entrypoint) {
         problems.push(
-          `${layer}/${client.id} reads the engine JWT from a file, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the file first — choose another ${layer} client for Akash nodes`,
+          `${layer}/${client.id} reads ${needs} from files, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the files first — choose another ${layer} client for Akash nodes`,
         );
       } else {
+        const steps = ["umask 077"];
+        if (readsJwt) {
+          steps.push(`printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH}`);
+          env[JWT_ENV] = "jwt";
+        }
+        if (files.length) steps.push(`mkdir -p ${AKASH_FILES_DIR}`);
+        for (const f of files) {
+          const v = `SOVEREIGN_FILE_${f.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+          steps.push(`printf '%s' "$${v}" | base64 -d > ${f.containerPath}`);
+          plainEnv.push(`${v}=${Buffer.from(f.content).toString("base64")}`);
+        }
+        if (init) steps.push(`"$0" ${init.command.map((a) => shellQuote(a.replace(/\$\$/g, "$"))).join(" ")}`);
         // sh -c SCRIPT ENTRYPOINT... ARGS...: $0 is the binary, "$@" its arguments.
-        command = [
-          "sh",
-          "-c",
-          `umask 077; printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH} && exec "$0" "$@"`,
-          ...runtime.entrypoint,
-        ];
-        env[JWT_ENV] = "jwt";
+        command = ["sh", "-c", `${steps.join(" && ")} && exec "$0" "$@"`, ...runtime.entrypoint];
       }
     }
     const others = layers.filter((l) => l !== layer);
@@ -249,11 +271,14 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
       image: compose.image,
       ...(command ? { command } : {}),
       args,
-      ...(Object.keys(env).length
+      ...(Object.keys(env).length || plainEnv.length
         ? {
-            env: Object.keys(env)
-              .sort()
-              .map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`),
+            env: [
+              ...Object.keys(env)
+                .sort()
+                .map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`),
+              ...plainEnv,
+            ],
           }
         : {}),
       ...(expose.length ? { expose } : {}),
@@ -368,6 +393,11 @@ function upstreamTerminator(node: SdlNode, catalog: Catalog, image: string) {
 
 const placeholder = (s: SdlSecret) => `<secret ${s}: filled at deploy>`;
 
+/** One shell word: single-quoted unless it is plainly safe. */
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * The SDL as YAML. Without secrets every secret env value is a placeholder (safe to print); with
  * them the result holds the secrets: treat it as one (Pulumi: inside pulumi.secret).
@@ -376,6 +406,7 @@ export function sdlYaml(sdl: AkashSdl, secrets?: SdlSecrets): string {
   const doc = structuredClone(sdl.document);
   if (secrets) {
     for (const [service, vars] of Object.entries(sdl.secretEnv)) {
+      // Plain values (the terminator's config, catalog files) stay; only the secrets' placeholders are replaced.
       const env = new Map((doc.services[service].env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e]));
       for (const [v, s] of Object.entries(vars)) {
         const value = secrets[s]?.trim();

@@ -20,6 +20,9 @@ deadline=$(( $(date +%s) + {{timeoutSeconds}} ))
 while :; do
   pending=""
   for id in $(dc -p "{{project}}" -f compose.yaml ps -q); do
+    # A one-shot init service (label sovereign.once) is done once it exited 0; its client waits for that.
+    once=$(docker inspect -f '{{index .Config.Labels "sovereign.once"}} {{.State.Status}} {{.State.ExitCode}}' "$id")
+    [ "$once" = "true exited 0" ] && continue
     state=$(docker inspect -f '{{.Name}} {{.State.Status}} {{.State.Health}}' "$id")
     case "$state" in
       *" running <nil>"|*" running {healthy"*) ;;

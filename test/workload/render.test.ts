@@ -17,6 +17,7 @@ import {
   renderWorkload,
   workloadFiles,
   clientRuntime,
+  clientReads,
   type ComposeFile,
   type WorkloadNode,
 } from "../../core/workload";
@@ -65,7 +66,8 @@ describe("compose project for every chain and client", () => {
       assert.deepEqual(compose, JSON.parse(JSON.stringify(w.compose)), "the YAML is the object");
       assert.equal(w.project, node.id);
       const chain = catalog.chains.get(node.chain)!;
-      assert.deepEqual(Object.keys(compose.services).sort(), [...chain.layers].sort());
+      const inits = chain.layers.filter((l) => catalog.clients.get(node.clients[l])!.init).map((l) => `${l}-init`);
+      assert.deepEqual(Object.keys(compose.services).sort(), [...chain.layers, ...inits].sort());
 
       for (const [layer, id] of Object.entries(node.clients)) {
         const client = catalog.clients.get(id)!;
@@ -96,9 +98,14 @@ describe("compose project for every chain and client", () => {
         // Volumes: data on the data disk under /srv/sovereign/<node>/, the JWT read-only when used.
         const dataDir = clientRuntime(id).dataDir ?? "/data";
         assert.equal(svc.volumes[0], `/srv/sovereign/${node.id}/${layer}:${dataDir}`);
-        const usesJwt = client.command.some((a) => a.includes("{jwtPath}"));
+        const usesJwt = clientReads(client, "jwtPath");
         assert.equal(svc.volumes.includes(`/etc/sovereign/${node.id}/jwt.hex:${CONTAINER_JWT_PATH}:ro`), usesJwt);
-        assert.equal(svc.volumes.length, usesJwt ? 2 : 1);
+        // Catalog files: read-only, from the node's config directory, where {filesDir} says.
+        const files = (client.files ?? []).map(
+          (f) => `/etc/sovereign/${node.id}/files/${layer}/${f.name}:/sovereign/files/${f.name}:ro`,
+        );
+        assert.deepEqual(svc.volumes.slice(1, 1 + files.length), files);
+        assert.equal(svc.volumes.length, (usesJwt ? 2 : 1) + files.length);
 
         // Command: every placeholder filled; secrets only as ${VAR} read from .env; the role's
         // arguments after the client's own.
@@ -111,7 +118,13 @@ describe("compose project for every chain and client", () => {
         assert.deepEqual(svc.command.slice(client.command.length), roleArgs);
         if (svc.healthcheck)
           assert.ok(svc.healthcheck.test.length > 1 && !svc.healthcheck.test.join(" ").includes("{"));
-        if (layer !== "execution" && compose.services.execution) assert.deepEqual(svc.depends_on, ["execution"]);
+        const after = layer !== "execution" && compose.services.execution ? ["execution"] : [];
+        if (client.init)
+          assert.deepEqual(svc.depends_on, {
+            ...Object.fromEntries(after.map((d) => [d, { condition: "service_started" }])),
+            [`${layer}-init`]: { condition: "service_completed_successfully" },
+          });
+        else if (after.length) assert.deepEqual(svc.depends_on, after);
       }
       assert.deepEqual(w.secrets, [...needs(node)].sort());
     });
@@ -127,7 +140,13 @@ describe("compose project for every chain and client", () => {
       for (const node of nodes) {
         const w = renderWorkload(node, catalog);
         for (const [layer, svc] of Object.entries(w.compose.services)) {
-          services[`${node.id}--${layer}`] = { ...svc, depends_on: svc.depends_on?.map((d) => `${node.id}--${d}`) };
+          const deps = svc.depends_on;
+          services[`${node.id}--${layer}`] = {
+            ...svc,
+            depends_on: Array.isArray(deps)
+              ? deps.map((d) => `${node.id}--${d}`)
+              : deps && Object.fromEntries(Object.entries(deps).map(([d, c]) => [`${node.id}--${d}`, c])),
+          };
         }
       }
       const dir = mkdtempSync(join(tmpdir(), "sovereign-compose-"));
