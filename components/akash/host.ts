@@ -62,7 +62,8 @@ export class AkashNodeHost extends pulumi.ComponentResource implements NodeHostO
     super("sovereign:akash:NodeHost", name, {}, opts);
     const prepared = prepareHost(this, name, args);
     const catalog = prepared.catalog;
-    const publicRpc = prepared.rpcPublic;
+    // Behind the gateways the terminator is the only way in (see SdlOptions.upstreamTls).
+    const publicRpc = prepared.rpcPublic && !args.upstreamTls;
     const sdl = renderSdl(args.node, catalog, {
       fleet: prepared.fleet,
       publicRpc,

@@ -35,8 +35,10 @@ export class UpstreamCa extends pulumi.ComponentResource {
     const [childName, childArgs, childOpts] = transform(
       args.transform?.generate,
       `${name}-generate`,
-      { create: upstreamCaScript(args.fleet), logging: "stderr" } as command.local.CommandArgs,
-      { parent: this, additionalSecretOutputs: ["stdout"] },
+      // A secret input makes the engine treat the command's outputs as secret in diffs too.
+      { create: pulumi.secret(upstreamCaScript(args.fleet)), logging: "stderr" } as command.local.CommandArgs,
+      // Drawn once: a changed script or environment must not rotate the CA (and replace every lease).
+      { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "environment"] },
     );
     const generated = new command.local.Command(childName, childArgs, childOpts);
     this.pem = pulumi.secret(generated.stdout);

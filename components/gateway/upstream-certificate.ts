@@ -48,7 +48,8 @@ export class UpstreamCertificate extends pulumi.ComponentResource {
         stdin: pulumi.secret(args.ca.pem),
         logging: "stderr",
       } as command.local.CommandArgs,
-      { parent: this, additionalSecretOutputs: ["stdout"] },
+      // Issued once per CA: a changed script must not re-issue it (a new CA on stdin does).
+      { parent: this, additionalSecretOutputs: ["stdout"], ignoreChanges: ["create", "environment"] },
     );
     const issued = new command.local.Command(childName, childArgs, childOpts);
     const parts = pulumi.secret(issued.stdout).apply(splitCertificateAndKey);

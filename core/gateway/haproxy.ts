@@ -112,16 +112,18 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a, paths)}  # operator ${u.operator}`);
       if (a.serverName) {
         // HAProxy's Lua HTTP client cannot show a client certificate: the lag check dials an
-        // in-process listener (an abstract socket, no port) whose server does the mTLS.
-        // Abstract socket names are shared by the whole network namespace (a host's gateways of
-        // several fleets): the public port, claimed once per host, keeps them apart.
-        const tunnel = `sovereign-lag-${port}-${createHash("sha256").update(`${backend}/${u.node}`).digest("hex").slice(0, 12)}`;
+        // in-process listener whose server does the mTLS. A unix socket readable by HAProxy's user
+        // alone (an abstract one would let any local process borrow the gateway's identity), in
+        // /tmp (the config directory is read-only in the container); the public port, claimed once
+        // per host, keeps the names of a host's gateways apart.
+        const socket = `/tmp/sovereign-lag-${port}-${createHash("sha256").update(`${backend}/${u.node}`).digest("hex").slice(0, 12)}.sock`;
+        const owner = c.runAs ? ` user ${c.runAs} group ${c.runAs}` : "";
         lagTunnels.push(
-          `# Lag check of ${u.node} (${chain.chain}) over mTLS; lag-check.lua dials it, nothing else can.\n` +
-            `listen lag_${backend}_${u.node}\n    bind abns@${tunnel}\n    server ${u.node} ${hostPort(a)}${tlsArgs(a, paths)}\n`,
+          `# Lag check of ${u.node} (${chain.chain}) over mTLS: lag-check.lua dials it.\n` +
+            `listen lag_${backend}_${u.node}\n    bind unix@${socket} mode 600${owner}\n    server ${u.node} ${hostPort(a)}${tlsArgs(a, paths)}\n`,
         );
         lagServers.push(
-          `      { name = ${lua(u.node)}, url = ${lua(`http://${u.node}/`)}, dst = ${lua(`abns@${tunnel}`)} },`,
+          `      { name = ${lua(u.node)}, url = ${lua(`http://${u.node}/`)}, dst = ${lua(`unix@${socket}`)} },`,
         );
       } else {
         lagServers.push(

@@ -93,7 +93,8 @@ export function upstreamCertificateScript(name: string, usage: UpstreamCertifica
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new Error(`certificate name '${name}' must be a DNS name`);
   return fill(
     readTemplate("gateway/upstream-cert.sh", templateDir),
-    { name, usage: usage === "server" ? "serverAuth" : "clientAuth" },
+    // A CN holds at most 64 characters; peers check the DNS name, which has no such limit.
+    { name, cn: name.slice(0, 64), usage: usage === "server" ? "serverAuth" : "clientAuth" },
     "templates/gateway/upstream-cert.sh",
   );
 }

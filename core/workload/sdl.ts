@@ -26,7 +26,7 @@ export interface SdlNode extends WorkloadNode {
 export interface SdlOptions {
   /** Fleet name, for the `sovereign.*` labels in the rendered comments. @default "sovereign" */
   fleet?: string;
-  /** RPC ports are global (reachable by anyone: Akash has no source filter). @default false (only the node's own services) */
+  /** RPC ports are global (reachable by anyone: Akash has no source filter); ignored with `upstreamTls`. @default false (only the node's own services) */
   publicRpc?: boolean;
   /** Provider attributes every bid must have (`placement.attributes`). @default none */
   attributes?: Record<string, string>;
@@ -159,6 +159,9 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   const chain = catalog.chains.get(node.chain);
   if (!chain) throw new SdlError(node.id, [`unknown chain '${node.chain}'`]);
   const problems: string[] = [];
+  // With a terminator the fleet's gateways are the way in: RPC is never global beside it (Akash
+  // has no source filter, so a global RPC port would bypass the mTLS).
+  const publicRpc = !!options.publicRpc && !options.upstreamTls;
   const cls = akash.storageClasses.find((c) => c.id === node.storage.class);
   if (!cls)
     problems.push(
@@ -193,7 +196,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     layers.some((l) =>
       catalog.clients
         .get(node.clients[l])!
-        .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc)),
+        .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && publicRpc)),
     );
   let ceilingUsd = 0;
   /** A service's profile in the one placement group, its price ceiling from its estimated USD/month. */
@@ -259,7 +262,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     const expose: SdlExpose[] = [];
     for (const p of client.ports) {
       const to: SdlExpose["to"] = [];
-      if (p.exposure === "public" || (p.exposure === "rpc" && options.publicRpc))
+      if (p.exposure === "public" || (p.exposure === "rpc" && publicRpc))
         to.push({ global: true, ip: SDL_IP_ENDPOINT });
       if (p.exposure === "rpc" || p.exposure === "internal") to.push(...others.map((service) => ({ service })));
       if (options.upstreamTls && p.exposure === "rpc" && layer === chain.rpc.layer)

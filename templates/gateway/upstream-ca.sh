@@ -4,10 +4,10 @@
 set -eu
 umask 077
 d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+trap 'rm -rf "$d"' EXIT INT TERM HUP
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
   -subj "/CN={{name}}" \
   -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
   -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+  -keyout "$d/key.pem" -out "$d/cert.pem"
 cat "$d/cert.pem" "$d/key.pem"

@@ -70,6 +70,17 @@ describe("the mTLS terminator in an Akash node's SDL", () => {
     });
   }
 
+  it("beside a terminator RPC is never global, even when publicRpc asks (Akash has no source filter)", () => {
+    const sdl = renderSdl(nodes[0], catalog, { publicRpc: true, upstreamTls: { image: IMAGE } });
+    const rpc = sdl.document.services.node.expose!.find((e) => e.port === 8545)!;
+    assert.deepEqual(rpc.to, [{ service: SDL_UPSTREAM_TLS_SERVICE }]);
+    const without = renderSdl(nodes[0], catalog, { publicRpc: true }).document.services.node.expose!;
+    assert.ok(
+      without.find((e) => e.port === 8545)!.to.some((t) => "global" in t),
+      "publicRpc alone still opens it",
+    );
+  });
+
   it("its PEMs are placeholders until filled, then base64 in one env line each", () => {
     const sdl = renderSdl(nodes[0], catalog, { upstreamTls: { image: IMAGE } });
     const shown = sdlYaml(sdl);

@@ -232,6 +232,8 @@ describe("an Akash node behind the gateways over mTLS, with the real engine", { 
       assert.ok(!text.includes(API_KEY), `the Akash API key is in the ${what}`);
       assert.ok(!text.includes(keyLine), `the terminator's key is in the ${what}`);
     }
+    // Nor any other key the deployer drew (the CA's, the gateways' client keys).
+    assert.ok(!log.join("").includes("PRIVATE KEY"), "no PEM key in the logs");
   });
 
   test("pulumi destroy closes the lease and removes its containers", async () => {
