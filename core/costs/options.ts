@@ -10,6 +10,7 @@ import type {
   StorageClass,
 } from "../catalog/schema";
 import type { Site } from "../fleet-spec/resolve";
+import { TERMINATOR_RESOURCES } from "../gateway/upstream-tls";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -109,11 +110,13 @@ export function cheapestOption(
   site: Site,
   catalog: Catalog,
   pricing: Pricing = "on-demand",
+  /** Gateways serve the node's chain (NodeGroup.behindGateways): on Akash it then runs an mTLS terminator too. */
+  behindGateways = false,
 ): OptionResult {
   if (site.provider === "baremetal") throw new Error("bare-metal nodes are priced by their host, not per node");
   const provider = catalog.providers.get(site.provider)!;
   return provider.kind === "akash"
-    ? akashOption(profile, provider)
+    ? akashOption(profile, provider, behindGateways)
     : cloudOption(profile, provider, site.region, pricing);
 }
 
@@ -311,10 +314,17 @@ export function provision(need: number, perf: Performance, sizeGb: number): { le
   return { level: need, usd: (need - base) * perf.provisionedUsdPerMonth };
 }
 
-function akashOption(profile: Profile, provider: ProviderFile): OptionResult {
+function akashOption(profile: Profile, provider: ProviderFile, behindGateways: boolean): OptionResult {
   const prices = provider.resourcePrices!;
   const cpu = Math.ceil(profile.vcpu);
-  const compute = cpu * prices.cpuUsdPerThreadMonth.value + profile.memoryGb * prices.memoryUsdPerGbMonth.value;
+  // Behind gateways the lease also runs the mTLS terminator (core/gateway/upstream-tls) on its own port.
+  const terminator = behindGateways
+    ? TERMINATOR_RESOURCES.cpu * prices.cpuUsdPerThreadMonth.value +
+      (TERMINATOR_RESOURCES.memoryMi / 1024) * prices.memoryUsdPerGbMonth.value +
+      prices.endpointUsdPerPortMonth.value
+    : 0;
+  const compute =
+    cpu * prices.cpuUsdPerThreadMonth.value + profile.memoryGb * prices.memoryUsdPerGbMonth.value + terminator;
   const region = provider.regions[0].id;
   const classes = provider.storageClasses.filter((cls) => profile.localNvme !== "required" || cls.local);
   if (classes.length === 0) {
@@ -354,7 +364,15 @@ function akashOption(profile: Profile, provider: ProviderFile): OptionResult {
       storage: storage.choice,
       cost,
       estimate: true,
-      sources: [cite(prices.cpuUsdPerThreadMonth), ...storage.sources],
+      sources: [
+        cite(prices.cpuUsdPerThreadMonth),
+        ...storage.sources,
+        ...(behindGateways
+          ? [
+              `mTLS terminator beside the node for the gateways: ${TERMINATOR_RESOURCES.cpu} CPU, ${TERMINATOR_RESOURCES.memoryMi} MiB, one port`,
+            ]
+          : []),
+      ],
     },
   };
 }

@@ -45,6 +45,11 @@ export interface NodeGroup {
   p2pPorts: string[];
   /** Set on the access layer's groups only: these are RPC gateways, not chain nodes. */
   gateway?: GatewayDemand;
+  /**
+   * Gateways serve this chain: a node outside the overlay (Akash) gets an mTLS terminator beside it,
+   * which its price includes. @default false
+   */
+  behindGateways?: boolean;
 }
 
 export interface Fleet {
@@ -139,7 +144,9 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
   }
   const access = resolveGateways(spec, catalog, groups, sites, problems);
   if (problems.length) throw new SpecError(problems, file);
-  return { spec, groups, sites, ...(access ? { access } : {}) };
+  const served = new Set(access?.groups.flatMap((g) => g.gateway.chains) ?? []);
+  const chainGroups = groups.map((g) => (served.has(g.chainKey) ? { ...g, behindGateways: true } : g));
+  return { spec, groups: chainGroups, sites, ...(access ? { access } : {}) };
 }
 
 function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): Site[] {

@@ -12,6 +12,9 @@ import { fill, readTemplate } from "../workload/templates";
 
 /** The terminator's public port on the node's site. */
 export const UPSTREAM_TLS_PORT = 8443;
+/** What the terminator takes of a lease beside the node (HAProxy proxying one node's RPC needs little). */
+export const TERMINATOR_RESOURCES = { cpu: 0.5, memoryMi: 512, ephemeralGi: 1 } as const;
+
 /** Where the terminator keeps its files inside its container (/tmp: writable for any image user). */
 export const UPSTREAM_TLS_DIR = "/tmp/sovereign-upstream-tls";
 

@@ -88,7 +88,7 @@ function priceNodes(
       hosts.add(site.id);
       continue;
     }
-    const option = cheapestOption(group.profile, site, catalog);
+    const option = cheapestOption(group.profile, site, catalog, undefined, group.behindGateways);
     if (option.ok) sum += option.option.cost.total;
     else unpriced.push(n.id);
   }

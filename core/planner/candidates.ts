@@ -44,7 +44,7 @@ export function candidatesFor(fleet: Fleet, catalog: Catalog): Candidates {
         else list.push({ group, site, unitUsd: 0, refuses });
         continue;
       }
-      const result = cheapestOption(group.profile, site, catalog, fleet.spec.pricing);
+      const result = cheapestOption(group.profile, site, catalog, fleet.spec.pricing, group.behindGateways);
       if (result.ok) list.push({ group, site, option: result.option, unitUsd: result.option.cost.total, refuses });
       else reasons.push(result.reason);
     }

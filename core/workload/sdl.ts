@@ -12,7 +12,7 @@
 import { stringify } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Market, ProviderFile } from "../catalog/schema";
-import { renderUpstreamTerminator, UPSTREAM_TLS_DIR } from "../gateway/upstream-tls";
+import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "../gateway/upstream-tls";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
 
@@ -58,8 +58,7 @@ export type SdlSecret = keyof SdlSecrets;
 export const SDL_UPSTREAM_TLS_SERVICE = "upstream-tls";
 /** Secrets written to files by a shell (PEM is multi-line): carried base64-encoded in one env line. */
 const BASE64_SECRETS: ReadonlySet<SdlSecret> = new Set(["upstreamTlsPem", "upstreamTlsCa"]);
-/** The terminator's share of the lease: HAProxy proxying one node's RPC needs little. */
-const TERMINATOR = { cpu: 0.5, memoryMi: 512, ephemeralGi: 1 };
+const TERMINATOR = TERMINATOR_RESOURCES;
 
 export interface SdlExpose {
   port: number;

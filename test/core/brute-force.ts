@@ -65,7 +65,7 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         // And never on Akash: a lease cannot join the overlay the gateways reach nodes through.
         if (g.gateway && s.provider === "akash") return undefined;
         if (s.host) return hostFits(g.profile, s) === undefined ? 0 : undefined;
-        const r = cheapestOption(g.profile, s, catalog);
+        const r = cheapestOption(g.profile, s, catalog, fleet.spec.pricing, g.behindGateways);
         return r.ok ? Math.round(r.option.cost.total * 100) : undefined;
       }),
     );

@@ -255,6 +255,19 @@ describe("Akash: resource prices", () => {
     assert.equal(o.storage.class, "beta2");
     assert.equal(o.cost.total, 54.2);
   });
+
+  test("behind the fleet's gateways the lease also runs the mTLS terminator: 0.5 CPU, 512 MiB, one port", () => {
+    const r = cheapestOption(profile("bitcoin"), site("akash"), cat, "on-demand", true);
+    assert.ok(r.ok);
+    // 54.20 + 0.5*1.60 + 0.5*0.80 + 0.05 = 55.45
+    assert.equal(r.option.cost.compute, 19.2 + 1.25);
+    assert.equal(r.option.cost.total, 55.45);
+    assert.ok(r.option.sources.some((s) => s.includes("mTLS terminator")));
+    // Clouds are unaffected: the overlay reaches their nodes.
+    const aws = cheapestOption(profile("bitcoin"), site("aws/us-east-1"), cat, "on-demand", true);
+    assert.ok(aws.ok);
+    assert.equal(aws.option.cost.total, option("bitcoin", "aws/us-east-1").cost.total);
+  });
 });
 
 describe("bare metal", () => {
