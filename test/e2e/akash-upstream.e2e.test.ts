@@ -120,7 +120,9 @@ describe("an Akash node behind the gateways over mTLS, with the real engine", { 
           ],
         },
       },
-      gateways: { count: 2, sites: ["baremetal"], maxLagBlocks: 5 },
+      // Each devnet node is its own chain from its own start (anvil, a block every 2 s), so heads
+      // differ by however far apart they started; the lag drain is tested in test/gateway.
+      gateways: { count: 2, sites: ["baremetal"], maxLagBlocks: 100_000 },
       policy: { maxShare: { operator: 0.5 } },
     };
     const specFile = join(work, "fleet.yaml");
