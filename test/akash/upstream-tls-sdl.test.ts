@@ -8,7 +8,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { renderUpstreamTerminator } from "../../core/gateway";
+import { renderUpstreamTerminator, splitCertificateAndKey } from "../../core/gateway";
+import { upstreamCa, upstreamCertificate } from "../gateway/processes";
 import { renderSdl, SDL_UPSTREAM_TLS_SERVICE, sdlYaml, type SdlNode } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";
 import { catalog as loadCatalog } from "../core/helpers";
@@ -85,14 +86,10 @@ describe("the mTLS terminator in an Akash node's SDL", () => {
     const sdl = renderSdl(nodes[0], catalog, { upstreamTls: { image: IMAGE } });
     const shown = sdlYaml(sdl);
     assert.match(shown, /SOVEREIGN_UPSTREAM_TLS_PEM=<secret upstreamTlsPem: filled at deploy>/);
-    const pem =
-      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBBBB\n-----END PRIVATE KEY-----";
-    const filled = parse(
-      sdlYaml(sdl, {
-        upstreamTlsPem: pem,
-        upstreamTlsCa: "-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----",
-      }),
-    );
+    // A CA and a certificate drawn now by the same scripts the components run (no key in the repository).
+    const ca = upstreamCa("lab");
+    const pem = upstreamCertificate(ca, "devnet-akash-1.lab.upstream.sovereign", "server").trim();
+    const filled = parse(sdlYaml(sdl, { upstreamTlsPem: pem, upstreamTlsCa: splitCertificateAndKey(ca).certificate }));
     const env = filled.services[SDL_UPSTREAM_TLS_SERVICE].env as string[];
     const value = env
       .find((e) => e.startsWith("SOVEREIGN_UPSTREAM_TLS_PEM="))!

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { Secret } from "@pulumi/policy";
 import { noPlaintextSecrets, plaintextSecrets } from "../../policy/policies/no-plaintext-secrets";
@@ -6,10 +7,8 @@ import { violations, type Fixture } from "./args";
 import { awsInstance } from "./fixtures";
 
 const JWT_HEX = "5eb0e7f1a2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d";
-const KEY = [
-  "-----BEGIN OPENSSH",
-  "PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
-].join(" ");
+// A throw-away key drawn at test time (never a key in the repository).
+const KEY = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 
 describe("policy no-plaintext-secrets", () => {
   it("passes ordinary inputs, hashes in triggers, and values the engine marked secret", async () => {
