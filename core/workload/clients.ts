@@ -31,29 +31,23 @@ export interface ClientRuntime {
 
 export const DEFAULT_CONTAINER_DATA_DIR = "/data";
 
+/** geth and its forks (op-geth, Scroll's l2geth, Linea's geth) are built alike: ENTRYPOINT geth, IPC in the data dir. */
+const GETH_RUNTIME: ClientRuntime = {
+  healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
+  entrypoint: ["geth"],
+};
+
 // Entrypoints from each image's Dockerfile (go-ethereum, op-geth, nethermind, reth, erigon, teku,
 // besu's /opt/besu/bin launcher, nimbus-eth2 docker/dist, lodestar); prysm's distroless image has no
 // shell, so it cannot run on Akash behind the JWT wrapper. Read 2026-12.
 export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
-  geth: {
-    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
-    entrypoint: ["geth"],
-  },
-  "op-geth": {
-    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
-    entrypoint: ["geth"],
-  },
-  // Scroll's l2geth image (Docker Hub scrolltech/l2geth) is built like geth's: ENTRYPOINT geth, IPC in the data dir.
-  l2geth: {
-    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
-    entrypoint: ["geth"],
-  },
-  // Linea: geth as above; Linea Besu's image (linea-besu/package/linea-besu/Dockerfile) runs `besu` from its PATH as
+  geth: GETH_RUNTIME,
+  "op-geth": GETH_RUNTIME,
+  // Scroll's l2geth image (Docker Hub scrolltech/l2geth).
+  l2geth: GETH_RUNTIME,
+  // Linea: geth; Linea Besu's image (linea-besu/package/linea-besu/Dockerfile) runs `besu` from its PATH as
   // uid 1000; Maru's (maru/app/Dockerfile, eclipse-temurin) runs as root and the catalog command names java.
-  "linea-geth": {
-    healthcheck: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", "{dataDir}/geth.ipc"],
-    entrypoint: ["geth"],
-  },
+  "linea-geth": GETH_RUNTIME,
   "linea-besu": { entrypoint: ["besu"], dataUid: 1000 },
   maru: { entrypoint: [] },
   nethermind: { entrypoint: ["/nethermind/nethermind"] },
