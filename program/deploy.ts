@@ -7,7 +7,7 @@ import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
 import { planFleet } from "../core/planner/plan";
 import { planWarnings, withChecks, type Plan, type PreviousNode } from "../core/plan";
-import { upgradeChecks } from "../core/catalog/upgrades";
+import { readinessChecks } from "../core/catalog/readiness";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import {
@@ -137,8 +137,8 @@ export async function planFromConfig(
   const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   const planned = await planFleet(fleet, catalog, { previous });
-  // A pinned client older than an active or imminent upgrade's minimum forks off: refuse it like a policy breach.
-  const plan = withChecks(planned, upgradeChecks(catalog, planned.nodes, { now: new Date() }));
+  // A pinned client older than an active upgrade's minimum, or one upstream dropped, is off the chain: refuse it.
+  const plan = withChecks(planned, readinessChecks(catalog, planned.nodes, { now: new Date() }));
   if (plan.stability?.moved) {
     pulumi.log.warn(
       `the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`,

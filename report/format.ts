@@ -1,12 +1,15 @@
 /** Shared number formatting for every report format. */
 import type { Comparison, Scenario } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
+import type { PolicyCheck } from "../core/diversity";
 import type { Plan } from "../core/plan";
 
 export const usd = (x: number | null) =>
   x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
+/** A check's result as every report prints it: a pass that needs attention or lacks data is never just "ok". */
+export const checkResult = (c: Pick<PolicyCheck, "ok" | "status">) => (c.ok ? (c.status ?? "ok") : "BREACH");
 export const clientsOf = (clients: Record<string, string>) => Object.values(clients).join("+");
 
 /** The node table of the Markdown and HTML reports: one heading list and one row shape for both. */

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type { Comparison } from "../core/compare/scenarios";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  checkResult,
   accessCells,
   accessColumns,
   accessLayerNote,
@@ -92,7 +93,7 @@ ${tableHtml(
 <h2>Policy checks</h2>
 ${tableHtml(
   ["rule", "scope", "result", "detail"],
-  plan.policy.checks.map((c) => [c.rule, c.scope, c.ok ? "ok" : "BREACH", c.message]),
+  plan.policy.checks.map((c) => [c.rule, c.scope, checkResult(c), c.message]),
   "checks",
 )}
 ${planWarnings(plan)

@@ -2,6 +2,7 @@ import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  checkResult,
   accessCells,
   accessColumns,
   accessLayerNote,
@@ -50,7 +51,7 @@ export function planMarkdown(plan: Plan): string {
     "",
     mdTable(
       ["rule", "scope", "", "detail"],
-      plan.policy.checks.map((c) => [c.rule, c.scope, icon(c.ok), c.message]),
+      plan.policy.checks.map((c) => [c.rule, c.scope, `${icon(c.ok)} ${checkResult(c)}`, c.message]),
     ),
     "",
     "</details>",

@@ -3,6 +3,7 @@ import type { Comparison } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
 import {
+  checkResult,
   accessCells,
   accessColumns,
   accessLayerNote,
@@ -84,7 +85,7 @@ export function planTable(plan: Plan): string {
   );
   const checks = table(
     ["rule", "scope", "result", "detail"],
-    plan.policy.checks.map((c) => [c.rule, c.scope, mark(c.ok), c.message]),
+    plan.policy.checks.map((c) => [c.rule, c.scope, checkResult(c), c.message]),
   );
   const gateways = plan.gateways.length
     ? [

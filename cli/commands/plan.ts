@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
-import { upgradeChecks } from "../../core/catalog/upgrades";
+import { readinessChecks } from "../../core/catalog/readiness";
 import { planToJson, withChecks, type Plan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { planHtml } from "../../report/html";
@@ -37,10 +37,10 @@ export function planCommand(setExit: SetExit): Command {
       const catalog = loadCatalog();
       const { fleet, file } = loadSpec(specPath, catalog);
       const planned = await planFleet(fleet, catalog);
-      // A pinned image older than an active or imminent upgrade's minimum forks off: the plan cannot serve.
+      // A pinned image older than an active upgrade's minimum, or a client upstream dropped, is off the chain.
       const plan = withChecks(
         planned,
-        upgradeChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
+        readinessChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
       );
       emit(RENDER[opts.format](plan), opts.out, [file]);
       setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);

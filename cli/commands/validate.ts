@@ -1,14 +1,15 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
-import { upgradeChecks } from "../../core/catalog/upgrades";
+import { readinessChecks } from "../../core/catalog/readiness";
 import type { PolicyCheck } from "../../core/diversity";
 import { checkSavedPlan, readSavedPlan, withChecks } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
+import { checkResult } from "../../report/format";
 import { loadSpec } from "../load";
 import { EXIT, specArgument, upgradeWindowOption, withExamples, type SetExit } from "../options";
 
 function printChecks(checks: readonly PolicyCheck[]) {
-  for (const c of checks) process.stdout.write(`${c.ok ? "ok    " : "BREACH"} ${c.rule} ${c.scope}: ${c.message}\n`);
+  for (const c of checks) process.stdout.write(`${checkResult(c).padEnd(7)} ${c.rule} ${c.scope}: ${c.message}\n`);
 }
 
 export function validateCommand(setExit: SetExit): Command {
@@ -26,13 +27,15 @@ export function validateCommand(setExit: SetExit): Command {
       const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
       if (!opts.plan) {
         const plan = await planFleet(fleet, catalog);
-        const checked = withChecks(plan, upgradeChecks(catalog, plan.nodes, readiness));
+        const checked = withChecks(plan, readinessChecks(catalog, plan.nodes, readiness));
         if (checked.policy.satisfied) {
           const gateways = plan.gateways.length ? ` and ${plan.gateways.length} gateways` : "";
           process.stdout.write(
             `${file}: valid; ${plan.nodes.length} nodes${gateways} can be placed for ` +
               `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`,
           );
+          // Passing is not the same as fine: an upgrade due soon or a check without data is still said.
+          printChecks(checked.policy.checks.filter((c) => c.status));
           return;
         }
         // The checks are the judge: a plan that breaks one is never reported as valid.
@@ -42,7 +45,7 @@ export function validateCommand(setExit: SetExit): Command {
         return;
       }
       const saved = readSavedPlan(opts.plan, catalog);
-      const checks = [...checkSavedPlan(fleet, catalog, saved), ...upgradeChecks(catalog, saved.nodes, readiness)];
+      const checks = [...checkSavedPlan(fleet, catalog, saved), ...readinessChecks(catalog, saved.nodes, readiness)];
       printChecks(checks);
       setExit(checks.every((c) => c.ok) ? EXIT.ok : EXIT.violated);
     });

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { newestAkashPrices } from "./akash-pricing";
 import {
   ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
-  type Chain, type Client, type Upgrade,
+  type Chain, type Client, type Schedule, type Upgrade,
 } from "./schema";
 
 export type ProviderId = ProviderFile["id"];
@@ -27,6 +27,8 @@ export interface Catalog {
   regionProvider: Map<string, ProviderId>;
   /** Network upgrades with the minimum client releases that follow each (catalog/upgrades.yaml). */
   upgrades: Upgrade[];
+  /** When each chain and network's upgrade list was last checked against upstream (catalog/upgrades.yaml). */
+  schedules: Schedule[];
 }
 
 export class CatalogError extends Error {
@@ -96,7 +98,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
   const gateways = readYaml(join(dir, "gateways.yaml"), GatewaysFile);
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
-  const upgrades = readYaml(join(dir, "upgrades.yaml"), UpgradesFile).upgrades;
+  const { upgrades, schedules } = readYaml(join(dir, "upgrades.yaml"), UpgradesFile);
   const providerDir = join(dir, "providers");
   const providers = readdirSync(providerDir).filter((f) => f.endsWith(".yaml")).sort()
     .map((f) => readYaml(join(providerDir, f), ProviderFile));
@@ -114,6 +116,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     gateways,
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
     upgrades,
+    schedules,
   };
   const problems = checkIntegrity(catalog);
   if (problems.length) throw new CatalogError(problems);
@@ -192,6 +195,7 @@ export function checkIntegrity(catalog: Catalog): string[] {
       if (!clients.has(id)) problems.push(`upgrade ${u.name} of ${u.chain}: ${id} is not a client of the chain`);
     }
   }
+  problems.push(...scheduleProblems(catalog), ...supportProblems(catalog));
   for (const o of catalog.operators.values()) {
     if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);
   }
@@ -204,4 +208,40 @@ export function alternativesIn(catalog: Catalog) {
     const clients = catalog.chains.get(chainKey.split("/")[0])?.clients;
     return (clients && own(clients, layer))?.length ?? 0;
   };
+}
+
+/** Every chain and network has exactly one schedule, and every schedule names a real one. */
+function scheduleProblems(catalog: Catalog): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const s of catalog.schedules) {
+    const key = `${s.chain}/${s.network}`;
+    if (!catalog.chains.get(s.chain)?.networks.includes(s.network)) problems.push(`schedule ${key}: no such chain and network`);
+    if (seen.has(key)) problems.push(`schedule ${key}: listed twice`);
+    seen.add(key);
+  }
+  for (const chain of catalog.chains.values())
+    for (const network of chain.networks)
+      if (!seen.has(`${chain.id}/${network}`))
+        problems.push(`upgrades.yaml: no schedule for ${chain.id}/${network}: add one (its upgrades, or that none is scheduled, with source and asOf)`);
+  return problems;
+}
+
+/** A client's end of support names chains that run it and replacements that are clients of the same layer there. */
+function supportProblems(catalog: Catalog): string[] {
+  const problems: string[] = [];
+  for (const client of catalog.clients.values()) {
+    for (const end of client.support ?? []) {
+      const chains = [...catalog.chains.values()].filter((c) => Object.values(c.clients).some((ids) => ids.includes(client.id)));
+      for (const id of end.chains ?? []) {
+        if (!chains.some((c) => c.id === id)) problems.push(`client ${client.id}: support ends on ${id}, which does not run it`);
+      }
+      for (const chain of chains.filter((c) => !end.chains || end.chains.includes(c.id))) {
+        const replacement = typeof end.replacedBy === "string" ? end.replacedBy : own(end.replacedBy, chain.id);
+        if (!replacement || !(own(chain.clients, client.layer) ?? []).includes(replacement))
+          problems.push(`client ${client.id}: its replacement on ${chain.id} (${replacement ?? "none"}) is not a ${client.layer} client of ${chain.id}`);
+      }
+    }
+  }
+  return problems;
 }

@@ -246,6 +246,26 @@ const ClientFile = Sourced.extend({
 });
 export type ClientFile = z.infer<typeof ClientFile>;
 
+/** A client's releases: a GitHub repository's releases (tags `<tagPrefix><version>`), its images in the registry of `image.repository`. */
+const ReleaseFeed = z.strictObject({
+  github: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "github is owner/repository"),
+  /** Prefix of the client's release tags in a monorepo (`op-node/` in ethereum-optimism/optimism). @default "" */
+  tagPrefix: z.string().optional(),
+});
+
+/**
+ * Upstream ends support of a client: from `endsAt` it is never placed on the chains named (all of the
+ * client's chains when absent), and a node that still runs it is flagged with `replacedBy`.
+ */
+const SupportEnd = Sourced.extend({
+  endsAt: z.iso.date(),
+  chains: z.array(z.string()).optional(),
+  /** The client that takes its place, per chain when they differ (`{ base: base-reth-node }`) or one id. */
+  replacedBy: z.union([z.string(), z.record(z.string(), z.string())]),
+  reason: z.string().min(3),
+});
+export type SupportEnd = z.infer<typeof SupportEnd>;
+
 export const ClientsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   clients: z.array(z.strictObject({
@@ -271,6 +291,10 @@ export const ClientsFile = z.strictObject({
      * be idempotent. Placeholders as in `command`.
      */
     init: args.optional(),
+    /** Where the client's releases are published, for `sovereign catalog refresh`. */
+    releases: ReleaseFeed.optional(),
+    /** When upstream stops supporting the client (everywhere, or on some chains), and what replaces it. */
+    support: z.array(SupportEnd).optional(),
   }).superRefine((client, ctx) => {
     const names = (client.files ?? []).map((f) => f.name);
     for (const [i, name] of names.entries())
@@ -315,14 +339,30 @@ const Version = z.union([z.string(), z.number()]).transform((v) => String(v))
 
 export const UpgradesFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
+  /**
+   * One per chain and network: the day its upgrade list below was last checked against upstream, and
+   * where. A network whose list is complete with no upgrade says so here (`none`); a network without a
+   * schedule, or with one older than the readiness check's limit, is `unknown`, never ready.
+   */
+  schedules: z.array(Sourced.extend({
+    chain: z.string(),
+    network: z.string(),
+    /** What the check found beside the upgrades listed (`no scheduled upgrade`, a fork being discussed). */
+    note: z.string().optional(),
+    /** Nobody has checked this network's upgrades against upstream: its readiness is `unknown`. @default false */
+    unverified: z.boolean().optional(),
+  })),
   upgrades: z.array(Sourced.extend({
     chain: z.string(),
     network: z.string(),
     name: z.string(),
     /** Activation time (UTC, ISO 8601). */
     activatesAt: z.iso.datetime(),
+    /** A target date not yet final: reported, never failed on. */
+    tentative: z.boolean().optional(),
     /** Oldest release of each client that follows the chain past the upgrade. */
     minimums: z.record(z.string(), Version),
   })),
 });
 export type Upgrade = z.infer<typeof UpgradesFile>["upgrades"][number];
+export type Schedule = z.infer<typeof UpgradesFile>["schedules"][number];

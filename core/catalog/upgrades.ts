@@ -63,6 +63,16 @@ function readinessOf(client: Client, upgrade: Upgrade, opts: ReadinessOptions): 
   };
 }
 
+/**
+ * Whether an upgrade concerns a client: it names the client's minimum, names none at all (not known
+ * yet), or names another client of the same layer (so this one's minimum is missing). An upgrade that
+ * names only other layers' clients (Polygon's Bor forks for Heimdall) does not concern it.
+ */
+function concerns(catalog: Catalog, upgrade: Upgrade, client: Client): boolean {
+  const named = Object.keys(upgrade.minimums);
+  return named.length === 0 || named.some((id) => id === client.id || catalog.clients.get(id)?.layer === client.layer);
+}
+
 /** Every (client, upgrade) pair the catalog knows, for `sovereign catalog images`. */
 export function catalogReadiness(catalog: Catalog, opts: ReadinessOptions): PinReadiness[] {
   const rows: PinReadiness[] = [];
@@ -70,52 +80,118 @@ export function catalogReadiness(catalog: Catalog, opts: ReadinessOptions): PinR
     const chain = catalog.chains.get(upgrade.chain);
     for (const id of Object.values(chain?.clients ?? {}).flat()) {
       const client = catalog.clients.get(id);
-      if (client) rows.push(readinessOf(client, upgrade, opts));
+      if (client && concerns(catalog, upgrade, client)) rows.push(readinessOf(client, upgrade, opts));
     }
   }
   return rows;
 }
 
+/** How old a chain's schedule may be before readiness is `unknown`, unless the caller says otherwise. */
+export const DEFAULT_SCHEDULE_MAX_AGE_DAYS = 30;
+
+export interface ReadinessCheckOptions extends ReadinessOptions {
+  /** @default DEFAULT_SCHEDULE_MAX_AGE_DAYS */
+  scheduleMaxAgeDays?: number;
+}
+
 /**
- * One check per chain key of the plan: every client its nodes run is at or above the minimum of every
- * upgrade that is active or due within the window. Clients without a sourced minimum are named in the
- * message, not failed.
+ * One readiness check per chain key of the plan. It fails when a pinned client is below the minimum of
+ * an active upgrade (the node is off the chain now); it warns, with the days left, when one is below an
+ * upgrade due within the window or a tentative one; and it is `unknown` when the chain's schedule is
+ * missing or older than the limit, or a due upgrade has no sourced minimum for a client, never `ok`.
  */
 export function upgradeChecks(
   catalog: Catalog,
   nodes: ReadonlyArray<{ chainKey: string; clients: Record<string, string> }>,
-  opts: ReadinessOptions,
+  opts: ReadinessCheckOptions,
 ): PolicyCheck[] {
   const used = new Map<string, Set<string>>();
-  for (const n of nodes) {
-    const set = used.get(n.chainKey) ?? new Set<string>();
-    for (const c of Object.values(n.clients)) set.add(c);
-    used.set(n.chainKey, set);
-  }
-  const checks: PolicyCheck[] = [];
-  for (const [chainKey, clients] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
-    const upgrades = catalog.upgrades.filter((u) => `${u.chain}/${u.network}` === chainKey);
-    const rows = upgrades.flatMap((u) => [...clients].sort().map((id) => readinessOf(catalog.clients.get(id)!, u, opts)))
-      .filter((r) => r.due);
-    if (rows.length === 0) continue;
-    const below = rows.filter((r) => r.readiness === "below");
-    const unknown = [...new Set(rows.filter((r) => r.readiness === "unknown").map((r) => r.client))];
-    const when = (r: PinReadiness) => `${r.upgrade}, ${r.active ? "active since" : "due"} ${r.activatesAt.slice(0, 10)}`;
-    const names = [...new Set(rows.map(when))];
-    const note = unknown.length ? `; no sourced minimum for ${unknown.join(", ")}: check their releases` : "";
-    // One line per stale client: the highest minimum it misses and the upgrades that need it.
-    const stale = new Map<string, PinReadiness[]>();
-    for (const r of below) stale.set(r.client, [...(stale.get(r.client) ?? []), r]);
-    const lines = [...stale].map(([client, list]) => {
-      const need = list.map((r) => r.minimum!).sort(compareVersions).at(-1);
-      return `${client} ${list[0].pinned} is below ${need} (${list.map(when).join("; ")})`;
-    });
-    checks.push({
-      rule: "images.upgrades", scope: chainKey, ok: stale.size === 0, limit: 0, actual: stale.size,
-      message: stale.size === 0
-        ? `every pinned client follows ${names.join("; ")}${note}`
-        : `${lines.join("; ")} — raise the pin in catalog/clients.yaml or leave the client out (chains[].clients)${note}`,
-    });
-  }
-  return checks;
+  for (const n of nodes) used.set(n.chainKey, new Set([...(used.get(n.chainKey) ?? []), ...Object.values(n.clients)]));
+  return [...used]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([chainKey, clients]) => chainReadiness(catalog, chainKey, [...clients].sort(), opts));
+}
+
+function chainReadiness(catalog: Catalog, chainKey: string, clients: string[], opts: ReadinessCheckOptions): PolicyCheck {
+  const rows = catalog.upgrades
+    .filter((u) => `${u.chain}/${u.network}` === chainKey)
+    .flatMap((u) => clients.flatMap((id) => {
+      const client = catalog.clients.get(id);
+      return client && concerns(catalog, u, client) ? [{ ...readinessOf(client, u, opts), tentative: u.tentative === true }] : [];
+    }));
+  const due = rows.filter((r) => r.due);
+  const breach = due.filter((r) => r.readiness === "below" && r.active && !r.tentative);
+  const warn = due.filter((r) => r.readiness === "below" && !(r.active && !r.tentative));
+  const missing = due.filter((r) => r.readiness === "unknown");
+  const noMinimum = [...new Set(missing.map((r) => r.client))];
+  const missingFor = [...new Set(missing.map((r) => describe(r, opts.now)))];
+  const stale = scheduleProblem(catalog, chainKey, opts);
+  const parts = [
+    ...staleLines(breach, opts.now),
+    ...staleLines(warn, opts.now),
+    ...(noMinimum.length
+      ? [`no sourced minimum for ${noMinimum.join(", ")} (${missingFor.join("; ")}): check their releases and add it to catalog/upgrades.yaml, or leave them out (chains[].clients)`]
+      : []),
+    ...(stale ? [stale] : []),
+  ];
+  const schedule = scheduleOf(catalog, chainKey);
+  const upcoming = rows.filter((r) => !r.active).sort((a, b) => a.activatesAt.localeCompare(b.activatesAt))[0];
+  const followed = [...new Set(due.filter((r) => r.active).map((r) => r.upgrade))];
+  const summary = [
+    followed.length ? `every pinned client follows ${followed.join(", ")}` : "no upgrade active",
+    upcoming ? `${nextIsReady(rows, upcoming) ? "ready for" : "next:"} ${describe(upcoming, opts.now)}` : undefined,
+    schedule ? `schedule checked ${schedule.asOf}${schedule.note ? `: ${schedule.note}` : ""}` : undefined,
+  ].filter(Boolean).join("; ");
+  const status = breach.length ? undefined : warn.length ? "warn" : noMinimum.length || stale ? "unknown" : undefined;
+  return {
+    rule: "images.upgrades",
+    scope: chainKey,
+    ok: breach.length === 0,
+    ...(status ? { status } : {}),
+    limit: 0,
+    actual: new Set(breach.map((r) => r.client)).size,
+    message: parts.length
+      ? `${parts.join("; ")}${breach.length || warn.length ? " — raise the pin (sovereign catalog refresh, then --accept) or leave the client out (chains[].clients)" : ""}`
+      : summary,
+  };
+}
+
+function scheduleOf(catalog: Catalog, chainKey: string) {
+  return catalog.schedules.find((s) => `${s.chain}/${s.network}` === chainKey);
+}
+
+/** Why a chain's schedule cannot vouch for its pins: missing, or checked too long ago. */
+function scheduleProblem(catalog: Catalog, chainKey: string, opts: ReadinessCheckOptions): string | undefined {
+  const schedule = scheduleOf(catalog, chainKey);
+  if (!schedule) return `no upgrade schedule for ${chainKey}: add one to catalog/upgrades.yaml (schedules) with its source`;
+  if (schedule.unverified)
+    return `the upgrade schedule of ${chainKey} is not verified (${schedule.note ?? schedule.source}): check upstream and update catalog/upgrades.yaml`;
+  const age = Math.floor((opts.now.getTime() - Date.parse(schedule.asOf)) / DAY_MS);
+  const limit = opts.scheduleMaxAgeDays ?? DEFAULT_SCHEDULE_MAX_AGE_DAYS;
+  return age > limit
+    ? `the upgrade schedule of ${chainKey} was last checked ${schedule.asOf} (${age} days ago, over ${limit}): check upstream and update catalog/upgrades.yaml`
+    : undefined;
+}
+
+type DueRow = PinReadiness & { tentative: boolean };
+
+/** Every pinned client has a sourced minimum for the next upgrade, and meets it. */
+function nextIsReady(rows: DueRow[], next: DueRow): boolean {
+  return rows.filter((r) => r.upgrade === next.upgrade).every((r) => r.readiness === "ready");
+}
+
+/** One line per stale client: the highest minimum it misses and the upgrades that need it. */
+function staleLines(rows: DueRow[], now: Date): string[] {
+  const byClient = new Map<string, DueRow[]>();
+  for (const r of rows) byClient.set(r.client, [...(byClient.get(r.client) ?? []), r]);
+  return [...byClient].map(([client, list]) => {
+    const need = list.map((r) => r.minimum!).sort(compareVersions).at(-1);
+    return `${client} ${list[0].pinned} is below ${need} (${list.map((r) => describe(r, now)).join("; ")})`;
+  });
+}
+
+function describe(r: DueRow, now: Date): string {
+  if (r.active) return `${r.upgrade}, active since ${r.activatesAt.slice(0, 10)}`;
+  const days = Math.ceil((Date.parse(r.activatesAt) - now.getTime()) / DAY_MS);
+  return `${r.upgrade}${r.tentative ? " (tentative)" : ""}, due ${r.activatesAt.slice(0, 10)}, in ${days} days`;
 }

@@ -115,6 +115,11 @@ export interface PolicyCheck {
   /** Chain key, or `fleet`. */
   scope: string;
   ok: boolean;
+  /**
+   * Only on checks that pass: `warn` when something needs doing before a date (an upgrade due, a
+   * client's support ending), `unknown` when the check lacks the data to say ok. @default absent (ok)
+   */
+  status?: "warn" | "unknown";
   limit: number;
   actual: number;
   message: string;

@@ -1,5 +1,6 @@
 import type { Catalog } from "../catalog/load";
 import { profileForClients } from "../catalog/profile";
+import { supportedClients, unsupportedMessage } from "../catalog/support";
 import { cloudSiteLabels, hostNameProblem } from "../layout/node-labels";
 import { CLOUD_PROVIDERS, type Profile, type SITE_PROVIDERS } from "../catalog/schema";
 import { canonicalAddress } from "../address";
@@ -62,7 +63,7 @@ export interface Fleet {
 }
 
 /** Checks every name in the spec against the catalog and resolves sites and groups. */
-export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): Fleet {
+export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string, now: Date = new Date()): Fleet {
   const problems: InputProblem[] = [];
   const groups = spec.chains.flatMap((entry, index): NodeGroup[] => {
     const at = `chains[${index}]`;
@@ -88,8 +89,10 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
         message: `${chain.id} has no role ${quote(entry.role)} (known: ${Object.keys(chain.roles).join(", ")})`,
       });
     }
+    // Clients upstream no longer supports on this chain are never placed (catalog/clients.yaml: support).
+    const supported = (layer: string) => supportedClients(catalog, chain.id, chain.clients[layer], now);
     const clients: Record<string, string[]> = {};
-    for (const layer of chain.layers) clients[layer] = chain.clients[layer];
+    for (const layer of chain.layers) clients[layer] = supported(layer);
     for (const [layer, ids] of Object.entries(entry.clients ?? {})) {
       if (!chain.layers.includes(layer)) {
         problems.push({
@@ -99,7 +102,10 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
         continue;
       }
       ids.forEach((id, i) => {
-        if (!chain.clients[layer].includes(id)) {
+        const retired = chain.clients[layer].includes(id) && !supported(layer).includes(id);
+        if (retired)
+          problems.push({ path: `${at}.clients.${layer}[${i}]`, message: unsupportedMessage(catalog, id, chain.id) });
+        else if (!chain.clients[layer].includes(id)) {
           problems.push({
             path: `${at}.clients.${layer}[${i}]`,
             message: `${quote(id)} is not a ${layer} client of ${chain.id}${didYouMean(id, chain.clients[layer])} (known: ${chain.clients[layer].join(", ")})`,
@@ -108,7 +114,7 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string): 
       });
       if (new Set(ids).size !== ids.length)
         problems.push({ path: `${at}.clients.${layer}`, message: "a client is listed twice" });
-      clients[layer] = chain.clients[layer].filter((id) => ids.includes(id));
+      clients[layer] = supported(layer).filter((id) => ids.includes(id));
     }
     if (!profile) return [];
     const p2pPorts = [

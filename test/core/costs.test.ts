@@ -34,14 +34,14 @@ function option(chain: string, siteId: string) {
 
 describe("AWS: gp3 with provisioned IOPS and throughput", () => {
   test("ethereum full in us-east-1", () => {
-    // 8 vCPU / 32 GB -> m6i.2xlarge 0.384/h; 2500 GB gp3 0.08/GB;
+    // 8 vCPU / 32 GB -> m6i.2xlarge 0.384/h; 4000 GB gp3 0.08/GB (EIP-7870's 4 TB);
     // 8000 IOPS: 5000 above the included 3000 at 0.005; the profile's 500 MB/s is held at the
     // m6i.2xlarge EBS baseline, 312.5 -> 312 MB/s: 187 above 125 at 0.04.
     const o = option("ethereum", "aws/us-east-1");
     assert.equal(o.shape, "m6i.2xlarge");
     assert.deepEqual(o.storage, {
       class: "gp3",
-      sizeGb: 2500,
+      sizeGb: 4000,
       iops: 8000,
       throughputMBps: 312,
       local: false,
@@ -52,25 +52,25 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
     );
     assert.deepEqual(o.cost, {
       compute: 280.32, // 0.384 * 730
-      storage: 202.4, // 2500 * 0.08 + the 30 GB gp3 boot volume
+      storage: 322.4, // 4000 * 0.08 + the 30 GB gp3 boot volume
       performance: 32.48, // 5000 * 0.005 + 187 * 0.04
       publicIp: 3.65, // 0.005 * 730
       egress: 126, // 1500 GB, the first 100 free, then 0.09
-      total: 644.85,
+      total: 764.85,
       egressHigh: 531, // 6000 GB at the high end of the range: 5900 * 0.09
     });
   });
 
   test("ethereum full in eu-central-1 uses the Frankfurt prices", () => {
     const o = option("ethereum", "aws/eu-central-1");
-    // 0.460 * 730 = 335.8; (2500 + 30 boot) * 0.0952 = 240.86; same performance; same egress tiers.
+    // 0.460 * 730 = 335.8; (4000 + 30 boot) * 0.0952 = 383.66; same performance; same egress tiers.
     assert.deepEqual(o.cost, {
       compute: 335.8,
-      storage: 240.86,
+      storage: 383.66,
       performance: 32.48,
       publicIp: 3.65,
       egress: 126,
-      total: 738.79,
+      total: 881.59,
       egressHigh: 531,
     });
   });
@@ -242,11 +242,11 @@ describe("GCP: performance that grows with disk size", () => {
 });
 
 describe("Akash: resource prices", () => {
-  test("ethereum: 8 threads, 32 GB, 2500 GB on beta3 (only class with 8000 IOPS), an IP lease, no egress", () => {
+  test("ethereum: 8 threads, 32 GB, 4000 GB on beta3 (only class with 8000 IOPS), an IP lease, no egress", () => {
     const o = option("ethereum", "akash");
-    // 8*1.60 + 32*0.80 = 38.4; 2500 * 0.04 = 100; lease 5.
+    // 8*1.60 + 32*0.80 = 38.4; 4000 * 0.04 = 160; lease 5.
     assert.equal(o.storage.class, "beta3");
-    assert.deepEqual(o.cost, { compute: 38.4, storage: 100, performance: 0, publicIp: 5, egress: 0, total: 143.4 });
+    assert.deepEqual(o.cost, { compute: 38.4, storage: 160, performance: 0, publicIp: 5, egress: 0, total: 203.4 });
   });
 
   test("bitcoin takes beta2 (3000 IOPS; beta1 has 500)", () => {

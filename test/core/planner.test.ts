@@ -81,7 +81,7 @@ describe("the example plans", () => {
         err.reasons.join("\n"),
       );
     assert.ok(m, err.message);
-    // Without the cap fra-1 still carries at most 2: one ethereum (two need 5000 GB of its 3840) and one
+    // Without the cap fra-1 still carries at most 2: one ethereum (two need 8000 GB of its 7680) and one
     // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs,
     // nodes only (the fleet has no gateways).
     const example = await planFleet(resolveFleet({ ...parseFleetFile(EXAMPLE_PATH), gateways: undefined }, cat), cat);

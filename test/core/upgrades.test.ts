@@ -44,12 +44,12 @@ describe("image readiness for network upgrades", () => {
       catalog(),
       [
         node("ethereum/mainnet", { execution: "geth", consensus: "lighthouse" }),
-        node("base/mainnet", { execution: "op-reth", rollup: "op-node" }),
+        node("base/mainnet", { execution: "base-reth-node", rollup: "base-consensus" }),
       ],
       { now: NOW },
     );
-    assert.ok(checks.length >= 2);
-    for (const c of checks) assert.ok(c.ok, c.message);
+    assert.equal(checks.length, 2);
+    for (const c of checks) assert.ok(c.ok && c.status === undefined, c.message);
   });
 
   test("a pin below an active upgrade's minimum fails, naming the client, the minimum and the fix", () => {
@@ -58,25 +58,63 @@ describe("image readiness for network upgrades", () => {
       now: NOW,
     });
     assert.equal(check.ok, false);
-    assert.match(check.message, /geth 1\.16\.1 is below 1\.16\.7 \(Fusaka, active since 2025-12-03; BPO2/);
-    assert.match(check.message, /raise the pin in catalog\/clients\.yaml/);
+    assert.match(check.message, /geth 1\.16\.1 is below 1\.16\.7 \(Fusaka, active since 2025-12-03; BPO1/);
+    assert.match(check.message, /raise the pin \(sovereign catalog refresh, then --accept\)/);
   });
 
-  test("an upgrade counts as due only inside the window", () => {
+  test("a pin below an upgrade due inside the window warns with the days left; outside it, nothing", () => {
     const cat = variant({}, [upgrade("2026-12-20T00:00:00Z", { geth: "99.0.0" })]);
     const nodes = [node("ethereum/mainnet", { execution: "geth", consensus: "teku" })];
-    assert.equal(upgradeChecks(cat, nodes, { now: NOW, windowDays: 30 })[0].ok, false, "19 days ahead is inside 30");
-    assert.equal(upgradeChecks(cat, nodes, { now: NOW, windowDays: 10 })[0].ok, true, "19 days ahead is outside 10");
+    const [inside] = upgradeChecks(cat, nodes, { now: NOW, windowDays: 30 });
+    assert.deepEqual([inside.ok, inside.status], [true, "warn"]);
+    assert.match(inside.message, /geth 1\.17\.10 is below 99\.0\.0 \(Test, due 2026-12-20, in 19 days\)/);
+    const [outside] = upgradeChecks(cat, nodes, { now: NOW, windowDays: 10 });
+    assert.equal(outside.status, undefined, "19 days ahead is outside 10");
+    const [active] = upgradeChecks(cat, nodes, { now: new Date("2026-12-21T00:00:00Z") });
+    assert.equal(active.ok, false, "once active, the same pin fails");
   });
 
-  test("a client without a sourced minimum is named, not failed", () => {
+  test("a tentative upgrade never fails, even once its date has passed", () => {
+    const tentative = { ...upgrade("2026-11-01T00:00:00Z", { geth: "99.0.0" }), tentative: true };
+    const [check] = upgradeChecks(
+      variant({}, [tentative]),
+      [node("ethereum/mainnet", { execution: "geth", consensus: "teku" })],
+      { now: NOW },
+    );
+    assert.deepEqual([check.ok, check.status], [true, "warn"]);
+  });
+
+  test("a client without a sourced minimum for a due upgrade is unknown, never ok", () => {
     const [check] = upgradeChecks(catalog(), [node("ethereum/mainnet", { execution: "erigon", consensus: "teku" })], {
       now: NOW,
     });
-    assert.equal(check.ok, true);
-    assert.match(check.message, /no sourced minimum for erigon/);
+    assert.deepEqual([check.ok, check.status], [true, "unknown"]);
+    assert.match(check.message, /no sourced minimum for erigon \(Fusaka, active since 2025-12-03/);
     const erigon = catalogReadiness(catalog(), { now: NOW }).filter((r) => r.client === "erigon");
     assert.ok(erigon.length > 0 && erigon.every((r) => r.readiness === "unknown"));
+  });
+
+  test("an upgrade that names only another layer's clients does not concern this one", () => {
+    // Polygon's Chicago names bor (execution): Heimdall (consensus) is neither ready nor unknown for it.
+    const rows = catalogReadiness(catalog(), { now: NOW }).filter((r) => r.client === "heimdall");
+    assert.ok(rows.length > 0 && !rows.some((r) => r.upgrade === "Chicago"));
+    assert.ok(rows.some((r) => r.upgrade === "Purley" && r.readiness === "ready"));
+  });
+
+  test("a schedule that is missing, unverified or older than the limit makes readiness unknown", () => {
+    const base = catalog();
+    const nodes = [node("bitcoin/mainnet", { node: "bitcoind" })];
+    const [fresh] = upgradeChecks(base, nodes, { now: NOW });
+    assert.equal(fresh.status, undefined, fresh.message);
+    const late = new Date(Date.parse(base.schedules.find((s) => s.chain === "bitcoin")!.asOf) + 31 * 86_400_000);
+    const [stale] = upgradeChecks(base, nodes, { now: late });
+    assert.equal(stale.status, "unknown");
+    assert.match(stale.message, /bitcoin\/mainnet was last checked .* \(31 days ago, over 30\)/);
+    assert.equal(upgradeChecks(base, nodes, { now: late, scheduleMaxAgeDays: 60 })[0].status, undefined);
+    const without = { ...base, schedules: base.schedules.filter((s) => s.chain !== "bitcoin") };
+    assert.match(upgradeChecks(without, nodes, { now: NOW })[0].message, /no upgrade schedule for bitcoin\/mainnet/);
+    const [unverified] = upgradeChecks(base, [node("xrpl/testnet", { node: "xrpld" })], { now: NOW });
+    assert.equal(unverified.status, "unknown");
   });
 
   test("`catalog images --format json` is structured data with readiness per upgrade", () => {
