@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { CatalogError } from "../core/catalog/load";
-import { InfeasibleError, SavedPlanError, SpecError } from "../core/errors";
+import { InfeasibleError, SavedPlanError, SourceError, SpecError } from "../core/errors";
 import { commands } from "./commands";
 import { UsageError } from "./errors";
 import { EXIT, withExamples } from "./options";
@@ -69,6 +69,10 @@ function reportError(e: unknown): number {
   if (e instanceof InfeasibleError) {
     process.stderr.write(`error: ${e.message}\n`);
     return EXIT.infeasible;
+  }
+  if (e instanceof SourceError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return EXIT.sourceUnavailable;
   }
   if (e instanceof CatalogError) {
     process.stderr.write(`error: ${e.message}\n`);

@@ -4,7 +4,7 @@ import { DEFAULT_UPGRADE_WINDOW_DAYS } from "../core/catalog/upgrades";
 import { UsageError } from "./errors";
 
 /** Exit codes, part of the CLI's contract (README). */
-export const EXIT = { ok: 0, violated: 1, badInput: 2, infeasible: 3, internal: 70 } as const;
+export const EXIT = { ok: 0, violated: 1, badInput: 2, infeasible: 3, sourceUnavailable: 4, internal: 70 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** How a command reports an exit code other than 0 without throwing (a violated policy is not an error). */

@@ -63,3 +63,14 @@ export class SavedPlanError extends Error {
     this.name = "SavedPlanError";
   }
 }
+
+/**
+ * A source on the network (a release feed, an image registry) did not answer in time, answered with
+ * an error, or answered with data that fails validation: nothing was written. The CLI exits 4.
+ */
+export class SourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SourceError";
+  }
+}

@@ -5,6 +5,7 @@ import { catalogJson, catalogTable, CATALOG_SECTIONS, type CatalogSection } from
 import { UsageError } from "../errors";
 import { formatOption, upgradeWindowOption, withExamples, type OutputOptions } from "../options";
 import { emit } from "../output";
+import { catalogRefreshCommand } from "./catalog-refresh";
 
 const isSection = (s: string): s is CatalogSection => (CATALOG_SECTIONS as readonly string[]).includes(s);
 
@@ -33,9 +34,11 @@ export function catalogCommand(): Command {
           : catalogTable(catalog, section, readiness),
       );
     });
+  command.addCommand(catalogRefreshCommand());
   return withExamples(command, [
     ["sovereign catalog", "the chains, their networks, clients and hardware profiles"],
     ["sovereign catalog prices --format json", "every price with its source and date"],
     ["sovereign catalog images", "pinned client images, their age and readiness for each network upgrade"],
+    ["sovereign catalog refresh", "what upstream released since each pin (GitHub releases, registry tags)"],
   ]);
 }

@@ -65,6 +65,12 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   },
   // The image's bundled rippled.cfg (which --conf points at) keeps the ledger under /var/lib/rippled.
   rippled: { dataDir: "/var/lib/rippled" },
+  // rippleci/xrpld: ENTRYPOINT the binary, runs as uid 999 since 3.3.0; the catalog's xrpld.cfg keeps the ledger in
+  // the data directory. NuDB needs minutes to close (the package's unit waits 5 min).
+  xrpld: { dataDir: "/var/lib/xrpld", dataUid: 999, entrypoint: ["/opt/xrpld/bin/xrpld"], stopGracePeriod: "5m" },
+  // ghcr.io/base/node has no ENTRYPOINT (CMD supervisord): the catalog command names each binary.
+  "base-reth-node": { entrypoint: [] },
+  "base-consensus": { entrypoint: [] },
   erigon: { stopGracePeriod: "10m", entrypoint: ["erigon"] },
   // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
   anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"], healthInterval: "2s" },
