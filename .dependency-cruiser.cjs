@@ -88,7 +88,6 @@ module.exports = {
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "node_modules" },
   },
 };
 Object.defineProperty(module.exports, "architectureTable", { value: rows, enumerable: false });
