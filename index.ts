@@ -20,7 +20,6 @@ export {
   FleetSpec,
   ChainGroup,
   Sites,
-  Policy,
   BareMetalHost as BareMetalHostSpec,
   fleetJsonSchema,
 } from "./core/fleet-spec/schema";
@@ -42,6 +41,7 @@ export {
   type PreviousNode,
 } from "./core/plan";
 export * from "./core/diversity";
+export { Policy } from "./core/diversity/policy";
 export { SpecError, InfeasibleError, formatProblem, type InputProblem } from "./core/errors";
 export type { CostBreakdown, StorageChoice, NodeOption } from "./core/costs/options";
 export * from "./core/workload";

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { alternativesIn, type Catalog } from "../core/catalog/load";
 import { evaluatePolicy } from "../core/diversity";
-import type { Policy } from "../core/fleet-spec/schema";
+import type { Policy } from "../core/diversity/policy";
 import type { Plan } from "../core/plan";
 import { AkashNodeHost } from "../components/akash/host";
 import type { NodeHostOutputs } from "../components/node-host";

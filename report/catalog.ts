@@ -2,7 +2,7 @@ import Table from "cli-table3";
 import { COMPACT } from "./format";
 import type { Catalog } from "../core/catalog/load";
 import { catalogReadiness, tagVersion, type ReadinessOptions } from "../core/catalog/upgrades";
-import { HOURS_PER_MONTH } from "../core/costs/options";
+import { HOURS_PER_MONTH } from "../core/catalog/schema";
 import { JSON_SCHEMA_VERSION } from "../core/plan/file";
 
 export const CATALOG_SECTIONS = ["chains", "clients", "images", "providers", "prices"] as const;

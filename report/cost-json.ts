@@ -5,7 +5,7 @@
  */
 import type { CostDiff } from "../core/costs/diff";
 import type { CostComponent, CostEstimate, PricedResource } from "../core/costs/resources";
-import { HOURS_PER_MONTH } from "../core/costs/options";
+import { HOURS_PER_MONTH } from "../core/catalog/schema";
 
 export interface CostReport {
   /** The project: the file priced (Infracost names projects by path). */

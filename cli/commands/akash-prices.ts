@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { AkashConsole, DEFAULT_CONSOLE_URL } from "../../components/akash/console-api";
+import { AkashConsole, DEFAULT_CONSOLE_URL } from "../../core/akash/console-api";
 import { AKASH_PRICING_DIR, akashPriceFile, PRICING_SPECS } from "../../core/catalog/akash-pricing";
 import { DEFAULT_CATALOG_DIR } from "../../core/catalog/load";
 import { UsageError } from "../errors";

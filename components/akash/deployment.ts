@@ -1,17 +1,17 @@
 /**
  * AkashDeployment: one node's Akash deployment as a resource the engine manages (a Pulumi dynamic
- * provider), leased through the Akash Console API (components/akash/lease.ts). Create = deployment,
+ * provider), leased through the Akash Console API (core/akash/lease.ts). Create = deployment,
  * bids, lease, manifest, lease status; delete = close the deployment. A changed SDL replaces the
  * deployment (Akash keeps no data across leases: the node resyncs). The API key and the SDL
  * (which carries the node's secrets) are Pulumi secrets in inputs and outputs alike.
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { BidRules } from "./bids";
-import type { LeasedNode, LeaseRequest } from "./lease";
+import type { BidRules } from "../../core/akash/bids";
+import type { LeasedNode, LeaseRequest } from "../../core/akash/lease";
 
 /** Loaded by the provider process, which runs the serialized provider (not this module). */
-const LEASE_MODULE = join(__dirname, "lease.ts");
+const LEASE_MODULE = join(__dirname, "../../core/akash/lease.ts");
 
 export interface AkashDeploymentArgs {
   /** Node id, for messages. */
@@ -39,7 +39,7 @@ type Outputs = Omit<LeasedNode, "provider"> & { akashProvider: string; apiUrl: s
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: Inputs) {
     require("tsx/cjs");
-    const lease = require(LEASE_MODULE) as typeof import("./lease");
+    const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
     const { provider: akashProvider, ...out } = await lease.leaseNode(inputs);
     const outs: Outputs = { ...out, akashProvider, apiUrl: inputs.apiUrl, apiKey: inputs.apiKey, node: inputs.node };
     return { id: out.dseq, outs };
@@ -57,7 +57,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
   async delete(id: string, props: Outputs) {
     require("tsx/cjs");
-    const lease = require(LEASE_MODULE) as typeof import("./lease");
+    const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
     await lease.closeNode(props.apiUrl, props.apiKey, id);
   },
 };

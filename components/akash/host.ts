@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { UPSTREAM_TLS_PORT } from "../../core/gateway/upstream-tls";
+import { UPSTREAM_TLS_PORT } from "../../core/workload/upstream-terminator";
 import { akashProvider, renderSdl, sdlYaml } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";
 import { prepareHost, type NodeHostArgs, type NodeHostOutputs, type NodeHostTransform } from "../node-host";

@@ -6,8 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../core/catalog/load";
+import { OUTSIDE_OVERLAY } from "../../core/catalog/schema";
 import { GATEWAY_IMAGE, gatewayChains, mtlsNodes, upstreamServerName } from "../../core/gateway";
-import { OUTSIDE_OVERLAY } from "../../core/overlay";
 import type { Plan, PlannedGateway } from "../../core/plan";
 import type { FleetContext, HostBinding } from "../hosts";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";

@@ -69,6 +69,9 @@ const StorageClass = z.strictObject({
 });
 export type StorageClass = z.infer<typeof StorageClass>;
 
+/** Hours in the month every monthly figure uses: the catalog's prices are per hour (730 = 8760 / 12). */
+export const HOURS_PER_MONTH = 730;
+
 const ComputePrice = Sourced.extend({ shape: z.string(), usdPerHour: z.number().positive() });
 const StoragePrice = Sourced.extend({
   class: z.string(),
@@ -114,6 +117,12 @@ export const CATALOG_PROVIDERS = ["aws", "gcp", "azure", "akash"] as const;
 export const CLOUD_PROVIDERS = ["aws", "gcp", "azure"] as const satisfies ReadonlyArray<(typeof CATALOG_PROVIDERS)[number]>;
 /** Every provider a planned node can have. */
 export const SITE_PROVIDERS = [...CATALOG_PROVIDERS, "baremetal"] as const;
+/**
+ * Providers whose nodes cannot join the overlay: an Akash lease is a container without NET_ADMIN
+ * or a tun device, so it runs no WireGuard. Gateways reach such nodes over mTLS instead
+ * (core/gateway/upstream-tls).
+ */
+export const OUTSIDE_OVERLAY: ReadonlySet<string> = new Set(["akash"]);
 
 export const ProviderFile = z.strictObject({
   id: z.enum(CATALOG_PROVIDERS),

@@ -7,7 +7,8 @@ import { planFleet } from "../planner/plan";
 import { type Plan } from "../plan";
 import { resolveFleet } from "../fleet-spec/resolve";
 import { accessPolicy } from "../fleet-spec/resolve-gateways";
-import type { FleetSpec, Policy, Sites } from "../fleet-spec/schema";
+import type { Policy } from "../diversity/policy";
+import type { FleetSpec, Sites } from "../fleet-spec/schema";
 
 /** One row of the cost-versus-sovereignty comparison. */
 export interface Scenario {

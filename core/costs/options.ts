@@ -9,10 +9,9 @@ import type {
   Sourced,
   StorageClass,
 } from "../catalog/schema";
+import { HOURS_PER_MONTH } from "../catalog/schema";
 import type { Site } from "../fleet-spec/resolve";
-import { TERMINATOR_RESOURCES } from "../gateway/upstream-tls";
-
-export const HOURS_PER_MONTH = 730;
+import { TERMINATOR_RESOURCES } from "../workload/upstream-terminator";
 
 /** Monthly USD of one node, by what is billed. */
 export interface CostBreakdown {
@@ -317,7 +316,7 @@ export function provision(need: number, perf: Performance, sizeGb: number): { le
 function akashOption(profile: Profile, provider: ProviderFile, behindGateways: boolean): OptionResult {
   const prices = provider.resourcePrices!;
   const cpu = Math.ceil(profile.vcpu);
-  // Behind gateways the lease also runs the mTLS terminator (core/gateway/upstream-tls) on its own port.
+  // Behind gateways the lease also runs the mTLS terminator (core/workload/upstream-terminator) on its own port.
   const terminator = behindGateways
     ? TERMINATOR_RESOURCES.cpu * prices.cpuUsdPerThreadMonth.value +
       (TERMINATOR_RESOURCES.memoryMi / 1024) * prices.memoryUsdPerGbMonth.value +

@@ -5,7 +5,7 @@
  * (egress) is usage-based: priced only with a usage file, as in Infracost.
  */
 import type { Catalog } from "../catalog/load";
-import type { ProviderFile, Sourced } from "../catalog/schema";
+import { HOURS_PER_MONTH, type ProviderFile, type Sourced } from "../catalog/schema";
 import type {
   Disk,
   Machine,
@@ -17,7 +17,7 @@ import type {
   TagMapping,
 } from "../resources/types";
 import { readResources } from "../resources/read";
-import { HOURS_PER_MONTH, provision } from "./options";
+import { provision } from "./options";
 
 /** One billed line of a resource, the shape of an Infracost cost component. */
 export interface CostComponent {

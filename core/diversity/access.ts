@@ -2,7 +2,7 @@
  * The access layer's policy checks: the same share math as for nodes (sharesBy, allowedCount,
  * worstSingleLoss), counted over the gateways that serve a chain (or every chain).
  */
-import type { Policy } from "../fleet-spec/schema";
+import type { Policy } from "./policy";
 import { allowedCount, pct, round, sharesBy, worstSingleLoss, type DiversityNode, type PolicyCheck } from "./index";
 
 /** What the access-layer checks look at in one gateway. */

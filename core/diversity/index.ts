@@ -3,7 +3,7 @@
  * the policy pack all use this module, so a plan, a report and a preview-time check agree.
  * Everything here works on plain node records, so it runs on a plan or on tagged cloud resources.
  */
-import type { Policy } from "../fleet-spec/schema";
+import type { Policy } from "./policy";
 
 /** What diversity looks at in one node. */
 export interface DiversityNode {

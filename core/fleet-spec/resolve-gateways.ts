@@ -4,12 +4,11 @@
  * its allowed sites and the access layer's rules.
  */
 import type { Catalog } from "../catalog/load";
-import type { Profile } from "../catalog/schema";
-import { HOURS_PER_MONTH } from "../costs/options";
+import { HOURS_PER_MONTH, OUTSIDE_OVERLAY, type Profile } from "../catalog/schema";
 import type { InputProblem } from "../errors";
-import type { FleetSpec, Policy } from "./schema";
+import type { Policy } from "../diversity/policy";
+import type { FleetSpec } from "./schema";
 import type { NodeGroup, Site } from "./resolve";
-import { OUTSIDE_OVERLAY } from "../overlay/plan";
 import { didYouMean } from "./suggest";
 
 /** Seconds in the month prices are quoted for. */

@@ -3,20 +3,7 @@ import { isHostAddress } from "../address";
 import { ISO_COUNTRIES } from "./countries";
 import { Gateways } from "./gateways";
 import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
-
-const share = (what: string) =>
-  z
-    .number()
-    .gt(0, `a share is a fraction in (0, 1], e.g. 0.34 for a third; 0 would forbid every ${what}`)
-    .max(1, "a share is a fraction in (0, 1], e.g. 0.5 for half (not a percentage)")
-    .describe(`Largest fraction of a chain's nodes one ${what} may hold, in (0, 1].`);
-
-const lossCount = (what: string) =>
-  z
-    .number()
-    .int("must be 0 or 1")
-    .min(0, "must be 0 or 1")
-    .max(1, `must be 0 or 1: surviving the loss of several ${what} at once is not supported yet`);
+import { Policy } from "../diversity/policy";
 
 const count = z
   .number()
@@ -211,38 +198,6 @@ export const Sites = z
     `allow at least one site (${SITE_PROVIDERS.join(", ")})`,
   );
 export type Sites = z.infer<typeof Sites>;
-
-export const Policy = z.strictObject({
-  maxShare: z
-    .strictObject({
-      operator: share("operator (company)").optional(),
-      region: share("region").optional(),
-      jurisdiction: share("jurisdiction").optional(),
-      client: share("client implementation (per layer)").optional(),
-    })
-    .optional()
-    .describe("Caps per chain. @default no caps"),
-  minOperators: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Each chain runs on at least this many operators. @default 1"),
-  survive: z
-    .strictObject({
-      operatorLoss: lossCount("operators").default(0).describe("Operators that may fail at once (0 or 1). @default 0"),
-      regionLoss: lossCount("regions").default(0).describe("Regions that may fail at once (0 or 1). @default 0"),
-      minNodes: z
-        .number()
-        .int("must be a whole number")
-        .min(1, "must be at least 1")
-        .max(10000, "at most 10,000 nodes")
-        .describe("Nodes each chain keeps after the loss."),
-    })
-    .optional(),
-});
-export type Policy = z.infer<typeof Policy>;
 
 export const FleetSpec = z
   .strictObject({

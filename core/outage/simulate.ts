@@ -2,7 +2,7 @@ import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type 
 import { gatewayAsNode } from "../diversity/access";
 import { SpecError, type InputProblem } from "../errors";
 import type { Plan } from "../plan";
-import type { Policy } from "../fleet-spec/schema";
+import type { Policy } from "../diversity/policy";
 import { didYouMean } from "../fleet-spec/suggest";
 
 /** What one chain keeps after the failures. */

@@ -4,6 +4,7 @@
  * alone (nodes talk to each other over their public P2P ports, never over the overlay). Pure data:
  * the components turn it into keys, interfaces and firewall rules.
  */
+import { OUTSIDE_OVERLAY } from "../catalog/schema";
 import type { Plan } from "../plan";
 import { assignAddresses, parseOverlayCidr } from "./addresses";
 
@@ -59,13 +60,6 @@ export interface OverlayPlan {
   keepalive: number;
   machines: OverlayMachine[];
 }
-
-/**
- * Providers whose nodes cannot join the overlay: an Akash lease is a container without NET_ADMIN
- * or a tun device, so it runs no WireGuard. Gateways reach such nodes over mTLS instead
- * (core/gateway/upstream-tls).
- */
-export const OUTSIDE_OVERLAY: ReadonlySet<string> = new Set(["akash"]);
 
 /** The machine each node and gateway of the plan runs on. */
 export function machineName(item: { id: string; host?: string }): string {

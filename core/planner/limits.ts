@@ -1,6 +1,6 @@
 import { allowedCount } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
-import type { Policy } from "../fleet-spec/schema";
+import type { Policy } from "../diversity/policy";
 
 /** Rule families that can be switched off one at a time to find which ones make a spec infeasible. */
 export type RuleFamily =

@@ -7,4 +7,5 @@ export * from "./firewall";
 export * from "./clients";
 export * from "./render";
 export * from "./cloud-init";
+export * from "./upstream-terminator";
 export { DEFAULT_TEMPLATE_DIR, readTemplate, fill, fillDeep } from "./templates";

@@ -12,7 +12,7 @@
 import { stringify } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Market, ProviderFile } from "../catalog/schema";
-import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "../gateway/upstream-tls";
+import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "./upstream-terminator";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
 

@@ -8,7 +8,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { alternativesIn } from "../../core/catalog/load";
 import { evaluatePolicy } from "../../core/diversity";
-import type { Policy } from "../../core/fleet-spec/schema";
+import { policyJsonSchemaProperties, type Policy } from "../../core/diversity/policy";
 import { diversityNodes, type TagMapping } from "../../core/resources";
 import { catalog, readStack, TAG_MAPPING_SCHEMA } from "../lib";
 
@@ -23,12 +23,9 @@ export const DEFAULT_DIVERSITY: DiversityConfig = {
   survive: { operatorLoss: 1, regionLoss: 0, minNodes: 1 },
 };
 
-const share = (what: string) => ({
-  type: "number" as const,
-  minimum: 0,
-  maximum: 1,
-  description: `Largest share of a chain's nodes one ${what} may hold`,
-});
+type ConfigProperty = NonNullable<StackValidationPolicy["configSchema"]>["properties"][string];
+/** The fleet spec's policy schema (core/diversity/policy): the pack takes what a spec takes. Draft-07 (numeric exclusive bounds), as Pulumi's config schema is. */
+const POLICY_SCHEMA = policyJsonSchemaProperties() as Record<keyof Policy, ConfigProperty>;
 
 const FIX: Record<string, string> = {
   "maxShare.operator":
@@ -53,33 +50,16 @@ export const diversity: StackValidationPolicy = {
   configSchema: {
     properties: {
       maxShare: {
-        type: "object",
-        properties: {
-          operator: share("operator (company)"),
-          region: share("region"),
-          jurisdiction: share("jurisdiction"),
-          client: share("client implementation (per layer)"),
-        },
-        additionalProperties: false,
+        ...POLICY_SCHEMA.maxShare,
+        description: "Largest share of a chain's nodes one operator, region, jurisdiction or client may hold",
         default: DEFAULT_DIVERSITY.maxShare,
       },
       minOperators: {
-        type: "integer",
-        minimum: 1,
-        default: DEFAULT_DIVERSITY.minOperators,
+        ...POLICY_SCHEMA.minOperators,
         description: "Operators each chain runs on, at least",
+        default: DEFAULT_DIVERSITY.minOperators,
       },
-      survive: {
-        type: "object",
-        properties: {
-          operatorLoss: { type: "integer", minimum: 0, maximum: 1 },
-          regionLoss: { type: "integer", minimum: 0, maximum: 1 },
-          minNodes: { type: "integer", minimum: 1 },
-        },
-        required: ["minNodes"],
-        additionalProperties: false,
-        default: DEFAULT_DIVERSITY.survive,
-      },
+      survive: { ...POLICY_SCHEMA.survive, default: DEFAULT_DIVERSITY.survive },
       tagMapping: TAG_MAPPING_SCHEMA,
     },
   },

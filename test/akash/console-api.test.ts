@@ -5,9 +5,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chooseBid, type BidRules } from "../../components/akash/bids";
-import { AkashConsole, ConsoleApiError, type Bid, type ProviderInfo } from "../../components/akash/console-api";
-import { closeNode, leaseNode, NoBidsError, type LeaseRequest } from "../../components/akash/lease";
+import { chooseBid, type BidRules } from "../../core/akash/bids";
+import { AkashConsole, ConsoleApiError, type Bid, type ProviderInfo } from "../../core/akash/console-api";
+import { closeNode, leaseNode, NoBidsError, type LeaseRequest } from "../../core/akash/lease";
 import { loadCatalog } from "../../core/catalog/load";
 import { renderSdl, sdlYaml } from "../../core/workload/sdl";
 import { providerAddress, startContractServer, type ContractServer } from "./console-server";

@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse } from "yaml";
-import type { Bid, ProviderInfo } from "../../components/akash/console-api";
+import type { Bid, ProviderInfo } from "../../core/akash/console-api";
 
 export interface ScriptedBid {
   provider: string;

@@ -2,13 +2,14 @@
  * The mTLS terminator an Akash node gets when the fleet's gateways serve its chain
  * (SdlOptions.upstreamTls): the SDL still passes Akash's own validator and yields a manifest; the
  * terminator is the only global RPC path (on the leased IP), the node's RPC goes only to it; its
- * configuration is the one core/gateway/upstream-tls renders, in front of the node's RPC service;
+ * configuration is the one core/workload/upstream-terminator renders, in front of the node's RPC service;
  * its PEMs are placeholders until the deployer fills them, then base64 in one env line each.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { renderUpstreamTerminator, splitCertificateAndKey } from "../../core/gateway";
+import { splitCertificateAndKey } from "../../core/gateway";
+import { renderUpstreamTerminator } from "../../core/workload/upstream-terminator";
 import { upstreamCa, upstreamCertificate } from "../gateway/processes";
 import { renderSdl, SDL_UPSTREAM_TLS_SERVICE, sdlYaml, type SdlNode } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";

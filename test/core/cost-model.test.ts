@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Profile } from "../../core/catalog/schema";
-import { cheapestOption, egressUsd, HOURS_PER_MONTH, type NodeOption } from "../../core/costs/options";
+import { HOURS_PER_MONTH } from "../../core/catalog/schema";
+import { cheapestOption, egressUsd, type NodeOption } from "../../core/costs/options";
 import type { Site } from "../../core/fleet-spec/resolve";
 import { catalog } from "./helpers";
 

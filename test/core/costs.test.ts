@@ -4,7 +4,8 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { cheapestOption, hostFits, priceStorageClass, HOURS_PER_MONTH } from "../../core/costs/options";
+import { HOURS_PER_MONTH } from "../../core/catalog/schema";
+import { cheapestOption, hostFits, priceStorageClass } from "../../core/costs/options";
 import type { Profile } from "../../core/catalog/schema";
 import type { Site } from "../../core/fleet-spec/resolve";
 import { planFleet } from "../../core/planner/plan";

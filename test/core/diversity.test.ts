@@ -11,7 +11,7 @@ import {
   survivors,
   type DiversityNode,
 } from "../../core/diversity";
-import type { Policy } from "../../core/fleet-spec/schema";
+import type { Policy } from "../../core/diversity/policy";
 
 let seq = 0;
 function node(

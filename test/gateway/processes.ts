@@ -12,7 +12,6 @@ import {
   renderApiKeyMap,
   renderCertificateFile,
   renderGatewayConfig,
-  renderUpstreamTerminator,
   upstreamCaScript,
   upstreamCertificateScript,
   type GatewayApiKey,
@@ -20,6 +19,7 @@ import {
   type RenderedGatewayConfig,
   type UpstreamCertificateUsage,
 } from "../../core/gateway";
+import { renderUpstreamTerminator } from "../../core/workload/upstream-terminator";
 
 export const ANVIL = resolve(__dirname, "..", "..", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
 export const HAPROXY = process.env.HAPROXY ?? "/usr/sbin/haproxy";
@@ -265,7 +265,7 @@ export interface Terminator {
   stop(): Promise<void>;
 }
 
-/** The mTLS terminator an Akash node gets (core/gateway/upstream-tls), on loopback in front of `rpc`. */
+/** The mTLS terminator an Akash node gets (core/workload/upstream-terminator), on loopback in front of `rpc`. */
 export async function startTerminator(
   node: string,
   rpc: string,

@@ -1,6 +1,6 @@
 /**
  * mTLS between a gateway and a node outside the overlay, for real: Debian's HAProxy as the gateway
- * (core/gateway) and as the node's terminator (core/gateway/upstream-tls, what an Akash node gets),
+ * (core/gateway) and as the node's terminator (core/workload/upstream-terminator, what an Akash node gets),
  * certificates drawn by the same scripts UpstreamCa and UpstreamCertificate run, in front of real
  * anvil nodes on loopback. Checked: the gateway serves from the terminated node as from a plain
  * one; the terminator refuses a client without a certificate or with one of another CA; the

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { z } from "zod";
+import { Policy } from "../../core/diversity/policy";
 import { diversity } from "../../policy/policies/diversity";
 import { stackViolations, type Fixture } from "./args";
 import { awsInstance, azureVm, bareMetalNode, gcpInstance, node } from "./fixtures";
@@ -135,5 +137,27 @@ describe("policy diversity", () => {
     );
     // Without the mapping the untagged machines are not nodes: nothing to judge.
     assert.deepEqual(await stackViolations(diversity, fixtures, { minOperators: 2 }), []);
+  });
+
+  it("takes the same rules in its config as a fleet spec's policy (a share of 0 is refused by both)", () => {
+    // The pack's JSON Schema read back by an independent reader (zod's fromJSONSchema), against the spec's zod schema.
+    const { tagMapping: _, ...policyFields } = diversity.configSchema!.properties;
+    const properties = policyFields as Record<string, z.core.JSONSchema.JSONSchema>;
+    const packConfig = z.fromJSONSchema({ type: "object", properties, additionalProperties: false });
+    const configs = [
+      { maxShare: { operator: 0 } },
+      { maxShare: { region: 0.5, client: 1 } },
+      { maxShare: { jurisdiction: 1.5 } },
+      { maxShare: { cloud: 0.5 } },
+      { minOperators: 0 },
+      { minOperators: 3 },
+      { survive: { operatorLoss: 1, minNodes: 2 } },
+      { survive: { operatorLoss: 2, minNodes: 1 } },
+      { survive: { regionLoss: 1 } },
+    ];
+    for (const config of configs) {
+      assert.equal(packConfig.safeParse(config).success, Policy.safeParse(config).success, JSON.stringify(config));
+    }
+    assert.equal(packConfig.safeParse({ maxShare: { operator: 0 } }).success, false);
   });
 });

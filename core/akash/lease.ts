@@ -3,7 +3,7 @@
  * (with a timeout), choose one by the spec's rules, lease it and send the manifest, wait for the
  * lease status (IPs, forwarded ports, services); and close it. A deployment that gets no
  * acceptable bid, or whose lease fails, is closed again so its deposit returns. Plain Node: the
- * Pulumi dynamic provider (deployment.ts) and the contract tests call these functions.
+ * Pulumi dynamic provider (components/akash/deployment.ts) and the contract tests call these functions.
  */
 import { chooseBid, type BidRules } from "./bids";
 import { AkashConsole, ConsoleApiError, type Bid, type Coin, type Deployment, type ProviderInfo } from "./console-api";
