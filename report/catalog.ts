@@ -57,6 +57,8 @@ function items(catalog: Catalog, section: CatalogSection, opts: ReadinessOptions
         pinnedAsOf: c.image.asOf,
         ageDays: Math.floor((opts.now.getTime() - Date.parse(c.image.asOf)) / DAY_MS),
         source: c.image.source,
+        // What the last `catalog refresh` found: null when it never ran or could not check this client.
+        newer: newerOf(catalog, c.id),
         upgrades: readiness
           .filter((r) => r.client === c.id)
           .map((r) => ({
@@ -145,12 +147,19 @@ function tableRows(
       };
     case "images":
       return {
-        head: ["client", "image", "pinned as of", "age (days)", "upgrades (readiness)"],
+        head: ["client", "image", "pinned as of", "age (days)", "newer (catalog refresh)", "upgrades (readiness)"],
         rows: (list as unknown as ImageItem[]).map((i) => [
           i.client,
           `${i.repository}:${i.tag}`,
           i.pinnedAsOf,
           String(i.ageDays),
+          !i.newer
+            ? "not checked"
+            : i.newer.releases.length === 0
+              ? `none (${i.newer.checkedAsOf})`
+              : i.newer.releases
+                  .map((n) => `${n.imageTag ?? `${n.version} (no image)`} ${n.publishedAt.slice(0, 10)} ${n.url}`)
+                  .join("; "),
           i.upgrades
             .map(
               (u) =>
@@ -183,12 +192,18 @@ function tableRows(
   }
 }
 
+function newerOf(catalog: Catalog, client: string) {
+  const found = catalog.releases?.clients.find((c) => c.client === client);
+  return found && !found.unchecked ? { checkedAsOf: catalog.releases!.asOf, releases: found.newer } : null;
+}
+
 interface ImageItem {
   client: string;
   repository: string;
   tag: string;
   pinnedAsOf: string;
   ageDays: number;
+  newer: ReturnType<typeof newerOf>;
   upgrades: Array<{
     chain: string;
     upgrade: string;
@@ -206,7 +221,7 @@ export function catalogTable(catalog: Catalog, section: CatalogSection, opts: Re
     section === "prices"
       ? { colWidths: [10, 20, 18, 6, 6, 9, 9, 9, 40, 12] }
       : section === "images"
-        ? { colWidths: [12, 50, 14, 12, 60] }
+        ? { colWidths: [12, 40, 12, 8, 40, 60] }
         : {};
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT, wordWrap: true, ...widths });
   t.push(...rows);

@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
-import { parseDocument, stringify } from "yaml";
 import { DEFAULT_CATALOG_DIR, loadCatalog, type Catalog } from "../../core/catalog/load";
 import { githubReleases, redactUrl, registryTags, type FeedOptions } from "../../core/catalog/release-feed";
 import {
   newerReleases,
   newestReleases,
+  overlayYaml,
+  raisePins,
   RELEASES_DIR,
   type ClientReleases,
   type ReleasesOverlay,
@@ -73,12 +74,11 @@ function parseSeconds(value: string): number {
 }
 
 /**
- * Every client with a release feed, asked in turn (a few dozen small requests). A feed that fails
- * for one client is recorded as unchecked for it; if none answers, nothing is written.
+ * Every client with a release feed, asked in turn (a few dozen small requests). Any answer that is
+ * late, an error or malformed stops the refresh with nothing written: an overlay is whole or absent.
  */
 async function refresh(catalog: Catalog, feed: FeedOptions): Promise<ReleasesOverlay> {
   const clients: ClientReleases[] = [];
-  const failures: string[] = [];
   for (const client of catalog.clients.values()) {
     const base = { client: client.id, pinned: client.image.tag, newer: [] };
     if (!client.releases) {
@@ -90,25 +90,15 @@ async function refresh(catalog: Catalog, feed: FeedOptions): Promise<ReleasesOve
       const tags = await registryTags(client.image.repository, feed);
       clients.push({ ...base, newer: newerReleases(client, releases, tags) });
     } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      failures.push(e.message);
-      clients.push({ ...base, unchecked: e.message });
-      // Unreachable is unreachable for every client: stop at once instead of waiting out each timeout.
-      if (/cannot be reached|did not answer/.test(e.message))
-        throw new SourceError(`${e.message}; nothing was written`);
+      if (e instanceof SourceError) throw new SourceError(`${client.id}: ${e.message}; nothing was written`);
+      throw e;
     }
   }
-  if (clients.every((c) => c.unchecked))
-    throw new SourceError(`no release feed answered: ${failures[0] ?? "none configured"}; nothing was written`);
   return {
     source: `GitHub releases API (${redactUrl(feed.githubApi)}) and the image registries' tags lists${feed.registryOverride ? ` (via ${redactUrl(feed.registryOverride)})` : ""}`,
     asOf: new Date().toISOString().slice(0, 10),
     clients,
   };
-}
-
-function overlayYaml(overlay: ReleasesOverlay): string {
-  return `# Written by \`sovereign catalog refresh\`: releases newer than each pin. Pins change only with --accept.\n${stringify(overlay)}`;
 }
 
 function summary(overlay: ReleasesOverlay): string {
@@ -130,28 +120,8 @@ function acceptPins(catalogDir: string, wanted: string[]) {
       { path: "--accept", message: "no releases overlay yet: run `sovereign catalog refresh` first" },
     ]);
   const file = join(catalogDir, "clients.yaml");
-  const doc = parseDocument(readFileSync(file, "utf8"));
-  const items = (doc.get("clients") as { items: Array<{ get(k: string): unknown }> }).items;
-  const problems = [];
-  for (const [i, entry] of wanted.entries()) {
-    const [client, tag] = entry.split("@");
-    const found = overlay.clients.find((c) => c.client === client)?.newer.find((n) => n.imageTag === tag);
-    const index = items.findIndex((item) => item.get("id") === client);
-    if (!found || index < 0) {
-      problems.push({
-        path: `--accept[${i}]`,
-        message: `${entry}: the overlay of ${overlay.asOf} lists no image tag ${tag ?? "(none given)"} for ${client}; give client@tag as \`catalog images\` shows it`,
-      });
-      continue;
-    }
-    doc.setIn(["clients", index, "image", "tag"], tag);
-    doc.setIn(
-      ["clients", index, "image", "source"],
-      `GitHub release ${found.release} (${found.url}, ${found.publishedAt.slice(0, 10)}); image tag seen by catalog refresh`,
-    );
-    doc.setIn(["clients", index, "image", "asOf"], overlay.asOf);
-  }
-  if (problems.length) throw new UsageError(problems);
-  emit(doc.toString({ lineWidth: 0 }), file);
+  const { text, problems } = raisePins(readFileSync(file, "utf8"), overlay, wanted);
+  if (problems.length) throw new UsageError(problems.map((message) => ({ path: "--accept", message })));
+  emit(text, file);
   process.stdout.write(`${file}: ${wanted.join(", ")} accepted; run \`sovereign plan\` to see their readiness\n`);
 }

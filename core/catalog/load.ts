@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { own } from "../own";
 import type { z } from "zod";
 import { newestAkashPrices } from "./akash-pricing";
+import { newestReleases, type ReleasesOverlay } from "./releases";
 import {
   ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
   type Chain, type Client, type Schedule, type Upgrade,
@@ -29,6 +30,8 @@ export interface Catalog {
   upgrades: Upgrade[];
   /** When each chain and network's upgrade list was last checked against upstream (catalog/upgrades.yaml). */
   schedules: Schedule[];
+  /** What the newest `sovereign catalog refresh` found upstream (catalog/releases/), if it ran. */
+  releases?: ReleasesOverlay;
 }
 
 export class CatalogError extends Error {
@@ -117,6 +120,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
     upgrades,
     schedules,
+    releases: newestReleases(dir),
   };
   const problems = checkIntegrity(catalog);
   if (problems.length) throw new CatalogError(problems);

@@ -40,7 +40,8 @@ async function getJson(url: string, opts: FeedOptions, headers: Record<string, s
   try {
     res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), redirect: "follow" });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const inner = (e as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
+    const cause = inner?.code ?? inner?.errors?.[0]?.code ?? (e as Error).name;
     throw new SourceError(
       cause === "TimeoutError"
         ? `${where} did not answer within ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s`

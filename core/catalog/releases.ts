@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import { compareVersions, tagVersion } from "./upgrades";
 import type { Client } from "./schema";
@@ -94,4 +94,31 @@ export function newerReleases(client: Client, releases: readonly GithubRelease[]
     })
     .sort((a, b) => compareVersions(b.version, a.version))
     .slice(0, 5);
+}
+
+export function overlayYaml(overlay: ReleasesOverlay): string {
+  return `# Written by \`sovereign catalog refresh\`: releases newer than each pin. Pins change only with --accept.\n${stringify(overlay)}`;
+}
+
+/**
+ * clients.yaml with each `client@tag` of `wanted` pinned, when the overlay lists that image tag for
+ * the client; the file's comments, anchors and layout are kept. Problems name each refused entry.
+ */
+export function raisePins(clientsYaml: string, overlay: ReleasesOverlay, wanted: readonly string[]): { text: string; problems: string[] } {
+  const doc = parseDocument(clientsYaml);
+  const ids = (doc.toJS() as { clients: Array<{ id: string }> }).clients.map((c) => c.id);
+  const problems: string[] = [];
+  for (const entry of wanted) {
+    const [client, tag] = entry.split("@");
+    const found = overlay.clients.find((c) => c.client === client)?.newer.find((n) => n.imageTag === tag);
+    const index = ids.indexOf(client);
+    if (!found || index < 0) {
+      problems.push(`${entry}: the overlay of ${overlay.asOf} lists no image tag ${tag ?? "(none given)"} for ${client}; give client@tag as \`catalog images\` shows it`);
+      continue;
+    }
+    doc.setIn(["clients", index, "image", "tag"], tag);
+    doc.setIn(["clients", index, "image", "source"], `GitHub release ${found.release} (${found.url}, ${found.publishedAt.slice(0, 10)}); image tag seen by catalog refresh`);
+    doc.setIn(["clients", index, "image", "asOf"], overlay.asOf);
+  }
+  return { text: doc.toString({ lineWidth: 0 }), problems };
 }

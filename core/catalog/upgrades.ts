@@ -127,8 +127,8 @@ function chainReadiness(catalog: Catalog, chainKey: string, clients: string[], o
   const missingFor = [...new Set(missing.map((r) => describe(r, opts.now)))];
   const stale = scheduleProblem(catalog, chainKey, opts);
   const parts = [
-    ...staleLines(breach, opts.now),
-    ...staleLines(warn, opts.now),
+    ...staleLines(catalog, breach, opts.now),
+    ...staleLines(catalog, warn, opts.now),
     ...(noMinimum.length
       ? [`no sourced minimum for ${noMinimum.join(", ")} (${missingFor.join("; ")}): check their releases and add it to catalog/upgrades.yaml, or leave them out (chains[].clients)`]
       : []),
@@ -181,13 +181,23 @@ function nextIsReady(rows: DueRow[], next: DueRow): boolean {
 }
 
 /** One line per stale client: the highest minimum it misses and the upgrades that need it. */
-function staleLines(rows: DueRow[], now: Date): string[] {
+function staleLines(catalog: Catalog, rows: DueRow[], now: Date): string[] {
   const byClient = new Map<string, DueRow[]>();
   for (const r of rows) byClient.set(r.client, [...(byClient.get(r.client) ?? []), r]);
   return [...byClient].map(([client, list]) => {
-    const need = list.map((r) => r.minimum!).sort(compareVersions).at(-1);
-    return `${client} ${list[0].pinned} is below ${need} (${list.map((r) => describe(r, now)).join("; ")})`;
+    const need = list.map((r) => r.minimum!).sort(compareVersions).at(-1)!;
+    return `${client} ${list[0].pinned} is below ${need} (${list.map((r) => describe(r, now)).join("; ")})${offer(catalog, client, need)}`;
   });
+}
+
+/** The newest release the last `catalog refresh` found that meets `need`, as the command that takes it. */
+function offer(catalog: Catalog, client: string, need: string): string {
+  const found = catalog.releases?.clients
+    .find((c) => c.client === client)
+    ?.newer.find((n) => n.imageTag && compareVersions(n.version, need) >= 0);
+  return found
+    ? `; ${found.version} was released ${found.publishedAt.slice(0, 10)}: sovereign catalog refresh --accept ${client}@${found.imageTag}`
+    : "";
 }
 
 function describe(r: DueRow, now: Date): string {
