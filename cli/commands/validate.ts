@@ -9,7 +9,7 @@ import { loadSpec } from "../load";
 import { EXIT, specArgument, upgradeWindowOption, withExamples, type SetExit } from "../options";
 
 function printChecks(checks: readonly PolicyCheck[]) {
-  for (const c of checks) process.stdout.write(`${checkResult(c).padEnd(7)} ${c.rule} ${c.scope}: ${c.message}\n`);
+  for (const c of checks) process.stdout.write(`${checkResult(c).padEnd(6)} ${c.rule} ${c.scope}: ${c.message}\n`);
 }
 
 export function validateCommand(setExit: SetExit): Command {

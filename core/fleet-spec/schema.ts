@@ -145,6 +145,18 @@ export const BareMetalHost = z.strictObject({
   monthlyUsd: bounded(0, 1_000_000, "$/month for one host").describe(
     "What the host costs per month; shared among its nodes.",
   ),
+  setupUsd: bounded(0, 1_000_000, "$ once for one host")
+    .optional()
+    .describe(
+      "One-time setup fee (Hetzner charges one on dedicated servers since 2026), spread over setupMonths in every price. @default 0",
+    ),
+  setupMonths: z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(120, "at most 120 months")
+    .optional()
+    .describe("Months over which the setup fee is spread (how long you expect to keep the host). @default 12"),
   cpu: z
     .number()
     .int("must be a whole number")

@@ -9,6 +9,7 @@
 import { alternativesIn, type Catalog } from "../catalog/load";
 import { cheapestOption } from "../costs/options";
 import { evaluatePolicy, type PolicyCheck } from "../diversity";
+import { hostMonthlyUsd } from "../costs/hosts";
 import type { Fleet, Site } from "../fleet-spec/resolve";
 import { quote } from "../errors";
 import { own } from "../own";
@@ -84,7 +85,7 @@ function priceNodes(
       continue;
     }
     if (site.host) {
-      if (!hosts.has(site.id)) sum += site.host.monthlyUsd;
+      if (!hosts.has(site.id)) sum += hostMonthlyUsd(site.host);
       hosts.add(site.id);
       continue;
     }

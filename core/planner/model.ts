@@ -1,4 +1,5 @@
 import { allowedCount, type AlternativesOf } from "../diversity";
+import { hostMonthlyUsd } from "../costs/hosts";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { money } from "../plan/money";
 import type { Candidate } from "./candidates";
@@ -78,7 +79,7 @@ export function buildModel(
   const classes = siteClasses(candidates, pinned);
   const slots = placementColumns(lp, fleet, candidates, classes, keep);
   for (const k of classes)
-    if (k.sites[0].host) k.rented = lp.column(money(k.sites[0].host.monthlyUsd), 0, k.sites.length);
+    if (k.sites[0].host) k.rented = lp.column(money(hostMonthlyUsd(k.sites[0].host)), 0, k.sites.length);
   const chains = chainsOf(fleet);
 
   countRows(lp, fleet, slots);

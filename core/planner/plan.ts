@@ -11,6 +11,7 @@ import {
   type PreviousNode,
 } from "../plan";
 import { BUDGET_TOLERANCE_USD, shareHostPrice, usd, withinBudget } from "../plan/money";
+import { hostMonthlyUsd } from "../costs/hosts";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { candidatesFor, type Candidate } from "./candidates";
 import { assignClients } from "./clients";
@@ -427,7 +428,7 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
     if (!site.host) continue;
     const on = bySite.get(site.id);
     if (!on) continue;
-    const shares = shareHostPrice(site.host.monthlyUsd, on.length);
+    const shares = shareHostPrice(hostMonthlyUsd(site.host), on.length);
     on.forEach((n, i) => {
       n.monthlyUsd = shares[i];
       n.cost = { compute: shares[i], storage: 0, performance: 0, publicIp: 0, egress: 0, total: shares[i] };
@@ -437,7 +438,7 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
       operator: site.operator,
       address: site.host.address,
       ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey },
-      monthlyUsd: site.host.monthlyUsd,
+      monthlyUsd: hostMonthlyUsd(site.host),
       nodes: on.map((n) => n.id),
     });
   }

@@ -210,7 +210,9 @@ describe("sovereign catalog refresh", () => {
       ]);
       assert.equal(hung.status, 4);
       assert.match(hung.stderr, /did not answer within 1 s; nothing was written/);
-      assert.ok(hung.ms < 20_000, `bounded: ${hung.ms} ms`);
+      // Bounded by the timeout, not by the server: compared with the CLI's own start-up in the same run.
+      const startup = (await run(["--version"])).ms;
+      assert.ok(hung.ms < startup + 10_000, `bounded: ${hung.ms} ms against a start-up of ${startup} ms`);
     } finally {
       silent.closeAllConnections();
       silent.close();

@@ -56,9 +56,9 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
       storage: 322.4, // 4000 * 0.08 + the 30 GB gp3 boot volume
       performance: 32.48, // 5000 * 0.005 + 187 * 0.04
       publicIp: 3.65, // 0.005 * 730
-      egress: 126, // 1500 GB, the first 100 free, then 0.09
-      total: 764.85,
-      egressHigh: 531, // 6000 GB at the high end of the range: 5900 * 0.09
+      egress: 135, // 1500 GB at 0.09 (AWS's 100 free GB are per account, not per node)
+      total: 773.85,
+      egressHigh: 540, // 6000 GB at the high end of the range: 6000 * 0.09
     });
   });
 
@@ -70,9 +70,9 @@ describe("AWS: gp3 with provisioned IOPS and throughput", () => {
       storage: 383.66,
       performance: 32.48,
       publicIp: 3.65,
-      egress: 126,
-      total: 881.59,
-      egressHigh: 531,
+      egress: 135,
+      total: 890.59,
+      egressHigh: 540,
     });
   });
 
@@ -143,15 +143,15 @@ describe("Azure: Premium SSD tiers", () => {
     const o = option("bitcoin", "azure/eastus");
     assert.equal(o.shape, "Standard_D4s_v5");
     assert.equal(o.storage.class, "PremiumV2_LRS");
-    // 0.192*730 = 140.16; 1000 GB * 0.0812 + the P4 boot disk 5.28; IP 3.65; (500 - 100 free) * 0.087 = 34.8.
+    // 0.192*730 = 140.16; 1000 GB * 0.0812 + the P4 boot disk 5.28; IP 3.65; 500 * 0.087 = 43.5 (the 100 free GB are per subscription).
     assert.deepEqual(o.cost, {
       compute: 140.16,
       storage: 86.48,
       performance: 0,
       publicIp: 3.65,
-      egress: 34.8,
-      total: 265.09,
-      egressHigh: 165.3,
+      egress: 43.5,
+      total: 273.79,
+      egressHigh: 174,
     });
   });
 
@@ -160,7 +160,7 @@ describe("Azure: Premium SSD tiers", () => {
     const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
     const priced = priceStorageClass(cat.chains.get("cosmoshub")!.roles.full, premium, azure.storagePrices.eastus)!;
     assert.equal(priced.choice.tier, "P40");
-    assert.equal(priced.usd, 270.34);
+    assert.equal(priced.usd, 259.05); // the retail API's P40 (2026-07-23)
   });
 
   test("a tier too slow for the IOPS is skipped even if big enough", () => {
@@ -175,16 +175,15 @@ describe("Azure: Premium SSD tiers", () => {
     assert.equal(priced.usd, 135.17);
   });
 
-  test("ethereum (8000 IOPS) exceeds every Premium SSD tier; Premium SSD v2 provisions it, cheaper than L16s_v3's NVMe", () => {
+  test("ethereum (8000 IOPS, 4 TB) needs P60 among the Premium SSD tiers; Premium SSD v2 provisions it for less, cheaper than L16s_v3's NVMe", () => {
     const azure = cat.providers.get("azure")!;
     const premium = azure.storageClasses.find((c) => c.id === "Premium_LRS")!;
-    assert.equal(
-      priceStorageClass(cat.chains.get("ethereum")!.roles.full, premium, azure.storagePrices.eastus),
-      undefined,
-    );
+    const tier = priceStorageClass(cat.chains.get("ethereum")!.roles.full, premium, azure.storagePrices.eastus)!;
+    assert.deepEqual([tier.choice.tier, tier.usd], ["P60", 946.08], "P50 has 7,500 IOPS: too few");
     const o = option("ethereum", "azure/eastus");
     assert.equal(o.shape, "Standard_D8s_v5");
     assert.equal(o.storage.class, "PremiumV2_LRS");
+    assert.ok(o.cost.storage + o.cost.performance < tier.usd);
     // L16s_v3 alone: 1.392 * 730 = 1016.16 of compute, more than the D8s_v5 with its disk.
     assert.ok(o.cost.total < 1.392 * 730);
   });
