@@ -146,7 +146,7 @@ export function checkIntegrity(catalog: Catalog): string[] {
         for (const network of chain.networks) {
           const content = f.content[`${chain.id}/${network}`] ?? f.content[network];
           if (content === undefined) problems.push(`chain ${chain.id}: client ${id} has no content of ${f.name} for ${network}`);
-          else if (typeof content === "string" && /\{(l1Rpc|l1Beacon)\}/.test(content)) problems.push(`chain ${chain.id}: client ${id} file ${f.name} reads a secret; secrets reach clients only through their command`);
+          else if (typeof content === "string" && /\{(l1Rpc|l1Beacon|rpcPassword|rpcAuth)\}/.test(content)) problems.push(`chain ${chain.id}: client ${id} file ${f.name} reads a secret; secrets reach clients only through their command`);
         }
       }
       for (const secret of ["l1Rpc", "l1Beacon"] as const) {

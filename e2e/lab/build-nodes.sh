@@ -5,7 +5,7 @@
 #   ${SOVEREIGN_TOOLS_DIR}/cometbft-<version>/cometbft CometBFT with its built-in kvstore app
 # Used by test/gateway (on loopback) and by the Bitcoin devnet image (build-devnet-image.sh btcd).
 # Idempotent: a binary is skipped when the one for its version is cached (*.stamp).
-# Usage: e2e/lab/build-nodes.sh [btcd] [cometbft]   (default both; prints each binary's path)
+# Usage: e2e/lab/build-nodes.sh [btcd] [cometbft]   (default both; prints each binary's path on stdout)
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_FORCE_REBUILD=1
 set -Eeuo pipefail
 trap 'printf "[build-nodes] FAILED (exit %s) at: %s\n" "$?" "$BASH_COMMAND" >&2' ERR
