@@ -1,7 +1,7 @@
 /**
  * What a gateway and a node's host need to know about one kind of RPC (the catalog's
  * `chains[].rpc.kind`): how to tell a node is healthy, how high its head is, which calls are writes,
- * which calls are never served, whether the node wants credentials, where its metrics are. Plain
+ * which calls are never served, whether the node wants credentials. Plain
  * data: core/gateway renders it into HAProxy's checks and lag-check.lua. One folder per kind.
  */
 export interface RpcKind {
@@ -33,11 +33,4 @@ export interface RpcKind {
    * every request and check from a secret map file (clients never send or see it).
    */
   auth: "none" | "basic";
-  /** The catalog port name of the client's Prometheus metrics, when the kind's clients have one by convention. */
-  metricsPort?: string;
-  /**
-   * What a readiness probe asks (a POST of `body` to the node's RPC port) and what a ready node's
-   * answer holds (a substring): for a node's container healthcheck and for tests waiting on a node.
-   */
-  readiness: { body: string; answer: string };
 }

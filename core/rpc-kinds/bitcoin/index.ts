@@ -54,5 +54,4 @@ export const bitcoin: RpcKind = {
     "loadwallet",
   ],
   auth: "basic",
-  readiness: { body: call("getblockcount"), answer: '"result"' },
 };

@@ -20,6 +20,4 @@ export const cometbft: RpcKind = {
   // unsafe_* exist only with rpc.unsafe; dial_* change the node's peers.
   deniedMethods: ["dial_seeds", "dial_peers", "unsafe_flush_mempool"],
   auth: "none",
-  metricsPort: "metrics",
-  readiness: { body: call("status"), answer: '"latest_block_height"' },
 };

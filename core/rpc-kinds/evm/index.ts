@@ -28,6 +28,4 @@ export const evm: RpcKind = {
   // EVM clients keep admin_/debug_/personal_ off their public HTTP API unless configured otherwise.
   deniedMethods: [],
   auth: "none",
-  metricsPort: "metrics",
-  readiness: { body: call("eth_chainId"), answer: '"result"' },
 };

@@ -30,5 +30,4 @@ export const xrpl: RpcKind = {
   // Admin methods are served on rippled's admin port only; wallet_propose and sign take secrets.
   deniedMethods: ["sign", "sign_for", "wallet_propose", "stop", "ledger_accept"],
   auth: "none",
-  readiness: { body: call("server_info"), answer: '"status":"success"' },
 };
