@@ -1,11 +1,12 @@
 -- Block-height lag check of Sovereign RPC gateway {{gateway}}; rendered by core/gateway/haproxy.ts.
 -- HAProxy's own checks see one server at a time; this task compares them. Every {{interval}} ms it
--- asks each server of each chain for its head (the way its RPC kind says: core/rpc-kinds), takes the best head among servers HAProxy
--- holds up, and drains (weight 0: no new requests) every server more than maxLag blocks behind it,
--- that says itself it is behind (a kind's parser returns stale), or that has not answered {{fall}} times in a row (one slow answer on a busy host drains nothing:
--- HAProxy's own checks take out a server that is gone). A drained server that catches up is made
--- ready again by the same loop. A server dialled over mTLS has a `dst`: an in-process listener of
--- haproxy.cfg that does the TLS with the gateway's client certificate.
+-- asks each server of each chain for its head, the way the chain's RPC kind says (core/rpc-kinds),
+-- takes the best head among servers HAProxy holds up, and drains (weight 0: no new requests) every
+-- server more than maxLag blocks behind it, behind by its own account (the kind's parser says
+-- stale), or that has not answered {{fall}} times in a row (one slow answer on a busy host drains
+-- nothing: HAProxy's own checks take out a server that is gone). A drained server that catches up
+-- is made ready again by the same loop. A server dialled over mTLS has a `dst`: an in-process
+-- listener of haproxy.cfg that does the TLS with the gateway's client certificate.
 local chains = {{chains}}
 local interval = {{interval}}
 local timeout = {{timeout}}
