@@ -11,7 +11,8 @@ import {
   type FleetProviderOptions,
   type HostBinding,
 } from "./hosts";
-import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
+import { randomHexSecret, type NodeHostArgs, type NodeHostOutputs, type NodeOverlay } from "./node-host";
+import { rpcKind } from "../core/rpc-kinds";
 import { gatewaySources, machineOf, planOverlay, type OverlayOptions, type OverlayPlan } from "../core/overlay";
 import { hostConnection } from "./baremetal/binding";
 import { Overlay, type OverlayArgs } from "./overlay/overlay";
@@ -137,6 +138,7 @@ export class Fleet extends pulumi.ComponentResource {
     const byProvider = groupByProvider(args.plan.nodes);
     const bindings = resolveBindings(name, args, byProvider, args.plan.gateways);
     const ctx = fleetContext(this, name, args, catalog);
+    ctx.host.rpcPasswords = rpcPasswords(this, name, args.plan, catalog);
     ctx.workloads = preflight(args, ctx, byProvider, bindings);
     if (args.overlay) {
       const { wireguardGo, transform, ...options } = args.overlay;
@@ -167,6 +169,25 @@ export class Fleet extends pulumi.ComponentResource {
       overlayMachines: this.overlayMachines,
     });
   }
+}
+
+/**
+ * One RPC password per chain whose RPC kind wants credentials (Bitcoin), drawn once and kept as a
+ * secret: every node of the chain gets it, and so do the gateways that serve the chain. One per
+ * chain rather than per node: HAProxy sets a request's headers before it picks the server.
+ */
+function rpcPasswords(
+  parent: Fleet,
+  name: string,
+  plan: Plan,
+  catalog: Catalog,
+): Record<string, pulumi.Output<string>> {
+  const chains = new Map(plan.nodes.map((n) => [n.chainKey, n.chain]));
+  return Object.fromEntries(
+    [...chains]
+      .filter(([, chain]) => rpcKind(catalog.chains.get(chain)?.rpc.kind ?? "evm").auth === "basic")
+      .map(([key]) => [key, randomHexSecret(parent, `${name}-rpc-password-${key.replace("/", "-")}`, 24)]),
+  );
 }
 
 /** SSH connections of the overlay's bare-metal machines (node and gateway hosts), from `baremetal`'s key. */

@@ -53,6 +53,11 @@ export interface NodeHostArgs {
   l1Rpc?: pulumi.Input<string>;
   /** L1 beacon API URL for rollups (chains that require l1Beacon). Kept secret. @default none */
   l1Beacon?: pulumi.Input<string>;
+  /**
+   * RPC password of the nodes by chain key, for clients whose RPC wants credentials (Bitcoin); the
+   * Fleet draws one per chain and gives it to the chain's gateways. Kept secret. @default none; required for such chains
+   */
+  rpcPasswords?: Record<string, pulumi.Input<string>>;
   /** Where the workload keeps data and config on the host. @default { dataRoot: "/srv/sovereign", configRoot: "/etc/sovereign" } */
   workload?: WorkloadOptions;
   /**
@@ -183,12 +188,21 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     : undefined;
   const l1Rpc = args.l1Rpc === undefined ? undefined : pulumi.secret(args.l1Rpc);
   const l1Beacon = args.l1Beacon === undefined ? undefined : pulumi.secret(args.l1Beacon);
+  const rpcPasswordInput = args.rpcPasswords?.[node.chainKey];
+  if (workload.needsRpcPassword && rpcPasswordInput === undefined)
+    throw new Error(
+      `${node.id}: the RPC of ${node.chainKey} wants credentials: pass rpcPasswords["${node.chainKey}"] (the Fleet draws one per chain)`,
+    );
+  const rpcPassword = workload.needsRpcPassword ? pulumi.secret(rpcPasswordInput!) : undefined;
   const secretValues = pulumi.secret(
-    pulumi.all([jwt, l1Rpc, l1Beacon]).apply(([jwtValue, l1RpcValue, l1BeaconValue]): WorkloadSecrets => ({
-      jwt: jwtValue?.trim(),
-      l1Rpc: l1RpcValue,
-      l1Beacon: l1BeaconValue,
-    })),
+    pulumi
+      .all([jwt, l1Rpc, l1Beacon, rpcPassword])
+      .apply(([jwtValue, l1RpcValue, l1BeaconValue, rpcPasswordValue]): WorkloadSecrets => ({
+        jwt: jwtValue?.trim(),
+        l1Rpc: l1RpcValue,
+        l1Beacon: l1BeaconValue,
+        rpcPassword: rpcPasswordValue,
+      })),
   );
 
   return {
@@ -302,12 +316,25 @@ export function generateJwt(
   name: string,
   t?: Transform<command.local.CommandArgs>,
 ): pulumi.Output<string> {
+  return randomHexSecret(parent, `${name}-jwt`, 32, t);
+}
+
+/**
+ * `bytes` random bytes as hex, drawn once on the machine running `pulumi up` (the command runs only
+ * when the resource is created) and kept in state as a secret.
+ */
+export function randomHexSecret(
+  parent: pulumi.Resource,
+  name: string,
+  bytes: number,
+  t?: Transform<command.local.CommandArgs>,
+): pulumi.Output<string> {
   const cmd = new command.local.Command(
     ...transform(
       t,
-      `${name}-jwt`,
+      name,
       {
-        create: "openssl rand -hex 32",
+        create: `openssl rand -hex ${bytes}`,
         logging: "stderr",
       },
       { parent, additionalSecretOutputs: ["stdout"] },

@@ -171,6 +171,7 @@ export function deployGateways(
             mtlsServerName: upstreamTls?.serverName,
           }),
           upstreamTls: upstreamTls?.forGateway(g.id),
+          upstreamAuth: ctx.host.rpcPasswords,
           site,
           adminCidrs: ctx.host.adminCidrs,
           sshPublicKey: ctx.host.sshPublicKey,

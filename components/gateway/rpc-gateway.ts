@@ -48,6 +48,8 @@ export interface RpcGatewayUpstream {
 export interface RpcGatewayChain {
   /** Chain key `chain/network`; served at `<endpoint>/<chain>/<network>`. */
   chain: string;
+  /** The chain's RPC kind (a folder of core/rpc-kinds). @default "evm" */
+  kind?: string;
   upstreams: RpcGatewayUpstream[];
   /** Blocks an upstream may trail the best upstream's head before it is drained. @default 3 */
   maxLagBlocks?: number;
@@ -105,6 +107,12 @@ export interface RpcGatewayArgs {
    * @default none (required when an upstream has mtls)
    */
   upstreamTls?: { ca: pulumi.Input<string>; certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+  /**
+   * The nodes' RPC password by chain key, for chains whose RPC kind wants credentials (Bitcoin):
+   * the gateway sends them to the nodes, never to clients. Pass secrets (the Fleet draws one per chain).
+   * @default none (required for such chains)
+   */
+  upstreamAuth?: Record<string, pulumi.Input<string>>;
   /** HAProxy image. @default GATEWAY_IMAGE (`haproxy:2.6.12`); the lab passes its Debian-built image */
   image?: string;
   /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
@@ -240,12 +248,20 @@ export class RpcGateway extends pulumi.ComponentResource {
       throw new Error(
         `${g.id}: an upstream has mtls: pass upstreamTls (the fleet's upstream CA and a client certificate)`,
       );
+    const missingAuth = Object.keys(structure.haproxy.upstreamAuth).filter((c) => args.upstreamAuth?.[c] === undefined);
+    if (missingAuth.length)
+      throw new Error(
+        `${g.id}: the nodes of ${missingAuth.join(", ")} want RPC credentials: pass upstreamAuth (their RPC password by chain key)`,
+      );
     const secrets = pulumi.secret(
-      pulumi.all([apiKeys, tls, upstreamTls]).apply(([keys, pem, up]) => ({
-        apiKeys: keys,
-        tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
-        upstreamTls: up ? { ca: up[0], certificate: up[1], privateKey: up[2] } : undefined,
-      })),
+      pulumi
+        .all([apiKeys, tls, upstreamTls, pulumi.output(args.upstreamAuth ?? {})])
+        .apply(([keys, pem, up, auth]) => ({
+          apiKeys: keys,
+          tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
+          upstreamTls: up ? { ca: up[0], certificate: up[1], privateKey: up[2] } : undefined,
+          upstreamAuth: auth,
+        })),
     );
     const rules = gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs });
     const scheme = structure.haproxy.scheme;
@@ -392,6 +408,7 @@ export function chainsFromFleet(
   const all = pulumi.output(nodes);
   return gatewayChains(plan, gateway, options.catalog ?? loadCatalog(), options).map((c) => ({
     chain: c.chain,
+    kind: c.kind,
     maxLagBlocks: c.maxLagBlocks,
     websocket: c.websocket,
     upstreams: c.upstreams.map((u) => {

@@ -4,6 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { own } from "../own";
 import type { z } from "zod";
+import { RPC_KINDS } from "../rpc-kinds";
 import { newestAkashPrices } from "./akash-pricing";
 import { newestReleases, type ReleasesOverlay } from "./releases";
 import {
@@ -152,7 +153,7 @@ export function checkIntegrity(catalog: Catalog): string[] {
         for (const network of chain.networks) {
           const content = f.content[`${chain.id}/${network}`] ?? f.content[network];
           if (content === undefined) problems.push(`chain ${chain.id}: client ${id} has no content of ${f.name} for ${network}`);
-          else if (typeof content === "string" && /\{(l1Rpc|l1Beacon)\}/.test(content)) problems.push(`chain ${chain.id}: client ${id} file ${f.name} reads a secret; secrets reach clients only through their command`);
+          else if (typeof content === "string" && /\{(l1Rpc|l1Beacon|rpcPassword|rpcAuth)\}/.test(content)) problems.push(`chain ${chain.id}: client ${id} file ${f.name} reads a secret; secrets reach clients only through their command`);
         }
       }
       for (const secret of ["l1Rpc", "l1Beacon"] as const) {
@@ -164,6 +165,8 @@ export function checkIntegrity(catalog: Catalog): string[] {
     for (const secret of required) {
       if (!read.has(secret)) problems.push(`chain ${chain.id}: requires ${secret}, but none of its clients reads {${secret}}`);
     }
+    if (!RPC_KINDS.has(chain.rpc.kind))
+      problems.push(`chain ${chain.id}: rpc.kind '${chain.rpc.kind}' has no folder in core/rpc-kinds (known: ${[...RPC_KINDS.keys()].join(", ")}); add core/rpc-kinds/${chain.rpc.kind}/ before listing the chain`);
     for (const id of chain.clients[chain.rpc.layer] ?? []) {
       if (!catalog.clients.get(id)?.ports.some((p) => p.name === chain.rpc.port)) {
         problems.push(`chain ${chain.id}: client ${id} has no port named ${chain.rpc.port}`);

@@ -206,7 +206,8 @@ export const ChainsFile = z.strictObject({
     layers: z.array(z.string()).min(1),
     clients: z.record(z.string(), z.array(z.string()).min(1)),
     requires: z.array(z.enum(["l1Rpc", "l1Beacon"])).optional(),
-    rpc: z.strictObject({ layer: z.string(), port: z.string(), kind: z.enum(["evm", "bitcoin", "xrpl", "cometbft"]) }),
+    // kind: a folder of core/rpc-kinds (checked when the catalog loads: an unknown kind is named there).
+    rpc: z.strictObject({ layer: z.string(), port: z.string(), kind: z.string() }),
     roles: z.record(z.string(), Profile),
   }).superRefine((chain, ctx) => {
     for (const [role, profile] of Object.entries(chain.roles))

@@ -4,23 +4,9 @@
  * retries, rate limits and TLS; this module only writes its configuration.
  */
 import { createHash } from "node:crypto";
+import { rpcKind, RPC_KINDS, type RpcKind } from "../rpc-kinds";
 import { fill, readTemplate } from "../workload/templates";
 import { parseGatewayConfig, type GatewayApiKey, type GatewayConfig, type GatewayConfigInput } from "./types";
-
-/**
- * JSON-RPC methods that change state or are not safe to send twice: a request whose body names
- * one is never retried once it reached an upstream (a connection that never opened still is).
- * Matched as substrings, so `eth_sendRawTransaction` also covers `eth_sendRawTransactionConditional`.
- */
-export const NON_IDEMPOTENT_METHODS = [
-  "eth_sendRawTransaction",
-  "eth_sendTransaction",
-  "eth_sendBundle",
-  "eth_sendPrivateTransaction",
-  "personal_sendTransaction",
-  "eth_submitWork",
-  "eth_submitHashrate",
-] as const;
 
 export const GATEWAY_FILES = {
   config: "haproxy.cfg",
@@ -33,6 +19,8 @@ export const GATEWAY_FILES = {
   upstreamCa: "upstream-ca.pem",
   /** The gateway's upstream client certificate + private key, PEM: secret. */
   upstreamClient: "upstream-client.pem",
+  /** `<backend> Basic <base64 user:password>` per chain whose nodes want credentials: secret. */
+  upstreamAuth: "upstream-auth.map",
 } as const;
 
 export const DEFAULT_HTTP_PORT = 8545;
@@ -55,6 +43,8 @@ export interface RenderedGatewayConfig {
   paths: Record<keyof typeof GATEWAY_FILES, string>;
   /** True when an upstream is dialled over mTLS: the upstream CA and client certificate files are needed. */
   upstreamTls: boolean;
+  /** HAProxy backend name by chain key, for chains whose nodes want credentials (the keys of the upstream-auth map). */
+  upstreamAuth: Record<string, string>;
 }
 
 interface Address {
@@ -85,6 +75,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
   const backends: string[] = [];
   const lagChains: string[] = [];
   const lagTunnels: string[] = [];
+  const upstreamAuth: Record<string, string> = {};
   const t = c.timeouts;
   for (const [i, chain] of c.chains.entries()) {
     if (seen.has(chain.chain))
@@ -92,7 +83,9 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     seen.add(chain.chain);
     const path = `/${chain.chain}`;
     routes[chain.chain] = path;
+    const kind = rpcKind(chain.kind);
     const backend = `rpc_${chain.chain.replace("/", ".")}`;
+    if (kind.auth === "basic") upstreamAuth[chain.chain] = backend;
     const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
     const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
     routeLines.push(`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`);
@@ -140,7 +133,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
         ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w, paths)}`);
       }
     }
-    const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries) };
+    const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries), kind: kind.id };
     backends.push(
       fill(
         readTemplate("gateway/backend.cfg", templateDir),
@@ -150,7 +143,9 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
           fall: String(t.fall),
           rise: String(t.rise),
           errorLimit: String(t.errorLimit),
-          writeMethods: NON_IDEMPOTENT_METHODS.join(" "),
+          healthCheck: healthCheck(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
+          requestRules: requestRules(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
+          writeMethods: kind.writeMethods.join(" "),
           servers: http.join("\n"),
         },
         "templates/gateway/backend.cfg",
@@ -166,7 +161,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       );
     }
     lagChains.push(
-      `  { backend = ${lua(backend)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${lagServers.join("\n")}\n  } },`,
+      `  { backend = ${lua(backend)}, kind = ${lua(kind.id)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${lagServers.join("\n")}\n  } },`,
     );
   }
 
@@ -207,6 +202,8 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     {
       gateway: c.gateway,
       chains: `{\n${lagChains.join("\n")}\n}`,
+      kinds: lagKinds(new Set(c.chains.map((ch) => ch.kind))),
+      upstreamAuth: Object.keys(upstreamAuth).length ? lua(paths.upstreamAuth) : "nil",
       interval: String(t.lagIntervalMs),
       timeout: String(t.checkTimeoutMs),
       fall: String(t.fall),
@@ -224,7 +221,47 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     routes,
     paths,
     upstreamTls,
+    upstreamAuth,
   };
+}
+
+/**
+ * The kind's `http-check` lines. A check carries `Host: localhost` (Go's HTTP servers, btcd and
+ * CometBFT among them, refuse a request without Host; geth accepts localhost by default) and, for
+ * nodes that want credentials, the Authorization the secret map holds for the backend.
+ */
+function healthCheck(kind: RpcKind, authMap: string | undefined): string {
+  const auth = authMap ? ` hdr authorization "%[be_name,map(${authMap})]"` : "";
+  return [
+    `    http-check send meth POST uri / ver HTTP/1.1 hdr host localhost hdr content-type application/json${auth} body ${JSON.stringify(kind.healthCheck.body)}`,
+    ...kind.healthCheck.expect.map((e) => `    http-check expect ${e}`),
+  ].join("\n");
+}
+
+/** Refused methods (403), and the node's credentials from the secret map in place of anything a client sent. */
+function requestRules(kind: RpcKind, authMap: string | undefined): string {
+  const rules: string[] = [];
+  if (kind.deniedMethods.length) {
+    const names = kind.deniedMethods.join("|");
+    rules.push(
+      `    # Node administration and wallets stay with the operator.`,
+      `    http-request return status 403 content-type application/json string '{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"this method is not served by the gateway"}}' if { req.body -m reg "\\"method\\"[[:space:]]*:[[:space:]]*\\"(${names})\\"" }`,
+    );
+  }
+  rules.push(
+    authMap
+      ? `    # The node's credentials (secret map), never a client's.\n    http-request set-header authorization "%[be_name,map(${authMap})]"`
+      : "    http-request del-header authorization",
+  );
+  return rules.join("\n");
+}
+
+/** lag-check.lua's head parsers of the kinds served, by kind id. */
+function lagKinds(kinds: Set<string>): string {
+  const entries = [...RPC_KINDS.values()]
+    .filter((k) => kinds.has(k.id))
+    .map((k) => `  [${lua(k.id)}] = { body = ${lua(k.head.body)}, parse = ${k.head.parse} },`);
+  return `{\n${entries.join("\n")}\n}`;
 }
 
 function apiKeyRules(map: string): string {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { SpecError, pathToString } from "../errors";
+import { RPC_KINDS } from "../rpc-kinds";
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 const nameField = (what: string) =>
@@ -52,6 +53,13 @@ export const GatewayChain = z
   .object({
     /** Chain key `chain/network`, e.g. `ethereum/mainnet`; served under `/<chain>/<network>`. */
     chain: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "chain must be a key chain/network, e.g. ethereum/mainnet"),
+    /** The catalog's `rpc.kind` of the chain: a folder of core/rpc-kinds (health check, head, writes, auth). @default "evm" */
+    kind: z
+      .string()
+      .default("evm")
+      .refine((k) => RPC_KINDS.has(k), {
+        message: `kind must be an RPC kind of core/rpc-kinds: ${[...RPC_KINDS.keys()].join(", ")}`,
+      }),
     upstreams: z.array(GatewayUpstream).min(1, "a chain needs at least one upstream node"),
     /** Blocks an upstream may trail the best upstream's head before it is drained. @default 3 */
     maxLagBlocks: z.number().int().min(0).default(3),
@@ -106,7 +114,7 @@ export const GatewayConfigInput = z
         fall: z.number().int().positive().default(2),
         /** Passed checks before it is up again. @default 2 */
         rise: z.number().int().positive().default(2),
-        /** Lag check period (eth_blockNumber of every upstream). @default 1000 */
+        /** Lag check period (the head of every upstream, asked the way its RPC kind says). @default 1000 */
         lagIntervalMs: z.number().int().positive().default(1000),
         /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
         errorLimit: z.number().int().positive().default(2),

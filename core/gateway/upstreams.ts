@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../catalog/load";
 import type { Plan, PlannedGateway, PlannedNode } from "../plan";
+import { rpcKind } from "../rpc-kinds";
 
 /** Clients that serve WebSocket on their HTTP RPC port (the catalog lists a separate `ws` port for the others). */
 export const WS_ON_RPC_PORT: ReadonlySet<string> = new Set(["anvil"]);
@@ -21,6 +22,8 @@ export interface PlannedUpstream {
 
 export interface PlannedGatewayChain {
   chain: string;
+  /** The chain's RPC kind (catalog `rpc.kind`, a folder of core/rpc-kinds). */
+  kind: string;
   maxLagBlocks: number;
   /** True when every upstream serves WebSocket. */
   websocket: boolean;
@@ -44,6 +47,7 @@ export function gatewayChains(
   return gateway.chains.map((key) => {
     const nodes = plan.nodes.filter((n) => n.chainKey === key);
     if (nodes.length === 0) throw new Error(`${gateway.id}: the plan has no node of ${key} to serve`);
+    const kind = rpcKind(catalog.chains.get(nodes[0].chain)?.rpc.kind ?? "evm").id;
     const upstreams = nodes.map((n): PlannedUpstream => {
       const chain = catalog.chains.get(n.chain);
       if (!chain) throw new Error(`${n.id}: unknown chain '${n.chain}'`);
@@ -62,6 +66,7 @@ export function gatewayChains(
     });
     return {
       chain: key,
+      kind,
       maxLagBlocks: options.maxLagBlocks ?? 3,
       websocket: upstreams.every((u) => u.wsPort !== undefined),
       upstreams,

@@ -10,6 +10,7 @@ import { WORLD_CIDRS, cidrProblems, type IngressRule } from "../workload/firewal
 import {
   DEFAULT_CONFIG_ROOT,
   DEFAULT_DATA_ROOT,
+  NODE_RPC_USER,
   workloadFiles,
   type ComposeService,
   type PublishedPort,
@@ -64,6 +65,8 @@ export interface GatewaySecrets {
   tls?: { certificate: string; privateKey: string };
   /** Required when an upstream has `mtls`: the fleet's upstream CA and this gateway's client certificate (PEM). */
   upstreamTls?: { ca: string; certificate: string; privateKey: string };
+  /** Required for chains whose RPC kind wants credentials: the nodes' RPC password by chain key (the user is NODE_RPC_USER). */
+  upstreamAuth?: Record<string, string>;
 }
 
 /** The gateway's compose project. The input's `configDir` and `runAs` are set here (the container's view). */
@@ -150,6 +153,7 @@ export function renderGatewayWorkload(
     rpc: { service: "gateway", port: haproxy.port },
     hostPortOffset: 0,
     needsJwt: false,
+    needsRpcPassword: false,
     secrets: [],
     templateDir: options.templateDir,
     haproxy,
@@ -206,7 +210,33 @@ export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets =
       },
     );
   }
+  const authChains = Object.entries(h.upstreamAuth);
+  if (authChains.length) {
+    files.push({
+      path: `${w.haproxyDir}/${GATEWAY_FILES.upstreamAuth}`,
+      content: renderUpstreamAuthMap(w.node, h.upstreamAuth, secrets.upstreamAuth ?? {}),
+      mode: "0600",
+      secret: true,
+    });
+  }
   return files;
+}
+
+/** The upstream-auth map: `<backend> Basic <base64 user:password>` per chain whose nodes want credentials. Secret. */
+export function renderUpstreamAuthMap(
+  gateway: string,
+  backends: Record<string, string>,
+  passwords: Record<string, string>,
+): string {
+  const lines = Object.entries(backends).map(([chain, backend]) => {
+    const password = passwords[chain];
+    if (!password || /[\s:]/.test(password))
+      throw new Error(
+        `${gateway}: upstreamAuth.${chain}: the RPC password of ${chain}'s nodes is missing or has blanks or ':' (the Fleet draws one per chain)`,
+      );
+    return `${backend} Basic ${Buffer.from(`${NODE_RPC_USER}:${password}`).toString("base64")}`;
+  });
+  return `${lines.join("\n")}\n`;
 }
 
 /** Every file of the gateway: the compose project, unit and prepare script, then the HAProxy files. */

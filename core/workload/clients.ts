@@ -74,6 +74,8 @@ export const CLIENT_RUNTIME: Readonly<Record<string, ClientRuntime>> = {
   erigon: { stopGracePeriod: "10m", entrypoint: ["erigon"] },
   // The devnet image (e2e/lab/devnet-image) ships a probe that asks anvil for eth_chainId.
   anvil: { stopGracePeriod: "30s", healthcheck: ["CMD", "anvil-healthcheck"], healthInterval: "2s" },
+  // The Bitcoin devnet image (e2e/lab/devnet-btcd) ships a probe of its RPC port.
+  btcd: { stopGracePeriod: "30s", healthcheck: ["CMD", "btcd-healthcheck"], healthInterval: "2s" },
 };
 
 export function clientRuntime(client: string): ClientRuntime {

@@ -5,6 +5,7 @@
  * file; they enter as values in {@link workloadFiles} (the Pulumi side calls it inside an apply, so
  * the result stays a secret).
  */
+import { createHash, createHmac } from "node:crypto";
 import { stringify, parse } from "yaml";
 import type { Catalog } from "../catalog/load";
 import type { Chain, Client } from "../catalog/schema";
@@ -64,8 +65,17 @@ export interface WorkloadSecrets {
   l1Rpc?: string;
   /** L1 beacon API URL, for chains that require `l1Beacon`. */
   l1Beacon?: string;
+  /**
+   * Password of the node's RPC user ({@link NODE_RPC_USER}), for clients that read {rpcPassword}
+   * or {rpcAuth} (RPC kinds with `auth: basic`, e.g. Bitcoin): the Fleet draws one per chain and
+   * gives it to the chain's gateways too.
+   */
+  rpcPassword?: string;
 }
-export type SecretName = Exclude<keyof WorkloadSecrets, "jwt">;
+export type SecretName = Exclude<keyof WorkloadSecrets, "jwt" | "rpcPassword">;
+
+/** The RPC user of nodes whose RPC wants credentials; the password is the secret. */
+export const NODE_RPC_USER = "sovereign";
 
 export interface PublishedPort {
   service: string;
@@ -138,6 +148,8 @@ export interface Workload {
   rpc: { service: string; port: number };
   hostPortOffset: number;
   needsJwt: boolean;
+  /** True when a client reads {rpcPassword} or {rpcAuth}: workloadFiles then wants `rpcPassword`. */
+  needsRpcPassword: boolean;
   /** Secrets the compose project reads from its `.env` file. */
   secrets: SecretName[];
   /** The catalog files of the node's clients, filled for its network: written into the config directory. @default none */
@@ -176,6 +188,7 @@ export const INIT_SUFFIX = "-init";
 
 /** Placeholder -> the `.env` variable holding a secret that fills it. */
 const SECRET_ENV: Record<SecretName, string> = { l1Rpc: "SOVEREIGN_L1_RPC", l1Beacon: "SOVEREIGN_L1_BEACON" };
+const RPC_PASSWORD_ENV = { rpcPassword: "SOVEREIGN_RPC_PASSWORD", rpcAuth: "SOVEREIGN_RPC_AUTH" } as const;
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
@@ -236,6 +249,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const filesDir = options.filesDir ?? CONTAINER_FILES_DIR;
   const usedSecrets = new Set<SecretName>();
   let needsJwt = false;
+  let needsRpcPassword = false;
   const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
     switch (name) {
       // Clients spell networks their own way (bitcoind "main", op-node "op-mainnet"): the catalog says how.
@@ -282,6 +296,14 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       case "l1Beacon":
         usedSecrets.add(name);
         return `\${${SECRET_ENV[name]}}`;
+      // The node's RPC credentials: the password itself (btcd), or bitcoind's -rpcauth form
+      // (`user:salt$hmac`: the host keeps only a hash, and bitcoin-cli keeps its cookie).
+      case "rpcUser":
+        return NODE_RPC_USER;
+      case "rpcPassword":
+      case "rpcAuth":
+        needsRpcPassword = true;
+        return `\${${RPC_PASSWORD_ENV[name]}}`;
       default:
         throw new Error(`${where}: unknown placeholder {${name}}`);
     }
@@ -443,6 +465,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     rpc,
     hostPortOffset: offset,
     needsJwt,
+    needsRpcPassword,
     secrets: [...usedSecrets].sort(),
     files,
     templateDir: options.templateDir,
@@ -461,10 +484,18 @@ export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): Workl
     throw new Error(
       `${w.node}: the chain needs ${missing.join(" and ")} (set them as secrets in stack config: sovereign:${missing[0]})`,
     );
-  if (w.secrets.length) {
-    const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(secrets[s]!)}`).join("\n");
-    files.push({ path: `${w.configDir}/.env`, content: `${env}\n`, mode: "0600", secret: true });
+  if (w.needsRpcPassword && !secrets.rpcPassword)
+    throw new Error(`${w.node}: the node's RPC wants credentials: pass rpcPassword (the Fleet draws one per chain)`);
+  const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(secrets[s]!)}`);
+  if (w.needsRpcPassword) {
+    const password = secrets.rpcPassword!;
+    env.push(
+      `${RPC_PASSWORD_ENV.rpcPassword}=${envValue(password)}`,
+      `${RPC_PASSWORD_ENV.rpcAuth}=${envValue(bitcoindRpcAuth(w.node, password))}`,
+    );
   }
+  if (env.length)
+    files.push({ path: `${w.configDir}/.env`, content: `${env.join("\n")}\n`, mode: "0600", secret: true });
   let jwtCommands = "";
   if (w.needsJwt) {
     const jwt = secrets.jwt?.trim();
@@ -508,6 +539,16 @@ export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): Workl
 }
 
 /** A compose `.env` value: single-quoted so `$` and `#` stay literal. */
+/**
+ * bitcoind's `-rpcauth` value for the node's RPC user: `user:salt$hex(HMAC-SHA256(key=salt, password))`
+ * (share/rpcauth/rpcauth.py). The salt is drawn from the node id and password, so the value, and the
+ * node's .env, stay the same from one deploy to the next.
+ */
+export function bitcoindRpcAuth(node: string, password: string): string {
+  const salt = createHash("sha256").update(`sovereign rpcauth ${node} ${password}`).digest("hex").slice(0, 32);
+  return `${NODE_RPC_USER}:${salt}$${createHmac("sha256", salt).update(password).digest("hex")}`;
+}
+
 function envValue(v: string): string {
   if (/[\n\r']/.test(v)) throw new Error("a secret value for .env must be one line without single quotes");
   return `'${v}'`;

@@ -14,7 +14,7 @@ import type { Catalog } from "../catalog/load";
 import type { Market, ProviderFile } from "../catalog/schema";
 import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "./upstream-terminator";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
-import { INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
+import { bitcoindRpcAuth, INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
 
 /** What the SDL needs of a planned node (a PlannedNode fits). */
 export interface SdlNode extends WorkloadNode {
@@ -49,7 +49,17 @@ export interface SdlSecrets extends WorkloadSecrets {
   upstreamTlsPem?: string;
   /** The fleet's upstream CA certificate, PEM. */
   upstreamTlsCa?: string;
+  /** bitcoind's `-rpcauth` form of `rpcPassword`. @default derived from rpcPassword */
+  rpcAuth?: string;
 }
+
+/** The secret each `${SOVEREIGN_*}` variable of a compose command carries (core/workload/render.ts). */
+const SECRET_OF_ENV: Readonly<Record<string, SdlSecret>> = {
+  SOVEREIGN_L1_RPC: "l1Rpc",
+  SOVEREIGN_L1_BEACON: "l1Beacon",
+  SOVEREIGN_RPC_PASSWORD: "rpcPassword",
+  SOVEREIGN_RPC_AUTH: "rpcAuth",
+};
 
 /** A secret the SDL reads from an env variable: the engine JWT, an L1 URL or a terminator PEM. */
 export type SdlSecret = keyof SdlSecrets;
@@ -220,7 +230,9 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     const args = compose.command.map((a) =>
       a
         .replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
-          env[v] = v === "SOVEREIGN_L1_RPC" ? "l1Rpc" : "l1Beacon";
+          const secret = SECRET_OF_ENV[v];
+          if (!secret) throw new Error(`${node.id}: ${client.id} reads \${${v}}, which no Akash secret fills`);
+          env[v] = secret;
           return `$(${v})`;
         })
         .replace(/\$\$/g, "$"),
@@ -406,6 +418,8 @@ function shellQuote(a: string): string {
  */
 export function sdlYaml(sdl: AkashSdl, secrets?: SdlSecrets): string {
   const doc = structuredClone(sdl.document);
+  if (secrets?.rpcPassword && !secrets.rpcAuth)
+    secrets = { ...secrets, rpcAuth: bitcoindRpcAuth(sdl.node, secrets.rpcPassword) };
   if (secrets) {
     for (const [service, vars] of Object.entries(sdl.secretEnv)) {
       // Plain values (the terminator's config, catalog files) stay; only the secrets' placeholders are replaced.

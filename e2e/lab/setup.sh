@@ -7,6 +7,8 @@
 #   4. build-devnet-image.sh  sovereign/devnet-anvil:1.7.1 on every host (cached by content hash)
 #   5. build-gateway-image.sh sovereign/gateway-haproxy:<Debian's haproxy> on every host (cached by content hash)
 #   6. build-wireguard.sh     wireguard-go (userspace WireGuard for the overlay; cached by version)
+#   7. build-btcd-image.sh    sovereign/devnet-btcd:<btcd> on every host: btcd from the Go module proxy
+#                             (build-nodes.sh, cached by version), FROM scratch (cached by content hash)
 # Usage: e2e/lab/setup.sh [COUNT]   then: source e2e/lab/env.sh
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_LAB_DIR, SOVEREIGN_LAB_HOSTS, SOVEREIGN_SKIP_APT=1
 set -Eeuo pipefail
@@ -68,6 +70,7 @@ phase hosts "$HERE/hosts-up.sh" "${1:-}"
 phase devnet-image "$HERE/build-devnet-image.sh"
 phase gateway-image "$HERE/build-gateway-image.sh"
 phase wireguard "$HERE/build-wireguard.sh"
+phase btcd-image "$HERE/build-btcd-image.sh"
 PHASE=done
 echo "[setup] ---- times ----"
 printf '[setup] %s\n' "${TIMES[@]}"

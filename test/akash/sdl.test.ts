@@ -255,4 +255,14 @@ describe("SDL options and wrong inputs", () => {
     assert.match(filled, new RegExp(`SOVEREIGN_JWT=${"ab".repeat(32)}`));
     assert.throws(() => sdlYaml(op, { jwt: "ab".repeat(32) }), /service rollup needs the secret l1(Rpc|Beacon)/);
   });
+
+  it("a Bitcoin node's RPC credentials: bitcoind's rpcauth from the chain's RPC password, filled at deploy", () => {
+    const sdl = renderSdl(node, catalog);
+    assert.match(sdlYaml(sdl), /SOVEREIGN_RPC_AUTH=<secret rpcAuth: filled at deploy>/);
+    assert.match(sdlYaml(sdl), /-rpcauth=\$\(SOVEREIGN_RPC_AUTH\)/);
+    const filled = sdlYaml(sdl, { rpcPassword: "cd".repeat(24) });
+    assert.match(filled, /SOVEREIGN_RPC_AUTH=sovereign:[0-9a-f]{32}\$[0-9a-f]{64}/);
+    assert.ok(!filled.includes("cd".repeat(24)), "only the hash reaches the lease");
+    assert.throws(() => sdlYaml(sdl, {}), /needs the secret rpcAuth/);
+  });
 });

@@ -207,8 +207,11 @@ describe("example stack: resources", () => {
       "azure-native:compute:Disk": plan.nodes.filter(
         (n) => n.provider === "azure" && n.storage.class !== "instance-nvme",
       ).length,
-      // Engine JWT: only the two-layer Ethereum nodes.
-      "command:local:Command": 3,
+      // Engine JWT: only the two-layer Ethereum nodes; the RPC password of each chain whose kind wants credentials (Bitcoin).
+      "command:local:Command":
+        3 +
+        new Set(plan.nodes.filter((n) => catalog.chains.get(n.chain)?.rpc.kind === "bitcoin").map((n) => n.chainKey))
+          .size,
     };
     for (const [type, n] of Object.entries(expected)) assert.equal(count(type), n, type);
     const ingress = plan.nodes.filter((n) => n.provider === "aws").reduce((a, n) => a + expectedRules(n).size, 0);

@@ -224,6 +224,7 @@ describe("components on their own", () => {
       subnetId: "subnet-1",
       availabilityZone: "us-east-1a",
       jwtSecret: "ab".repeat(32),
+      rpcPasswords: { [node.chainKey]: "cd".repeat(24) },
       transform: {
         instance: { monitoring: true },
         volume: (args) => {
@@ -232,6 +233,16 @@ describe("components on their own", () => {
       },
     });
     assert.match(await value(host.rpcEndpoint), /^http:\/\/10\.\d+\.\d+\.\d+:8332$/);
+    assert.throws(
+      () =>
+        new C.AwsNodeHost("solo-no-password", {
+          node,
+          vpcId: "vpc-1",
+          subnetId: "subnet-1",
+          availabilityZone: "us-east-1a",
+        }),
+      /the RPC of bitcoin\/signet wants credentials: pass rpcPasswords\["bitcoin\/signet"\]/,
+    );
     await settle();
     const vm = h.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name === "solo-vm")!;
     assert.equal(vm.inputs.monitoring, true);

@@ -210,6 +210,15 @@ describe("catalog integrity", () => {
     assert.match(problems, /unknown shape x9\.huge/);
     assert.match(problems, /client teku is execution, listed under consensus/);
   });
+
+  test("a chain whose RPC kind has no folder in core/rpc-kinds is refused by name", () => {
+    const unserved = structuredClone(cat);
+    unserved.chains.get("xrpl")!.rpc.kind = "solana";
+    assert.match(
+      checkIntegrity(unserved).join("\n"),
+      /chain xrpl: rpc\.kind 'solana' has no folder in core\/rpc-kinds \(known: evm, bitcoin, xrpl, cometbft\)/,
+    );
+  });
 });
 
 describe("catalog coverage the issue asks for", () => {

@@ -6,6 +6,8 @@
 // raw single-endpoint client (autocannon on one gateway), while operators, a gateway, a DNS server
 // and a "region" go down (link down, e2e/lab/host-down.sh) and come back; then a node stops producing
 // blocks and must be drained. `sovereign outage` (core/outage) predicts each cut; the test compares.
+// Beside each devnet node runs a Bitcoin devnet node (btcd regtest) behind the same gateways: the
+// surviving gateways must answer Bitcoin RPC in every cut too.
 // The planner places the nodes and the gateways (the spec's `gateways` section) and the Fleet deploys
 // both; the hostname's zone is the RpcDns component's.
 // Hosts sov-h1..h3 and sov-h7 belong to other suites: the drill never touches them.
@@ -41,6 +43,8 @@ if (existsSync(env.SOVEREIGN_LAB_KNOWN_HOSTS)) {
 
 const ZONE = "rpc.sovereign.lab";
 const CHAIN = "devnet/local";
+/** A non-EVM chain behind the same gateways: Bitcoin (btcd regtest), one node beside each devnet node. */
+const BTC_CHAIN = "devnet-bitcoin/regtest";
 const RESOLVER = { address: "127.0.0.1", port: 5354 };
 /** [host, operator, country]; sov-h4, gateway sov-h8 and DNS server sov-h10 share region "de". */
 const ROLES = {
@@ -275,6 +279,17 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   let plan: Plan;
   let policy: Parameters<typeof simulateOutage>[1];
   let gatewayUrls: string[] = [];
+  let btcUrls: string[] = [];
+  /** Gateways whose Bitcoin route answers getblockcount from outside (the gateway adds the nodes' credentials). */
+  const btcAnswering = () =>
+    btcUrls.filter((u) => {
+      const r = spawnSync(
+        "curl",
+        ["-s", "--max-time", "3", "--data", '{"jsonrpc":"1.0","id":1,"method":"getblockcount","params":[]}', u],
+        { encoding: "utf8" },
+      );
+      return /"result":\d+/.test(r.stdout ?? "");
+    });
   let unbound: ChildProcess | undefined;
   let library: PublicClient;
   let byName: PublicClient;
@@ -297,7 +312,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
   /** JSON-RPC on a node from inside its own container, through the host's docker socket (works while it is cut). */
   const nodeRpc = (nodeHost: string, method: string, params: unknown[] = []) => {
-    const n = plan.nodes.find((x) => x.host === nodeHost)!;
+    const n = plan.nodes.find((x) => x.host === nodeHost && x.chainKey === CHAIN)!;
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
     const out = execFileSync(
       "docker",
@@ -422,12 +437,15 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     };
     const spec = {
       name: "drill",
-      chains: [{ chain: "devnet", count: 3 }],
+      chains: [
+        { chain: "devnet", count: 3 },
+        { chain: "devnet-bitcoin", count: 3 },
+      ],
       sites: {
         baremetal: {
           // A gateway host is exactly one small gateway's machine, so no node fits beside it.
           hosts: [
-            ...ROLES.nodes.map((r) => hostSpec(r)),
+            ...ROLES.nodes.map((r) => hostSpec(r, { maxNodes: 2 })),
             ...ROLES.gateways.map((r) => hostSpec(r, { monthlyUsd: 20, cpu: 2, memoryGb: 4, diskGb: 20 })),
           ],
         },
@@ -546,6 +564,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     const up = await timed("up", () => stack!.up({ color: "never", onOutput: (o) => log.push(o) }));
     const gateways = up.outputs.gateways.value as Record<string, { endpoints: Record<string, string>; site: string }>;
     gatewayUrls = Object.values(gateways).map((g) => g.endpoints[CHAIN]);
+    btcUrls = Object.values(gateways).map((g) => g.endpoints[BTC_CHAIN]);
     assert.deepEqual(
       Object.values(gateways)
         .map((g) => g.site)
@@ -554,11 +573,19 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       "the planner put one gateway on each gateway host",
     );
     assert.equal(new Set(plan.nodes.map((n) => n.operator)).size, 3);
-    assert.deepEqual(plan.nodes.map((n) => n.host).sort(), ROLES.nodes.map(([h]) => h).sort());
+    for (const chain of [CHAIN, BTC_CHAIN])
+      assert.deepEqual(
+        plan.nodes
+          .filter((n) => n.chainKey === chain)
+          .map((n) => n.host)
+          .sort(),
+        ROLES.nodes.map(([h]) => h).sort(),
+      );
+    assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin RPC");
     // Node RPC: reachable from the gateways over the overlay, from nowhere else.
     const nodes = Object.values(
-      up.outputs.nodes.value as Record<string, { overlayRpcEndpoint: string; rpcEndpoint: string }>,
-    );
+      up.outputs.nodes.value as Record<string, { chain: string; overlayRpcEndpoint: string; rpcEndpoint: string }>,
+    ).filter((n) => n.chain === "devnet");
     const chainId = '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}';
     for (const n of nodes) {
       assert.match(n.overlayRpcEndpoint, /^http:\/\/100\.72\./);
@@ -680,6 +707,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     );
     assert.equal(opCut.library.failed, 0, "the client library loses no request while a node operator is down");
     assert.ok(opCut.library.p99 < 500, `library p99 ${opCut.library.p99} ms during the cut`);
+    assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin while a node operator is down");
     agrees(opCut);
 
     upAgain(nodeHost);
@@ -701,6 +729,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     assert.equal(gwCut.library.failed, 0, "the endpoint list keeps working without one gateway");
     assert.equal(gwCut.hostname.failed, 0, "the hostname keeps working without one gateway");
     assert.ok(gwCut.raw.failed > 0 && gwCut.raw.answered === 0, "the raw client of the cut gateway fails");
+    assert.equal(btcAnswering().length, 1, "the surviving gateway answers Bitcoin");
     agrees(gwCut);
     upAgain(gwHost);
     await waitFor("the gateway to answer again", () => answering().length === 2);
@@ -729,6 +758,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     );
     assert.equal(regionCut.library.failed, 0, "the endpoint list survives the region");
     assert.equal(regionCut.hostname.failed, 0, "the hostname survives the region and one DNS server");
+    assert.equal(btcAnswering().length, 1, "Bitcoin is answered through the gateway outside the region");
     agrees(regionCut);
     upAgain(...region);
     alignHeads();
@@ -736,7 +766,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
     // a lagging node: block production stopped
     const [lagHost] = ROLES.nodes[1];
-    const lagging = plan.nodes.find((n) => n.host === lagHost)!;
+    const lagging = plan.nodes.find((n) => n.host === lagHost && n.chainKey === CHAIN)!;
     alignHeads();
     nodeRpc(lagHost, "evm_setIntervalMining", [0]);
     try {

@@ -12,6 +12,7 @@ import {
   renderApiKeyMap,
   renderCertificateFile,
   renderGatewayConfig,
+  renderUpstreamAuthMap,
   upstreamCaScript,
   upstreamCertificateScript,
   type GatewayApiKey,
@@ -38,7 +39,15 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
-function track(p: ChildProcess): ChildProcess {
+/** A fresh temp directory, removed by `stopAll()`. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+/** Kills `p` in `stopAll()`. */
+export function track(p: ChildProcess): ChildProcess {
   started.add(p);
   p.once("exit", () => started.delete(p));
   return p;
@@ -90,6 +99,8 @@ export async function startGateway(
     tls?: { certificate: string; privateKey: string };
     /** The upstream CA and the gateway's client certificate + key (PEM), for mtls upstreams. */
     upstreamTls?: { ca: string; pem: string };
+    /** The nodes' RPC password by chain key, for chains whose kind wants credentials. */
+    upstreamAuth?: Record<string, string>;
     /** Keep HAProxy's log for `log()`. @default true (the bench turns it off: reading it costs the bench process CPU) */
     captureLog?: boolean;
     /** Run HAProxy under `taskset -c <cpus>` (the bench pins processes to CPUs). */
@@ -98,8 +109,7 @@ export async function startGateway(
     editConfig?: (cfg: string) => string;
   } = {},
 ): Promise<Gateway> {
-  const dir = mkdtempSync(join(tmpdir(), "sov-gw-"));
-  dirs.add(dir);
+  const dir = tempDir("sov-gw-");
   const port = await freePort();
   const metricsPort = await freePort();
   const rendered = renderGatewayConfig({
@@ -124,6 +134,12 @@ export async function startGateway(
     writeFileSync(rendered.paths.upstreamCa, secrets.upstreamTls.ca);
     writeFileSync(rendered.paths.upstreamClient, secrets.upstreamTls.pem, { mode: 0o600 });
   }
+  if (Object.keys(rendered.upstreamAuth).length)
+    writeFileSync(
+      rendered.paths.upstreamAuth,
+      renderUpstreamAuthMap(input.gateway, rendered.upstreamAuth, secrets.upstreamAuth ?? {}),
+      { mode: 0o600 },
+    );
   const capture = secrets.captureLog ?? true;
   const argv = [HAPROXY, "-db", "-f", rendered.paths.config];
   const [cmd, ...args] = secrets.cpus ? ["taskset", "-c", secrets.cpus, ...argv] : argv;

@@ -15,6 +15,7 @@ import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import {
   gatewayChains,
   renderApiKeyMap,
+  renderUpstreamAuthMap,
   renderCertificateFile,
   renderGatewayConfig,
   wsUrlOf,
@@ -114,6 +115,30 @@ describe("renderGatewayConfig", () => {
     );
     bad({ metrics: "127.0.0.1:8545" }, /metrics port 8545 is also the public port/);
     bad({ timeouts: { fall: 0 } }, /timeouts\.fall/);
+    bad(
+      {
+        chains: [
+          { chain: "solana/mainnet", kind: "solana", upstreams: [{ node: "a", url: "http://h:1", operator: "x" }] },
+        ],
+      },
+      /chains\[0\]\.kind: kind must be an RPC kind of core\/rpc-kinds: evm, bitcoin, xrpl, cometbft/,
+    );
+  });
+
+  it("puts a Bitcoin chain's credentials in the secret map only, and wants them for every such chain", () => {
+    const r = renderGatewayConfig({
+      ...base(),
+      chains: [
+        { chain: "bitcoin/mainnet", kind: "bitcoin", upstreams: [{ node: "b", url: "http://h:8332", operator: "x" }] },
+      ],
+    });
+    assert.deepEqual(r.upstreamAuth, { "bitcoin/mainnet": "rpc_bitcoin.mainnet" });
+    assert.equal(
+      renderUpstreamAuthMap("gw", r.upstreamAuth, { "bitcoin/mainnet": "pw" }),
+      `rpc_bitcoin.mainnet Basic ${Buffer.from("sovereign:pw").toString("base64")}\n`,
+    );
+    assert.ok(!/Basic /.test(r.haproxyCfg) && !/Basic /.test(r.lagCheckLua), "no credential in the config or the Lua");
+    assert.throws(() => renderUpstreamAuthMap("gw", r.upstreamAuth, {}), /gw: upstreamAuth\.bitcoin\/mainnet/);
   });
 
   it("keeps only key hashes in the key map and refuses weak keys", () => {
@@ -151,6 +176,11 @@ describe("gatewayChains", () => {
       ],
     );
     assert.equal(wsUrlOf("http://10.77.0.11:8565", chains[0].upstreams[0]), "http://10.77.0.11:8566");
+    assert.deepEqual(
+      chains.map((c) => c.kind),
+      ["evm", "evm"],
+      "each chain carries the catalog's rpc.kind",
+    );
     assert.throws(
       () => gatewayChains(plan, { id: "gw-2", chains: ["bitcoin/mainnet"] } as PlannedGateway, loadCatalog()),
       /gw-2: the plan has no node of bitcoin\/mainnet/,

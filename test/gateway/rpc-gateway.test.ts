@@ -186,7 +186,10 @@ describe("RpcGateway on a bare-metal host", () => {
     assert.match(cfg, /bind 0\.0\.0\.0:8443 ssl crt \/etc\/haproxy\/sovereign\/tls\.pem/);
     assert.match(cfg, /backend ws_devnet\.local/);
     assert.doesNotMatch(cfg, /backend ws_ethereum\.mainnet/);
-    assert.match(files.get(`${dir}/haproxy/lag-check.lua`)!.content, /backend = "rpc_devnet.local", maxLag = 2/);
+    assert.match(
+      files.get(`${dir}/haproxy/lag-check.lua`)!.content,
+      /backend = "rpc_devnet.local", kind = "evm", maxLag = 2/,
+    );
     assert.equal(files.get(`${dir}/haproxy/api-keys.map`)!.content, `${keyHash} 20\n`);
     assert.equal(files.get(`${dir}/haproxy/api-keys.map`)!.mode, "0600");
     assert.equal(files.get(`${dir}/haproxy/tls.pem`)!.mode, "0600");
@@ -307,6 +310,21 @@ describe("RpcGateway bad input", () => {
           ],
         }),
       /chains\[0\]\.upstreams\[0\]\.url: give only scheme:\/\/host:port/,
+    );
+    assert.throws(
+      () =>
+        new mod.RpcGateway("no-credentials", {
+          gateway: planned("gateway-x", "baremetal"),
+          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          chains: [
+            {
+              chain: "bitcoin/mainnet",
+              kind: "bitcoin",
+              upstreams: [{ node: "b", url: "http://10.0.0.1:8332", operator: "x" }],
+            },
+          ],
+        }),
+      /gateway-x: the nodes of bitcoin\/mainnet want RPC credentials: pass upstreamAuth/,
     );
     assert.throws(
       () =>

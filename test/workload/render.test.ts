@@ -2,6 +2,7 @@
  * The workload renderer for EVERY catalog chain and client: the compose project and the cloud-init
  * user-data, parsed back as YAML and checked against the catalog.
  */
+import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -28,6 +29,7 @@ const SECRETS = {
   jwt: JWT,
   l1Rpc: "https://l1.example.invalid/KEY-abc",
   l1Beacon: "https://beacon.example.invalid/KEY-def",
+  rpcPassword: "ab".repeat(24),
 };
 
 /** Nodes that together run every client of every chain on every network, in every role of the chain. */
@@ -350,13 +352,23 @@ describe("cloud-init for every chain", () => {
       const jwt = file(`/etc/sovereign/${node.id}/jwt.hex`);
       assert.equal(jwt?.content, w.needsJwt ? `${JWT}\n` : undefined);
       const env = file(`/etc/sovereign/${node.id}/.env`);
-      if (needs(node).length) {
+      if (needs(node).length || w.needsRpcPassword) {
         assert.equal(env!.permissions, "0600");
         const expected = {
           l1Beacon: "SOVEREIGN_L1_BEACON='https://beacon.example.invalid/KEY-def'",
           l1Rpc: "SOVEREIGN_L1_RPC='https://l1.example.invalid/KEY-abc'",
         };
-        assert.equal(env!.content, `${w.secrets.map((s) => expected[s]).join("\n")}\n`);
+        // The RPC password, and bitcoind's rpcauth form of it: salt, then HMAC-SHA256 keyed by the salt.
+        const auth = /^SOVEREIGN_RPC_AUTH='sovereign:([0-9a-f]{32})\$([0-9a-f]{64})'$/m.exec(env!.content);
+        const rpcLines = w.needsRpcPassword
+          ? [
+              `SOVEREIGN_RPC_PASSWORD='${SECRETS.rpcPassword}'`,
+              `SOVEREIGN_RPC_AUTH='sovereign:${auth?.[1]}$${createHmac("sha256", auth?.[1] ?? "")
+                .update(SECRETS.rpcPassword)
+                .digest("hex")}'`,
+            ]
+          : [];
+        assert.equal(env!.content, `${[...w.secrets.map((s) => expected[s]), ...rpcLines].join("\n")}\n`);
       } else {
         assert.equal(env, undefined);
       }

@@ -1,0 +1,36 @@
+/**
+ * What a gateway and a node's host need to know about one kind of RPC (the catalog's
+ * `chains[].rpc.kind`): how to tell a node is healthy, how high its head is, which calls are writes,
+ * which calls are never served, whether the node wants credentials. Plain
+ * data: core/gateway renders it into HAProxy's checks and lag-check.lua. One folder per kind.
+ */
+export interface RpcKind {
+  /** The catalog's `rpc.kind`. */
+  id: string;
+  /**
+   * HAProxy's health check: a POST of `body` to `/`, healthy when every `expect` (the argument of
+   * `http-check expect`, e.g. `rstring "..."` or `! rstring "..."`) holds for the answer.
+   */
+  healthCheck: { body: string; expect: readonly string[] };
+  /**
+   * The lag check's head: a POST of `body` to `/`; `parse` is the source of a Lua function
+   * `(body, maxLag) -> head, stale`: the node's head height (nil when the answer has none), and
+   * true when the node says itself it is behind (a Bitcoin node whose blocks trail its headers).
+   */
+  head: { body: string; parse: string };
+  /**
+   * Methods that change state or are not safe to send twice: a request naming one is never
+   * retried once it reached a node. Matched as substrings of the body.
+   */
+  writeMethods: readonly string[];
+  /**
+   * Methods the gateway refuses (403) instead of passing on: node administration and wallets,
+   * which no public client may call. Matched as whole method names.
+   */
+  deniedMethods: readonly string[];
+  /**
+   * Credentials the node's RPC requires: `basic` means HTTP basic auth, which the gateway adds to
+   * every request and check from a secret map file (clients never send or see it).
+   */
+  auth: "none" | "basic";
+}
