@@ -3,9 +3,8 @@
  * alerts), and the policy evaluated over the live nodes with evaluatePolicy, the same function the
  * planner's checks use. A node the monitor has no data for is "unknown" and never counts as live.
  */
-import { evaluatePolicy, groupByChain, type AlternativesOf, type PolicyCheck } from "../diversity";
+import { evaluatePolicy, groupByChain, type AlternativesOf, type DiversityNode, type PolicyCheck } from "../diversity";
 import type { Policy } from "../fleet-spec/schema";
-import type { PlannedNode } from "../plan/types";
 
 export type NodeState = "up" | "down" | "unknown";
 
@@ -15,7 +14,7 @@ export interface Observed {
   up: ReadonlyArray<{ node: string; layer: string; value: number }>;
   /** Head block of each node's RPC-layer client. */
   heads: ReadonlyArray<{ node: string; value: number }>;
-  alerts: ReadonlyArray<{ name: string; labels: Readonly<Record<string, string>> }>;
+  alerts: ReadonlyArray<{ name: string; labels: Readonly<Record<string, string>>; summary: string }>;
 }
 
 export interface NodeStatus {
@@ -40,7 +39,7 @@ export interface FleetStatus {
   ok: boolean;
 }
 
-function stateOf(node: PlannedNode, up: Observed["up"]): NodeState {
+function stateOf(node: DiversityNode, up: Observed["up"]): NodeState {
   const samples = up.filter((s) => s.node === node.id);
   if (!samples.length) return "unknown";
   // Every client layer of the node must answer: a node without its consensus client serves nothing.
@@ -48,7 +47,7 @@ function stateOf(node: PlannedNode, up: Observed["up"]): NodeState {
   return Object.keys(node.clients).every((layer) => answered.has(layer)) ? "up" : "down";
 }
 
-export function nodeStatuses(nodes: readonly PlannedNode[], observed: Observed): NodeStatus[] {
+export function nodeStatuses(nodes: readonly DiversityNode[], observed: Observed): NodeStatus[] {
   const heights = new Map(observed.heads.map((h) => [h.node, h.value]));
   const best = new Map<string, number>();
   for (const n of nodes) {
@@ -74,7 +73,7 @@ export function nodeStatuses(nodes: readonly PlannedNode[], observed: Observed):
 /** The policy over the live nodes, plus each chain's live count against survive.minNodes. */
 export function livePolicyChecks(
   policy: Policy,
-  nodes: readonly PlannedNode[],
+  nodes: readonly DiversityNode[],
   live: ReadonlySet<string>,
   alternatives: AlternativesOf,
 ): PolicyCheck[] {
@@ -113,7 +112,7 @@ export function livePolicyChecks(
 
 export function fleetStatus(
   policy: Policy,
-  nodes: readonly PlannedNode[],
+  nodes: readonly DiversityNode[],
   alternatives: AlternativesOf,
   observed: Observed,
 ): FleetStatus {

@@ -81,7 +81,7 @@ export const BLACKBOX_DNS_MODULE = "dns_soa";
  * blackbox.yml: the RPC probe sends a real `eth_blockNumber` and wants a result back (a gateway that
  * answers 200 with a JSON-RPC error is down for a user); the DNS probe asks for the zone's SOA.
  */
-export function renderBlackboxConfig(zone: string): string {
+export function renderBlackboxConfig(zone: string, options: { caFile?: string } = {}): string {
   return stringify({
     modules: {
       [BLACKBOX_RPC_MODULE]: {
@@ -92,6 +92,8 @@ export function renderBlackboxConfig(zone: string): string {
           headers: { "Content-Type": "application/json" },
           body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}',
           valid_status_codes: [200],
+          // Gateways behind a private CA: trust it instead of the system's roots.
+          ...(options.caFile ? { tls_config: { ca_file: options.caFile } } : {}),
           fail_if_body_not_matches_regexp: ['"result"\\s*:\\s*"0x[0-9a-fA-F]+"'],
         },
       },

@@ -41,8 +41,10 @@ export interface TargetInput {
   addresses: Readonly<Record<string, MachineAddress>>;
   /** Public RPC URLs (the fleet's hostname and each gateway endpoint) probed from outside with a real request. */
   endpoints?: readonly string[];
-  /** DNS servers of the fleet's zone (host or host:port), probed with a query for `dnsName`. */
+  /** DNS servers of the fleet's zone (host or host:port), probed with a query for the zone's SOA. */
   dnsServers?: readonly string[];
+  /** node_exporter's port on every machine; NODE_EXPORTER_PORT unless given. */
+  nodeExporterPort?: number;
 }
 
 /** The plan's labels of a node: what the sovereignty rules group by. */
@@ -72,6 +74,7 @@ export function metricsPort(catalog: TargetInput["catalog"], clientId: string): 
 /** Target groups per job, ready to be written as `<job>.json` file_sd files. */
 export function renderTargets(input: TargetInput): Record<string, TargetGroup[]> {
   const { plan, catalog, addresses } = input;
+  const exporterPort = input.nodeExporterPort ?? NODE_EXPORTER_PORT;
   const node: TargetGroup[] = [];
   const client: TargetGroup[] = [];
   const machines = new Set<string>();
@@ -83,7 +86,7 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
       machines.add(machine);
       const { node: id, chain, ...placement } = nodeLabels(n);
       const labels = n.host ? { machine, ...placement } : { machine, node: id, chain, ...placement };
-      node.push({ targets: [`${address.address}:${NODE_EXPORTER_PORT}`], labels });
+      node.push({ targets: [`${address.address}:${exporterPort}`], labels });
     }
     for (const [layer, clientId] of Object.entries(n.clients)) {
       const port = metricsPort(catalog, clientId);
@@ -102,11 +105,11 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
     if (!machines.has(g.host ?? g.id)) {
       machines.add(g.host ?? g.id);
       node.push({
-        targets: [`${address.address}:${NODE_EXPORTER_PORT}`],
+        targets: [`${address.address}:${exporterPort}`],
         labels: { machine: g.host ?? g.id, ...labels },
       });
     }
-    haproxy.push({ targets: [`${address.address}:${HAPROXY_EXPORTER_PORT}`], labels });
+    haproxy.push({ targets: [hostPort(address, HAPROXY_EXPORTER_PORT)], labels });
   }
   return {
     [JOBS.node]: node,
