@@ -22,8 +22,8 @@ const figure = (rule: string, x: number) => (rule.startsWith("maxShare.") ? pct(
 const checkRows = (s: FleetStatus) =>
   s.checks.map((c) => [c.scope, c.rule, figure(c.rule, c.limit), figure(c.rule, c.actual), mark(c.ok)]);
 
-const alertLine = (a: FleetStatus["alerts"][number]) =>
-  `${a.name}${a.labels.chain ? ` ${a.labels.chain}` : ""}${a.labels.node ? ` ${a.labels.node}` : ""}: ${a.summary}`;
+/** The rules' summaries name the chain, node or endpoint themselves. */
+const alertLine = (a: FleetStatus["alerts"][number]) => `${a.name}: ${a.summary}`;
 
 function verdict(s: FleetStatus, fleet: string): string {
   const unknown = s.nodes.filter((n) => n.state === "unknown").length;
@@ -55,7 +55,6 @@ export function statusMarkdown(s: FleetStatus, fleet: string, source: string): s
     mdTable(CHECK_COLUMNS, checkRows(s)),
     "## Firing alerts",
     s.alerts.length ? s.alerts.map((a) => `- ${alertLine(a)}`).join("\n") : "None.",
-    "",
     verdict(s, fleet),
   ].join("\n\n");
 }

@@ -83,11 +83,12 @@ function networkCause(e: unknown): string {
 
 const number = (s: z.infer<typeof Sample>) => Number(s.value[1]);
 
-/** Scrapes up, heads and firing alerts: what the monitor knows of each node. */
+/** Scrapes (or probes) up, heads and firing alerts: what the monitor knows of each node. */
 async function observe(base: URL, timeoutMs: number): Promise<Observed> {
   const query = (q: string) => getJson(base, `api/v1/query?query=${encodeURIComponent(q)}`, VectorAnswer, timeoutMs);
   const [up, heads, alerts] = await Promise.all([
-    query(`up{job="${JOBS.client}"}`),
+    // A node without a metrics endpoint is seen by the TCP probe of its RPC port.
+    query(`up{job="${JOBS.client}"} or probe_success{job="${JOBS.nodeProbe}"}`),
     query("sovereign:head_block"),
     getJson(base, "api/v1/alerts", AlertsAnswer, timeoutMs),
   ]);

@@ -18,6 +18,8 @@ export interface NodeAlertOptions {
 }
 
 const KEEP = "node, chain, operator, region, jurisdiction";
+/** A node's clients seen: scraped, or (no metrics endpoint) their RPC port probed. */
+const SEEN = `up{job="${JOBS.client}"} or probe_success{job="${JOBS.nodeProbe}"}`;
 
 /** Head and peers under one name whatever the client, for the clients the plan runs. */
 function clientGauges(clients: readonly string[]): RecordingRule[] {
@@ -49,11 +51,12 @@ function clientGauges(clients: readonly string[]): RecordingRule[] {
 /** Per-node facts the alerts, dashboards and `sovereign status` read. */
 export function nodeRecordingRules(clients: readonly string[]): RecordingRule[] {
   return [
-    // Every planned node, 1 when all its clients answer their scrape, 0 when one does not or none is scraped.
+    // Every planned node: 1 when all its clients answer their scrape (or, without metrics, its RPC port
+    // its TCP probe), 0 when one does not or nothing of it is seen.
     {
       record: "sovereign:node_live",
       expr:
-        `(sovereign:planned_node * on (node) group_left () min by (node) (up{job="${JOBS.client}"}))` +
+        `(sovereign:planned_node * on (node) group_left () min by (node) (${SEEN}))` +
         ` or (0 * sovereign:planned_node)`,
     },
     { record: "sovereign:chain_live_nodes", expr: "sum by (chain) (sovereign:node_live)" },
@@ -69,7 +72,7 @@ export function nodeAlerts(opts: NodeAlertOptions, upgrades: readonly Upgrade[])
   const alerts: AlertingRule[] = [
     {
       alert: "SovereignNodeDown",
-      expr: `up{job="${JOBS.client}"} == 0`,
+      expr: `(${SEEN}) == 0`,
       for: "2m",
       labels: { severity: "critical", group: "node" },
       annotations: {

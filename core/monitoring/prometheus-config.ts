@@ -54,6 +54,13 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
           },
         ],
       },
+      {
+        job_name: JOBS.nodeProbe,
+        metrics_path: "/probe",
+        params: { module: [BLACKBOX_TCP_MODULE] },
+        file_sd_configs: fileSd(input.targetsDir, JOBS.nodeProbe),
+        relabel_configs: viaBlackbox(input.blackbox),
+      },
       { job_name: JOBS.haproxy, file_sd_configs: fileSd(input.targetsDir, JOBS.haproxy) },
       {
         job_name: JOBS.rpcProbe,
@@ -76,10 +83,12 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
 
 export const BLACKBOX_RPC_MODULE = "rpc_block_number";
 export const BLACKBOX_DNS_MODULE = "dns_soa";
+export const BLACKBOX_TCP_MODULE = "tcp_connect";
 
 /**
  * blackbox.yml: the RPC probe sends a real `eth_blockNumber` and wants a result back (a gateway that
- * answers 200 with a JSON-RPC error is down for a user); the DNS probe asks for the zone's SOA.
+ * answers 200 with a JSON-RPC error is down for a user); the TCP probe sees nodes without a metrics
+ * endpoint; the DNS probe asks for the zone's SOA.
  */
 export function renderBlackboxConfig(zone: string, options: { caFile?: string } = {}): string {
   return stringify({
@@ -97,6 +106,7 @@ export function renderBlackboxConfig(zone: string, options: { caFile?: string } 
           fail_if_body_not_matches_regexp: ['"result"\\s*:\\s*"0x[0-9a-fA-F]+"'],
         },
       },
+      [BLACKBOX_TCP_MODULE]: { prober: "tcp", timeout: "5s" },
       [BLACKBOX_DNS_MODULE]: {
         prober: "dns",
         timeout: "5s",

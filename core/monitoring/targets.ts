@@ -16,6 +16,7 @@ export const HAPROXY_EXPORTER_PORT = 8405;
 /** The jobs of the scrape config; the rules select on them. */
 export const JOBS = {
   node: "node",
+  nodeProbe: "node-probe",
   client: "client",
   haproxy: "haproxy",
   rpcProbe: "rpc-probe",
@@ -71,12 +72,39 @@ export function metricsPort(catalog: TargetInput["catalog"], clientId: string): 
   return catalog.clients.get(clientId)?.ports.find((p) => p.name === "metrics")?.port;
 }
 
+function clientTargets(n: PlannedNode, address: MachineAddress, catalog: TargetInput["catalog"]): TargetGroup[] {
+  const rpcLayer = catalog.chains.get(n.chain)?.rpc.layer;
+  return Object.entries(n.clients).flatMap(([layer, clientId]) => {
+    const port = metricsPort(catalog, clientId);
+    if (port === undefined) return [];
+    return [
+      {
+        targets: [hostPort(address, port)],
+        labels: { ...nodeLabels(n), layer, client: clientId, rpc_layer: String(rpcLayer === layer) },
+      },
+    ];
+  });
+}
+
+function rpcProbeTarget(
+  n: PlannedNode,
+  address: MachineAddress,
+  catalog: TargetInput["catalog"],
+): TargetGroup | undefined {
+  const rpc = catalog.chains.get(n.chain)?.rpc;
+  const clientId = rpc && Object.hasOwn(n.clients, rpc.layer) ? n.clients[rpc.layer] : undefined;
+  const port = clientId ? catalog.clients.get(clientId)?.ports.find((p) => p.name === rpc?.port)?.port : undefined;
+  if (!rpc || !clientId || port === undefined) return undefined;
+  return { targets: [hostPort(address, port)], labels: { ...nodeLabels(n), layer: rpc.layer, client: clientId } };
+}
+
 /** Target groups per job, ready to be written as `<job>.json` file_sd files. */
 export function renderTargets(input: TargetInput): Record<string, TargetGroup[]> {
   const { plan, catalog, addresses } = input;
   const exporterPort = input.nodeExporterPort ?? NODE_EXPORTER_PORT;
   const node: TargetGroup[] = [];
   const client: TargetGroup[] = [];
+  const nodeProbe: TargetGroup[] = [];
   const machines = new Set<string>();
   for (const n of plan.nodes) {
     const address = addressOf(addresses, n.id);
@@ -88,15 +116,11 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
       const labels = n.host ? { machine, ...placement } : { machine, node: id, chain, ...placement };
       node.push({ targets: [`${address.address}:${exporterPort}`], labels });
     }
-    for (const [layer, clientId] of Object.entries(n.clients)) {
-      const port = metricsPort(catalog, clientId);
-      if (port === undefined) continue;
-      const rpcLayer = catalog.chains.get(n.chain)?.rpc.layer === layer ? "true" : "false";
-      client.push({
-        targets: [hostPort(address, port)],
-        labels: { ...nodeLabels(n), layer, client: clientId, rpc_layer: rpcLayer },
-      });
-    }
+    const scraped = clientTargets(n, address, catalog);
+    client.push(...scraped);
+    // A node whose clients serve no metrics (bitcoind) is still seen: a TCP probe of its RPC port.
+    const probe = scraped.length ? undefined : rpcProbeTarget(n, address, catalog);
+    if (probe) nodeProbe.push(probe);
   }
   const haproxy: TargetGroup[] = [];
   for (const g of plan.gateways) {
@@ -114,6 +138,7 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
   return {
     [JOBS.node]: node,
     [JOBS.client]: client,
+    [JOBS.nodeProbe]: nodeProbe,
     [JOBS.haproxy]: haproxy,
     [JOBS.rpcProbe]: (input.endpoints ?? []).map((url) => ({ targets: [url], labels: { endpoint: url } })),
     [JOBS.dnsProbe]: (input.dnsServers ?? []).map((server) => ({ targets: [server], labels: { server } })),

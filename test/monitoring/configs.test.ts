@@ -51,6 +51,18 @@ test("prometheus.yml with its rule file and file_sd targets passes promtool chec
   const ethereumClients = ex.plan.nodes.filter((n) => n.chain === "ethereum").length * 2;
   assert.equal(clientTargets.length, ethereumClients);
   assert.ok(clientTargets.every((t) => t.labels.operator && t.labels.region && t.labels.jurisdiction && t.labels.node));
+  // Nodes without metrics (bitcoind) are probed on their RPC port instead.
+  const probes = JSON.parse(readFileSync(join(dir, "node-probe.json"), "utf8")) as Array<{
+    targets: string[];
+    labels: Record<string, string>;
+  }>;
+  const bitcoin = ex.plan.nodes
+    .filter((n) => n.chain === "bitcoin")
+    .map((n) => n.id)
+    .sort();
+  assert.deepEqual(probes.map((p) => p.labels.node).sort(), bitcoin);
+  const rpcPort = ex.catalog.clients.get("bitcoind")!.ports.find((p) => p.name === "rpc")!.port;
+  assert.ok(probes.every((p) => p.targets[0].endsWith(`:${rpcPort}`)));
   // Nodes sharing a bare-metal host share its node_exporter.
   const machines = (
     JSON.parse(readFileSync(join(dir, "node.json"), "utf8")) as Array<{ labels: { machine: string } }>

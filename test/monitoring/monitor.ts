@@ -3,11 +3,13 @@
  * Debian's Prometheus with the rules and targets rendered from a plan, its blackbox exporter probing
  * real HAProxy gateways (core/gateway's config, HTTPS) in front of two anvils, one node_exporter,
  * and, for each client metrics target, a small stand-in for the client's metrics endpoint that
- * reports the head of a real anvil under that client's gauge name.
+ * reports the head of a real anvil under that client's gauge name; a node without metrics (bitcoind)
+ * gets a plain TCP listener on its RPC port for the blackbox TCP probe.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, Server as HttpServer, type Server } from "node:http";
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { join } from "node:path";
 import { loadCatalog, type Catalog } from "../../core/catalog/load";
 import { parseFleetYaml } from "../../core/fleet-spec/parse";
@@ -36,11 +38,12 @@ import {
 } from "../gateway/processes";
 import { tempDir } from "./promtool";
 
-/** The bundled example's Ethereum chain, sites, policy and gateways (its Bitcoin nodes have no metrics endpoint). */
+/** The bundled example's chains, sites, policy and gateways (any Ethereum clients). */
 export const SPEC = `
 name: monitored
 chains:
   - { chain: ethereum, network: mainnet, role: full, count: 6 }
+  - { chain: bitcoin, role: full, count: 3 }
 sites:
   aws: { regions: [us-east-1, eu-central-1] }
   gcp: { regions: [europe-west3] }
@@ -73,6 +76,14 @@ export interface Monitor {
 }
 
 const started: ChildProcess[] = [];
+
+/** Closes a listener and, for HTTP, its kept-alive scrape connections (a closed listener alone still answers on them). */
+function closeServer(s: Server | TcpServer): Promise<void> {
+  return new Promise((ok) => {
+    s.close(() => ok());
+    if (s instanceof HttpServer) s.closeAllConnections();
+  });
+}
 
 function daemon(cmd: string, args: string[]): ChildProcess {
   const p = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -149,11 +160,18 @@ export async function startMonitor(): Promise<Monitor> {
   });
   for (const [job, groups] of Object.entries(targets)) writeFileSync(join(dir, `${job}.json`), JSON.stringify(groups));
 
-  const endpoints = new Map<string, Server[]>();
+  const endpoints = new Map<string, Array<Server | TcpServer>>();
   const nodeIndex = new Map(plan.nodes.map((n, i) => [n.id, i]));
   for (const group of targets.client as TargetGroup[]) {
     const server = await clientEndpoint(group.targets[0], group.labels, anvils[nodeIndex.get(group.labels.node)! % 2]);
     endpoints.set(group.labels.node, [...(endpoints.get(group.labels.node) ?? []), server]);
+  }
+
+  for (const group of targets["node-probe"] as TargetGroup[]) {
+    const [host, port] = group.targets[0].split(":");
+    const server = createTcpServer((socket) => socket.end());
+    await new Promise<void>((ok) => server.listen(Number(port), host, ok));
+    endpoints.set(group.labels.node, [server]);
   }
 
   daemon("prometheus-node-exporter", [
@@ -210,13 +228,10 @@ export async function startMonitor(): Promise<Monitor> {
     catalog,
     prometheus,
     async cut(node) {
-      // Kept-alive scrape connections too: a closed listener alone still answers on them.
-      await Promise.all(
-        (endpoints.get(node) ?? []).map((s) => new Promise((ok) => (s.close(ok), s.closeAllConnections()))),
-      );
+      await Promise.all((endpoints.get(node) ?? []).map(closeServer));
     },
     async stop() {
-      for (const servers of endpoints.values()) for (const s of servers) (s.close(), s.closeAllConnections());
+      await Promise.all([...endpoints.values()].flat().map(closeServer));
       for (const p of started.splice(0)) p.kill("SIGTERM");
       await Promise.all(anvils.map((a) => a.stop()));
       await Promise.all(gateways.map((g) => g.stop()));

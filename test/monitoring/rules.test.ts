@@ -63,6 +63,11 @@ function twoCases(
 function nodeTests(ex: Example): PromtoolTest[] {
   const [a, b] = ex.plan.nodes.filter((n) => n.clients.execution === "reth");
   const allUp = upSeries(ex.plan.nodes, () => true);
+  const btc = ex.plan.nodes.find((n) => n.chain === "bitcoin")!;
+  const probed = (n: PlannedNode, values: string) => ({
+    series: series("probe_success", { job: "node-probe", ...nodeLabels(n), layer: "node", client: "bitcoind" }),
+    values,
+  });
   const rethLabels = (n: PlannedNode) => ({
     job: "client",
     ...nodeLabels(n),
@@ -90,6 +95,15 @@ function nodeTests(ex: Example): PromtoolTest[] {
       "5m",
       { input: upSeries(ex.plan.nodes, (n) => n !== a), labels: { node: a.id } },
       allUp,
+    ),
+    // A node without metrics endpoint is down when its RPC port stops answering the TCP probe.
+    ...twoCases(
+      "probed node down",
+      "SovereignNodeDown",
+      ["node"],
+      "5m",
+      { input: [...allUp, probed(btc, "0x10")], labels: { node: btc.id } },
+      [...allUp, probed(btc, "1x10")],
     ),
     // a gains a block a minute; b stays 10 blocks behind (above the gateways' 5), or 3 (below).
     ...twoCases(
