@@ -60,7 +60,11 @@ function receiverConfig(r: AlertReceiver): Record<string, unknown> {
 }
 
 /** Every alert goes to every receiver, grouped per alert and chain; sovereignty breaches repeat hourly. */
-export function renderAlertmanagerConfig(receivers: readonly AlertReceiver[]): string {
+export function renderAlertmanagerConfig(
+  receivers: readonly AlertReceiver[],
+  /** How long a new group waits for more alerts before its first notification. @default "30s" */
+  groupWait = "30s",
+): string {
   if (!receivers.length)
     throw new Error("alerts.receivers: list at least one receiver (webhook, email, slack, pagerduty)");
   const names = receivers.map((r) => r.name);
@@ -72,7 +76,7 @@ export function renderAlertmanagerConfig(receivers: readonly AlertReceiver[]): s
       route: {
         receiver: "none",
         group_by: ["alertname", "chain", "rule"],
-        group_wait: "30s",
+        group_wait: groupWait,
         group_interval: "5m",
         repeat_interval: "4h",
         routes: [
