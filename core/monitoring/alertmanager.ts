@@ -70,7 +70,13 @@ export function renderAlertmanagerConfig(
   const names = receivers.map((r) => r.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new Error(`alerts.receivers: two receivers named ${twice}`);
-  const fanOut = receivers.map((r) => ({ receiver: r.name, continue: true }));
+  // One route per receiver (continue: on to the next receiver); inside it, sovereignty breaches
+  // repeat hourly. A nested route ends the match within its receiver, so each gets an alert once.
+  const fanOut = receivers.map((r) => ({
+    receiver: r.name,
+    continue: true,
+    routes: [{ matchers: ['group="sovereignty"'], repeat_interval: "1h" }],
+  }));
   return stringify(
     {
       route: {
@@ -79,10 +85,7 @@ export function renderAlertmanagerConfig(
         group_wait: groupWait,
         group_interval: "5m",
         repeat_interval: "4h",
-        routes: [
-          ...fanOut.map((route) => ({ ...route, matchers: ['group="sovereignty"'], repeat_interval: "1h" })),
-          ...fanOut,
-        ],
+        routes: fanOut,
       },
       receivers: [{ name: "none" }, ...receivers.map(receiverConfig)],
       // A node that is down explains its chain's other alerts; do not page for both at once.
