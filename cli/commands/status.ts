@@ -152,11 +152,9 @@ export function statusCommand(setExit: SetExit): Command {
         const base = monitorUrl(opts.prometheus);
         const catalog = loadCatalog();
         const { spec, fleet, file } = loadSpec(specPath, catalog);
-        // The monitor is asked while the planner runs: an unreachable one fails within --timeout either way.
-        const [nodes, observed] = await Promise.all([
-          opts.plan ? readSavedPlan(opts.plan, catalog).nodes : planFleet(fleet, catalog).then((p) => p.nodes),
-          observe(base, opts.timeout * 1000),
-        ]);
+        // The monitor first: an unreachable one fails within --timeout, before any planning.
+        const observed = await observe(base, opts.timeout * 1000);
+        const nodes = opts.plan ? readSavedPlan(opts.plan, catalog).nodes : (await planFleet(fleet, catalog)).nodes;
         const status = fleetStatus(spec.policy, nodes, alternativesIn(catalog), observed);
         const source = base.href;
         const text =
