@@ -23,7 +23,7 @@ import {
 } from "./format";
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => markdownText(String(c))).join(" | ")} |`;
-const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
+export const mdTable = (head: string[], rows: Array<Array<string | number>>) =>
   [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const icon = (ok: boolean) => (ok ? "✅" : "❌");
 

@@ -25,7 +25,7 @@ import {
   usd,
 } from "./format";
 
-const table = (head: string[], rows: Array<Array<string | number>>) => {
+export const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
   t.push(...rows.map((r) => r.map((cell) => terminalText(String(cell)))));
   return t.toString();

@@ -8,6 +8,7 @@ import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
 import { renderCommand } from "./render";
 import { schemaCommand } from "./schema";
+import { statusCommand } from "./status";
 import { validateCommand } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
@@ -17,6 +18,7 @@ export function commands(setExit: SetExit): Command[] {
     compareCommand(),
     outageCommand(setExit),
     validateCommand(setExit),
+    statusCommand(setExit),
     costCommand(setExit),
     renderCommand(),
     catalogCommand(),

@@ -21,9 +21,17 @@ export interface DiversityNode {
 export type Dimension = "operator" | "region" | "jurisdiction" | "client";
 export const DIMENSIONS: readonly Dimension[] = ["operator", "region", "jurisdiction", "client"];
 
+/** Slack for float error in `cap * total` (0.34 * 50 must allow 17); the alert rules use it too. */
+export const SHARE_EPSILON = 1e-9;
+
 /** The most nodes out of `total` one entity may hold under a share cap. */
 export function allowedCount(cap: number, total: number): number {
-  return Math.floor(cap * total + 1e-9);
+  return Math.floor(cap * total + SHARE_EPSILON);
+}
+
+/** Whether the client cap applies to a chain's layer: only where the catalog knows two implementations or more. */
+export function clientCapApplies(alternatives: AlternativesOf, chainKey: string, layer: string): boolean {
+  return alternatives(chainKey, layer) > 1;
 }
 
 /** The least share cap that allows `count` of `total`, rounded up to 2 decimals, for advice. */
@@ -141,7 +149,7 @@ export function evaluatePolicy(
       const cap = policy.maxShare?.[dim];
       if (cap === undefined) continue;
       const shares = sharesBy(list, dim).filter(
-        (s) => dim !== "client" || alternatives(chain, s.key.split(":")[0]) > 1,
+        (s) => dim !== "client" || clientCapApplies(alternatives, chain, s.key.split(":")[0]),
       );
       const top = shares[0];
       if (!top) continue;

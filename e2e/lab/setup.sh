@@ -33,7 +33,8 @@ phase() { # phase NAME CMD...
 
 PACKAGES=(openssh-server openssh-client docker.io docker-compose iptables nftables iproute2 util-linux
           curl jq ca-certificates chromium
-          wireguard-tools haproxy knot knot-dnsutils unbound)
+          wireguard-tools haproxy knot knot-dnsutils unbound
+          prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter)
 
 install_packages() {
   [[ "${SOVEREIGN_SKIP_APT:-0}" == 1 ]] && { echo "[setup] SOVEREIGN_SKIP_APT=1: not touching packages"; return; }

@@ -10,7 +10,6 @@ import { renderWorkload, type ComposeFile } from "../../core/workload";
 import { catalog as loadCat } from "../core/helpers";
 
 const catalog = loadCat();
-const secrets = { l1Rpc: "https://l1.example.invalid/KEY", l1Beacon: "https://beacon.example.invalid/KEY" };
 
 describe("clients that replaced retired ones", () => {
   it("xrpld reads the catalog's config, with the network's validator list and the ledger in its data directory", () => {
@@ -42,7 +41,7 @@ describe("clients that replaced retired ones", () => {
       role: "full",
       clients: { execution: "base-reth-node", rollup: "base-consensus" },
     };
-    const w = renderWorkload(node, catalog, { secrets });
+    const w = renderWorkload(node, catalog);
     const compose = parse(w.composeYaml) as ComposeFile;
     const el = compose.services.execution;
     const cl = compose.services.rollup;
