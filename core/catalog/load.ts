@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { newestAkashPrices } from "./akash-pricing";
 import {
   ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
-  type Chain, type Client, type Upgrade,
+  type Chain, type Client, type Regime, type Upgrade,
 } from "./schema";
 
 export type ProviderId = ProviderFile["id"];
@@ -20,6 +20,8 @@ export interface Catalog {
   clients: Map<string, Client>;
   providers: Map<ProviderId, ProviderFile>;
   jurisdictions: Map<string, Jurisdiction>;
+  /** Legal regimes with reach over operators' data (catalog/jurisdictions.yaml), in catalog order. */
+  regimes: Map<string, Regime>;
   operators: Map<string, KnownOperator>;
   /** RPC gateway sizes and the traffic assumed to price their egress. */
   gateways: GatewaysFile;
@@ -93,7 +95,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   if (hit) return hit;
   const chains = readYaml(join(dir, "chains.yaml"), ChainsFile).chains;
   const clients = readYaml(join(dir, "clients.yaml"), ClientsFile, (raw) => inlineClientFiles(raw, dir)).clients;
-  const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
+  const { jurisdictions, regimes } = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile);
   const gateways = readYaml(join(dir, "gateways.yaml"), GatewaysFile);
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
   const upgrades = readYaml(join(dir, "upgrades.yaml"), UpgradesFile).upgrades;
@@ -110,6 +112,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     clients: new Map(clients.map((c) => [c.id, c])),
     providers: new Map(providers.map((p) => [p.id, p])),
     jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
+    regimes: new Map(regimes.map((r) => [r.id, r])),
     operators: new Map(operators.map((o) => [o.id, o])),
     gateways,
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
@@ -191,6 +194,9 @@ export function checkIntegrity(catalog: Catalog): string[] {
     for (const id of Object.keys(u.minimums)) {
       if (!clients.has(id)) problems.push(`upgrade ${u.name} of ${u.chain}: ${id} is not a client of the chain`);
     }
+  }
+  for (const r of catalog.regimes.values()) {
+    for (const j of r.reaches) if (!catalog.jurisdictions.has(j)) problems.push(`regime ${r.id}: unknown jurisdiction ${j}`);
   }
   for (const o of catalog.operators.values()) {
     if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);

@@ -35,6 +35,14 @@ const bounded = (min: number, max: number, what: string) =>
 const catalogId = (what: string) =>
   z.string().min(1, `name a ${what}`).max(64, `at most 64 characters (no ${what} id is longer)`);
 
+/** Ids of legal regimes (catalog/jurisdictions.yaml `regimes`), checked against the catalog at resolve. */
+const regimeIds = (description: string) =>
+  z
+    .array(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "a legal regime id is one word, e.g. cloudAct"))
+    .max(64)
+    .optional()
+    .describe(`${description} @default none`);
+
 /** A DNS label: it becomes part of resource names, host names and labels on every provider. */
 const dnsLabel = (example: string) =>
   z
@@ -148,6 +156,9 @@ export const BareMetalHost = z.strictObject({
     .describe(
       "Legal home of the operator (ISO 3166 alpha-2). @default the catalog's headquarters for a known operator, else `country`",
     ),
+  outsideReach: regimeIds(
+    "Legal regimes (catalog/jurisdictions.yaml, e.g. cloudAct) whose reach you know this host's operator to be outside. For an operator whose legal home is unknown (not in catalog/operators.yaml, no `jurisdiction` given), which otherwise counts as within every regime's reach.",
+  ),
   region: z
     .string()
     .min(1)
@@ -197,6 +208,9 @@ export const Sites = z
           )
           .optional()
           .describe("Provider attributes every bid must have, e.g. { region: us-west }. @default none"),
+        outsideReach: regimeIds(
+          "Legal regimes (catalog/jurisdictions.yaml, e.g. cloudAct) whose reach you know every provider your `attributes` admit to be outside (a provider's reach is its owner's). Without it an Akash node counts as within every regime's reach.",
+        ),
       })
       .optional()
       .describe("Akash Network; the provider is chosen from bids at deploy time."),
@@ -219,6 +233,18 @@ export const Policy = z.strictObject({
       region: share("region").optional(),
       jurisdiction: share("jurisdiction").optional(),
       client: share("client implementation (per layer)").optional(),
+      legal: z
+        .record(
+          z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "a legal regime id is one word, e.g. cloudAct"),
+          z
+            .number()
+            .min(0, "a share is a fraction in [0, 1]; 0 keeps every node outside the regime's reach")
+            .max(1, "a share is a fraction in [0, 1], e.g. 0.34 for a third (not a percentage)"),
+        )
+        .optional()
+        .describe(
+          "Largest fraction of a chain's nodes (and of the gateways) on operators within a legal regime's reach, per regime id of catalog/jurisdictions.yaml, e.g. { cloudAct: 0.34 }; in [0, 1]. An operator of unknown legal home counts as within reach. @default no caps",
+        ),
     })
     .optional()
     .describe("Caps per chain. @default no caps"),
