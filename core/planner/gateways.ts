@@ -132,7 +132,10 @@ export function gatewayReasons(
       }
     }
     reasons.push(
-      ...legalReasons({ policy, total: count, sites, of: `${owner} ${count} gateways`, subject: "a gateway", onePerHost: true }, relaxed),
+      ...legalReasons(
+        { policy, total: count, sites, of: `${owner} ${count} gateways`, subject: "a gateway", onePerHost: true },
+        relaxed,
+      ),
     );
     // Absent only where compare lowers the floors (a single-cloud baseline has one operator).
     const minOps = policy.minOperators;
