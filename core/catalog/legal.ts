@@ -31,6 +31,12 @@ export function regimesReaching(
     : ids.filter((id) => !outside.includes(id));
 }
 
+/** The legal home the catalog knows for an operator id (a cloud's or a listed bare-metal company), if any. */
+export function operatorHome(catalog: Catalog, operator: string): string | undefined {
+  const cloud = [...catalog.providers.values()].find((p) => p.operator.id === operator);
+  return cloud?.operator.headquarters ?? catalog.operators.get(operator)?.headquarters;
+}
+
 /** A regime's name for messages: `the US CLOUD Act`, or the id when the catalog has no such regime. */
 export function regimeName(catalog: Catalog, id: string): string {
   const name = catalog.regimes.get(id)?.name;

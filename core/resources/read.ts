@@ -4,7 +4,7 @@
  * jurisdiction and what each machine serves. The policy pack and `sovereign cost` both use it.
  * Provider differences are the rows of {@link HANDLERS}; everything else is shared.
  */
-import { CLOUD_ACT, regimesReaching } from "../catalog/legal";
+import { CLOUD_ACT, operatorHome, regimesReaching } from "../catalog/legal";
 import type { Catalog } from "../catalog/load";
 import { fromGcpLabels, nodeFromTags, TAG_KEYS, TAG_PREFIX } from "../workload/tags";
 import type {
@@ -159,7 +159,7 @@ function machineFor(
     region,
     operator,
     jurisdiction,
-    ...legalReach(c.catalog, file?.operator.headquarters ?? c.catalog.operators.get(operator)?.headquarters),
+    ...legalReach(c.catalog, operatorHome(c.catalog, operator)),
     shape,
     vcpu: known?.vcpu,
     memoryGb: known?.memoryGb,
