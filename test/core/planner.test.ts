@@ -262,6 +262,89 @@ describe("client caps are per chain, across its chains entries", () => {
 });
 
 describe("infeasible specs explain themselves in plain words", () => {
+  let lastAddress = 10;
+  const host = (name: string, operator: string, over: object = {}) => ({
+    name,
+    address: `192.0.2.${lastAddress++}`,
+    operator,
+    country: "DE",
+    monthlyUsd: 100,
+    cpu: 16,
+    memoryGb: 64,
+    diskGb: 3000,
+    ...over,
+  });
+
+  test("a CLOUD Act cap names the nodes it needs outside the Act's reach and the sites that can take them", async () => {
+    const fleet = fleetOf({
+      name: "t",
+      chains: [{ chain: "ethereum", count: 6 }],
+      sites: {
+        aws: { regions: ["eu-central-1"] },
+        akash: {},
+        baremetal: { hosts: [host("fra-1", "hetzner"), host("muc-1", "myhome"), host("ber-1", "myhome2")] },
+      },
+      policy: { maxShare: { legal: { cloudAct: 0.34 } } },
+    });
+    const err = await rejects(() => planFleet(fleet, cat), InfeasibleError);
+    // floor(0.34 * 6) = 2 within reach, so 4 outside; aws (a US company) and Akash (unknown) are within,
+    // and so are the unknown operators myhome and myhome2: only fra-1 (hetzner, DE) is outside, and
+    // one Ethereum node per host (they share the P2P port). With 1 outside the least cap is 5/6 -> 0.84.
+    assert.match(
+      err.reasons.join("\n"),
+      /^maxShare\.legal\.cloudAct 0\.34 allows at most 2 of ethereum\/mainnet's 6 nodes on operators within cloudAct's reach, so it needs at least 4 on operators outside it; only 1 such site\(s\) can host ethereum\/mainnet \(fra-1, one each\) .* raise maxShare\.legal\.cloudAct to 0\.84$/m,
+    );
+    // Stating the two unknown operators outside the Act's reach leaves 3 outside: still one short.
+    const stated = fleetOf({
+      ...fleet.spec,
+      sites: {
+        ...fleet.spec.sites,
+        baremetal: {
+          hosts: [
+            host("fra-1", "hetzner"),
+            host("muc-1", "myhome", { outsideReach: ["cloudAct"] }),
+            host("ber-1", "myhome2", { jurisdiction: "DE" }),
+          ],
+        },
+      },
+    });
+    const again = await rejects(() => planFleet(stated, cat), InfeasibleError);
+    assert.match(again.reasons.join("\n"), /needs at least 4 on operators outside it; only 3 such site\(s\)/);
+    // A fourth host outside makes it feasible, with exactly 2 nodes within reach (aws and Akash are cheaper).
+    const plan = await planFleet(
+      fleetOf({
+        ...stated.spec,
+        sites: {
+          ...stated.spec.sites,
+          baremetal: { hosts: [...stated.spec.sites.baremetal!.hosts, host("par-1", "ovh", { country: "FR" })] },
+        },
+      }),
+      cat,
+    );
+    assert.equal(plan.nodes.filter((n) => n.cloudAct).length, 2);
+    const check = plan.policy.checks.find((c) => c.rule === "maxShare.legal.cloudAct")!;
+    assert.deepEqual([check.ok, check.actual, check.limit], [true, 0.3333, 0.34]);
+  });
+
+  test("a CLOUD Act cap of 0 on gateways with only US clouds to hold them names the gateways", async () => {
+    const fleet = fleetOf({
+      name: "t",
+      chains: [{ chain: "bitcoin", count: 2 }],
+      sites: {
+        aws: { regions: ["us-east-1"] },
+        gcp: { regions: ["europe-west3"] },
+        baremetal: { hosts: [host("fra-1", "hetzner")] },
+      },
+      policy: { maxShare: { legal: { cloudAct: 0.5 } } },
+      gateways: { count: 2, sites: ["aws", "gcp"] },
+    });
+    const err = await rejects(() => planFleet(fleet, cat), InfeasibleError);
+    assert.match(
+      err.reasons.join("\n"),
+      /maxShare\.legal\.cloudAct 0\.5 allows at most 1 of the fleet's 2 gateways on operators within cloudAct's reach, so it needs at least 1 on operators outside it; only 0 such site\(s\) can host a gateway/,
+    );
+  });
+
   test("maxShare.operator 0.25 with only 3 operators names the numbers", async () => {
     const fleet = fleetOf({
       name: "t",
