@@ -62,6 +62,7 @@ interface PlanNode {
   host?: string;
   jurisdiction: string;
   cloudAct: boolean;
+  legal?: string[];
   clients: Record<string, string>;
   monthlyUsd: number;
   storage: Record<string, unknown>;
@@ -350,6 +351,43 @@ describe("validate --plan", { concurrency: 3 }, () => {
     assert.ok(
       breaches(r.stdout).some((l) => l.startsWith(`BREACH sites ${node.id}:`) && l.includes("ap-south-1")),
       r.stdout,
+    );
+  });
+
+  test("an Akash node whose legal reach the plan understates, and a CLOUD Act cap it then breaks: exit 1", async () => {
+    const p = clone(plan);
+    const akash = p.nodes.find((n) => n.provider === "akash")!;
+    assert.deepEqual([akash.cloudAct, akash.legal], [true, ["cloudAct", "prcIntelligence"]]);
+    akash.legal = ["prcIntelligence"];
+    const r = await validatePlan("legal", p);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(
+      breaches(r.stdout).some(
+        (l) =>
+          l.startsWith(`BREACH sites ${akash.id}:`) &&
+          l.includes("legal [prcIntelligence] (the site's is [cloudAct, prcIntelligence])"),
+      ),
+      r.stdout,
+    );
+    // A third Ethereum node within reach breaks maxShare.legal.cloudAct (2 of 6 allowed).
+    const q = clone(plan);
+    const outside = q.nodes.find((n) => n.chain === "ethereum" && !n.cloudAct)!;
+    Object.assign(outside, {
+      provider: "aws",
+      operator: "aws",
+      region: "eu-central-1",
+      jurisdiction: "US",
+      cloudAct: true,
+      legal: ["cloudAct"],
+    });
+    delete outside.host;
+    const s = await validatePlan("legal-cap", q);
+    assert.equal(s.code, 1, s.stdout + s.stderr);
+    assert.ok(
+      breaches(s.stdout).some(
+        (l) => l.startsWith("BREACH maxShare.legal.cloudAct ethereum/mainnet:") && l.includes("3 of 6"),
+      ),
+      s.stdout,
     );
   });
 
