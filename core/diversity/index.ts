@@ -82,15 +82,26 @@ export function nakamoto(counts: Iterable<number>, fraction: number): number {
   return sorted.length;
 }
 
+/**
+ * What can fail: a value of a dimension, or (`legal`) every operator within a legal regime's reach
+ * at once, as when the state behind the regime orders them to stop serving you.
+ */
+export type FailureDimension = Dimension | "legal";
+export const FAILURE_DIMENSIONS: readonly FailureDimension[] = [...DIMENSIONS, "legal"];
+
 /** A failure: every node with this value of the dimension stops. */
 export interface Failure {
-  dim: Dimension;
+  dim: FailureDimension;
   value: string;
 }
 
 export function isHit(node: DiversityNode, failures: readonly Failure[]): boolean {
   return failures.some((f) =>
-    f.dim === "client" ? Object.values(node.clients).includes(f.value) : node[f.dim] === f.value,
+    f.dim === "client"
+      ? Object.values(node.clients).includes(f.value)
+      : f.dim === "legal"
+        ? withinReach(node, f.value)
+        : node[f.dim] === f.value,
   );
 }
 

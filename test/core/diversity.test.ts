@@ -245,6 +245,16 @@ describe("legal caps (maxShare.legal)", () => {
     assert.deepEqual(rules({ maxShare: { operator: 0.5 } }, six), []);
   });
 
+  test("an outage of legal=<regime> takes down every node within its reach", () => {
+    const left = survivors(six, [{ dim: "legal", value: "cloudAct" }]).get("ethereum/mainnet");
+    assert.deepEqual(left, { total: 6, left: 4 });
+    const both = survivors(six, [
+      { dim: "legal", value: "cloudAct" },
+      { dim: "legal", value: "prcIntelligence" },
+    ]).get("ethereum/mainnet");
+    assert.deepEqual(both, { total: 6, left: 3 });
+  });
+
   test("a node without `legal` (built by hand) is within every regime but the CLOUD Act, which cloudAct says", () => {
     const bare = [legalNode("x", undefined, false), legalNode("y", undefined, true)];
     const [cloudAct, prc] = rules({ maxShare: { legal: { cloudAct: 1, prcIntelligence: 1 } } }, bare);
