@@ -266,7 +266,7 @@ describe("resolve errors name the field", () => {
     assert.deepEqual(legal("gcp/europe-west3"), ["cloudAct"]);
     assert.deepEqual(legal("akash"), ["cloudAct", "prcIntelligence"]);
     assert.deepEqual(legal("baremetal/fra-1"), []);
-    const akashOut = exampleWith("akash: {}", "akash: { outsideReach: [cloudAct] }");
+    const akashOut = exampleWith("akash: { maxNodes: 1 }", "akash: { maxNodes: 1, outsideReach: [cloudAct] }");
     assert.deepEqual(resolveFleet(parseFleetYaml(akashOut), catalog()).sites.find((s) => s.id === "akash")!.legal, [
       "prcIntelligence",
     ]);
@@ -281,7 +281,7 @@ describe("resolve errors name the field", () => {
     );
     const typo = exampleWith("cloudAct: 0.34", "cloudAkt: 0.34");
     assert.match(problemAt(resolveText(typo), "policy.maxShare.legal.cloudAkt").message, /did you mean 'cloudAct'/);
-    const typoHost = exampleWith("akash: {}", "akash: { outsideReach: [cloudAkt] }");
+    const typoHost = exampleWith("akash: { maxNodes: 1 }", "akash: { maxNodes: 1, outsideReach: [cloudAkt] }");
     assert.match(problemAt(resolveText(typoHost), "sites.akash.outsideReach[0]").message, /unknown legal regime/);
   });
 });
