@@ -1,3 +1,4 @@
+import { CLOUD_ACT, isKnownHome, regimesReaching } from "../core/catalog/legal";
 import Table from "cli-table3";
 import { COMPACT } from "./format";
 import type { Catalog } from "../core/catalog/load";
@@ -77,7 +78,9 @@ function items(catalog: Catalog, section: CatalogSection, opts: ReadinessOptions
         provider: p.id,
         operator: p.operator.name,
         headquarters: p.operator.headquarters,
-        cloudAct: p.operator.cloudAct,
+        cloudAct: regimesReaching(catalog, p.operator.headquarters).includes(CLOUD_ACT),
+        legal: regimesReaching(catalog, p.operator.headquarters),
+        legalHomeKnown: isKnownHome(catalog, p.operator.headquarters),
         regions: p.regions.map((r) => ({ id: r.id, metro: r.metro, country: r.country })),
       }));
     case "prices":
@@ -180,7 +183,9 @@ function tableRows(
           p.id,
           p.operator.name,
           p.operator.headquarters,
-          String(p.operator.cloudAct),
+          isKnownHome(catalog, p.operator.headquarters)
+            ? String(regimesReaching(catalog, p.operator.headquarters).includes(CLOUD_ACT))
+            : "unknown (counted as true)",
           p.regions.map((r) => `${r.id} (${r.metro}, ${r.country})`).join("; "),
         ]),
       };

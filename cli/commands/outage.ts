@@ -19,7 +19,10 @@ import {
 import { emit } from "../output";
 
 const failOption = () =>
-  new Option("--fail <what>", "operator=aws | region=us-east-1 | jurisdiction=US | client=geth (repeatable)")
+  new Option(
+    "--fail <what>",
+    "operator=aws | region=us-east-1 | jurisdiction=US | client=geth | legal=cloudAct (every operator within a legal regime's reach; repeatable)",
+  )
     .argParser((v: string, acc: string[] = []) => [...acc, v])
     .makeOptionMandatory();
 
@@ -51,5 +54,6 @@ export function outageCommand(setExit: SetExit): Command {
     ["sovereign outage --fail operator=aws", "what is left of the bundled example when AWS goes down"],
     ["sovereign outage fleet.yaml --fail region=eu-central-1 --fail client=geth", "two failures at once"],
     ["sovereign outage fleet.yaml --fail jurisdiction=US --format md", "a Markdown report of a legal takedown"],
+    ["sovereign outage --fail legal=cloudAct", "every operator within the US CLOUD Act's reach stops serving you"],
   ]);
 }

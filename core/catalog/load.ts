@@ -9,7 +9,7 @@ import { newestAkashPrices } from "./akash-pricing";
 import { newestReleases, type ReleasesOverlay } from "./releases";
 import {
   ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
-  type Chain, type Client, type Schedule, type Upgrade,
+  type Chain, type Client, type Regime, type Schedule, type Upgrade,
 } from "./schema";
 
 export type ProviderId = ProviderFile["id"];
@@ -22,6 +22,8 @@ export interface Catalog {
   clients: Map<string, Client>;
   providers: Map<ProviderId, ProviderFile>;
   jurisdictions: Map<string, Jurisdiction>;
+  /** Legal regimes with reach over operators' data (catalog/jurisdictions.yaml), in catalog order. */
+  regimes: Map<string, Regime>;
   operators: Map<string, KnownOperator>;
   /** RPC gateway sizes and the traffic assumed to price their egress. */
   gateways: GatewaysFile;
@@ -99,7 +101,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   if (hit) return hit;
   const chains = readYaml(join(dir, "chains.yaml"), ChainsFile).chains;
   const clients = readYaml(join(dir, "clients.yaml"), ClientsFile, (raw) => inlineClientFiles(raw, dir)).clients;
-  const jurisdictions = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile).jurisdictions;
+  const { jurisdictions, regimes } = readYaml(join(dir, "jurisdictions.yaml"), JurisdictionsFile);
   const gateways = readYaml(join(dir, "gateways.yaml"), GatewaysFile);
   const operators = readYaml(join(dir, "operators.yaml"), OperatorsFile).operators;
   const { upgrades, schedules } = readYaml(join(dir, "upgrades.yaml"), UpgradesFile);
@@ -116,6 +118,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     clients: new Map(clients.map((c) => [c.id, c])),
     providers: new Map(providers.map((p) => [p.id, p])),
     jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
+    regimes: new Map(regimes.map((r) => [r.id, r])),
     operators: new Map(operators.map((o) => [o.id, o])),
     gateways,
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
@@ -203,6 +206,9 @@ export function checkIntegrity(catalog: Catalog): string[] {
     }
   }
   problems.push(...scheduleProblems(catalog), ...supportProblems(catalog));
+  for (const r of catalog.regimes.values()) {
+    for (const j of r.reaches) if (!catalog.jurisdictions.has(j)) problems.push(`regime ${r.id}: unknown jurisdiction ${j}`);
+  }
   for (const o of catalog.operators.values()) {
     if (!catalog.jurisdictions.has(o.headquarters)) problems.push(`operator ${o.id}: unknown jurisdiction ${o.headquarters}`);
   }

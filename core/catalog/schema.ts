@@ -14,8 +14,8 @@ export type SourcedValue = z.infer<typeof SourcedValue>;
 const Operator = z.strictObject({
   id: z.string(),
   name: z.string(),
+  /** Legal home (a jurisdiction id); the legal regimes that reach it follow from catalog/jurisdictions.yaml. */
   headquarters: z.string(),
-  cloudAct: z.boolean(),
 });
 
 const Region = z.strictObject({ id: z.string(), country: z.string(), metro: z.string() });
@@ -333,9 +333,28 @@ export const GatewaysFile = z.strictObject({
 });
 export type GatewaysFile = z.infer<typeof GatewaysFile>;
 
+/**
+ * A law that lets a state compel a company to hand over data wherever the data is stored (the US
+ * CLOUD Act): it reaches every operator whose legal home is one of `reaches`.
+ */
+const Regime = Sourced.extend({
+  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "a regime id is one word, e.g. cloudAct"),
+  name: z.string(),
+  reaches: z.array(z.string()).min(1),
+});
+export type Regime = z.infer<typeof Regime>;
+
 export const JurisdictionsFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
-  jurisdictions: z.array(Sourced.extend({ id: z.string(), name: z.string(), cloudAct: z.boolean() })),
+  regimes: z.array(Regime),
+  jurisdictions: z.array(
+    Sourced.extend({
+      id: z.string(),
+      name: z.string(),
+      /** A placeholder legal home (Akash before the bid): within every regime's reach. @default false */
+      unknown: z.boolean().optional(),
+    }),
+  ),
 });
 
 export const OperatorsFile = z.strictObject({

@@ -1,4 +1,5 @@
 import type { Catalog } from "../catalog/load";
+import { CLOUD_ACT } from "../catalog/legal";
 import { CLOUD_PROVIDERS } from "../catalog/schema";
 import { groupByChain, round, sharesBy, worstSingleLoss } from "../diversity";
 import { gatewayAsNode } from "../diversity/access";
@@ -41,6 +42,8 @@ export interface Comparison {
 }
 
 export const OPERATOR_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0.2] as const;
+/** Caps on the share of nodes within the US CLOUD Act's reach, from none to none at all. */
+export const CLOUD_ACT_CAP_SWEEP = [1, 0.67, 0.5, 0.34, 0.25, 0] as const;
 
 interface Variant {
   name: string;
@@ -139,6 +142,26 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
           description: `every allowed site; no operator above ${Math.round(cap * 100)}% of a chain's nodes${clientCap !== undefined ? `; client cap ${clientCap}` : ""}`,
           sites: spec.sites,
           policy: { maxShare: { ...clientOnly.maxShare, operator: cap } },
+        },
+        spec,
+        catalog,
+      ),
+    );
+  }
+
+  // Legal independence on top of the user's own rules: each row is the spec with a tighter CLOUD Act cap.
+  for (const cap of CLOUD_ACT_CAP_SWEEP) {
+    const percent = Math.round(cap * 100);
+    rows.push(
+      await solve(
+        {
+          name: `CLOUD Act cap ${percent}%`,
+          description: `your policy, no budget, and at most ${percent}% of each chain's nodes (and of the gateways) on operators within the US CLOUD Act's reach (unknown legal homes, such as Akash providers, count as within)`,
+          sites: spec.sites,
+          policy: {
+            ...spec.policy,
+            maxShare: { ...spec.policy.maxShare, legal: { ...spec.policy.maxShare?.legal, [CLOUD_ACT]: cap } },
+          },
         },
         spec,
         catalog,

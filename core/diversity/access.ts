@@ -3,7 +3,16 @@
  * worstSingleLoss), counted over the gateways that serve a chain (or every chain).
  */
 import type { Policy } from "./policy";
-import { allowedCount, pct, round, sharesBy, worstSingleLoss, type DiversityNode, type PolicyCheck } from "./index";
+import {
+  allowedCount,
+  legalChecks,
+  pct,
+  round,
+  sharesBy,
+  worstSingleLoss,
+  type DiversityNode,
+  type PolicyCheck,
+} from "./index";
 
 /** What the access-layer checks look at in one gateway. */
 export interface DiversityGateway {
@@ -12,6 +21,8 @@ export interface DiversityGateway {
   region: string;
   jurisdiction: string;
   cloudAct: boolean;
+  /** Legal regimes within whose reach the operator is (see DiversityNode.legal). */
+  legal?: readonly string[];
 }
 
 /** A gateway as the diversity math sees a node: of the `scope` it is counted in, running no client. */
@@ -22,6 +33,7 @@ export function gatewayAsNode(g: DiversityGateway, scope = "gateways"): Diversit
     region: g.region,
     jurisdiction: g.jurisdiction,
     cloudAct: g.cloudAct,
+    ...(g.legal ? { legal: g.legal } : {}),
     chainKey: scope,
     clients: {},
   };
@@ -55,6 +67,7 @@ export function evaluateAccessLayer(
       message: `${top.key} holds ${top.count} of ${of} (${pct(top.share)}); the cap is ${pct(cap)}${ok ? "" : ` (at most ${allowedCount(cap, total)})`}`,
     });
   }
+  checks.push(...legalChecks(policy, asNodes, scope, "gateways.maxShare.legal", of));
   if (policy.minOperators !== undefined) {
     const operators = new Set(gateways.map((g) => g.operator)).size;
     checks.push({

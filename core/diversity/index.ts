@@ -14,6 +14,11 @@ export interface DiversityNode {
   region: string;
   jurisdiction: string;
   cloudAct: boolean;
+  /**
+   * Ids of the legal regimes within whose reach the operator is (core/catalog/legal.ts). Absent on a
+   * record built by hand: then only `cloudAct` is known, and every other regime counts as reaching it.
+   */
+  legal?: readonly string[];
   /** Client id per layer, e.g. { execution: "geth", consensus: "lighthouse" }. */
   clients: Record<string, string>;
 }
@@ -85,15 +90,26 @@ export function nakamoto(counts: Iterable<number>, fraction: number): number {
   return sorted.length;
 }
 
+/**
+ * What can fail: a value of a dimension, or (`legal`) every operator within a legal regime's reach
+ * at once, as when the state behind the regime orders them to stop serving you.
+ */
+export type FailureDimension = Dimension | "legal";
+export const FAILURE_DIMENSIONS: readonly FailureDimension[] = [...DIMENSIONS, "legal"];
+
 /** A failure: every node with this value of the dimension stops. */
 export interface Failure {
-  dim: Dimension;
+  dim: FailureDimension;
   value: string;
 }
 
 export function isHit(node: DiversityNode, failures: readonly Failure[]): boolean {
   return failures.some((f) =>
-    f.dim === "client" ? Object.values(node.clients).includes(f.value) : node[f.dim] === f.value,
+    f.dim === "client"
+      ? Object.values(node.clients).includes(f.value)
+      : f.dim === "legal"
+        ? withinReach(node, f.value)
+        : node[f.dim] === f.value,
   );
 }
 
@@ -116,6 +132,12 @@ export function worstSingleLoss(
 ): { value: string; left: number } {
   const worst = sharesBy(chainNodes, dim)[0];
   return worst ? { value: worst.key, left: chainNodes.length - worst.count } : { value: "-", left: 0 };
+}
+
+/** Whether a node's operator is within a legal regime's reach; what is not known counts as within. */
+export function withinReach(node: Pick<DiversityNode, "legal" | "cloudAct">, regime: string): boolean {
+  if (node.legal) return node.legal.includes(regime);
+  return regime === "cloudAct" ? node.cloudAct : true;
 }
 
 export interface PolicyCheck {
@@ -163,6 +185,7 @@ export function evaluatePolicy(
         message: `${top.key} holds ${top.count} of ${total} ${chain} nodes (${pct(top.share)}); the cap is ${pct(cap)}${ok ? "" : ` (at most ${allowedCount(cap, total)})`}`,
       });
     }
+    checks.push(...legalChecks(policy, list, chain, "maxShare.legal", `${total} ${chain} nodes`));
     if (policy.minOperators !== undefined) {
       const operators = countBy(list, "operator").size;
       checks.push({
@@ -191,6 +214,34 @@ export function evaluatePolicy(
   return checks;
 }
 
+/**
+ * `maxShare.legal.<regime>` over one set of nodes (a chain's, or gateways as nodes): the nodes on
+ * operators within each capped regime's reach. `rule` is the rule's prefix, `of` reads
+ * "6 ethereum/mainnet nodes".
+ */
+export function legalChecks(
+  policy: Policy,
+  nodes: readonly DiversityNode[],
+  scope: string,
+  rule: string,
+  of: string,
+): PolicyCheck[] {
+  return Object.entries(policy.maxShare?.legal ?? {}).map(([regime, cap]) => {
+    const within = nodes.filter((n) => withinReach(n, regime));
+    const share = nodes.length ? within.length / nodes.length : 0;
+    const ok = within.length <= allowedCount(cap, nodes.length);
+    const operators = [...new Set(within.map((n) => n.operator))].sort();
+    return {
+      rule: `${rule}.${regime}`,
+      scope,
+      ok,
+      limit: cap,
+      actual: round(share),
+      message: `${within.length} of ${of} (${pct(share)}) run on operators within ${regime}'s reach${operators.length ? ` (${operators.join(", ")})` : ""}; the cap is ${pct(cap)}${ok ? "" : ` (at most ${allowedCount(cap, nodes.length)})`}`,
+    };
+  });
+}
+
 /** A share as the checks' messages print it: `33.3%`. */
 export const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 /** A share as the checks' `actual` holds it: 4 decimals. */
@@ -202,7 +253,7 @@ export interface ConcentrationMetrics {
   hhi: Record<Dimension, number>;
   /** Operators that must fail to stop 1/3 (BFT liveness) and 1/2 of the nodes. */
   nakamotoOperators: { third: number; half: number };
-  /** Share of nodes run by companies the US CLOUD Act reaches. */
+  /** Share of nodes run by companies the US CLOUD Act reaches (an unknown legal home counts as reached). */
   cloudActShare: number;
   worstOperatorLoss: { value: string; left: number; leftShare: number };
   worstRegionLoss: { value: string; left: number; leftShare: number };
@@ -227,7 +278,7 @@ export function concentration(nodes: readonly DiversityNode[]): ConcentrationMet
     shares,
     hhi: index,
     nakamotoOperators: { third: nakamoto(ops, 1 / 3), half: nakamoto(ops, 1 / 2) },
-    cloudActShare: nodes.length ? round(nodes.filter((n) => n.cloudAct).length / nodes.length) : 0,
+    cloudActShare: nodes.length ? round(nodes.filter((n) => withinReach(n, "cloudAct")).length / nodes.length) : 0,
     worstOperatorLoss: loss("operator"),
     worstRegionLoss: loss("region"),
   };

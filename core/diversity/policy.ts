@@ -26,6 +26,18 @@ export const Policy = z.strictObject({
       region: share("region").optional(),
       jurisdiction: share("jurisdiction").optional(),
       client: share("client implementation (per layer)").optional(),
+      legal: z
+        .record(
+          z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "a legal regime id is one word, e.g. cloudAct"),
+          z
+            .number()
+            .min(0, "a share is a fraction in [0, 1]; 0 keeps every node outside the regime's reach")
+            .max(1, "a share is a fraction in [0, 1], e.g. 0.34 for a third (not a percentage)"),
+        )
+        .optional()
+        .describe(
+          "Largest fraction of a chain's nodes (and of the gateways) on operators within a legal regime's reach, per regime id of catalog/jurisdictions.yaml, e.g. { cloudAct: 0.34 }; in [0, 1]. An operator of unknown legal home counts as within reach. @default no caps",
+        ),
     })
     .optional()
     .describe("Caps per chain. @default no caps"),

@@ -46,14 +46,14 @@ export interface AccessLayer {
 }
 
 /**
- * The rules gateways are placed under: the policy's operator, region and jurisdiction caps, and
+ * The rules gateways are placed under: the policy's operator, region, jurisdiction and legal caps, and
  * whatever the policy says, at least two operators (or the policy's minOperators if higher) and
  * `minSurviving` gateways left after losing any one operator or any one region. `floors` is only
  * lowered by `compare` for its single-cloud baselines, which have one operator by definition.
  */
 export function accessPolicy(policy: Policy, minSurviving: number, floors: "all" | "region" | "none" = "all"): Policy {
   const caps = Object.fromEntries(
-    (["operator", "region", "jurisdiction"] as const).flatMap((d) =>
+    (["operator", "region", "jurisdiction", "legal"] as const).flatMap((d) =>
       policy.maxShare?.[d] === undefined ? [] : [[d, policy.maxShare[d]]],
     ),
   );

@@ -2,6 +2,7 @@ import type { Catalog } from "../catalog/load";
 import { profileForClients } from "../catalog/profile";
 import { supportedClients, unsupportedMessage } from "../catalog/support";
 import { cloudSiteLabels, hostNameProblem } from "../layout/node-labels";
+import { CLOUD_ACT, isKnownHome, regimesReaching } from "../catalog/legal";
 import { CLOUD_PROVIDERS, type Profile, type SITE_PROVIDERS } from "../catalog/schema";
 import { canonicalAddress } from "../address";
 import { quote, SpecError, type InputProblem } from "../errors";
@@ -24,6 +25,12 @@ export interface Site {
   country: string;
   /** Legal home of the operator. */
   jurisdiction: string;
+  /**
+   * Ids of the legal regimes (catalog/jurisdictions.yaml) within whose reach the operator is: by its
+   * known legal home, else every regime but those the spec puts it outside (`outsideReach`).
+   */
+  legal: string[];
+  /** Within the US CLOUD Act's reach: `legal` includes cloudAct. */
   cloudAct: boolean;
   /** Cap on nodes at this provider (spec `sites.<provider>.maxNodes`), shared by its sites. */
   providerMaxNodes?: number;
@@ -144,6 +151,7 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string, n
   });
 
   const sites = resolveSites(spec, catalog, problems);
+  checkLegalCaps(spec, catalog, problems);
   const survive = spec.policy.survive;
   if (survive && survive.operatorLoss === 0 && survive.regionLoss === 0) {
     problems.push({ path: "policy.survive", message: "set operatorLoss: 1 and/or regionLoss: 1, or remove survive" });
@@ -190,7 +198,7 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
         region: regionId,
         country: region.country,
         jurisdiction: provider.operator.headquarters,
-        cloudAct: provider.operator.cloudAct,
+        ...reach(catalog, provider.operator.headquarters),
         providerMaxNodes: site.maxNodes,
       });
     });
@@ -204,7 +212,11 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
       region: akash.regions[0].id,
       country: akash.regions[0].country,
       jurisdiction: akash.operator.headquarters,
-      cloudAct: false,
+      ...reach(
+        catalog,
+        akash.operator.headquarters,
+        outsideReach(catalog, akash.operator.headquarters, spec.sites.akash.outsideReach, "sites.akash", problems),
+      ),
       providerMaxNodes: spec.sites.akash.maxNodes,
     });
   }
@@ -233,7 +245,8 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
     }
     names.add(host.name);
     addresses.add(address);
-    const jurisdiction = host.jurisdiction ?? catalog.operators.get(host.operator)?.headquarters ?? host.country;
+    const home = host.jurisdiction ?? catalog.operators.get(host.operator)?.headquarters;
+    const jurisdiction = home ?? host.country;
     sites.push({
       id: `baremetal/${host.name}`,
       provider: "baremetal",
@@ -241,9 +254,51 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
       region: host.region ?? host.country.toLowerCase(),
       country: host.country,
       jurisdiction,
-      cloudAct: catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false,
+      ...reach(catalog, home, outsideReach(catalog, home, host.outsideReach, path, problems)),
       host,
     });
   });
   return sites;
+}
+
+/** A site's legal reach fields from its operator's legal home (undefined: unknown). */
+function reach(catalog: Catalog, home: string | undefined, outside: readonly string[] = []) {
+  const legal = regimesReaching(catalog, home, outside);
+  return { legal, cloudAct: legal.includes(CLOUD_ACT) };
+}
+
+/**
+ * The spec's `outsideReach` of a site: every id a regime of the catalog, and none contradicting a
+ * legal home the catalog knows (a US operator is within the CLOUD Act's reach whatever the spec says).
+ */
+function outsideReach(
+  catalog: Catalog,
+  home: string | undefined,
+  ids: readonly string[] | undefined,
+  at: string,
+  problems: InputProblem[],
+): string[] {
+  (ids ?? []).forEach((id, i) => {
+    const path = `${at}.outsideReach[${i}]`;
+    if (!catalog.regimes.has(id)) problems.push({ path, message: unknownRegime(catalog, id) });
+    else if (isKnownHome(catalog, home) && catalog.regimes.get(id)!.reaches.includes(home))
+      problems.push({
+        path,
+        message: `the operator's legal home is ${home}, which ${id} reaches (catalog/jurisdictions.yaml); remove ${quote(id)}`,
+      });
+  });
+  return [...(ids ?? [])];
+}
+
+/** `policy.maxShare.legal` names regimes of the catalog. */
+function checkLegalCaps(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): void {
+  for (const id of Object.keys(spec.policy.maxShare?.legal ?? {})) {
+    if (!catalog.regimes.has(id))
+      problems.push({ path: `policy.maxShare.legal.${id}`, message: unknownRegime(catalog, id) });
+  }
+}
+
+function unknownRegime(catalog: Catalog, id: string): string {
+  const known = [...catalog.regimes.keys()];
+  return `unknown legal regime ${quote(id)}${didYouMean(id, known)} (catalog/jurisdictions.yaml has: ${known.join(", ")})`;
 }

@@ -22,6 +22,14 @@ const bounded = (min: number, max: number, what: string) =>
 const catalogId = (what: string) =>
   z.string().min(1, `name a ${what}`).max(64, `at most 64 characters (no ${what} id is longer)`);
 
+/** Ids of legal regimes (catalog/jurisdictions.yaml `regimes`), checked against the catalog at resolve. */
+const regimeIds = (description: string) =>
+  z
+    .array(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "a legal regime id is one word, e.g. cloudAct"))
+    .max(64)
+    .optional()
+    .describe(`${description} @default none`);
+
 /** A DNS label: it becomes part of resource names, host names and labels on every provider. */
 const dnsLabel = (example: string) =>
   z
@@ -135,6 +143,9 @@ export const BareMetalHost = z.strictObject({
     .describe(
       "Legal home of the operator (ISO 3166 alpha-2). @default the catalog's headquarters for a known operator, else `country`",
     ),
+  outsideReach: regimeIds(
+    "Legal regimes (catalog/jurisdictions.yaml, e.g. cloudAct) whose reach you know this host's operator to be outside. For an operator whose legal home is unknown (not in catalog/operators.yaml, no `jurisdiction` given), which otherwise counts as within every regime's reach.",
+  ),
   region: z
     .string()
     .min(1)
@@ -196,6 +207,9 @@ export const Sites = z
           )
           .optional()
           .describe("Provider attributes every bid must have, e.g. { region: us-west }. @default none"),
+        outsideReach: regimeIds(
+          "Legal regimes (catalog/jurisdictions.yaml, e.g. cloudAct) whose reach you know every provider your `attributes` admit to be outside (a provider's reach is its owner's). Without it an Akash node counts as within every regime's reach.",
+        ),
       })
       .optional()
       .describe("Akash Network; the provider is chosen from bids at deploy time."),

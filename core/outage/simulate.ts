@@ -1,4 +1,11 @@
-import { DIMENSIONS, isHit, survivors, type DiversityNode, type Dimension, type Failure } from "../diversity";
+import {
+  FAILURE_DIMENSIONS,
+  isHit,
+  survivors,
+  type DiversityNode,
+  type Failure,
+  type FailureDimension,
+} from "../diversity";
 import { gatewayAsNode } from "../diversity/access";
 import { SpecError, type InputProblem } from "../errors";
 import type { Plan } from "../plan";
@@ -34,9 +41,9 @@ export interface OutageResult {
   ok: boolean;
 }
 
-const USAGE = `use ${DIMENSIONS.map((d) => `${d}=<value>`).join(", ")} (e.g. operator=aws)`;
+const USAGE = `use ${FAILURE_DIMENSIONS.map((d) => `${d}=<value>`).join(", ")} (e.g. operator=aws)`;
 
-/** Parses `operator=aws`, `region=us-east-1`, `jurisdiction=US`, `client=geth`. */
+/** Parses `operator=aws`, `region=us-east-1`, `jurisdiction=US`, `client=geth`, `legal=cloudAct`. */
 export function parseFailure(text: string): Failure {
   const parts = text.split("=");
   if (parts.length !== 2) {
@@ -48,19 +55,27 @@ export function parseFailure(text: string): Failure {
     ]);
   }
   const [dim, value] = parts.map((p) => p.trim());
-  if (!DIMENSIONS.includes(dim as Dimension)) {
+  if (!FAILURE_DIMENSIONS.includes(dim as FailureDimension)) {
     throw new SpecError([
-      { path: "--fail", message: `'${text}': unknown dimension '${dim}'${didYouMean(dim, DIMENSIONS)}; ${USAGE}` },
+      {
+        path: "--fail",
+        message: `'${text}': unknown dimension '${dim}'${didYouMean(dim, FAILURE_DIMENSIONS)}; ${USAGE}`,
+      },
     ]);
   }
   if (!value) throw new SpecError([{ path: "--fail", message: `'${text}' names no ${dim}; ${USAGE}` }]);
-  return { dim: dim as Dimension, value };
+  return { dim: dim as FailureDimension, value };
 }
 
 /** The values each dimension takes in a set of nodes (clients by id, whatever their layer). */
-export function knownValues(nodes: readonly DiversityNode[]): Record<Dimension, Set<string>> {
-  const known = Object.fromEntries(DIMENSIONS.map((d) => [d, new Set<string>()])) as Record<Dimension, Set<string>>;
+export function knownValues(nodes: readonly DiversityNode[]): Record<FailureDimension, Set<string>> {
+  const known = Object.fromEntries(FAILURE_DIMENSIONS.map((d) => [d, new Set<string>()])) as Record<
+    FailureDimension,
+    Set<string>
+  >;
   for (const n of nodes) {
+    // A record without `legal` (a plan saved before legal regimes) knows only the CLOUD Act.
+    for (const r of n.legal ?? (n.cloudAct ? ["cloudAct"] : [])) known.legal.add(r);
     known.operator.add(n.operator);
     known.region.add(n.region);
     known.jurisdiction.add(n.jurisdiction);
@@ -76,7 +91,7 @@ export function checkFailures(nodes: readonly DiversityNode[], failures: readonl
   for (const f of failures) {
     const values = known[f.dim];
     if (values.has(f.value)) continue;
-    const elsewhere = DIMENSIONS.filter((d) => d !== f.dim && known[d].has(f.value));
+    const elsewhere = FAILURE_DIMENSIONS.filter((d) => d !== f.dim && known[d].has(f.value));
     const hint = elsewhere.length
       ? `; did you mean ${elsewhere.map((d) => `${d}=${f.value}`).join(" or ")}?`
       : didYouMean(f.value, values);

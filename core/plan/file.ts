@@ -33,6 +33,7 @@ export function planToJson(plan: Plan): object {
       country: n.country,
       jurisdiction: n.jurisdiction,
       cloudAct: n.cloudAct,
+      ...(n.legal ? { legal: n.legal } : {}),
       ...(n.shape ? { shape: n.shape } : {}),
       vcpu: n.vcpu,
       memoryGb: n.memoryGb,
@@ -79,6 +80,7 @@ export interface SavedGateway {
   region: string;
   jurisdiction: string;
   cloudAct: boolean;
+  legal?: readonly string[];
   host?: string;
   monthlyUsd: number;
 }
@@ -100,6 +102,8 @@ const SavedMachineJson = z.object({
   jurisdiction: text,
   host: text.optional(),
   cloudAct: z.boolean(),
+  /** Absent in plans saved before legal regimes: then only cloudAct is known (DiversityNode.legal). */
+  legal: z.array(text).optional(),
   monthlyUsd: z.number().nonnegative("must be a number >= 0"),
 });
 

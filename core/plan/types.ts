@@ -57,6 +57,8 @@ export interface PlannedGateway {
   country: string;
   jurisdiction: string;
   cloudAct: boolean;
+  /** Legal regimes within whose reach the operator is (always set by the planner; see DiversityNode.legal). */
+  legal?: readonly string[];
   /** Catalog machine shape; absent on bare metal. */
   shape?: string;
   vcpu: number;

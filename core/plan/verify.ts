@@ -133,7 +133,7 @@ function perNode(
   return bad.length ? bad : [{ rule, scope: "fleet", ok: true, limit: 0, actual: 0, message: allGood }];
 }
 
-type Placed = Pick<SavedNode, "provider" | "host" | "region" | "operator" | "jurisdiction" | "cloudAct">;
+type Placed = Pick<SavedNode, "provider" | "host" | "region" | "operator" | "jurisdiction" | "cloudAct" | "legal">;
 
 function siteOf(fleet: Fleet, n: Placed): Site | undefined {
   return n.provider === "baremetal"
@@ -156,6 +156,10 @@ function siteProblem(fleet: Fleet, n: Placed): string | undefined {
   const wrong = (["operator", "region", "jurisdiction", "cloudAct"] as const)
     .filter((k) => site[k] !== n[k])
     .map((k) => `${k} ${show(n[k])} (the site's is ${show(site[k])})`);
+  // A plan saved before legal regimes states only cloudAct, checked above.
+  const legal = (xs: readonly string[]) => `[${[...xs].sort().join(", ")}]`;
+  if (n.legal && legal(n.legal) !== legal(site.legal))
+    wrong.push(`legal ${legal(n.legal)} (the site's is ${legal(site.legal)})`);
   return wrong.length ? `at ${site.id} the plan says ${wrong.join(", ")}` : undefined;
 }
 

@@ -2,6 +2,7 @@ import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
 import { usd, withinBudget } from "../plan/money";
 import type { Candidates } from "./candidates";
+import { legalReasons } from "./explain-legal";
 import { bindingLimit, PLACE_DIMENSIONS, policyOf, RULE_FAMILIES, rowFamily, type RuleFamily } from "./limits";
 
 const list = (xs: string[]) => xs.join(", ");
@@ -76,6 +77,21 @@ export function obviousReasons(
         );
       }
     }
+    const portSets = groups.map((g) => g.p2pPorts);
+    reasons.push(
+      ...legalReasons(
+        {
+          policy,
+          total,
+          sites,
+          of: `${chainKey}'s ${total} nodes`,
+          subject: chainKey,
+          // Nodes that all announce one P2P port cannot share a host.
+          onePerHost: portSets[0].some((port) => portSets.every((ports) => ports.includes(port))),
+        },
+        relaxed,
+      ),
+    );
     const clientCap = policy.maxShare?.client;
     for (const layer of clientCap === undefined || relaxed.has("maxShare.client")
       ? []
@@ -178,7 +194,7 @@ function changesLimits(fleet: Fleet, family: RuleFamily, relaxed: ReadonlySet<Ru
   const dims =
     family === "survive"
       ? (["operator", "region"] as const)
-      : family.startsWith("maxShare.") && family !== "maxShare.client"
+      : family.startsWith("maxShare.") && family !== "maxShare.client" && family !== "maxShare.legal"
         ? [family.slice(9) as "operator"]
         : undefined;
   if (!dims) return true;
@@ -208,6 +224,8 @@ function isActive(fleet: Fleet, family: RuleFamily): boolean {
       return p.survive !== undefined;
     case "sites.maxNodes":
       return fleet.sites.some((s) => s.providerMaxNodes !== undefined || s.host?.maxNodes !== undefined);
+    case "maxShare.legal":
+      return Object.keys(p.maxShare?.legal ?? {}).length > 0;
     default:
       return p.maxShare?.[family.split(".")[1] as "operator"] !== undefined;
   }
@@ -232,6 +250,10 @@ function describeFamily(fleet: Fleet, family: RuleFamily): string {
               : [],
         )
         .filter((x, i, a) => a.indexOf(x) === i)
+        .join(", ")})`;
+    case "maxShare.legal":
+      return `maxShare.legal (${Object.entries(p.maxShare?.legal ?? {})
+        .map(([regime, cap]) => `${regime} ${cap}`)
         .join(", ")})`;
     default:
       return `${family} ${p.maxShare?.[family.split(".")[1] as "operator"]}`;

@@ -8,6 +8,7 @@ import type { Fleet } from "../fleet-spec/resolve";
 import type { PlannedGateway, PlannedHost, PlannedNode } from "../plan";
 import type { Candidates } from "./candidates";
 import type { Reason } from "./explain";
+import { legalReasons } from "./explain-legal";
 import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
 
 /** The fleet as the solver sees it: the chains' groups, then the gateways' groups. */
@@ -130,6 +131,12 @@ export function gatewayReasons(
         );
       }
     }
+    reasons.push(
+      ...legalReasons(
+        { policy, total: count, sites, of: `${owner} ${count} gateways`, subject: "a gateway", onePerHost: true },
+        relaxed,
+      ),
+    );
     // Absent only where compare lowers the floors (a single-cloud baseline has one operator).
     const minOps = policy.minOperators;
     if (minOps === undefined) continue;

@@ -8,6 +8,7 @@ export type RuleFamily =
   | "maxShare.region"
   | "maxShare.jurisdiction"
   | "maxShare.client"
+  | "maxShare.legal"
   | "minOperators"
   | "survive"
   | "budget"
@@ -17,6 +18,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   "maxShare.region",
   "maxShare.jurisdiction",
   "maxShare.client",
+  "maxShare.legal",
   "minOperators",
   "survive",
   "budget",
@@ -64,6 +66,19 @@ export function bindingLimit(
     (a, b) => (!a || b.limit < a.limit ? b : a),
     undefined,
   );
+}
+
+/**
+ * `maxShare.legal`: per capped regime, the most of a chain's `total` nodes (or of a set of
+ * gateways) that may run on operators within its reach. The model, the explanation and the policy
+ * check (core/diversity legalChecks) count with the same allowedCount.
+ */
+export function legalLimits(policy: Policy, total: number): Array<{ regime: string; cap: number; limit: number }> {
+  return Object.entries(policy.maxShare?.legal ?? {}).map(([regime, cap]) => ({
+    regime,
+    cap,
+    limit: allowedCount(cap, total),
+  }));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { money } from "../plan/money";
 import type { Candidate } from "./candidates";
 import { Lp, type Term } from "./lp";
-import { PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
+import { legalLimits, PLACE_DIMENSIONS, policyOf, rowFamily, valueLimits, type RuleFamily } from "./limits";
 import { packExactly, packHosts } from "./pack";
 import { cutTerms, hostCuts } from "./packing-cuts";
 import { packByPatterns, patternRows, type PatternCache, type PatternClass } from "./host-patterns";
@@ -84,6 +84,7 @@ export function buildModel(
 
   countRows(lp, fleet, slots);
   shareRows(lp, fleet, slots, chains);
+  legalRows(lp, fleet, slots, chains);
   minOperatorRows(lp, fleet, slots);
   const clientColumns = clientRows(lp, fleet, alternatives, chains, keep);
   refusedClientRows(lp, clientColumns, slots, candidates);
@@ -163,7 +164,7 @@ function siteClasses(candidates: Candidate[], pinned: ReadonlySet<Site>): SiteCl
       site.region,
       site.country,
       site.jurisdiction,
-      site.cloudAct,
+      site.legal,
       h.cpu,
       h.memoryGb,
       h.diskGb,
@@ -234,6 +235,22 @@ function shareRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], chains: Map<
         const tag = rowFamily(fleet, chainKey, family);
         for (const terms of values.values()) lp.atMost(terms, Math.max(0, limit), tag);
       }
+    }
+  }
+}
+
+/** maxShare.legal: per chain and capped regime, one row over the nodes at sites within its reach. */
+function legalRows(lp: Lp<RuleFamily>, fleet: Fleet, slots: Slot[], chains: Map<string, number>): void {
+  for (const [chainKey, total] of chains) {
+    const mine = slots.filter((s) => s.group.chainKey === chainKey);
+    for (const { regime, limit } of legalLimits(policyOf(fleet, chainKey), total)) {
+      const within = mine.filter((s) => s.siteClass.sites[0].legal.includes(regime));
+      if (within.length === 0) continue;
+      lp.atMost(
+        within.map((s): Term => [s.column, 1]),
+        limit,
+        "maxShare.legal",
+      );
     }
   }
 }

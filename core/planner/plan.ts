@@ -397,6 +397,7 @@ function placeNodes(
         country: site.country,
         jurisdiction: site.jurisdiction,
         cloudAct: site.cloudAct,
+        legal: site.legal,
         ...(option ? { shape: option.shape } : {}),
         vcpu: option?.vcpu ?? group.profile.vcpu,
         memoryGb: option?.memoryGb ?? group.profile.memoryGb,

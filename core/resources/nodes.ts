@@ -14,6 +14,7 @@ export function diversityNodes(machines: readonly Machine[]): DiversityNode[] {
             region: m.region ?? "unknown",
             jurisdiction: m.jurisdiction,
             cloudAct: m.cloudAct,
+            legal: m.legal,
             clients: m.served.clients,
           },
         ]

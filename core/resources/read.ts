@@ -4,6 +4,7 @@
  * jurisdiction and what each machine serves. The policy pack and `sovereign cost` both use it.
  * Provider differences are the rows of {@link HANDLERS}; everything else is shared.
  */
+import { CLOUD_ACT, operatorHome, regimesReaching } from "../catalog/legal";
 import type { Catalog } from "../catalog/load";
 import { fromGcpLabels, nodeFromTags, TAG_KEYS, TAG_PREFIX } from "../workload/tags";
 import type {
@@ -158,13 +159,23 @@ function machineFor(
     region,
     operator,
     jurisdiction,
-    cloudAct: file?.operator.cloudAct ?? c.catalog.jurisdictions.get(jurisdiction)?.cloudAct ?? false,
+    ...legalReach(c.catalog, operatorHome(c.catalog, operator)),
     shape,
     vcpu: known?.vcpu,
     memoryGb: known?.memoryGb,
     tags,
     served: served(tags, r.name, mapping),
   };
+}
+
+/**
+ * A machine's legal reach from its operator's legal home in the catalog. A bare-metal or Akash
+ * machine whose operator the catalog does not know counts as within every regime's reach: a
+ * `sovereign:jurisdiction` tag may be a host's country, not its operator's legal home.
+ */
+function legalReach(catalog: Catalog, home: string | undefined) {
+  const legal = regimesReaching(catalog, home);
+  return { legal, cloudAct: legal.includes(CLOUD_ACT) };
 }
 
 interface Found {

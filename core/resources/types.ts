@@ -83,6 +83,8 @@ export interface Machine {
   operator: string;
   jurisdiction: string;
   cloudAct: boolean;
+  /** Legal regimes within whose reach the operator is (core/catalog/legal.ts). */
+  legal: string[];
   /** Instance type / machine type / VM size; Akash: `akash-<cpu>cpu-<mem>gb`. */
   shape?: string;
   vcpu?: number;

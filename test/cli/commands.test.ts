@@ -62,6 +62,7 @@ interface PlanNode {
   host?: string;
   jurisdiction: string;
   cloudAct: boolean;
+  legal?: string[];
   clients: Record<string, string>;
   monthlyUsd: number;
   storage: Record<string, unknown>;
@@ -353,6 +354,43 @@ describe("validate --plan", { concurrency: 3 }, () => {
     );
   });
 
+  test("an Akash node whose legal reach the plan understates, and a CLOUD Act cap it then breaks: exit 1", async () => {
+    const p = clone(plan);
+    const akash = p.nodes.find((n) => n.provider === "akash")!;
+    assert.deepEqual([akash.cloudAct, akash.legal], [true, ["cloudAct", "prcIntelligence"]]);
+    akash.legal = ["prcIntelligence"];
+    const r = await validatePlan("legal", p);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(
+      breaches(r.stdout).some(
+        (l) =>
+          l.startsWith(`BREACH sites ${akash.id}:`) &&
+          l.includes("legal [prcIntelligence] (the site's is [cloudAct, prcIntelligence])"),
+      ),
+      r.stdout,
+    );
+    // A third Ethereum node within reach breaks maxShare.legal.cloudAct (2 of 6 allowed).
+    const q = clone(plan);
+    const outside = q.nodes.find((n) => n.chain === "ethereum" && !n.cloudAct)!;
+    Object.assign(outside, {
+      provider: "aws",
+      operator: "aws",
+      region: "eu-central-1",
+      jurisdiction: "US",
+      cloudAct: true,
+      legal: ["cloudAct"],
+    });
+    delete outside.host;
+    const s = await validatePlan("legal-cap", q);
+    assert.equal(s.code, 1, s.stdout + s.stderr);
+    assert.ok(
+      breaches(s.stdout).some(
+        (l) => l.startsWith("BREACH maxShare.legal.cloudAct ethereum/mainnet:") && l.includes("3 of 6"),
+      ),
+      s.stdout,
+    );
+  });
+
   test("a client the chain entry does not allow: exit 1", async () => {
     const p = clone(plan);
     const node = p.nodes.find((n) => n.chain === "ethereum")!;
@@ -541,7 +579,10 @@ describe("docs/json-output.md matches the real output", () => {
     assert.deepEqual(Object.keys(plan.totals).sort(), [...totals].sort());
     const hosts = names(topLevel(row("hosts[]")));
     assert.ok(plan.hosts.length > 0);
-    for (const h of plan.hosts) assert.deepEqual(Object.keys(h).sort(), [...hosts].sort());
+    // `gateways` only on a host that runs one.
+    for (const h of plan.hosts)
+      assert.deepEqual(Object.keys(h).sort(), hosts.filter((k) => k !== "gateways" || "gateways" in h).sort());
+    assert.ok(plan.hosts.some((h) => "gateways" in h));
   });
 
   test("plan solver: exactly the documented keys (no timing)", () => {

@@ -45,10 +45,13 @@ describe("sovereign render", () => {
   });
 
   test("--as compose and --as cloud-init for a cloud node", async () => {
-    const compose = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1");
+    const compose = await sovereign("render", "--node", "ethereum-aws-us-east-1-1");
     assert.equal(compose.code, 0, compose.stderr);
-    assert.match(parse(compose.stdout).services.node.image, /^bitcoin\/bitcoin:/);
-    const init = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1", "--as", "cloud-init");
+    // An Ethereum node runs one execution and one consensus client of the example's allowed lists.
+    const { services } = parse(compose.stdout);
+    assert.match(services.execution.image, /(geth|nethermind|reth|besu)/);
+    assert.match(services.consensus.image, /(lighthouse|teku|nimbus)/);
+    const init = await sovereign("render", "--node", "ethereum-aws-us-east-1-1", "--as", "cloud-init");
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /^#cloud-config\n/);
   });
@@ -57,7 +60,7 @@ describe("sovereign render", () => {
     const unknown = await sovereign("render", "--node", "ethereum-akash-9");
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--node: no node 'ethereum-akash-9' in the plan; did you mean 'ethereum-akash-1'/);
-    const cloud = await sovereign("render", "--node", "bitcoin-aws-us-east-1-1", "--as", "sdl");
+    const cloud = await sovereign("render", "--node", "ethereum-aws-us-east-1-1", "--as", "sdl");
     assert.equal(cloud.code, 2);
     assert.match(cloud.stderr, /planned on aws, not Akash/);
     const dir = mkdtempSync(join(tmpdir(), "render-"));

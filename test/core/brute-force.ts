@@ -2,6 +2,8 @@
  * The cheapest placement by exhaustive search, written from the spec's rules (README / schema
  * descriptions), not from core/planner/model.ts. Only for tiny fleets: it tries sites^nodes placements.
  * Per-node prices come from core/costs (the pricing is tested on its own in costs.test.ts).
+ * Legal caps count the sites' `legal` (resolve's reading of the catalog; its rules are tested in
+ * parse.test.ts), not the model's rows.
  * Gateways (the spec's `gateways`) are placed with the nodes, under the access layer's rules as the
  * README states them, not as core/fleet-spec/resolve-gateways.ts encodes them.
  */
@@ -137,6 +139,7 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         // "Largest fraction of a chain's nodes one <dim> may hold": count / total <= cap.
         if (cap !== undefined && [...count(dim).values()].some((c) => c / total > cap + 1e-9)) return false;
       }
+      if (!withinLegalCaps(mine)) return false;
       if (policy.minOperators !== undefined && count("operator").size < policy.minOperators) return false;
       const survive = policy.survive;
       if (survive?.operatorLoss === 1 && [...count("operator").values()].some((c) => total - c < survive.minNodes))
@@ -155,12 +158,20 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         const cap = policy.maxShare?.[dim];
         if (cap !== undefined && [...count(dim).values()].some((c) => c / total > cap + 1e-9)) return false;
       }
+      if (!withinLegalCaps(mine)) return false;
       if (count("operator").size < Math.max(2, policy.minOperators ?? 1)) return false;
       const keep = fleet.spec.gateways!.minSurviving;
       for (const dim of ["operator", "region"] as const)
         if ([...count(dim).values()].some((c) => total - c < keep)) return false;
     }
     return true;
+  }
+
+  /** "Largest fraction of a chain's nodes (and of the gateways) on operators within a legal regime's reach." */
+  function withinLegalCaps(mine: Site[]): boolean {
+    return Object.entries(policy.maxShare?.legal ?? {}).every(
+      ([regime, cap]) => mine.filter((s) => s.legal.includes(regime)).length / mine.length <= cap + 1e-9,
+    );
   }
 
   visit(0);

@@ -1,3 +1,4 @@
+import { regimesReaching } from "../../core/catalog/legal";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -108,7 +109,8 @@ function sites(cat: Catalog): Site[] {
       region: r.id,
       country: r.country,
       jurisdiction: p.operator.headquarters,
-      cloudAct: p.operator.cloudAct,
+      legal: regimesReaching(cat, p.operator.headquarters),
+      cloudAct: regimesReaching(cat, p.operator.headquarters).includes("cloudAct"),
     })),
   );
 }

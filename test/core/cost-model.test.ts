@@ -15,6 +15,7 @@ const site = (provider: "aws" | "gcp" | "azure", region: string): Site => ({
   region,
   country: "US",
   jurisdiction: "US",
+  legal: ["cloudAct"],
   cloudAct: true,
 });
 const eth = (): Profile => catalog().chains.get("ethereum")!.roles.full;

@@ -209,3 +209,57 @@ test("concentration of the ethereum nodes", () => {
   // Client HHI is the mean over layers: execution 2,1,1 -> 0.375; consensus 2,1,1 -> 0.375.
   assert.equal(m.hhi.client, 0.375);
 });
+
+describe("legal caps (maxShare.legal)", () => {
+  const legalNode = (operator: string, legal?: string[], cloudAct = false): DiversityNode => ({
+    ...node("ethereum/mainnet", operator, operator, "XX"),
+    cloudAct,
+    ...(legal ? { legal } : {}),
+  });
+  const six = [
+    legalNode("aws", ["cloudAct"], true),
+    legalNode("akash", ["cloudAct", "prcIntelligence"], true),
+    legalNode("alibaba", ["prcIntelligence"]),
+    legalNode("hetzner", []),
+    legalNode("ovh", []),
+    legalNode("leaseweb", []),
+  ];
+  const rules = (policy: Policy, nodes: DiversityNode[]) =>
+    evaluatePolicy(policy, nodes, alternatives).filter((c) => c.rule.startsWith("maxShare.legal"));
+
+  test("counts the nodes within each capped regime's reach, against floor(cap x total)", () => {
+    const [cloudAct, prc] = rules({ maxShare: { legal: { cloudAct: 0.34, prcIntelligence: 0.25 } } }, six);
+    // 2 of 6 within the CLOUD Act's reach, floor(0.34 * 6) = 2 allowed; 2 within the PRC's, floor(1.5) = 1.
+    assert.deepEqual([cloudAct.rule, cloudAct.ok, cloudAct.actual], ["maxShare.legal.cloudAct", true, 0.3333]);
+    assert.match(
+      cloudAct.message,
+      /^2 of 6 ethereum\/mainnet nodes \(33\.3%\) run on operators within cloudAct's reach \(akash, aws\)/,
+    );
+    assert.deepEqual([prc.rule, prc.ok, prc.limit], ["maxShare.legal.prcIntelligence", false, 0.25]);
+    assert.match(prc.message, /\(at most 1\)$/);
+  });
+
+  test("a cap of 0 allows no node within reach; no legal cap, no legal check", () => {
+    assert.equal(rules({ maxShare: { legal: { cloudAct: 0 } } }, six.slice(3))[0].ok, true);
+    assert.equal(rules({ maxShare: { legal: { cloudAct: 0 } } }, six)[0].ok, false);
+    assert.deepEqual(rules({ maxShare: { operator: 0.5 } }, six), []);
+  });
+
+  test("an outage of legal=<regime> takes down every node within its reach", () => {
+    const left = survivors(six, [{ dim: "legal", value: "cloudAct" }]).get("ethereum/mainnet");
+    assert.deepEqual(left, { total: 6, left: 4 });
+    const both = survivors(six, [
+      { dim: "legal", value: "cloudAct" },
+      { dim: "legal", value: "prcIntelligence" },
+    ]).get("ethereum/mainnet");
+    assert.deepEqual(both, { total: 6, left: 3 });
+  });
+
+  test("a node without `legal` (built by hand) is within every regime but the CLOUD Act, which cloudAct says", () => {
+    const bare = [legalNode("x", undefined, false), legalNode("y", undefined, true)];
+    const [cloudAct, prc] = rules({ maxShare: { legal: { cloudAct: 1, prcIntelligence: 1 } } }, bare);
+    assert.deepEqual([cloudAct.actual, prc.actual], [0.5, 1]);
+    assert.equal(concentration(bare).cloudActShare, 0.5);
+    assert.equal(concentration(six).cloudActShare, 0.3333);
+  });
+});

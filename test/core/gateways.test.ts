@@ -54,13 +54,15 @@ describe("the bundled example's access layer", () => {
     assert.equal(p.policy.satisfied, true);
     for (const g of p.gateways) assert.deepEqual(g.chains, ["ethereum/mainnet", "bitcoin/mainnet"]);
     assertAccessRules(p.gateways, example.policy);
-    const allowed = new Set(["aws/us-east-1", "gcp/europe-west3", "baremetal/fra-1", "baremetal/par-1"]);
+    const hosts = example.sites.baremetal!.hosts.map((h) => `baremetal/${h.name}`);
+    const allowed = new Set(["aws/us-east-1", "gcp/europe-west3", ...hosts]);
     for (const g of p.gateways) assert.ok(allowed.has(g.site), `${g.id} at ${g.site}, outside gateways.sites`);
     const rules = p.policy.checks.filter((c) => c.rule.startsWith("gateways.")).map((c) => c.rule);
     assert.deepEqual(rules, [
       "gateways.maxShare.operator",
       "gateways.maxShare.region",
       "gateways.maxShare.jurisdiction",
+      "gateways.maxShare.legal.cloudAct",
       "gateways.minOperators",
       "gateways.survive.operatorLoss",
       "gateways.survive.regionLoss",
@@ -113,7 +115,7 @@ describe("a spec without gateways", () => {
     assert.ok(p.hosts.every((h) => !("gateways" in h)));
     const json = planToJson(p) as Record<string, unknown>;
     assert.ok(!("gateways" in json));
-    const o = simulateOutage(p, spec.policy, [{ dim: "operator", value: "aws" }]);
+    const o = simulateOutage(p, spec.policy, [{ dim: "operator", value: "akash" }]);
     assert.ok(!("gateways" in o) && o.chains.every((c) => !("endpoints" in c)));
   });
 });

@@ -248,7 +248,41 @@ describe("resolve errors name the field", () => {
     assert.deepEqual([site.jurisdiction, site.cloudAct, site.region, site.country], ["US", true, "fra", "DE"]);
     const home = exampleWith("operator: hetzner", "operator: myhome").replace("country: DE", "country: CH");
     const s2 = fra(home);
-    assert.deepEqual([s2.jurisdiction, s2.cloudAct, s2.operator], ["CH", false, "myhome"]);
+    assert.deepEqual([s2.jurisdiction, s2.operator], ["CH", "myhome"]);
+    // Its legal home is unknown (the country is where the box stands): within every regime's reach...
+    assert.deepEqual([s2.cloudAct, s2.legal], [true, ["cloudAct", "prcIntelligence"]]);
+    // ...unless the spec names the legal home, or says the operator is outside a regime.
+    const named = fra(home.replace("country: CH", "country: CH\n        jurisdiction: CH"));
+    assert.deepEqual([named.cloudAct, named.legal], [false, []]);
+    const outside = fra(home.replace("country: CH", "country: CH\n        outsideReach: [cloudAct]"));
+    assert.deepEqual([outside.cloudAct, outside.legal], [false, ["prcIntelligence"]]);
+  });
+
+  test("legal reach: the catalog's regimes by legal home; what the spec states is checked against it", () => {
+    const sites = resolveFleet(parseFleetYaml(exampleText()), catalog()).sites;
+    const legal = (id: string) => sites.find((s) => s.id === id)!.legal;
+    // A US cloud in Frankfurt is a US company; Akash's providers are unknown before the bid.
+    assert.deepEqual(legal("aws/eu-central-1"), ["cloudAct"]);
+    assert.deepEqual(legal("gcp/europe-west3"), ["cloudAct"]);
+    assert.deepEqual(legal("akash"), ["cloudAct", "prcIntelligence"]);
+    assert.deepEqual(legal("baremetal/fra-1"), []);
+    const akashOut = exampleWith("akash: { maxNodes: 1 }", "akash: { maxNodes: 1, outsideReach: [cloudAct] }");
+    assert.deepEqual(resolveFleet(parseFleetYaml(akashOut), catalog()).sites.find((s) => s.id === "akash")!.legal, [
+      "prcIntelligence",
+    ]);
+    // vultr is a US company: the spec cannot put it outside the CLOUD Act.
+    const vultr = exampleWith("operator: hetzner", "operator: vultr").replace(
+      "country: DE",
+      "country: DE\n        outsideReach: [cloudAct]",
+    );
+    assert.match(
+      problemAt(resolveText(vultr), "sites.baremetal.hosts[0].outsideReach[0]").message,
+      /legal home is US, which cloudAct reaches/,
+    );
+    const typo = exampleWith("cloudAct: 0.34", "cloudAkt: 0.34");
+    assert.match(problemAt(resolveText(typo), "policy.maxShare.legal.cloudAkt").message, /did you mean 'cloudAct'/);
+    const typoHost = exampleWith("akash: { maxNodes: 1 }", "akash: { maxNodes: 1, outsideReach: [cloudAkt] }");
+    assert.match(problemAt(resolveText(typoHost), "sites.akash.outsideReach[0]").message, /unknown legal regime/);
   });
 });
 

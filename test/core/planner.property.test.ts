@@ -17,6 +17,8 @@ import { catalog, fleetOf, nodeProfile, sumCents } from "./helpers";
 
 const cat = catalog();
 const CAPS = [undefined, 0.25, 0.34, 0.5, 0.67, 1] as const;
+/** CLOUD Act caps (policy.maxShare.legal.cloudAct): 0 is allowed there, keeping every node outside its reach. */
+const LEGAL_CAPS = [0, 0.34, 0.5, 0.67, 1] as const;
 const DIMS = ["operator", "region", "jurisdiction", "client"] as const;
 type Dim = (typeof DIMS)[number];
 const EXECUTION = ["geth", "nethermind", "reth", "besu", "erigon"];
@@ -49,6 +51,8 @@ const hostArb = fc.record({
   diskGb: fc.constantFrom(50, 500, 1500, 3000, 6000),
   disk: fc.constantFrom("nvme", "ssd", "hdd"),
   maxNodes: rarely(fc.integer({ min: 1, max: 4 }), 2),
+  // Only an operator of unknown legal home may be declared outside a regime (vultr is a US company).
+  outsideReach: rarely(fc.constant(["cloudAct"]), 2),
 });
 
 const groupArb = (maxCount: number) =>
@@ -67,14 +71,18 @@ const groupArb = (maxCount: number) =>
 const policyArb = fc
   .record({
     caps: fc.tuple(...DIMS.map(() => rarely(fc.constantFrom(...CAPS), 2))),
+    cloudAct: rarely(fc.constantFrom(...LEGAL_CAPS), 2),
     minOperators: rarely(fc.integer({ min: 1, max: 3 })),
     survive: rarely(
       fc.record({ loss: fc.constantFrom("operator", "region", "both"), minNodes: fc.integer({ min: 1, max: 3 }) }),
     ),
   })
-  .map(({ caps, minOperators, survive }) =>
+  .map(({ caps, cloudAct, minOperators, survive }) =>
     clean({
-      maxShare: clean(Object.fromEntries(DIMS.map((d, i) => [d, caps[i]]))),
+      maxShare: clean({
+        ...Object.fromEntries(DIMS.map((d, i) => [d, caps[i]])),
+        legal: cloudAct === undefined ? undefined : { cloudAct },
+      }),
       minOperators,
       survive: survive && {
         operatorLoss: survive.loss !== "region" ? 1 : 0,
@@ -111,7 +119,16 @@ function specArb(o: { maxCount: number; maxNodes: number; maxSites: number; budg
       }
       if (clouds.some(([p]) => p === "akash")) sites.akash = clean({ maxNodes: quotas.akash });
       if (hosts.length) {
-        sites.baremetal = { hosts: hosts.map((h, i) => clean({ name: `h${i}`, address: `192.0.2.${i + 1}`, ...h })) };
+        sites.baremetal = {
+          hosts: hosts.map(({ outsideReach, ...h }, i) =>
+            clean({
+              name: `h${i}`,
+              address: `192.0.2.${i + 1}`,
+              ...h,
+              outsideReach: h.operator === "vultr" ? undefined : outsideReach,
+            }),
+          ),
+        };
       }
       return clean({
         name: "prop",
@@ -270,4 +287,45 @@ test("on tiny fleets the optimiser's cost equals an exhaustive search's minimum"
   t.diagnostic(`${feasible} feasible (${binding} where the rules raise the cost), ${infeasible} infeasible tiny specs`);
   assert.ok(binding >= 50, `the rules bound in only ${binding} cases`);
   assert.ok(feasible >= 300 && infeasible >= 300, `feasible ${feasible}, infeasible ${infeasible}`);
+});
+
+test("a CLOUD Act cap: tightening it never lowers the cost, and on tiny fleets the optimum equals an exhaustive search", async (t) => {
+  let raised = 0,
+    closed = 0;
+  const arb = fc.record({
+    spec: specArb({ maxCount: 3, maxNodes: 5, maxSites: 4 }),
+    pair: fc.tuple(fc.constantFrom(...LEGAL_CAPS), fc.constantFrom(...LEGAL_CAPS)),
+    keepRules: fc.boolean(),
+  });
+  await fc.assert(
+    fc.asyncProperty(arb, async ({ spec, pair, keepRules }) => {
+      const [loose, tight] = pair[0] >= pair[1] ? pair : [pair[1], pair[0]];
+      // The spec's other rules half the time: alone, the cap binds (and changes the cost) more often.
+      const policy = (keepRules ? spec.policy : {}) as { maxShare?: Record<string, unknown> };
+      // Hosts big enough for any node, so the cap decides where nodes go more often than capacity does.
+      const sites = spec.sites as { baremetal?: { hosts: object[] } };
+      const roomy = sites.baremetal && {
+        ...sites,
+        baremetal: { hosts: sites.baremetal.hosts.map((h) => ({ ...h, cpu: 32, memoryGb: 128, diskGb: 6000 })) },
+      };
+      const withCap = (cloudAct: number) =>
+        fleetOf({
+          ...spec,
+          sites: roomy ?? spec.sites,
+          policy: { ...policy, maxShare: { ...policy.maxShare, legal: { cloudAct } } },
+        });
+      const a = (await planAndSearch(withCap(loose), cat, planOrNull)).plan;
+      const b = (await planAndSearch(withCap(tight), cat, planOrNull)).plan;
+      if (!a) assert.equal(b, null, `cloudAct ${tight} feasible while the looser ${loose} is not`);
+      if (a && !b) closed++;
+      if (a && b) {
+        assert.ok(b.totals.monthlyUsd >= a.totals.monthlyUsd - 1e-6, `cloudAct ${loose} -> ${tight}`);
+        if (b.totals.monthlyUsd > a.totals.monthlyUsd + 0.001) raised++;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  t.diagnostic(`the tighter cap raised the cost in ${raised} cases and left no plan in ${closed}`);
+  // The sweep must reach cases where the cap changes the answer both ways, or it says little.
+  assert.ok(raised >= 20 && closed >= 100, `raised ${raised}, closed ${closed}`);
 });

@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InfeasibleError } from "../../core/errors";
 import { planFleet } from "../../core/planner/plan";
@@ -82,11 +83,12 @@ describe("the example plans", () => {
       );
     assert.ok(m, err.message);
     // Without the cap fra-1 still carries at most 2: one ethereum (two need 8000 GB of its 7680) and one
-    // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the example (maxNodes 2) costs,
-    // nodes only (the issue's fleet has no gateways).
-    const example = await planFleet(resolveFleet({ ...parseFleetFile(EXAMPLE_PATH), gateways: undefined }, cat), cat);
-    assert.equal(Number(m[1]), example.totals.monthlyUsd);
-    assert.equal(example.nodes.filter((n) => n.host === "fra-1").length, 2);
+    // bitcoin (the DE jurisdiction may hold 1 of 3). So dropping the cap costs what the same fleet with
+    // maxNodes 2 costs.
+    const text = readFileSync(ISSUE_FLEET, "utf8").replace(/maxNodes: 1(?= +#)/, "maxNodes: 2");
+    const two = await planFleet(resolveFleet(parseFleetYaml(text), cat), cat);
+    assert.equal(Number(m[1]), two.totals.monthlyUsd);
+    assert.equal(two.nodes.filter((n) => n.host === "fra-1").length, 2);
   });
 
   test("the bundled example keeps every rule", async () => {
@@ -260,6 +262,89 @@ describe("client caps are per chain, across its chains entries", () => {
 });
 
 describe("infeasible specs explain themselves in plain words", () => {
+  let lastAddress = 10;
+  const host = (name: string, operator: string, over: object = {}) => ({
+    name,
+    address: `192.0.2.${lastAddress++}`,
+    operator,
+    country: "DE",
+    monthlyUsd: 100,
+    cpu: 16,
+    memoryGb: 64,
+    diskGb: 3000,
+    ...over,
+  });
+
+  test("a CLOUD Act cap names the nodes it needs outside the Act's reach and the sites that can take them", async () => {
+    const fleet = fleetOf({
+      name: "t",
+      chains: [{ chain: "ethereum", count: 6 }],
+      sites: {
+        aws: { regions: ["eu-central-1"] },
+        akash: {},
+        baremetal: { hosts: [host("fra-1", "hetzner"), host("muc-1", "myhome"), host("ber-1", "myhome2")] },
+      },
+      policy: { maxShare: { legal: { cloudAct: 0.34 } } },
+    });
+    const err = await rejects(() => planFleet(fleet, cat), InfeasibleError);
+    // floor(0.34 * 6) = 2 within reach, so 4 outside; aws (a US company) and Akash (unknown) are within,
+    // and so are the unknown operators myhome and myhome2: only fra-1 (hetzner, DE) is outside, and
+    // one Ethereum node per host (they share the P2P port). With 1 outside the least cap is 5/6 -> 0.84.
+    assert.match(
+      err.reasons.join("\n"),
+      /^maxShare\.legal\.cloudAct 0\.34 allows at most 2 of ethereum\/mainnet's 6 nodes on operators within cloudAct's reach, so it needs at least 4 on operators outside it; only 1 such site\(s\) can host ethereum\/mainnet \(fra-1, one each\) .* raise maxShare\.legal\.cloudAct to 0\.84$/m,
+    );
+    // Stating the two unknown operators outside the Act's reach leaves 3 outside: still one short.
+    const stated = fleetOf({
+      ...fleet.spec,
+      sites: {
+        ...fleet.spec.sites,
+        baremetal: {
+          hosts: [
+            host("fra-1", "hetzner"),
+            host("muc-1", "myhome", { outsideReach: ["cloudAct"] }),
+            host("ber-1", "myhome2", { jurisdiction: "DE" }),
+          ],
+        },
+      },
+    });
+    const again = await rejects(() => planFleet(stated, cat), InfeasibleError);
+    assert.match(again.reasons.join("\n"), /needs at least 4 on operators outside it; only 3 such site\(s\)/);
+    // A fourth host outside makes it feasible, with exactly 2 nodes within reach (aws and Akash are cheaper).
+    const plan = await planFleet(
+      fleetOf({
+        ...stated.spec,
+        sites: {
+          ...stated.spec.sites,
+          baremetal: { hosts: [...stated.spec.sites.baremetal!.hosts, host("par-1", "ovh", { country: "FR" })] },
+        },
+      }),
+      cat,
+    );
+    assert.equal(plan.nodes.filter((n) => n.cloudAct).length, 2);
+    const check = plan.policy.checks.find((c) => c.rule === "maxShare.legal.cloudAct")!;
+    assert.deepEqual([check.ok, check.actual, check.limit], [true, 0.3333, 0.34]);
+  });
+
+  test("a CLOUD Act cap of 0 on gateways with only US clouds to hold them names the gateways", async () => {
+    const fleet = fleetOf({
+      name: "t",
+      chains: [{ chain: "bitcoin", count: 2 }],
+      sites: {
+        aws: { regions: ["us-east-1"] },
+        gcp: { regions: ["europe-west3"] },
+        baremetal: { hosts: [host("fra-1", "hetzner")] },
+      },
+      policy: { maxShare: { legal: { cloudAct: 0.5 } } },
+      gateways: { count: 2, sites: ["aws", "gcp"] },
+    });
+    const err = await rejects(() => planFleet(fleet, cat), InfeasibleError);
+    assert.match(
+      err.reasons.join("\n"),
+      /maxShare\.legal\.cloudAct 0\.5 allows at most 1 of the fleet's 2 gateways on operators within cloudAct's reach, so it needs at least 1 on operators outside it; only 0 such site\(s\) can host a gateway/,
+    );
+  });
+
   test("maxShare.operator 0.25 with only 3 operators names the numbers", async () => {
     const fleet = fleetOf({
       name: "t",
@@ -279,11 +364,11 @@ describe("infeasible specs explain themselves in plain words", () => {
 
   test("a budget below the optimum names the cheapest cost", async () => {
     const unbounded = await planFleet(fleetOfFile(EXAMPLE_PATH), cat);
-    const text = exampleText().replace("monthlyUsd: 9000", "monthlyUsd: 1000");
+    const text = exampleText().replace("monthlyUsd: 9000", "monthlyUsd: 500");
     const err = await rejects(() => planFleet(resolveFleet(parseFleetYaml(text), cat), cat), InfeasibleError);
     assert.equal(err.reasons.length, 1, err.reasons.join("\n"));
     const m =
-      /^budget\.monthlyUsd 1000 is below the cheapest plan that keeps every other rule: \$(\d+\.\d\d)\/month$/.exec(
+      /^budget\.monthlyUsd 500 is below the cheapest plan that keeps every other rule: \$(\d+\.\d\d)\/month$/.exec(
         err.reasons[0],
       );
     assert.ok(m, err.reasons[0]);

@@ -161,3 +161,41 @@ describe("policy diversity", () => {
     assert.equal(packConfig.safeParse({ maxShare: { operator: 0 } }).success, false);
   });
 });
+
+describe("policy diversity: legal caps (maxShare.legal)", () => {
+  const myhome = bareMetalNode(
+    "eth-4-tags",
+    eth(4, {
+      provider: "baremetal",
+      operator: "myhome",
+      region: "zrh",
+      jurisdiction: "CH",
+      clients: { execution: "besu", consensus: "lodestar" },
+    }),
+  );
+
+  it("blocks two of three nodes on US companies under a CLOUD Act cap of a third, naming the operators", async () => {
+    const v = await stackViolations(diversity, spread(), { maxShare: { legal: { cloudAct: 0.34 } } });
+    assert.equal(v.length, 1, v.join("\n"));
+    assert.match(v[0], /^maxShare\.legal\.cloudAct breached for ethereum\/mainnet/);
+    assert.match(
+      v[0],
+      /2 of 3 ethereum\/mainnet nodes \(66\.7%\) run on operators within cloudAct's reach \(aws, gcp\)/,
+    );
+    assert.match(v[0], /Fix: move nodes to operators whose legal home the regime does not reach/);
+    assert.deepEqual(await stackViolations(diversity, spread(), { maxShare: { legal: { cloudAct: 0.67 } } }), []);
+  });
+
+  it("counts an operator the catalog does not know as within reach, unless the config says it is outside", async () => {
+    const fixtures = [spread()[2], myhome];
+    const config = { maxShare: { legal: { cloudAct: 0.5 } }, minOperators: 1 };
+    const v = await stackViolations(diversity, fixtures, { ...config, maxShare: { legal: { cloudAct: 0 } } });
+    assert.match(
+      v.join("\n"),
+      /1 of 2 ethereum\/mainnet nodes \(50%\) run on operators within cloudAct's reach \(myhome\)/,
+    );
+    assert.deepEqual(await stackViolations(diversity, fixtures, config), []);
+    const outside = { ...config, maxShare: { legal: { cloudAct: 0 } }, outsideReach: { myhome: ["cloudAct"] } };
+    assert.deepEqual(await stackViolations(diversity, fixtures, outside), []);
+  });
+});

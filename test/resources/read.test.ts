@@ -49,8 +49,8 @@ describe("core/resources: one reader for previews, exports and policy args", () 
     for (const source of [preview, exported]) {
       const [m] = readResources(source, catalog).machines;
       assert.deepEqual(
-        [m.provider, m.region, m.shape, m.vcpu, m.memoryGb, m.operator, m.jurisdiction, m.cloudAct],
-        ["gcp", "asia-southeast1", "n2-standard-8", 8, 32, "gcp", "US", true],
+        [m.provider, m.region, m.shape, m.vcpu, m.memoryGb, m.operator, m.jurisdiction, m.cloudAct, m.legal],
+        ["gcp", "asia-southeast1", "n2-standard-8", 8, 32, "gcp", "US", true, ["cloudAct"]],
       );
       assert.deepEqual(m.served, {
         node: "eth-1",
@@ -68,6 +68,7 @@ describe("core/resources: one reader for previews, exports and policy args", () 
         region: "asia-southeast1",
         jurisdiction: "US",
         cloudAct: true,
+        legal: ["cloudAct"],
         clients: { execution: "reth", consensus: "teku" },
       },
     ]);
