@@ -25,6 +25,8 @@ export interface Recorded {
 }
 
 export interface Harness {
+  /** What the stack's own StackReference reads: its last outputs (the program's deployed state); none by default. */
+  stackOutputs?: Record<string, unknown>;
   resources: Recorded[];
   calls: Array<{ token: string; inputs: Record<string, any>; provider?: string }>;
 }
@@ -142,6 +144,8 @@ export function installMocks(stack = "example"): Harness {
           custom: args.custom ?? true,
           id,
         });
+        if (args.type === "pulumi:pulumi:StackReference")
+          return { id: args.id ?? id, state: { ...args.inputs, outputs: h.stackOutputs ?? {} } };
         return { id, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
       },
       call(args) {
@@ -173,6 +177,8 @@ export function installMocks(stack = "example"): Harness {
     "sovereign",
     stack,
     false,
+    // The program reads its own stack's outputs through a StackReference named by organization.
+    "organization",
   );
   return h;
 }
