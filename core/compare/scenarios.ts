@@ -200,7 +200,7 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
     const fleet = resolveFleet(variantSpec, catalog);
     if (fleet.access && v.floors && v.floors !== "all") {
       for (const group of fleet.access.groups)
-        group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors);
+        group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors, spec.gateways?.minOperators);
     }
     const plan = await planFleet(fleet, catalog, v.deployed ?? NOTHING_DEPLOYED);
     return {
