@@ -136,7 +136,7 @@ export interface RpcGatewayArgs {
   };
 }
 
-/** Data disk of a gateway VM, per cloud: the host components always attach one; HAProxy keeps nothing on it. */
+/** Data disk of a gateway VM described by hand (no planned `storage`), per cloud: the host components always attach one; HAProxy keeps nothing on it. */
 const GATEWAY_DISK: Record<"aws" | "gcp" | "azure", StorageChoice> = {
   aws: { class: "gp3", sizeGb: 8, iops: 3000, throughputMBps: 125, local: false },
   gcp: { class: "pd-balanced", sizeGb: 10, local: false },
@@ -421,7 +421,8 @@ export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): 
     shape: g.shape,
     vcpu: g.vcpu,
     memoryGb: g.memoryGb,
-    storage: GATEWAY_DISK[cloud],
+    // The planned gateway's disk is the one its cost prices; a gateway described by hand gets a small one.
+    storage: g.storage ?? GATEWAY_DISK[cloud],
     monthlyUsd: g.monthlyUsd,
     cost: g.cost,
     estimate: g.estimate,

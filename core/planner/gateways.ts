@@ -30,16 +30,8 @@ export function splitGateways(
     .map((n): PlannedGateway => {
       const group = groups.get(n.chainKey)!;
       const { chains } = group.gateway;
-      // A gateway is the machine part of a placed node: it has no chain, role, clients or data disk.
-      const {
-        chainKey: _key,
-        chain: _chain,
-        network: _network,
-        role: _role,
-        clients: _clients,
-        storage: _disk,
-        ...machine
-      } = n;
+      // A gateway is the machine part of a placed node (with the disk priced for it): no chain, role or clients.
+      const { chainKey: _key, chain: _chain, network: _network, role: _role, clients: _clients, ...machine } = n;
       return {
         ...machine,
         chains,

@@ -70,6 +70,21 @@ describe("a deployed stack's next up", () => {
     );
   });
 
+  it("builds each cloud gateway's disk at the size the catalog prices (gateways.sizes diskGb), not smaller", async () => {
+    const { loadCatalog } = await import("../../core/catalog/load");
+    const priced = loadCatalog().gateways.sizes.small.diskGb;
+    const sizeOf: Record<string, (inputs: Record<string, any>) => number> = {
+      "aws:ebs/volume:Volume": (i) => i.size,
+      "gcp:compute/disk:Disk": (i) => i.size,
+      "azure-native:compute:Disk": (i) => i.diskSizeGB,
+    };
+    for (const id of Object.keys(gateways)) {
+      const disks = h.resources.filter((r) => r.name.startsWith(`re-${id}-`) && sizeOf[r.type]);
+      assert.equal(disks.length, 1, `${id} has one data disk`);
+      assert.ok(sizeOf[disks[0].type](disks[0].inputs) >= priced, `${id}: ${JSON.stringify(disks[0].inputs)}`);
+    }
+  });
+
   it("deploys the gateways on the sites it reports", () => {
     const gatewayHosts = h.resources.filter((r) => r.type.startsWith("sovereign:") && /gateway/i.test(r.name));
     assert.ok(gatewayHosts.some((r) => r.name.includes(deployedSite.split("/")[0])));
