@@ -1,7 +1,8 @@
 /** What every command shares: exit codes, the spec argument, --format, --out and the examples block of `--help`. */
 import { Argument, Option, type Command } from "commander";
 import { DEFAULT_UPGRADE_WINDOW_DAYS } from "../core/catalog/upgrades";
-import { UsageError } from "./errors";
+import { NOTHING_DEPLOYED, readDeployedState, type DeployedFleet, type Plan } from "../core/plan";
+import { UsageError, asUsage } from "./errors";
 
 /** Exit codes, part of the CLI's contract (README). */
 export const EXIT = { ok: 0, violated: 1, badInput: 2, infeasible: 3, sourceUnavailable: 4, internal: 70 } as const;
@@ -38,6 +39,29 @@ function parseWholeDays(value: string): number {
     ]);
   }
   return n;
+}
+
+/** `--deployed FILE`: plan from what is deployed, as `pulumi up` does (the program passes its own stack's outputs). */
+export const deployedOption = () =>
+  new Option(
+    "--deployed <file>",
+    "the deployed stack (`pulumi stack output --json` or `pulumi stack export`, saved to a file): its nodes and gateways keep their place, as in `pulumi up`",
+  );
+
+/** The deployed fleet of `--deployed`, or nothing deployed; a bad file is bad input (exit 2). */
+export function deployedFleet(file: string | undefined): DeployedFleet {
+  return file === undefined ? NOTHING_DEPLOYED : asUsage(() => readDeployedState(file));
+}
+
+/** What `--deployed` changed, for stderr: how many deployed nodes and gateways keep their place. */
+export function stabilityNote(plan: Plan): string | undefined {
+  const s = plan.stability;
+  if (!s) return undefined;
+  const gateways = s.gateways ? `, ${s.gateways.kept} of ${s.gateways.previous} deployed gateways keep their site` : "";
+  const moved = s.moved
+    ? " (the current spec does not let them all stay: the others move or change clients and resync)"
+    : "";
+  return `${s.kept} of ${s.previous} deployed nodes keep their site and clients${gateways}${moved}\n`;
 }
 
 export const outOption = () => new Option("-o, --out <file>", "write to a file instead of stdout");

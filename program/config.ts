@@ -2,7 +2,7 @@
  * Stack configuration of the Sovereign program, read and checked in one place. Keys live in the
  * `sovereign` namespace (the project name); Pulumi.yaml declares their types and defaults.
  */
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { quote } from "../core/errors";
 import { sshKeyProblem } from "../core/fleet-spec/schema";
@@ -160,7 +160,7 @@ export function readConfig(): DeployConfig {
 
   const cfg: DeployConfig = {
     fleet,
-    fleetFile: fleetFile ? resolve(process.cwd(), fleetFile) : undefined,
+    fleetFile: fleetFile ? resolve(projectDirectory(), fleetFile) : undefined,
     catalogDir: nonEmpty(config.get("catalogDir")),
     rpcAllowCidrs,
     allowPublicRpc,
@@ -193,6 +193,16 @@ export function readConfig(): DeployConfig {
   );
   if (problems.length) throw new ConfigError(problems);
   return cfg;
+}
+
+/**
+ * The directory of Pulumi.yaml, which relative paths in the config are relative to (docs/deploy.md).
+ * Not the working directory: Pulumi runs the program in the directory of `main` (program/).
+ */
+export function projectDirectory(): string {
+  // The engine says where Pulumi.yaml is; without it (older CLIs, mocks: a placeholder) this project's root.
+  const root = pulumi.runtime.getRootDirectory();
+  return isAbsolute(root) ? root : resolve(__dirname, "..");
 }
 
 function readOverlay(config: pulumi.Config, problems: string[]): DeployConfig["overlay"] {

@@ -6,7 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
 import { planFleet } from "../core/planner/plan";
-import { planWarnings, withChecks, type Plan, type PreviousNode } from "../core/plan";
+import {
+  NOTHING_DEPLOYED,
+  deployedFromOutputs,
+  planWarnings,
+  withChecks,
+  type DeployedFleet,
+  type Plan,
+} from "../core/plan";
 import { readinessChecks } from "../core/catalog/readiness";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { resolveFleet } from "../core/fleet-spec/resolve";
@@ -83,12 +90,16 @@ function refusal(e: unknown): unknown {
 }
 
 /**
- * The nodes this stack runs now, from its last outputs: the planner keeps them where they are and
- * with the clients they run, so growing a fleet adds nodes instead of reshuffling it.
+ * The nodes and gateways this stack runs now, from its last outputs: the planner keeps them where
+ * they are (nodes with their clients), so growing a fleet adds nodes instead of moving nodes or
+ * gateways (a moved gateway has a new address, DNS records and certificate).
  */
-async function deployedNodes(): Promise<Array<Partial<FleetNodeOutput>>> {
-  const nodes = (await deployedOutput("nodes")) as Record<string, Partial<FleetNodeOutput>> | undefined;
-  return Object.values(nodes ?? {});
+async function deployedFleet(): Promise<{ fleet: DeployedFleet; nodes: Array<Partial<FleetNodeOutput>> }> {
+  const nodes = await deployedOutput("nodes");
+  return {
+    fleet: deployedFromOutputs({ nodes, gateways: await deployedOutput("gateways") }),
+    nodes: Object.values((nodes ?? {}) as Record<string, Partial<FleetNodeOutput>>),
+  };
 }
 
 /** The stack's own last output `name` (undefined for a new stack). */
@@ -113,11 +124,6 @@ async function deployedOverlay(): Promise<Record<string, string>> {
   );
 }
 
-/** The deployed nodes as the planner's previous plan. */
-function previousNodes(deployed: Array<Partial<FleetNodeOutput>>): PreviousNode[] {
-  return deployed.flatMap((n) => (n.id && n.site && n.clients ? [{ id: n.id, site: n.site, clients: n.clients }] : []));
-}
-
 /** The deployed bare-metal nodes' host port offsets: they keep them when nodes are added. */
 function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<string, number> {
   return Object.fromEntries(
@@ -131,12 +137,12 @@ const specFromConfig = (cfg: DeployConfig) =>
 
 export async function planFromConfig(
   cfg: DeployConfig,
-  previous: PreviousNode[] = [],
+  deployed: DeployedFleet = NOTHING_DEPLOYED,
   catalog = loadCatalog(cfg.catalogDir),
 ): Promise<Plan> {
   const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
-  const planned = await planFleet(fleet, catalog, { previous });
+  const planned = await planFleet(fleet, catalog, deployed);
   // A pinned client older than an active upgrade's minimum, or one upstream dropped, is off the chain: refuse it.
   const plan = withChecks(planned, readinessChecks(catalog, planned.nodes, { now: new Date() }));
   if (plan.stability?.moved) {
@@ -163,10 +169,10 @@ export async function deploy(): Promise<StackOutputs> {
 
 async function deployFleet(): Promise<StackOutputs> {
   const cfg = readConfig();
-  const deployed = await deployedNodes();
+  const deployed = await deployedFleet();
   // One catalog for the plan and the Fleet; provider checks are the bindings' preflight (components/<provider>/binding.ts).
   const catalog = loadCatalog(cfg.catalogDir);
-  const plan = await planFromConfig(cfg, previousNodes(deployed), catalog);
+  const plan = await planFromConfig(cfg, deployed.fleet, catalog);
   for (const warning of planWarnings(plan)) pulumi.log.warn(warning);
   const spec = specFromConfig(cfg);
   const awsProfile = new pulumi.Config("aws").get("profile");
@@ -206,7 +212,7 @@ async function deployFleet(): Promise<StackOutputs> {
       perDialTimeout: cfg.sshPerDialTimeout,
       healthTimeoutSeconds: cfg.healthTimeoutSeconds,
       portOffset: cfg.hostPortOffset,
-      deployedPortOffsets: deployedPortOffsets(deployed),
+      deployedPortOffsets: deployedPortOffsets(deployed.nodes),
     },
   });
 

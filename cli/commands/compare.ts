@@ -6,7 +6,15 @@ import { comparisonToJson } from "../../report/json";
 import { comparisonMarkdown } from "../../report/markdown";
 import { comparisonTable } from "../../report/table";
 import { loadSpec } from "../load";
-import { formatOption, outOption, specArgument, withExamples, type OutputOptions } from "../options";
+import {
+  deployedFleet,
+  deployedOption,
+  formatOption,
+  outOption,
+  specArgument,
+  withExamples,
+  type OutputOptions,
+} from "../options";
 import { emit } from "../output";
 
 const RENDER: Record<OutputOptions["format"], (comparison: Comparison) => string> = {
@@ -25,13 +33,16 @@ export function compareCommand(): Command {
     )
     .addOption(formatOption())
     .addOption(outOption())
-    .action(async (specPath: string | undefined, opts: OutputOptions) => {
+    .addOption(deployedOption())
+    .action(async (specPath: string | undefined, opts: OutputOptions & { deployed?: string }) => {
       const catalog = loadCatalog();
       const { spec, file } = loadSpec(specPath, catalog);
-      emit(RENDER[opts.format](await compareScenarios(spec, catalog)), opts.out, [file]);
+      const deployed = deployedFleet(opts.deployed);
+      emit(RENDER[opts.format](await compareScenarios(spec, catalog, deployed)), opts.out, [file]);
     });
   return withExamples(command, [
     ["sovereign compare", "what the bundled example's policy costs against cheaper, less diverse fleets"],
     ["sovereign compare fleet.yaml --format html --out compare.html", "a self-contained page with charts"],
+    ["sovereign compare fleet.yaml --deployed deployed.json", "each scenario starting from the deployed fleet"],
   ]);
 }

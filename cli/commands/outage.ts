@@ -9,6 +9,8 @@ import { asUsage } from "../errors";
 import { loadSpec } from "../load";
 import {
   EXIT,
+  deployedFleet,
+  deployedOption,
   formatOption,
   outOption,
   specArgument,
@@ -35,11 +37,12 @@ export function outageCommand(setExit: SetExit): Command {
     .addOption(failOption())
     .addOption(formatOption(["table", "json", "md"]))
     .addOption(outOption())
-    .action(async (specPath: string | undefined, opts: OutputOptions & { fail: string[] }) => {
+    .addOption(deployedOption())
+    .action(async (specPath: string | undefined, opts: OutputOptions & { fail: string[]; deployed?: string }) => {
       const catalog = loadCatalog();
       const failures = asUsage(() => opts.fail.map(parseFailure));
       const { spec, fleet, file } = loadSpec(specPath, catalog);
-      const plan = await planFleet(fleet, catalog);
+      const plan = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
       const result = asUsage(() => simulateOutage(plan, spec.policy, failures, spec.gateways?.minSurviving));
       const text =
         opts.format === "json"
@@ -55,5 +58,9 @@ export function outageCommand(setExit: SetExit): Command {
     ["sovereign outage fleet.yaml --fail region=eu-central-1 --fail client=geth", "two failures at once"],
     ["sovereign outage fleet.yaml --fail jurisdiction=US --format md", "a Markdown report of a legal takedown"],
     ["sovereign outage --fail legal=cloudAct", "every operator within the US CLOUD Act's reach stops serving you"],
+    [
+      "sovereign outage fleet.yaml --fail operator=ovh --deployed deployed.json",
+      "the deployed fleet (pulumi stack output --json)",
+    ],
   ]);
 }

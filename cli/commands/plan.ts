@@ -9,9 +9,12 @@ import { planTable } from "../../report/table";
 import { loadSpec } from "../load";
 import {
   EXIT,
+  deployedFleet,
+  deployedOption,
   formatOption,
   outOption,
   specArgument,
+  stabilityNote,
   upgradeWindowOption,
   withExamples,
   type OutputOptions,
@@ -33,21 +36,30 @@ export function planCommand(setExit: SetExit): Command {
     .addOption(formatOption())
     .addOption(outOption())
     .addOption(upgradeWindowOption())
-    .action(async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number }) => {
-      const catalog = loadCatalog();
-      const { fleet, file } = loadSpec(specPath, catalog);
-      const planned = await planFleet(fleet, catalog);
-      // A pinned image older than an active upgrade's minimum, or a client upstream dropped, is off the chain.
-      const plan = withChecks(
-        planned,
-        readinessChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
-      );
-      emit(RENDER[opts.format](plan), opts.out, [file]);
-      setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
-    });
+    .addOption(deployedOption())
+    .action(
+      async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number; deployed?: string }) => {
+        const catalog = loadCatalog();
+        const { fleet, file } = loadSpec(specPath, catalog);
+        const planned = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
+        // A pinned image older than an active upgrade's minimum, or a client upstream dropped, is off the chain.
+        const plan = withChecks(
+          planned,
+          readinessChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
+        );
+        emit(RENDER[opts.format](plan), opts.out, [file]);
+        const note = stabilityNote(plan);
+        if (note) process.stderr.write(note);
+        setExit(plan.policy.satisfied ? EXIT.ok : EXIT.violated);
+      },
+    );
   return withExamples(command, [
     ["sovereign plan", "plan the bundled example fleet and print a table"],
     ["sovereign plan fleet.yaml --format json --out plan.json", "save a plan to check later with `validate --plan`"],
     ["sovereign plan fleet.yaml --format md >> $GITHUB_STEP_SUMMARY", "a Markdown report for a pull request"],
+    [
+      "sovereign plan fleet.yaml --deployed deployed.json",
+      "what `pulumi up` will do to the deployed fleet (deployed.json: `pulumi stack output --json`)",
+    ],
   ]);
 }

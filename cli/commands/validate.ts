@@ -6,7 +6,16 @@ import { checkSavedPlan, readSavedPlan, withChecks } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { checkResult } from "../../report/format";
 import { loadSpec } from "../load";
-import { EXIT, specArgument, upgradeWindowOption, withExamples, type SetExit } from "../options";
+import {
+  EXIT,
+  deployedFleet,
+  deployedOption,
+  specArgument,
+  stabilityNote,
+  upgradeWindowOption,
+  withExamples,
+  type SetExit,
+} from "../options";
 
 function printChecks(checks: readonly PolicyCheck[]) {
   for (const c of checks) process.stdout.write(`${checkResult(c).padEnd(6)} ${c.rule} ${c.scope}: ${c.message}\n`);
@@ -21,12 +30,14 @@ export function validateCommand(setExit: SetExit): Command {
     )
     .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` to check against the policy"))
     .addOption(upgradeWindowOption())
-    .action(async (specPath: string | undefined, opts: { plan?: string; upgradeWindow: number }) => {
+    .addOption(deployedOption())
+    .action(async (specPath: string | undefined, opts: { plan?: string; upgradeWindow: number; deployed?: string }) => {
       const catalog = loadCatalog();
       const { fleet, file } = loadSpec(specPath, catalog);
       const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
       if (!opts.plan) {
-        const plan = await planFleet(fleet, catalog);
+        const plan = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
+        process.stderr.write(stabilityNote(plan) ?? "");
         const checked = withChecks(plan, readinessChecks(catalog, plan.nodes, readiness));
         if (checked.policy.satisfied) {
           const gateways = plan.gateways.length ? ` and ${plan.gateways.length} gateways` : "";
@@ -52,5 +63,6 @@ export function validateCommand(setExit: SetExit): Command {
   return withExamples(command, [
     ["sovereign validate fleet.yaml", "the spec is valid and a plan keeping every rule exists"],
     ["sovereign validate fleet.yaml --plan plan.json", "a saved (or hand-edited) plan still keeps the policy"],
+    ["sovereign validate fleet.yaml --deployed deployed.json", "the changed spec can be applied to the deployed fleet"],
   ]);
 }

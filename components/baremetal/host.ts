@@ -7,25 +7,10 @@ import { workloadFiles, type Workload, type WorkloadFile, type WorkloadOptions }
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
-import { transform, type Transform } from "../transform";
+import { type Transform } from "../transform";
+import { remoteCommand, sshConnection, type BareMetalConnection } from "./remote";
 
-/** How to reach a host over SSH. */
-export interface BareMetalConnection {
-  /** Address of the host. */
-  host: string;
-  /** @default 22 */
-  port?: number;
-  /** @default "root" */
-  user?: string;
-  /** OpenSSH private key; pass a secret (`pulumi config set --secret sovereign:sshPrivateKey`). */
-  privateKey: pulumi.Input<string>;
-  /** The host's public key ("ssh-ed25519 AAAA..."), checked on every connection. @default none: any host key is accepted */
-  hostKey?: string;
-  /** Dial attempts before a host counts as unreachable. @default 10 */
-  dialErrorLimit?: number;
-  /** Seconds per dial attempt. @default 15 */
-  perDialTimeout?: number;
-}
+export type { BareMetalConnection } from "./remote";
 
 export interface BareMetalHostArgs extends NodeHostArgs {
   /** SSH connection to the host. */
@@ -103,7 +88,7 @@ export class BareMetalHost extends NodeHost {
       },
       { parent: this },
     );
-    const connection = normalizeConnection(args.connection);
+    const connection = sshConnection(args.connection);
     const values = templateValues(fleet, w, args.healthTimeoutSeconds ?? 300);
     const upload = this.uploadScript(host, values);
     const workload = this.createWorkload(args, connection, upload, values);
@@ -139,20 +124,11 @@ export class BareMetalHost extends NodeHost {
     upload: pulumi.Output<string>,
     values: Record<string, string>,
   ): command.remote.Command {
-    return new command.remote.Command(
-      ...transform(
-        args.transform?.workload,
-        this.child("workload"),
-        {
-          connection,
-          create: "sh -s",
-          update: "sh -s",
-          stdin: upload,
-          delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
-          logging: "stdoutAndStderr",
-        },
-        { parent: this },
-      ),
+    return remoteCommand(
+      args.transform?.workload,
+      this.child("workload"),
+      workloadCommandArgs(connection, upload, values),
+      { parent: this },
     );
   }
 
@@ -164,23 +140,21 @@ export class BareMetalHost extends NodeHost {
     fleet: string,
     after: pulumi.Resource,
   ): command.remote.Command {
-    return new command.remote.Command(
-      ...transform(
-        args.transform?.firewall,
-        this.child("firewall"),
-        {
-          connection,
-          create: "nft -f -",
-          update: "nft -f -",
-          stdin: renderNftables(w.node, w.ports, {
-            rpcAllowCidrs: args.rpcAllowCidrs ?? [],
-            fleet,
-            overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
-          }),
-          delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
-        },
-        { parent: this, dependsOn: [after] },
-      ),
+    return remoteCommand(
+      args.transform?.firewall,
+      this.child("firewall"),
+      {
+        connection,
+        create: "nft -f -",
+        update: "nft -f -",
+        stdin: renderNftables(w.node, w.ports, {
+          rpcAllowCidrs: args.rpcAllowCidrs ?? [],
+          fleet,
+          overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
+        }),
+        delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
+      },
+      { parent: this, dependsOn: [after] },
     );
   }
 
@@ -191,36 +165,22 @@ export class BareMetalHost extends NodeHost {
     values: Record<string, string>,
     after: pulumi.Resource[],
   ): void {
-    new command.remote.Command(
-      ...transform(
-        args.transform?.start,
-        this.child("start"),
-        {
-          connection,
-          create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
-          // A changed project (new image, new secret) starts again; the hash says "changed" without the secret.
-          triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
-          logging: "stdoutAndStderr",
-        },
-        { parent: this, dependsOn: after },
-      ),
+    remoteCommand(
+      args.transform?.start,
+      this.child("start"),
+      {
+        connection,
+        create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
+        // A changed project (new image, new secret) starts again; the hash says "changed" without the secret.
+        triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
+        logging: "stdoutAndStderr",
+      },
+      { parent: this, dependsOn: after },
     );
   }
 }
 
-type Connection = ReturnType<typeof normalizeConnection>;
-
-function normalizeConnection(c: BareMetalConnection) {
-  return {
-    host: c.host,
-    port: c.port ?? 22,
-    user: c.user ?? "root",
-    privateKey: pulumi.secret(c.privateKey),
-    hostKey: c.hostKey,
-    dialErrorLimit: c.dialErrorLimit ?? 10,
-    perDialTimeout: c.perDialTimeout ?? 15,
-  };
-}
+type Connection = ReturnType<typeof sshConnection>;
 
 /** The fields of templates/baremetal/*.sh for one workload (node or gateway) of a fleet. */
 export function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {
@@ -239,6 +199,25 @@ export function templateValues(fleet: string, w: Workload, timeoutSeconds: numbe
     claim: paths.claim,
     ports: [...new Set(w.ports.map((p) => `${p.port}/${p.protocol}`))].join(" "),
     timeoutSeconds: String(timeoutSeconds),
+  };
+}
+
+/**
+ * The command that claims a workload's (node or gateway) host ports and writes its files (`upload`,
+ * a secret script, run again on change); on delete it stops and removes what the workload made.
+ */
+export function workloadCommandArgs(
+  connection: Connection,
+  upload: pulumi.Output<string>,
+  values: Record<string, string>,
+): command.remote.CommandArgs {
+  return {
+    connection,
+    create: "sh -s",
+    update: "sh -s",
+    stdin: upload,
+    delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
+    logging: "stdoutAndStderr",
   };
 }
 

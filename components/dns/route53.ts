@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as route53 from "@pulumi/aws/route53";
 import { DEFAULT_RPC_TTL, fqdn } from "../../core/dns";
+import { DEFAULT_HTTP_PORT } from "../../core/gateway";
 import { transform, type Transform } from "../transform";
 import type { DnsGateway } from "./types";
 
@@ -55,7 +56,7 @@ export class Route53RpcRecords extends pulumi.ComponentResource {
           {
             type: hc.type,
             ipAddress: g.address,
-            port: hc.port ?? g.port ?? 8545,
+            port: hc.port ?? g.port ?? DEFAULT_HTTP_PORT,
             resourcePath: hc.type === "TCP" ? undefined : (hc.path ?? "/"),
             requestInterval: hc.intervalSeconds,
             failureThreshold: hc.failureThreshold,

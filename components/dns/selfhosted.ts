@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
+import type * as command from "@pulumi/command";
 import { fqdn, renderKnotConfig, renderZoneFile, rpcRecordSet, type NameServer } from "../../core/dns";
-import { type BareMetalConnection } from "../baremetal/host";
+import { remoteCommand, sshConnection, type BareMetalConnection } from "../baremetal/remote";
 import { BAREMETAL_ROOT } from "../../core/layout";
-import { transform, type Transform } from "../transform";
+import type { Transform } from "../transform";
 import type { DnsGateway } from "./types";
 
 /** One self-hosted authoritative server. */
@@ -75,50 +74,75 @@ export class SelfHostedRpcZone extends pulumi.ComponentResource {
         ],
       }),
     );
-    const conf = `${DNS_DIR}/knot.conf`;
-    const zonePath = `${DNS_DIR}/${zone}zone`;
     for (const s of args.servers) {
-      const c = s.connection;
       const knot = renderKnotConfig({ zone, listen: { address: s.address, port: s.port ?? 53 }, dir: DNS_DIR });
-      const script = this.zoneFile.apply((text) =>
-        [
-          "set -eu",
-          `install -d -m 0700 '${DNS_DIR}'`,
-          `printf '%s' '${Buffer.from(knot).toString("base64")}' | base64 -d > '${conf}'`,
-          `printf '%s' '${Buffer.from(text).toString("base64")}' | base64 -d > '${zonePath}.new' && mv '${zonePath}.new' '${zonePath}'`,
-          `knotc -c '${conf}' conf-check >/dev/null`,
-          `if knotc -c '${conf}' status >/dev/null 2>&1; then knotc -c '${conf}' reload >/dev/null; knotc -c '${conf}' zone-reload ${zone} >/dev/null`,
-          `else knotd -c '${conf}' -d </dev/null >>'${DNS_DIR}/knot.log' 2>&1; fi`,
-          // Served once knotd has loaded it (it reports the zone's serial).
-          `for i in $(seq 50); do knotc -c '${conf}' zone-status ${zone} 2>/dev/null | grep -q 'serial: [1-9]' && exit 0; sleep 0.2; done`,
-          `echo "knotd on ${s.address} did not load ${zone}: $(tail -n 5 '${DNS_DIR}/knot.log')" >&2; exit 1`,
-          "",
-        ].join("\n"),
-      );
-      const [cmdName, cmdArgs, cmdOpts] = transform(
+      remoteCommand(
         args.transform?.server,
         `${name}-${s.name.split(".")[0]}`,
         {
-          connection: {
-            host: c.host,
-            port: c.port ?? 22,
-            user: c.user ?? "root",
-            privateKey: pulumi.secret(c.privateKey),
-            hostKey: c.hostKey,
-            dialErrorLimit: c.dialErrorLimit ?? 10,
-            perDialTimeout: c.perDialTimeout ?? 15,
-          },
+          connection: sshConnection(s.connection),
           create: "sh -s",
+          // A changed record set is an update (reload in place), never a replacement: no triggers.
           update: "sh -s",
-          stdin: script,
-          triggers: [script.apply((t) => createHash("sha256").update(t).digest("hex"))],
-          delete: `knotc -c '${conf}' stop >/dev/null 2>&1 || true; for i in $(seq 50); do [ -e '${DNS_DIR}/knot.pid' ] || break; sleep 0.1; done; rm -rf '${DNS_DIR}'`,
+          stdin: this.zoneFile.apply((text) =>
+            knotServeScript({ dir: DNS_DIR, zone, address: s.address, knotConfig: knot, zoneFile: text }),
+          ),
+          delete: knotStopScript(DNS_DIR),
           logging: "stdoutAndStderr",
-        } as command.remote.CommandArgs,
+        },
         { parent: this },
       );
-      new command.remote.Command(cmdName, cmdArgs, cmdOpts);
     }
     this.registerOutputs({ zoneFile: this.zoneFile });
   }
+}
+
+/**
+ * Writes the Knot config and zone into `dir` and serves them: a running knotd reloads, else one is
+ * started; it ends once knotd serves the zone (with its serial), or fails with knotd's log.
+ */
+export function knotServeScript(input: {
+  dir: string;
+  zone: string;
+  /** The server's address, named in the error. */
+  address: string;
+  knotConfig: string;
+  zoneFile: string;
+}): string {
+  const { dir, zone } = input;
+  const conf = `${dir}/knot.conf`;
+  const zonePath = `${dir}/${zone}zone`;
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  return [
+    "set -eu",
+    `install -d -m 0700 '${dir}'`,
+    `printf '%s' '${b64(input.knotConfig)}' | base64 -d > '${conf}'`,
+    `printf '%s' '${b64(input.zoneFile)}' | base64 -d > '${zonePath}.new' && mv '${zonePath}.new' '${zonePath}'`,
+    `knotc -c '${conf}' conf-check >/dev/null`,
+    `if knotc -c '${conf}' status >/dev/null 2>&1; then knotc -c '${conf}' reload >/dev/null; knotc -c '${conf}' zone-reload ${zone} >/dev/null`,
+    `else knotd -c '${conf}' -d </dev/null >>'${dir}/knot.log' 2>&1; fi`,
+    // Served once knotd has loaded it (it reports the zone's serial).
+    `for i in $(seq 50); do knotc -c '${conf}' zone-status ${zone} 2>/dev/null | grep -q 'serial: [1-9]' && exit 0; sleep 0.2; done`,
+    `echo "knotd on ${input.address} did not load ${zone}: $(tail -n 5 '${dir}/knot.log')" >&2; exit 1`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Stops the knotd of `dir` and removes `dir`. knotd keeps writing into `dir` (timer database, log,
+ * pid file) until its process has ended, so the script waits for the process itself, not for the
+ * pid file (removing the directory while knotd still wrote into it failed: "Directory not empty").
+ */
+export function knotStopScript(dir: string): string {
+  return [
+    `pid=$(cat '${dir}/knot.pid' 2>/dev/null || true)`,
+    `knotc -c '${dir}/knot.conf' stop >/dev/null 2>&1 || true`,
+    // Only while that pid is still a knotd: a recycled pid is someone else's process.
+    // A zombie (no init to reap it, as in some containers) has ended: it writes nothing.
+    'alive() { [ -n "$pid" ] && case "$(cat /proc/$pid/stat 2>/dev/null)" in *"(knotd) Z"*) false ;; *"(knotd) "*) true ;; *) false ;; esac; }',
+    "for i in $(seq 100); do alive || break; sleep 0.1; done",
+    'if alive; then kill -9 "$pid"; for i in $(seq 50); do alive || break; sleep 0.1; done; fi',
+    `rm -rf '${dir}'`,
+    "",
+  ].join("\n");
 }

@@ -6,6 +6,6 @@ export interface DnsGateway {
   id: string;
   /** Its public IPv4 address (e.g. `RpcGateway.publicIp`). */
   address: pulumi.Input<string>;
-  /** Port its health is checked on. @default 8545 */
+  /** Port its health is checked on. @default the RpcGateway component's plain HTTP port (core/gateway DEFAULT_HTTP_PORT, 8545) */
   port?: number;
 }

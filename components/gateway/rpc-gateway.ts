@@ -20,7 +20,14 @@ import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import { baremetalWorkloadOptions, templateValues, uploadScript, type BareMetalConnection } from "../baremetal/host";
+import {
+  baremetalWorkloadOptions,
+  templateValues,
+  uploadScript,
+  workloadCommandArgs,
+  type BareMetalConnection,
+} from "../baremetal/host";
+import { remoteCommand, sshConnection } from "../baremetal/remote";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs, NodeOverlay } from "../node-host";
 import { transform, type Transform } from "../transform";
@@ -137,7 +144,7 @@ export interface RpcGatewayArgs {
   };
 }
 
-/** Data disk of a gateway VM, per cloud: the host components always attach one; HAProxy keeps nothing on it. */
+/** Data disk of a gateway VM described by hand (no planned `storage`), per cloud: the host components always attach one; HAProxy keeps nothing on it. */
 const GATEWAY_DISK: Record<"aws" | "gcp" | "azure", StorageChoice> = {
   aws: { class: "gp3", sizeGb: 8, iops: 3000, throughputMBps: 125, local: false },
   gcp: { class: "pd-balanced", sizeGb: 10, local: false },
@@ -270,15 +277,7 @@ export class RpcGateway extends pulumi.ComponentResource {
     if (args.site.kind === "baremetal") {
       const site = args.site;
       const c = site.connection;
-      const connection = {
-        host: c.host,
-        port: c.port ?? 22,
-        user: c.user ?? "root",
-        privateKey: pulumi.secret(c.privateKey),
-        hostKey: c.hostKey,
-        dialErrorLimit: c.dialErrorLimit ?? 10,
-        perDialTimeout: c.perDialTimeout ?? 15,
-      };
+      const connection = sshConnection(c);
       const w = structure;
       const values = templateValues(fleet, w, site.healthTimeoutSeconds ?? 120);
       // The gateway's public and metrics ports are claimed on the host like a node's.
@@ -291,49 +290,36 @@ export class RpcGateway extends pulumi.ComponentResource {
             ([fw, s]) => claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`))),
           ),
       );
-      const uploaded = new command.remote.Command(
-        ...transform(
-          args.transform?.upload,
-          `${name}-upload`,
-          {
-            connection,
-            create: "sh -s",
-            update: "sh -s",
-            stdin: upload,
-            delete: fill(readTemplate("baremetal/down.sh"), values, "templates/baremetal/down.sh"),
-            logging: "stdoutAndStderr",
-          },
-          p,
-        ),
+      const uploaded = remoteCommand(
+        args.transform?.upload,
+        `${name}-upload`,
+        workloadCommandArgs(connection, upload, values),
+        p,
       );
       const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
-      const firewall = new command.remote.Command(
-        ...transform(
-          args.transform?.firewall,
-          `${name}-firewall`,
-          {
-            connection,
-            create: "nft -f -",
-            update: "nft -f -",
-            stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
-            delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
-          },
-          p,
-        ),
+      const firewall = remoteCommand(
+        args.transform?.firewall,
+        `${name}-firewall`,
+        {
+          connection,
+          create: "nft -f -",
+          update: "nft -f -",
+          stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
+          delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
+        },
+        p,
       );
-      new command.remote.Command(
-        ...transform(
-          args.transform?.start,
-          `${name}-start`,
-          {
-            connection,
-            create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
-            // Changed files start the project again; the hash says "changed" without the secrets.
-            triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
-            logging: "stdoutAndStderr",
-          },
-          { ...p, dependsOn: [uploaded, firewall] },
-        ),
+      remoteCommand(
+        args.transform?.start,
+        `${name}-start`,
+        {
+          connection,
+          create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
+          // Changed files start the project again; the hash says "changed" without the secrets.
+          triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
+          logging: "stdoutAndStderr",
+        },
+        { ...p, dependsOn: [uploaded, firewall] },
       );
       this.publicIp = pulumi.output(c.host);
     } else {
@@ -452,7 +438,8 @@ export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): 
     shape: g.shape,
     vcpu: g.vcpu,
     memoryGb: g.memoryGb,
-    storage: GATEWAY_DISK[cloud],
+    // The planned gateway's disk is the one its cost prices; a gateway described by hand gets a small one.
+    storage: g.storage ?? GATEWAY_DISK[cloud],
     monthlyUsd: g.monthlyUsd,
     cost: g.cost,
     estimate: g.estimate,

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { renderWgSetconf, type OverlayPlan, type PeerKeys } from "../../core/overlay";
-import { type BareMetalConnection } from "../baremetal/host";
+import { remoteCommand, sshConnection, type BareMetalConnection } from "../baremetal/remote";
 import { BAREMETAL_ROOT } from "../../core/layout";
-import { transform, type Transform } from "../transform";
+import { type Transform } from "../transform";
 
 export interface BareMetalWireGuardArgs {
   /** The fleet's overlay (`planOverlay(plan)`). */
@@ -59,16 +59,7 @@ export class BareMetalWireGuard extends pulumi.ComponentResource {
       );
     const wireguardGo = args.wireguardGo ?? "wireguard-go";
     if (!/^[\w./-]+$/.test(wireguardGo)) throw new Error(`${name}: wireguardGo '${wireguardGo}' must be a plain path`);
-    const c = args.connection;
-    const connection = {
-      host: c.host,
-      port: c.port ?? 22,
-      user: c.user ?? "root",
-      privateKey: pulumi.secret(c.privateKey),
-      hostKey: c.hostKey,
-      dialErrorLimit: c.dialErrorLimit ?? 10,
-      perDialTimeout: c.perDialTimeout ?? 15,
-    };
+    const connection = sshConnection(args.connection);
     const o = args.overlay;
     const iface = o.interface;
     const conf = `${OVERLAY_DIR}/${iface}.conf`;
@@ -97,7 +88,7 @@ export class BareMetalWireGuard extends pulumi.ComponentResource {
         ].join("\n"),
       ),
     );
-    const [upName, upArgs, upOpts] = transform(
+    remoteCommand(
       args.transform?.up,
       `${name}-up`,
       {
@@ -107,10 +98,9 @@ export class BareMetalWireGuard extends pulumi.ComponentResource {
         stdin: script,
         delete: `ip link del dev ${iface} 2>/dev/null || true; rm -f '${conf}' '${OVERLAY_DIR}/wireguard-go.log'; rmdir '${OVERLAY_DIR}' 2>/dev/null || true`,
         logging: "stdoutAndStderr",
-      } as command.remote.CommandArgs,
+      },
       { parent: this },
     );
-    new command.remote.Command(upName, upArgs, upOpts);
     this.address = machine.address;
     this.registerOutputs({ address: this.address });
   }

@@ -5,7 +5,7 @@ import { groupByChain, round, sharesBy, worstSingleLoss } from "../diversity";
 import { gatewayAsNode } from "../diversity/access";
 import { InfeasibleError } from "../errors";
 import { planFleet } from "../planner/plan";
-import { type Plan } from "../plan";
+import { NOTHING_DEPLOYED, type DeployedFleet, type Plan } from "../plan";
 import { resolveFleet } from "../fleet-spec/resolve";
 import { accessPolicy } from "../fleet-spec/resolve-gateways";
 import type { Policy } from "../diversity/policy";
@@ -57,6 +57,8 @@ interface Variant {
    * loss): the single-cloud baselines lower them, since one cloud is one operator by definition.
    */
   floors?: "all" | "region" | "none";
+  /** The deployed fleet, kept in place as `pulumi up` keeps it (the "your policy" row only). */
+  deployed?: DeployedFleet;
 }
 
 /** Purchase options compared beside the spec's own (users adopt a cost tool for committed-use support). */
@@ -67,7 +69,11 @@ const PRICING_ROWS: ReadonlyArray<{ pricing: NonNullable<FleetSpec["pricing"]>; 
 ];
 
 /** Solves the same spec under each scenario with the same optimiser. Scenarios that cannot exist say why. */
-export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promise<Comparison> {
+export async function compareScenarios(
+  spec: FleetSpec,
+  catalog: Catalog,
+  deployed: DeployedFleet = NOTHING_DEPLOYED,
+): Promise<Comparison> {
   const rows: Scenario[] = [];
   const clientCap = spec.policy.maxShare?.client;
   const clientOnly: Policy = clientCap === undefined ? {} : { maxShare: { client: clientCap } };
@@ -109,10 +115,11 @@ export async function compareScenarios(spec: FleetSpec, catalog: Catalog): Promi
     await solve(
       {
         name: "your policy",
-        description: "the spec as written: every site, every rule, the budget",
+        description: `the spec as written: every site, every rule, the budget${deployed.previous.length ? "; deployed nodes and gateways stay in place, as in pulumi up" : ""}`,
         sites: spec.sites,
         policy: spec.policy,
         budget: spec.budget,
+        deployed,
       },
       spec,
       catalog,
@@ -217,9 +224,9 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
     const fleet = resolveFleet(variantSpec, catalog);
     if (fleet.access && v.floors && v.floors !== "all") {
       for (const group of fleet.access.groups)
-        group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors);
+        group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors, spec.gateways?.minOperators);
     }
-    const plan = await planFleet(fleet, catalog);
+    const plan = await planFleet(fleet, catalog, v.deployed ?? NOTHING_DEPLOYED);
     return {
       name: v.name,
       description: v.description,

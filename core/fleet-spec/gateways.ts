@@ -60,6 +60,14 @@ export const Gateways = z
       .describe(
         "Sites (or providers) whose nodes get traffic only when no other upstream of the chain is healthy, e.g. paid or distant ones. @default none: every node is a primary upstream",
       ),
+    minOperators: z
+      .number()
+      .int("must be a whole number")
+      .min(2, "must be at least 2: an access layer on one operator is switched off by one company")
+      .default(2)
+      .describe(
+        "Operators the gateways run on, at least; the gateways' own floor (policy.minOperators is the nodes'): two gateways on two operators are a valid access layer. @default 2",
+      ),
     minSurviving: z
       .number()
       .int("must be a whole number")

@@ -51,7 +51,12 @@ export interface AccessLayer {
  * `minSurviving` gateways left after losing any one operator or any one region. `floors` is only
  * lowered by `compare` for its single-cloud baselines, which have one operator by definition.
  */
-export function accessPolicy(policy: Policy, minSurviving: number, floors: "all" | "region" | "none" = "all"): Policy {
+export function accessPolicy(
+  policy: Policy,
+  minSurviving: number,
+  floors: "all" | "region" | "none" = "all",
+  minOperators = 2,
+): Policy {
   const caps = Object.fromEntries(
     (["operator", "region", "jurisdiction", "legal"] as const).flatMap((d) =>
       policy.maxShare?.[d] === undefined ? [] : [[d, policy.maxShare[d]]],
@@ -59,7 +64,8 @@ export function accessPolicy(policy: Policy, minSurviving: number, floors: "all"
   );
   return {
     ...(Object.keys(caps).length ? { maxShare: caps } : {}),
-    ...(floors === "all" ? { minOperators: Math.max(2, policy.minOperators ?? 1) } : {}),
+    // gateways.minOperators, not policy.minOperators: the nodes' floor (often 3) refused two gateways.
+    ...(floors === "all" ? { minOperators: Math.max(2, minOperators) } : {}),
     ...(floors === "none"
       ? {}
       : { survive: { operatorLoss: floors === "all" ? 1 : 0, regionLoss: 1, minNodes: minSurviving } }),
@@ -142,7 +148,7 @@ export function resolveGateways(
   }
   if (!size && (g.vcpu === undefined || g.memoryGb === undefined)) return undefined;
 
-  const policy = accessPolicy(spec.policy, g.minSurviving);
+  const policy = accessPolicy(spec.policy, g.minSurviving, "all", g.minOperators);
   const groups = demands.map((d, k): AccessLayer["groups"][number] => {
     const requests = d.chains.length * traffic.requestsPerSecond;
     // Clients spread requests over the endpoints, so each gateway carries an equal share.

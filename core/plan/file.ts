@@ -43,7 +43,9 @@ export function planToJson(plan: Plan): object {
       estimate: n.estimate,
     })),
     // Only with `gateways` in the spec, so a plan without an access layer reads as before.
-    ...(plan.gateways.length ? { gateways: plan.gateways.map(({ sources: _sources, ...g }) => g) } : {}),
+    ...(plan.gateways.length
+      ? { gateways: plan.gateways.map(({ sources: _sources, storage: _storage, ...g }) => g) }
+      : {}),
     hosts: plan.hosts,
     totals: plan.totals,
     metrics: plan.metrics,

@@ -11,6 +11,13 @@ export {
   type SavedPlan,
 } from "./file";
 export { checkSavedPlan } from "./verify";
+export {
+  NOTHING_DEPLOYED,
+  deployedFromOutputs,
+  parseDeployedState,
+  readDeployedState,
+  type DeployedFleet,
+} from "./deployed";
 export { withChecks } from "./checks";
 export { AKASH_WARNING, planWarnings } from "./warnings";
 export { budgetCheck, money, shareHostPrice, usd, withinBudget } from "./money";

@@ -63,6 +63,8 @@ export interface PlannedGateway {
   shape?: string;
   vcpu: number;
   memoryGb: number;
+  /** The disk `cost` prices (catalog gateways.sizes diskGb); the cloud host components build this one. Absent on a gateway described by hand. */
+  storage?: StorageChoice;
   monthlyUsd: number;
   /** Machine, disk, public IP and the egress of RPC responses (an estimate: see `traffic`). */
   cost: CostBreakdown;

@@ -31,16 +31,8 @@ export function splitGateways(
     .map((n): PlannedGateway => {
       const group = groups.get(n.chainKey)!;
       const { chains } = group.gateway;
-      // A gateway is the machine part of a placed node: it has no chain, role, clients or data disk.
-      const {
-        chainKey: _key,
-        chain: _chain,
-        network: _network,
-        role: _role,
-        clients: _clients,
-        storage: _disk,
-        ...machine
-      } = n;
+      // A gateway is the machine part of a placed node (with the disk priced for it): no chain, role or clients.
+      const { chainKey: _key, chain: _chain, network: _network, role: _role, clients: _clients, ...machine } = n;
       return {
         ...machine,
         chains,
@@ -140,11 +132,11 @@ export function gatewayReasons(
     // Absent only where compare lowers the floors (a single-cloud baseline has one operator).
     const minOps = policy.minOperators;
     if (minOps === undefined) continue;
-    // Above the floor of two, the spec's minOperators set it: relaxing that leaves the floor.
+    // Above the floor of two, gateways.minOperators sets it: relaxing that leaves the floor.
     const required = relaxed.has("minOperators") ? 2 : minOps;
     const family = required > 2 ? "minOperators" : undefined;
     const operators = [...new Set(sites.map((s) => s.operator))].sort();
-    const rule = `gateways run on at least ${required} operators (${required > 2 ? `policy.minOperators ${required}` : "never fewer than two"})`;
+    const rule = `gateways run on at least ${required} operators (${required > 2 ? `gateways.minOperators ${required}` : "never fewer than two"})`;
     if (count < required) say(`${rule}, so ${path} must be at least ${required}; it is ${count}`, family);
     else if (operators.length < required)
       say(

@@ -25,6 +25,8 @@ export interface Recorded {
 }
 
 export interface Harness {
+  /** What the stack's own StackReference reads: its last outputs (the program's deployed state); none by default. */
+  stackOutputs?: Record<string, unknown>;
   resources: Recorded[];
   calls: Array<{ token: string; inputs: Record<string, any>; provider?: string }>;
 }
@@ -133,6 +135,9 @@ export function installMocks(stack = "example"): Harness {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
+        // A read of the stack's own outputs, not a resource the program makes: not recorded.
+        if (args.type === "pulumi:pulumi:StackReference")
+          return { id: args.id ?? args.name, state: { ...args.inputs, outputs: h.stackOutputs ?? {} } };
         const id = idFor(args.type, args.name);
         h.resources.push({
           type: args.type,
@@ -173,6 +178,8 @@ export function installMocks(stack = "example"): Harness {
     "sovereign",
     stack,
     false,
+    // The program reads its own stack's outputs through a StackReference named by organization.
+    "organization",
   );
   return h;
 }

@@ -148,7 +148,7 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         return false;
     }
     // The access layer, per set of gateways serving the same chains: the policy's operator, region and
-    // jurisdiction caps; at least two operators (or minOperators if higher); after losing any one
+    // jurisdiction caps; at least gateways.minOperators operators (2 or more); after losing any one
     // operator or any one region, at least gateways.minSurviving gateways left.
     for (const group of fleet.access?.groups ?? []) {
       const mine = placement.filter((_, i) => nodes[i] === group).map((s) => fleet.sites[s]);
@@ -159,7 +159,7 @@ export function bruteForce(fleet: Fleet, catalog: Catalog): BruteResult {
         if (cap !== undefined && [...count(dim).values()].some((c) => c / total > cap + 1e-9)) return false;
       }
       if (!withinLegalCaps(mine)) return false;
-      if (count("operator").size < Math.max(2, policy.minOperators ?? 1)) return false;
+      if (count("operator").size < fleet.spec.gateways!.minOperators) return false;
       const keep = fleet.spec.gateways!.minSurviving;
       for (const dim of ["operator", "region"] as const)
         if ([...count(dim).values()].some((c) => total - c < keep)) return false;

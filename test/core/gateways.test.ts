@@ -31,20 +31,47 @@ const small = (
 ) => ({ name: "t", chains: [{ chain: "bitcoin", count: 2 }], sites, policy: {}, gateways });
 
 /** The access layer's rules, counted here from the plan's gateways. */
-function assertAccessRules(gateways: PlannedGateway[], policy: FleetSpec["policy"], minSurviving = 1) {
+function assertAccessRules(
+  gateways: PlannedGateway[],
+  policy: FleetSpec["policy"],
+  minSurviving = 1,
+  minOperators = 2,
+) {
   const n = gateways.length;
   for (const dim of ["operator", "region", "jurisdiction"] as const) {
     const cap = policy.maxShare?.[dim];
     if (cap !== undefined)
       assert.ok(top(gateways.map((g) => g[dim])) <= Math.floor(cap * n + 1e-9), `gateway ${dim} cap ${cap}`);
   }
-  assert.ok(
-    tally(gateways.map((g) => g.operator)).size >= Math.max(2, policy.minOperators ?? 1),
-    "gateways on too few operators",
-  );
+  assert.ok(tally(gateways.map((g) => g.operator)).size >= minOperators, "gateways on too few operators");
   assert.ok(n - top(gateways.map((g) => g.operator)) >= minSurviving, "an operator loss takes the access layer down");
   assert.ok(n - top(gateways.map((g) => g.region)) >= minSurviving, "the gateways are all in one region");
 }
+
+describe("gateways.minOperators, the gateways' own floor", () => {
+  test("the nodes' policy.minOperators 3 does not refuse two gateways on two operators", async () => {
+    const spec = { ...small({ count: 2 }), chains: [{ chain: "bitcoin", count: 3 }], policy: { minOperators: 3 } };
+    const p = await plan(spec);
+    assert.equal(p.gateways.length, 2);
+    assert.equal(new Set(p.gateways.map((g) => g.operator)).size, 2);
+    assert.equal(new Set(p.nodes.map((n) => n.operator)).size, 3, "the nodes keep their own floor");
+    assert.ok(p.policy.checks.find((c) => c.rule === "gateways.minOperators")?.ok);
+  });
+
+  test("gateways.minOperators 3 puts three gateways on three operators", async () => {
+    const p = await plan(
+      small(
+        { count: 3, minOperators: 3 },
+        { aws: { regions: ["us-east-1"] }, gcp: { regions: ["europe-west3"] }, azure: { regions: ["eastus"] } },
+      ),
+    );
+    assertAccessRules(p.gateways, {}, 1, 3);
+  });
+
+  test("below 2 is bad input naming the field", () => {
+    assert.throws(() => fleetOf(small({ count: 2, minOperators: 1 })), /gateways\.minOperators: must be at least 2/);
+  });
+});
 
 describe("the bundled example's access layer", () => {
   let p: Plan;
@@ -334,9 +361,9 @@ describe("infeasible access layers are explained in the spec's words", () => {
       /maxShare\.operator 0\.34 allows no operator even one of the fleet's 2 gateway\(s\); raise gateways\.count to at least 3 or maxShare\.operator to 0\.5/,
     ],
     [
-      "policy.minOperators above the gateway count",
-      { ...small({ count: 2 }), policy: { minOperators: 3 }, chains: [{ chain: "bitcoin", count: 3 }] },
-      /gateways run on at least 3 operators \(policy\.minOperators 3\), so gateways\.count must be at least 3; it is 2/,
+      "gateways.minOperators above the gateway count",
+      small({ count: 2, minOperators: 3 }),
+      /gateways run on at least 3 operators \(gateways\.minOperators 3\), so gateways\.count must be at least 3; it is 2/,
     ],
   ];
   for (const [name, spec, reason] of cases) {

@@ -16,7 +16,18 @@ import { after, before, describe, test } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { providerAddress, startContractServer, type ContractServer } from "../akash/console-server";
-import { REPO, labEnv, labHosts, labProblem, programStack, ssh, stateOnDisk, timer } from "./lab";
+import {
+  REPO,
+  destroyStack,
+  hostLeftovers,
+  labEnv,
+  labHosts,
+  labProblem,
+  programStack,
+  ssh,
+  stateOnDisk,
+  timer,
+} from "./lab";
 import { leaseRunner, type LeaseRunner } from "./lease-runner";
 
 const env = labEnv();
@@ -150,15 +161,16 @@ describe("an Akash node behind the gateways over mTLS, with the real engine", { 
   });
 
   after(async () => {
-    if (stack) {
-      await stack.destroy({ color: "never" }).catch((e) => console.error(`destroy failed: ${e.message}`));
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+    try {
+      // Fails the suite when destroy fails (the destroy test may not have run).
+      if (stack) await destroyStack(stack);
+    } finally {
+      for (const d of server?.deployments.values() ?? [])
+        if (d.state === "active") await runner.close(d.dseq).catch(() => undefined);
+      await server?.close();
+      rmSync(work, { recursive: true, force: true });
+      console.log(`akash upstream e2e timings (s): ${JSON.stringify(timings)}`);
     }
-    for (const d of server?.deployments.values() ?? [])
-      if (d.state === "active") await runner.close(d.dseq).catch(() => undefined);
-    await server?.close();
-    rmSync(work, { recursive: true, force: true });
-    console.log(`akash upstream e2e timings (s): ${JSON.stringify(timings)}`);
   });
 
   test("pulumi up: the Akash node gets a terminator on its lease, the others join the overlay", async () => {
@@ -242,5 +254,7 @@ describe("an Akash node behind the gateways over mTLS, with the real engine", { 
     await timed("destroy", () => stack.destroy({ color: "never", onOutput: (o) => log.push(o) }));
     assert.ok([...server.deployments.values()].every((d) => d.state === "closed"));
     assert.deepEqual(runner.containers(), []);
+    for (const name of [NODE_HOST, GATEWAY_ONLY_HOST])
+      assert.equal(hostLeftovers(env, host(name)), "", `${name} is clean`);
   });
 });

@@ -22,7 +22,19 @@ import { after, before, describe, test } from "node:test";
 import { createPublicClient, fallback, http, type PublicClient } from "viem";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { REPO, labEnv, labHosts, labProblem, setHostReachable, ssh, stateOnDisk, timer, type LabHost } from "./lab";
+import {
+  REPO,
+  destroyStack,
+  hostLeftovers,
+  labEnv,
+  labHosts,
+  labProblem,
+  setHostReachable,
+  ssh,
+  stateOnDisk,
+  timer,
+  type LabHost,
+} from "./lab";
 import { baremetalHostSpec } from "./access-plan";
 import { loadCatalog } from "../../core/catalog/load";
 import { validateFleetObject } from "../../core/fleet-spec/parse";
@@ -529,15 +541,20 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   after(async () => {
     for (const h of [...cut]) upAgain(h);
     unbound?.kill();
-    // SOVEREIGN_DRILL_KEEP=1 leaves the stack up to look at it (destroy it with the same test later).
-    if (stack && process.env.SOVEREIGN_DRILL_KEEP !== "1") {
-      try {
-        await timed("destroy", () => stack!.destroy({ color: "never" }));
-        await stack.workspace.removeStack(stack.name);
-      } catch (e) {
-        console.error(`destroy failed: ${(e as Error).message}`);
+    try {
+      // SOVEREIGN_DRILL_KEEP=1 leaves the stack up to look at it (destroy it with the same test later).
+      // A failed destroy or a dirty host fails the suite.
+      if (stack && process.env.SOVEREIGN_DRILL_KEEP !== "1") {
+        await timed("destroy", () => destroyStack(stack!));
+        for (const name of DRILL_HOSTS) assert.equal(hostLeftovers(env, host(name)), "", `${name} is clean`);
       }
+    } finally {
+      report();
     }
+  });
+
+  /** The per-phase table and the timings; the process ends a second later. */
+  function report() {
     rmSync(work, { recursive: true, force: true });
     console.log(
       "\ndrill (per phase; latency ms; library = viem fallback over the endpoint list, hostname = viem http over the name via Unbound, raw = autocannon on one gateway)",
@@ -557,7 +574,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     console.log(`drill timings (s): ${JSON.stringify(timings)}`);
     // viem's fallback ranking keeps a timer running: let the test process end once everything is reported.
     setTimeout(() => process.exit(), 1000).unref();
-  });
+  }
 
   test("pulumi up: nodes on three operators, two gateways, the overlay, the hostname on two Knot servers", async () => {
     assert.ok(stack);

@@ -66,6 +66,34 @@ export function ssh(env: Record<string, string>, host: LabHost, command: string)
   return r.stdout;
 }
 
+/**
+ * What a destroy left on a lab host of a suite (every suite has hosts of its own): containers,
+ * files under /srv/sovereign, Sovereign's nftables tables, the overlay interface, a DNS listener.
+ * Empty when the host is clean; else one line per leftover.
+ */
+export function hostLeftovers(env: Record<string, string>, host: LabHost): string {
+  return ssh(
+    env,
+    host,
+    [
+      "docker ps -a --format 'container {{.Names}}'",
+      "find /srv/sovereign -mindepth 1 -maxdepth 4 2>/dev/null | sed 's/^/file /' | head -5",
+      "nft list tables | grep sovereign_ | sed 's/^/nftables /' || true",
+      "ip -o link show dev sovwg0 2>/dev/null | sed 's/^/interface /' || true",
+      "ss -Hlnu 'sport = :53' | sed 's/^/listener /'",
+    ].join("; "),
+  ).trim();
+}
+
+/**
+ * Destroys a suite's stack and removes it. A failed destroy fails the suite: a destroy that leaves
+ * a host dirty is a bug users meet (it was once caught, printed and passed).
+ */
+export async function destroyStack(stack: Stack, onOutput?: (out: string) => void): Promise<void> {
+  await stack.destroy({ color: "never", onOutput });
+  await stack.workspace.removeStack(stack.name);
+}
+
 /** Takes a host off the network (its link goes down) or brings it back. */
 export function setHostReachable(name: string, reachable: boolean): void {
   execFileSync("bash", [join(LAB_SCRIPTS, reachable ? "host-up.sh" : "host-down.sh"), name], { stdio: "pipe" });

@@ -1,0 +1,92 @@
+/**
+ * What is deployed now, as the planner's previous plan: the nodes (site and clients) and gateways
+ * (site) of a Sovereign stack's outputs `nodes` and `gateways`. The program reads them from its own
+ * stack; the CLI (`--deployed`) from `pulumi stack output --json` or `pulumi stack export`, so
+ * `plan`, `compare`, `outage` and `validate` show what `up` will do.
+ */
+import { z } from "zod";
+import { SpecError } from "../errors";
+import { InputFileError, readInputFile } from "../input-file";
+import type { PreviousGateway, PreviousNode } from "./types";
+
+/** The deployed fleet: what `PlanOptions.previous` and `previousGateways` take. */
+export interface DeployedFleet {
+  previous: PreviousNode[];
+  previousGateways: PreviousGateway[];
+}
+
+export const NOTHING_DEPLOYED: DeployedFleet = { previous: [], previousGateways: [] };
+
+const DeployedNode = z.object({ id: z.string(), site: z.string(), clients: z.record(z.string(), z.string()) });
+const DeployedGateway = z.object({ id: z.string(), site: z.string() });
+
+/** Pulumi's marker of a secret value in an export (with `plaintext` under --show-secrets). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * The previous plan in a stack's outputs. Entries without an id and a site (outputs of an older
+ * version) are left out: they are planned afresh, never guessed.
+ */
+export function deployedFromOutputs(outputs: { nodes?: unknown; gateways?: unknown }): DeployedFleet {
+  const entries = <T>(value: unknown, schema: z.ZodType<T>): T[] =>
+    Object.values(isRecord(value) ? value : {}).flatMap((v) => {
+      const parsed = schema.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    });
+  return {
+    previous: entries(outputs.nodes, DeployedNode).map((n) => ({ id: n.id, site: n.site, clients: n.clients })),
+    previousGateways: entries(outputs.gateways, DeployedGateway).map((g) => ({ id: g.id, site: g.site })),
+  };
+}
+
+const NOT_DEPLOYED_STATE =
+  "not the outputs of a Sovereign stack: give `pulumi stack output --json > deployed.json` or `pulumi stack export > deployed.json` of the stack";
+
+/** The deployed fleet in the JSON text of `pulumi stack output --json` or `pulumi stack export`. */
+export function parseDeployedState(json: string, file?: string): DeployedFleet {
+  const fail = (message: string): never => {
+    throw new SpecError([{ path: "--deployed", message }], file);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    return fail(`not JSON (${(e as Error).message}); ${NOT_DEPLOYED_STATE}`);
+  }
+  const outputs = stackOutputs(raw);
+  if (!outputs || !("nodes" in outputs)) return fail(NOT_DEPLOYED_STATE);
+  const plain = (name: string) => {
+    const v = outputs[name];
+    if (!isRecord(v) || v[SECRET_SIG] === undefined) return v;
+    if (typeof v.plaintext !== "string")
+      return fail(`the ${name} output is encrypted; export with \`pulumi stack export --show-secrets\``);
+    try {
+      return JSON.parse(v.plaintext);
+    } catch {
+      return fail(`the ${name} output's plaintext is not JSON; ${NOT_DEPLOYED_STATE}`);
+    }
+  };
+  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways") });
+}
+
+/** Reads `--deployed FILE`. */
+export function readDeployedState(file: string): DeployedFleet {
+  try {
+    return parseDeployedState(readInputFile(file), file);
+  } catch (e) {
+    if (e instanceof InputFileError)
+      throw new SpecError([{ path: "--deployed", message: `cannot read the deployed state: ${e.reason}` }], file);
+    throw e;
+  }
+}
+
+/** The outputs object: the file itself (`stack output --json`), or the Stack resource's (`stack export`). */
+function stackOutputs(raw: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(raw)) return undefined;
+  const resources = isRecord(raw.deployment) ? raw.deployment.resources : undefined;
+  if (!Array.isArray(resources)) return raw;
+  const stack = resources.find((r) => isRecord(r) && r.type === "pulumi:pulumi:Stack");
+  return isRecord(stack) && isRecord(stack.outputs) ? stack.outputs : undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
