@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { fqdn, renderKnotConfig, renderZoneFile, rpcRecordSet, type NameServer } from "../../core/dns";
+import {
+  fqdn,
+  renderKnotConfig,
+  renderZoneFile,
+  rpcRecordSet,
+  serverResourceLabel,
+  type NameServer,
+} from "../../core/dns";
 import { type BareMetalConnection } from "../baremetal/host";
 import { BAREMETAL_ROOT } from "../../core/layout";
 import { transform, type Transform } from "../transform";
@@ -97,7 +104,7 @@ export class SelfHostedRpcZone extends pulumi.ComponentResource {
       );
       const [cmdName, cmdArgs, cmdOpts] = transform(
         args.transform?.server,
-        `${name}-${s.name.split(".")[0]}`,
+        `${name}-${serverResourceLabel(s.name)}`,
         {
           connection: {
             host: c.host,
