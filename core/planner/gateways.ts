@@ -67,7 +67,8 @@ export function splitGateways(
   };
 }
 
-const list = (xs: string[]) => xs.join(", ");
+/** Names for a message; an empty list says "none" rather than leaving nothing after a colon. */
+const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 const regionNote = (dim: string) => (dim === "region" ? " (never all in one region)" : "");
 
 /**
