@@ -1,10 +1,11 @@
 /** `sovereign cost` as a terminal table: one row per billed line, the way `infracost breakdown` prints. */
-// The width cli-table3 measures cells with (wide and combining characters counted as shown).
-const { strlen } = require("cli-table3/src/utils") as { strlen: (text: string) => number };
 import type { CostEstimate } from "../core/costs/resources";
 import type { CostReport } from "./cost-json";
 import { terminalText } from "../core/errors";
 import { usd } from "./format";
+
+// The width cli-table3 measures cells with (wide and combining characters counted as shown).
+const { strlen } = require("cli-table3/src/utils") as { strlen: (text: string) => number };
 
 export const COST_NOTE =
   "Prices are on-demand list prices from the catalog (each with its source and date); * marks an estimate. " +
