@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { CatalogError } from "../core/catalog/load";
-import { InfeasibleError, SavedPlanError, SourceError, SpecError } from "../core/errors";
+import { InfeasibleError, SavedPlanError, SourceError, SpecError, terminalLines } from "../core/errors";
 import { commands } from "./commands";
 import { UsageError } from "./errors";
 import { EXIT, withExamples } from "./options";
@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .version(require("../package.json").version)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: say })
     .showHelpAfterError("(add --help for usage)");
   withExamples(program, [
     ["sovereign plan examples/fleet.yaml", "the cheapest placement that keeps the spec's policy"],
@@ -34,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Every message to stderr: escape codes and bidi characters from a value are shown, never acted on. */
+function say(text: string) {
+  process.stderr.write(terminalLines(text));
+}
+
 function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // --help and --version end here too, with code 0.
@@ -41,7 +46,7 @@ function reportError(e: unknown): number {
   }
   if (e instanceof UsageError) {
     const lines = e.message.split("\n");
-    process.stderr.write(
+    say(
       e.options.header
         ? `error: ${e.options.header}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`
         : lines.map((l) => `error: ${l}\n`).join(""),
@@ -49,7 +54,7 @@ function reportError(e: unknown): number {
     return EXIT.badInput;
   }
   if (e instanceof SavedPlanError) {
-    process.stderr.write(
+    say(
       `error: the saved plan is not valid:\n${e.message
         .split("\n")
         .map((l) => `  ${l}`)
@@ -58,7 +63,7 @@ function reportError(e: unknown): number {
     return EXIT.badInput;
   }
   if (e instanceof SpecError) {
-    process.stderr.write(
+    say(
       `error: the fleet spec is not valid:\n${e.message
         .split("\n")
         .map((l) => `  ${l}`)
@@ -67,7 +72,7 @@ function reportError(e: unknown): number {
     return EXIT.badInput;
   }
   if (e instanceof InfeasibleError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    say(`error: ${e.message}\n`);
     return EXIT.infeasible;
   }
   if (e instanceof SourceError) {
@@ -75,11 +80,11 @@ function reportError(e: unknown): number {
     return EXIT.sourceUnavailable;
   }
   if (e instanceof CatalogError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    say(`error: ${e.message}\n`);
     return EXIT.internal;
   }
-  process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-  if (process.env.SOVEREIGN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  say(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.SOVEREIGN_DEBUG && e instanceof Error) say(`${e.stack}\n`);
   return EXIT.internal;
 }
 

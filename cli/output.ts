@@ -1,4 +1,5 @@
 import { closeSync, lstatSync, openSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { terminalLines } from "../core/errors";
 import { UsageError } from "./errors";
 
 /**
@@ -7,8 +8,10 @@ import { UsageError } from "./errors";
  * device is refused rather than silently replaced by a regular file.
  */
 export function emit(report: string, out?: string, inputs: readonly string[] = []) {
-  // The same bytes either way: a file ends with a newline like stdout does.
-  const text = report.endsWith("\n") ? report : `${report}\n`;
+  // The same bytes either way: a file ends with a newline like stdout does. Values from specs,
+  // previews or the network cannot carry an escape code or bidi override into any format (JSON
+  // keeps them as \u escapes, which parse back to the same strings).
+  const text = terminalLines(report.endsWith("\n") ? report : `${report}\n`);
   if (!out) {
     process.stdout.write(text);
     return;
@@ -42,7 +45,7 @@ export function emit(report: string, out?: string, inputs: readonly string[] = [
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") rmSync(tmp, { force: true });
     refuse(writeProblem(e as NodeJS.ErrnoException));
   }
-  process.stderr.write(`wrote ${out}\n`);
+  process.stderr.write(terminalLines(`wrote ${out}\n`));
 }
 
 function statOrUndefined(stat: () => Stats): Stats | undefined {

@@ -21,7 +21,10 @@ export class SpecError extends Error {
 export function formatProblem(p: InputProblem, file?: string): string {
   const where = [file === undefined ? undefined : excerpt(file, 200), p.line].filter((x) => x !== undefined).join(":");
   // The message quotes values through `excerpt`; the cap is the net under messages that forgot to.
-  return `${where ? where + ": " : ""}${excerpt(p.path, 200) || "(top level)"}: ${excerpt(p.message, MAX_MESSAGE)}`;
+  // One problem, one line: a line break or escape code inside a value is shown, never acted on.
+  return terminalText(
+    `${where ? where + ": " : ""}${excerpt(p.path, 200) || "(top level)"}: ${excerpt(p.message, MAX_MESSAGE)}`,
+  );
 }
 
 const MAX_MESSAGE = 2000;
@@ -32,15 +35,34 @@ export function excerpt(value: string, max = 60): string {
   return `${value.slice(0, max)}… (${value.length} characters)`;
 }
 
+/**
+ * Characters a terminal acts on instead of showing: C0/C1 controls (escape sequences, line
+ * breaks), bidi overrides and isolates (text that reads differently than it is), line and
+ * paragraph separators.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const LINE_BREAK_OR_TAB = /[\n\t]/;
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** One line for a terminal: every character in UNPRINTABLE shown as `\u001b`, never sent. */
+export function terminalText(text: string): string {
+  return text.replace(UNPRINTABLE, escapeChar);
+}
+
+/** A whole report or message: as terminalText, but its own line breaks and tabs kept. */
+export function terminalLines(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => (LINE_BREAK_OR_TAB.test(c) ? c : escapeChar(c)));
+}
+
 /** A user-given name quoted for a message, shortened and with control characters shown as escapes. */
 export function quote(value: string): string {
-  return `'${excerpt(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`;
+  return `'${terminalText(excerpt(value))}'`;
 }
 
 /** No placement keeps every rule: the CLI exits 3 and prints the reasons in plain words. */
 export class InfeasibleError extends Error {
   constructor(readonly reasons: string[]) {
-    super(`no plan keeps every rule:\n  - ${reasons.join("\n  - ")}`);
+    super(`no plan keeps every rule:\n  - ${reasons.map(terminalText).join("\n  - ")}`);
     this.name = "InfeasibleError";
   }
 }

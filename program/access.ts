@@ -8,7 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SshConnection } from "../core/fleet-spec/schema";
-import { fqdn, relativeName } from "../core/dns";
+import { apiKeyProblem, apiKeySetProblems, tlsProblems } from "../core/gateway/credentials";
+import { dnsDiversityProblem, dnsOperator, dnsProviders, fqdn, relativeName, serverResourceLabel } from "../core/dns";
 import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
 import type { RpcDnsArgs } from "../components/dns/rpc-dns";
 
@@ -49,6 +50,8 @@ export const DnsConfig = z
       .optional(),
   })
   .superRefine((dns, ctx) => {
+    for (const issue of [...selfHostedServerIssues(dns.selfHosted?.servers ?? []), ...diversityIssues(dns)])
+      ctx.addIssue({ code: "custom", ...issue });
     // The zones of the providers that take one must hold the hostname (else the component fails mid-up).
     for (const key of ["azureDns", "selfHosted"] as const) {
       const zone = dns[key]?.zone;
@@ -65,6 +68,42 @@ export const DnsConfig = z
     }
   });
 export type DnsConfig = z.infer<typeof DnsConfig>;
+
+type DnsIssue = { path: PropertyKey[]; message: string };
+
+/**
+ * Self-hosted servers that would fail mid-deploy or fake diversity: two whose resources would get
+ * one name (ns1.a.org and ns1.b.org), or one address claimed by two operators.
+ */
+function selfHostedServerIssues(servers: ReadonlyArray<{ name: string; operator: string; address: string }>) {
+  const issues: DnsIssue[] = [];
+  const byLabel = new Map<string, string>();
+  const operatorAt = new Map<string, string>();
+  servers.forEach((s, i) => {
+    const label = serverResourceLabel(s.name);
+    const same = byLabel.get(label);
+    if (same !== undefined)
+      issues.push({
+        path: ["selfHosted", "servers", i, "name"],
+        message: `${s.name} and ${same} both start with '${label}', which names their resources: make the first labels differ (ns1, ns2)`,
+      });
+    byLabel.set(label, s.name);
+    const operator = operatorAt.get(s.address);
+    if (operator !== undefined && dnsOperator(operator) !== dnsOperator(s.operator))
+      issues.push({
+        path: ["selfHosted", "servers", i, "operator"],
+        message: `${s.address} is run by ${operator} in another entry; one machine has one operator`,
+      });
+    operatorAt.set(s.address, operator ?? s.operator);
+  });
+  return issues;
+}
+
+/** minOperators (2 unless given) more than the providers listed give: RpcDns would refuse mid-deploy. */
+function diversityIssues(dns: Parameters<typeof dnsProviders>[0] & { minOperators?: number }): DnsIssue[] {
+  const problem = dnsDiversityProblem(dnsProviders(dns), dns.minOperators ?? 2);
+  return problem ? [{ path: dns.minOperators === undefined ? [] : ["minOperators"], message: problem }] : [];
+}
 
 /** `sovereign:gatewayApiKeys`: who holds a key and their rate; each key itself is the secret `sovereign:gatewayApiKey-<name>`. */
 const ApiKeyHolders = z
@@ -107,20 +146,68 @@ function parsedConfig<T>(
   return undefined;
 }
 
-/** The access layer's config; problems are added to `problems` (none of them is thrown here). */
-export function readAccessConfig(config: pulumi.Config, problems: string[]): AccessConfig {
-  const gateways: FleetGatewayOptions = {};
+/**
+ * A secret's plain text, for checks only: it stays a Pulumi secret everywhere it is used, and no
+ * message quotes it. (config.get would warn that a secret is read as plain text.)
+ */
+const secretText = (key: string) => pulumi.runtime.getConfig(`sovereign:${key}`)?.trim();
+
+/** `sovereign:gatewayTlsCertificate` and the secret `sovereign:gatewayTlsPrivateKey`, checked as a pair. */
+function readTls(config: pulumi.Config, problems: string[]): FleetGatewayOptions["tls"] {
   const certificate = config.get("gatewayTlsCertificate")?.trim();
   const privateKey = config.getSecret("gatewayTlsPrivateKey");
-  if (certificate && !certificate.includes("-----BEGIN CERTIFICATE-----"))
-    problems.push(
-      "sovereign:gatewayTlsCertificate is not a PEM certificate chain (-----BEGIN CERTIFICATE----- ...): pulumi config set sovereign:gatewayTlsCertificate < fullchain.pem",
-    );
-  else if (certificate && privateKey) gateways.tls = { certificate, privateKey };
-  else if (certificate || privateKey)
+  if (!certificate && !privateKey) return undefined;
+  if (!certificate || !privateKey) {
     problems.push(
       "sovereign:gatewayTlsCertificate and sovereign:gatewayTlsPrivateKey go together (the key as a secret: pulumi config set --secret sovereign:gatewayTlsPrivateKey < key.pem)",
     );
+    return undefined;
+  }
+  const found = tlsProblems(certificate, secretText("gatewayTlsPrivateKey") ?? "");
+  problems.push(
+    ...found.certificate.map(
+      (p) => `sovereign:gatewayTlsCertificate ${p}: pulumi config set sovereign:gatewayTlsCertificate < fullchain.pem`,
+    ),
+    ...found.privateKey.map(
+      (p) => `sovereign:gatewayTlsPrivateKey ${p}: pulumi config set --secret sovereign:gatewayTlsPrivateKey < key.pem`,
+    ),
+  );
+  return found.certificate.length || found.privateKey.length ? undefined : { certificate, privateKey };
+}
+
+/** The secret key of each holder of `sovereign:gatewayApiKeys`, each checked as HAProxy will need it. */
+function readApiKeys(
+  config: pulumi.Config,
+  holders: z.infer<typeof ApiKeyHolders>,
+  problems: string[],
+): NonNullable<FleetGatewayOptions["apiKeys"]> {
+  const keys: NonNullable<FleetGatewayOptions["apiKeys"]> = [];
+  const plain: Array<{ name: string; key: string }> = [];
+  for (const h of holders) {
+    const setting = `sovereign:gatewayApiKey-${h.name}`;
+    const key = config.getSecret(`gatewayApiKey-${h.name}`);
+    const text = pulumi.runtime.getConfig(setting);
+    const problem = text === undefined ? undefined : apiKeyProblem(text);
+    if (!key || text === undefined)
+      problems.push(
+        `sovereign:gatewayApiKeys names ${h.name}, whose key is not set: pulumi config set --secret ${setting} <16-128 characters>`,
+      );
+    else if (problem)
+      problems.push(`${setting}: ${problem}: pulumi config set --secret ${setting} $(openssl rand -hex 24)`);
+    else {
+      keys.push({ name: h.name, key, requestsPerSecond: h.requestsPerSecond });
+      plain.push({ name: h.name, key: text });
+    }
+  }
+  problems.push(...apiKeySetProblems(plain).map((p) => `sovereign:gatewayApiKeys: ${p}`));
+  return keys;
+}
+
+/** The access layer's config; problems are added to `problems` (none of them is thrown here). */
+export function readAccessConfig(config: pulumi.Config, problems: string[]): AccessConfig {
+  const gateways: FleetGatewayOptions = {};
+  const tls = readTls(config, problems);
+  if (tls) gateways.tls = tls;
 
   const image = config.get("gatewayImage")?.trim();
   if (image && !/^[\w][\w./:@-]*$/.test(image))
@@ -135,17 +222,7 @@ export function readAccessConfig(config: pulumi.Config, problems: string[]): Acc
     "a YAML list of {name, requestsPerSecond}",
     problems,
   );
-  if (holders) {
-    gateways.apiKeys = [];
-    for (const h of holders) {
-      const key = config.getSecret(`gatewayApiKey-${h.name}`);
-      if (key) gateways.apiKeys.push({ name: h.name, key, requestsPerSecond: h.requestsPerSecond });
-      else
-        problems.push(
-          `sovereign:gatewayApiKeys names ${h.name}, whose key is not set: pulumi config set --secret sovereign:gatewayApiKey-${h.name} <16-128 characters>`,
-        );
-    }
-  }
+  if (holders) gateways.apiKeys = readApiKeys(config, holders, problems);
   const allowCidrs = z.array(z.cidrv4().or(z.cidrv6()));
   const allow = parsedConfig(config, "gatewayAllowCidrs", allowCidrs, "a YAML list of CIDRs", problems);
   // An empty list is Pulumi.yaml's default: everyone.

@@ -26,6 +26,7 @@ import {
 } from "../components";
 import { RpcDns } from "../components/dns";
 import { fqdn } from "../core/dns";
+import { planOverlay } from "../core/overlay";
 import { rpcDnsArgs } from "./access";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
@@ -159,6 +160,15 @@ export async function planFromConfig(
   return plan;
 }
 
+/** The overlay CIDR holds every machine of the plan, checked before any resource exists. */
+function overlayFits(plan: Plan, cidr: string | undefined) {
+  try {
+    planOverlay(plan, { cidr });
+  } catch (e) {
+    throw new ConfigError([`sovereign:overlayCidr: ${(e as Error).message.replace(/^overlay\.cidr:? /, "")}`]);
+  }
+}
+
 export async function deploy(): Promise<StackOutputs> {
   try {
     return await deployFleet();
@@ -174,6 +184,7 @@ async function deployFleet(): Promise<StackOutputs> {
   const catalog = loadCatalog(cfg.catalogDir);
   const plan = await planFromConfig(cfg, deployed.fleet, catalog);
   for (const warning of planWarnings(plan)) pulumi.log.warn(warning);
+  if (cfg.overlay) overlayFits(plan, cfg.overlay.cidr);
   const spec = specFromConfig(cfg);
   const awsProfile = new pulumi.Config("aws").get("profile");
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");

@@ -2,10 +2,12 @@
 import type { Comparison, Scenario } from "../core/compare/scenarios";
 import type { OutageResult } from "../core/outage/simulate";
 import type { PolicyCheck } from "../core/diversity";
+import { terminalText } from "../core/errors";
 import type { Plan } from "../core/plan";
 
-export const usd = (x: number | null) =>
-  x === null ? "-" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+// One formatter: toLocaleString builds one per call (most of the time of a 20,000-resource cost table).
+const USD = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const usd = (x: number | null) => (x === null ? "-" : `$${USD.format(x)}`);
 export const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
 export const mark = (ok: boolean) => (ok ? "ok" : "BREACH");
 /** A check's result as every report prints it: a pass that needs attention or lacks data is never just "ok". */
@@ -111,24 +113,18 @@ export function footnotes(rows: Array<{ feasible: boolean; reason?: string }>): 
   return { ref: (i) => refs.get(i) ?? "", notes };
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const escapeControl = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-
-/** Text for a terminal: control characters (escape sequences, line breaks) shown as `\u001b`, never sent. */
-export const terminalText = (text: string) => text.replace(CONTROL, escapeControl);
-
 /**
  * Text for a Markdown table cell or line (a PR comment): no HTML, no line break, no pipe, no
  * formatting or link syntax from the data, no control characters.
  */
 export function markdownText(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\r\n|\r|\n/g, " ")
-    .replace(CONTROL, escapeControl)
-    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+  return terminalText(
+    text
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/\r\n|\r|\n/g, " "),
+  ).replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
 }
 
 /**

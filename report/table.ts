@@ -21,9 +21,9 @@ import {
   pct,
   signedPct,
   solverNote,
-  terminalText,
   usd,
 } from "./format";
+import { terminalText } from "../core/errors";
 
 export const table = (head: string[], rows: Array<Array<string | number>>) => {
   const t = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
+import { readInputFile } from "../../core/input-file";
 import { diffEstimates, parseBaseEstimate } from "../../core/costs/diff";
 import { estimateStack } from "../../core/costs/resources";
 import { readUsageFile } from "../../core/costs/usage";
@@ -27,17 +27,19 @@ interface CostOptions extends OutputOptions {
   budget?: number;
 }
 
+/** A stack of tens of thousands of resources, with room; not a whole disk by mistake. */
+const MAX_STACK_BYTES = 256 * 1024 * 1024;
+
 function readJson(file: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file, MAX_STACK_BYTES);
   } catch (e) {
-    throw new UsageError(
-      `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    // Tools on Windows (PowerShell's Out-File) start the file with a byte-order mark.
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
     throw new UsageError(
       `${file}: not JSON (${(e as Error).message}); ${
@@ -75,7 +77,7 @@ export function costCommand(setExit: SetExit): Command {
       const catalog = loadCatalog();
       const stack = asUsage(() => readPulumiDocument(readJson(file, "the preview or state file"), file));
       const usage = opts.usage ? asUsage(() => readUsageFile(opts.usage!)) : undefined;
-      const estimate = estimateStack(stack, catalog, { usage });
+      const estimate = asUsage(() => estimateStack(stack, catalog, { usage }));
       const report: CostReport = { project: basename(file), estimate, budget: opts.budget };
       if (opts.compareTo) {
         const base = asUsage(() => parseBaseEstimate(readJson(opts.compareTo!, "the base estimate"), opts.compareTo!));

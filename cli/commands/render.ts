@@ -7,6 +7,7 @@ import { renderCloudInit } from "../../core/workload/cloud-init";
 import { renderWorkload, type WorkloadSecrets } from "../../core/workload/render";
 import { renderSdl, SdlError, sdlYaml } from "../../core/workload/sdl";
 import { validateSdl } from "../../core/workload/sdl-validate";
+import { quote } from "../../core/errors";
 import { UsageError } from "../errors";
 import { loadSpec } from "../load";
 import { outOption, specArgument, withExamples } from "../options";
@@ -37,10 +38,13 @@ export function renderCommand(): Command {
       const node = plan.nodes.find((n) => n.id === opts.node);
       if (!node) {
         const ids = plan.nodes.map((n) => n.id);
+        const gateway = plan.gateways.some((g) => g.id === opts.node);
         throw new UsageError([
           {
             path: "--node",
-            message: `no node '${opts.node}' in the plan${didYouMean(opts.node, ids)}; nodes: ${ids.join(", ")}`,
+            message: gateway
+              ? `${quote(opts.node)} is a gateway (HAProxy, deployed by the program from the plan), not a node; render prints a node's workload: give one of ${ids.join(", ")}`
+              : `no node ${quote(opts.node)} in the plan${didYouMean(opts.node, ids)}; nodes: ${ids.join(", ")}`,
           },
         ]);
       }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkDnsDiversity, type DnsProviderRef } from "../../core/dns";
+import { checkDnsDiversity, dnsProviders, type DnsProviderRef } from "../../core/dns";
 import { AzureDnsRpcRecords, type AzureDnsRpcRecordsArgs } from "./azure";
 import { CloudDnsRpcRecords, type CloudDnsRpcRecordsArgs } from "./clouddns";
 import { CloudflareRpcRecords, type CloudflareRpcRecordsArgs } from "./cloudflare";
@@ -58,13 +58,7 @@ export class RpcDns extends pulumi.ComponentResource {
   constructor(name: string, args: RpcDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:dns:RpcDns", name, {}, opts);
     if (args.gateways.length === 0) throw new Error(`${name}: the hostname needs at least one gateway`);
-    const providers: DnsProviderRef[] = [
-      ...(args.route53 ? [{ provider: "route53", operator: "aws" }] : []),
-      ...(args.cloudDns ? [{ provider: "clouddns", operator: "gcp" }] : []),
-      ...(args.azureDns ? [{ provider: "azure", operator: "azure" }] : []),
-      ...(args.cloudflare ? [{ provider: "cloudflare", operator: "cloudflare" }] : []),
-      ...(args.selfHosted?.servers ?? []).map((s) => ({ provider: `self-hosted:${s.name}`, operator: s.operator })),
-    ];
+    const providers = dnsProviders(args);
     checkDnsDiversity(providers, args.minOperators ?? 2);
     this.providers = providers;
     const shared = { hostname: args.hostname, gateways: args.gateways, ttl: args.ttl };

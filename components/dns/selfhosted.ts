@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { fqdn, renderKnotConfig, renderZoneFile, rpcRecordSet, type NameServer } from "../../core/dns";
+import {
+  fqdn,
+  renderKnotConfig,
+  renderZoneFile,
+  rpcRecordSet,
+  serverResourceLabel,
+  type NameServer,
+} from "../../core/dns";
 import { remoteCommand, sshConnection, type BareMetalConnection } from "../baremetal/remote";
 import { BAREMETAL_ROOT } from "../../core/layout";
 import type { Transform } from "../transform";
@@ -78,7 +85,7 @@ export class SelfHostedRpcZone extends pulumi.ComponentResource {
       const knot = renderKnotConfig({ zone, listen: { address: s.address, port: s.port ?? 53 }, dir: DNS_DIR });
       remoteCommand(
         args.transform?.server,
-        `${name}-${s.name.split(".")[0]}`,
+        `${name}-${serverResourceLabel(s.name)}`,
         {
           connection: sshConnection(s.connection),
           create: "sh -s",

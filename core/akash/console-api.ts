@@ -12,6 +12,8 @@
  * (fetch): no Pulumi here, so the dynamic provider and the tests share it.
  */
 
+import { PRICING_SPECS, PricingAnswer } from "../../core/catalog/akash-pricing";
+
 export interface ConsoleOptions {
   /** @default "https://console-api.akash.network" */
   baseUrl?: string;
@@ -26,6 +28,11 @@ export interface ConsoleOptions {
 }
 
 export const DEFAULT_CONSOLE_URL = "https://console-api.akash.network";
+
+/** A URL for a message or a file: a user name and password in it shown as `***`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1***@");
+}
 
 export interface Coin {
   denom: string;
@@ -90,18 +97,6 @@ export interface ProviderInfo {
   ipCountryCode: string | null;
   hostingProvider: string | null;
   attributes: Array<{ key: string; value: string; auditedBy: string[] }>;
-}
-export interface PricingSpec {
-  cpu: number;
-  memory: number;
-  storage: number;
-}
-export interface PricingEstimate {
-  spec: PricingSpec;
-  akash: number;
-  aws: number;
-  gcp: number;
-  azure: number;
 }
 
 /** An answer of the Console that is not a success, with what it means for the user. */
@@ -180,10 +175,21 @@ export class AkashConsole {
     });
   }
 
-  /** The Console's public price estimate (no key), for the catalog refresh. */
-  async pricing(specs: PricingSpec[]): Promise<PricingEstimate[]> {
-    const r = await this.request<PricingEstimate | PricingEstimate[]>("POST", "/v1/pricing", specs, { auth: false });
-    return Array.isArray(r) ? r : [r];
+  /**
+   * The Console's public price estimate (no key) for PRICING_SPECS, for the catalog refresh; an
+   * answer of another shape, or with a negative, infinite or absurd price, is an error, never used.
+   */
+  async pricing(): Promise<PricingAnswer> {
+    const r = await this.request<unknown>("POST", "/v1/pricing", PRICING_SPECS, { auth: false });
+    const answer = PricingAnswer.safeParse(Array.isArray(r) ? r : [r]);
+    if (answer.success) return answer.data;
+    const problems = answer.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "answer"}: ${i.message}`);
+    throw new ConsoleApiError(
+      200,
+      "/v1/pricing",
+      problems.join("; "),
+      "answered something that is not a price estimate",
+    );
   }
 
   private async request<T>(
@@ -221,7 +227,7 @@ export class AkashConsole {
           0,
           path,
           "",
-          `cannot reach ${this.baseUrl}: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`,
+          `cannot reach ${redactUrl(this.baseUrl)}: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`,
         );
         const refused = (e as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
         if (attempt < this.attempts && (idempotent || refused)) {
@@ -231,7 +237,7 @@ export class AkashConsole {
         throw last;
       }
       const text = await response.text();
-      if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+      if (response.ok) return this.json<T>(response.status, path, text);
       const err = this.error(response.status, path, text);
       if (
         RETRYABLE.has(response.status) &&
@@ -245,6 +251,14 @@ export class AkashConsole {
       throw err;
     }
     throw last;
+  }
+
+  private json<T>(status: number, path: string, text: string): T {
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new ConsoleApiError(status, path, "", "answered something that is not JSON");
+    }
   }
 
   private error(status: number, path: string, text: string): ConsoleApiError {

@@ -18,15 +18,27 @@ export const PRICING_SPECS = [
   { cpu: 0, memory: 100e9, storage: 0 },            // 100 GB memory
 ] as const;
 
+/** Far above any Akash price (1.6 and 4.5 USD per thread-month in 2026): a figure above it is a broken answer. */
+const MAX_UNIT_USD = 1000;
+const UnitPrice = z.number().nonnegative().max(MAX_UNIT_USD);
+
 const PriceFile = z.strictObject({
-  cpuUsdPerThreadMonth: Sourced.extend({ value: z.number().nonnegative() }),
-  memoryUsdPerGbMonth: Sourced.extend({ value: z.number().nonnegative() }),
+  cpuUsdPerThreadMonth: Sourced.extend({ value: UnitPrice }),
+  memoryUsdPerGbMonth: Sourced.extend({ value: UnitPrice }),
 });
 export type AkashPriceFile = z.infer<typeof PriceFile>;
 
-/** The dated file's content from the Console's answers to PRICING_SPECS. */
-export function akashPriceFile(estimates: Array<{ akash: number }>, url: string, date: string): string {
-  if (estimates.length !== PRICING_SPECS.length) throw new Error(`the Console answered ${estimates.length} estimates for ${PRICING_SPECS.length} specs`);
+/**
+ * The Console's answer to PRICING_SPECS (one estimate per spec, in order), as far as it is used: a
+ * finite, non-negative Akash price each, at most MAX_UNIT_USD per unit once divided by 100 units.
+ */
+export const PricingAnswer = z
+  .array(z.looseObject({ akash: z.number().nonnegative().max(MAX_UNIT_USD * 100) }))
+  .length(PRICING_SPECS.length, `one estimate per spec asked (${PRICING_SPECS.length})`);
+export type PricingAnswer = z.infer<typeof PricingAnswer>;
+
+/** The dated file's content from the Console's answers to PRICING_SPECS (checked with PricingAnswer). */
+export function akashPriceFile(estimates: PricingAnswer, url: string, date: string): string {
   const source = { source: `Akash Console POST ${url}/v1/pricing (its Akash estimate)`, asOf: date, estimate: true };
   const file: AkashPriceFile = {
     cpuUsdPerThreadMonth: { value: estimates[0].akash / 100, ...source },

@@ -16,6 +16,9 @@ import type {
   StackResources,
   TagMapping,
 } from "../resources/types";
+import { SpecError } from "../errors";
+import { own } from "../own";
+import { quantityProblems } from "../resources/quantities";
 import { readResources } from "../resources/read";
 import { provision } from "./options";
 
@@ -212,7 +215,7 @@ function machineComponents(m: Machine, catalog: Catalog): { components: CostComp
   }
   const file = cloud(catalog, m.provider)!;
   if (file.kind === "akash") {
-    const shape = /^akash-(\d+)cpu-(\d+)gb$/.exec(m.shape ?? "");
+    const shape = /^akash-(\d{1,5})cpu-(\d{1,6})gb$/.exec(m.shape ?? "");
     const prices = file.resourcePrices!;
     if (!shape)
       return {
@@ -260,7 +263,8 @@ function egressComponent(
 }
 
 function usageOf(usage: Usage | undefined, r: { name: string; urn: string; type: string }): ResourceUsage | undefined {
-  return usage?.resources?.[r.name] ?? usage?.resources?.[r.urn] ?? usage?.types?.[r.type];
+  const resources = usage?.resources ?? {};
+  return own(resources, r.name) ?? own(resources, r.urn) ?? own(usage?.types ?? {}, r.type);
 }
 
 function finish(base: Omit<PricedResource, "monthlyCost" | "status">): PricedResource {
@@ -394,11 +398,17 @@ function otherResource(r: RawResource): PricedResource {
   };
 }
 
+/** Enough to fix a file by; a generated preview can repeat one mistake thousands of times. */
+const MAX_PROBLEMS = 20;
+
 /** What `sovereign cost` does to a parsed preview or export. */
 export function estimateStack(
   stack: StackResources,
   catalog: Catalog,
   options: { usage?: Usage; mapping?: TagMapping } = {},
 ): CostEstimate {
-  return priceResources(readResources(stack, catalog, options.mapping), catalog, options.usage);
+  const read = readResources(stack, catalog, options.mapping);
+  const problems = quantityProblems(read);
+  if (problems.length) throw new SpecError(problems.slice(0, MAX_PROBLEMS));
+  return priceResources(read, catalog, options.usage);
 }

@@ -18,7 +18,7 @@ import { pathToString, SpecError } from "../errors";
 import type { Usage } from "./resources";
 
 const Entry = z.strictObject({
-  monthly_egress_gb: z.number().nonnegative().describe("Outbound internet traffic, GB per month"),
+  monthly_egress_gb: z.number().nonnegative().max(1e9).describe("Outbound internet traffic, GB per month"),
 });
 const UsageFile = z.strictObject({
   version: z.union([z.literal(0.1), z.literal("0.1")]),

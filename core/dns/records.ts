@@ -75,15 +75,50 @@ export interface DnsProviderRef {
 }
 
 /**
+ * The company behind an operator name: `Hetzner ` and `hetzner` are one company, so spelling
+ * cannot satisfy the two-operator rule.
+ */
+export function dnsOperator(name: string): string {
+  return name.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** Where `sovereign:dns` (or RpcDns's args) puts the records, by provider and operator. */
+export function dnsProviders(dns: {
+  route53?: unknown;
+  cloudDns?: unknown;
+  azureDns?: unknown;
+  cloudflare?: unknown;
+  selfHosted?: { servers: ReadonlyArray<{ name: string; operator: string }> };
+}): DnsProviderRef[] {
+  return [
+    ...(dns.route53 ? [{ provider: "route53", operator: "aws" }] : []),
+    ...(dns.cloudDns ? [{ provider: "clouddns", operator: "gcp" }] : []),
+    ...(dns.azureDns ? [{ provider: "azure", operator: "azure" }] : []),
+    ...(dns.cloudflare ? [{ provider: "cloudflare", operator: "cloudflare" }] : []),
+    ...(dns.selfHosted?.servers ?? []).map((s) => ({ provider: `self-hosted:${s.name}`, operator: s.operator })),
+  ];
+}
+
+/** Why the records would live with fewer than `min` companies, or undefined. */
+export function dnsDiversityProblem(providers: readonly DnsProviderRef[], min = 2): string | undefined {
+  const operators = new Set(providers.map((p) => dnsOperator(p.operator)));
+  if (operators.size >= min) return undefined;
+  return (
+    `the records are on ${operators.size} DNS operator(s) (${[...operators].join(", ") || "none"}); ` +
+    `put them on at least ${min}: add another of route53, cloudDns, azureDns, cloudflare, or self-hosted servers run by another operator`
+  );
+}
+
+/**
  * The records must live with at least `min` companies at once, so no single DNS provider can take
  * the hostname down (the us-east-1 lesson). Throws the fix when they do not.
  */
 export function checkDnsDiversity(providers: readonly DnsProviderRef[], min = 2): void {
-  const operators = new Set(providers.map((p) => p.operator));
-  if (operators.size < min) {
-    throw new Error(
-      `dns: the records are on ${operators.size} DNS operator(s) (${[...operators].join(", ") || "none"}); ` +
-        `put them on at least ${min}: add another of route53, cloudDns, azureDns, cloudflare, or self-hosted servers run by another operator`,
-    );
-  }
+  const problem = dnsDiversityProblem(providers, min);
+  if (problem) throw new Error(`dns: ${problem}`);
+}
+
+/** The part of a self-hosted server's name its resources are named by (`ns1` of ns1.example.org). */
+export function serverResourceLabel(serverName: string): string {
+  return serverName.split(".")[0];
 }

@@ -5,8 +5,13 @@ const gatewayCount = z
   .int("must be a whole number")
   .min(1, "must be at least 1")
   .max(1000, "at most 1,000 gateways");
+/** More than any fleet has chains (1,000 entries) or sites; a larger list is a generated mistake. */
+const MAX_LIST = 1000;
 const siteList = (what: string) =>
-  z.array(z.string().min(1, "name a site, e.g. aws/us-east-1")).min(1, `list at least one site, or leave ${what} out`);
+  z
+    .array(z.string().min(1, "name a site, e.g. aws/us-east-1").max(200, "at most 200 characters"))
+    .min(1, `list at least one site, or leave ${what} out`)
+    .max(MAX_LIST, `at most ${MAX_LIST.toLocaleString("en-US")} sites`);
 
 /**
  * The access layer: RPC gateways (HAProxy) in front of every node of the chains they serve, placed
@@ -23,6 +28,7 @@ export const Gateways = z
     perChain: z
       .record(z.string(), gatewayCount)
       .refine((m) => Object.keys(m).length > 0, "list at least one chain, e.g. { ethereum/mainnet: 3 }")
+      .refine((m) => Object.keys(m).length <= MAX_LIST, `at most ${MAX_LIST.toLocaleString("en-US")} chains`)
       .optional()
       .describe(
         "Gateways dedicated to one chain, keyed `chain/network` or `chain`; chains not listed get no gateway. Give count or perChain.",
@@ -79,11 +85,14 @@ export const Gateways = z
         requestsPerSecond: z
           .number()
           .nonnegative("cannot be negative")
+          // Beyond this the egress figures leave the range the solver can price exactly.
+          .max(1_000_000, "at most 1,000,000 requests per second per chain")
           .optional()
           .describe("Mean requests per second per chain. @default 20 (catalog/gateways.yaml)"),
         responseKb: z
           .number()
           .positive("must be above 0")
+          .max(100_000, "at most 100,000 KB (100 MB) per response")
           .optional()
           .describe("Mean JSON-RPC response size in KB. @default 2 (catalog/gateways.yaml)"),
       })

@@ -1,6 +1,6 @@
-import { LineCounter, parseDocument, isMap, type Document } from "yaml";
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from "yaml";
 import type { z } from "zod";
-import { excerpt, SpecError, pathToString, type InputProblem } from "../errors";
+import { excerpt, quote, SpecError, pathToString, type InputProblem } from "../errors";
 import { InputFileError, readInputFile } from "../input-file";
 import { RESERVED_KEY, reservedKeyPaths } from "../own";
 import { FleetSpec } from "./schema";
@@ -15,7 +15,8 @@ export function parseFleetYaml(text: string, file?: string): FleetSpec {
     );
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // yaml's own uniqueKeys compares every pair of keys (minutes for a 30,000-key map): duplicateKeys is linear.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
     throw new SpecError(
       doc.errors.map((e) => ({
@@ -23,6 +24,17 @@ export function parseFleetYaml(text: string, file?: string): FleetSpec {
         message: `invalid YAML: ${e.message.split("\n")[0]}`,
         // prettyErrors: false leaves linePos unset; the offset is always there.
         line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
+      })),
+      file,
+    );
+  }
+  const duplicates = duplicateKeys(doc);
+  if (duplicates.length) {
+    throw new SpecError(
+      duplicates.slice(0, MAX_DUPLICATES).map((d) => ({
+        path: "",
+        message: `invalid YAML: Map keys must be unique (${quote(d.key)} is given twice)`,
+        line: d.offset === undefined ? undefined : lineCounter.linePos(d.offset).line,
       })),
       file,
     );
@@ -72,6 +84,25 @@ export function parseFleetFile(file: string): FleetSpec {
 }
 
 /** Validates an already-parsed object (e.g. from Pulumi stack config). */
+/** One duplicate is enough to find the rest by; a generated file can repeat thousands. */
+const MAX_DUPLICATES = 20;
+
+/** Keys given twice in one mapping, anywhere in the document, in one pass over its nodes. */
+function duplicateKeys(doc: Document): Array<{ key: string; offset?: number }> {
+  const out: Array<{ key: string; offset?: number }> = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : String(pair.key);
+        if (seen.has(key)) out.push({ key: String(key), offset: (pair.key as { range?: number[] })?.range?.[0] });
+        seen.add(key);
+      }
+    },
+  });
+  return out.sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0));
+}
+
 export function validateFleetObject(
   raw: unknown,
   file?: string,

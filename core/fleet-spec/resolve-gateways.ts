@@ -5,8 +5,9 @@
  */
 import type { Catalog } from "../catalog/load";
 import { HOURS_PER_MONTH, OUTSIDE_OVERLAY, type Profile } from "../catalog/schema";
-import type { InputProblem } from "../errors";
+import { quote, type InputProblem } from "../errors";
 import type { Policy } from "../diversity/policy";
+import { own } from "../own";
 import type { FleetSpec } from "./schema";
 import type { NodeGroup, Site } from "./resolve";
 import { didYouMean } from "./suggest";
@@ -82,12 +83,13 @@ export function resolveGateways(
 ): AccessLayer | undefined {
   const g = spec.gateways;
   if (!g) return undefined;
-  const size = catalog.gateways.sizes[g.size];
+  const size = own(catalog.gateways.sizes, g.size);
   if (!size) {
     const known = Object.keys(catalog.gateways.sizes);
+    const custom = g.vcpu !== undefined && g.memoryGb !== undefined;
     problems.push({
       path: "gateways.size",
-      message: `unknown gateway size '${g.size}'${didYouMean(g.size, known)} (known: ${known.join(", ")}); or give vcpu and memoryGb`,
+      message: `unknown gateway size ${quote(g.size)}${didYouMean(g.size, known)} (known: ${known.join(", ")})${custom ? "; with vcpu and memoryGb given, leave size out" : "; or give vcpu and memoryGb"}`,
     });
   }
   // A gateway must reach every node: one on a site outside the overlay (an Akash lease, no
@@ -127,13 +129,15 @@ export function resolveGateways(
       label: "",
     });
   }
+  const perChainKeys = new Set<string>();
   for (const [key, count] of Object.entries(g.perChain ?? {})) {
     const chainKey = chainKeyOf(key, chainKeys, `gateways.perChain.${key}`, problems);
     if (!chainKey) continue;
-    if (demands.some((d) => d.chains[0] === chainKey)) {
+    if (perChainKeys.has(chainKey)) {
       problems.push({ path: `gateways.perChain.${key}`, message: `${chainKey} is listed twice` });
       continue;
     }
+    perChainKeys.add(chainKey);
     const group = chains.find((c) => c.chainKey === chainKey)!;
     const first = catalog.chains.get(group.chain)?.networks[0] === group.network;
     const label = first ? group.chain : `${group.chain}-${group.network}`;
@@ -200,7 +204,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Site ids named by a list of site ids or providers (`aws` = every aws site of the fleet). */
 function siteRefs(refs: string[], path: string, sites: Site[], problems: InputProblem[]): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   refs.forEach((ref, i) => {
     const matched = sites.filter((s) => s.id === ref || s.provider === ref || (s.host && s.host.name === ref));
     if (!matched.length) {
@@ -212,11 +216,11 @@ function siteRefs(refs: string[], path: string, sites: Site[], problems: InputPr
       return;
     }
     for (const s of matched) {
-      if (out.includes(s.id)) problems.push({ path: `${path}[${i}]`, message: `site ${s.id} is listed twice` });
-      else out.push(s.id);
+      if (out.has(s.id)) problems.push({ path: `${path}[${i}]`, message: `site ${s.id} is listed twice` });
+      else out.add(s.id);
     }
   });
-  return out;
+  return [...out];
 }
 
 /** `ethereum/mainnet` as is, `ethereum` when the fleet runs one network of it. */

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { rpcKind, RPC_KINDS, type RpcKind } from "../rpc-kinds";
 import { fill, readTemplate } from "../workload/templates";
+import { apiKeyProblem } from "./credentials";
 import { parseGatewayConfig, type GatewayApiKey, type GatewayConfig, type GatewayConfigInput } from "./types";
 
 export const GATEWAY_FILES = {
@@ -284,13 +285,8 @@ export function renderApiKeyMap(keys: readonly GatewayApiKey[]): string {
   const seen = new Set<string>();
   const lines = keys.map((k, i) => {
     if (!k.name) throw new Error(`apiKeys[${i}].name: give the key a name (who holds it)`);
-    if (!/^[\x21-\x7e]{16,128}$/.test(k.key ?? "")) {
-      throw new Error(
-        `apiKeys[${i}] (${k.name}): a key must be 16-128 printable characters without spaces (e.g. openssl rand -hex 24)`,
-      );
-    }
-    if (k.key.includes("/"))
-      throw new Error(`apiKeys[${i}] (${k.name}): a key cannot contain '/' (it may travel as a path segment)`);
+    const problem = apiKeyProblem(k.key ?? "");
+    if (problem) throw new Error(`apiKeys[${i}] (${k.name}): ${problem}`);
     if (seen.has(k.key)) throw new Error(`apiKeys[${i}] (${k.name}): the same key is given twice`);
     seen.add(k.key);
     const rate = k.requestsPerSecond ?? DEFAULT_KEY_RATE;

@@ -36,8 +36,21 @@ export function parseOverlayCidr(text: string, field = "overlay.cidr"): Cidr {
   if (addr % size !== 0) {
     throw new Error(`${field}: '${text}' has host bits set; the network is ${intToIp(addr - (addr % size))}/${prefix}`);
   }
+  if (!PRIVATE_RANGES.some((r) => inside(addr, size, r)))
+    throw new Error(
+      `${field}: '${text}' is public address space (its owners' machines would be unreachable from the fleet); use a private range inside ${PRIVATE_RANGES.map((r) => r.text).join(", ")}, e.g. 100.72.0.0/16`,
+    );
   return { network: addr, prefix, text };
 }
+
+/** Private (RFC 1918) and carrier-grade NAT (RFC 6598) space: where an overlay never hides a real host. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((text) => {
+  const [ip, len] = text.split("/");
+  return { network: ipToInt(ip), size: 2 ** (32 - Number(len)), text };
+});
+
+const inside = (addr: number, size: number, range: { network: number; size: number }) =>
+  addr >= range.network && addr + size <= range.network + range.size;
 
 /** Number of usable host addresses (network and broadcast excluded). */
 export function hostCount(cidr: Cidr): number {

@@ -14,7 +14,28 @@ export function gatewayGroupOf(
   fleet: Fleet,
   g: Pick<SavedGateway, "chains">,
 ): AccessLayer["groups"][number] | undefined {
-  return fleet.access?.groups.find((group) => group.gateway.chains.join() === g.chains.join());
+  const chains = chainSet(g.chains);
+  return fleet.access?.groups.find((group) => chainSet(group.gateway.chains) === chains);
+}
+
+/** A gateway's chains as one key, whatever their order in the file. */
+const chainSet = (chains: readonly string[]) => [...chains].sort().join();
+
+/** A host runs at most one gateway, as the planner places them: every gateway listens on 443 (GATEWAY_PUBLIC_PORT). */
+function oneGatewayPerHost(gateways: readonly SavedGateway[]): PolicyCheck[] {
+  const byHost = new Map<string, string[]>();
+  for (const g of gateways)
+    if (g.provider === "baremetal" && g.host) byHost.set(g.host, [...(byHost.get(g.host) ?? []), g.id]);
+  return [...byHost]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([host, ids]) => ({
+      rule: "gateways.sites",
+      scope: `baremetal/${host}`,
+      ok: false,
+      limit: 1,
+      actual: ids.length,
+      message: `${ids.join(", ")} all run on host ${host}, but a host runs one gateway (each listens on 443); plan again`,
+    }));
 }
 
 /**
@@ -48,6 +69,7 @@ export function gatewayChecks(
         (group.gateway.sites.some((id) => id === siteIdOf(g)) ? undefined : `${siteIdOf(g)} is not in gateways.sites`));
     return problem ? [{ rule: "gateways.sites", scope: g.id, ok: false, limit: 0, actual: 1, message: problem }] : [];
   });
+  bad.push(...oneGatewayPerHost(gateways));
   if (bad.length) return [...checks, ...bad];
   if (!gateways.length) return checks;
   const allGood = "every gateway serves a group of the spec, at a site gateways.sites allows";

@@ -5,7 +5,8 @@ import type { Candidates } from "./candidates";
 import { legalReasons } from "./explain-legal";
 import { bindingLimit, PLACE_DIMENSIONS, policyOf, RULE_FAMILIES, rowFamily, type RuleFamily } from "./limits";
 
-const list = (xs: string[]) => xs.join(", ");
+/** Names for a message; an empty list says "none" rather than leaving nothing after a colon. */
+const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 
 /** Why no plan exists, in plain words, and the rule family to loosen (none: capacity or fit). */
 export interface Reason {

@@ -60,7 +60,8 @@ export function splitGateways(
   };
 }
 
-const list = (xs: string[]) => xs.join(", ");
+/** Names for a message; an empty list says "none" rather than leaving nothing after a colon. */
+const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 const regionNote = (dim: string) => (dim === "region" ? " (never all in one region)" : "");
 
 /**
@@ -91,7 +92,7 @@ export function gatewayReasons(
     }
     if (sites.every((s) => s.host) && count > sites.length) {
       say(
-        `${path} ${count}: a host runs at most one gateway (it listens on 443), and only ${sites.length} host(s) can take one (${list(sites.map((s) => s.host!.name))}) — allow cloud or Akash sites in gateways.sites, or add hosts`,
+        `${path} ${count}: a host runs at most one gateway (it listens on 443), and only ${sites.length} host(s) can take one (${list(sites.map((s) => s.host!.name))}) — allow cloud sites in gateways.sites, or add hosts`,
       );
     }
     for (const dim of PLACE_DIMENSIONS) {

@@ -6,6 +6,7 @@
  */
 import { CLOUD_ACT, operatorHome, regimesReaching } from "../catalog/legal";
 import type { Catalog } from "../catalog/load";
+import { own } from "../own";
 import { fromGcpLabels, nodeFromTags, TAG_KEYS, TAG_PREFIX } from "../workload/tags";
 import type {
   Disk,
@@ -43,6 +44,11 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 const num = (v: unknown): number | undefined => {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+};
+/** A billed quantity: kept even when negative or infinite, so that quantityProblems can refuse it by name. */
+const qty = (v: unknown): number | undefined => {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && !Number.isNaN(n) ? n : undefined;
 };
 /** Elements of an array; the policy engine's proxy throws on unknown elements, which are left out. */
 const list = (v: unknown): any[] => {
@@ -218,7 +224,7 @@ function ip(c: Context, provider: ProviderKind, tags: Record<string, string>): P
 /** "-1" / "all" / "*" -> all; "6" -> tcp; "17" -> udp. */
 function protocolOf(v: unknown): string {
   const p = String(v ?? "all").toLowerCase();
-  return ({ "-1": "all", "*": "all", "6": "tcp", "17": "udp", "1": "icmp" } as Record<string, string>)[p] ?? p;
+  return own({ "-1": "all", "*": "all", "6": "tcp", "17": "udp", "1": "icmp" }, p) ?? p;
 }
 
 /** "22", "8000-9000", "*" -> ranges ("*" or absent = every port). */
@@ -293,9 +299,9 @@ const AWS_INSTANCE: Handler = (c, mapping) => {
         suffix: "/root",
         role: "root",
         storageClass: str(get(root, "volumeType")) ?? (root ? "gp2" : undefined),
-        sizeGb: num(get(root, "volumeSize")),
-        iops: num(get(root, "iops")),
-        throughputMBps: num(get(root, "throughput")),
+        sizeGb: qty(get(root, "volumeSize")),
+        iops: qty(get(root, "iops")),
+        throughputMBps: qty(get(root, "throughput")),
         encrypted: get(root, "encrypted") === true,
         alwaysEncrypted: false,
       },
@@ -311,9 +317,9 @@ const AWS_INSTANCE: Handler = (c, mapping) => {
           suffix: `/ebsBlockDevices[${i}]`,
           role: "data",
           storageClass: str(get(d, "volumeType")) ?? "gp2",
-          sizeGb: num(get(d, "volumeSize")),
-          iops: num(get(d, "iops")),
-          throughputMBps: num(get(d, "throughput")),
+          sizeGb: qty(get(d, "volumeSize")),
+          iops: qty(get(d, "iops")),
+          throughputMBps: qty(get(d, "throughput")),
           encrypted: get(d, "encrypted") === true,
           alwaysEncrypted: false,
         },
@@ -336,14 +342,14 @@ const GCP_INSTANCE: Handler = (c, mapping) => {
         suffix: "/bootDisk",
         role: "root",
         storageClass: lastSegment(get(init, "type")) ?? "pd-standard",
-        sizeGb: num(get(init, "size")) ?? 10,
+        sizeGb: qty(get(init, "size")) ?? 10,
         alwaysEncrypted: true,
       },
       tags,
     ),
   ];
   // Local SSD partitions are billed per GB: one line for all of them.
-  const scratch = list(get(p, "scratchDisks")).map((d) => num(get(d, "size")) ?? 375);
+  const scratch = list(get(p, "scratchDisks")).map((d) => qty(get(d, "size")) ?? 375);
   if (scratch.length) {
     disks.push(
       disk(
@@ -376,7 +382,7 @@ const AZURE_VM: Handler = (c, mapping) => {
         suffix: "/osDisk",
         role: "root",
         storageClass: str(get(os, "managedDisk", "storageAccountType")),
-        sizeGb: num(get(os, "diskSizeGB")),
+        sizeGb: qty(get(os, "diskSizeGB")),
         alwaysEncrypted: true,
       },
       tags,
@@ -393,7 +399,7 @@ const AZURE_VM: Handler = (c, mapping) => {
           suffix: `/dataDisks[${i}]`,
           role: "data",
           storageClass: str(get(d, "managedDisk", "storageAccountType")),
-          sizeGb: num(get(d, "diskSizeGB")),
+          sizeGb: qty(get(d, "diskSizeGB")),
           alwaysEncrypted: true,
         },
         tags,
@@ -455,9 +461,9 @@ const HANDLERS: Record<string, Handler> = {
           {
             role: "data",
             storageClass: str(get(p, "type")) ?? "gp2",
-            sizeGb: num(get(p, "size")),
-            iops: num(get(p, "iops")),
-            throughputMBps: num(get(p, "throughput")),
+            sizeGb: qty(get(p, "size")),
+            iops: qty(get(p, "iops")),
+            throughputMBps: qty(get(p, "throughput")),
             encrypted: get(p, "encrypted") === true,
             alwaysEncrypted: false,
           },
@@ -487,9 +493,9 @@ const HANDLERS: Record<string, Handler> = {
           {
             role: "data",
             storageClass: lastSegment(get(p, "type")) ?? "pd-standard",
-            sizeGb: num(get(p, "size")),
-            iops: num(get(p, "provisionedIops")),
-            throughputMBps: num(get(p, "provisionedThroughput")),
+            sizeGb: qty(get(p, "size")),
+            iops: qty(get(p, "provisionedIops")),
+            throughputMBps: qty(get(p, "provisionedThroughput")),
             alwaysEncrypted: true,
           },
           tagsOf("gcp", p),
@@ -529,11 +535,11 @@ const HANDLERS: Record<string, Handler> = {
           {
             role: "data",
             storageClass: str(get(p, "sku", "name")),
-            sizeGb: num(get(p, "diskSizeGB")),
+            sizeGb: qty(get(p, "diskSizeGB")),
             alwaysEncrypted: true,
             // Premium SSD v2 (and Ultra) provision performance on the disk.
-            iops: num(get(p, "diskIOPSReadWrite")),
-            throughputMBps: num(get(p, "diskMBpsReadWrite")),
+            iops: qty(get(p, "diskIOPSReadWrite")),
+            throughputMBps: qty(get(p, "diskMBpsReadWrite")),
           },
           tagsOf("azure", p),
         ),
@@ -566,7 +572,7 @@ function taggedNode(c: Context, mapping?: TagMapping): Machine | undefined {
   const provider = tags[TAG_KEYS.provider];
   if (!tags[TAG_KEYS.node] || (provider !== "baremetal" && provider !== "akash")) return undefined;
   const machine = machineFor(provider, c, str(tags[`${TAG_PREFIX}shape`]), tags, mapping);
-  const monthly = num(tags[`${TAG_PREFIX}monthlyUsd`]);
+  const monthly = qty(tags[`${TAG_PREFIX}monthlyUsd`]);
   return { ...machine, region: tags[TAG_KEYS.region] ?? machine.region, monthlyUsd: monthly };
 }
 
@@ -576,7 +582,7 @@ export function readResources(stack: StackResources, catalog: Catalog, mapping?:
   for (const resource of stack.resources) {
     if (!resource.custom || resource.type.startsWith("pulumi:providers:")) continue;
     const c: Context = { resource, config: stack.config, catalog };
-    const handler = HANDLERS[resource.type];
+    const handler = own(HANDLERS, resource.type);
     if (handler) {
       const found = handler(c, mapping);
       out.machines.push(...(found.machines ?? []));

@@ -2,7 +2,8 @@
  * Resources from the three places they come from: `pulumi preview --json`, `pulumi stack export`
  * (also what `pulumi policy analyze --file` reads), and the policy engine's arguments.
  */
-import { SpecError } from "../errors";
+import { z } from "zod";
+import { pathToString, SpecError } from "../errors";
 import type { RawResource, StackResources } from "./types";
 
 type Json = Record<string, any>;
@@ -28,42 +29,83 @@ function withProviders(list: Array<RawResource & { providerRef?: string }>): Raw
   });
 }
 
+/** The state of one resource, as a preview step or an export gives it; other fields are kept out of the way. */
+const ResourceState = z.looseObject({
+  urn: z.string().min(1),
+  type: z.string().min(1),
+  inputs: z.record(z.string(), z.unknown()).nullish(),
+  outputs: z.record(z.string(), z.unknown()).nullish(),
+  custom: z.boolean().optional(),
+  parent: z.string().nullish(),
+  provider: z.string().nullish(),
+});
+type ResourceState = z.infer<typeof ResourceState>;
+
+const Preview = z.looseObject({
+  steps: z.array(
+    z.looseObject({
+      op: z.string().optional(),
+      urn: z.string().optional(),
+      provider: z.string().nullish(),
+      newState: ResourceState.nullish(),
+      oldState: ResourceState.nullish(),
+    }),
+  ),
+  config: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const Resources = z.array(ResourceState).nullish();
+const StackExport = z.looseObject({
+  deployment: z.looseObject({ resources: Resources }).optional(),
+  checkpoint: z.looseObject({ latest: z.looseObject({ resources: Resources }).nullish() }).optional(),
+});
+
+/** Enough to fix a file by; a broken generator can repeat one mistake thousands of times. */
+const MAX_PROBLEMS = 20;
+
+/** `doc` in the shape of `schema`, or a SpecError naming each field that is not. */
+function parseShape<T>(schema: z.ZodType<T>, doc: unknown, what: string, file?: string): T {
+  const result = schema.safeParse(doc);
+  if (result.success) return result.data;
+  throw new SpecError(
+    result.error.issues.slice(0, MAX_PROBLEMS).map((i) => ({
+      path: pathToString(i.path),
+      message: `${i.message} (not what ${what} writes)`,
+    })),
+    file,
+  );
+}
+
+function fromState(state: ResourceState, providerRef?: string | null) {
+  return {
+    urn: state.urn,
+    type: state.type,
+    name: urnName(state.urn),
+    props: { ...(state.inputs ?? {}), ...(state.outputs ?? {}) },
+    custom: state.custom !== false,
+    parent: state.parent || undefined,
+    providerRef: (state.provider ?? providerRef) || undefined,
+  };
+}
+
 /** `pulumi preview --json`: the planned new state of every step that is not a delete. */
-export function fromPreview(doc: Json): StackResources {
-  const steps: Json[] = Array.isArray(doc.steps) ? doc.steps : [];
-  const list = steps
-    .filter((s) => s.op !== "delete" && s.op !== "discard" && (s.newState || s.oldState))
-    .map((s) => {
-      const state: Json = s.newState ?? s.oldState;
-      return {
-        urn: state.urn ?? s.urn,
-        type: state.type,
-        name: urnName(state.urn ?? s.urn),
-        props: { ...(state.inputs ?? {}), ...(state.outputs ?? {}) },
-        custom: state.custom !== false,
-        parent: state.parent || undefined,
-        providerRef: state.provider ?? s.provider,
-      };
-    });
+export function fromPreview(doc: unknown, file?: string): StackResources {
+  const preview = parseShape(Preview, doc, "`pulumi preview --json`", file);
+  const list = preview.steps.flatMap((s) => {
+    const state = s.op === "delete" || s.op === "discard" ? undefined : (s.newState ?? s.oldState);
+    return state ? [fromState(state, s.provider)] : [];
+  });
   const config = Object.fromEntries(
-    Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    Object.entries(preview.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
   );
   return { resources: withProviders(list), config, source: "preview" };
 }
 
 /** `pulumi stack export` (a checkpoint: `{ version, deployment: { resources } }`). */
-export function fromStackExport(doc: Json): StackResources {
-  const resources: Json[] = doc.deployment?.resources ?? doc.checkpoint?.latest?.resources ?? [];
-  const list = resources.map((r) => ({
-    urn: r.urn,
-    type: r.type,
-    name: urnName(r.urn),
-    props: { ...(r.inputs ?? {}), ...(r.outputs ?? {}) },
-    custom: r.custom !== false,
-    parent: r.parent || undefined,
-    providerRef: r.provider,
-  }));
-  return { resources: withProviders(list), config: {}, source: "export" };
+export function fromStackExport(doc: unknown, file?: string): StackResources {
+  const exported = parseShape(StackExport, doc, "`pulumi stack export`", file);
+  const resources = exported.deployment?.resources ?? exported.checkpoint?.latest?.resources ?? [];
+  return { resources: withProviders(resources.map((r) => fromState(r))), config: {}, source: "export" };
 }
 
 /** What the policy engine passes for one resource (ResourceValidationArgs and PolicyResource fit). */
@@ -106,8 +148,8 @@ export function readPulumiDocument(doc: unknown, file: string): StackResources {
       file,
     );
   const d = doc as Json;
-  if (Array.isArray(d.steps)) return fromPreview(d);
-  if (d.deployment || d.checkpoint) return fromStackExport(d);
+  if ("steps" in d) return fromPreview(d, file);
+  if (d.deployment || d.checkpoint) return fromStackExport(d, file);
   throw new SpecError(
     [
       {
