@@ -25,7 +25,8 @@ const node = {
   memoryGb: 16,
   storage: { class: "beta2", sizeGb: 1000 },
 };
-const SDL = sdlYaml(renderSdl(node, catalog), {});
+// bitcoind reads the gateways' RPC user as a salted hash (rpcauth), a secret the deploy fills.
+const SDL = sdlYaml(renderSdl(node, catalog), { rpcAuth: "sovereign:00ff$" + "ab".repeat(32) });
 const [P1, P2, P3] = [providerAddress(1), providerAddress(2), providerAddress(3)];
 const rules: BidRules = { auditors: [AUDITOR], denom: "uact" };
 const fast = { bidTimeoutSeconds: 3, bidWindowSeconds: 0.2, pollSeconds: 0.05, statusTimeoutSeconds: 3, backoffMs: 10 };
