@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { RPC_KINDS } from "../rpc-kinds";
 import { newestAkashPrices } from "./akash-pricing";
 import { newestReleases, type ReleasesOverlay } from "./releases";
+import { supportedClients } from "./support";
 import {
   ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
   type Chain, type Client, type Regime, type Schedule, type Upgrade,
@@ -206,6 +207,11 @@ export function checkIntegrity(catalog: Catalog): string[] {
     }
   }
   problems.push(...scheduleProblems(catalog), ...supportProblems(catalog));
+  // A group that allows sized and unsized clients is priced at the role's disk: no client may need more.
+  for (const chain of catalog.chains.values())
+    for (const [role, p] of Object.entries(chain.roles))
+      for (const [id, gb] of Object.entries(p.diskGbByClient?.sizes ?? {}))
+        if (gb > p.diskGb) problems.push(`chain ${chain.id} ${role}: ${id} needs ${gb} GB, above the role's ${p.diskGb} GB; raise the role's diskGb`);
   for (const r of catalog.regimes.values()) {
     for (const j of r.reaches) if (!catalog.jurisdictions.has(j)) problems.push(`regime ${r.id}: unknown jurisdiction ${j}`);
   }
@@ -216,10 +222,12 @@ export function checkIntegrity(catalog: Catalog): string[] {
 }
 
 /** Implementations the catalog knows for a chain key's layer (the client cap applies from two). */
-export function alternativesIn(catalog: Catalog) {
+export function alternativesIn(catalog: Catalog, now: Date = new Date()) {
   return (chainKey: string, layer: string) => {
-    const clients = catalog.chains.get(chainKey.split("/")[0])?.clients;
-    return (clients && own(clients, layer))?.length ?? 0;
+    const chainId = chainKey.split("/")[0];
+    const ids = own(catalog.chains.get(chainId)?.clients ?? {}, layer) ?? [];
+    // Clients upstream dropped are no alternative: Base since Azul has one implementation per layer.
+    return supportedClients(catalog, chainId, ids, now).length;
   };
 }
 

@@ -219,7 +219,8 @@ describe("private RPC, admin SSH, rollups", () => {
     assert.ok(ud.secret);
     assert.ok(ud.value.includes(`SOVEREIGN_L1_RPC='${L1_RPC}'`));
     assert.ok(ud.value.includes(`SOVEREIGN_L1_BEACON='${L1_BEACON}'`));
-    assert.ok(ud.value.includes("--l1=${SOVEREIGN_L1_RPC}"), "compose reads the URL from .env, not inline");
+    // Base's consensus client (base-consensus since Azul) names the flag --l1-eth-rpc.
+    assert.ok(ud.value.includes("--l1-eth-rpc=${SOVEREIGN_L1_RPC}"), "compose reads the URL from .env, not inline");
   });
 
   it("installs the admin SSH key on every cloud", () => {
@@ -249,7 +250,17 @@ describe("private RPC, admin SSH, rollups", () => {
 async function publicPortSet() {
   const { loadCatalog } = await import("../../core/catalog/load");
   const catalog = loadCatalog();
-  const ids = ["op-reth", "op-geth", "op-node", "erigon", "besu", "prysm", "lodestar"];
+  const ids = [
+    "op-reth",
+    "op-geth",
+    "op-node",
+    "base-reth-node",
+    "base-consensus",
+    "erigon",
+    "besu",
+    "prysm",
+    "lodestar",
+  ];
   return new Set(
     ids.flatMap((id) =>
       catalog.clients

@@ -144,7 +144,8 @@ test("on tiny fleets with gateways the optimiser's cost equals an exhaustive sea
       seen[plan ? "feasible" : "infeasible"]++;
       if (plan) assertAccessLayerKeepsRules(fleet, plan);
     }),
-    { numRuns: 250 },
+    // 320 runs: about one in six tiny specs has a plan since Ethereum nodes need 4 TB (EIP-7870).
+    { numRuns: 320 },
   );
   const { feasible, infeasible } = seen;
   t.diagnostic(`${feasible} feasible, ${infeasible} infeasible specs`);

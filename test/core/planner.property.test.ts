@@ -252,7 +252,8 @@ test("tightening a cap never lowers the optimal cost, and never turns infeasible
 });
 
 test("the exhaustive search agrees with itself on a case priced by hand", () => {
-  // Two bitcoin nodes, at most half per operator: Akash 54.20 + AWS us-east-1 262.21.
+  // Two bitcoin nodes, at most half per operator: Akash 54.20 + AWS us-east-1 271.21 (its 500 GB of egress
+  // priced from the first GB: the free 100 GB are per account).
   const r = bruteForce(
     fleetOf({
       name: "t",
@@ -262,7 +263,7 @@ test("the exhaustive search agrees with itself on a case priced by hand", () => 
     }),
     cat,
   );
-  assert.deepEqual(r, { feasible: true, cost: 316.41, placements: 4 });
+  assert.deepEqual(r, { feasible: true, cost: 325.41, placements: 4 });
 });
 
 test("on tiny fleets the optimiser's cost equals an exhaustive search's minimum", async (t) => {

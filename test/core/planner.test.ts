@@ -166,7 +166,8 @@ describe("optimality on cases small enough to price by hand", () => {
       }),
       cat,
     );
-    assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 262.21]));
+    // AWS bitcoin: 262.21 before, plus 500 GB * 0.09 now that AWS's free 100 GB count per account, not per node.
+    assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 271.21]));
   });
 
   test("provider quotas (maxNodes) are kept", async () => {
@@ -179,7 +180,7 @@ describe("optimality on cases small enough to price by hand", () => {
       cat,
     );
     assert.equal(plan.nodes.filter((n) => n.provider === "akash").length, 1);
-    assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 262.21, 262.21]));
+    assert.equal(plan.totals.monthlyUsd, sumCents([54.2, 271.21, 271.21]));
   });
 });
 
@@ -271,7 +272,7 @@ describe("infeasible specs explain themselves in plain words", () => {
     monthlyUsd: 100,
     cpu: 16,
     memoryGb: 64,
-    diskGb: 3000,
+    diskGb: 5000, // one Ethereum full node (4 TB, EIP-7870)
     ...over,
   });
 
