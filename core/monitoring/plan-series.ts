@@ -4,6 +4,7 @@
  * schedule into Prometheus, so the alert rules join live state with the plan inside PromQL.
  */
 import type { Catalog } from "../catalog/load";
+import { withinReach } from "../diversity";
 import { tagVersion } from "../catalog/upgrades";
 import type { PlannedNode } from "../plan/types";
 import type { RecordingRule } from "./rule-types";
@@ -35,6 +36,15 @@ export function plannedNodeSeries(nodes: readonly PlannedNode[]): RecordingRule[
       constant("sovereign:planned_client", 1, { node: n.id, chain: n.chainKey, layer, client }),
     ),
   ]);
+}
+
+/** One `sovereign:planned_legal` series per node and legal regime the policy caps, when the node is within its reach. */
+export function plannedLegalSeries(nodes: readonly PlannedNode[], regimes: readonly string[]): RecordingRule[] {
+  return nodes.flatMap((n) =>
+    regimes
+      .filter((regime) => withinReach(n, regime))
+      .map((regime) => constant("sovereign:planned_legal", 1, { node: n.id, chain: n.chainKey, regime })),
+  );
 }
 
 /** The version each node runs (its client's pinned image tag) and the minimums of the upgrades of its chain. */

@@ -5,7 +5,7 @@ import type { Policy } from "../diversity/policy";
 import type { Plan } from "../plan/types";
 import { accessAlerts, type AccessAlertOptions } from "./access-rules";
 import { nodeAlerts, nodeRecordingRules, type NodeAlertOptions } from "./node-rules";
-import { plannedNodeSeries, upgradeSeries } from "./plan-series";
+import { plannedLegalSeries, plannedNodeSeries, upgradeSeries } from "./plan-series";
 import type { RuleGroup } from "./rule-types";
 import { sovereigntyAlerts, sovereigntyRecordingRules } from "./sovereignty-rules";
 
@@ -44,6 +44,7 @@ export function ruleGroups(input: RulesInput): RuleGroup[] {
       name: "sovereign-plan-and-facts",
       rules: [
         ...plannedNodeSeries(plan.nodes),
+        ...plannedLegalSeries(plan.nodes, Object.keys(input.policy.maxShare?.legal ?? {})),
         ...upgradeSeries(plan.nodes, catalog),
         ...nodeRecordingRules(clients),
         ...sovereigntyRecordingRules(),

@@ -20,6 +20,11 @@ export function sovereigntyRecordingRules(): RecordingRule[] {
       record: "sovereign:client_live",
       expr: `sovereign:planned_client * on (node) group_left () ${LIVE}`,
     },
+    // A node within a legal regime's reach counts toward that regime's cap while it is live.
+    {
+      record: "sovereign:legal_live",
+      expr: `sovereign:planned_legal * on (node) group_left () ${LIVE}`,
+    },
   ];
 }
 
@@ -49,6 +54,21 @@ function clientShareAlert(chain: string, layers: string[], cap: number): Alertin
       summary: `{{ $labels.chain }}: {{ $labels.layer }} client {{ $labels.client }} runs {{ $value }} live nodes, above the ${cap * 100}% cap`,
       description: "A bug in this client would now take down more of the chain than the policy allows.",
       action: "Bring the down nodes running other clients back, or redeploy with `sovereign plan`.",
+    },
+  };
+}
+
+function legalShareAlert(regime: string, cap: number): AlertingRule {
+  return {
+    alert: "SovereignShareAboveCap",
+    expr:
+      `sum by (chain, regime) (sovereign:legal_live{regime=${quote(regime)}})` +
+      ` > on (chain) group_left () (${cap} * ${TOTAL} + ${SHARE_EPSILON})`,
+    labels: { ...labels(`maxShare.legal.${regime}`), dimension: "legal" },
+    annotations: {
+      summary: `{{ $labels.chain }}: {{ $value }} live nodes within ${regime}'s reach, above the ${cap * 100}% cap`,
+      description: `Nodes outside ${regime}'s reach are down, so more of the live {{ $labels.chain }} nodes than the policy allows can be compelled under it.`,
+      action: `Bring the down {{ $labels.chain }} nodes outside ${regime}'s reach back (see SovereignNodeDown), or redeploy: \`sovereign plan\` places replacements.`,
     },
   };
 }
@@ -107,6 +127,7 @@ export function sovereigntyAlerts(
     const cap = policy.maxShare?.[dim];
     if (cap !== undefined) alerts.push(shareAlert(dim, cap));
   }
+  for (const [regime, cap] of Object.entries(policy.maxShare?.legal ?? {})) alerts.push(legalShareAlert(regime, cap));
   const clientCap = policy.maxShare?.client;
   if (clientCap !== undefined) {
     for (const [chain, layers] of [...layersByChain(nodes)].sort(([a], [b]) => a.localeCompare(b))) {

@@ -51,7 +51,7 @@ sites:
   akash: {}
   baremetal:
     hosts:
-      - { name: fra-1, address: 203.0.113.10, operator: hetzner, country: DE, monthlyUsd: 120, cpu: 16, memoryGb: 128, diskGb: 3840, maxNodes: 2 }
+      - { name: fra-1, address: 203.0.113.10, operator: hetzner, country: DE, monthlyUsd: 120, cpu: 16, memoryGb: 128, diskGb: 7680, maxNodes: 2 }
       - { name: par-1, address: 203.0.113.20, operator: ovh, country: FR, monthlyUsd: 30, cpu: 4, memoryGb: 8, diskGb: 200 }
 policy:
   maxShare: { operator: 0.34, region: 0.5, jurisdiction: 0.5, client: 0.34 }

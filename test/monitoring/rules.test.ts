@@ -302,6 +302,7 @@ test("the sovereignty alerts agree with evaluatePolicy on every subset of each c
   assert.deepEqual([...new Set(breaches)].sort(), [
     "maxShare.client",
     "maxShare.jurisdiction",
+    "maxShare.legal.cloudAct",
     "maxShare.operator",
     "maxShare.region",
     "minOperators",
