@@ -121,13 +121,13 @@ describe("bare-metal fleet with the real Pulumi engine", { skip: problem }, () =
     if (!stack) return;
     for (const h of hosts.slice(0, 3)) setHostReachable(h.name, true);
     try {
+      // A no-op after the destroy test; a destroy that fails here fails the suite.
       await stack.destroy({ color: "never" });
-    } catch {
-      /* reported by the destroy test */
+    } finally {
+      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      console.log(`e2e timings (s): ${JSON.stringify(timings)}`);
+      writeFileSync(join(work, "timings.json"), JSON.stringify(timings, null, 2));
     }
-    await stack.workspace.removeStack(stack.name).catch(() => undefined);
-    console.log(`e2e timings (s): ${JSON.stringify(timings)}`);
-    writeFileSync(join(work, "timings.json"), JSON.stringify(timings, null, 2));
   });
 
   test("pulumi up: every node answers JSON-RPC on the host the plan chose", async () => {
@@ -294,11 +294,11 @@ describe("two fleets on one bare-metal host never touch each other", { skip: pro
   after(async () => {
     for (const stack of Object.values(stacks)) {
       try {
+        // A no-op after the destroy tests; a destroy that fails here fails the suite.
         await stack.destroy({ color: "never" });
-      } catch {
-        /* reported by the tests */
+      } finally {
+        await stack.workspace.removeStack(stack.name).catch(() => undefined);
       }
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
     }
     console.log(`e2e two-fleet timings (s): ${JSON.stringify(timings)}`);
   });
