@@ -125,7 +125,7 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     regionProvider: new Map(providers.flatMap((p) => p.regions.map((r) => [r.id, p.id] as const))),
     upgrades,
     schedules,
-    releases: newestReleases(dir),
+    releases: releasesOverlay(dir),
   };
   const problems = checkIntegrity(catalog);
   if (problems.length) throw new CatalogError(problems);
@@ -265,4 +265,13 @@ function supportProblems(catalog: Catalog): string[] {
     }
   }
   return problems;
+}
+
+/** The newest `catalog refresh` overlay; one that fails validation is a catalog problem naming the file, not a crash. */
+function releasesOverlay(dir: string): ReleasesOverlay | undefined {
+  try {
+    return newestReleases(dir);
+  } catch (e) {
+    throw new CatalogError([(e as Error).message]);
+  }
 }
