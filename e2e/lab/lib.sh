@@ -1,12 +1,12 @@
 # Shared settings for the e2e lab scripts (sourced, not executed).
-# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 25: sov-h1..3 for the
+# Env: SOVEREIGN_LAB_DIR (state), SOVEREIGN_LAB_HOSTS (host count, default 27: sov-h1..3 for the
 #      bare-metal suites, sov-h7 for the gateway deploy, sov-h4..6 and sov-h8..11 for the outage
 #      drill: nodes h4..h6, gateways h8/h9, DNS servers h10/h11; sov-h12/h13 for the access layer
 #      through the program: a node, a gateway and a DNS server on each; sov-h14/h15 gateways in
 #      front of an Akash lease that the lease runner starts on sov-h16; sov-h17/h18 EVM and Bitcoin
 #      nodes behind gateways that serve both, test/e2e/bitcoin.e2e.test.ts; sov-h19/h20 monitors
 #      (Prometheus + Alertmanager) deployed with a fleet; sov-h21/h22 rolling upgrades;
-#      sov-h23..h25 quorum across operators),
+#      sov-h23..h25 quorum across operators; sov-h26/h27 drift (a host broken by hand)),
 #      SOVEREIGN_TOOLS_DIR (engine cache).
 LAB_DIR="${SOVEREIGN_LAB_DIR:-$HOME/.cache/sovereign/lab}"
 TOOLS_DIR="${SOVEREIGN_TOOLS_DIR:-$HOME/.cache/sovereign/tools}"
@@ -20,7 +20,7 @@ lab_die() { printf '[%s] FAILED: %s\n' "${LAB_SCRIPT:-lab}" "$*" >&2; exit 1; }
 
 # lab_host_names [COUNT] -> sov-h1 .. sov-hN
 lab_host_names() {
-  local n=${1:-${SOVEREIGN_LAB_HOSTS:-25}} i
+  local n=${1:-${SOVEREIGN_LAB_HOSTS:-27}} i
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 200 ]] || lab_die "host count must be 1..200, got '$n'"
   for ((i = 1; i <= n; i++)); do echo "sov-h$i"; done
 }
