@@ -10,19 +10,19 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 
 const INTERNAL = /^(core|components|cli|report|program|policy)(\/|$)|^(index\.ts|package\.json)$/;
-const escape = (s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 
 /** The regex of the source paths a table name covers: `core/costs`, `core/*`, `core/*.ts`, `components/`, `index.ts`. */
 function pathPattern(name) {
-  if (name.endsWith("/*.ts")) return `^${escape(name.slice(0, -"*.ts".length))}[^/]+\\.ts$`;
-  if (name.endsWith("/*")) return `^${escape(name.slice(0, -1))}`;
-  if (/\.(ts|json)$/.test(name)) return `^${escape(name)}$`;
-  return `^${escape(name.replace(/\/$/, ""))}/`;
+  if (name.endsWith("/*.ts")) return `^${escapeRegex(name.slice(0, -"*.ts".length))}[^/]+\\.ts$`;
+  if (name.endsWith("/*")) return `^${escapeRegex(name.slice(0, -1))}`;
+  if (/\.(ts|json)$/.test(name)) return `^${escapeRegex(name)}$`;
+  return `^${escapeRegex(name.replace(/\/$/, ""))}/`;
 }
 
 /** An npm name of the table (`zod`, `@pulumi/*`) as the regex of its resolved or unresolved paths. */
 function packagePattern(name) {
-  const pkg = name.endsWith("/*") ? `${escape(name.slice(0, -1))}[^/]+` : escape(name);
+  const pkg = name.endsWith("/*") ? `${escapeRegex(name.slice(0, -1))}[^/]+` : escapeRegex(name);
   return `(^|node_modules/)${pkg}(/|$)`;
 }
 

@@ -10,6 +10,7 @@ async function main(argv: string[]): Promise<number> {
     .description(
       "Plan blockchain node fleets across clouds, Akash and bare metal under a diversity policy, at least cost.",
     )
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json sits outside the compiled sources
     .version(require("../package.json").version)
     .exitOverride()
     .configureOutput({ writeErr: say })

@@ -28,6 +28,7 @@ import type { RpcGatewaySite } from "./gateway/rpc-gateway";
  * }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: binding modules add keys by declaration merging
 export interface FleetProviderOptions {}
 
 /** What a binding gets from the Fleet. */

@@ -5,6 +5,7 @@ import { terminalText } from "../core/errors";
 import { usd } from "./format";
 
 // The width cli-table3 measures cells with (wide and combining characters counted as shown).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- cli-table3 exports no types for its internals
 const { strlen } = require("cli-table3/src/utils") as { strlen: (text: string) => number };
 
 export const COST_NOTE =

@@ -38,8 +38,10 @@ type Outputs = Omit<LeasedNode, "provider"> & { akashProvider: string; apiUrl: s
 /** Serialized into the state and run by the engine's dynamic-provider host: plain functions only. */
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: Inputs) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- the engine serializes this function: modules load at run time */
     require("tsx/cjs");
     const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const { provider: akashProvider, ...out } = await lease.leaseNode(inputs);
     const outs: Outputs = { ...out, akashProvider, apiUrl: inputs.apiUrl, apiKey: inputs.apiKey, node: inputs.node };
     return { id: out.dseq, outs };
@@ -56,8 +58,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...olds, apiKey: news.apiKey, apiUrl: news.apiUrl } };
   },
   async delete(id: string, props: Outputs) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- the engine serializes this function: modules load at run time */
     require("tsx/cjs");
     const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     await lease.closeNode(props.apiUrl, props.apiKey, id);
   },
 };

@@ -98,23 +98,20 @@ async function awaitBid(
   const facts = new Map<string, ProviderInfo | undefined>();
   const start = Date.now();
   let firstOk: number | undefined;
-  let bids: Bid[] = [];
-  let refused: Array<{ provider: string; reason: string }> = [];
   for (;;) {
-    bids = await api.listBids(dseq);
+    const bids = await api.listBids(dseq);
     for (const b of bids) {
       if (!facts.has(b.id.provider))
         facts.set(b.id.provider, await api.getProvider(b.id.provider).catch(() => undefined));
     }
     const choice = chooseBid(bids, facts, req.rules);
-    refused = choice.refused;
     const elapsed = (Date.now() - start) / 1000;
     if (choice.bid) {
       firstOk ??= elapsed;
       if (elapsed - firstOk >= windowS || elapsed >= timeout)
         return { bid: choice.bid, provider: facts.get(choice.bid.id.provider) };
     } else if (elapsed >= timeout) {
-      throw new NoBidsError(req.node, timeout, bids.length, refused);
+      throw new NoBidsError(req.node, timeout, bids.length, choice.refused);
     }
     await sleep(Math.min(poll, Math.max(0.05, timeout - elapsed)));
   }

@@ -30,6 +30,7 @@ interface ChainSdk {
 let sdk: ChainSdk | undefined;
 /** Loaded on first use: the library takes about a second to load. */
 function chainSdk(): ChainSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   sdk ??= require("@akashnetwork/chain-sdk") as ChainSdk;
   return sdk;
 }

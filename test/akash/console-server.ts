@@ -72,6 +72,7 @@ export const providerAddress = (n: number) =>
     .replace(/[^0-9a-z]/g, "q")}`;
 
 export async function startContractServer(apiKey: string, script: ContractScript = {}): Promise<ContractServer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a contract server starts (the SDK takes a second)
   const { generateManifest, manifestToSortedJSON } = require("@akashnetwork/chain-sdk");
   const deployments = new Map<string, Stored>();
   const requests: ContractServer["requests"] = [];

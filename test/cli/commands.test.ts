@@ -306,7 +306,7 @@ describe("validate --plan", { concurrency: 3 }, () => {
     writeFileSync(
       file,
       readFileSync(join(ROOT, "examples", "fleet.yaml"), "utf8").replace(
-        /budget:\n  monthlyUsd: \d+/,
+        /budget:\n {2}monthlyUsd: \d+/,
         `budget:\n  monthlyUsd: ${usd}`,
       ),
     );

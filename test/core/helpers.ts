@@ -42,7 +42,7 @@ export async function rejects<T extends Error>(
     await fn();
   } catch (e) {
     if (e instanceof cls) return e;
-    throw new Error(`expected ${cls.name}, got ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    throw new Error(`expected ${cls.name}, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
   }
   throw new Error(`expected ${cls.name}, but nothing was thrown`);
 }

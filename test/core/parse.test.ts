@@ -225,7 +225,7 @@ describe("resolve errors name the field", () => {
     const host = (name: string, operator: string, address: string) =>
       `      - { name: ${name}, address: ${address}, operator: ${operator}, country: DE, monthlyUsd: 50, cpu: 8, memoryGb: 32, diskGb: 1000 }\n`;
     const text = exampleWith(
-      /  baremetal:\n    hosts:\n/,
+      / {2}baremetal:\n {4}hosts:\n/,
       `  baremetal:\n    hosts:\n${host("fra-1", "ovh", "198.51.100.1")}${host("b", "gcp", "198.51.100.2")}`,
     );
     const problems = resolveText(text);
