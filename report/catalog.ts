@@ -5,6 +5,7 @@ import type { Catalog } from "../core/catalog/load";
 import { catalogReadiness, tagVersion, type ReadinessOptions } from "../core/catalog/upgrades";
 import { HOURS_PER_MONTH } from "../core/catalog/schema";
 import { JSON_SCHEMA_VERSION } from "../core/plan/file";
+import { present } from "../core/present";
 
 export const CATALOG_SECTIONS = ["chains", "clients", "images", "providers", "prices"] as const;
 export type CatalogSection = (typeof CATALOG_SECTIONS)[number];
@@ -87,7 +88,10 @@ function items(catalog: Catalog, section: CatalogSection, opts: ReadinessOptions
       return [...catalog.providers.values()].flatMap((p) =>
         Object.entries(p.computePrices).flatMap(([region, prices]) =>
           prices.map((price) => {
-            const shape = p.shapes.find((s) => s.id === price.shape)!;
+            const shape = present(
+              p.shapes.find((s) => s.id === price.shape),
+              `shape ${price.shape} of ${p.id}`,
+            );
             return {
               provider: p.id,
               region,
@@ -198,8 +202,9 @@ function tableRows(
 }
 
 function newerOf(catalog: Catalog, client: string) {
-  const found = catalog.releases?.clients.find((c) => c.client === client);
-  return found && !found.unchecked ? { checkedAsOf: catalog.releases!.asOf, releases: found.newer } : null;
+  const releases = catalog.releases;
+  const found = releases?.clients.find((c) => c.client === client);
+  return releases && found && !found.unchecked ? { checkedAsOf: releases.asOf, releases: found.newer } : null;
 }
 
 interface ImageItem {

@@ -57,7 +57,7 @@ export function costToJson(report: CostReport) {
   const usageCost = e.resources
     .flatMap((r) => r.costComponents)
     .filter((c) => c.usageBased && c.monthlyCost !== null)
-    .reduce((a, c) => a + c.monthlyCost!, 0);
+    .reduce((a, c) => a + (c.monthlyCost ?? 0), 0);
   const countBy = (list: PricedResource[]) =>
     list.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
   const breakdown = {

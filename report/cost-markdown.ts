@@ -19,7 +19,7 @@ export function costMarkdown(r: CostReport): string {
   return [
     `### 💰 Sovereign cost estimate: \`${r.project}\``,
     `${over ? "❌ " : ""}${headline}`,
-    ...(r.budget !== undefined ? ["", budgetLine(r)!] : []),
+    ...(r.budget !== undefined ? ["", budgetLine(r) ?? ""] : []),
     ...(d && d.resources.length
       ? [
           "",

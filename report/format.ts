@@ -74,15 +74,18 @@ export function outageAccessLines(o: OutageResult): string[] {
 /** The endpoint table of an outage: per chain, the gateways serving it, those still answering, and `verdict`. */
 export const ENDPOINT_COLUMNS = ["chain", "gateways", "endpoints left", "required", "answering"];
 export const endpointRows = (o: OutageResult, verdict: (ok: boolean) => string): string[][] =>
-  o.chains.map((c) => {
-    const e = c.endpoints!;
+  o.chains.flatMap((c) => {
+    const e = c.endpoints;
+    if (!e) return [];
     return [
-      c.chain,
-      String(e.total),
-      String(e.left),
-      String(e.required),
-      e.reachable.join(", ") || "-",
-      verdict(e.left >= e.required),
+      [
+        c.chain,
+        String(e.total),
+        String(e.left),
+        String(e.required),
+        e.reachable.join(", ") || "-",
+        verdict(e.left >= e.required),
+      ],
     ];
   });
 

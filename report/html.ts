@@ -108,11 +108,12 @@ new Chart(document.getElementById("spread"), { type: "bar", data: { labels: data
 export function comparisonHtml(c: Comparison): string {
   const feasible = c.scenarios.filter((s) => s.feasible);
   const data = {
+    // A feasible scenario has all three figures; `?? 0` only satisfies the type.
     points: feasible.map((s) => ({
       label: s.name,
-      x: s.worstCaseSurvivingShare! * 100,
-      y: s.monthlyUsd!,
-      cloudAct: s.cloudActShare! * 100,
+      x: (s.worstCaseSurvivingShare ?? 0) * 100,
+      y: s.monthlyUsd ?? 0,
+      cloudAct: (s.cloudActShare ?? 0) * 100,
     })),
     // Scenarios that land on the same point share one label instead of overprinting.
     labels: feasible.map((s) =>

@@ -76,11 +76,13 @@ export function costCommand(setExit: SetExit): Command {
     .action((file: string, opts: CostOptions) => {
       const catalog = loadCatalog();
       const stack = asUsage(() => readPulumiDocument(readJson(file, "the preview or state file"), file));
-      const usage = opts.usage ? asUsage(() => readUsageFile(opts.usage!)) : undefined;
+      const usageFile = opts.usage;
+      const usage = usageFile ? asUsage(() => readUsageFile(usageFile)) : undefined;
       const estimate = asUsage(() => estimateStack(stack, catalog, { usage }));
       const report: CostReport = { project: basename(file), estimate, budget: opts.budget };
-      if (opts.compareTo) {
-        const base = asUsage(() => parseBaseEstimate(readJson(opts.compareTo!, "the base estimate"), opts.compareTo!));
+      const baseFile = opts.compareTo;
+      if (baseFile) {
+        const base = asUsage(() => parseBaseEstimate(readJson(baseFile, "the base estimate"), baseFile));
         report.diff = diffEstimates(base, estimate);
       }
       emit(RENDER[opts.format](report), opts.out);

@@ -216,7 +216,7 @@ export class AkashConsole {
           headers: {
             "content-type": "application/json",
             accept: "application/json",
-            ...(auth ? { "x-api-key": this.apiKey! } : {}),
+            ...(auth && this.apiKey ? { "x-api-key": this.apiKey } : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),

@@ -7,6 +7,7 @@
  */
 import { chooseBid, type BidRules } from "./bids";
 import { AkashConsole, ConsoleApiError, type Bid, type Coin, type Deployment, type ProviderInfo } from "./console-api";
+import { present } from "../present";
 
 export interface LeaseRequest {
   /** Node id, for messages. */
@@ -135,7 +136,8 @@ async function awaitStatus(
 
 function leased(dseq: string, bid: Bid, provider: ProviderInfo | undefined, deployment: Deployment): LeasedNode {
   const lease = deployment.leases.find((l) => l.id.provider === bid.id.provider) ?? deployment.leases[0];
-  const status = lease.status!;
+  // awaitStatus returned only once the lease reported its status.
+  const status = present(lease.status, `the lease status of deployment ${dseq}`);
   const ips = Object.values(status.ips ?? {}).flat();
   return {
     dseq,

@@ -5,6 +5,7 @@
  * for sure counts as within every regime's reach, unless the spec says otherwise (`outsideReach`).
  */
 import type { Catalog } from "./load";
+import { present } from "../present";
 
 /** The regime the CLOUD Act columns (`cloudActShare`) count. */
 export const CLOUD_ACT = "cloudAct";
@@ -27,7 +28,7 @@ export function regimesReaching(
 ): string[] {
   const ids = [...catalog.regimes.keys()];
   return isKnownHome(catalog, home)
-    ? ids.filter((id) => catalog.regimes.get(id)!.reaches.includes(home))
+    ? ids.filter((id) => present(catalog.regimes.get(id), `regime ${id}`).reaches.includes(home))
     : ids.filter((id) => !outside.includes(id));
 }
 

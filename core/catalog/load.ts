@@ -71,7 +71,8 @@ function inlineClientFiles(raw: unknown, dir: string): unknown {
   const problems: string[] = [];
   for (const client of Array.isArray(clients) ? clients : []) {
     for (const f of Array.isArray(client.files) ? client.files : []) {
-      for (const [key, value] of Object.entries(f.content ?? {})) {
+      const content = f.content ?? {};
+      for (const [key, value] of Object.entries(content)) {
         if (!value || typeof value !== "object") continue;
         const { file, sha256 } = value as { file?: unknown; sha256?: unknown };
         const where = `clients.yaml: ${client.id}: content ${key}`;
@@ -89,7 +90,7 @@ function inlineClientFiles(raw: unknown, dir: string): unknown {
         }
         const actual = createHash("sha256").update(text).digest("hex");
         if (actual !== sha256.toLowerCase()) problems.push(`${where}: ${file} has sha256 ${actual}, the catalog pins ${sha256}`);
-        f.content![key] = text;
+        content[key] = text;
       }
     }
   }

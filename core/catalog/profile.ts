@@ -7,13 +7,13 @@ import type { Profile } from "./schema";
  * may be handed out; otherwise the role's `diskGb`, which covers every client.
  */
 export function profileForClients(profile: Profile, clients: Record<string, readonly string[]>): Profile {
-  const sizes = profile.diskGbByClient?.sizes;
-  if (!sizes) return profile;
+  const disk = profile.diskGbByClient;
+  const sizes = disk?.sizes;
+  if (!disk || !sizes) return profile;
   const sized = Object.values(clients)
     .filter((ids) => ids.length > 0 && ids.every((id) => Object.hasOwn(sizes, id)))
     .map((ids) => Math.max(...ids.map((id) => sizes[id])));
   if (sized.length === 0) return profile;
-  const disk = profile.diskGbByClient!;
   return {
     ...profile,
     diskGb: Math.max(...sized),

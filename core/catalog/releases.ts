@@ -9,6 +9,7 @@ import { parse, parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import { compareVersions, tagVersion } from "./upgrades";
 import type { Client } from "./schema";
+import { present } from "../present";
 
 export const RELEASES_DIR = "releases";
 const OVERLAY_NAME = /^\d{4}-\d{2}-\d{2}\.yaml$/;
@@ -90,7 +91,7 @@ export function newerReleases(client: Client, releases: readonly GithubRelease[]
       const version = tagVersion(r.tag_name.slice(prefix.length));
       if (!version || compareVersions(version, pinned) <= 0) return [];
       const imageTag = registryTags.find((t) => tagVersion(t) === version && tagShape(t) === shape);
-      return [{ version, release: r.tag_name, publishedAt: r.published_at!, url: r.html_url, ...(imageTag ? { imageTag } : {}) }];
+      return [{ version, release: r.tag_name, publishedAt: present(r.published_at, `${r.tag_name}'s published_at`), url: r.html_url, ...(imageTag ? { imageTag } : {}) }];
     })
     .sort((a, b) => compareVersions(b.version, a.version))
     .slice(0, 5);

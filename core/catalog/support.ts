@@ -7,6 +7,7 @@ import type { PolicyCheck } from "../diversity";
 import { own } from "../own";
 import type { Catalog } from "./load";
 import type { Client, SupportEnd } from "./schema";
+import { present } from "../present";
 
 const DAY_MS = 86_400_000;
 
@@ -36,7 +37,7 @@ export function supportedClients(catalog: Catalog, chainId: string, ids: readonl
 
 /** Why a client cannot be chosen on a chain, and what to choose instead (for a spec that lists it). */
 export function unsupportedMessage(catalog: Catalog, id: string, chainId: string): string {
-  const end = supportEndOn(catalog.clients.get(id)!, chainId)!;
+  const end = present(supportEndOn(present(catalog.clients.get(id), `client ${id}`), chainId), `${id}'s end of support on ${chainId}`);
   return `${id} is no longer supported on ${chainId} since ${end.endsAt}: ${end.reason} (${end.source}); use ${replacementOf(end, chainId)}`;
 }
 

@@ -6,6 +6,7 @@
 import type { PolicyCheck } from "../diversity";
 import type { Catalog } from "./load";
 import type { Client, Upgrade } from "./schema";
+import { present } from "../present";
 
 /** How far ahead an upgrade counts as due, unless the caller says otherwise. */
 export const DEFAULT_UPGRADE_WINDOW_DAYS = 30;
@@ -185,7 +186,8 @@ function staleLines(catalog: Catalog, rows: DueRow[], now: Date): string[] {
   const byClient = new Map<string, DueRow[]>();
   for (const r of rows) byClient.set(r.client, [...(byClient.get(r.client) ?? []), r]);
   return [...byClient].map(([client, list]) => {
-    const need = list.map((r) => r.minimum!).sort(compareVersions).at(-1)!;
+    const minimums = list.flatMap((r) => (r.minimum ? [r.minimum] : []));
+    const need = present(minimums.sort(compareVersions).at(-1), `a minimum release for ${client}`);
     return `${client} ${list[0].pinned} is below ${need} (${list.map((r) => describe(r, now)).join("; ")})${offer(catalog, client, need)}`;
   });
 }

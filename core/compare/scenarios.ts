@@ -176,13 +176,13 @@ export async function compareScenarios(
     );
   }
 
-  const cheapest = Math.min(...rows.filter((r) => r.feasible).map((r) => r.monthlyUsd!));
+  const cheapest = Math.min(...rows.flatMap((r) => (r.feasible && r.monthlyUsd !== null ? [r.monthlyUsd] : [])));
   const baseline = rows[0].monthlyUsd;
   const ratio = (x: number, base: number) => Math.round((x / base - 1) * 10000) / 10000;
   for (const r of rows) {
-    if (!r.feasible) continue;
-    r.premium = ratio(r.monthlyUsd!, cheapest);
-    r.vsSingleCloud = baseline === null ? null : ratio(r.monthlyUsd!, baseline);
+    if (!r.feasible || r.monthlyUsd === null) continue;
+    r.premium = ratio(r.monthlyUsd, cheapest);
+    r.vsSingleCloud = baseline === null ? null : ratio(r.monthlyUsd, baseline);
   }
   return { fleet: spec.name, scenarios: rows };
 }
@@ -197,17 +197,21 @@ async function bestOf(
 ): Promise<Scenario> {
   if (variants.length === 0) return infeasible(name, description, none, spec);
   const results = await Promise.all(variants.map((v) => solve({ name, description, ...v }, spec, catalog)));
-  const feasible = results.filter((r) => r.feasible).sort((a, b) => a.monthlyUsd! - b.monthlyUsd!);
+  const feasible = results
+    .flatMap((r) =>
+      r.feasible && r.monthlyUsd !== null && r.plan ? [{ ...r, monthlyUsd: r.monthlyUsd, plan: r.plan }] : [],
+    )
+    .sort((a, b) => a.monthlyUsd - b.monthlyUsd);
   if (feasible.length) {
     const best = feasible[0];
-    const where = [...new Set(best.plan!.nodes.map((n) => n.provider))].join("+");
+    const where = [...new Set(best.plan.nodes.map((n) => n.provider))].join("+");
     return {
       ...best,
-      description: `${description} (${where}: ${[...new Set(best.plan!.nodes.map((n) => n.region))].join(", ")})`,
+      description: `${description} (${where}: ${[...new Set(best.plan.nodes.map((n) => n.region))].join(", ")})`,
     };
   }
   // The variant with the most room (first of the list with the most sites) explains best.
-  return infeasible(name, description, results[0].reason!, spec);
+  return infeasible(name, description, results[0].reason ?? none, spec);
 }
 
 async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Scenario> {

@@ -11,6 +11,7 @@ import { own } from "../own";
 import type { FleetSpec } from "./schema";
 import type { NodeGroup, Site } from "./resolve";
 import { didYouMean } from "./suggest";
+import { present } from "../present";
 
 /** Seconds in the month prices are quoted for. */
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -138,7 +139,10 @@ export function resolveGateways(
       continue;
     }
     perChainKeys.add(chainKey);
-    const group = chains.find((c) => c.chainKey === chainKey)!;
+    const group = present(
+      chains.find((c) => c.chainKey === chainKey),
+      `chain group ${chainKey}`,
+    );
     const first = catalog.chains.get(group.chain)?.networks[0] === group.network;
     const label = first ? group.chain : `${group.chain}-${group.network}`;
     demands.push({
@@ -150,7 +154,9 @@ export function resolveGateways(
       label,
     });
   }
-  if (!size && (g.vcpu === undefined || g.memoryGb === undefined)) return undefined;
+  const vcpu = g.vcpu ?? size?.vcpu;
+  const memoryGb = g.memoryGb ?? size?.memoryGb;
+  if (vcpu === undefined || memoryGb === undefined) return undefined;
 
   const policy = accessPolicy(spec.policy, g.minSurviving, "all", g.minOperators);
   const groups = demands.map((d, k): AccessLayer["groups"][number] => {
@@ -158,8 +164,8 @@ export function resolveGateways(
     // Clients spread requests over the endpoints, so each gateway carries an equal share.
     const egressGbMonth = round((requests * traffic.responseKb * SECONDS_PER_MONTH) / 1e6 / d.count);
     const profile: Profile = {
-      vcpu: g.vcpu ?? size!.vcpu,
-      memoryGb: g.memoryGb ?? size!.memoryGb,
+      vcpu,
+      memoryGb,
       diskGb: size?.diskGb ?? 20,
       iops: 0,
       throughputMBps: 0,

@@ -10,6 +10,7 @@ import { own } from "../own";
 import { resolveGateways, type AccessLayer, type GatewayDemand } from "./resolve-gateways";
 import type { BareMetalHost, FleetSpec } from "./schema";
 import { didYouMean } from "./suggest";
+import { present } from "../present";
 
 export type SiteProvider = (typeof SITE_PROVIDERS)[number];
 
@@ -168,7 +169,7 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
   for (const providerId of CLOUD_PROVIDERS) {
     const site = spec.sites[providerId];
     if (!site) continue;
-    const provider = catalog.providers.get(providerId)!;
+    const provider = present(catalog.providers.get(providerId), `provider ${providerId} in the catalog`);
     const seen = new Set<string>();
     site.regions.forEach((regionId, i) => {
       const path = `sites.${providerId}.regions[${i}]`;
@@ -204,7 +205,7 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
     });
   }
   if (spec.sites.akash) {
-    const akash = catalog.providers.get("akash")!;
+    const akash = present(catalog.providers.get("akash"), "provider akash in the catalog");
     sites.push({
       id: "akash",
       provider: "akash",
@@ -281,7 +282,7 @@ function outsideReach(
   (ids ?? []).forEach((id, i) => {
     const path = `${at}.outsideReach[${i}]`;
     if (!catalog.regimes.has(id)) problems.push({ path, message: unknownRegime(catalog, id) });
-    else if (isKnownHome(catalog, home) && catalog.regimes.get(id)!.reaches.includes(home))
+    else if (isKnownHome(catalog, home) && present(catalog.regimes.get(id), `regime ${id}`).reaches.includes(home))
       problems.push({
         path,
         message: `the operator's legal home is ${home}, which ${id} reaches (catalog/jurisdictions.yaml); remove ${quote(id)}`,

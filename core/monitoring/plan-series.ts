@@ -59,14 +59,14 @@ export function upgradeSeries(
       const tag = catalog.clients.get(clientId)?.image.tag;
       const version = tag === undefined ? undefined : tagVersion(tag);
       const value = version === undefined ? undefined : versionNumber(version);
-      if (value === undefined) continue;
+      if (version === undefined || value === undefined) continue;
       rules.push(
         constant("sovereign:deployed_client_version", value, {
           node: n.id,
           chain: n.chainKey,
           layer,
           client: clientId,
-          version: version!,
+          version,
         }),
       );
       pairs.add(`${n.chainKey} ${clientId}`);

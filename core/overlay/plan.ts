@@ -7,6 +7,7 @@
 import { OUTSIDE_OVERLAY } from "../catalog/schema";
 import type { Plan } from "../plan";
 import { assignAddresses, parseOverlayCidr } from "./addresses";
+import { present } from "../present";
 
 /** Defaults of the overlay, shared by the planner of the overlay and the components. */
 export const OVERLAY_DEFAULTS = {
@@ -120,7 +121,7 @@ export function planOverlay(
       ...m,
       nodes: [...m.nodes].sort(),
       gateways: [...m.gateways].sort(),
-      address: addresses.get(m.name)!,
+      address: present(addresses.get(m.name), `overlay address of ${m.name}`),
       peers: all.filter((o) => o.name !== m.name && (isGateway(m) || isGateway(o))).map((o) => o.name),
     })),
   };

@@ -29,7 +29,7 @@ function breakdownOf(items: readonly Priced[]): Required<CostBreakdown> {
   for (const n of items) {
     for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) {
       // Items without an egress range (bare metal, Akash, gateways) add their egress to both ends.
-      breakdown[k] += k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : n.cost[k]!;
+      breakdown[k] += k === "egressHigh" ? (n.cost.egressHigh ?? n.cost.egress) : (n.cost[k] ?? 0);
     }
   }
   for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] = money(breakdown[k]);

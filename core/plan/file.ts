@@ -55,7 +55,11 @@ export function planToJson(plan: Plan): object {
       status: plan.solver.status,
       optimal: plan.solver.optimal,
       // The proven gap says how far from optimal a plan the time limit stopped may be (JSON has no Infinity).
-      gap: plan.solver.optimal ? 0 : Number.isFinite(plan.solver.gap) ? plan.solver.gap! : null,
+      gap: plan.solver.optimal
+        ? 0
+        : plan.solver.gap !== undefined && Number.isFinite(plan.solver.gap)
+          ? plan.solver.gap
+          : null,
       variables: plan.solver.variables,
     },
     sources: [...new Set([...plan.nodes, ...plan.gateways].flatMap((n) => n.sources))].sort(),

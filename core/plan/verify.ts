@@ -147,7 +147,7 @@ function siteProblem(fleet: Fleet, n: Placed): string | undefined {
     const allowed = fleet.sites.map((s) => s.id).join(", ");
     const where =
       n.provider === "baremetal"
-        ? `host ${quote(n.host!)}`
+        ? `host ${quote(n.host ?? "")}`
         : n.provider === "akash"
           ? "akash"
           : `${n.provider} region ${quote(n.region)}`;
@@ -180,16 +180,17 @@ function siteCaps(fleet: Fleet, nodes: readonly SavedNode[]): PolicyCheck[] {
         message: `${has} node(s) on ${site.provider}; at most ${site.providerMaxNodes}`,
       });
     }
-    const cap = site.host?.maxNodes;
-    if (cap !== undefined) {
-      const has = nodes.filter((n) => n.provider === "baremetal" && n.host === site.host!.name).length;
+    const host = site.host;
+    const cap = host?.maxNodes;
+    if (host && cap !== undefined) {
+      const has = nodes.filter((n) => n.provider === "baremetal" && n.host === host.name).length;
       checks.push({
         rule: "sites.maxNodes",
-        scope: `host ${site.host!.name}`,
+        scope: `host ${host.name}`,
         ok: has <= cap,
         limit: cap,
         actual: has,
-        message: `${has} node(s) on host ${site.host!.name}; at most ${cap}`,
+        message: `${has} node(s) on host ${host.name}; at most ${cap}`,
       });
     }
   }
@@ -204,7 +205,7 @@ function clientProblem(fleet: Fleet, n: SavedNode): string | undefined {
     if (missing.length) return `no client for layer(s) ${missing.join(", ")} (chains[${g.index}])`;
     const extra = Object.keys(n.clients).filter((layer) => !own(g.clients, layer));
     if (extra.length) return `${n.chain} has no client layer(s) ${extra.map(quote).join(", ")}`;
-    const bad = Object.entries(n.clients).find(([layer, client]) => !own(g.clients, layer)!.includes(client));
+    const bad = Object.entries(n.clients).find(([layer, client]) => !(own(g.clients, layer) ?? []).includes(client));
     return bad
       ? `${bad[0]} client ${quote(bad[1])} is not allowed by chains[${g.index}] (allowed: ${g.clients[bad[0]].join(", ")})`
       : undefined;

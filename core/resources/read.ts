@@ -261,7 +261,7 @@ function awsRule(
     type: c.resource.type,
     path,
     protocol,
-    ports: everyPort ? [] : [[from!, to ?? from!]],
+    ports: everyPort || from === undefined ? [] : [[from, to ?? from]],
     sources,
   };
 }

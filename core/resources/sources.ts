@@ -24,7 +24,8 @@ function providerUrn(ref: unknown): string | undefined {
 function withProviders(list: Array<RawResource & { providerRef?: string }>): RawResource[] {
   const byUrn = new Map(list.map((r) => [r.urn, r]));
   return list.map(({ providerRef, ...r }) => {
-    const provider = providerRef ? byUrn.get(providerUrn(providerRef)!) : undefined;
+    const urn = providerUrn(providerRef);
+    const provider = urn ? byUrn.get(urn) : undefined;
     return provider ? { ...r, providerProps: provider.props } : r;
   });
 }
