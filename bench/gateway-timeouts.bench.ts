@@ -17,6 +17,7 @@
 import { createPublicClient, http } from "viem";
 import { readFileSync } from "node:fs";
 import { GATEWAY_TIMEOUTS, type GatewayTimeouts } from "../core/gateway";
+import { percentile, steadyLoad } from "../test/steady-load";
 import { serverStates, startAnvil, startGateway, stopAll, waitFor, type Anvil } from "../test/gateway/processes";
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -69,8 +70,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function freeze(n: Anvil): Promise<void> {
   n.process.kill("SIGSTOP");
@@ -101,40 +100,29 @@ async function run(name: string, timeouts: GatewayTimeouts): Promise<Run> {
   const client = createPublicClient({
     transport: http(`${gw.url}/${CHAIN}`, { timeout: CLIENT_TIMEOUT_MS, retryCount: 0 }),
   });
-  const latencies: number[] = [];
-  let sent = 0;
-  let failed = 0;
   const total = LEAD_MS + FREEZE_MS + TAIL_MS;
-  const start = performance.now();
-  const gap = 1000 / PER_WORKER_RPS;
   const thaw = (async () => {
     await new Promise((r) => setTimeout(r, LEAD_MS));
     await freeze(b);
     await new Promise((r) => setTimeout(r, FREEZE_MS));
     b.process.kill("SIGCONT");
   })();
-  await Promise.all(
-    Array.from({ length: WORKERS }, async (_, w) => {
-      for (let i = 0; ; i++) {
-        const slot = start + (w * gap) / WORKERS + i * gap;
-        if (slot >= start + total) break;
-        const wait = slot - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        sent++;
-        const t0 = performance.now();
-        try {
-          await client.request({ method: "eth_blockNumber" });
-        } catch {
-          failed++;
-        }
-        // A failed request counts with the time the client waited for it.
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
+  const load = await steadyLoad(() => client.request({ method: "eth_blockNumber" }), {
+    workers: WORKERS,
+    gapMs: 1000 / PER_WORKER_RPS,
+    ms: total,
+  });
   await thaw;
   await Promise.all([gw.stop(), a.stop(), b.stop()]);
-  return { sent, failed, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) };
+  // A failed request counts with the time the client waited for it.
+  const waits = [...load.answered, ...load.failedAfter];
+  return {
+    sent: load.sent,
+    failed: load.failed,
+    p50: percentile(waits, 50),
+    p99: percentile(waits, 99),
+    max: Math.max(...waits),
+  };
 }
 
 async function main(): Promise<void> {

@@ -4,8 +4,9 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { quote } from "../core/errors";
-import { sshKeyProblem } from "../core/fleet-spec/schema";
+import { SshConnection, sshKeyProblem } from "../core/fleet-spec/schema";
 import { parseOverlayCidr } from "../core/overlay/addresses";
 import { isWorld, normalizeCidrs } from "../core/workload/firewall";
 import { readAccessConfig, selfHostedDnsProblems, type AccessConfig } from "./access";
@@ -30,6 +31,8 @@ export interface DeployConfig {
   allowPublicRpc: boolean;
   /** Deploy to bare-metal hosts without a pinned host key. */
   sshAcceptUnknownHostKeys: boolean;
+  /** Bare-metal hosts' SSH host keys by host name (`sovereign:sshHostKeys`), for specs that do not carry them. */
+  sshHostKeys: Record<string, string>;
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
@@ -173,6 +176,7 @@ export function readConfig(): DeployConfig {
     workloadUpdates: workloadUpdates as DeployConfig["workloadUpdates"],
     sshPrivateKey: config.getSecret("sshPrivateKey"),
     sshAcceptUnknownHostKeys: config.getBoolean("sshAcceptUnknownHostKeys") ?? false,
+    sshHostKeys: readHostKeys(config, problems),
     sshDialErrorLimit: whole("sshDialErrorLimit"),
     sshPerDialTimeout: whole("sshPerDialTimeout"),
     healthTimeoutSeconds: whole("healthTimeoutSeconds"),
@@ -203,6 +207,21 @@ export function projectDirectory(): string {
   // The engine says where Pulumi.yaml is; without it (older CLIs, mocks: a placeholder) this project's root.
   const root = pulumi.runtime.getRootDirectory();
   return isAbsolute(root) ? root : resolve(__dirname, "..");
+}
+
+/** `sovereign:sshHostKeys`: `{ <host name>: "ssh-ed25519 AAAA..." }`, each key checked like the spec's `ssh.hostKey`. */
+function readHostKeys(config: pulumi.Config, problems: string[]): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = config.getObject<unknown>("sshHostKeys");
+  } catch {
+    problems.push('sovereign:sshHostKeys must be a YAML object: { <host name>: "ssh-ed25519 AAAA..." }');
+    return {};
+  }
+  const parsed = z.record(z.string(), SshConnection.shape.hostKey.unwrap()).safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  problems.push(...parsed.error.issues.map((i) => `sovereign:sshHostKeys.${i.path.join(".")}: ${i.message}`));
+  return {};
 }
 
 function readOverlay(config: pulumi.Config, problems: string[]): DeployConfig["overlay"] {
