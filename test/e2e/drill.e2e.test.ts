@@ -662,7 +662,12 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       phase(`cut node operator ${nodeOperator}`, [{ dim: "operator", value: nodeOperator }]),
     );
     assert.equal(opCut.library.failed, 0, "the client library loses no request while a node operator is down");
-    assert.ok(opCut.library.p99 < 500, `library p99 ${opCut.library.p99} ms during the cut`);
+    // The cut adds under 500 ms to the p99 of the same clients a phase before (a budget robust to a
+    // busy machine, whose own latency is in both): fewer than 1% of requests waited out a dead node.
+    assert.ok(
+      opCut.library.p99 < before.library.p99 + 500,
+      `library p99 ${opCut.library.p99} ms during the cut, ${before.library.p99} ms before it`,
+    );
     assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin while a node operator is down");
     agrees(opCut);
 
