@@ -21,12 +21,7 @@ export { fleetGatewayPort, type FleetGatewayOptions, type FleetGatewayOutput } f
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";
-export {
-  BareMetalHost,
-  baremetalWorkloadOptions,
-  type BareMetalHostArgs,
-  type BareMetalConnection,
-} from "./baremetal/host";
+export { BareMetalHost, type BareMetalHostArgs, type BareMetalConnection } from "./baremetal/host";
 export { AkashNodeHost, type AkashNodeHostArgs, type AkashConsoleOptions } from "./akash/host";
 export { AkashDeployment, type AkashDeploymentArgs } from "./akash/deployment";
 export { AwsNetwork, type AwsNetworkArgs } from "./aws/network";

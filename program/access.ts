@@ -1,7 +1,8 @@
 /**
  * The access layer's stack config: what the plan's gateways share (`sovereign:gatewayTlsCertificate`,
  * `sovereign:gatewayTlsPrivateKey`, `sovereign:gatewayApiKeys` with a secret
- * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`, `sovereign:gatewayImage`) and
+ * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`, `sovereign:gatewayImage`,
+ * `sovereign:gatewayTimeouts`) and
  * the one RPC hostname on several DNS providers (`sovereign:dns`), checked in one place with every
  * problem named by its key.
  */
@@ -9,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SshConnection } from "../core/fleet-spec/schema";
 import { apiKeyProblem, apiKeySetProblems, tlsProblems } from "../core/gateway/credentials";
+import { GatewayTimeouts } from "../core/gateway/types";
 import { dnsDiversityProblem, dnsOperator, dnsProviders, fqdn, relativeName, serverResourceLabel } from "../core/dns";
 import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
 import type { RpcDnsArgs } from "../components/dns/rpc-dns";
@@ -227,6 +229,14 @@ export function readAccessConfig(config: pulumi.Config, problems: string[]): Acc
   const allow = parsedConfig(config, "gatewayAllowCidrs", allowCidrs, "a YAML list of CIDRs", problems);
   // An empty list is Pulumi.yaml's default: everyone.
   if (allow?.length) gateways.allowCidrs = allow;
+  const timeouts = parsedConfig(
+    config,
+    "gatewayTimeouts",
+    GatewayTimeouts,
+    "a YAML object of gateway timings, e.g. {headMs: 1000, checkIntervalMs: 500}",
+    problems,
+  );
+  if (timeouts) gateways.timeouts = timeouts;
   const dns = parsedConfig(
     config,
     "dns",

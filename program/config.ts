@@ -4,8 +4,9 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { quote } from "../core/errors";
-import { sshKeyProblem } from "../core/fleet-spec/schema";
+import { SshConnection, sshKeyProblem } from "../core/fleet-spec/schema";
 import { parseOverlayCidr } from "../core/overlay/addresses";
 import { isWorld, normalizeCidrs } from "../core/workload/firewall";
 import { readAccessConfig, selfHostedDnsProblems, type AccessConfig } from "./access";
@@ -30,6 +31,8 @@ export interface DeployConfig {
   allowPublicRpc: boolean;
   /** Deploy to bare-metal hosts without a pinned host key. */
   sshAcceptUnknownHostKeys: boolean;
+  /** Bare-metal hosts' SSH host keys by host name (`sovereign:sshHostKeys`), for specs that do not carry them. */
+  sshHostKeys: Record<string, string>;
   sshDialErrorLimit?: number;
   sshPerDialTimeout?: number;
   healthTimeoutSeconds?: number;
@@ -70,118 +73,30 @@ const RANGES = {
 export function readConfig(): DeployConfig {
   const config = new pulumi.Config("sovereign");
   const problems: string[] = [];
-  const list = (key: string): string[] => {
-    let value: unknown;
-    try {
-      value = config.getObject<unknown>(key);
-    } catch {
-      problems.push(`sovereign:${key} must be a YAML list of CIDR strings`);
-      return [];
-    }
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-      problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`);
-      return [];
-    }
-    const checked = normalizeCidrs(`sovereign:${key}`, value);
-    problems.push(...checked.problems);
-    for (const note of checked.notes) pulumi.log.warn(note);
-    return checked.cidrs;
-  };
-
-  const whole = (key: keyof typeof RANGES): number | undefined => {
-    const raw = nonEmpty(config.get(key));
-    if (raw === undefined) return undefined;
-    const [min, max] = RANGES[key];
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      problems.push(
-        `sovereign:${key} is ${quote(raw)}; use a whole number from ${min} to ${max.toLocaleString("en-US")}`,
-      );
-      return undefined;
-    }
-    return n;
-  };
-
-  const hostPortOffsetRaw = nonEmpty(config.get("hostPortOffset")) ?? "0";
-  const hostPortOffset = Number(hostPortOffsetRaw);
-  if (!Number.isInteger(hostPortOffset) || hostPortOffset < 0 || hostPortOffset > 50000) {
-    problems.push(
-      `sovereign:hostPortOffset is '${hostPortOffsetRaw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`,
-    );
-  }
-
-  let fleet: unknown;
-  try {
-    fleet = config.getObject<unknown>("fleet");
-  } catch {
-    problems.push("sovereign:fleet must be a YAML object (the fleet spec)");
-  }
-  const fleetFile = nonEmpty(config.get("fleetFile"));
-  if (fleet !== undefined && fleetFile) problems.push("set either sovereign:fleet or sovereign:fleetFile, not both");
-  if (fleet === undefined && !fleetFile)
-    problems.push(
-      "set sovereign:fleet (the spec inline) or sovereign:fleetFile (path to a spec file, relative to the project)",
-    );
-
-  const awsNetwork = nonEmpty(config.get("awsNetwork")) ?? "dedicated";
-  if (awsNetwork !== "dedicated" && awsNetwork !== "default")
-    problems.push(`sovereign:awsNetwork is '${awsNetwork}'; use dedicated or default`);
-  const workloadUpdates = nonEmpty(config.get("workloadUpdates")) ?? "ignore";
-  if (workloadUpdates !== "ignore" && workloadUpdates !== "replace")
-    problems.push(`sovereign:workloadUpdates is '${workloadUpdates}'; use ignore or replace`);
-  const sshPublicKey = nonEmpty(config.get("sshPublicKey"));
-  if (sshPublicKey) {
-    // Exactly one key on one line: a second line would be a second authorized key nobody reviews.
-    const problem = sshPublicKey.includes("\n")
-      ? "more than one line (give exactly one key)"
-      : sshKeyProblem(sshPublicKey);
-    if (problem)
-      problems.push(`sovereign:sshPublicKey is not one OpenSSH public key (ssh-ed25519 AAAA... comment): ${problem}`);
-  }
-
-  const rpcAllowCidrs = list("rpcAllowCidrs");
-  const allowPublicRpc = config.getBoolean("allowPublicRpc") ?? false;
-  const world = rpcAllowCidrs.filter(isWorld);
-  if (world.length && !allowPublicRpc) {
-    problems.push(
-      `sovereign:rpcAllowCidrs has ${world.join(" and ")}: RPC open to the whole internet; list the clients' networks, ` +
-        "or set sovereign:allowPublicRpc true to mean it (docs/deploy.md)",
-    );
-  } else if (world.length) {
-    pulumi.log.warn(`RPC is open to the whole internet (${world.join(", ")}; sovereign:allowPublicRpc is true)`);
-  }
-
-  const akashApiUrl = nonEmpty(config.get("akashApiUrl"));
-  if (akashApiUrl && !/^https?:\/\/[^\s/]+/.test(akashApiUrl))
-    problems.push(
-      `sovereign:akashApiUrl is '${akashApiUrl}'; use the Console API's base URL, e.g. https://console-api.akash.network`,
-    );
-
+  const whole = (key: keyof typeof RANGES) => wholeNumber(config, key, problems);
   const cfg: DeployConfig = {
-    fleet,
-    fleetFile: fleetFile ? resolve(projectDirectory(), fleetFile) : undefined,
+    ...readFleetSource(config, problems),
     catalogDir: nonEmpty(config.get("catalogDir")),
-    rpcAllowCidrs,
-    allowPublicRpc,
-    adminCidrs: list("adminCidrs"),
-    sshPublicKey,
+    ...readRpcAllow(config, problems),
+    adminCidrs: cidrList(config, "adminCidrs", problems),
+    sshPublicKey: readSshPublicKey(config, problems),
     gcpProject: nonEmpty(config.get("gcpProject")) ?? nonEmpty(new pulumi.Config("gcp").get("project")),
-    awsNetwork: awsNetwork as DeployConfig["awsNetwork"],
+    awsNetwork: oneOf(config, "awsNetwork", ["dedicated", "default"], problems),
     l1Rpc: config.getSecret("l1Rpc"),
     l1Beacon: config.getSecret("l1Beacon"),
-    workloadUpdates: workloadUpdates as DeployConfig["workloadUpdates"],
+    workloadUpdates: oneOf(config, "workloadUpdates", ["ignore", "replace"], problems),
     sshPrivateKey: config.getSecret("sshPrivateKey"),
     sshAcceptUnknownHostKeys: config.getBoolean("sshAcceptUnknownHostKeys") ?? false,
+    sshHostKeys: readHostKeys(config, problems),
     sshDialErrorLimit: whole("sshDialErrorLimit"),
     sshPerDialTimeout: whole("sshPerDialTimeout"),
     healthTimeoutSeconds: whole("healthTimeoutSeconds"),
     akashApiKey: config.getSecret("akashApiKey"),
-    akashApiUrl,
+    akashApiUrl: readAkashApiUrl(config, problems),
     akashBidTimeoutSeconds: whole("akashBidTimeoutSeconds"),
     akashBidWindowSeconds: whole("akashBidWindowSeconds"),
     akashPollSeconds: whole("akashPollSeconds"),
-    hostPortOffset,
+    hostPortOffset: readHostPortOffset(config, problems),
     overlay: readOverlay(config, problems),
     access: readAccessConfig(config, problems),
   };
@@ -195,6 +110,114 @@ export function readConfig(): DeployConfig {
   return cfg;
 }
 
+/** A list of CIDRs (`rpcAllowCidrs`, `adminCidrs`), normalized; every change is a warning. */
+function cidrList(config: pulumi.Config, key: string, problems: string[]): string[] {
+  let value: unknown;
+  try {
+    value = config.getObject<unknown>(key);
+  } catch {
+    problems.push(`sovereign:${key} must be a YAML list of CIDR strings`);
+    return [];
+  }
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push(`sovereign:${key} must be a list of CIDRs, e.g. [203.0.113.0/24]`);
+    return [];
+  }
+  const checked = normalizeCidrs(`sovereign:${key}`, value);
+  problems.push(...checked.problems);
+  for (const note of checked.notes) pulumi.log.warn(note);
+  return checked.cidrs;
+}
+
+/** A whole-number setting within its range (RANGES); undefined when unset. */
+function wholeNumber(config: pulumi.Config, key: keyof typeof RANGES, problems: string[]): number | undefined {
+  const raw = nonEmpty(config.get(key));
+  if (raw === undefined) return undefined;
+  const [min, max] = RANGES[key];
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    problems.push(
+      `sovereign:${key} is ${quote(raw)}; use a whole number from ${min} to ${max.toLocaleString("en-US")}`,
+    );
+    return undefined;
+  }
+  return n;
+}
+
+/** One of `choices` (the first is the default). */
+function oneOf<T extends string>(config: pulumi.Config, key: string, choices: readonly T[], problems: string[]): T {
+  const value = nonEmpty(config.get(key)) ?? choices[0];
+  if (!choices.includes(value as T)) problems.push(`sovereign:${key} is '${value}'; use ${choices.join(" or ")}`);
+  return value as T;
+}
+
+function readHostPortOffset(config: pulumi.Config, problems: string[]): number {
+  const raw = nonEmpty(config.get("hostPortOffset")) ?? "0";
+  const offset = Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 50000) {
+    problems.push(
+      `sovereign:hostPortOffset is '${raw}'; use a whole number from 0 to 50000 (e.g. 100 for a second fleet on the same hosts)`,
+    );
+  }
+  return offset;
+}
+
+/** The spec inline (`sovereign:fleet`) or its file (`sovereign:fleetFile`, relative to the project): exactly one. */
+function readFleetSource(config: pulumi.Config, problems: string[]): Pick<DeployConfig, "fleet" | "fleetFile"> {
+  let fleet: unknown;
+  try {
+    fleet = config.getObject<unknown>("fleet");
+  } catch {
+    problems.push("sovereign:fleet must be a YAML object (the fleet spec)");
+  }
+  const fleetFile = nonEmpty(config.get("fleetFile"));
+  if (fleet !== undefined && fleetFile) problems.push("set either sovereign:fleet or sovereign:fleetFile, not both");
+  if (fleet === undefined && !fleetFile)
+    problems.push(
+      "set sovereign:fleet (the spec inline) or sovereign:fleetFile (path to a spec file, relative to the project)",
+    );
+  return { fleet, fleetFile: fleetFile ? resolve(projectDirectory(), fleetFile) : undefined };
+}
+
+/** Exactly one key on one line: a second line would be a second authorized key nobody reviews. */
+function readSshPublicKey(config: pulumi.Config, problems: string[]): string | undefined {
+  const key = nonEmpty(config.get("sshPublicKey"));
+  if (!key) return undefined;
+  const problem = key.includes("\n") ? "more than one line (give exactly one key)" : sshKeyProblem(key);
+  if (problem)
+    problems.push(`sovereign:sshPublicKey is not one OpenSSH public key (ssh-ed25519 AAAA... comment): ${problem}`);
+  return key;
+}
+
+/** Who may reach RPC ports; the whole internet only with `sovereign:allowPublicRpc` (and a warning). */
+function readRpcAllow(
+  config: pulumi.Config,
+  problems: string[],
+): Pick<DeployConfig, "rpcAllowCidrs" | "allowPublicRpc"> {
+  const rpcAllowCidrs = cidrList(config, "rpcAllowCidrs", problems);
+  const allowPublicRpc = config.getBoolean("allowPublicRpc") ?? false;
+  const world = rpcAllowCidrs.filter(isWorld);
+  if (world.length && !allowPublicRpc) {
+    problems.push(
+      `sovereign:rpcAllowCidrs has ${world.join(" and ")}: RPC open to the whole internet; list the clients' networks, ` +
+        "or set sovereign:allowPublicRpc true to mean it (docs/deploy.md)",
+    );
+  } else if (world.length) {
+    pulumi.log.warn(`RPC is open to the whole internet (${world.join(", ")}; sovereign:allowPublicRpc is true)`);
+  }
+  return { rpcAllowCidrs, allowPublicRpc };
+}
+
+function readAkashApiUrl(config: pulumi.Config, problems: string[]): string | undefined {
+  const url = nonEmpty(config.get("akashApiUrl"));
+  if (url && !/^https?:\/\/[^\s/]+/.test(url))
+    problems.push(
+      `sovereign:akashApiUrl is '${url}'; use the Console API's base URL, e.g. https://console-api.akash.network`,
+    );
+  return url;
+}
+
 /**
  * The directory of Pulumi.yaml, which relative paths in the config are relative to (docs/deploy.md).
  * Not the working directory: Pulumi runs the program in the directory of `main` (program/).
@@ -203,6 +226,21 @@ export function projectDirectory(): string {
   // The engine says where Pulumi.yaml is; without it (older CLIs, mocks: a placeholder) this project's root.
   const root = pulumi.runtime.getRootDirectory();
   return isAbsolute(root) ? root : resolve(__dirname, "..");
+}
+
+/** `sovereign:sshHostKeys`: `{ <host name>: "ssh-ed25519 AAAA..." }`, each key checked like the spec's `ssh.hostKey`. */
+function readHostKeys(config: pulumi.Config, problems: string[]): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = config.getObject<unknown>("sshHostKeys");
+  } catch {
+    problems.push('sovereign:sshHostKeys must be a YAML object: { <host name>: "ssh-ed25519 AAAA..." }');
+    return {};
+  }
+  const parsed = z.record(z.string(), SshConnection.shape.hostKey.unwrap()).safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  problems.push(...parsed.error.issues.map((i) => `sovereign:sshHostKeys.${i.path.join(".")}: ${i.message}`));
+  return {};
 }
 
 function readOverlay(config: pulumi.Config, problems: string[]): DeployConfig["overlay"] {

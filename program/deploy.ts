@@ -16,6 +16,7 @@ import {
 } from "../core/plan";
 import { readinessChecks } from "../core/catalog/readiness";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
+import { SshConnection, type FleetSpec } from "../core/fleet-spec/schema";
 import { resolveFleet } from "../core/fleet-spec/resolve";
 import {
   Fleet,
@@ -132,9 +133,34 @@ function deployedPortOffsets(deployed: Array<Partial<FleetNodeOutput>>): Record<
   );
 }
 
-/** Plans the fleet of the stack config (throws with the planner's reasons when no plan exists). */
+/** The fleet spec of the stack config, with the host keys of `sovereign:sshHostKeys` pinned. */
 const specFromConfig = (cfg: DeployConfig) =>
-  cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet");
+  withHostKeys(
+    cfg.fleetFile ? parseFleetFile(cfg.fleetFile) : validateFleetObject(cfg.fleet, "sovereign:fleet"),
+    cfg.sshHostKeys,
+  );
+
+/**
+ * Host keys from stack config on the spec's bare-metal hosts (a spec shared by several stacks, or
+ * committed without them). A key for no host, or one that differs from the spec's, is refused.
+ */
+function withHostKeys(spec: FleetSpec, keys: Record<string, string>): FleetSpec {
+  const hosts = spec.sites.baremetal?.hosts ?? [];
+  const problems = Object.keys(keys)
+    .filter((name) => !hosts.some((h) => h.name === name))
+    .map((name) => `sovereign:sshHostKeys.${name}: no host of sites.baremetal.hosts is named ${name}`);
+  for (const h of hosts) {
+    const key = Object.hasOwn(keys, h.name) ? keys[h.name] : undefined;
+    if (key && h.ssh?.hostKey && h.ssh.hostKey !== key)
+      problems.push(`sovereign:sshHostKeys.${h.name}: the spec pins another key for this host; keep one of the two`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  if (!hosts.length) return spec;
+  const pinned = hosts.map((h) =>
+    Object.hasOwn(keys, h.name) ? { ...h, ssh: SshConnection.parse({ ...h.ssh, hostKey: keys[h.name] }) } : h,
+  );
+  return { ...spec, sites: { ...spec.sites, baremetal: { ...spec.sites.baremetal!, hosts: pinned } } };
+}
 
 export async function planFromConfig(
   cfg: DeployConfig,

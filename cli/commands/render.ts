@@ -3,6 +3,7 @@ import { loadCatalog } from "../../core/catalog/load";
 import { didYouMean } from "../../core/fleet-spec/suggest";
 import { GATEWAY_IMAGE, mtlsNodes } from "../../core/gateway";
 import { planFleet } from "../../core/planner/plan";
+import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import { renderCloudInit } from "../../core/workload/cloud-init";
 import { renderWorkload, type WorkloadSecrets } from "../../core/workload/render";
 import { renderSdl, SdlError, sdlYaml } from "../../core/workload/sdl";
@@ -77,6 +78,23 @@ export function renderCommand(): Command {
             );
           throw e;
         }
+        return;
+      }
+      if (node.provider === "baremetal") {
+        if (opts.as === "cloud-init")
+          throw new UsageError([
+            {
+              path: "--as",
+              message: `${node.id} is planned on bare-metal host ${node.host}, which gets its compose project over SSH, not cloud-init; use --as compose`,
+            },
+          ]);
+        // What pulumi up runs on the host: its paths, project name and shifted host ports.
+        const onBareMetal = plan.nodes.filter((n) => n.provider === "baremetal");
+        const offset = baremetalPortOffsets(onBareMetal, catalog).get(node.id)!;
+        emit(
+          renderWorkload(node, catalog, baremetalWorkloadOptions(plan.fleet, node.id, offset)).composeYaml,
+          opts.out,
+        );
         return;
       }
       const workload = renderWorkload(node, catalog, { fleet: plan.fleet });

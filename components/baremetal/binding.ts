@@ -3,11 +3,11 @@
  * SSH key per host, and the preflight checks (key given, host keys pinned).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostPortOffsets } from "../../core/layout";
 import type { PlannedHost, PlannedNode } from "../../core/plan";
+import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import type { WorkloadOptions } from "../../core/workload/render";
 import type { FleetContext, HostBinding } from "../hosts";
-import { BareMetalHost, baremetalWorkloadOptions, type BareMetalConnection } from "./host";
+import { BareMetalHost, type BareMetalConnection } from "./host";
 
 /** Options of the bare-metal binding (FleetArgs.baremetal). */
 export interface BareMetalFleetOptions {
@@ -124,24 +124,10 @@ export const baremetalBinding: HostBinding = {
 /** Host port offsets of the nodes: per host, deployed nodes keep theirs; plus the fleet's portOffset. */
 function portOffsets(nodes: PlannedNode[], ctx: FleetContext): Map<string, number> {
   const options = ctx.options.baremetal;
-  const base = options?.portOffset ?? 0;
-  const deployed = new Map(Object.entries(options?.deployedPortOffsets ?? {}).map(([id, total]) => [id, total - base]));
-  const offsets = new Map<string, number>();
-  for (const hostName of new Set(nodes.map((n) => n.host))) {
-    const onHost = nodes.filter((n) => n.host === hostName).map((n) => ({ id: n.id, ports: movablePorts(n, ctx) }));
-    for (const [id, off] of hostPortOffsets(onHost, deployed)) offsets.set(id, base + off);
-  }
-  return offsets;
-}
-
-/** The container ports of a node that Docker publishes shifted by the offset (RPC and private). */
-function movablePorts(node: PlannedNode, ctx: FleetContext): number[] {
-  return Object.values(node.clients).flatMap((id) =>
-    ctx.catalog.clients
-      .get(id)!
-      .ports.filter((p) => p.exposure === "rpc" || p.exposure === "private")
-      .map((p) => p.port),
-  );
+  return baremetalPortOffsets(nodes, ctx.catalog, {
+    base: options?.portOffset,
+    deployed: options?.deployedPortOffsets,
+  });
 }
 
 /** The SSH connection to a planned host, with the key and dial options of the Fleet's bare-metal options. */

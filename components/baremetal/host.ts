@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { baremetalPaths } from "../../core/layout";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
-import { workloadFiles, type Workload, type WorkloadFile, type WorkloadOptions } from "../../core/workload/render";
+import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
+import { workloadFiles, type Workload, type WorkloadFile } from "../../core/workload/render";
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
@@ -33,24 +34,6 @@ export interface BareMetalHostArgs extends NodeHostArgs {
     firewall?: Transform<command.remote.CommandArgs>;
     /** `<name>-start`: starts the containers and waits for their health checks. */
     start?: Transform<command.remote.CommandArgs>;
-  };
-}
-
-/** The workload options of a node of `fleet` on a bare-metal host: paths and project by fleet and node. */
-export function baremetalWorkloadOptions(
-  fleet: string,
-  nodeId: string,
-  hostPortOffset: number,
-  extra?: WorkloadOptions,
-): WorkloadOptions {
-  const paths = baremetalPaths(fleet, nodeId);
-  return {
-    fleet,
-    dataRoot: paths.dataRoot,
-    configRoot: paths.configRoot,
-    project: paths.project,
-    hostPortOffset,
-    ...extra,
   };
 }
 

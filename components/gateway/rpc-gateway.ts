@@ -20,13 +20,8 @@ import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
 import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import {
-  baremetalWorkloadOptions,
-  templateValues,
-  uploadScript,
-  workloadCommandArgs,
-  type BareMetalConnection,
-} from "../baremetal/host";
+import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
+import { templateValues, uploadScript, workloadCommandArgs, type BareMetalConnection } from "../baremetal/host";
 import { remoteCommand, sshConnection } from "../baremetal/remote";
 import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs, NodeOverlay } from "../node-host";

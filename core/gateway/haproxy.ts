@@ -4,7 +4,7 @@
  * retries, rate limits and TLS; this module only writes its configuration.
  */
 import { createHash } from "node:crypto";
-import { rpcKind, RPC_KINDS, type RpcKind } from "../rpc-kinds";
+import { rpcKind, RPC_KINDS, type MethodClass, type RpcKind } from "../rpc-kinds";
 import { fill, readTemplate } from "../workload/templates";
 import { apiKeyProblem } from "./credentials";
 import { parseGatewayConfig, type GatewayApiKey, type GatewayConfig, type GatewayConfigInput } from "./types";
@@ -147,6 +147,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
           healthCheck: healthCheck(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
           requestRules: requestRules(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
           writeMethods: kind.writeMethods.join(" "),
+          methodBudgets: methodBudgets(kind, t),
           servers: http.join("\n"),
         },
         "templates/gateway/backend.cfg",
@@ -254,6 +255,30 @@ function requestRules(kind: RpcKind, authMap: string | undefined): string {
       ? `    # The node's credentials (secret map), never a client's.\n    http-request set-header authorization "%[be_name,map(${authMap})]"`
       : "    http-request del-header authorization",
   );
+  return rules.join("\n");
+}
+
+/** The budget setting of each method class. */
+const BUDGET_OF: Record<MethodClass, "headMs" | "heavyMs" | "traceMs"> = {
+  head: "headMs",
+  heavy: "heavyMs",
+  trace: "traceMs",
+};
+
+/**
+ * `set-timeout server` per method class, lightest first so a batch naming a heavier method ends
+ * with the heavier budget; `head` only for a single call (a body that starts with `{`).
+ */
+function methodBudgets(kind: RpcKind, t: GatewayConfig["timeouts"]): string {
+  const rules: string[] = [];
+  for (const cls of ["head", "heavy", "trace"] as const) {
+    const names = kind.methodClasses[cls].map((m) => m.replace(/\*$/, "[A-Za-z0-9_]*"));
+    if (!names.length) continue;
+    const single = cls === "head" ? ` { req.body -m reg "^[[:space:]]*[{]" }` : "";
+    rules.push(
+      `    http-request set-timeout server ${t[BUDGET_OF[cls]]}ms if${single} { req.body -m reg "\\"method\\"[[:space:]]*:[[:space:]]*\\"(${names.join("|")})\\"" }`,
+    );
+  }
   return rules.join("\n");
 }
 

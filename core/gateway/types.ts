@@ -69,6 +69,63 @@ export const GatewayChain = z
   .strict();
 export type GatewayChain = z.input<typeof GatewayChain>;
 
+/**
+ * The gateway's timings, chosen for nodes on other providers' networks (round trips up to ~300 ms
+ * between continents) that must still fail over within a wallet's timeout (viem's `timeout: 2000`
+ * with a dead or frozen node: bench/gateway-timeouts.bench.ts). Each is stack config
+ * (`sovereign:gatewayTimeouts`, docs/deploy.md) and explained in docs/gateway.md.
+ */
+export const GATEWAY_TIMEOUTS = {
+  /** A SYN and its answer over the longest path, twice; a dead host costs this before the retry. */
+  connectMs: 500,
+  /** Methods in no class of the chain's RPC kind (state reads, blocks, receipts, writes). */
+  serverMs: 5000,
+  /** `head` methods (core/rpc-kinds): answered from memory, so a node slower than this is stuck. */
+  headMs: 1000,
+  /** `heavy` methods: eth_getLogs over a block range, eth_call (geth stops one at 5 s), whole blocks. */
+  heavyMs: 15000,
+  /** `trace` methods: debug_trace*, trace_*, a UTXO-set scan (geth's HTTP server cuts answers at 30 s). */
+  traceMs: 30000,
+  checkIntervalMs: 500,
+  checkTimeoutMs: 1000,
+  fall: 2,
+  rise: 2,
+  lagIntervalMs: 1000,
+  errorLimit: 2,
+} as const;
+
+const ms = (what: string, fallback: number) =>
+  z.number().int().positive().max(3_600_000, `${what} is at most 3600000 (an hour)`).default(fallback);
+
+/** Timings of a gateway (`GatewayConfigInput.timeouts`, stack config `sovereign:gatewayTimeouts`); defaults in GATEWAY_TIMEOUTS. */
+export const GatewayTimeouts = z
+  .object({
+    /** Connect to an upstream; a dead host costs this much before the retry. @default 500 */
+    connectMs: ms("connectMs", GATEWAY_TIMEOUTS.connectMs),
+    /** Wait for an upstream's answer to a method of no class; a read that times out is retried elsewhere. @default 5000 */
+    serverMs: ms("serverMs", GATEWAY_TIMEOUTS.serverMs),
+    /** Same, for the RPC kind's `head` methods (eth_blockNumber, getblockcount, status, server_info...). @default 1000 */
+    headMs: ms("headMs", GATEWAY_TIMEOUTS.headMs),
+    /** Same, for `heavy` methods (eth_getLogs, eth_call, getblock, tx_search...). @default 15000 */
+    heavyMs: ms("heavyMs", GATEWAY_TIMEOUTS.heavyMs),
+    /** Same, for `trace` methods (debug_trace*, trace_*, scantxoutset...). @default 30000 */
+    traceMs: ms("traceMs", GATEWAY_TIMEOUTS.traceMs),
+    /** Health check interval. @default 500 */
+    checkIntervalMs: ms("checkIntervalMs", GATEWAY_TIMEOUTS.checkIntervalMs),
+    /** Health check timeout. @default 1000 */
+    checkTimeoutMs: ms("checkTimeoutMs", GATEWAY_TIMEOUTS.checkTimeoutMs),
+    /** Failed checks before a server is down. @default 2 */
+    fall: z.number().int().positive().max(100).default(GATEWAY_TIMEOUTS.fall),
+    /** Passed checks before it is up again. @default 2 */
+    rise: z.number().int().positive().max(100).default(GATEWAY_TIMEOUTS.rise),
+    /** Lag check period (the head of every upstream, asked the way its RPC kind says). @default 1000 */
+    lagIntervalMs: ms("lagIntervalMs", GATEWAY_TIMEOUTS.lagIntervalMs),
+    /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
+    errorLimit: z.number().int().positive().max(100).default(GATEWAY_TIMEOUTS.errorLimit),
+  })
+  .strict();
+export type GatewayTimeouts = z.input<typeof GatewayTimeouts>;
+
 export const GatewayConfigInput = z
   .object({
     /** Gateway id (a PlannedGateway's id). */
@@ -100,36 +157,7 @@ export const GatewayConfigInput = z
       .default("/etc/haproxy/sovereign"),
     /** Drop root after reading the config (Debian and the official image have a `haproxy` user). @default "haproxy" */
     runAs: z.string().regex(NAME).nullable().default("haproxy"),
-    timeouts: z
-      .object({
-        /** Connect to an upstream; a dead host costs this much before the retry. @default 500 */
-        connectMs: z.number().int().positive().default(500),
-        /** Wait for an upstream's response; a read that times out is retried elsewhere. @default 10000 */
-        serverMs: z.number().int().positive().default(10000),
-        /** Health check interval. @default 1000 */
-        checkIntervalMs: z.number().int().positive().default(1000),
-        /** Health check timeout. @default 1000 */
-        checkTimeoutMs: z.number().int().positive().default(1000),
-        /** Failed checks before a server is down. @default 2 */
-        fall: z.number().int().positive().default(2),
-        /** Passed checks before it is up again. @default 2 */
-        rise: z.number().int().positive().default(2),
-        /** Lag check period (the head of every upstream, asked the way its RPC kind says). @default 1000 */
-        lagIntervalMs: z.number().int().positive().default(1000),
-        /** Failed connections in a row from live traffic that mark a server down before its checks do. @default 2 */
-        errorLimit: z.number().int().positive().default(2),
-      })
-      .strict()
-      .default({
-        connectMs: 500,
-        serverMs: 10000,
-        checkIntervalMs: 1000,
-        checkTimeoutMs: 1000,
-        fall: 2,
-        rise: 2,
-        lagIntervalMs: 1000,
-        errorLimit: 2,
-      }),
+    timeouts: GatewayTimeouts.default(GATEWAY_TIMEOUTS),
     /** HAProxy threads. @default one per CPU (HAProxy's own default) */
     threads: z.number().int().min(1).max(64).optional(),
     /** Log one line per request to stdout (no request line, so no API key). @default true */

@@ -9,7 +9,7 @@ import { evm } from "./evm";
 import type { RpcKind } from "./types";
 import { xrpl } from "./xrpl";
 
-export type { RpcKind } from "./types";
+export type { MethodClass, RpcKind } from "./types";
 
 export const RPC_KINDS: ReadonlyMap<string, RpcKind> = new Map([evm, bitcoin, xrpl, cometbft].map((k) => [k.id, k]));
 

@@ -1,9 +1,21 @@
 /**
  * What a gateway and a node's host need to know about one kind of RPC (the catalog's
  * `chains[].rpc.kind`): how to tell a node is healthy, how high its head is, which calls are writes,
- * which calls are never served, whether the node wants credentials. Plain
- * data: core/gateway renders it into HAProxy's checks and lag-check.lua. One folder per kind.
+ * which calls are never served, how long each call may take, whether the node wants credentials.
+ * Plain data: core/gateway renders it into HAProxy's checks, time budgets and lag-check.lua. One
+ * folder per kind.
  */
+
+/**
+ * How long a node may take to answer a method, by class; the gateway's time budget of each class is
+ * a setting (`timeouts.headMs`, `heavyMs`, `traceMs`), every other method gets `serverMs`.
+ * - `head`: answered from the node's memory (the head, the chain id, the fee): a node that takes
+ *   longer is stuck, and the read is retried on another node at once.
+ * - `heavy`: scans or executes (logs over a block range, a call, a whole block's receipts).
+ * - `trace`: re-executes transactions with a tracer, or walks the whole state.
+ */
+export type MethodClass = "head" | "heavy" | "trace";
+
 export interface RpcKind {
   /** The catalog's `rpc.kind`. */
   id: string;
@@ -28,6 +40,11 @@ export interface RpcKind {
    * which no public client may call. Matched as whole method names.
    */
   deniedMethods: readonly string[];
+  /**
+   * Methods by time budget class. Whole method names; a trailing `*` matches every name with that
+   * prefix (`debug_trace*`). Methods in no class get the default budget.
+   */
+  methodClasses: Readonly<Record<MethodClass, readonly string[]>>;
   /**
    * Credentials the node's RPC requires: `basic` means HTTP basic auth, which the gateway adds to
    * every request and check from a secret map file (clients never send or see it).

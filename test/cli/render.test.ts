@@ -1,6 +1,7 @@
 /**
  * `sovereign render` through the real CLI: the SDL of an Akash node of the bundled example (it
- * passes Akash's validator again here), compose and cloud-init of a cloud node, and bad input
+ * passes Akash's validator again here), compose and cloud-init of a cloud node, compose of a
+ * bare-metal node with the host's paths and names, and bad input
  * (unknown node, SDL for a non-Akash node, a client that cannot run on Akash) with exit 2.
  */
 import { describe, test } from "node:test";
@@ -54,6 +55,23 @@ describe("sovereign render", () => {
     const init = await sovereign("render", "--node", "ethereum-aws-us-east-1-1", "--as", "cloud-init");
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /^#cloud-config\n/);
+  });
+
+  test("--as compose for a bare-metal node shows what runs on the host: its paths and names; no cloud-init", async () => {
+    const spec = join(ROOT, "test", "e2e", "drill-fleet.yaml");
+    const node = "devnet-sov-h4-1";
+    const r = await sovereign("render", spec, "--node", node);
+    assert.equal(r.code, 0, r.stderr);
+    const { services } = parse(r.stdout);
+    assert.equal(services.node.container_name, `drill_${node}-node`);
+    assert.ok(
+      services.node.volumes.some((v: string) => v.startsWith(`/srv/sovereign/fleets/drill/data/${node}/`)),
+      JSON.stringify(services.node.volumes),
+    );
+    assert.doesNotMatch(r.stdout, /\/srv\/sovereign\/devnet|\/etc\/sovereign\//, "no cloud path");
+    const init = await sovereign("render", spec, "--node", node, "--as", "cloud-init");
+    assert.equal(init.code, 2);
+    assert.match(init.stderr, /bare-metal host sov-h4, which gets its compose project over SSH, not cloud-init/);
   });
 
   test("bad input: unknown node, SDL of a cloud node, a client Akash cannot run (no plan, exit 3)", async () => {

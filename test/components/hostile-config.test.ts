@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { installMocks, loadStackConfig } from "./harness";
 import { selfSignedCertificate } from "../gateway/processes";
+import { GATEWAY_TIMEOUTS } from "../../core/gateway/types";
 
 const h = installMocks("hostile-config");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
@@ -100,6 +101,22 @@ describe("API keys", () => {
       /sovereign:gatewayApiKeys: wallet and bridge hold the same key/,
       KEY,
     ));
+});
+
+describe("sovereign:gatewayTimeouts", () => {
+  it("is read into the gateways' timings, the defaults filling what is not given", async () => {
+    const cfg = await read({ "sovereign:gatewayTimeouts": { headMs: 800, traceMs: 60000 } });
+    assert.deepEqual(
+      { head: cfg.access.gateways.timeouts?.headMs, trace: cfg.access.gateways.timeouts?.traceMs },
+      { head: 800, trace: 60000 },
+    );
+    assert.equal(cfg.access.gateways.timeouts?.connectMs, GATEWAY_TIMEOUTS.connectMs);
+  });
+  it("a zero budget", () =>
+    refused({ "sovereign:gatewayTimeouts": { headMs: 0 } }, /sovereign:gatewayTimeouts\.headMs: /));
+  it("an unknown timing", () =>
+    refused({ "sovereign:gatewayTimeouts": { connect: 500 } }, /sovereign:gatewayTimeouts: .*connect/));
+  it("not an object", () => refused({ "sovereign:gatewayTimeouts": "fast" }, /sovereign:gatewayTimeouts/));
 });
 
 describe("TLS material", () => {

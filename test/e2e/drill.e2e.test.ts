@@ -1,15 +1,17 @@
-// The outage drill of the RPC access layer, for real: `pulumi up` (Automation API, the engine built by
-// e2e/lab) of a devnet fleet on three node operators (sov-h4..h6), two gateways (HAProxy, sov-h8/h9)
-// of two more operators, the WireGuard overlay between them (wireguard-go: the lab kernel has no
-// module) and the RPC hostname on two Knot servers (sov-h10/h11) read through Unbound. Steady,
-// bounded JSON-RPC load through the endpoint list (viem `fallback`), through the hostname, and from a
-// raw single-endpoint client (autocannon on one gateway), while operators, a gateway, a DNS server
-// and a "region" go down (link down, e2e/lab/host-down.sh) and come back; then a node stops producing
-// blocks and must be drained. `sovereign outage` (core/outage) predicts each cut; the test compares.
+// The outage drill of the RPC access layer, for real, deployed the way users deploy: `pulumi up` of
+// the Sovereign program (Pulumi.yaml, program/; Automation API with the engine built by e2e/lab) with
+// stack config only: sovereign:fleetFile = test/e2e/drill-fleet.yaml (a devnet fleet on three node
+// operators, sov-h4..h6, and two gateways of two more operators, sov-h8/h9), sovereign:sshHostKeys,
+// sovereign:overlay (WireGuard between them; wireguard-go: the lab kernel has no module),
+// sovereign:gatewayImage and sovereign:dns (the RPC hostname on two Knot servers, sov-h10/h11, read
+// through Unbound). The gateways run the program's default timings (core/gateway GATEWAY_TIMEOUTS),
+// nothing tuned for the drill. Steady, bounded JSON-RPC load through the endpoint list (viem
+// `fallback`), through the hostname, and from a raw single-endpoint client (autocannon on one
+// gateway), while operators, a gateway, a DNS server and a "region" go down (link down,
+// e2e/lab/host-down.sh) and come back; then a node stops producing blocks and must be drained.
+// `sovereign outage` (core/outage) predicts each cut; the test compares.
 // Beside each devnet node runs a Bitcoin devnet node (btcd regtest) behind the same gateways: the
 // surviving gateways must answer Bitcoin RPC in every cut too.
-// The planner places the nodes and the gateways (the spec's `gateways` section) and the Fleet deploys
-// both; the hostname's zone is the RpcDns component's.
 // Hosts sov-h1..h3 and sov-h7 belong to other suites: the drill never touches them.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -17,11 +19,10 @@ import { Resolver } from "node:dns/promises";
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createPublicClient, fallback, http, type PublicClient } from "viem";
-import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import {
   REPO,
   destroyStack,
@@ -29,16 +30,19 @@ import {
   labEnv,
   labHosts,
   labProblem,
+  programStack,
   setHostReachable,
   ssh,
   stateOnDisk,
   timer,
   type LabHost,
 } from "./lab";
-import { baremetalHostSpec } from "./access-plan";
+import { percentile, steadyLoad } from "../steady-load";
 import { loadCatalog } from "../../core/catalog/load";
-import { validateFleetObject } from "../../core/fleet-spec/parse";
+import { parseFleetFile } from "../../core/fleet-spec/parse";
 import { resolveFleet } from "../../core/fleet-spec/resolve";
+import { GATEWAY_TIMEOUTS } from "../../core/gateway/types";
+import { baremetalPaths } from "../../core/layout/baremetal";
 import { planFleet } from "../../core/planner/plan";
 import { simulateOutage, type OutageResult } from "../../core/outage/simulate";
 import type { Failure } from "../../core/diversity";
@@ -58,55 +62,35 @@ const CHAIN = "devnet/local";
 /** A non-EVM chain behind the same gateways: Bitcoin (btcd regtest), one node beside each devnet node. */
 const BTC_CHAIN = "devnet-bitcoin/regtest";
 const RESOLVER = { address: "127.0.0.1", port: 5354 };
-/** [host, operator, country]; sov-h4, gateway sov-h8 and DNS server sov-h10 share region "de". */
-const ROLES = {
-  nodes: [
-    ["sov-h4", "hetzner", "DE"],
-    ["sov-h5", "ovh", "FR"],
-    ["sov-h6", "home", "NL"],
-  ],
-  gateways: [
-    ["sov-h8", "netcup", "DE"],
-    ["sov-h9", "scaleway", "FR"],
-  ],
+/** The drill's fleet spec, relative to the project (as sovereign:fleetFile takes it). */
+const SPEC_FILE = "test/e2e/drill-fleet.yaml";
+const SPEC = parseFleetFile(join(REPO, SPEC_FILE));
+const SPEC_HOSTS = SPEC.sites.baremetal!.hosts;
+const GATEWAY_HOSTS = SPEC.gateways!.sites!.map((s) => s.replace(/^baremetal\//, ""));
+type Role = readonly [host: string, operator: string, country: string];
+const role = (h: (typeof SPEC_HOSTS)[number]): Role => [h.name, h.operator, h.country];
+/** [host, operator, country]: nodes and gateways from the spec; sov-h4, gateway sov-h8 and DNS server sov-h10 share region "de". */
+const ROLES: { nodes: Role[]; gateways: Role[]; dns: Role[] } = {
+  nodes: SPEC_HOSTS.filter((h) => !GATEWAY_HOSTS.includes(h.name)).map(role),
+  gateways: SPEC_HOSTS.filter((h) => GATEWAY_HOSTS.includes(h.name)).map(role),
   dns: [
     ["sov-h10", "contabo", "DE"],
     ["sov-h11", "ionos", "NL"],
   ],
-} as const;
+};
 const DRILL_HOSTS = [...ROLES.nodes, ...ROLES.gateways, ...ROLES.dns].map(([h]) => h);
 const PHASE_MS = 8_000;
-/** The gateways' public port: the Fleet's default without TLS (443 with it). */
+/** The gateways' public port: the program's default without TLS (443 with it). */
 const GATEWAY_PORT = 80;
-/**
- * Blocks a node may trail the best head before the gateways drain it. The devnet's anvil nodes are
- * separate chains whose 2 s timers drift apart on a busy 2-core machine, so heads are re-aligned
- * before each phase and the threshold leaves room for that drift.
- */
-const MAX_LAG = 10;
+/** Blocks a node may trail the best head before the gateways drain it: the spec's `gateways.maxLagBlocks`. */
+const MAX_LAG = SPEC.gateways!.maxLagBlocks!;
 const BLOCK_SECONDS = 2;
 /**
- * HAProxy timings for a LAN/overlay path where an upstream answers eth_blockNumber in milliseconds:
- * a dead host costs one 200 ms connect (new connections) or one 300 ms response wait (pooled
- * connections whose host vanished) before the read is retried on another node, and checks every
- * 500 ms take it out after two misses. With the defaults (500 ms, 10 s, 1 s) a cut node stalls the
- * requests pooled to it for 10 s.
+ * Client timeout per gateway: a wallet's (viem's `timeout: 2000` of the issue's measurement). The
+ * gateways' own budget for a head read that meets a dead node is one head budget (1 s) or one
+ * connect timeout (500 ms) before the retry on another node, so a live gateway answers within it.
  */
-const TIMEOUTS = {
-  connectMs: 200,
-  serverMs: 300,
-  checkIntervalMs: 500,
-  checkTimeoutMs: 400,
-  fall: 2,
-  rise: 2,
-  lagIntervalMs: 500,
-};
-/**
- * Client timeout per gateway. It must exceed the gateway's own retry budget (300 ms + two retries of
- * up to 300 ms each) with room for a busy machine, or a slow answer of the one live gateway is given
- * up on while the other gateway is down.
- */
-const CLIENT_TIMEOUT_MS = 1_500;
+const CLIENT_TIMEOUT_MS = 2_000;
 const CONCURRENCY = 4;
 /** Requests a second per client: steady, bounded load (3 clients, 8 s a phase: under 5 000 requests). */
 const RATE = 200;
@@ -137,43 +121,15 @@ interface Row {
   seconds: number;
 }
 
-const pct = (xs: number[], p: number) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
-
 /** Steady load from a client: RATE requests a second over CONCURRENCY workers, for `ms`. */
 async function load(call: () => Promise<unknown>, ms: number): Promise<Stats> {
-  const lat: number[] = [];
-  let failed = 0;
-  let sent = 0;
-  const errors = new Set<string>();
-  const start = performance.now();
-  const gap = (CONCURRENCY * 1000) / RATE;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, w) => {
-      for (let i = 0; ; i++) {
-        const slot = start + (w * gap) / CONCURRENCY + i * gap;
-        if (slot >= start + ms) break;
-        const wait = slot - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        sent++;
-        const t0 = performance.now();
-        try {
-          await call();
-          lat.push(performance.now() - t0);
-        } catch (e) {
-          failed++;
-          if (errors.size < 3)
-            errors.add(`${Math.round(performance.now() - t0)} ms: ${String((e as Error).message).split("\n")[0]}`);
-        }
-      }
-    }),
-  );
+  const r = await steadyLoad(call, { workers: CONCURRENCY, gapMs: (CONCURRENCY * 1000) / RATE, ms });
   return {
-    sent,
-    failed,
-    p50: Math.round(pct(lat, 50)),
-    p99: Math.round(pct(lat, 99)),
-    ...(errors.size ? { errors: [...errors] } : {}),
+    sent: r.sent,
+    failed: r.failed,
+    p50: Math.round(percentile(r.answered, 50)),
+    p99: Math.round(percentile(r.answered, 99)),
+    ...(r.errors.length ? { errors: r.errors } : {}),
   };
 }
 
@@ -404,10 +360,22 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   /** One phase: the three clients at once for PHASE_MS, then what the gateways see, and the prediction. */
   const phase = async (name: string, failures?: Failure[]) => {
     const t0 = performance.now();
+    /** Seconds each client took (8 s of load, then its last answers; autocannon's own start). */
+    const clock = async <T>(client: string, run: Promise<T>) => {
+      const r = await run;
+      timings[`${name} (${client})`] = Math.round(performance.now() - t0) / 1000;
+      return r;
+    };
     const [lib, hn, raw] = await Promise.all([
-      load(() => library.request({ method: "eth_blockNumber" }), PHASE_MS),
-      load(() => byName.request({ method: "eth_blockNumber" }), PHASE_MS),
-      rawLoad(gatewayUrls[0], PHASE_MS),
+      clock(
+        "library",
+        load(() => library.request({ method: "eth_blockNumber" }), PHASE_MS),
+      ),
+      clock(
+        "hostname",
+        load(() => byName.request({ method: "eth_blockNumber" }), PHASE_MS),
+      ),
+      clock("raw", rawLoad(gatewayUrls[0], PHASE_MS)),
     ]);
     const loaded = Math.round(performance.now() - t0) / 1000;
     const predicted = failures && prediction(simulateOutage(plan, policy, failures));
@@ -439,103 +407,53 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   };
 
   before(async () => {
+    for (const h of SPEC_HOSTS)
+      assert.equal(h.address, host(h.name).address, `${SPEC_FILE}: ${h.name} is at the lab's address`);
+    // What the program will plan (the same spec, nothing deployed yet): the test's own copy, for
+    // `sovereign outage`'s predictions and the nodes' names; the deploy is checked against it.
     const catalog = loadCatalog();
-    const hostSpec = ([name, operator, country]: readonly [string, string, string], size: object = {}) => {
-      const h = host(name);
-      return {
-        ...baremetalHostSpec(name, h.address, operator, country, { user: h.user, port: h.port, hostKey: h.hostKey }),
-        ...size,
-      };
-    };
-    const spec = {
-      name: "drill",
-      chains: [
-        { chain: "devnet", count: 3 },
-        { chain: "devnet-bitcoin", count: 3 },
-      ],
-      sites: {
-        baremetal: {
-          // A gateway host is exactly one small gateway's machine, so no node fits beside it.
-          hosts: [
-            ...ROLES.nodes.map((r) => hostSpec(r, { maxNodes: 2 })),
-            ...ROLES.gateways.map((r) => hostSpec(r, { monthlyUsd: 20, cpu: 2, memoryGb: 4, diskGb: 20 })),
-          ],
-        },
-      },
-      gateways: {
-        count: 2,
-        sites: ROLES.gateways.map(([name]) => `baremetal/${name}`),
-        size: "small",
-        maxLagBlocks: MAX_LAG,
-      },
-      // Two nodes left after losing any operator: the three nodes go to three operators. The caps
-      // hold the gateways too (at least two operators, at most half each).
-      policy: { maxShare: { operator: 0.5 }, minOperators: 2, survive: { operatorLoss: 1, minNodes: 2 } },
-    };
-    const fleet = resolveFleet(validateFleetObject(spec, "drill"), catalog, "drill");
+    const fleet = resolveFleet(SPEC, catalog, SPEC_FILE);
     policy = fleet.spec.policy;
-    // The planner places the nodes and both gateways; the Fleet deploys them all.
     plan = await planFleet(fleet, catalog);
     // The gateway image on the gateway hosts only (cached; e2e/lab/setup.sh builds it for every host).
-    image = execFileSync("bash", [join(REPO, "e2e/lab/build-gateway-image.sh"), "--hosts", "sov-h8,sov-h9"], {
+    image = execFileSync("bash", [join(REPO, "e2e/lab/build-gateway-image.sh"), "--hosts", GATEWAY_HOSTS.join(",")], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     })
       .trim()
       .split("\n")
       .pop()!;
-
-    const program = async () => {
-      const { Fleet } = await import("../../components");
-      const { RpcDns } = await import("../../components/dns");
-      const key = pulumi.secret(privateKey);
-      const connection = (h: LabHost) => ({
-        host: h.address,
-        port: h.port,
-        user: h.user,
-        hostKey: h.hostKey,
-        privateKey: key,
-        dialErrorLimit: 2,
-        perDialTimeout: 5,
-      });
-      const fleet = new Fleet("drill", {
-        plan,
-        catalog,
-        baremetal: { privateKey: key, dialErrorLimit: 2, perDialTimeout: 5 },
-        overlay: { wireguardGo: env.SOVEREIGN_WIREGUARD_GO },
-        gateways: { image, timeouts: TIMEOUTS },
-      });
-      const dns = new RpcDns("drill-rpc", {
-        hostname: ZONE,
-        gateways: plan.gateways.map((g) => ({ id: g.id, address: fleet.gateways[g.id].publicIp, port: GATEWAY_PORT })),
-        selfHosted: {
-          zone: ZONE,
-          servers: ROLES.dns.map(([name, operator], i) => ({
-            name: `ns${i + 1}.${ZONE}`,
-            operator,
-            address: host(name).address,
-            connection: connection(host(name)),
-          })),
-        },
-      });
-      return {
-        nodes: fleet.nodes,
-        overlay: fleet.overlayMachines,
-        gateways: fleet.gatewayEndpoints,
-        zone: dns.selfHosted!.zoneFile,
-      };
+    const pinned = (h: LabHost) => ({ user: h.user, port: h.port, hostKey: h.hostKey });
+    const dns = {
+      hostname: ZONE,
+      selfHosted: {
+        zone: ZONE,
+        servers: ROLES.dns.map(([name, operator], i) => ({
+          name: `ns${i + 1}.${ZONE}`,
+          operator,
+          address: host(name).address,
+          ssh: pinned(host(name)),
+        })),
+      },
     };
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(env.SOVEREIGN_ENGINE_BIN), skipVersionCheck: true });
-    stack = await timed("stack init", () =>
-      LocalWorkspace.createOrSelectStack(
-        {
-          stackName: process.env.SOVEREIGN_DRILL_STACK ?? `drill-${process.pid}`,
-          projectName: "sovereign-drill",
-          program,
+    stack = await timed("stack init", async () => {
+      const s = await programStack(
+        env,
+        process.env.SOVEREIGN_DRILL_STACK ?? `drill-${process.pid}`,
+        SPEC_FILE,
+        privateKey,
+      );
+      await s.setAllConfig({
+        "sovereign:overlay": { value: "true" },
+        "sovereign:wireguardGo": { value: env.SOVEREIGN_WIREGUARD_GO },
+        "sovereign:gatewayImage": { value: image },
+        "sovereign:sshHostKeys": {
+          value: JSON.stringify(Object.fromEntries(SPEC_HOSTS.map((h) => [h.name, host(h.name).hostKey]))),
         },
-        { envVars: env, pulumiCommand, workDir: work },
-      ),
-    );
+        "sovereign:dns": { value: JSON.stringify(dns) },
+      });
+      return s;
+    });
   });
 
   after(async () => {
@@ -589,7 +507,28 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       ROLES.gateways.map(([h]) => `baremetal/${h}`),
       "the planner put one gateway on each gateway host",
     );
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(up.outputs.nodes.value as Record<string, { site: string }>).map(([id, n]) => [id, n.site]),
+      ),
+      Object.fromEntries(plan.nodes.map((n) => [n.id, n.site])),
+      "the program deployed the nodes where the test's plan of the same spec puts them",
+    );
     assert.equal(new Set(plan.nodes.map((n) => n.operator)).size, 3);
+    // The gateways run the program's default timings: nothing tuned for the drill.
+    const configRoot = baremetalPaths(plan.fleet, "any").configRoot;
+    for (const [g] of ROLES.gateways) {
+      const cfg = ssh(env, host(g), `cat ${configRoot}/*/haproxy/haproxy.cfg`);
+      const t = GATEWAY_TIMEOUTS;
+      for (const line of [
+        `timeout connect ${t.connectMs}ms`,
+        `timeout server ${t.serverMs}ms`,
+        `inter ${t.checkIntervalMs}ms`,
+        `set-timeout server ${t.headMs}ms`,
+        `set-timeout server ${t.heavyMs}ms`,
+      ])
+        assert.ok(cfg.includes(line), `${g}'s haproxy.cfg has '${line}'`);
+    }
     for (const chain of [CHAIN, BTC_CHAIN])
       assert.deepEqual(
         plan.nodes
@@ -647,7 +586,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     }
     // The overlay's private keys (read on the hosts) and the SSH key: in the state on disk only as
     // Pulumi secrets, nowhere in the outputs or the engine's log.
-    const state = stateOnDisk(env, "sovereign-drill", stack!.name);
+    const state = stateOnDisk(env, "sovereign", stack!.name);
     const outputs = JSON.stringify(up.outputs);
     const sshBody = privateKey
       .split("\n")
@@ -723,7 +662,12 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       phase(`cut node operator ${nodeOperator}`, [{ dim: "operator", value: nodeOperator }]),
     );
     assert.equal(opCut.library.failed, 0, "the client library loses no request while a node operator is down");
-    assert.ok(opCut.library.p99 < 500, `library p99 ${opCut.library.p99} ms during the cut`);
+    // The cut adds under 500 ms to the p99 of the same clients a phase before (a budget robust to a
+    // busy machine, whose own latency is in both): fewer than 1% of requests waited out a dead node.
+    assert.ok(
+      opCut.library.p99 < before.library.p99 + 500,
+      `library p99 ${opCut.library.p99} ms during the cut, ${before.library.p99} ms before it`,
+    );
     assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin while a node operator is down");
     agrees(opCut);
 

@@ -4,7 +4,8 @@
  * address with its own number, so a response says which node served it. Checked: backup nodes only
  * serve when no primary can; a lagging node is drained and rejoins when it catches up; a frozen or
  * killed node is failed over with no failed read; a write whose node hangs after receiving it is
- * not sent to another node; API keys (401), per-key rate limits (429); TLS; WebSocket.
+ * not sent to another node; a head read gives up on a frozen node after its class's budget, other
+ * reads after `serverMs`; API keys (401), per-key rate limits (429); TLS; WebSocket.
  * Bounded: at most a few hundred requests, every process killed in `after`.
  */
 import { readFileSync } from "node:fs";
@@ -151,7 +152,17 @@ describe("writes are never sent twice", () => {
     gw = await startGateway({
       gateway: "gw-writes",
       chains: [{ chain: CHAIN, upstreams: [upstream("node-a", a), upstream("node-b", b)] }],
-      timeouts: { serverMs: 600, checkIntervalMs: 2000, checkTimeoutMs: 1000, fall: 15, rise: 1, lagIntervalMs: 60000 },
+      // One budget for every method class: reads that meet the frozen node are retried after 600 ms.
+      timeouts: {
+        serverMs: 600,
+        headMs: 600,
+        heavyMs: 600,
+        checkIntervalMs: 2000,
+        checkTimeoutMs: 1000,
+        fall: 15,
+        rise: 1,
+        lagIntervalMs: 60000,
+      },
     });
     await waitFor(
       async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
@@ -253,6 +264,69 @@ async function backendRetries(gw: Gateway): Promise<number> {
   const row = rows.map((r) => r.split(",")).find((f) => f[0] === BACKEND && f[1] === "BACKEND")!;
   return Number(row[cols.indexOf("wretr")]) + Number(row[cols.indexOf("wredis")]);
 }
+
+describe("time budgets by method class", () => {
+  let a: Anvil, b: Anvil, gw: Gateway;
+  const BUDGET = { headMs: 300, serverMs: 2000 };
+  before(async () => {
+    [a, b] = await Promise.all([startAnvil(), startAnvil()]);
+    // Slow health checks: the frozen node stays "up", so every other request meets it.
+    gw = await startGateway({
+      gateway: "gw-budgets",
+      chains: [{ chain: CHAIN, upstreams: [upstream("node-a", a), upstream("node-b", b)] }],
+      timeouts: { ...BUDGET, checkIntervalMs: 5000, checkTimeoutMs: 1000, fall: 15, rise: 1, lagIntervalMs: 60000 },
+    });
+    await waitFor(
+      async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"),
+      8000,
+      "servers up",
+    );
+  });
+
+  /** Milliseconds each of `count` sequential calls of `method` took through the gateway; each must be answered. */
+  const timed = async (method: string, params: unknown[], count: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      await rpc(`${gw.url}/${CHAIN}`, method, params);
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  };
+
+  it("gives up on a frozen node after the head budget for a head read, after serverMs for other reads", async () => {
+    await freeze(b);
+    try {
+      const head = await timed("eth_blockNumber", [], 6);
+      const met = head.filter((t) => t >= BUDGET.headMs);
+      assert.ok(met.length >= 1, `some head reads met the frozen node (else the test proves nothing): ${head}`);
+      assert.ok(Math.max(...head) < BUDGET.serverMs, `a head read waited past its budget: ${head}`);
+      const balance = await timed("eth_getBalance", [MARKER, "latest"], 4);
+      assert.ok(
+        balance.some((t) => t >= BUDGET.serverMs),
+        `an eth_getBalance that met the frozen node waits serverMs: ${balance}`,
+      );
+      // A batch is never given head's budget, even when it names only head methods.
+      const batch: number[] = [];
+      for (let i = 0; i < 3 && !batch.some((t) => t >= BUDGET.serverMs); i++) {
+        const t0 = performance.now();
+        const r = await fetch(`${gw.url}/${CHAIN}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }]),
+        });
+        assert.equal(r.status, 200);
+        batch.push(performance.now() - t0);
+      }
+      assert.ok(
+        batch.some((t) => t >= BUDGET.serverMs),
+        `a batch that met the frozen node waits serverMs: ${batch}`,
+      );
+    } finally {
+      b.process.kill("SIGCONT");
+    }
+  });
+});
 
 describe("API keys and rate limits", () => {
   const alice = { name: "alice", key: "alice-0123456789abcdef0123", requestsPerSecond: 5 };

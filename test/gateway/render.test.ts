@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadCatalog } from "../../core/catalog/load";
+import { RPC_KINDS } from "../../core/rpc-kinds";
 import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import {
   gatewayChains,
@@ -56,6 +57,32 @@ function haproxyCheck(input: GatewayConfigInput): string {
   writeFileSync(r.paths.certificate, renderCertificateFile(tls.certificate, tls.privateKey));
   return execFileSync(HAPROXY, ["-c", "-f", r.paths.config], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
+
+describe("time budgets by method class (core/rpc-kinds)", () => {
+  for (const kind of RPC_KINDS.values()) {
+    it(`${kind.id}: method names or prefixes, each in one class, no write among them`, () => {
+      const all = Object.values(kind.methodClasses).flat();
+      for (const m of all)
+        assert.match(m, /^[A-Za-z0-9_]+\*?$/, `${kind.id}: ${m} would not be a whole name in the regex`);
+      assert.equal(new Set(all).size, all.length, `${kind.id}: a method in two classes`);
+      for (const w of kind.writeMethods) assert.ok(!all.includes(w), `${kind.id}: write ${w} has a read budget`);
+      assert.ok(kind.methodClasses.head.length > 0, `${kind.id} names its head reads`);
+    });
+  }
+
+  it("renders one set-timeout per class, lightest first, head only for a single call", () => {
+    const r = renderGatewayConfig(base({ timeouts: { headMs: 700, heavyMs: 9000, traceMs: 40000 } }));
+    const rules = r.haproxyCfg.split("\n").filter((l) => l.includes("set-timeout server"));
+    assert.equal(rules.length, 2 * 3, "three classes for each of the two chains");
+    assert.deepEqual(
+      rules.slice(0, 3).map((l) => /set-timeout server (\d+)ms/.exec(l)![1]),
+      ["700", "9000", "40000"],
+    );
+    assert.match(rules[0], /\{ req.body -m reg "\^\[\[:space:\]\]\*\[\{\]" \}.*eth_blockNumber\|eth_chainId/);
+    assert.match(rules[2], /debug_trace\[A-Za-z0-9_\]\*\|trace_/);
+    assert.match(r.haproxyCfg, /timeout server 5000ms/);
+  });
+});
 
 describe("renderGatewayConfig", () => {
   for (const [what, extra] of [

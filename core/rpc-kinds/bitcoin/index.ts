@@ -53,5 +53,31 @@ export const bitcoin: RpcKind = {
     "createwallet",
     "loadwallet",
   ],
+  methodClasses: {
+    head: [
+      "getblockcount",
+      "getbestblockhash",
+      "getblockchaininfo",
+      "getnetworkinfo",
+      "getmempoolinfo",
+      "getconnectioncount",
+      "getdifficulty",
+      "uptime",
+      "estimatesmartfee",
+    ],
+    // Whole blocks and transactions from disk (verbosity 2 decodes every transaction), per-block statistics.
+    heavy: [
+      "getblock",
+      "getblockstats",
+      "getrawtransaction",
+      "getrawmempool",
+      "getchaintxstats",
+      "getblockfilter",
+      "decoderawtransaction",
+      "testmempoolaccept",
+    ],
+    // Walk the whole UTXO set: minutes on mainnet.
+    trace: ["scantxoutset", "gettxoutsetinfo"],
+  },
   auth: "basic",
 };

@@ -19,5 +19,19 @@ export const cometbft: RpcKind = {
   writeMethods: ["broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit", "broadcast_evidence"],
   // unsafe_* exist only with rpc.unsafe; dial_* change the node's peers.
   deniedMethods: ["dial_seeds", "dial_peers", "unsafe_flush_mempool"],
+  methodClasses: {
+    head: ["status", "health", "abci_info", "net_info", "num_unconfirmed_txs"],
+    // Indexed searches and whole blocks with their results; abci_query runs the application's query.
+    heavy: [
+      "tx_search",
+      "block_search",
+      "block_results",
+      "blockchain",
+      "abci_query",
+      "unconfirmed_txs",
+      "genesis_chunked",
+    ],
+    trace: ["genesis", "dump_consensus_state"],
+  },
   auth: "none",
 };

@@ -27,5 +27,33 @@ export const evm: RpcKind = {
   ],
   // EVM clients keep admin_/debug_/personal_ off their public HTTP API unless configured otherwise.
   deniedMethods: [],
+  methodClasses: {
+    head: [
+      "eth_blockNumber",
+      "eth_chainId",
+      "net_version",
+      "net_listening",
+      "net_peerCount",
+      "web3_clientVersion",
+      "eth_syncing",
+      "eth_gasPrice",
+      "eth_maxPriorityFeePerGas",
+      "eth_blobBaseFee",
+    ],
+    // eth_call and eth_estimateGas execute (geth gives up at 5 s, its rpc.evmtimeout); eth_getLogs
+    // scans a block range (10,000 blocks is what providers allow).
+    heavy: [
+      "eth_getLogs",
+      "eth_getFilterLogs",
+      "eth_call",
+      "eth_estimateGas",
+      "eth_createAccessList",
+      "eth_simulateV1",
+      "eth_getProof",
+      "eth_getBlockReceipts",
+      "eth_feeHistory",
+    ],
+    trace: ["debug_trace*", "trace_*", "debug_getBadBlocks", "debug_storageRangeAt"],
+  },
   auth: "none",
 };

@@ -29,5 +29,11 @@ export const xrpl: RpcKind = {
   writeMethods: ["submit", "submit_multisigned"],
   // Admin methods are served on rippled's admin port only; wallet_propose and sign take secrets.
   deniedMethods: ["sign", "sign_for", "wallet_propose", "stop", "ledger_accept"],
+  methodClasses: {
+    head: ["server_info", "server_state", "ledger_current", "ledger_closed", "fee", "ping", "random"],
+    // Account history and order books walk ledgers; path finding searches the trust graph.
+    heavy: ["account_tx", "ledger", "book_offers", "account_objects", "account_lines", "ripple_path_find", "tx"],
+    trace: ["ledger_data"],
+  },
   auth: "none",
 };
