@@ -17,6 +17,8 @@ import type { BareMetalConnection } from "./remote";
 const DRIFT_MODULE = join(__dirname, "../../core/drift/index.ts");
 
 export interface DriftProbeArgs {
+  /** The host's name in the spec, for messages. @default the connection's address */
+  hostName?: string;
   /** SSH connection to the host (the key is kept as a secret). */
   connection: BareMetalConnection;
   /** What the deploy leaves on the host (files, containers, nftables table, processes). */
@@ -24,6 +26,7 @@ export interface DriftProbeArgs {
 }
 
 interface Inputs {
+  hostName: string;
   host: string;
   port: number;
   user: string;
@@ -40,7 +43,7 @@ interface Outputs extends Inputs {
   lastCheck: string;
 }
 
-const INPUT_KEYS = ["host", "port", "user", "hostKey", "privateKey", "expected"] as const;
+const INPUT_KEYS = ["hostName", "host", "port", "user", "hostKey", "privateKey", "expected"] as const;
 
 /** Serialized into the state and run by the engine's dynamic-provider host: plain functions only. */
 export const driftProbeProvider: pulumi.dynamic.ResourceProvider = {
@@ -53,7 +56,7 @@ export const driftProbeProvider: pulumi.dynamic.ResourceProvider = {
     require("tsx/cjs");
     const drift = require(DRIFT_MODULE) as typeof import("../../core/drift");
     const target = { ...props, privateKey: props.privateKey };
-    const findings = await drift.checkHost(props.host, target, [props.expected]);
+    const findings = await drift.checkHost(props.hostName, target, [props.expected]);
     const unknown = findings.find((f) => f.status === "unknown");
     if (unknown) return { id, props: { ...props, lastCheck: `unknown: ${unknown.detail}` } };
     const found = findings.filter((f) => f.status === "drift").map((f) => `${f.check} ${f.subject}: ${f.detail}`);
@@ -89,6 +92,7 @@ export class DriftProbe extends pulumi.dynamic.Resource {
       driftProbeProvider,
       name,
       {
+        hostName: args.hostName ?? c.host,
         host: c.host,
         port: c.port ?? 22,
         user: c.user ?? "root",

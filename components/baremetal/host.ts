@@ -139,7 +139,7 @@ export class BareMetalHost extends NodeHost {
       ...transform(
         args.transform?.drift,
         this.child("drift"),
-        { connection: args.connection, expected },
+        { hostName: args.node.host, connection: args.connection, expected },
         { parent: this },
       ),
     );

@@ -20,3 +20,4 @@ export async function checkHost(
   const report = parseReport(answer.stdout);
   return compareHost(host, expected, report, "the host's answer was cut short");
 }
+export * from "./state";
