@@ -120,12 +120,7 @@ export class BareMetalHost extends NodeHost {
   private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
     const w = host.workload;
     const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
-    return pulumi.secret(
-      host.secretValues.apply(
-        (secrets) =>
-          claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`))),
-      ),
-    );
+    return pulumi.secret(host.secretValues.apply((secrets) => claim + uploadScript(uploadedFiles(w, secrets))));
   }
 
   /** What the host should have after this deploy: non-secret file hashes, containers, the nftables table. */
@@ -133,7 +128,7 @@ export class BareMetalHost extends NodeHost {
     const w = host.workload;
     // The hashes are of files without secrets; the secret values only decide which files exist.
     const expected = pulumi.unsecret(
-      host.secretValues.apply((secrets) => expectedWorkload(w, workloadFiles(w, secrets), ruleset)),
+      host.secretValues.apply((secrets) => expectedWorkload(w, uploadedFiles(w, secrets), ruleset)),
     );
     return new DriftProbe(
       ...transform(
@@ -205,6 +200,11 @@ export class BareMetalHost extends NodeHost {
 }
 
 type Connection = ReturnType<typeof sshConnection>;
+
+/** The files a bare-metal host gets: the project directory's (no systemd unit: the start command runs compose). */
+function uploadedFiles(w: Workload, secrets: Parameters<typeof workloadFiles>[1]): WorkloadFile[] {
+  return workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`));
+}
 
 /**
  * A command's script with the probe's repair count in a comment line: when an `up` repairs drift the

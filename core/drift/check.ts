@@ -40,7 +40,7 @@ export const ExpectedWorkloadSchema = z.object({
       oneShot: z.boolean(),
     }),
   ),
-  nftables: z.object({ table: z.string().regex(/^[A-Za-z0-9_]+$/), rules: z.number().int().nonnegative() }).optional(),
+  nftables: z.object({ table: z.string().regex(/^[A-Za-z0-9_-]+$/), rules: z.number().int().nonnegative() }).optional(),
   processes: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/)).optional(),
 });
 
