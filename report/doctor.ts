@@ -1,5 +1,6 @@
 /** `sovereign doctor`: each bare-metal host against what the deploy left on it, as a table, Markdown or JSON. */
 import type { Finding } from "../core/drift/check";
+import { JSON_SCHEMA_VERSION } from "../core/plan/file";
 import { mdTable } from "./markdown";
 import { table } from "./table";
 
@@ -48,6 +49,8 @@ export function doctorMarkdown(findings: readonly Finding[], stack: string, all 
 export function doctorToJson(findings: readonly Finding[], stack: string) {
   const count = (s: Finding["status"]) => findings.filter((f) => f.status === s).length;
   return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    kind: "doctor",
     stack,
     summary: { ok: count("ok"), drift: count("drift"), unknown: count("unknown") },
     hosts: [...new Set(findings.map((f) => f.host))].map((host) => {
