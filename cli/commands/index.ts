@@ -4,6 +4,7 @@ import { akashPricesCommand } from "./akash-prices";
 import { catalogCommand } from "./catalog";
 import { compareCommand } from "./compare";
 import { costCommand } from "./cost";
+import { doctorCommand } from "./doctor";
 import { outageCommand } from "./outage";
 import { planCommand } from "./plan";
 import { renderCommand } from "./render";
@@ -19,6 +20,7 @@ export function commands(setExit: SetExit): Command[] {
     outageCommand(setExit),
     validateCommand(setExit),
     statusCommand(setExit),
+    doctorCommand(setExit),
     costCommand(setExit),
     renderCommand(),
     catalogCommand(),

@@ -2,7 +2,10 @@
  * AkashDeployment: one node's Akash deployment as a resource the engine manages (a Pulumi dynamic
  * provider), leased through the Akash Console API (core/akash/lease.ts). Create = deployment,
  * bids, lease, manifest, lease status; delete = close the deployment. A changed SDL replaces the
- * deployment (Akash keeps no data across leases: the node resyncs). The API key and the SDL
+ * deployment (Akash keeps no data across leases: the node resyncs). Read (`pulumi refresh`) asks the
+ * Console: a closed deployment leaves the state (the next `up` leases anew), a lease its provider
+ * closed marks the resource `leaseState` so the next `up` replaces it, and an active lease refreshes
+ * its IP, ports, services and price. The API key and the SDL
  * (which carries the node's secrets) are Pulumi secrets in inputs and outputs alike.
  */
 import { join } from "node:path";
@@ -33,10 +36,17 @@ export interface AkashDeploymentArgs {
 }
 
 type Inputs = Omit<LeaseRequest, "rules"> & { rules: BidRules };
-type Outputs = Omit<LeasedNode, "provider"> & { akashProvider: string; apiUrl: string; apiKey: string; node: string };
+type Outputs = Omit<LeasedNode, "provider"> & {
+  akashProvider: string;
+  apiUrl: string;
+  apiKey: string;
+  node: string;
+  /** Set by a refresh that found the lease not active (`closed`, `insufficient_funds`, `missing`). */
+  leaseState?: string;
+};
 
 /** Serialized into the state and run by the engine's dynamic-provider host: plain functions only. */
-const provider: pulumi.dynamic.ResourceProvider = {
+export const akashDeploymentProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: Inputs) {
     /* eslint-disable @typescript-eslint/no-require-imports -- the engine serializes this function: modules load at run time */
     require("tsx/cjs");
@@ -48,11 +58,22 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
   async diff(_id: string, olds: Outputs & { sdl?: string; rules?: BidRules }, news: Inputs) {
     // Outputs hold no SDL (secret inputs stay in inputs); the engine passes old inputs merged in.
-    const replaces = (["sdl", "rules"] as const).filter(
+    const replaces: string[] = (["sdl", "rules"] as const).filter(
       (k) => olds[k] !== undefined && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
     );
+    // A refresh found the lease closed: a new deployment is leased, then the old one closed.
+    if (olds.leaseState !== undefined) replaces.push("leaseState");
     const changes = replaces.length > 0 || olds.apiKey !== news.apiKey || olds.apiUrl !== news.apiUrl;
-    return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    return { changes: changes || replaces.length > 0, replaces, deleteBeforeReplace: false };
+  },
+  async read(id: string, props: Outputs) {
+    require("tsx/cjs");
+    const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
+    const now = await lease.readNode(props.apiUrl, props.apiKey, id, props.akashProvider);
+    if (now.state === "gone") return { id: "" }; // no id: the engine drops it from the state
+    if (now.state === "lease-closed") return { id, props: { ...props, leaseState: now.leaseState } };
+    const { leaseState: _closed, ...live } = props;
+    return { id, props: { ...live, ...now.node } };
   },
   async update(_id: string, olds: Outputs, news: Inputs) {
     return { outs: { ...olds, apiKey: news.apiKey, apiUrl: news.apiUrl } };
@@ -82,7 +103,7 @@ export class AkashDeployment extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AkashDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      akashDeploymentProvider,
       name,
       {
         node: args.node,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { expectedWorkload } from "../../core/drift/check";
 import { baremetalPaths } from "../../core/layout";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
@@ -8,7 +9,8 @@ import { workloadFiles, type Workload, type WorkloadFile } from "../../core/work
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
-import { type Transform } from "../transform";
+import { transform, type Transform } from "../transform";
+import { DriftProbe, type DriftProbeArgs } from "./drift";
 import { remoteCommand, sshConnection, type BareMetalConnection } from "./remote";
 
 export type { BareMetalConnection } from "./remote";
@@ -34,6 +36,8 @@ export interface BareMetalHostArgs extends NodeHostArgs {
     firewall?: Transform<command.remote.CommandArgs>;
     /** `<name>-start`: starts the containers and waits for their health checks. */
     start?: Transform<command.remote.CommandArgs>;
+    /** `<name>-drift`: the drift probe (what `pulumi refresh` checks on the host). */
+    drift?: Transform<DriftProbeArgs>;
   };
 }
 
@@ -73,9 +77,15 @@ export class BareMetalHost extends NodeHost {
     );
     const connection = sshConnection(args.connection);
     const values = templateValues(fleet, w, args.healthTimeoutSeconds ?? 300);
-    const upload = this.uploadScript(host, values);
+    const ruleset = renderNftables(w.node, w.ports, {
+      rpcAllowCidrs: args.rpcAllowCidrs ?? [],
+      fleet,
+      overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
+    });
+    const probe = this.createProbe(args, host, ruleset);
+    const upload = repairable(probe, this.uploadScript(host, values));
     const workload = this.createWorkload(args, connection, upload, values);
-    const firewall = this.createFirewall(args, connection, w, fleet, workload);
+    const firewall = this.createFirewall(args, connection, w, fleet, repairable(probe, ruleset), workload);
     this.createStart(args, connection, upload, values, [workload, firewall]);
     this.hostPortOffset = w.hostPortOffset;
     const address = pulumi.output(args.connection.host);
@@ -93,10 +103,22 @@ export class BareMetalHost extends NodeHost {
   private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
     const w = host.workload;
     const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
-    return pulumi.secret(
-      host.secretValues.apply(
-        (secrets) =>
-          claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`))),
+    return pulumi.secret(host.secretValues.apply((secrets) => claim + uploadScript(uploadedFiles(w, secrets))));
+  }
+
+  /** What the host should have after this deploy: non-secret file hashes, containers, the nftables table. */
+  private createProbe(args: BareMetalHostArgs, host: PreparedHost, ruleset: string): DriftProbe {
+    const w = host.workload;
+    // The hashes are of files without secrets; the secret values only decide which files exist.
+    const expected = pulumi.unsecret(
+      host.secretValues.apply((secrets) => expectedWorkload(w, uploadedFiles(w, secrets), ruleset)),
+    );
+    return new DriftProbe(
+      ...transform(
+        args.transform?.drift,
+        this.child("drift"),
+        { hostName: args.node.host, connection: args.connection, expected },
+        { parent: this },
       ),
     );
   }
@@ -121,6 +143,7 @@ export class BareMetalHost extends NodeHost {
     connection: Connection,
     w: Workload,
     fleet: string,
+    ruleset: pulumi.Input<string>,
     after: pulumi.Resource,
   ): command.remote.Command {
     return remoteCommand(
@@ -130,11 +153,7 @@ export class BareMetalHost extends NodeHost {
         connection,
         create: "nft -f -",
         update: "nft -f -",
-        stdin: renderNftables(w.node, w.ports, {
-          rpcAllowCidrs: args.rpcAllowCidrs ?? [],
-          fleet,
-          overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
-        }),
+        stdin: ruleset,
         delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
       },
       { parent: this, dependsOn: [after] },
@@ -164,6 +183,20 @@ export class BareMetalHost extends NodeHost {
 }
 
 type Connection = ReturnType<typeof sshConnection>;
+
+/** The files a bare-metal host gets: the project directory's (no systemd unit: the start command runs compose). */
+function uploadedFiles(w: Workload, secrets: Parameters<typeof workloadFiles>[1]): WorkloadFile[] {
+  return workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`));
+}
+
+/**
+ * A command's script with the probe's repair count in a comment line: when an `up` repairs drift the
+ * count rises, the script differs, and the command runs again (files rewritten, table loaded, the
+ * project started: its trigger is the upload's hash).
+ */
+export function repairable(probe: DriftProbe, script: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`# sovereign repairs: ${probe.repairs}\n${script}`;
+}
 
 /** The fields of templates/baremetal/*.sh for one workload (node or gateway) of a fleet. */
 export function templateValues(fleet: string, w: Workload, timeoutSeconds: number): Record<string, string> {

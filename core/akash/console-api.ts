@@ -12,6 +12,7 @@
  * (fetch): no Pulumi here, so the dynamic provider and the tests share it.
  */
 
+import { z } from "zod";
 import { PRICING_SPECS, PricingAnswer } from "../../core/catalog/akash-pricing";
 
 export interface ConsoleOptions {
@@ -34,58 +35,54 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1***@");
 }
 
-export interface Coin {
-  denom: string;
-  amount: string;
-}
-export interface BidId {
-  owner: string;
-  dseq: string;
-  gseq: number;
-  oseq: number;
-  provider: string;
-  bseq: number;
-}
+const Coin = z.looseObject({ denom: z.string(), amount: z.coerce.string() });
+export type Coin = z.infer<typeof Coin>;
+const BidId = z.looseObject({
+  owner: z.string(),
+  dseq: z.coerce.string(),
+  gseq: z.number(),
+  oseq: z.number(),
+  provider: z.string(),
+  bseq: z.number(),
+});
+export type BidId = z.infer<typeof BidId>;
 export interface Bid {
   id: BidId;
   state: string;
   price: Coin;
   created_at: string;
 }
-export interface ForwardedPort {
-  port: number;
-  externalPort: number;
-  host?: string;
-  available?: number;
-}
-export interface LeaseIp {
-  IP: string;
-  Port: number;
-  ExternalPort: number;
-  Protocol: string;
-}
-export interface LeaseServiceStatus {
-  name: string;
-  available: number;
-  total: number;
-  uris: string[];
-  ready_replicas: number;
-}
-export interface LeaseStatus {
-  forwarded_ports: Record<string, ForwardedPort[]>;
-  ips: Record<string, LeaseIp[]>;
-  services: Record<string, LeaseServiceStatus>;
-}
-export interface Lease {
-  id: BidId;
-  state: string;
-  price: Coin;
-  status: LeaseStatus | null;
-}
-export interface Deployment {
-  deployment: { id: { owner: string; dseq: string }; state: string };
-  leases: Lease[];
-}
+const ForwardedPort = z.looseObject({
+  port: z.number(),
+  externalPort: z.number(),
+  host: z.string().optional(),
+  available: z.number().optional(),
+});
+const LeaseIp = z.looseObject({ IP: z.string(), Port: z.number(), ExternalPort: z.number(), Protocol: z.string() });
+const LeaseServiceStatus = z.looseObject({
+  name: z.string(),
+  available: z.number(),
+  total: z.number(),
+  uris: z.array(z.string()).nullable().optional(),
+  ready_replicas: z.number(),
+});
+const LeaseStatus = z.looseObject({
+  forwarded_ports: z.record(z.string(), z.array(ForwardedPort)).nullable().optional(),
+  ips: z.record(z.string(), z.array(LeaseIp)).nullable().optional(),
+  services: z.record(z.string(), LeaseServiceStatus).nullable().optional(),
+});
+export type LeaseStatus = z.infer<typeof LeaseStatus>;
+const Lease = z.looseObject({ id: BidId, state: z.string(), price: Coin, status: LeaseStatus.nullable() });
+export type Lease = z.infer<typeof Lease>;
+/**
+ * A deployment as the Console answers it (GET /v1/deployments/{dseq}, POST /v1/leases), as far as
+ * it is used; checked before use, since `pulumi refresh` acts on it (a closed lease is recreated).
+ */
+export const DeploymentAnswer = z.looseObject({
+  deployment: z.looseObject({ id: z.looseObject({ owner: z.string(), dseq: z.coerce.string() }), state: z.string() }),
+  leases: z.array(Lease),
+});
+export type Deployment = z.infer<typeof DeploymentAnswer>;
 export interface ProviderInfo {
   owner: string;
   name: string | null;
@@ -110,6 +107,14 @@ export class ConsoleApiError extends Error {
     super(`Akash Console ${path}: ${meaning}${apiMessage ? ` (${status}: ${apiMessage})` : ` (${status})`}`);
     this.name = "ConsoleApiError";
   }
+}
+
+/** The first problems of a zod check, each naming its field. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "answer"}: ${i.message}`)
+    .join("; ");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,11 +157,12 @@ export class AkashConsole {
     manifest: string,
     leases: Array<Pick<BidId, "dseq" | "gseq" | "oseq" | "provider">>,
   ): Promise<Deployment> {
-    return (await this.request<{ data: Deployment }>("POST", "/v1/leases", { manifest, leases })).data;
+    return this.deploymentOf("/v1/leases", await this.request<unknown>("POST", "/v1/leases", { manifest, leases }));
   }
 
   async getDeployment(dseq: string): Promise<Deployment> {
-    return (await this.request<{ data: Deployment }>("GET", `/v1/deployments/${encodeURIComponent(dseq)}`)).data;
+    const path = `/v1/deployments/${encodeURIComponent(dseq)}`;
+    return this.deploymentOf(path, await this.request<unknown>("GET", path));
   }
 
   /** Closes the deployment and its leases; one that is gone already counts as closed. */
@@ -183,13 +189,19 @@ export class AkashConsole {
     const r = await this.request<unknown>("POST", "/v1/pricing", PRICING_SPECS, { auth: false });
     const answer = PricingAnswer.safeParse(Array.isArray(r) ? r : [r]);
     if (answer.success) return answer.data;
-    const problems = answer.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "answer"}: ${i.message}`);
     throw new ConsoleApiError(
       200,
       "/v1/pricing",
-      problems.join("; "),
+      issuesOf(answer.error),
       "answered something that is not a price estimate",
     );
+  }
+
+  /** `{data: deployment}` checked against DeploymentAnswer; another shape is an error naming the fields. */
+  private deploymentOf(path: string, answer: unknown): Deployment {
+    const parsed = z.object({ data: DeploymentAnswer }).safeParse(answer);
+    if (parsed.success) return parsed.data.data;
+    throw new ConsoleApiError(200, path, issuesOf(parsed.error), "answered something that is not a deployment");
   }
 
   private async request<T>(

@@ -6,8 +6,15 @@
  * Pulumi dynamic provider (components/akash/deployment.ts) and the contract tests call these functions.
  */
 import { chooseBid, type BidRules } from "./bids";
-import { AkashConsole, ConsoleApiError, type Bid, type Coin, type Deployment, type ProviderInfo } from "./console-api";
-import { present } from "../present";
+import {
+  AkashConsole,
+  ConsoleApiError,
+  type Bid,
+  type Coin,
+  type Deployment,
+  type LeaseStatus,
+  type ProviderInfo,
+} from "./console-api";
 
 export interface LeaseRequest {
   /** Node id, for messages. */
@@ -84,6 +91,40 @@ export async function leaseNode(req: LeaseRequest): Promise<LeasedNode> {
   }
 }
 
+/**
+ * What the Console says of a leased node now, for `pulumi refresh`: `gone` when the deployment is
+ * closed or unknown (the state forgets it; `up` leases a new one); `lease-closed` when the deployment
+ * is open but its lease with `provider` is not active (the provider closed it, or funds ran out: `up`
+ * replaces it and closes the old deployment); else `active` with the lease's current IP, ports and
+ * services. A Console that does not answer, or answers another shape, is an error: never "alive".
+ */
+export type NodeReading =
+  | { state: "gone"; why: string }
+  | { state: "lease-closed"; leaseState: string }
+  | { state: "active"; node: Pick<LeasedNode, "price"> & Partial<ReturnType<typeof statusOf>> };
+
+export async function readNode(
+  apiUrl: string,
+  apiKey: string,
+  dseq: string,
+  provider: string,
+  backoffMs?: number,
+): Promise<NodeReading> {
+  let deployment: Deployment;
+  try {
+    deployment = await new AkashConsole({ baseUrl: apiUrl, apiKey, backoffMs }).getDeployment(dseq);
+  } catch (e) {
+    if (e instanceof ConsoleApiError && e.status === 404) return { state: "gone", why: "unknown to the Console" };
+    throw e;
+  }
+  if (deployment.deployment.state !== "active")
+    return { state: "gone", why: `deployment ${deployment.deployment.state}` };
+  const lease = deployment.leases.find((l) => l.id.provider === provider);
+  if (!lease || lease.state !== "active") return { state: "lease-closed", leaseState: lease?.state ?? "missing" };
+  // A provider that does not report the status now leaves the last known IP and ports in place.
+  return { state: "active", node: { ...(lease.status ? statusOf(lease.status) : {}), price: lease.price } };
+}
+
 export async function closeNode(apiUrl: string, apiKey: string, dseq: string, backoffMs?: number): Promise<void> {
   await new AkashConsole({ baseUrl: apiUrl, apiKey, backoffMs }).closeDeployment(dseq);
 }
@@ -136,9 +177,6 @@ async function awaitStatus(
 
 function leased(dseq: string, bid: Bid, provider: ProviderInfo | undefined, deployment: Deployment): LeasedNode {
   const lease = deployment.leases.find((l) => l.id.provider === bid.id.provider) ?? deployment.leases[0];
-  // awaitStatus returned only once the lease reported its status.
-  const status = present(lease.status, `the lease status of deployment ${dseq}`);
-  const ips = Object.values(status.ips ?? {}).flat();
   return {
     dseq,
     gseq: bid.id.gseq,
@@ -150,15 +188,23 @@ function leased(dseq: string, bid: Bid, provider: ProviderInfo | undefined, depl
     country: provider?.country ?? provider?.ipCountryCode ?? "",
     audited: provider?.isAudited ?? false,
     price: lease.price ?? bid.price,
+    ...statusOf(lease.status),
+  };
+}
+
+/** A lease status as node outputs: the leased IP, forwarded ports and services; empty without one. */
+function statusOf(status: LeaseStatus | null): Pick<LeasedNode, "publicIp" | "forwardedPorts" | "services"> {
+  const ips = Object.values(status?.ips ?? {}).flat();
+  return {
     publicIp: ips[0]?.IP ?? "",
     forwardedPorts: Object.fromEntries(
-      Object.entries(status.forwarded_ports ?? {}).map(([s, ports]) => [
+      Object.entries(status?.forwarded_ports ?? {}).map(([s, ports]) => [
         s,
         ports.map((p) => ({ port: p.port, externalPort: p.externalPort, host: p.host ?? "" })),
       ]),
     ),
     services: Object.fromEntries(
-      Object.entries(status.services ?? {}).map(([s, v]) => [s, { ready: v.ready_replicas >= 1, uris: v.uris ?? [] }]),
+      Object.entries(status?.services ?? {}).map(([s, v]) => [s, { ready: v.ready_replicas >= 1, uris: v.uris ?? [] }]),
     ),
   };
 }

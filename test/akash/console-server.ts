@@ -39,6 +39,8 @@ export interface ContractScript {
    * the lease answers only after it resolves. @default nothing runs
    */
   onLease?: (dseq: string, sdl: Record<string, unknown>) => Promise<void>;
+  /** Answers `METHOD path-prefix` with this body (status 200) instead of the contract's. @default none */
+  answers?: Array<{ route: string; body: unknown }>;
   /** Stops what `onLease` started, when the deployment is closed. @default nothing */
   onClose?: (dseq: string) => Promise<void>;
 }
@@ -49,7 +51,14 @@ interface Stored {
   manifest: string;
   created: number;
   state: "active" | "closed";
-  lease?: { gseq: number; oseq: number; provider: string; price: { denom: string; amount: string } };
+  lease?: {
+    gseq: number;
+    oseq: number;
+    provider: string;
+    price: { denom: string; amount: string };
+    /** Set when the provider closed the lease on its own (ContractServer.closeLease). */
+    closedBy?: "provider" | "insufficient_funds";
+  };
   statusPolls: number;
 }
 
@@ -57,6 +66,8 @@ export interface ContractServer {
   url: string;
   script: ContractScript;
   deployments: Map<string, Stored>;
+  /** The provider closes the lease of `dseq` on its own (an outage, or the escrow ran dry); the deployment stays open. */
+  closeLease(dseq: string, why?: "provider" | "insufficient_funds"): void;
   /** Requests seen: method, path, whether the right key came. Never the key itself. */
   requests: Array<{ method: string; path: string; keyOk: boolean; body?: unknown }>;
   close(): Promise<void>;
@@ -99,6 +110,8 @@ export async function startContractServer(apiKey: string, script: ContractScript
       failure.times = (failure.times ?? 1) - 1;
       return fail(failure.status, failure.message);
     }
+    const answer = script.answers?.find((a) => route.startsWith(a.route));
+    if (answer) return send(200, answer.body);
 
     const open = route === "POST /v1/pricing" || route.startsWith("GET /v1/providers/");
     if (!open && !keyOk) return fail(401, "Unauthorized", "UnauthorizedError");
@@ -211,7 +224,12 @@ export async function startContractServer(apiKey: string, script: ContractScript
                 provider: d.lease.provider,
                 bseq: 1,
               },
-              state: d.state === "active" ? "active" : "closed",
+              state:
+                d.lease.closedBy === "insufficient_funds"
+                  ? "insufficient_funds"
+                  : d.state === "active" && !d.lease.closedBy
+                    ? "active"
+                    : "closed",
               price: d.lease.price,
               created_at: "1",
               closed_on: "0",
@@ -280,6 +298,11 @@ export async function startContractServer(apiKey: string, script: ContractScript
     url: `http://127.0.0.1:${port}`,
     script,
     deployments,
+    closeLease: (dseq, why = "provider") => {
+      const lease = deployments.get(dseq)?.lease;
+      if (!lease) throw new Error(`the contract server has no lease for deployment ${dseq}`);
+      lease.closedBy = why;
+    },
     requests,
     close: () =>
       new Promise((r) => {

@@ -186,6 +186,7 @@ describe("error messages quote a short excerpt of the value", () => {
         } catch (e) {
           return e as Error;
         }
+        return undefined;
       })();
       assert.ok(err instanceof SpecError);
       assert.ok(err.message.length < 1000, `message of ${err.message.length} characters`);

@@ -178,7 +178,8 @@ describe("parse errors name the field", () => {
       } catch (e) {
         return e as SpecError;
       }
-    })()!;
+      throw new Error("the misspelt key was accepted");
+    })();
     assert.match(err.message, new RegExp(`^f\\.yaml:${lineOf(text, "polcy:")}: polcy: unknown field`, "m"));
     assert.equal(formatProblem({ path: "", message: "m" }), "(top level): m");
   });
