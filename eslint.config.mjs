@@ -31,6 +31,11 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // Dynamic providers: the engine serializes their functions, so modules load inside them at run time.
+    files: ["components/akash/deployment.ts", "components/baremetal/drift.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // Untyped data from outside: the engine's preview/export JSON, the policy engine's proxies, zod's internals.
     // These files read it defensively field by field; `any` marks where that happens.
     files: ["core/resources/**/*.ts", "policy/policies/**/*.ts", "core/fleet-spec/parse.ts"],

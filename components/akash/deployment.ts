@@ -48,10 +48,8 @@ type Outputs = Omit<LeasedNode, "provider"> & {
 /** Serialized into the state and run by the engine's dynamic-provider host: plain functions only. */
 export const akashDeploymentProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: Inputs) {
-    /* eslint-disable @typescript-eslint/no-require-imports -- the engine serializes this function: modules load at run time */
     require("tsx/cjs");
     const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
-    /* eslint-enable @typescript-eslint/no-require-imports */
     const { provider: akashProvider, ...out } = await lease.leaseNode(inputs);
     const outs: Outputs = { ...out, akashProvider, apiUrl: inputs.apiUrl, apiKey: inputs.apiKey, node: inputs.node };
     return { id: out.dseq, outs };
@@ -79,10 +77,8 @@ export const akashDeploymentProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...olds, apiKey: news.apiKey, apiUrl: news.apiUrl } };
   },
   async delete(id: string, props: Outputs) {
-    /* eslint-disable @typescript-eslint/no-require-imports -- the engine serializes this function: modules load at run time */
     require("tsx/cjs");
     const lease = require(LEASE_MODULE) as typeof import("../../core/akash/lease");
-    /* eslint-enable @typescript-eslint/no-require-imports */
     await lease.closeNode(props.apiUrl, props.apiKey, id);
   },
 };
