@@ -27,7 +27,11 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
  * The previous plan in a stack's outputs. Entries without an id and a site (outputs of an older
  * version) are left out: they are planned afresh, never guessed.
  */
-export function deployedFromOutputs(outputs: { nodes?: unknown; gateways?: unknown }): DeployedFleet {
+export function deployedFromOutputs(outputs: {
+  nodes?: unknown;
+  gateways?: unknown;
+  monitors?: unknown;
+}): DeployedFleet {
   const entries = <T>(value: unknown, schema: z.ZodType<T>): T[] =>
     Object.values(isRecord(value) ? value : {}).flatMap((v) => {
       const parsed = schema.safeParse(v);
@@ -35,7 +39,11 @@ export function deployedFromOutputs(outputs: { nodes?: unknown; gateways?: unkno
     });
   return {
     previous: entries(outputs.nodes, DeployedNode).map((n) => ({ id: n.id, site: n.site, clients: n.clients })),
-    previousGateways: entries(outputs.gateways, DeployedGateway).map((g) => ({ id: g.id, site: g.site })),
+    // Monitors keep their sites like gateways (the planner pins both by id).
+    previousGateways: [
+      ...entries(outputs.gateways, DeployedGateway),
+      ...entries(outputs.monitors, DeployedGateway),
+    ].map((g) => ({ id: g.id, site: g.site })),
   };
 }
 
@@ -66,7 +74,7 @@ export function parseDeployedState(json: string, file?: string): DeployedFleet {
       return fail(`the ${name} output's plaintext is not JSON; ${NOT_DEPLOYED_STATE}`);
     }
   };
-  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways") });
+  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways"), monitors: plain("monitors") });
 }
 
 /** Reads `--deployed FILE`. */
