@@ -52,6 +52,30 @@ const NOT_DEPLOYED_STATE =
 
 /** The deployed fleet in the JSON text of `pulumi stack output --json` or `pulumi stack export`. */
 export function parseDeployedState(json: string, file?: string): DeployedFleet {
+  const plain = deployedOutputs(json, file);
+  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways"), monitors: plain("monitors") });
+}
+
+const DeployedMonitor = z.object({ id: z.string(), prometheusUrl: z.url({ protocol: /^https?$/ }) });
+
+/** The Prometheus URLs of the deployed monitors (output `monitors`), in id order; none without monitors. */
+export function parseDeployedMonitors(json: string, file?: string): Array<{ id: string; prometheusUrl: string }> {
+  const monitors = deployedOutputs(json, file)("monitors");
+  return Object.values(isRecord(monitors) ? monitors : {})
+    .flatMap((v) => {
+      const parsed = DeployedMonitor.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Reads `--deployed FILE` for its monitors' URLs (`sovereign status`). */
+export function readDeployedMonitors(file: string): Array<{ id: string; prometheusUrl: string }> {
+  return withDeployedFile(file, (text) => parseDeployedMonitors(text, file));
+}
+
+/** The stack outputs of an outputs or export file, by name, decrypted where the export shows them. */
+function deployedOutputs(json: string, file?: string): (name: string) => unknown {
   const fail = (message: string): never => {
     throw new SpecError([{ path: "--deployed", message }], file);
   };
@@ -74,13 +98,17 @@ export function parseDeployedState(json: string, file?: string): DeployedFleet {
       return fail(`the ${name} output's plaintext is not JSON; ${NOT_DEPLOYED_STATE}`);
     }
   };
-  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways"), monitors: plain("monitors") });
+  return plain;
 }
 
 /** Reads `--deployed FILE`. */
 export function readDeployedState(file: string): DeployedFleet {
+  return withDeployedFile(file, (text) => parseDeployedState(text, file));
+}
+
+function withDeployedFile<T>(file: string, parse: (text: string) => T): T {
   try {
-    return parseDeployedState(readInputFile(file), file);
+    return parse(readInputFile(file));
   } catch (e) {
     if (e instanceof InputFileError)
       throw new SpecError([{ path: "--deployed", message: `cannot read the deployed state: ${e.reason}` }], file);
