@@ -164,7 +164,13 @@ export class Monitor extends pulumi.ComponentResource {
         create: "nft -f -",
         update: "nft -f -",
         stdin: workload.apply((w) =>
-          renderNftables(w.node, w.ports, { rpcAllowCidrs: args.allowCidrs ?? [], fleet, overlay: args.overlay }),
+          // Only Prometheus' API is on the host's address; Alertmanager and its gossip listen on the
+          // overlay address (reached through WireGuard only), the blackbox exporter on loopback.
+          renderNftables(
+            w.node,
+            w.ports.filter((port) => port.exposure === "rpc"),
+            { rpcAllowCidrs: args.allowCidrs ?? [], fleet, overlay: args.overlay },
+          ),
         ),
         delete: `nft delete table inet ${nftTableName(m.id, fleet)} 2>/dev/null || true`,
       },

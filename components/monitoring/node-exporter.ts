@@ -36,13 +36,16 @@ export class NodeExporter extends pulumi.ComponentResource {
     if (!/^[0-9.]+$/.test(args.listen))
       throw new Error(`${name}: listen must be an IPv4 address, got '${args.listen}'`);
     const container = `${fleet}-node-exporter`;
+    const remove = `docker rm -f ${container} >/dev/null 2>&1 || true`;
     const run = [
-      `docker rm -f ${container} >/dev/null 2>&1 || true`,
+      remove,
       [
         `docker run -d --name ${container} --restart unless-stopped --network host --pid host`,
-        `--label sovereign.fleet=${fleet} -v /:/host:ro,rslave --entrypoint ${MONITOR_PROGRAMS.nodeExporter}`,
+        `--label sovereign.fleet=${fleet} -v /:/host:ro --entrypoint ${MONITOR_PROGRAMS.nodeExporter}`,
         args.image ?? MONITOR_IMAGES.nodeExporter,
         `--path.rootfs=/host --web.listen-address=${args.listen}:${NODE_EXPORTER_PORT}`,
+        // A failed create leaves nothing behind (Pulumi runs no delete for it).
+        `|| { ${remove}; exit 1; }`,
       ].join(" "),
     ].join("\n");
     remoteCommand(
@@ -52,7 +55,7 @@ export class NodeExporter extends pulumi.ComponentResource {
         connection: sshConnection(args.connection),
         create: run,
         update: run,
-        delete: `docker rm -f ${container} >/dev/null 2>&1 || true`,
+        delete: remove,
         triggers: [args.listen, args.image ?? MONITOR_IMAGES.nodeExporter],
         logging: "stdoutAndStderr",
       },
