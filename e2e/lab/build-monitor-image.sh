@@ -70,6 +70,10 @@ for p in "${!PROGRAMS[@]}"; do
   done < <(ldd "${PROGRAMS[$p]}" | awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1}')
 done
 [[ -f "$R/lib64/ld-linux-x86-64.so.2" ]] || lab_die "loader /lib64/ld-linux-x86-64.so.2 not found via ldd"
+# Debian's Alertmanager reads its notification templates from here (the official image embeds them).
+TEMPLATES=/usr/share/prometheus/alertmanager
+[[ -f "$TEMPLATES/default.tmpl" ]] || lab_die "$TEMPLATES/default.tmpl is missing (Debian's prometheus-alertmanager)"
+mkdir -p "$R$TEMPLATES" && cp -rL "$TEMPLATES/." "$R$TEMPLATES/"
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] && cp /etc/ssl/certs/ca-certificates.crt "$R/etc/ssl/certs/"
 dpkg-deb --fsys-tarfile "$BB_DEB" | tar -x -C "$CACHE" ./bin/busybox
 install -m 755 "$CACHE/bin/busybox" "$R/bin/busybox"
@@ -91,6 +95,11 @@ if [[ $LAB_IMAGE_CHANGED == 1 || $VERIFY == 1 ]]; then
     out=$("${D[@]}" run --rm --entrypoint "/bin/$p" "$IMAGE" --version 2>&1 || true)
     [[ "$out" == *version* ]] || lab_die "/bin/$p --version in the image: ${out:0:300}"
   done
+  # Alertmanager loads its templates with a config: a receiver-less one must load and serve.
+  cfg='route: { receiver: none }
+receivers: [{ name: none }]'
+  out=$("${D[@]}" run --rm --entrypoint /bin/sh "$IMAGE" -c "printf '%s\n' '$cfg' > /tmp/a.yml && (/bin/alertmanager --config.file=/tmp/a.yml --storage.path=/tmp --web.listen-address=127.0.0.1:19093 --cluster.listen-address= >/tmp/log 2>&1 &) && sleep 2 && wget -qO- http://127.0.0.1:19093/-/ready; cat /tmp/log" 2>&1 || true)
+  [[ "$out" == OK* && "$out" != *"failed to parse templates"* ]] || lab_die "alertmanager does not start in the image: ${out:0:600}"
   lab_log "verified on ${NAMES[0]}: ${!PROGRAMS[*]} run"
 fi
 lab_log "$IMAGE present on ${#NAMES[@]} host(s): ${NAMES[*]}"
