@@ -55,6 +55,11 @@ export const Monitoring = z
     groupWaitSeconds: seconds(0, 3600, "before a first notification")
       .default(30)
       .describe("Seconds Alertmanager waits for more alerts of a group before its first notification. @default 30"),
+    groupIntervalSeconds: seconds(1, 86_400, "between notifications of a group")
+      .default(300)
+      .describe(
+        "Seconds Alertmanager waits before it notifies a group's changes (a resolved alert among them). @default 300",
+      ),
   })
   .describe("Monitors of the fleet (Prometheus + Alertmanager), placed like gateways on more than one operator.");
 export type Monitoring = z.infer<typeof Monitoring>;

@@ -19,7 +19,7 @@ export const MONITOR_PORT = "9090/tcp";
 /** What each monitor runs with, from the spec (Plan.monitors carries it to the components). */
 export type MonitorSettings = Pick<
   Monitoring,
-  "retention" | "scrapeIntervalSeconds" | "downAfterSeconds" | "groupWaitSeconds"
+  "retention" | "scrapeIntervalSeconds" | "downAfterSeconds" | "groupWaitSeconds" | "groupIntervalSeconds"
 >;
 
 export interface MonitorLayer {
@@ -60,7 +60,7 @@ export function resolveMonitors(
     asOf: size.asOf,
     estimate: size.estimate,
   };
-  const { count, retention, scrapeIntervalSeconds, downAfterSeconds, groupWaitSeconds } = m;
+  const { count, retention, scrapeIntervalSeconds, downAfterSeconds, groupWaitSeconds, groupIntervalSeconds } = m;
   return {
     group: {
       index: spec.chains.length + 1000,
@@ -85,6 +85,6 @@ export function resolveMonitors(
         policy: accessPolicy({}, 1),
       },
     },
-    settings: { retention, scrapeIntervalSeconds, downAfterSeconds, groupWaitSeconds },
+    settings: { retention, scrapeIntervalSeconds, downAfterSeconds, groupWaitSeconds, groupIntervalSeconds },
   };
 }

@@ -127,7 +127,11 @@ export function renderMonitorWorkload(
     catalog: input.catalog,
     options: { nodeDownSeconds: m.downAfterSeconds },
   });
-  const alertmanagerTemplate = renderAlertmanagerConfig(input.receivers, `${m.groupWaitSeconds}s`);
+  const alertmanagerTemplate = renderAlertmanagerConfig(
+    input.receivers,
+    `${m.groupWaitSeconds}s`,
+    `${m.groupIntervalSeconds}s`,
+  );
   const files = [
     { name: "prometheus.yml", content: prometheusYml },
     { name: "rules.yml", content: rules },

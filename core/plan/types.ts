@@ -53,6 +53,8 @@ export type PlannedMonitor = Omit<PlannedGateway, "chains" | "maxLagBlocks" | "b
   downAfterSeconds: number;
   /** Alertmanager's group_wait in seconds (monitoring.groupWaitSeconds). */
   groupWaitSeconds: number;
+  /** Alertmanager's group_interval in seconds (monitoring.groupIntervalSeconds). */
+  groupIntervalSeconds: number;
 };
 
 /**

@@ -40,10 +40,16 @@ describe("monitoring in the planner", () => {
     assert.equal(new Set(monitors.map((m) => m.region)).size, 2);
     assert.ok(monitors.every((m) => m.id.startsWith("monitor-")));
     assert.deepEqual(
-      monitors.map((m) => [m.retention, m.scrapeIntervalSeconds, m.downAfterSeconds, m.groupWaitSeconds]),
+      monitors.map((m) => [
+        m.retention,
+        m.scrapeIntervalSeconds,
+        m.downAfterSeconds,
+        m.groupWaitSeconds,
+        m.groupIntervalSeconds,
+      ]),
       [
-        ["15d", 5, 120, 30],
-        ["15d", 5, 120, 30],
+        ["15d", 5, 120, 30, 300],
+        ["15d", 5, 120, 30, 300],
       ],
     );
     for (const rule of ["monitors.minOperators", "monitors.survive.operatorLoss", "monitors.survive.regionLoss"])

@@ -6,7 +6,8 @@
 // this test runs gets one notification although two monitors send it (their Alertmanagers are one
 // cluster); `sovereign status --deployed <outputs>` shows the node down and exits 1 (the live fleet
 // breaks survive.operatorLoss); the restored node resolves the alert; destroy leaves the hosts clean.
-// Short intervals (monitoring.scrapeIntervalSeconds 2, downAfterSeconds 6, groupWaitSeconds 1) keep
+// Short intervals (monitoring.scrapeIntervalSeconds 2, downAfterSeconds 6, groupWaitSeconds 1,
+// groupIntervalSeconds 5) keep
 // the run bounded.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -117,7 +118,13 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
       sites: { baremetal: { hosts: HOSTS.map(machine) } },
       // One operator's loss must leave a node: with one node down the live fleet breaks this.
       policy: { survive: { operatorLoss: 1, minNodes: 1 } },
-      monitoring: { count: 2, scrapeIntervalSeconds: 2, downAfterSeconds: 6, groupWaitSeconds: 1 },
+      monitoring: {
+        count: 2,
+        scrapeIntervalSeconds: 2,
+        downAfterSeconds: 6,
+        groupWaitSeconds: 1,
+        groupIntervalSeconds: 5,
+      },
     };
     writeFileSync(specFile, stringify(spec));
     const image = execFileSync(
