@@ -26,6 +26,14 @@ import {
   type FleetGatewayOptions,
   type FleetGatewayOutput,
 } from "./gateway/fleet-gateways";
+import {
+  deployMonitors,
+  monitorOutputs,
+  monitorProblems,
+  type FleetMonitorOptions,
+  type FleetMonitorOutput,
+} from "./monitoring/fleet-monitors";
+import type { Monitor } from "./monitoring/monitor";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
 export interface FleetArgs extends FleetProviderOptions {
@@ -70,6 +78,14 @@ export interface FleetArgs extends FleetProviderOptions {
    * @example { tls: { certificate: cfg.require("tlsCertificate"), privateKey: cfg.requireSecret("tlsPrivateKey") } }
    */
   gateways?: FleetGatewayOptions;
+  /**
+   * What the plan's monitors share (`Plan.monitors`, placed from the spec's `monitoring` section):
+   * the Fleet deploys one Monitor (components/monitoring) per planned monitor on its host, and a
+   * NodeExporter on every bare-metal machine, scraped over the overlay (required with monitors).
+   * @default none (required when the plan has monitors)
+   * @example { policy: spec.policy, receivers: [{ type: "webhook", name: "ops" }], receiverSecrets: { "ops-url": cfg.requireSecret("alert-ops-url") } }
+   */
+  monitoring?: FleetMonitorOptions;
 }
 
 /** What the Fleet reports per overlay machine (also the program's stack output). */
@@ -131,6 +147,10 @@ export class Fleet extends pulumi.ComponentResource {
   readonly gateways: Record<string, RpcGateway>;
   /** Gateway summaries with their endpoints, by gateway id. */
   readonly gatewayEndpoints: pulumi.Output<Record<string, FleetGatewayOutput>>;
+  /** Monitor per planned monitor id ({} when the plan has none). */
+  readonly monitors: Record<string, Monitor>;
+  /** Monitor summaries with their Prometheus URLs, by monitor id. */
+  readonly monitorEndpoints: pulumi.Output<Record<string, FleetMonitorOutput>>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:fleet:Fleet", name, {}, opts);
@@ -158,6 +178,15 @@ export class Fleet extends pulumi.ComponentResource {
     // Gateways start once their upstreams and the overlay exist (health checks would only fail before).
     const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
     this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams, upstreamTls);
+    // Monitors start once what they scrape exists (preflight saw to the overlay, SSH key and receivers).
+    this.monitors =
+      this.overlay && args.monitoring && args.baremetal
+        ? deployMonitors(ctx, this.overlay.plan, args.baremetal, this.hosts, args.monitoring, [
+            ...upstreams,
+            ...Object.values(this.gateways),
+          ])
+        : {};
+    this.monitorEndpoints = monitorOutputs(args.plan, this.monitors);
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
     this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
@@ -165,6 +194,7 @@ export class Fleet extends pulumi.ComponentResource {
     this.registerOutputs({
       nodes: this.nodes,
       gateways: this.gatewayEndpoints,
+      monitors: this.monitorEndpoints,
       monthlyUsd: this.monthlyUsd,
       overlayMachines: this.overlayMachines,
     });
@@ -309,6 +339,12 @@ function preflight(
     ...gatewayProblems(args.plan, ctx.catalog, bindings, {
       overlay: args.overlay !== undefined,
       rpcAllowCidrs: args.rpcAllowCidrs ?? [],
+    }),
+  );
+  problems.push(
+    ...monitorProblems(args.plan, args.monitoring, {
+      overlay: args.overlay !== undefined,
+      baremetal: args.baremetal?.privateKey !== undefined,
     }),
   );
   // A provider that holds gateways only gets its checks too (credentials, SSH keys).

@@ -18,6 +18,8 @@ registerHostBinding("akash", akashBinding);
 
 export { Fleet, type FleetArgs, type FleetNodeOutput, type FleetOverlayMachineOutput } from "./fleet";
 export { fleetGatewayPort, type FleetGatewayOptions, type FleetGatewayOutput } from "./gateway/fleet-gateways";
+export type { FleetMonitorOptions, FleetMonitorOutput } from "./monitoring/fleet-monitors";
+export { Monitor, NodeExporter, type MonitorArgs, type NodeExporterArgs } from "./monitoring";
 export { AwsNodeHost, type AwsNodeHostArgs } from "./aws/host";
 export { GcpNodeHost, type GcpNodeHostArgs } from "./gcp/host";
 export { AzureNodeHost, type AzureNodeHostArgs } from "./azure/host";

@@ -1,6 +1,6 @@
-import type { PlannedGateway, PlannedNode } from "../core/plan";
+import type { PlannedGateway, PlannedMonitor, PlannedNode } from "../core/plan";
 
-/** Where the plan put a node or a gateway, as the Fleet reports it. */
+/** Where the plan put a node, a gateway or a monitor, as the Fleet reports it. */
 export interface FleetPlacementOutput {
   id: string;
   provider: string;
@@ -15,7 +15,7 @@ export interface FleetPlacementOutput {
 }
 
 /** The placement fields of a planned node or gateway. */
-export function placementOutput(p: PlannedNode | PlannedGateway): FleetPlacementOutput {
+export function placementOutput(p: PlannedNode | PlannedGateway | PlannedMonitor): FleetPlacementOutput {
   return {
     id: p.id,
     provider: p.provider,

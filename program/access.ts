@@ -127,7 +127,7 @@ const issues = (key: string, error: z.ZodError) =>
   error.issues.map((i) => `sovereign:${[key, ...i.path].join(".")}: ${i.message}`);
 
 /** Config `key` parsed with `schema`; undefined when unset or wrong (then `problems` says why, by field). */
-function parsedConfig<T>(
+export function parsedConfig<T>(
   config: pulumi.Config,
   key: string,
   schema: z.ZodType<T>,
@@ -152,7 +152,7 @@ function parsedConfig<T>(
  * A secret's plain text, for checks only: it stays a Pulumi secret everywhere it is used, and no
  * message quotes it. (config.get would warn that a secret is read as plain text.)
  */
-const secretText = (key: string) => pulumi.runtime.getConfig(`sovereign:${key}`)?.trim();
+export const secretText = (key: string) => pulumi.runtime.getConfig(`sovereign:${key}`)?.trim();
 
 /** `sovereign:gatewayTlsCertificate` and the secret `sovereign:gatewayTlsPrivateKey`, checked as a pair. */
 function readTls(config: pulumi.Config, problems: string[]): FleetGatewayOptions["tls"] {

@@ -10,6 +10,7 @@ import { SshConnection, sshKeyProblem } from "../core/fleet-spec/schema";
 import { parseOverlayCidr } from "../core/overlay/addresses";
 import { isWorld, normalizeCidrs } from "../core/workload/firewall";
 import { readAccessConfig, selfHostedDnsProblems, type AccessConfig } from "./access";
+import { readMonitoringConfig, type MonitoringConfig } from "./monitoring";
 
 export interface DeployConfig {
   /** The fleet spec object (`sovereign:fleet`), if given inline. */
@@ -49,6 +50,8 @@ export interface DeployConfig {
   overlay?: { cidr?: string; wireguardGo?: string };
   /** What the plan's gateways share, and the RPC hostname's DNS (program/access.ts). */
   access: AccessConfig;
+  /** The monitors' receivers and settings (program/monitoring.ts); undefined without `sovereign:alerts`. */
+  monitoring?: MonitoringConfig;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +102,7 @@ export function readConfig(): DeployConfig {
     hostPortOffset: readHostPortOffset(config, problems),
     overlay: readOverlay(config, problems),
     access: readAccessConfig(config, problems),
+    monitoring: readMonitoringConfig(config, problems),
   };
   problems.push(
     ...selfHostedDnsProblems(cfg.access.dns, {

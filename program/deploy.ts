@@ -22,6 +22,7 @@ import {
   Fleet,
   fleetGatewayPort,
   type FleetGatewayOutput,
+  type FleetMonitorOutput,
   type FleetNodeOutput,
   type FleetOverlayMachineOutput,
 } from "../components";
@@ -58,6 +59,8 @@ export interface StackOutputs {
   gateways: pulumi.Output<Record<string, FleetGatewayOutput>>;
   /** What wallets and dApps use: the hostname's URL per chain, and every gateway's URL per chain (for a fallback transport). */
   rpc: pulumi.Output<RpcAccess>;
+  /** The fleet's monitors (site, operator, Prometheus URLs), by monitor id; {} without a `monitoring` section. `sovereign status --deployed` reads it. */
+  monitors: pulumi.Output<Record<string, FleetMonitorOutput>>;
 }
 
 export interface RpcAccess {
@@ -99,7 +102,11 @@ function refusal(e: unknown): unknown {
 async function deployedFleet(): Promise<{ fleet: DeployedFleet; nodes: Array<Partial<FleetNodeOutput>> }> {
   const nodes = await deployedOutput("nodes");
   return {
-    fleet: deployedFromOutputs({ nodes, gateways: await deployedOutput("gateways") }),
+    fleet: deployedFromOutputs({
+      nodes,
+      gateways: await deployedOutput("gateways"),
+      monitors: await deployedOutput("monitors"),
+    }),
     nodes: Object.values((nodes ?? {}) as Record<string, Partial<FleetNodeOutput>>),
   };
 }
@@ -242,6 +249,7 @@ async function deployFleet(): Promise<StackOutputs> {
       previous: await deployedOverlay(),
     },
     gateways: cfg.access.gateways,
+    monitoring: cfg.monitoring && { ...cfg.monitoring, policy: spec.policy },
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey,
       acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,
@@ -258,6 +266,7 @@ async function deployFleet(): Promise<StackOutputs> {
     fleet: plan.fleet,
     nodes: fleet.nodes,
     gateways: fleet.gatewayEndpoints,
+    monitors: fleet.monitorEndpoints,
     rpc: rpcAccess(cfg, plan, fleet),
     akash: leased,
     overlay: fleet.overlayMachines,

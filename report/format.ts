@@ -46,6 +46,30 @@ export const gatewayRow = (g: Plan["gateways"][number], plan: Plan): string[] =>
   String(g.traffic?.egressGbMonth ?? "-"),
   usd(g.monthlyUsd) + (g.estimate ? "*" : ""),
 ];
+/** The monitor table of every report. */
+export const MONITOR_COLUMNS = [
+  "monitor",
+  "operator",
+  "region / host",
+  "jurisdiction",
+  "shape",
+  "disk",
+  "retention",
+  "$/month",
+];
+export const monitorRow = (m: NonNullable<Plan["monitors"]>[number]): string[] => [
+  m.id,
+  m.operator,
+  m.host ?? m.region,
+  m.jurisdiction,
+  m.shape ?? "-",
+  m.storage ? `${m.storage.sizeGb} GB` : "-",
+  m.retention,
+  usd(m.monthlyUsd) + (m.estimate ? "*" : ""),
+];
+/** The monitors' cost and what they do, under the monitors table. */
+export const monitorsNote = (plan: Plan): string =>
+  `Monitoring: ${plan.monitors?.length ?? 0} monitors (Prometheus + Alertmanager, one Alertmanager cluster), ${usd(plan.totals.monitors?.monthlyUsd ?? 0)}/month of the total.`;
 /** What a gateway serves: `all chains` when it serves every chain of the plan. */
 export const servedBy = (chains: string[], all: string[]) =>
   chains.length > 1 && all.every((c) => chains.includes(c)) ? "all chains" : chains.join(", ");

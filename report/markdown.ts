@@ -12,6 +12,9 @@ import {
   footnotes,
   GATEWAY_COLUMNS,
   gatewayRow,
+  MONITOR_COLUMNS,
+  monitorRow,
+  monitorsNote,
   markdownText,
   NODE_COLUMNS,
   nodeRow,
@@ -46,6 +49,9 @@ export function planMarkdown(plan: Plan): string {
           `_${markdownText(accessLayerNote(plan))}_`,
           "",
         ]
+      : []),
+    ...(plan.monitors?.length
+      ? [mdTable(MONITOR_COLUMNS, plan.monitors.map(monitorRow)), "", `_${markdownText(monitorsNote(plan))}_`, ""]
       : []),
     "<details><summary>Policy checks</summary>",
     "",

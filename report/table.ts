@@ -16,6 +16,9 @@ import {
   footnotes,
   GATEWAY_COLUMNS,
   gatewayRow,
+  MONITOR_COLUMNS,
+  monitorRow,
+  monitorsNote,
   mark,
   outageAccessLines,
   pct,
@@ -96,10 +99,14 @@ export function planTable(plan: Plan): string {
         terminalText(accessLayerNote(plan)),
       ]
     : [];
+  const monitors = plan.monitors?.length
+    ? [table(MONITOR_COLUMNS, plan.monitors.map(monitorRow)), terminalText(monitorsNote(plan))]
+    : [];
   return [
-    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes${plan.gateways.length ? `, ${plan.gateways.length} gateways` : ""}, ${usd(plan.totals.monthlyUsd)}/month (${solverNote(plan.solver)}, HiGHS, ${plan.solver.milliseconds} ms)`,
+    `Fleet ${plan.fleet}: ${plan.nodes.length} nodes${plan.gateways.length ? `, ${plan.gateways.length} gateways` : ""}${plan.monitors?.length ? `, ${plan.monitors.length} monitors` : ""}, ${usd(plan.totals.monthlyUsd)}/month (${solverNote(plan.solver)}, HiGHS, ${plan.solver.milliseconds} ms)`,
     nodes,
     ...gateways,
+    ...monitors,
     costs,
     metrics,
     checks,

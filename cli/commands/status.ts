@@ -2,12 +2,14 @@ import { Command, Option } from "commander";
 import { z } from "zod";
 import { alternativesIn, loadCatalog } from "../../core/catalog/load";
 import { fleetStatus, JOBS, type Observed } from "../../core/monitoring";
-import { readSavedPlan } from "../../core/plan";
+import { readDeployedMonitors, readSavedPlan } from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
 import { statusMarkdown, statusTable, statusToJson } from "../../report/status";
-import { UsageError } from "../errors";
+import { asUsage, UsageError } from "../errors";
 import { loadSpec } from "../load";
 import {
+  deployedFleet,
+  deployedOption,
   EXIT,
   formatOption,
   outOption,
@@ -101,11 +103,38 @@ async function observe(base: URL, timeoutMs: number): Promise<Observed> {
   };
 }
 
-function monitorUrl(option: string | undefined): URL {
+/**
+ * The monitors to ask, in turn: --prometheus (or $SOVEREIGN_PROMETHEUS_URL), else every monitor of
+ * the deployed stack's `monitors` output (--deployed), so one monitor down still answers.
+ */
+function monitorUrls(option: string | undefined, deployed: string | undefined): URL[] {
   const text = option ?? process.env[URL_ENV];
+  if (text || !deployed) return [monitorUrl(text)];
+  const monitors = asUsage(() => readDeployedMonitors(deployed));
+  if (!monitors.length)
+    throw new UsageError(
+      `--deployed: ${deployed} lists no monitors (output \`monitors\`); add a monitoring section to the spec and run pulumi up, or give --prometheus`,
+    );
+  return monitors.map((m) => monitorUrl(m.prometheusUrl));
+}
+
+/** The first monitor that answers; when none does, the last one's error. */
+async function observeAny(bases: URL[], timeoutMs: number): Promise<{ base: URL; observed: Observed }> {
+  let last: unknown;
+  for (const base of bases) {
+    try {
+      return { base, observed: await observe(base, timeoutMs) };
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+function monitorUrl(text: string | undefined): URL {
   if (!text) {
     throw new UsageError(
-      `--prometheus: give the monitor's URL (or set ${URL_ENV}), e.g. --prometheus "$(pulumi stack output monitorUrl)"`,
+      `--prometheus: give the monitor's URL (or set ${URL_ENV}, or --deployed with the stack's outputs), e.g. --prometheus http://10.8.0.5:9090`,
     );
   }
   let url: URL;
@@ -139,6 +168,7 @@ export function statusCommand(setExit: SetExit): Command {
     )
     .addOption(new Option("--prometheus <url>", `the monitor's Prometheus (default: $${URL_ENV})`))
     .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` (default: plan the spec)"))
+    .addOption(deployedOption())
     .addOption(
       new Option("--timeout <seconds>", "give up on the monitor after this long").argParser(parseSeconds).default(10),
     )
@@ -147,14 +177,16 @@ export function statusCommand(setExit: SetExit): Command {
     .action(
       async (
         specPath: string | undefined,
-        opts: OutputOptions & { prometheus?: string; plan?: string; timeout: number },
+        opts: OutputOptions & { prometheus?: string; plan?: string; deployed?: string; timeout: number },
       ) => {
-        const base = monitorUrl(opts.prometheus);
+        const bases = monitorUrls(opts.prometheus, opts.deployed);
         const catalog = loadCatalog();
         const { spec, fleet, file } = loadSpec(specPath, catalog);
         // The monitor first: an unreachable one fails within --timeout, before any planning.
-        const observed = await observe(base, opts.timeout * 1000);
-        const nodes = opts.plan ? readSavedPlan(opts.plan, catalog).nodes : (await planFleet(fleet, catalog)).nodes;
+        const { base, observed } = await observeAny(bases, opts.timeout * 1000);
+        const nodes = opts.plan
+          ? readSavedPlan(opts.plan, catalog).nodes
+          : (await planFleet(fleet, catalog, deployedFleet(opts.deployed))).nodes;
         const status = fleetStatus(spec.policy, nodes, alternativesIn(catalog), observed);
         const source = base.href;
         const text =
@@ -170,8 +202,8 @@ export function statusCommand(setExit: SetExit): Command {
   return withExamples(command, [
     ["sovereign status fleet.yaml --prometheus http://10.8.0.5:9090", "the live fleet against its plan and policy"],
     [
-      `${URL_ENV}=$(pulumi stack output monitorUrl) sovereign status fleet.yaml --plan plan.json`,
-      "against the plan that was deployed",
+      "pulumi stack output --json > deployed.json && sovereign status fleet.yaml --deployed deployed.json",
+      "the deployed stack: its monitors' URLs (the first that answers) and its nodes' places",
     ],
     [
       "sovereign status fleet.yaml --prometheus http://10.8.0.5:9090 --format json || page-oncall",

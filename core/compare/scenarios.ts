@@ -223,6 +223,8 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
     budget: v.budget,
     pricing: v.pricing ?? spec.pricing,
     gateways,
+    // A baseline's monitors go anywhere in its sites, like its gateways.
+    monitoring: spec.monitoring && v.sites !== spec.sites ? { ...spec.monitoring, sites: undefined } : spec.monitoring,
   };
   try {
     const fleet = resolveFleet(variantSpec, catalog);
@@ -230,6 +232,8 @@ async function solve(v: Variant, spec: FleetSpec, catalog: Catalog): Promise<Sce
       for (const group of fleet.access.groups)
         group.gateway.policy = accessPolicy(v.policy, fleet.access.minSurviving, v.floors, spec.gateways?.minOperators);
     }
+    if (fleet.monitoring && v.floors && v.floors !== "all")
+      fleet.monitoring.group.gateway.policy = accessPolicy({}, 1, v.floors);
     const plan = await planFleet(fleet, catalog, v.deployed ?? NOTHING_DEPLOYED);
     return {
       name: v.name,

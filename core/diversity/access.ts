@@ -41,25 +41,27 @@ export function gatewayAsNode(g: DiversityGateway, scope = "gateways"): Diversit
 
 /**
  * Every rule of an access-layer policy (core/fleet-spec/resolve-gateways.ts accessPolicy) over one
- * set of gateways. `scope` is the check's scope (`fleet` or a chain key), `owner` reads "the fleet's".
+ * set of gateways. `scope` is the check's scope (`fleet` or a chain key), `owner` reads "the fleet's";
+ * `noun` names the machines (the fleet's monitors are placed and checked like gateways).
  */
 export function evaluateAccessLayer(
   policy: Policy,
   gateways: readonly DiversityGateway[],
   scope: string,
   owner: string,
+  noun: "gateway" | "monitor" = "gateway",
 ): PolicyCheck[] {
   const checks: PolicyCheck[] = [];
   const total = gateways.length;
   const asNodes = gateways.map((g) => gatewayAsNode(g, scope));
-  const of = `${owner} ${total} gateway${total === 1 ? "" : "s"}`;
+  const of = `${owner} ${total} ${noun}${total === 1 ? "" : "s"}`;
   for (const dim of ["operator", "region", "jurisdiction"] as const) {
     const cap = policy.maxShare?.[dim];
     const top = sharesBy(asNodes, dim)[0];
     if (cap === undefined || !top) continue;
     const ok = top.count <= allowedCount(cap, total);
     checks.push({
-      rule: `gateways.maxShare.${dim}`,
+      rule: `${noun}s.maxShare.${dim}`,
       scope,
       ok,
       limit: cap,
@@ -67,11 +69,11 @@ export function evaluateAccessLayer(
       message: `${top.key} holds ${top.count} of ${of} (${pct(top.share)}); the cap is ${pct(cap)}${ok ? "" : ` (at most ${allowedCount(cap, total)})`}`,
     });
   }
-  checks.push(...legalChecks(policy, asNodes, scope, "gateways.maxShare.legal", of));
+  checks.push(...legalChecks(policy, asNodes, scope, `${noun}s.maxShare.legal`, of));
   if (policy.minOperators !== undefined) {
     const operators = new Set(gateways.map((g) => g.operator)).size;
     checks.push({
-      rule: "gateways.minOperators",
+      rule: `${noun}s.minOperators`,
       scope,
       ok: operators >= policy.minOperators,
       limit: policy.minOperators,
@@ -84,7 +86,7 @@ export function evaluateAccessLayer(
     if (!survive || survive[`${dim}Loss`] !== 1) continue;
     const worst = worstSingleLoss(asNodes, dim);
     checks.push({
-      rule: `gateways.survive.${dim}Loss`,
+      rule: `${noun}s.survive.${dim}Loss`,
       scope,
       ok: worst.left >= survive.minNodes,
       limit: survive.minNodes,

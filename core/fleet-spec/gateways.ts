@@ -7,7 +7,8 @@ const gatewayCount = z
   .max(1000, "at most 1,000 gateways");
 /** More than any fleet has chains (1,000 entries) or sites; a larger list is a generated mistake. */
 const MAX_LIST = 1000;
-const siteList = (what: string) =>
+/** A list of site ids or providers (`gateways.sites`, `monitoring.sites`). */
+export const siteList = (what: string) =>
   z
     .array(z.string().min(1, "name a site, e.g. aws/us-east-1").max(200, "at most 200 characters"))
     .min(1, `list at least one site, or leave ${what} out`)

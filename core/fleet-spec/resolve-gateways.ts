@@ -20,7 +20,12 @@ export const GATEWAY_PUBLIC_PORT = "443/tcp";
 
 /** What makes a demand group a group of gateways rather than chain nodes. */
 export interface GatewayDemand {
-  /** Chain keys whose nodes are the upstreams. */
+  /**
+   * What the machines are: RPC gateways, or the fleet's monitors (core/fleet-spec/resolve-monitors.ts),
+   * placed by the same rules and split apart into Plan.gateways and Plan.monitors.
+   */
+  kind: "gateway" | "monitor";
+  /** Chain keys whose nodes are the upstreams (none for monitors: they watch every chain). */
   chains: string[];
   /** Spec field that sets the count, for messages: `gateways.count`, `gateways.perChain.ethereum/mainnet`. */
   path: string;
@@ -93,20 +98,7 @@ export function resolveGateways(
       message: `unknown gateway size ${quote(g.size)}${didYouMean(g.size, known)} (known: ${known.join(", ")})${custom ? "; with vcpu and memoryGb given, leave size out" : "; or give vcpu and memoryGb"}`,
     });
   }
-  // A gateway must reach every node: one on a site outside the overlay (an Akash lease, no
-  // WireGuard) could not reach the nodes in it, so such sites never hold gateways.
-  const inOverlay = new Set(sites.filter((s) => !OUTSIDE_OVERLAY.has(s.provider)).map((s) => s.id));
-  g.sites?.forEach((ref, i) => {
-    const matched = sites.filter((s) => s.id === ref || s.provider === ref || s.host?.name === ref);
-    if (matched.length && matched.every((s) => !inOverlay.has(s.id)))
-      problems.push({
-        path: `gateways.sites[${i}]`,
-        message: `'${ref}' cannot hold a gateway: gateways reach the fleet's nodes over the WireGuard overlay, and a lease on ${matched[0].provider} runs no WireGuard (nodes there are reached over mTLS); remove it from gateways.sites`,
-      });
-  });
-  const allowed = (g.sites ? siteRefs(g.sites, "gateways.sites", sites, problems) : sites.map((s) => s.id)).filter(
-    (id) => inOverlay.has(id),
-  );
+  const allowed = overlaySites(g.sites, "gateways", sites, problems);
   const backupSites = g.backup ? siteRefs(g.backup, "gateways.backup", sites, problems) : [];
   const chainKeys = [...new Set(chains.map((c) => c.chainKey))];
   const traffic = {
@@ -119,7 +111,7 @@ export function resolveGateways(
     ? `${assumption}: ${catalog.gateways.traffic.source}`
     : `${assumption}, from the spec (gateways.traffic)`;
 
-  const demands: Array<Omit<GatewayDemand, "sites" | "policy"> & { count: number }> = [];
+  const demands: Array<Omit<GatewayDemand, "kind" | "sites" | "policy"> & { count: number }> = [];
   if (g.count !== undefined) {
     demands.push({
       chains: chainKeys,
@@ -187,6 +179,7 @@ export function resolveGateways(
       clients: {},
       p2pPorts: [GATEWAY_PUBLIC_PORT],
       gateway: {
+        kind: "gateway",
         chains: d.chains,
         path: d.path,
         owner: d.owner,
@@ -207,6 +200,32 @@ export function resolveGateways(
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The site ids a section's `sites` allows (every site without it), inside the overlay only: a
+ * gateway or monitor must reach every node, and one on a site outside the overlay (an Akash lease,
+ * no WireGuard) could not reach the nodes in it, so such sites never hold one.
+ */
+export function overlaySites(
+  refs: readonly string[] | undefined,
+  section: "gateways" | "monitoring",
+  sites: Site[],
+  problems: InputProblem[],
+): string[] {
+  const inOverlay = new Set(sites.filter((s) => !OUTSIDE_OVERLAY.has(s.provider)).map((s) => s.id));
+  const what = section === "gateways" ? "a gateway: gateways reach" : "a monitor: monitors scrape";
+  refs?.forEach((ref, i) => {
+    const matched = sites.filter((s) => s.id === ref || s.provider === ref || s.host?.name === ref);
+    if (matched.length && matched.every((s) => !inOverlay.has(s.id)))
+      problems.push({
+        path: `${section}.sites[${i}]`,
+        message: `'${ref}' cannot hold ${what} the fleet's nodes over the WireGuard overlay, and a lease on ${matched[0].provider} runs no WireGuard (nodes there are reached over mTLS); remove it from ${section}.sites`,
+      });
+  });
+  return (refs ? siteRefs([...refs], `${section}.sites`, sites, problems) : sites.map((s) => s.id)).filter((id) =>
+    inOverlay.has(id),
+  );
+}
 
 /** Site ids named by a list of site ids or providers (`aws` = every aws site of the fleet). */
 function siteRefs(refs: string[], path: string, sites: Site[], problems: InputProblem[]): string[] {

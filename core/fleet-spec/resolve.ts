@@ -8,6 +8,7 @@ import { canonicalAddress } from "../address";
 import { quote, SpecError, type InputProblem } from "../errors";
 import { own } from "../own";
 import { resolveGateways, type AccessLayer, type GatewayDemand } from "./resolve-gateways";
+import { resolveMonitors, type MonitorLayer } from "./resolve-monitors";
 import type { BareMetalHost, FleetSpec } from "./schema";
 import { didYouMean } from "./suggest";
 import { present } from "../present";
@@ -52,7 +53,7 @@ export interface NodeGroup {
   clients: Record<string, string[]>;
   /** P2P ports (`30303/tcp`) any allowed client may listen on: nodes whose sets meet cannot share a host. */
   p2pPorts: string[];
-  /** Set on the access layer's groups only: these are RPC gateways, not chain nodes. */
+  /** Set on the access layer's and the monitors' groups only: these are RPC gateways or monitors, not chain nodes. */
   gateway?: GatewayDemand;
   /**
    * Gateways serve this chain: a node outside the overlay (Akash) gets an mTLS terminator beside it,
@@ -68,6 +69,8 @@ export interface Fleet {
   sites: Site[];
   /** The spec's `gateways`, resolved; absent without that section. */
   access?: AccessLayer;
+  /** The spec's `monitoring`, resolved; absent without that section. */
+  monitoring?: MonitorLayer;
 }
 
 /** Checks every name in the spec against the catalog and resolves sites and groups. */
@@ -158,10 +161,11 @@ export function resolveFleet(spec: FleetSpec, catalog: Catalog, file?: string, n
     problems.push({ path: "policy.survive", message: "set operatorLoss: 1 and/or regionLoss: 1, or remove survive" });
   }
   const access = resolveGateways(spec, catalog, groups, sites, problems);
+  const monitoring = resolveMonitors(spec, catalog, sites, problems);
   if (problems.length) throw new SpecError(problems, file);
   const served = new Set(access?.groups.flatMap((g) => g.gateway.chains) ?? []);
   const chainGroups = groups.map((g) => (served.has(g.chainKey) ? { ...g, behindGateways: true } : g));
-  return { spec, groups: chainGroups, sites, ...(access ? { access } : {}) };
+  return { spec, groups: chainGroups, sites, ...(access ? { access } : {}), ...(monitoring ? { monitoring } : {}) };
 }
 
 function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[]): Site[] {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isHostAddress } from "../address";
 import { ISO_COUNTRIES } from "./countries";
 import { Gateways } from "./gateways";
+import { Monitoring } from "./monitoring";
 import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 import { Policy } from "../diversity/policy";
 
@@ -243,6 +244,7 @@ export const FleetSpec = z
         "How cloud compute is paid: on demand, 1- or 3-year committed use / reservations, or spot. @default on-demand",
       ),
     gateways: Gateways.optional(),
+    monitoring: Monitoring.optional(),
   })
   .describe("Sovereign fleet spec: which nodes to run, where they may go, and the diversity policy.");
 export type FleetSpec = z.infer<typeof FleetSpec>;

@@ -64,6 +64,8 @@ export function renderAlertmanagerConfig(
   receivers: readonly AlertReceiver[],
   /** How long a new group waits for more alerts before its first notification. @default "30s" */
   groupWait = "30s",
+  /** How long a group waits before it notifies its changes (resolved alerts too). @default "5m" */
+  groupInterval = "5m",
 ): string {
   if (!receivers.length)
     throw new Error("alerts.receivers: list at least one receiver (webhook, email, slack, pagerduty)");
@@ -83,7 +85,7 @@ export function renderAlertmanagerConfig(
         receiver: "none",
         group_by: ["alertname", "chain", "rule"],
         group_wait: groupWait,
-        group_interval: "5m",
+        group_interval: groupInterval,
         repeat_interval: "4h",
         routes: fanOut,
       },

@@ -5,3 +5,4 @@ export * from "./live";
 export * from "./prometheus-config";
 export * from "./rules";
 export * from "./targets";
+export * from "./workload";

@@ -15,6 +15,8 @@ export interface NodeAlertOptions {
   minPeers: number;
   /** Days before an upgrade activates from which a client below its minimum alerts. */
   upgradeWarningDays: number;
+  /** Seconds a node is unseen before SovereignNodeDown fires (the spec's monitoring.downAfterSeconds). */
+  nodeDownSeconds: number;
 }
 
 const KEEP = "node, chain, operator, region, jurisdiction";
@@ -73,12 +75,11 @@ export function nodeAlerts(opts: NodeAlertOptions, upgrades: readonly Upgrade[])
     {
       alert: "SovereignNodeDown",
       expr: `(${SEEN}) == 0`,
-      for: "2m",
+      for: `${opts.nodeDownSeconds}s`,
       labels: { severity: "critical", group: "node" },
       annotations: {
         summary: "{{ $labels.chain }} node {{ $labels.node }} ({{ $labels.client }}) is down",
-        description:
-          "The {{ $labels.layer }} client of {{ $labels.node }} on {{ $labels.operator }}/{{ $labels.region }} has not answered its metrics scrape for 2 minutes.",
+        description: `The {{ $labels.layer }} client of {{ $labels.node }} on {{ $labels.operator }}/{{ $labels.region }} has not answered its metrics scrape (or its RPC port its probe) for ${opts.nodeDownSeconds} seconds.`,
         action: "Check the machine (node_exporter), then the client's container logs on {{ $labels.node }}.",
       },
     },

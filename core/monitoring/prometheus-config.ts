@@ -26,6 +26,8 @@ const fileSd = (dir: string, job: string) => [{ files: [`${dir}/${job}.json`] }]
 /** Blackbox probes go to the exporter with the probed URL as a parameter; the endpoint label stays. */
 const viaBlackbox = (blackbox: string) => [
   { source_labels: ["__address__"], target_label: "__param_target" },
+  // The probed target stays the instance (not the exporter's address every probe shares).
+  { source_labels: ["__param_target"], target_label: "instance" },
   { target_label: "__address__", replacement: blackbox },
 ];
 

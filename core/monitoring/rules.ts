@@ -18,6 +18,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   upgradeWarningDays: 14,
   max5xxRatio: 0.05,
   certificateDays: 14,
+  nodeDownSeconds: 120,
 };
 
 export interface RulesInput {

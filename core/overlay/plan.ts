@@ -49,6 +49,8 @@ export interface OverlayMachine {
   nodes: string[];
   /** Gateway ids running on the machine. */
   gateways: string[];
+  /** Monitor ids running on the machine; absent when none. Monitors peer with every machine, as gateways do. */
+  monitors?: string[];
   /** Names of the machines it peers with. */
   peers: string[];
 }
@@ -69,7 +71,7 @@ export function machineName(item: { id: string; host?: string }): string {
 
 /** The overlay of a plan: every machine that runs a node or a gateway, with its address and peers. */
 export function planOverlay(
-  plan: Pick<Plan, "nodes" | "gateways" | "hosts">,
+  plan: Pick<Plan, "nodes" | "gateways" | "hosts" | "monitors">,
   options: OverlayOptions = {},
 ): OverlayPlan {
   const cidr = parseOverlayCidr(options.cidr ?? OVERLAY_DEFAULTS.cidr);
@@ -82,10 +84,10 @@ export function planOverlay(
     throw new Error(`overlay.interface: '${iface}' is not an interface name (1-15 letters, digits, _ or -)`);
 
   const hosts = new Map(plan.hosts.map((h) => [h.name, h]));
-  const machines = new Map<string, Omit<OverlayMachine, "address" | "peers">>();
+  const machines = new Map<string, Omit<OverlayMachine, "address" | "peers"> & { monitors: string[] }>();
   const add = (
     item: { id: string; host?: string; provider: string; operator: string },
-    field: "nodes" | "gateways",
+    field: "nodes" | "gateways" | "monitors",
   ) => {
     const name = machineName(item);
     let m = machines.get(name);
@@ -100,6 +102,7 @@ export function planOverlay(
         endpoint: host?.address,
         nodes: [],
         gateways: [],
+        monitors: [],
       };
       machines.set(name, m);
     }
@@ -107,34 +110,40 @@ export function planOverlay(
   };
   for (const n of plan.nodes) if (!OUTSIDE_OVERLAY.has(n.provider)) add(n, "nodes");
   for (const g of plan.gateways) add(g, "gateways");
+  for (const m of plan.monitors ?? []) add(m, "monitors");
 
   const addresses = assignAddresses(cidr, [...machines.keys()], options.previous);
   const all = [...machines.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const isGateway = (m: { gateways: string[] }) => m.gateways.length > 0;
+  // Gateways dial every node and monitors scrape every machine: they peer with all; nodes only with them.
+  const isGateway = (m: { gateways: string[]; monitors?: string[] }) => m.gateways.length > 0 || !!m.monitors?.length;
   return {
     cidr: cidr.text,
     listenPort,
     interface: iface,
     mtu: OVERLAY_DEFAULTS.mtu,
     keepalive: OVERLAY_DEFAULTS.keepalive,
-    machines: all.map((m) => ({
+    machines: all.map(({ monitors, ...m }) => ({
       ...m,
       nodes: [...m.nodes].sort(),
       gateways: [...m.gateways].sort(),
+      ...(monitors.length ? { monitors: [...monitors].sort() } : {}),
       address: present(addresses.get(m.name), `overlay address of ${m.name}`),
       peers: all.filter((o) => o.name !== m.name && (isGateway(m) || isGateway(o))).map((o) => o.name),
     })),
   };
 }
 
-/** The overlay machine a node or gateway runs on. */
+/** The overlay machine a node, gateway or monitor runs on. */
 export function machineOf(overlay: OverlayPlan, id: string): OverlayMachine {
-  const m = overlay.machines.find((x) => x.nodes.includes(id) || x.gateways.includes(id));
+  const m = overlay.machines.find((x) => x.nodes.includes(id) || x.gateways.includes(id) || x.monitors?.includes(id));
   if (!m) throw new Error(`${id} runs on no machine of the overlay`);
   return m;
 }
 
-/** Sources allowed to reach node RPC ports: the gateways' overlay addresses, as /32 CIDRs. */
+/**
+ * Sources allowed to reach node RPC ports: the gateways' overlay addresses (they serve it) and the
+ * monitors' (they probe it), as /32 CIDRs.
+ */
 export function gatewaySources(overlay: OverlayPlan): string[] {
-  return overlay.machines.filter((m) => m.gateways.length > 0).map((m) => `${m.address}/32`);
+  return overlay.machines.filter((m) => m.gateways.length > 0 || m.monitors?.length).map((m) => `${m.address}/32`);
 }

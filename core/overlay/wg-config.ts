@@ -35,7 +35,7 @@ function peerSections(
     return [
       "",
       `[Peer]`,
-      `# ${name} (${peer.operator}; ${[...peer.gateways.map((g) => `gateway ${g}`), ...peer.nodes.map((n) => `node ${n}`)].join(", ")})`,
+      `# ${name} (${peer.operator}; ${[...peer.gateways.map((g) => `gateway ${g}`), ...(peer.monitors ?? []).map((m) => `monitor ${m}`), ...peer.nodes.map((n) => `node ${n}`)].join(", ")})`,
       `PublicKey = ${keys.publicKey}`,
       `AllowedIPs = ${peer.address}/32`,
       ...(endpoint ? [`Endpoint = ${endpoint}:${overlay.listenPort}`] : []),

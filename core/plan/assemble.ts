@@ -4,7 +4,7 @@ import { concentration, evaluatePolicy, groupByChain, type ConcentrationMetrics 
 import { evaluateAccessLayer } from "../diversity/access";
 import type { Fleet } from "../fleet-spec/resolve";
 import { budgetCheck, money } from "./money";
-import type { Plan, PlannedGateway, PlannedHost, PlannedNode } from "./types";
+import type { Plan, PlannedGateway, PlannedHost, PlannedMonitor, PlannedNode } from "./types";
 
 /** What the totals read of a node or a gateway. */
 type Priced = Pick<PlannedNode, "monthlyUsd" | "cost" | "estimate">;
@@ -43,13 +43,17 @@ export function assemble(
   nodes: PlannedNode[],
   hosts: PlannedHost[],
   gateways: PlannedGateway[] = [],
+  monitors: PlannedMonitor[] = [],
 ): Plan {
-  const priced: Priced[] = [...nodes, ...gateways];
+  const placed = [...nodes, ...gateways, ...monitors];
+  const priced: Priced[] = placed;
   const checks = evaluatePolicy(fleet.spec.policy, nodes, alternativesIn(catalog));
   for (const group of fleet.access?.groups ?? []) {
     const mine = gateways.filter((g) => g.chains.join() === group.gateway.chains.join());
     checks.push(...evaluateAccessLayer(group.gateway.policy, mine, group.gateway.scope, group.gateway.owner));
   }
+  const watch = fleet.monitoring?.group.gateway;
+  if (watch) checks.push(...evaluateAccessLayer(watch.policy, monitors, watch.scope, watch.owner, "monitor"));
   // The exact sum, as the model's objective counts it (money.ts); shown rounded.
   const exact = priced.reduce((a, n) => a + n.monthlyUsd, 0);
   const budget = fleet.spec.budget?.monthlyUsd;
@@ -63,32 +67,29 @@ export function assemble(
     fleet: fleet.spec.name,
     nodes,
     gateways,
+    ...(fleet.monitoring ? { monitors } : {}),
     hosts,
     totals: {
       monthlyUsd: money(exact),
       breakdown: breakdownOf(priced),
       // A gateway serving several chains is charged to them in equal parts (each is assumed to send the same load).
       byChain: rounded(byChain),
-      byOperator: rounded(
-        sumBy(
-          gateways,
-          (g) => g.operator,
-          sumBy(nodes, (n) => n.operator),
-        ),
-      ),
-      byProvider: rounded(
-        sumBy(
-          gateways,
-          (g) => g.provider,
-          sumBy(nodes, (n) => n.provider),
-        ),
-      ),
+      byOperator: rounded(sumBy(placed, (n) => n.operator)),
+      byProvider: rounded(sumBy(placed, (n) => n.provider)),
       estimate: priced.some((n) => n.estimate),
       ...(gateways.length
         ? {
             gateways: {
               monthlyUsd: money(gateways.reduce((a, g) => a + g.monthlyUsd, 0)),
               breakdown: breakdownOf(gateways),
+            },
+          }
+        : {}),
+      ...(monitors.length
+        ? {
+            monitors: {
+              monthlyUsd: money(monitors.reduce((a, m) => a + m.monthlyUsd, 0)),
+              breakdown: breakdownOf(monitors),
             },
           }
         : {}),

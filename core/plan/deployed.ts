@@ -27,7 +27,11 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
  * The previous plan in a stack's outputs. Entries without an id and a site (outputs of an older
  * version) are left out: they are planned afresh, never guessed.
  */
-export function deployedFromOutputs(outputs: { nodes?: unknown; gateways?: unknown }): DeployedFleet {
+export function deployedFromOutputs(outputs: {
+  nodes?: unknown;
+  gateways?: unknown;
+  monitors?: unknown;
+}): DeployedFleet {
   const entries = <T>(value: unknown, schema: z.ZodType<T>): T[] =>
     Object.values(isRecord(value) ? value : {}).flatMap((v) => {
       const parsed = schema.safeParse(v);
@@ -35,7 +39,11 @@ export function deployedFromOutputs(outputs: { nodes?: unknown; gateways?: unkno
     });
   return {
     previous: entries(outputs.nodes, DeployedNode).map((n) => ({ id: n.id, site: n.site, clients: n.clients })),
-    previousGateways: entries(outputs.gateways, DeployedGateway).map((g) => ({ id: g.id, site: g.site })),
+    // Monitors keep their sites like gateways (the planner pins both by id).
+    previousGateways: [
+      ...entries(outputs.gateways, DeployedGateway),
+      ...entries(outputs.monitors, DeployedGateway),
+    ].map((g) => ({ id: g.id, site: g.site })),
   };
 }
 
@@ -44,6 +52,30 @@ const NOT_DEPLOYED_STATE =
 
 /** The deployed fleet in the JSON text of `pulumi stack output --json` or `pulumi stack export`. */
 export function parseDeployedState(json: string, file?: string): DeployedFleet {
+  const plain = deployedOutputs(json, file);
+  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways"), monitors: plain("monitors") });
+}
+
+const DeployedMonitor = z.object({ id: z.string(), prometheusUrl: z.url({ protocol: /^https?$/ }) });
+
+/** The Prometheus URLs of the deployed monitors (output `monitors`), in id order; none without monitors. */
+export function parseDeployedMonitors(json: string, file?: string): Array<{ id: string; prometheusUrl: string }> {
+  const monitors = deployedOutputs(json, file)("monitors");
+  return Object.values(isRecord(monitors) ? monitors : {})
+    .flatMap((v) => {
+      const parsed = DeployedMonitor.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Reads `--deployed FILE` for its monitors' URLs (`sovereign status`). */
+export function readDeployedMonitors(file: string): Array<{ id: string; prometheusUrl: string }> {
+  return withDeployedFile(file, (text) => parseDeployedMonitors(text, file));
+}
+
+/** The stack outputs of an outputs or export file, by name, decrypted where the export shows them. */
+function deployedOutputs(json: string, file?: string): (name: string) => unknown {
   const fail = (message: string): never => {
     throw new SpecError([{ path: "--deployed", message }], file);
   };
@@ -66,13 +98,17 @@ export function parseDeployedState(json: string, file?: string): DeployedFleet {
       return fail(`the ${name} output's plaintext is not JSON; ${NOT_DEPLOYED_STATE}`);
     }
   };
-  return deployedFromOutputs({ nodes: plain("nodes"), gateways: plain("gateways") });
+  return plain;
 }
 
 /** Reads `--deployed FILE`. */
 export function readDeployedState(file: string): DeployedFleet {
+  return withDeployedFile(file, (text) => parseDeployedState(text, file));
+}
+
+function withDeployedFile<T>(file: string, parse: (text: string) => T): T {
   try {
-    return parseDeployedState(readInputFile(file), file);
+    return parse(readInputFile(file));
   } catch (e) {
     if (e instanceof InputFileError)
       throw new SpecError([{ path: "--deployed", message: `cannot read the deployed state: ${e.reason}` }], file);

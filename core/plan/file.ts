@@ -46,6 +46,7 @@ export function planToJson(plan: Plan): object {
     ...(plan.gateways.length
       ? { gateways: plan.gateways.map(({ sources: _sources, storage: _storage, ...g }) => g) }
       : {}),
+    ...(plan.monitors?.length ? { monitors: plan.monitors.map(({ sources: _sources, ...m }) => m) } : {}),
     hosts: plan.hosts,
     totals: plan.totals,
     metrics: plan.metrics,
@@ -62,7 +63,7 @@ export function planToJson(plan: Plan): object {
           : null,
       variables: plan.solver.variables,
     },
-    sources: [...new Set([...plan.nodes, ...plan.gateways].flatMap((n) => n.sources))].sort(),
+    sources: [...new Set([...plan.nodes, ...plan.gateways, ...(plan.monitors ?? [])].flatMap((n) => n.sources))].sort(),
     warnings: planWarnings(plan),
   };
 }

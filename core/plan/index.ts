@@ -16,6 +16,7 @@ export {
   deployedFromOutputs,
   parseDeployedState,
   readDeployedState,
+  readDeployedMonitors,
   type DeployedFleet,
 } from "./deployed";
 export { withChecks } from "./checks";

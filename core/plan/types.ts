@@ -36,7 +36,26 @@ export interface PlannedHost {
   nodes: string[];
   /** Gateways on this host, when the spec has `gateways` (its price is shared by its nodes and gateways). */
   gateways?: string[];
+  /** Monitors on this host, when the spec has `monitoring` (they share its price too). */
+  monitors?: string[];
 }
+
+/**
+ * A monitor of the fleet (Prometheus, Alertmanager, blackbox exporter; core/monitoring renders what
+ * it runs), placed like a gateway: the machine part of a placed node, with the spec's settings.
+ */
+export type PlannedMonitor = Omit<PlannedGateway, "chains" | "maxLagBlocks" | "backup" | "traffic"> & {
+  /** Prometheus' --storage.tsdb.retention.time (monitoring.retention). */
+  retention: string;
+  /** Seconds between scrapes and rule evaluations (monitoring.scrapeIntervalSeconds). */
+  scrapeIntervalSeconds: number;
+  /** Seconds a node is unseen before SovereignNodeDown fires (monitoring.downAfterSeconds). */
+  downAfterSeconds: number;
+  /** Alertmanager's group_wait in seconds (monitoring.groupWaitSeconds). */
+  groupWaitSeconds: number;
+  /** Alertmanager's group_interval in seconds (monitoring.groupIntervalSeconds). */
+  groupIntervalSeconds: number;
+};
 
 /**
  * An RPC gateway of the access layer (HAProxy in front of every node of the chains it serves).
@@ -87,6 +106,8 @@ export interface Plan {
   nodes: PlannedNode[];
   /** The access layer; empty when the spec has no `gateways` section. */
   gateways: PlannedGateway[];
+  /** The fleet's monitors; absent or empty when the spec has no `monitoring` section. */
+  monitors?: PlannedMonitor[];
   hosts: PlannedHost[];
   totals: {
     monthlyUsd: number;
@@ -98,6 +119,8 @@ export interface Plan {
     estimate: boolean;
     /** What the access layer costs (included in every figure above); absent without gateways. */
     gateways?: { monthlyUsd: number; breakdown: CostBreakdown };
+    /** What the monitors cost (included in every figure above but byChain); absent without monitors. */
+    monitors?: { monthlyUsd: number; breakdown: CostBreakdown };
   };
   metrics: { fleet: ConcentrationMetrics; chains: Record<string, ConcentrationMetrics> };
   policy: { satisfied: boolean; checks: PolicyCheck[] };

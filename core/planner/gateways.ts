@@ -5,45 +5,62 @@
  */
 import { allowedCount, shareNeeded } from "../diversity";
 import type { Fleet } from "../fleet-spec/resolve";
-import type { PlannedGateway, PlannedHost, PlannedNode } from "../plan";
+import type { PlannedGateway, PlannedHost, PlannedMonitor, PlannedNode } from "../plan";
 import type { Candidates } from "./candidates";
 import type { Reason } from "./explain";
 import { legalReasons } from "./explain-legal";
 import { PLACE_DIMENSIONS, valueLimits, type RuleFamily } from "./limits";
 
-/** The fleet as the solver sees it: the chains' groups, then the gateways' groups. */
+/** The groups placed like gateways: the access layer's, then the monitors'. */
+const serviceGroups = (fleet: Fleet) => [
+  ...(fleet.access?.groups ?? []),
+  ...(fleet.monitoring ? [fleet.monitoring.group] : []),
+];
+
+/** The fleet as the solver sees it: the chains' groups, then the gateways' and the monitors' groups. */
 export function withGateways(fleet: Fleet): Fleet {
-  return fleet.access ? { ...fleet, groups: [...fleet.groups, ...fleet.access.groups] } : fleet;
+  const services = serviceGroups(fleet);
+  return services.length ? { ...fleet, groups: [...fleet.groups, ...services] } : fleet;
 }
 
-/** Separates the gateways from the nodes of a solved demand fleet; hosts list each apart. */
+/** A placed machine without chain, role or clients (with the disk priced for it). */
+function machineOf(n: PlannedNode) {
+  const { chainKey: _key, chain: _chain, network: _network, role: _role, clients: _clients, ...machine } = n;
+  return { ...machine, sources: [...new Set(n.sources)] };
+}
+
+/** Separates the gateways and monitors from the nodes of a solved demand fleet; hosts list each apart. */
 export function splitGateways(
   fleet: Fleet,
   placed: PlannedNode[],
   hosts: PlannedHost[],
-): { nodes: PlannedNode[]; gateways: PlannedGateway[]; hosts: PlannedHost[] } {
+): { nodes: PlannedNode[]; gateways: PlannedGateway[]; monitors: PlannedMonitor[]; hosts: PlannedHost[] } {
+  const monitoring = fleet.monitoring;
+  const monitors = monitoring
+    ? placed
+        .filter((n) => n.chainKey === monitoring.group.chainKey)
+        .map((n): PlannedMonitor => ({ ...machineOf(n), ...monitoring.settings }))
+    : [];
+  const monitorIds = new Set(monitors.map((m) => m.id));
   const access = fleet.access;
-  if (!access) return { nodes: placed, gateways: [], hosts };
-  const groups = new Map(access.groups.map((g) => [g.chainKey, g]));
-  const nodes = placed.filter((n) => !groups.has(n.chainKey));
+  const groups = new Map((access?.groups ?? []).map((g) => [g.chainKey, g]));
+  const nodes = placed.filter((n) => !groups.has(n.chainKey) && !monitorIds.has(n.id));
   const gateways = placed
     .filter((n) => groups.has(n.chainKey))
     .map((n): PlannedGateway => {
       const group = groups.get(n.chainKey)!;
       const { chains } = group.gateway;
-      // A gateway is the machine part of a placed node (with the disk priced for it): no chain, role or clients.
-      const { chainKey: _key, chain: _chain, network: _network, role: _role, clients: _clients, ...machine } = n;
       return {
-        ...machine,
+        ...machineOf(n),
         chains,
-        sources: [...new Set(n.sources)],
-        maxLagBlocks: access.maxLagBlocks,
+        maxLagBlocks: access!.maxLagBlocks,
         backup: nodes
-          .filter((m) => chains.includes(m.chainKey) && access.backupSites.includes(m.site))
+          .filter((m) => chains.includes(m.chainKey) && access!.backupSites.includes(m.site))
           .map((m) => m.id),
         traffic: {
-          requestsPerSecond: Math.round(((chains.length * access.traffic.requestsPerSecond) / group.count) * 100) / 100,
-          responseKb: access.traffic.responseKb,
+          requestsPerSecond:
+            Math.round(((chains.length * access!.traffic.requestsPerSecond) / group.count) * 100) / 100,
+          responseKb: access!.traffic.responseKb,
           // Bare metal and Akash do not bill egress; the load is the same.
           egressGbMonth: group.profile.egressGbMonth,
         },
@@ -53,9 +70,18 @@ export function splitGateways(
   return {
     nodes,
     gateways,
+    monitors,
     hosts: hosts.map((h) => {
       const on = h.nodes.filter((id) => ids.has(id));
-      return on.length ? { ...h, nodes: h.nodes.filter((id) => !ids.has(id)), gateways: on } : h;
+      const watching = h.nodes.filter((id) => monitorIds.has(id));
+      return on.length || watching.length
+        ? {
+            ...h,
+            nodes: h.nodes.filter((id) => !ids.has(id) && !monitorIds.has(id)),
+            ...(on.length ? { gateways: on } : {}),
+            ...(watching.length ? { monitors: watching } : {}),
+          }
+        : h;
     }),
   };
 }
@@ -79,20 +105,21 @@ export function gatewayReasons(
   const dropped = new Set([...relaxed].filter((f) => f !== "survive"));
   const reasons: Reason[] = [];
   const say = (text: string, family?: RuleFamily) => reasons.push({ family, text });
-  for (const group of fleet.access?.groups ?? []) {
-    const { path, owner, policy } = group.gateway;
+  for (const group of serviceGroups(fleet)) {
+    const { path, owner, policy, kind } = group.gateway;
+    const section = kind === "gateway" ? "gateways" : "monitoring";
     const count = group.count;
     const sites = (candidates.byGroup.get(group) ?? []).map((c) => c.site);
     const p = group.profile;
     if (!sites.length) {
       say(
-        `gateways (${p.vcpu} vCPU, ${p.memoryGb} GB) fit no site allowed by gateways.sites: ${list(candidates.misfits.get(group.index) ?? [])}`,
+        `${kind}s (${p.vcpu} vCPU, ${p.memoryGb} GB) fit no site allowed by ${section}.sites: ${list(candidates.misfits.get(group.index) ?? [])}`,
       );
       continue;
     }
     if (sites.every((s) => s.host) && count > sites.length) {
       say(
-        `${path} ${count}: a host runs at most one gateway (it listens on 443), and only ${sites.length} host(s) can take one (${list(sites.map((s) => s.host!.name))}) — allow cloud sites in gateways.sites, or add hosts`,
+        `${path} ${count}: a host runs at most one ${kind} (it listens on ${group.p2pPorts[0]}), and only ${sites.length} host(s) can take one (${list(sites.map((s) => s.host!.name))}) — allow cloud sites in ${section}.sites, or add hosts`,
       );
     }
     for (const dim of PLACE_DIMENSIONS) {
@@ -107,8 +134,8 @@ export function gatewayReasons(
       if (binding.limit <= 0) {
         say(
           isCap
-            ? `maxShare.${dim} ${cap} allows no ${dim} even one of ${owner} ${count} gateway(s); raise ${path} to at least ${Math.ceil(1 / cap! - 1e-9)} or maxShare.${dim} to ${shareNeeded(1, count)}`
-            : `the access layer must keep ${keep} gateway(s) after losing any one ${dim}${regionNote(dim)}, so ${path} must be above ${keep}; it is ${count}`,
+            ? `maxShare.${dim} ${cap} allows no ${dim} even one of ${owner} ${count} ${kind}(s); raise ${path} to at least ${Math.ceil(1 / cap! - 1e-9)} or maxShare.${dim} to ${shareNeeded(1, count)}`
+            : `the ${section === "gateways" ? "access layer" : "monitors"} must keep ${keep} ${kind}(s) after losing any one ${dim}${regionNote(dim)}, so ${path} must be above ${keep}; it is ${count}`,
           family,
         );
         continue;
@@ -116,17 +143,17 @@ export function gatewayReasons(
       const needed = Math.ceil(count / binding.limit);
       if (values.length < needed) {
         const why = isCap
-          ? `maxShare.${dim} ${cap} allows at most ${allowedCount(cap!, count)} of ${owner} ${count} gateways per ${dim}`
-          : `${owner} ${count} gateways must keep ${keep} after losing any one ${dim}${regionNote(dim)}`;
+          ? `maxShare.${dim} ${cap} allows at most ${allowedCount(cap!, count)} of ${owner} ${count} ${kind}s per ${dim}`
+          : `${owner} ${count} ${kind}s must keep ${keep} after losing any one ${dim}${regionNote(dim)}`;
         say(
-          `${why}, so they need at least ${needed} ${dim}s; the sites gateways may use offer ${values.length} (${list(values)}) — allow more sites in gateways.sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(count / values.length), count)}` : ""}`,
+          `${why}, so they need at least ${needed} ${dim}s; the sites ${kind}s may use offer ${values.length} (${list(values)}) — allow more sites in ${section}.sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(count / values.length), count)}` : ""}`,
           family,
         );
       }
     }
     reasons.push(
       ...legalReasons(
-        { policy, total: count, sites, of: `${owner} ${count} gateways`, subject: "a gateway", onePerHost: true },
+        { policy, total: count, sites, of: `${owner} ${count} ${kind}s`, subject: `a ${kind}`, onePerHost: true },
         relaxed,
       ),
     );
@@ -137,11 +164,11 @@ export function gatewayReasons(
     const required = relaxed.has("minOperators") ? 2 : minOps;
     const family = required > 2 ? "minOperators" : undefined;
     const operators = [...new Set(sites.map((s) => s.operator))].sort();
-    const rule = `gateways run on at least ${required} operators (${required > 2 ? `gateways.minOperators ${required}` : "never fewer than two"})`;
+    const rule = `${kind}s run on at least ${required} operators (${required > 2 ? `${section}.minOperators ${required}` : "never fewer than two"})`;
     if (count < required) say(`${rule}, so ${path} must be at least ${required}; it is ${count}`, family);
     else if (operators.length < required)
       say(
-        `${rule}; the sites gateways may use offer ${operators.length} (${list(operators)}) — allow more sites in gateways.sites`,
+        `${rule}; the sites ${kind}s may use offer ${operators.length} (${list(operators)}) — allow more sites in ${section}.sites`,
         family,
       );
   }

@@ -119,8 +119,8 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     solution.values,
     previous,
   );
-  const { nodes, gateways, hosts } = splitGateways(fleet, placed, priceHosts(fleet, placed));
-  const plan = assemble(fleet, catalog, nodes, hosts, gateways);
+  const { nodes, gateways, monitors, hosts } = splitGateways(fleet, placed, priceHosts(fleet, placed));
+  const plan = assemble(fleet, catalog, nodes, hosts, gateways, monitors);
   plan.solver = {
     name: "HiGHS",
     status: solution.detail,
@@ -318,6 +318,7 @@ function keptCounts(
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function nodeLabel(group: NodeGroup, catalog: Catalog, site: Site): string {
+  if (group.gateway?.kind === "monitor") return `monitor-${siteLabel(site)}`;
   if (group.gateway) return gatewayLabel(group.gateway.label, site);
   const parts = [group.chain];
   if (catalog.chains.get(group.chain)!.networks[0] !== group.network) parts.push(group.network);

@@ -97,6 +97,8 @@ export type ComposeDependsOn = Record<string, { condition: "service_started" | "
 export interface ComposeService {
   image: string;
   container_name: string;
+  /** The program, for images whose entrypoint is not it (one image with several programs: the lab's monitor). @default the image's */
+  entrypoint?: string[];
   command: string[];
   /** Absent on one-shot services (Compose's default `no`). */
   restart?: string;

@@ -9,6 +9,8 @@
 #   6. build-wireguard.sh     wireguard-go (userspace WireGuard for the overlay; cached by version)
 #   7. build-btcd-image.sh    sovereign/devnet-btcd:<btcd> on every host: btcd from the Go module proxy
 #                             (build-nodes.sh, cached by version), FROM scratch (cached by content hash)
+#   8. build-monitor-image.sh sovereign/monitor:<Debian's prometheus> on every host: Prometheus,
+#                             Alertmanager, blackbox and node exporters from Debian (cached by content hash)
 # Usage: e2e/lab/setup.sh [COUNT]   then: source e2e/lab/env.sh
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_LAB_DIR, SOVEREIGN_LAB_HOSTS, SOVEREIGN_SKIP_APT=1
 set -Eeuo pipefail
@@ -72,6 +74,7 @@ phase devnet-image "$HERE/build-devnet-image.sh"
 phase gateway-image "$HERE/build-gateway-image.sh"
 phase wireguard "$HERE/build-wireguard.sh"
 phase btcd-image "$HERE/build-btcd-image.sh"
+phase monitor-image "$HERE/build-monitor-image.sh"
 PHASE=done
 echo "[setup] ---- times ----"
 printf '[setup] %s\n' "${TIMES[@]}"

@@ -525,7 +525,9 @@ describe("docs/json-output.md matches the real output", () => {
     const tableFields = [...doc.split("## `sovereign compare")[0].matchAll(/^\| `([a-z][A-Za-z]*)[`.[]/gm)].map(
       (m) => m[1],
     );
-    for (const k of ["schemaVersion", "kind", ...tableFields]) assert.ok(k in plan, `plan JSON has no ${k}`);
+    // `monitors` is there only with a monitoring section, which the example has not (test/core/monitors.test.ts checks it).
+    for (const k of ["schemaVersion", "kind", ...tableFields.filter((f) => f !== "monitors")])
+      assert.ok(k in plan, `plan JSON has no ${k}`);
     for (const k of Object.keys(plan))
       assert.ok(
         k === "schemaVersion" || k === "kind" || tableFields.includes(k),
@@ -576,12 +578,16 @@ describe("docs/json-output.md matches the real output", () => {
   test("plan totals and hosts: every documented key is present, none undocumented", () => {
     const totals = names(topLevel(row("totals")));
     assert.ok(totals.includes("monthlyUsd") && totals.includes("byOperator"), `${totals}`);
-    assert.deepEqual(Object.keys(plan.totals).sort(), [...totals].sort());
+    // `monitors` only with a monitoring section (the example has none; test/core/monitors.test.ts).
+    assert.deepEqual(Object.keys(plan.totals).sort(), totals.filter((k) => k !== "monitors").sort());
     const hosts = names(topLevel(row("hosts[]")));
     assert.ok(plan.hosts.length > 0);
-    // `gateways` only on a host that runs one.
+    // `gateways` (`monitors`) only on a host that runs one.
     for (const h of plan.hosts)
-      assert.deepEqual(Object.keys(h).sort(), hosts.filter((k) => k !== "gateways" || "gateways" in h).sort());
+      assert.deepEqual(
+        Object.keys(h).sort(),
+        hosts.filter((k) => (k !== "gateways" && k !== "monitors") || k in h).sort(),
+      );
     assert.ok(plan.hosts.some((h) => "gateways" in h));
   });
 

@@ -68,7 +68,8 @@ export function ssh(env: Record<string, string>, host: LabHost, command: string)
 
 /**
  * What a destroy left on a lab host of a suite (every suite has hosts of its own): containers,
- * files under /srv/sovereign, Sovereign's nftables tables, the overlay interface, a DNS listener.
+ * files under /srv/sovereign, Sovereign's nftables tables, the overlay interface, a DNS listener, a
+ * monitor's listeners (Prometheus, Alertmanager and its cluster port, node_exporter).
  * Empty when the host is clean; else one line per leftover.
  */
 export function hostLeftovers(env: Record<string, string>, host: LabHost): string {
@@ -81,6 +82,7 @@ export function hostLeftovers(env: Record<string, string>, host: LabHost): strin
       "nft list tables | grep sovereign_ | sed 's/^/nftables /' || true",
       "ip -o link show dev sovwg0 2>/dev/null | sed 's/^/interface /' || true",
       "ss -Hlnu 'sport = :53' | sed 's/^/listener /'",
+      "ss -Hltn '( sport = :9090 or sport = :9093 or sport = :9094 or sport = :9100 or sport = :9115 )' | sed 's/^/listener /'",
     ].join("; "),
   ).trim();
 }

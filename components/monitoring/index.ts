@@ -1,0 +1,3 @@
+export * from "./monitor";
+export * from "./node-exporter";
+export * from "./fleet-monitors";

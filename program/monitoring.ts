@@ -1,0 +1,72 @@
+/**
+ * The monitors' stack config, checked in one place with every problem named by its key:
+ * `sovereign:alerts` (the receivers: webhook, email, Slack, PagerDuty) with one secret each,
+ * `sovereign:alert-<name>-url` (webhook, Slack), `sovereign:alert-<name>-password` (email) or
+ * `sovereign:alert-<name>-routing-key` (PagerDuty); `sovereign:monitorAllowCidrs` (who may read
+ * Prometheus' API on the monitors' hosts) and `sovereign:monitorImage` (one image for every program,
+ * the lab's; default the official images).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { FleetMonitorOptions } from "../components/monitoring/fleet-monitors";
+import { AlertReceiver, receiverSecrets } from "../core/monitoring/alertmanager";
+import { normalizeCidrs } from "../core/workload/firewall";
+import { parsedConfig, secretText } from "./access";
+
+export type MonitoringConfig = Omit<FleetMonitorOptions, "policy">;
+
+const Receivers = z.array(AlertReceiver).min(1, "list at least one receiver").max(20);
+
+/** What each receiver's secret must look like, by the key it is set under. */
+function secretProblem(r: AlertReceiver, text: string): string | undefined {
+  if (r.type === "webhook" || r.type === "slack")
+    return /^https?:\/\/[^\s/]+\S*$/.test(text) ? undefined : "is not an http(s) URL";
+  return text.length >= 1 && text.length <= 1000 && !/[\r\n]/.test(text) ? undefined : "must be one line";
+}
+
+export function readMonitoringConfig(config: pulumi.Config, problems: string[]): MonitoringConfig | undefined {
+  const receivers = parsedConfig(config, "alerts", Receivers, "a YAML list of receivers", problems);
+  const allow = (() => {
+    let value: unknown;
+    try {
+      value = config.getObject<unknown>("monitorAllowCidrs");
+    } catch {
+      problems.push("sovereign:monitorAllowCidrs must be a YAML list of CIDR strings");
+      return [];
+    }
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      problems.push("sovereign:monitorAllowCidrs must be a list of CIDRs, e.g. [203.0.113.0/24]");
+      return [];
+    }
+    const checked = normalizeCidrs("sovereign:monitorAllowCidrs", value);
+    problems.push(...checked.problems);
+    return checked.cidrs;
+  })();
+  const image = config.get("monitorImage")?.trim();
+  if (!receivers) return undefined;
+  const names = receivers.map((r) => r.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) problems.push(`sovereign:alerts: two receivers are named ${twice}`);
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const r of receivers) {
+    const secret = receiverSecrets(r);
+    const key = `alert-${secret}`;
+    const value = config.getSecret(key);
+    const text = secretText(key);
+    const problem = text === undefined ? "is not set" : secretProblem(r, text);
+    if (!value || problem) {
+      problems.push(
+        `sovereign:${key} ${problem ?? "is not set"} (the ${r.type} receiver ${r.name} of sovereign:alerts): pulumi config set --secret sovereign:${key} <value>`,
+      );
+      continue;
+    }
+    secrets[secret] = value;
+  }
+  return {
+    receivers,
+    receiverSecrets: secrets,
+    allowCidrs: allow,
+    ...(image ? { images: { prometheus: image, alertmanager: image, blackbox: image, nodeExporter: image } } : {}),
+  };
+}
