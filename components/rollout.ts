@@ -122,6 +122,7 @@ export class FleetRollout implements NodeRolloutGate {
       container: `${paths.project}-gateway`,
       metrics: this.options.metrics ?? "127.0.0.1:8405",
       backend: `rpc_${chainKey.replace("/", ".")}`,
+      backends: ["rpc", "ws"].map((api) => `${api}_${chainKey.replace("/", ".")}`),
       authFile: basic ? `${paths.configRoot}/${g.id}/haproxy/upstream-auth.map` : "",
     };
   }
@@ -138,7 +139,9 @@ export class FleetRollout implements NodeRolloutGate {
       `${this.ctx.name}-${nodeId}-${action}-${g.id}`,
       {
         connection: this.connection(g),
-        create: gatewayStateScript(this.target(g, chainKey), nodeId, action),
+        // The script on stdin: a failure then names the node and the check, not the whole script.
+        create: "sh -s",
+        stdin: gatewayStateScript(this.target(g, chainKey), nodeId, action),
         triggers: [this.release(nodeId)],
         logging: "stdoutAndStderr",
       },
@@ -176,7 +179,8 @@ export class FleetRollout implements NodeRolloutGate {
       `${this.ctx.name}-${nodeId}-health`,
       {
         connection: this.connection(g),
-        create: script,
+        create: "sh -s",
+        stdin: script,
         triggers: [this.release(nodeId)],
         logging: "stdoutAndStderr",
       },

@@ -24,8 +24,10 @@ export interface RolloutGateway {
   container: string;
   /** Its stats page, `address:port` on loopback (gateways.metrics). */
   metrics: string;
-  /** HAProxy backend of the chain (`rpc_<chain>.<network>`). */
+  /** HAProxy backend of the chain's JSON-RPC (`rpc_<chain>.<network>`): its health check is the bar's. */
   backend: string;
+  /** Every backend of the chain the node may be in (JSON-RPC, WebSocket): all of them drain. */
+  backends: readonly string[];
   /** The gateway's upstream credentials map, for chains whose nodes want them; "" when none. */
   authFile: string;
 }
@@ -43,7 +45,7 @@ export function gatewayStateScript(
       gateway: gateway.id,
       container: gateway.container,
       metrics: gateway.metrics,
-      backend: gateway.backend,
+      backends: gateway.backends.join(" "),
       node,
       action,
       drainSeconds: String(drainSeconds),
