@@ -62,8 +62,11 @@ export function rolloutSettings(fleet: Fleet): Map<string, ResolvedRollout> {
  */
 export function chainWaves(nodes: readonly RolloutNode[], maxUnavailable: number, canary: boolean): RolloutWave[] {
   const byOperator = new Map<string, string[]>();
-  for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id)))
-    byOperator.set(n.operator, [...(byOperator.get(n.operator) ?? []), n.id]);
+  for (const n of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const ids = byOperator.get(n.operator);
+    if (ids) ids.push(n.id);
+    else byOperator.set(n.operator, [n.id]);
+  }
   const operators = [...byOperator.keys()].sort();
   const waves: Omit<RolloutWave, "wave">[] = [];
   if (canary && nodes.length > 1) {
@@ -86,28 +89,49 @@ export function survivalProblem(
   down: ReadonlySet<string>,
   survive: Policy["survive"],
 ): string | undefined {
-  const left = nodes.filter((n) => !down.has(n.id));
-  if (left.length === 0) return `no node of the chain's ${nodes.length} would serve`;
-  if (!survive) return undefined;
-  const worst = (dim: "operator" | "region") => {
-    const counts = new Map<string, number>();
-    for (const n of left) counts.set(n[dim], (counts.get(n[dim]) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return survival(nodes, survive)([...down]);
+}
+
+/**
+ * survivalProblem for many waves of one chain: the counts per operator and region are taken once,
+ * so a wave costs its own size plus the number of operators and regions.
+ */
+function survival(nodes: readonly RolloutNode[], survive: Policy["survive"]) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const dims = (["operator", "region"] as const).filter((dim) => survive?.[`${dim}Loss`] === 1);
+  const counts = new Map(
+    dims.map((dim) => {
+      const c = new Map<string, number>();
+      for (const n of nodes) c.set(n[dim], (c.get(n[dim]) ?? 0) + 1);
+      return [dim, c];
+    }),
+  );
+  return (down: readonly string[]): string | undefined => {
+    const left = nodes.length - down.length;
+    if (left === 0) return `no node of the chain's ${nodes.length} would serve`;
+    if (!survive) return undefined;
+    let loss: { dim: string; key: string; lost: number } | undefined;
+    for (const dim of dims) {
+      const after = new Map(counts.get(dim));
+      for (const id of down) {
+        const key = byId.get(id)![dim];
+        after.set(key, after.get(key)! - 1);
+      }
+      for (const [key, lost] of [...after].sort((a, b) => a[0].localeCompare(b[0])))
+        if (!loss || lost > loss.lost) loss = { dim, key, lost };
+    }
+    const remaining = left - (loss?.lost ?? 0);
+    if (remaining >= survive.minNodes) return undefined;
+    const after = loss ? `; then losing ${loss.dim} ${loss.key} (${loss.lost} of them) leaves ${remaining}` : "";
+    return `${left} node(s) would serve${after}, below survive.minNodes ${survive.minNodes}`;
   };
-  const losses = (["operator", "region"] as const)
-    .filter((dim) => survive[`${dim}Loss`] === 1)
-    .map((dim) => ({ dim, lost: worst(dim) }));
-  const [loss] = losses.sort((a, b) => b.lost[1] - a.lost[1]);
-  const remaining = left.length - (loss?.lost[1] ?? 0);
-  if (remaining >= survive.minNodes) return undefined;
-  const after = loss ? `; then losing ${loss.dim} ${loss.lost[0]} (${loss.lost[1]} of them) leaves ${remaining}` : "";
-  return `${left.length} node(s) would serve${after}, below survive.minNodes ${survive.minNodes}`;
 }
 
 /** The first wave that breaks survival, with its reason, or undefined when all keep it. */
 function brokenWave(nodes: readonly RolloutNode[], waves: readonly RolloutWave[], survive: Policy["survive"]) {
+  const problemOf = survival(nodes, survive);
   for (const w of waves) {
-    const problem = survivalProblem(nodes, new Set(w.nodes), survive);
+    const problem = problemOf(w.nodes);
     if (problem) return { wave: w, problem };
   }
   return undefined;
@@ -115,14 +139,21 @@ function brokenWave(nodes: readonly RolloutNode[], waves: readonly RolloutWave[]
 
 /**
  * The most nodes down at once in any wave whose arrangement keeps survival in every wave: the
- * largest useful maxUnavailable; 0 when even one node down breaks it.
+ * largest useful maxUnavailable; 0 when even one node down breaks it. Bigger waves never keep more
+ * (each extra node down lowers what serves by one and the largest loss by at most one), so a binary
+ * search finds the largest k that keeps it, up to the largest operator's size (waves stop growing).
  */
 export function allowedUnavailable(nodes: readonly RolloutNode[], canary: boolean, survive: Policy["survive"]): number {
-  for (let k = nodes.length; k >= 1; k--) {
-    const waves = chainWaves(nodes, k, canary);
-    if (!brokenWave(nodes, waves, survive)) return Math.max(...waves.map((w) => w.nodes.length));
+  const perOperator = new Map<string, number>();
+  for (const n of nodes) perOperator.set(n.operator, (perOperator.get(n.operator) ?? 0) + 1);
+  const keeps = (k: number) => !brokenWave(nodes, chainWaves(nodes, k, canary), survive);
+  let [lo, hi] = [0, Math.max(0, ...perOperator.values())];
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (keeps(mid)) lo = mid;
+    else hi = mid - 1;
   }
-  return 0;
+  return lo === 0 ? 0 : Math.max(...chainWaves(nodes, lo, canary).map((w) => w.nodes.length));
 }
 
 /** A chain's rollout: its waves (at the requested maxUnavailable, or the allowed one when lower and not 0). */
