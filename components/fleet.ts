@@ -16,6 +16,7 @@ import { rpcKind } from "../core/rpc-kinds";
 import { gatewaySources, machineOf, planOverlay, type OverlayOptions, type OverlayPlan } from "../core/overlay";
 import { hostConnection } from "./baremetal/binding";
 import { Overlay, type OverlayArgs } from "./overlay/overlay";
+import { FleetRollout, type FleetRolloutTransform } from "./rollout";
 import type { RpcGateway } from "./gateway/rpc-gateway";
 import { placementOutput, type FleetPlacementOutput } from "./placement-output";
 import {
@@ -78,6 +79,13 @@ export interface FleetArgs extends FleetProviderOptions {
    * @example { tls: { certificate: cfg.require("tlsCertificate"), privateKey: cfg.requireSecret("tlsPrivateKey") } }
    */
   gateways?: FleetGatewayOptions;
+  /**
+   * Rolling upgrades (`Plan.rollout`, the spec's `rollout`): on bare metal a changed workload
+   * restarts a chain's nodes wave by wave, each drained at the bare-metal gateways of its chain, held
+   * to the health bar, then put back (components/rollout.ts). `transform` edits those steps.
+   * @default the plan's rollout, no transform
+   */
+  rollout?: { transform?: FleetRolloutTransform };
   /**
    * What the plan's monitors share (`Plan.monitors`, placed from the spec's `monitoring` section):
    * the Fleet deploys one Monitor (components/monitoring) per planned monitor on its host, and a
@@ -173,8 +181,14 @@ export class Fleet extends pulumi.ComponentResource {
     // Nodes outside the overlay (Akash) get an mTLS terminator that only the gateways' certificates pass.
     const upstreamTls = fleetUpstreamTls(ctx, args.gateways);
     ctx.upstreamTlsFor = upstreamTls?.forNode;
+    // Gateways on bare metal drain and restore the nodes of a rolling upgrade (they need the SSH key).
+    const rollout = args.baremetal?.privateKey
+      ? new FleetRollout(ctx, { metrics: args.gateways?.metrics, transform: args.rollout?.transform })
+      : undefined;
+    ctx.host.rollout = rollout;
     this.hosts = {};
     for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
+    rollout?.finish(this.hosts);
     // Gateways start once their upstreams and the overlay exist (health checks would only fail before).
     const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
     this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams, upstreamTls);

@@ -89,6 +89,18 @@ export interface NodeHostArgs {
    * @default none (no overlay)
    */
   overlay?: NodeOverlay;
+  /**
+   * A rolling upgrade's gate (the Fleet sets it from `Plan.rollout`): what must be done before this
+   * node's changed workload starts (its drain at every gateway, after the previous wave put its
+   * nodes back). Hosts that update in place honour it (bare metal). @default none (starts at once)
+   */
+  rollout?: NodeRolloutGate;
+}
+
+/** What a node waits for before its workload starts or restarts (components/rollout.ts). */
+export interface NodeRolloutGate {
+  /** Resources the node's start waits for. */
+  before(nodeId: string): Promise<pulumi.Resource[]>;
 }
 
 /** A node's place in the overlay (core/overlay), as its host needs it. */

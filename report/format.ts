@@ -173,3 +173,19 @@ export function comparisonSolved(c: Comparison): string {
     ? `each scenario solved by the same planner over the same spec; not proven optimal (stopped at the time limit): ${stopped.join(", ")}`
     : "each scenario solved to optimality over the same spec";
 }
+
+/** The columns of the rollout's waves (plan.rollout): one row per wave of every chain. */
+export const ROLLOUT_COLUMNS = ["chain", "wave", "operator", "nodes", "health bar"];
+
+/** One row per wave: canary marked, the health bar each node of it must pass before the next wave. */
+export function rolloutRows(plan: Plan): string[][] {
+  return Object.entries(plan.rollout ?? {}).flatMap(([chain, r]) =>
+    r.waves.map((w) => [
+      chain,
+      `${w.wave}${w.canary ? " (canary)" : ""}`,
+      w.operator,
+      w.nodes.join(", "),
+      `head within ${r.settings.maxLagBlocks} blocks for ${r.settings.soakSeconds} s (within ${r.settings.timeoutSeconds} s, then ${r.settings.onFailure})`,
+    ]),
+  );
+}

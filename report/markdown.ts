@@ -20,6 +20,8 @@ import {
   nodeRow,
   outageAccessLines,
   pct,
+  ROLLOUT_COLUMNS,
+  rolloutRows,
   signedPct,
   solverNote,
   usd,
@@ -62,6 +64,16 @@ export function planMarkdown(plan: Plan): string {
     "",
     "</details>",
     "",
+    ...(plan.rollout
+      ? [
+          "<details><summary>Rollout waves</summary>",
+          "",
+          mdTable(ROLLOUT_COLUMNS, rolloutRows(plan)),
+          "",
+          "</details>",
+          "",
+        ]
+      : []),
     `_${ESTIMATE_NOTE}_`,
     ...planWarnings(plan).map((w) => `\n> ${w}`),
   ].join("\n");

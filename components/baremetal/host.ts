@@ -57,6 +57,8 @@ export interface BareMetalHostArgs extends NodeHostArgs {
  */
 export class BareMetalHost extends NodeHost {
   readonly hostPortOffset: number;
+  /** The command that starts (and on a changed workload restarts) the containers: what a rollout waits on. */
+  readonly started: command.remote.Command;
 
   constructor(name: string, args: BareMetalHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:baremetal:NodeHost", name, args, opts);
@@ -86,7 +88,7 @@ export class BareMetalHost extends NodeHost {
     const upload = repairable(probe, this.uploadScript(host, values));
     const workload = this.createWorkload(args, connection, upload, values);
     const firewall = this.createFirewall(args, connection, w, fleet, repairable(probe, ruleset), workload);
-    this.createStart(args, connection, upload, values, [workload, firewall]);
+    this.started = this.createStart(args, connection, upload, values, [workload, firewall]);
     this.hostPortOffset = w.hostPortOffset;
     const address = pulumi.output(args.connection.host);
     this.finish(
@@ -166,8 +168,11 @@ export class BareMetalHost extends NodeHost {
     upload: pulumi.Output<string>,
     values: Record<string, string>,
     after: pulumi.Resource[],
-  ): void {
-    remoteCommand(
+  ): command.remote.Command {
+    // In a rolling upgrade the node restarts only once drained at every gateway (NodeRolloutGate).
+    const gate = args.rollout?.before(args.node.id);
+    const dependsOn = gate ? gate.then((g) => [...after, ...g]) : after;
+    return remoteCommand(
       args.transform?.start,
       this.child("start"),
       {
@@ -177,7 +182,7 @@ export class BareMetalHost extends NodeHost {
         triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
         logging: "stdoutAndStderr",
       },
-      { parent: this, dependsOn: after },
+      { parent: this, dependsOn },
     );
   }
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isHostAddress } from "../address";
 import { ISO_COUNTRIES } from "./countries";
 import { Gateways } from "./gateways";
+import { Rollout } from "./rollout";
 import { Monitoring } from "./monitoring";
 import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 import { Policy } from "../diversity/policy";
@@ -86,6 +87,9 @@ export const ChainGroup = z.strictObject({
     .describe(
       "Allowed implementations per client layer (execution, consensus, ...). @default every client the catalog knows for the chain",
     ),
+  rollout: Rollout.optional().describe(
+    "This entry's rolling-upgrade settings, field by field over the fleet's `rollout`. @default the fleet's",
+  ),
 });
 export type ChainGroup = z.infer<typeof ChainGroup>;
 
@@ -244,6 +248,7 @@ export const FleetSpec = z
         "How cloud compute is paid: on demand, 1- or 3-year committed use / reservations, or spot. @default on-demand",
       ),
     gateways: Gateways.optional(),
+    rollout: Rollout.optional(),
     monitoring: Monitoring.optional(),
   })
   .describe("Sovereign fleet spec: which nodes to run, where they may go, and the diversity policy.");

@@ -51,6 +51,7 @@ export function planToJson(plan: Plan): object {
     totals: plan.totals,
     metrics: plan.metrics,
     policy: plan.policy,
+    ...(plan.rollout ? { rollout: plan.rollout } : {}),
     solver: {
       name: plan.solver.name,
       status: plan.solver.status,

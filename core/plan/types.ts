@@ -138,6 +138,35 @@ export interface Plan {
    * move; with previous gateways, how many of those keep their site.
    */
   stability?: { previous: number; kept: number; moved: boolean; gateways?: { previous: number; kept: number } };
+  /** How a changed release reaches each chain's nodes (core/rollout), by chain key. */
+  rollout?: Record<string, ChainRollout>;
+}
+
+/** A chain's rolling-upgrade settings, the spec's `rollout` with defaults filled in (core/rollout). */
+export interface RolloutSettings {
+  maxUnavailable: number;
+  canary: boolean;
+  maxLagBlocks: number;
+  soakSeconds: number;
+  timeoutSeconds: number;
+  onFailure: "stop" | "rollback";
+}
+
+/** Nodes updated together: out of the gateways at the same time, all of one operator. */
+export interface RolloutWave {
+  /** 1-based. */
+  wave: number;
+  canary: boolean;
+  operator: string;
+  nodes: string[];
+}
+
+/** How a changed release reaches one chain's nodes: one wave after another, each waiting for the health bar. */
+export interface ChainRollout {
+  settings: RolloutSettings;
+  waves: RolloutWave[];
+  /** The most nodes down at once that keeps `policy.survive` (and one node serving) in every wave. */
+  allowed: number;
 }
 
 /** A node of an earlier plan of the same fleet (what is deployed now). */

@@ -10,6 +10,8 @@ import {
   type PreviousGateway,
   type PreviousNode,
 } from "../plan";
+import { withChecks } from "../plan/checks";
+import { planRollout, rolloutChecks } from "../rollout";
 import { BUDGET_TOLERANCE_USD, shareHostPrice, usd, withinBudget } from "../plan/money";
 import { hostMonthlyUsd } from "../costs/hosts";
 import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
@@ -120,7 +122,9 @@ export async function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOpt
     previous,
   );
   const { nodes, gateways, monitors, hosts } = splitGateways(fleet, placed, priceHosts(fleet, placed));
-  const plan = assemble(fleet, catalog, nodes, hosts, gateways, monitors);
+  // A chain whose rollout would take more nodes down than survive allows breaks the policy here.
+  const plan = withChecks(assemble(fleet, catalog, nodes, hosts, gateways, monitors), rolloutChecks(fleet, nodes));
+  plan.rollout = planRollout(fleet, nodes);
   plan.solver = {
     name: "HiGHS",
     status: solution.detail,
