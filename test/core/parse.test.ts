@@ -293,9 +293,11 @@ test("the JSON schema describes the top-level fields", () => {
     "budget",
     "chains",
     "gateways",
+    "monitoring",
     "name",
     "policy",
     "pricing",
+    "rollout",
     "sites",
   ]);
   assert.deepEqual([...schema.required].sort(), ["chains", "name", "sites"]);
