@@ -9,6 +9,8 @@
 #   6. build-wireguard.sh     wireguard-go (userspace WireGuard for the overlay; cached by version)
 #   7. build-btcd-image.sh    sovereign/devnet-btcd:<btcd> on every host: btcd from the Go module proxy
 #                             (build-nodes.sh, cached by version), FROM scratch (cached by content hash)
+#   8. build-erpc.sh          eRPC from shared/vendor (cached by version) and sovereign/erpc:<version> on
+#                             every host (the gateways' integrity layer; cached by content hash)
 # Usage: e2e/lab/setup.sh [COUNT]   then: source e2e/lab/env.sh
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_LAB_DIR, SOVEREIGN_LAB_HOSTS, SOVEREIGN_SKIP_APT=1
 set -Eeuo pipefail
@@ -72,6 +74,7 @@ phase devnet-image "$HERE/build-devnet-image.sh"
 phase gateway-image "$HERE/build-gateway-image.sh"
 phase wireguard "$HERE/build-wireguard.sh"
 phase btcd-image "$HERE/build-btcd-image.sh"
+phase erpc-image "$HERE/build-erpc.sh"
 PHASE=done
 echo "[setup] ---- times ----"
 printf '[setup] %s\n' "${TIMES[@]}"
