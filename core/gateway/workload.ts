@@ -119,7 +119,7 @@ export function renderGatewayWorkload(
   // A changed configuration recreates the container (compose sees a changed label).
   service.labels = { ...service.labels, "sovereign.gateway.config": configHash };
   const compose: { services: Record<string, ComposeService> } = { services: { gateway: service } };
-  if (haproxy.erpcYaml) compose.services.erpc = erpcService(haproxy, service, options, project);
+  if (haproxy.erpcYaml) compose.services.erpc = erpcService(haproxy, service, options, project, haproxyDir);
   const [metricsHost] = haproxy.config.metrics.split(/:(?=\d+$)/);
   const ports: PublishedPort[] = [
     {
@@ -168,22 +168,25 @@ export function renderGatewayWorkload(
 
 /**
  * The eRPC sidecar of the integrity layer: host network like HAProxy (it dials the same upstream
- * addresses), listening on loopback only; its config is erpc.yaml in the gateway's read-only
- * config directory. Runs as the official image's user (distroless `nonroot`).
+ * addresses), listening on loopback only. Runs as the official image's user (distroless `nonroot`),
+ * so only erpc.yaml is mounted (at /erpc.yaml, where the official image looks), not the gateway's
+ * root-only config directory.
  */
 function erpcService(
   haproxy: RenderedGatewayConfig,
   gateway: ComposeService,
   options: GatewayWorkloadOptions,
   project: string,
+  haproxyDir: string,
 ): ComposeService {
-  const { user: _user, command: _command, image: _image, ...shared } = gateway;
+  const { user: _user, command: _command, image: _image, volumes: _volumes, ...shared } = gateway;
   return {
     ...shared,
     image: options.erpcImage ?? ERPC_IMAGE,
     container_name: `${project}-erpc`,
-    command: ["/erpc-server", haproxy.paths.erpc],
+    command: ["/erpc-server", "/erpc.yaml"],
     user: "65532:65532",
+    volumes: [`${haproxyDir}/${GATEWAY_FILES.erpc}:/erpc.yaml:ro`],
     labels: {
       ...gateway.labels,
       "sovereign.client": "erpc",
