@@ -26,7 +26,7 @@ import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { stringify } from "yaml";
 import { baremetalPaths } from "../../core/layout/baremetal";
-import { REPO, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, timer } from "./lab";
+import { REPO, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, sshAsync, timer } from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -97,7 +97,7 @@ describe("quorum across operators, deep health and a poisoned node, through the 
       ),
     );
   /** A gateway host's eRPC metrics (loopback on that host). */
-  const erpcMetrics = (name: string) => ssh(env, host(name), "curl -s --max-time 3 http://127.0.0.1:4001/metrics");
+  const erpcMetrics = (name: string) => sshAsync(env, host(name), "curl -s --max-time 3 http://127.0.0.1:4001/metrics");
   const cordoned = (metrics: string, node: string) =>
     new RegExp(`erpc_upstream_cordoned\\{[^}]*reason="misbehaving in consensus"[^}]*upstream="${node}"[^}]*\\} 1`).test(
       metrics,
@@ -196,6 +196,14 @@ describe("quorum across operators, deep health and a poisoned node, through the 
       assert.match(cfg, /agreementThreshold: 2/);
       assert.match(cfg, /maxParticipants: 3/);
     }
+    // Through every gateway's quorum, before anything is forged: the honest answer.
+    for (const [name] of HOSTS) {
+      const deadline = Date.now() + 30_000;
+      let answer = "";
+      while (Date.now() < deadline && !answer.includes('"result"'))
+        answer = post(endpointOn(name), "eth_getBalance", [DEV, "latest"]);
+      assert.equal(JSON.parse(answer).result, `0x${HONEST.toString(16)}`, `${name}: ${answer}`);
+    }
     // Honest answers agree before anything is forged.
     for (const [name] of HOSTS)
       assert.equal(onNode(name, "eth_getBalance", [DEV, "latest"]).result, `0x${HONEST.toString(16)}`);
@@ -214,6 +222,7 @@ describe("quorum across operators, deep health and a poisoned node, through the 
       createPublicClient({ transport: http(endpointOn(name), { retryCount: 0, timeout: 8000 }) }),
     ) as PublicClient[];
     const counts = { requests: 0, honest: 0, forged: 0, errors: 0 };
+    const errorSamples: string[] = [];
     const t0 = Date.now();
     const cordonedAt: Record<string, number> = {};
     let stop = false;
@@ -236,19 +245,20 @@ describe("quorum across operators, deep health and a poisoned node, through the 
         } catch (e) {
           if (/unexpected balance/.test(String(e))) throw e;
           counts.errors++;
+          if (errorSamples.length < 3) errorSamples.push(String(e).slice(0, 300));
         }
       }
     };
     const watcher = async () => {
       while (Object.keys(cordonedAt).length < HOSTS.length && Date.now() - t0 < 20_000) {
         for (const [name] of HOSTS)
-          if (!cordonedAt[name] && cordoned(erpcMetrics(name), liarId)) cordonedAt[name] = Date.now() - t0;
+          if (!cordonedAt[name] && cordoned(await erpcMetrics(name), liarId)) cordonedAt[name] = Date.now() - t0;
         await new Promise((r) => setTimeout(r, 250));
       }
       stop = true;
     };
     await Promise.all([...Array.from({ length: 6 }, (_, i) => worker(i)), watcher()]);
-    figures.poisoned = { ...counts, seconds: (Date.now() - t0) / 1000, cordonedAtMs: cordonedAt };
+    figures.poisoned = { ...counts, seconds: (Date.now() - t0) / 1000, cordonedAtMs: cordonedAt, errorSamples };
     assert.equal(counts.forged, 0, `no forged answer reaches the client: ${JSON.stringify(counts)}`);
     assert.ok(counts.honest > 0, `honest answers go on: ${JSON.stringify(counts)}`);
     for (const [name] of HOSTS) {
@@ -256,7 +266,7 @@ describe("quorum across operators, deep health and a poisoned node, through the 
         cordonedAt[name] !== undefined && cordonedAt[name] <= CORDON_WITHIN_MS,
         `${name}'s eRPC cordons ${liarId} within ${CORDON_WITHIN_MS} ms (${cordonedAt[name]})`,
       );
-      assert.ok(disputes(erpcMetrics(name), liarId) > 0, `${name} counts ${liarId}'s disputes`);
+      assert.ok(disputes(await erpcMetrics(name), liarId) > 0, `${name} counts ${liarId}'s disputes`);
     }
     const logs = ssh(env, host(HOSTS[0][0]), "docker logs $(docker ps -q --filter name=-erpc) 2>&1 | tail -200");
     assert.match(logs, new RegExp(liarId), "the dispute is logged, naming the liar");
