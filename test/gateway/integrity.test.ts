@@ -119,7 +119,7 @@ describe("integrity reads through eRPC's consensus, beside HAProxy", () => {
         },
       ],
     });
-    erpc = await startErpc(gw);
+    erpc = await startErpc(gw.rendered);
     await waitFor(
       async () => (await serverStates(gw))["integrity_devnet.local/erpc"]?.status === "UP",
       8000,

@@ -171,14 +171,14 @@ export async function startGateway(
 }
 
 /**
- * The gateway's eRPC sidecar (integrity reads) with the erpc.yaml rendered beside `gw`'s config:
- * eRPC 0.0.56 built from the vendored source by e2e/lab/build-erpc.sh (cached in the tools dir).
+ * A gateway's eRPC sidecar (integrity reads) with its rendered erpc.yaml, written beside the
+ * gateway's config: eRPC 0.0.56 built from the vendored source by e2e/lab/build-erpc.sh (cached).
  */
 export async function startErpc(
-  gw: Gateway,
+  rendered: { erpcYaml?: string; paths: { erpc: string }; config: { erpc: { port: number; metricsPort: number } } },
   options: { cpus?: string } = {},
-): Promise<{ metrics: string; log: () => string }> {
-  const yaml = gw.rendered.erpcYaml;
+): Promise<{ metrics: string; pid: number; log: () => string }> {
+  const yaml = rendered.erpcYaml;
   if (!yaml) throw new Error("the gateway's config has no chain with integrity");
   const binary = execFileSync(
     "bash",
@@ -191,20 +191,20 @@ export async function startErpc(
     .trim()
     .split("\n")
     .pop()!;
-  writeFileSync(gw.rendered.paths.erpc, yaml);
-  const argv = [binary, gw.rendered.paths.erpc];
+  writeFileSync(rendered.paths.erpc, yaml);
+  const argv = [binary, rendered.paths.erpc];
   const [cmd, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...argv] : argv;
   const p = track(spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }));
   let log = "";
   p.stdout!.on("data", (d) => (log += d));
   p.stderr!.on("data", (d) => (log += d));
-  const e = gw.rendered.config.erpc;
+  const e = rendered.config.erpc;
   await waitFor(
     async () => (await fetch(`http://127.0.0.1:${e.port}/healthcheck`).catch(() => undefined)) !== undefined,
     15000,
     `eRPC on ${e.port}: ${log.slice(-500)}`,
   );
-  return { metrics: `http://127.0.0.1:${e.metricsPort}/metrics`, log: () => log };
+  return { metrics: `http://127.0.0.1:${e.metricsPort}/metrics`, pid: p.pid!, log: () => log };
 }
 
 /** Server state by `backend/server` from HAProxy's stats CSV: status (UP, DOWN, DRAIN...) and weight. */
