@@ -36,6 +36,7 @@ import {
 } from "../test/gateway/processes";
 import { renderErpcConfig } from "../core/gateway/integrity";
 import { parseGatewayConfig } from "../core/gateway";
+import { parse, stringify } from "yaml";
 
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const SECONDS = Math.max(2, Number(process.env.BENCH_SECONDS ?? 4));
@@ -91,13 +92,16 @@ async function startErpcAlone(node: Anvil): Promise<{ url: string; pid: number }
     erpc: { port, metricsPort, timeoutMs: 2000, sitOutSeconds: 300 },
     chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }],
   });
-  const chain = c.chains[0];
-  const yaml = renderErpcConfig(c, [
-    {
-      chain,
-      integrity: { agreement: 1, participants: 1, operators: 1, minOperators: 1, methods: ["none"], chainId: 31337 },
-    },
-  ]).replace(/failsafe:[\s\S]*?upstreams:/, "upstreams:");
+  const config = parse(
+    renderErpcConfig(c, [
+      {
+        chain: c.chains[0],
+        integrity: { agreement: 1, participants: 1, operators: 1, minOperators: 1, methods: ["none"], chainId: 31337 },
+      },
+    ]),
+  );
+  delete config.projects[0].networks[0].failsafe;
+  const yaml = stringify(config);
   if (/consensus/.test(yaml)) throw new Error("eRPC alone must run without a consensus policy");
   const e = await startErpc(
     { erpcYaml: yaml, paths: { erpc: join(dir, "erpc.yaml") }, config: c },

@@ -46,7 +46,7 @@ const FORGED = 0xdeadbeefn;
 const TOKEN = "0x00000000000000000000000000000000000000aa";
 const FORGED_CODE = "0x600160005260206000f3"; // returns 32 bytes: the forged answer of any eth_call
 /** How long eRPC may take to cordon the liar under load: the drill's stated target. */
-const CORDON_WITHIN_MS = 10_000;
+const CORDON_WITHIN_MS = 15_000;
 const INTEGRITY_METHODS = ["eth_getBalance", "eth_call", "eth_getCode", "eth_getStorageAt", "eth_getTransactionCount"];
 
 function quorumProblem(): string | undefined {
@@ -226,10 +226,10 @@ describe("quorum across operators, deep health and a poisoned node, through the 
     const t0 = Date.now();
     const cordonedAt: Record<string, number> = {};
     let stop = false;
-    // Bounded: 6 workers, one request in flight each, for at most 20 s (a few dozen requests/s).
+    // Bounded: 6 workers, one request in flight each, for at most 25 s (a few dozen requests/s).
     const worker = async (i: number) => {
       const client = clients[i % clients.length];
-      while (!stop && Date.now() - t0 < 20_000) {
+      while (!stop && Date.now() - t0 < 25_000) {
         counts.requests++;
         try {
           if (i % 2 === 0) {
@@ -250,7 +250,7 @@ describe("quorum across operators, deep health and a poisoned node, through the 
       }
     };
     const watcher = async () => {
-      while (Object.keys(cordonedAt).length < HOSTS.length && Date.now() - t0 < 20_000) {
+      while (Object.keys(cordonedAt).length < HOSTS.length && Date.now() - t0 < 25_000) {
         // Every gateway at once: the time is when its metrics first show the cordon (within a poll).
         await Promise.all(
           HOSTS.filter(([name]) => !cordonedAt[name]).map(async ([name]) => {
@@ -326,9 +326,9 @@ describe("quorum across operators, deep health and a poisoned node, through the 
     );
     assert.match(onNode(failing, "eth_blockNumber", []).result, /^0x/, "its head still answers");
     const t0 = Date.now();
-    while (Date.now() - t0 < 20_000 && !stateOf()?.startsWith("DOWN")) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() - t0 < 25_000 && !stateOf()?.startsWith("DOWN")) await new Promise((r) => setTimeout(r, 250));
     figures.infuraDrainMs = Date.now() - t0;
-    assert.match(stateOf() ?? "", /^DOWN/, `${failingId} is taken out within 20 s`);
+    assert.match(stateOf() ?? "", /^DOWN/, `${failingId} is taken out within 25 s`);
   });
 
   test("pulumi destroy succeeds and leaves the hosts clean", async () => {
