@@ -1,7 +1,7 @@
 /**
  * One autocannon load run in its own process (so the load generator does not share an event loop,
  * nor a CPU pin, with the bench that starts it): `node --import tsx bench/gateway-load.ts <url>
- * <connections> <seconds>` prints one JSON line {rps, p50, p99, errors}, latencies in ms from each
+ * <connections> <seconds> [<JSON-RPC body>]` prints one JSON line {rps, p50, p99, errors}, latencies in ms from each
  * response's own time (sub-millisecond; autocannon's histogram keeps whole milliseconds).
  */
 import { execFile } from "node:child_process";
@@ -24,14 +24,14 @@ export const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-export async function load(url: string, connections: number, seconds: number): Promise<Measure> {
+export async function load(url: string, connections: number, seconds: number, body = BODY): Promise<Measure> {
   const times: number[] = [];
   const result = await new Promise<autocannon.Result>((ok, fail) => {
     const instance = autocannon(
       {
         url,
         method: "POST",
-        body: BODY,
+        body,
         headers: { "content-type": "application/json" },
         connections,
         duration: seconds,
@@ -56,12 +56,14 @@ export async function loadInOwnProcess(
   connections: number,
   seconds: number,
   cpus?: string,
+  body = BODY,
 ): Promise<Measure> {
   const worker = [
     ...["--import", "tsx", resolve(__dirname, "gateway-load.ts")],
     url,
     String(connections),
     String(seconds),
+    body,
   ];
   const [cmd, ...args] = cpus ? ["taskset", "-c", cpus, process.execPath, ...worker] : [process.execPath, ...worker];
   const { stdout } = await promisify(execFile)(cmd, args, {
@@ -88,8 +90,8 @@ export function pinning(spec = process.env.BENCH_PIN ?? ""): Partial<Record<"anv
 }
 
 if (require.main === module) {
-  const [url, connections, seconds] = process.argv.slice(2);
-  load(url, Number(connections), Number(seconds)).then(
+  const [url, connections, seconds, body] = process.argv.slice(2);
+  load(url, Number(connections), Number(seconds), body ?? BODY).then(
     (m) => console.log(JSON.stringify(m)),
     (e) => {
       console.error(e);

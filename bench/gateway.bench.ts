@@ -1,123 +1,221 @@
 /**
- * `npm run bench:gateway`: what the RPC gateway (HAProxy with the configuration core/gateway
- * renders, unedited) costs against calling the node directly, measured in the same run on loopback
- * with autocannon, each load run in its own process (bench/gateway-load.ts, so the load generator
- * shares neither this process's event loop nor its CPU pin): throughput at each of
- * BENCH_CONNECTIONS (default 16,64; the target is judged at the first), and latency at one
- * connection (each response's own time, sub-millisecond). Direct and gateway runs alternate (order
- * swapped every run); medians of BENCH_RUNS (default 5, at least 3) runs of BENCH_SECONDS (default
- * 4) each. BENCH_PIN (e.g. `anvil=0,load=0,haproxy=1`) pins the processes with taskset, the same
- * pins for both paths: anvil and the load generator then get the same CPU whether or not HAProxy
- * is in the path. Targets: >= 80% of direct throughput, < 2 ms added p50.
- * Loopback only: one anvil and one HAProxy, both killed at the end.
+ * `npm run bench:gateway`: the same work, side by side in one run, on loopback with autocannon (each
+ * load run in its own process, bench/gateway-load.ts): `eth_getBalance` of anvil's funded account at
+ * BENCH_CONNECTIONS (default 16) connections, through
+ *   direct   the anvil itself;
+ *   bare     a bare HAProxy pass-through (one frontend, one server, no checks: the engine's own limit);
+ *   gateway  Sovereign's gateway (the configuration core/gateway renders, hot path: no integrity set);
+ *   erpc     eRPC 0.0.56 alone in front of the same anvil (no consensus, no cache);
+ *   quorum   integrity reads through Sovereign's gateway: HAProxy -> eRPC consensus over three anvils
+ *            (agreement 2 of 3, the configuration core/gateway renders).
+ * Per path: throughput, p50/p99, and CPU time per request of every process on the path (from
+ * /proc/<pid>/stat), with ratios against the bare HAProxy. Paths rotate order each run; medians of
+ * BENCH_RUNS (default 3) runs of BENCH_SECONDS (default 4). BENCH_PIN (e.g. `anvil=0,load=0,haproxy=1`)
+ * pins processes as in the other gateway benches (eRPC shares HAProxy's pin). Goals (issue 22): the
+ * gateway's proxy CPU per request within 1.15x of the bare HAProxy's; at least 3x eRPC's throughput
+ * on the hot path; the quorum's cost stated per participant. Every process is killed at the end.
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadavg } from "node:os";
 import { cpuTicks, loadInOwnProcess, pinning, type Measure } from "./gateway-load";
-import { HAPROXY, rpc, serverStates, startAnvil, startGateway, stopAll, waitFor } from "../test/gateway/processes";
+import {
+  HAPROXY,
+  freePort,
+  rpc,
+  serverStates,
+  startAnvil,
+  startErpc,
+  startGateway,
+  stopAll,
+  tempDir,
+  track,
+  waitFor,
+  type Anvil,
+} from "../test/gateway/processes";
+import { renderErpcConfig } from "../core/gateway/integrity";
+import { parseGatewayConfig } from "../core/gateway";
+import { parse, stringify } from "yaml";
 
-const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const SECONDS = Math.max(2, Number(process.env.BENCH_SECONDS ?? 4));
-const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16,64").split(",").map((c) => Math.max(2, Number(c)));
+const CONNECTIONS = Math.max(2, Number(process.env.BENCH_CONNECTIONS ?? 16));
 const PIN = pinning();
+const DEV = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [DEV, "latest"] });
+const HONEST = "0x21e19e0c9bab2400000";
+
+const PATHS = ["direct", "bare", "gateway", "erpc", "quorum"] as const;
+type Path = (typeof PATHS)[number];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-type Path = "direct" | "gateway";
+/** A bare HAProxy pass-through to `upstream`: no checks, no rules, no log. */
+async function startBareHaproxy(upstream: string): Promise<{ url: string; pid: number }> {
+  const dir = tempDir("sov-bare-");
+  const port = await freePort();
+  const cfg = [
+    "global",
+    "    tune.bufsize 16384",
+    "defaults",
+    "    mode http",
+    "    timeout connect 1s",
+    "    timeout client 30s",
+    "    timeout server 30s",
+    "frontend rpc",
+    `    bind 127.0.0.1:${port}`,
+    "    default_backend node",
+    "backend node",
+    `    server n ${new URL(upstream).host}`,
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "bare.cfg"), cfg);
+  const argv = [HAPROXY, "-db", "-f", join(dir, "bare.cfg")];
+  const [cmd, ...args] = PIN.haproxy ? ["taskset", "-c", PIN.haproxy, ...argv] : argv;
+  const p = track(spawn(cmd, args, { stdio: "ignore" }));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await rpc(url, "eth_chainId").catch(() => undefined)) === "0x7a69", 5000, "bare haproxy");
+  return { url, pid: p.pid! };
+}
+
+/** eRPC alone in front of `node`: the gateway renderer's eRPC config without a consensus policy. */
+async function startErpcAlone(node: Anvil): Promise<{ url: string; pid: number }> {
+  const dir = tempDir("sov-erpc-");
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const c = parseGatewayConfig({
+    gateway: "erpc-alone",
+    metrics: "127.0.0.1:1",
+    erpc: { port, metricsPort, timeoutMs: 2000, sitOutSeconds: 300 },
+    chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }],
+  });
+  const config = parse(
+    renderErpcConfig(c, [
+      {
+        chain: c.chains[0],
+        integrity: { agreement: 1, participants: 1, operators: 1, minOperators: 1, methods: ["none"], chainId: 31337 },
+      },
+    ]),
+  );
+  delete config.projects[0].networks[0].failsafe;
+  const yaml = stringify(config);
+  if (/consensus/.test(yaml)) throw new Error("eRPC alone must run without a consensus policy");
+  const e = await startErpc(
+    { erpcYaml: yaml, paths: { erpc: join(dir, "erpc.yaml") }, config: c },
+    { cpus: PIN.haproxy },
+  );
+  const url = `http://127.0.0.1:${port}/sovereign/evm/31337`;
+  await waitFor(async () => (await rpc(url, "eth_getBalance", [DEV, "latest"])) === HONEST, 10000, "eRPC alone");
+  return { url, pid: e.pid };
+}
 
 async function main(): Promise<void> {
-  const node = await startAnvil({ cpus: PIN.anvil });
-  const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
-  const accessLog = process.env.BENCH_ACCESS_LOG !== "0";
+  const [node, b, c] = await Promise.all([0, 1, 2].map(() => startAnvil({ cpus: PIN.anvil })));
+  const bare = await startBareHaproxy(node.url);
   const gw = await startGateway(
     {
       gateway: "gw-bench",
-      threads,
-      accessLog,
-      chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "bench" }] }],
+      chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "op-a" }] }],
     },
     { captureLog: false, cpus: PIN.haproxy },
   );
-  await waitFor(async () => Object.values(await serverStates(gw)).every((s) => s.status === "UP"), 5000, "gateway up");
-  const via = `${gw.url}/devnet/local`;
-  if ((await rpc(via, "eth_chainId")) !== "0x7a69") throw new Error("the gateway does not answer eth_chainId");
-  const targets: Record<Path, string> = { direct: node.url, gateway: via };
-  // CPU time per request of anvil and HAProxy in the runs at the first connection count (µs), by path.
-  const cpu: Record<Path, { anvil: number[]; haproxy: number[] }> = {
-    direct: { anvil: [], haproxy: [] },
-    gateway: { anvil: [], haproxy: [] },
+  const qgw = await startGateway(
+    {
+      gateway: "gw-quorum",
+      erpc: { port: await freePort(), metricsPort: await freePort(), timeoutMs: 2000, sitOutSeconds: 300 },
+      chains: [
+        {
+          chain: "devnet/local",
+          upstreams: [node, b, c].map((n, i) => ({ node: `node-${"abc"[i]}`, url: n.url, operator: `op-${"abc"[i]}` })),
+          integrity: { chainId: 31337, methods: ["eth_getBalance", "eth_call"] },
+        },
+      ],
+    },
+    { captureLog: false, cpus: PIN.haproxy },
+  );
+  const qerpc = await startErpc(qgw.rendered, { cpus: PIN.haproxy });
+  const erpc = await startErpcAlone(node);
+  const upAll = async () =>
+    [...Object.values(await serverStates(gw)), ...Object.values(await serverStates(qgw))].every(
+      (s) => s.status === "UP",
+    );
+  await waitFor(upAll, 10000, "gateways up");
+  const targets: Record<Path, { url: string; proxies: number[]; anvils: Anvil[] }> = {
+    direct: { url: node.url, proxies: [], anvils: [node] },
+    bare: { url: bare.url, proxies: [bare.pid], anvils: [node] },
+    gateway: { url: `${gw.url}/devnet/local`, proxies: [gw.process.pid!], anvils: [node] },
+    erpc: { url: erpc.url, proxies: [erpc.pid], anvils: [node] },
+    quorum: { url: `${qgw.url}/devnet/local`, proxies: [qgw.process.pid!, qerpc.pid], anvils: [node, b, c] },
   };
-  const load = async (k: Path, connections: number, seconds = SECONDS) => {
-    const t0 = [cpuTicks(node.process.pid!), cpuTicks(gw.process.pid!)];
-    const m = await loadInOwnProcess(targets[k], connections, seconds, PIN.load);
-    const us = (t: number) => (t * 10000) / (m.rps * seconds);
-    if (connections !== CONNECTIONS[0]) return m;
-    cpu[k].anvil.push(us(cpuTicks(node.process.pid!) - t0[0]));
-    cpu[k].haproxy.push(us(cpuTicks(gw.process.pid!) - t0[1]));
-    return m;
+  for (const p of PATHS) {
+    const got = await rpc(targets[p].url, "eth_getBalance", [DEV, "latest"]);
+    if (got !== HONEST) throw new Error(`${p}: eth_getBalance answered ${got}`);
+  }
+  const results: Record<Path, { m: Measure[]; proxyUs: number[]; proxyUsEach: number[][]; anvilUs: number[] }> =
+    Object.fromEntries(PATHS.map((p) => [p, { m: [], proxyUs: [], proxyUsEach: [], anvilUs: [] }])) as never;
+  const run = async (p: Path, seconds: number) => {
+    const t = targets[p];
+    const pids = [...t.proxies, ...t.anvils.map((a) => a.process.pid!)];
+    const t0 = pids.map(cpuTicks);
+    const m = await loadInOwnProcess(t.url, CONNECTIONS, seconds, PIN.load, BODY);
+    const us = pids.map((pid, i) => ((cpuTicks(pid) - t0[i]) * 10000) / (m.rps * seconds));
+    return {
+      m,
+      proxyEach: us.slice(0, t.proxies.length),
+      anvil: us.slice(t.proxies.length).reduce((a, x) => a + x, 0),
+    };
   };
-  const runs: Record<Path, { tput: Record<number, Measure[]>; lat: Measure[] }> = {
-    direct: { tput: Object.fromEntries(CONNECTIONS.map((c) => [c, []])), lat: [] },
-    gateway: { tput: Object.fromEntries(CONNECTIONS.map((c) => [c, []])), lat: [] },
-  };
-  await load("direct", CONNECTIONS[0], 1); // warm-up
-  await load("gateway", CONNECTIONS[0], 1);
+  for (const p of PATHS) await run(p, 1); // warm-up
   for (let i = 0; i < RUNS; i++) {
-    const order: Path[] = i % 2 ? ["gateway", "direct"] : ["direct", "gateway"];
-    for (const c of CONNECTIONS) for (const k of order) runs[k].tput[c].push(await load(k, c));
-    for (const k of order) runs[k].lat.push(await load(k, 1));
+    const order = PATHS.map((_, j) => PATHS[(i + j) % PATHS.length]);
+    for (const p of order) {
+      const r = await run(p, SECONDS);
+      results[p].m.push(r.m);
+      results[p].proxyUsEach.push(r.proxyEach);
+      results[p].proxyUs.push(r.proxyEach.reduce((a, x) => a + x, 0));
+      results[p].anvilUs.push(r.anvil);
+    }
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
   }
-  const f = (x: number) => x.toFixed(3);
   const pins = Object.entries(PIN)
     .map(([k, v]) => `${k} on CPU ${v}`)
     .join(", ");
   console.log(
-    `gateway bench: eth_blockNumber on loopback, ${RUNS} runs x ${SECONDS} s, medians (${execFileSync(HAPROXY, ["-v"], { encoding: "utf8" }).split("\n")[0]}; threads ${threads ?? "default"}, access log ${accessLog ? "on" : "off"}; ${pins || "no CPU pinning"}; load average ${loadavg()
+    `gateway side-by-side: eth_getBalance at ${CONNECTIONS} connections on loopback, ${RUNS} runs x ${SECONDS} s, medians (${pins || "no CPU pinning"}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")})`,
   );
-  console.log("| path | connections | req/s | p50 (ms) | p99 (ms) | errors |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-  const ratios: number[] = [];
+  console.log(
+    "| path | req/s | p50 (ms) | p99 (ms) | errors | proxy CPU µs/req | node CPU µs/req | proxy CPU vs bare | req/s vs bare |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const rps = (p: Path) => median(results[p].m.map((m) => m.rps));
+  const proxy = (p: Path) => median(results[p].proxyUs);
+  const anvil = (p: Path) => median(results[p].anvilUs);
   let errors = 0;
-  for (const c of CONNECTIONS) {
-    const rps: Record<Path, number> = { direct: 0, gateway: 0 };
-    for (const k of ["direct", "gateway"] as const) {
-      const ms = runs[k].tput[c];
-      rps[k] = median(ms.map((m) => m.rps));
-      const e = ms.reduce((a, m) => a + m.errors, 0);
-      errors += e;
-      console.log(
-        `| ${k} | ${c} | ${rps[k].toFixed(0)} | ${f(median(ms.map((m) => m.p50)))} | ${f(median(ms.map((m) => m.p99)))} | ${e} |`,
-      );
-    }
-    ratios.push(rps.gateway / rps.direct);
-  }
-  const p50: Record<Path, number> = { direct: 0, gateway: 0 };
-  for (const k of ["direct", "gateway"] as const) {
-    const ms = runs[k].lat;
-    p50[k] = median(ms.map((m) => m.p50));
-    const e = ms.reduce((a, m) => a + m.errors, 0);
+  for (const p of PATHS) {
+    const e = results[p].m.reduce((a, m) => a + m.errors, 0);
     errors += e;
     console.log(
-      `| ${k} | 1 | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${f(p50[k])} | ${f(median(ms.map((m) => m.p99)))} | ${e} |`,
+      `| ${p} | ${rps(p).toFixed(0)} | ${median(results[p].m.map((m) => m.p50)).toFixed(3)} | ${median(results[p].m.map((m) => m.p99)).toFixed(3)} | ${e} | ${p === "direct" ? "-" : proxy(p).toFixed(1)} | ${anvil(p).toFixed(1)} | ${p === "direct" ? "-" : (proxy(p) / proxy("bare")).toFixed(2) + "x"} | ${(rps(p) / rps("bare")).toFixed(2)}x |`,
     );
   }
-  for (const [i, c] of CONNECTIONS.entries())
-    console.log(
-      `throughput through the gateway at ${c} connections: ${(ratios[i] * 100).toFixed(1)}% of direct` +
-        (i === 0 ? ` (target >= 80%): ${ratios[i] >= 0.8 ? "met" : "MISSED"}` : ""),
-    );
-  const added = p50.gateway - p50.direct;
-  const us = (xs: number[]) => median(xs).toFixed(1);
+  const cpuRatio = proxy("gateway") / proxy("bare");
+  const tputRatio = rps("gateway") / rps("erpc");
+  const erpcInQuorum = median(results.quorum.proxyUsEach.map((x) => x[1]));
+  const haproxyInQuorum = median(results.quorum.proxyUsEach.map((x) => x[0]));
   console.log(
-    `CPU per request at ${CONNECTIONS[0]} connections (µs, medians): direct: anvil ${us(cpu.direct.anvil)}; gateway: anvil ${us(cpu.gateway.anvil)}, haproxy ${us(cpu.gateway.haproxy)}`,
+    `gateway proxy CPU per request: ${cpuRatio.toFixed(2)}x the bare HAProxy's (goal <= 1.15x): ${cpuRatio <= 1.15 ? "met" : "MISSED"}`,
   );
-  console.log(`added p50 latency at 1 connection: ${f(added)} ms (target < 2 ms): ${added < 2 ? "met" : "MISSED"}`);
+  console.log(
+    `gateway throughput: ${tputRatio.toFixed(2)}x eRPC alone's (goal >= 3x): ${tputRatio >= 3 ? "met" : "MISSED"}`,
+  );
+  console.log(
+    `quorum read (3 participants, agreement 2): HAProxy ${haproxyInQuorum.toFixed(1)} µs + eRPC ${erpcInQuorum.toFixed(1)} µs + nodes ${anvil("quorum").toFixed(1)} µs of CPU per request = ${((haproxyInQuorum + erpcInQuorum + anvil("quorum")) / 3).toFixed(1)} µs per participant; eRPC ${(erpcInQuorum / 3).toFixed(1)} µs and node ${(anvil("quorum") / 3).toFixed(1)} µs per participant; ${(rps("quorum") / rps("gateway")).toFixed(2)}x the hot path's throughput`,
+  );
   if (errors) process.exitCode = 1;
 }
 

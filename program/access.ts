@@ -2,7 +2,7 @@
  * The access layer's stack config: what the plan's gateways share (`sovereign:gatewayTlsCertificate`,
  * `sovereign:gatewayTlsPrivateKey`, `sovereign:gatewayApiKeys` with a secret
  * `sovereign:gatewayApiKey-<name>` each, `sovereign:gatewayAllowCidrs`, `sovereign:gatewayImage`,
- * `sovereign:gatewayTimeouts`) and
+ * `sovereign:gatewayTimeouts`, `sovereign:erpcImage`) and
  * the one RPC hostname on several DNS providers (`sovereign:dns`), checked in one place with every
  * problem named by its key.
  */
@@ -217,6 +217,12 @@ export function readAccessConfig(config: pulumi.Config, problems: string[]): Acc
       `sovereign:gatewayImage is '${image}'; use an image reference, e.g. haproxy:2.6.12 or registry.example.org/haproxy@sha256:...`,
     );
   else if (image) gateways.image = image;
+  const erpcImage = config.get("erpcImage")?.trim();
+  if (erpcImage && !/^[\w][\w./:@-]*$/.test(erpcImage))
+    problems.push(
+      `sovereign:erpcImage is '${erpcImage}'; use an image reference, e.g. ghcr.io/erpc/erpc:0.0.56 or registry.example.org/erpc@sha256:...`,
+    );
+  else if (erpcImage) gateways.erpcImage = erpcImage;
   const holders = parsedConfig(
     config,
     "gatewayApiKeys",

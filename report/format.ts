@@ -79,7 +79,17 @@ export function accessLayerNote(plan: Plan): string {
   const load = t
     ? ` Gateway egress is an estimate: each gateway is priced for its share of the assumed load, here ${t.requestsPerSecond} requests/s at ${t.responseKb} KB per response (gateways.traffic); traffic between nodes and gateways is not priced.`
     : "";
-  return `Access layer: ${plan.gateways.length} gateways, ${usd(plan.totals.gateways?.monthlyUsd ?? 0)}/month of the total.${load}`;
+  return `Access layer: ${plan.gateways.length} gateways, ${usd(plan.totals.gateways?.monthlyUsd ?? 0)}/month of the total.${load}${integrityNote(plan)}`;
+}
+/** The quorum of each chain's integrity reads (gateways.integrity), the same on every gateway serving it. */
+function integrityNote(plan: Plan): string {
+  const quorums = new Map(plan.gateways.flatMap((g) => Object.entries(g.integrity ?? {})));
+  if (!quorums.size) return "";
+  const rows = [...quorums].map(
+    ([chain, q]) =>
+      `${chain} ${q.agreement} of ${q.participants} nodes agree (${q.operators} operators; one answer spans >= ${q.minOperators})${q.methods ? ` on ${q.methods.join(", ")}` : ""}`,
+  );
+  return ` Integrity reads (quorum across operators, else a JSON-RPC error): ${rows.join("; ")}.`;
 }
 /** The access layer after an outage, in words (terminal and Markdown reports). */
 export function outageAccessLines(o: OutageResult): string[] {

@@ -19,7 +19,7 @@ import { UpstreamCertificate, type UpstreamCertificateArgs } from "./upstream-ce
 /** What every gateway of a Fleet shares (FleetArgs.gateways). */
 export type FleetGatewayOptions = Pick<
   RpcGatewayArgs,
-  "tls" | "apiKeys" | "port" | "allowCidrs" | "metrics" | "timeouts" | "retries" | "image" | "transform"
+  "tls" | "apiKeys" | "port" | "allowCidrs" | "metrics" | "timeouts" | "retries" | "image" | "erpcImage" | "transform"
 > & {
   /**
    * Edit the children that draw the upstream CA and issue the mTLS certificates (made only when a

@@ -57,6 +57,13 @@ export interface RpcGatewayChain {
   maxLagBlocks?: number;
   /** Pass WebSocket upgrades through (chains whose clients serve WS). @default false */
   websocket?: boolean;
+  /**
+   * Integrity reads (state and history) answered by the eRPC sidecar only when nodes on
+   * `minOperators` operators agree (see GatewayChain.integrity in core/gateway).
+   * @default none (every method on HAProxy)
+   * @example { chainId: 1, minOperators: 2 }
+   */
+  integrity?: { chainId: number; minOperators?: number; methods?: string[] };
 }
 
 /** An API key with its own rate limit; the key is a secret. */
@@ -117,6 +124,8 @@ export interface RpcGatewayArgs {
   upstreamAuth?: Record<string, pulumi.Input<string>>;
   /** HAProxy image. @default GATEWAY_IMAGE (`haproxy:2.6.12`); the lab passes its Debian-built image */
   image?: string;
+  /** eRPC image of the integrity layer (chains with `integrity`). @default ERPC_IMAGE (`ghcr.io/erpc/erpc:0.0.56`); the lab passes its own build */
+  erpcImage?: string;
   /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
   workloadUpdates?: NodeHostArgs["workloadUpdates"];
   /**
@@ -199,7 +208,7 @@ export class RpcGateway extends pulumi.ComponentResource {
     });
     // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
     const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
-    const workloadOptions = { fleet, image: args.image, ...roots };
+    const workloadOptions = { fleet, image: args.image, erpcImage: args.erpcImage, ...roots };
     // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
     // paths) is known; rendered again with the real upstream URLs once they resolve.
     const standIn = (u: pulumi.Input<string> | undefined, tls: boolean) =>
@@ -392,6 +401,7 @@ export function chainsFromFleet(
     kind: c.kind,
     maxLagBlocks: c.maxLagBlocks,
     websocket: c.websocket,
+    ...(c.integrity ? { integrity: c.integrity } : {}),
     upstreams: c.upstreams.map((u) => {
       const url = all.apply((n) => {
         const endpoint = n[u.node]?.rpcEndpoint;

@@ -14,6 +14,44 @@ export const siteList = (what: string) =>
     .min(1, `list at least one site, or leave ${what} out`)
     .max(MAX_LIST, `at most ${MAX_LIST.toLocaleString("en-US")} sites`);
 
+const integrityMethods = z
+  .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a JSON-RPC method name, e.g. eth_getBalance"))
+  .min(1, "list at least one method, or leave methods out for the RPC kind's default")
+  .max(200, "at most 200 methods");
+const integrityMinOperators = z
+  .number()
+  .int("must be a whole number")
+  .min(2, "must be at least 2: one operator's word is what the integrity layer refuses");
+
+/**
+ * The integrity layer: state and history reads answered only when nodes on several operators agree
+ * (eRPC's consensus beside each gateway; head reads, writes and WebSocket stay on HAProxy).
+ */
+export const GatewaysIntegrity = z
+  .strictObject({
+    minOperators: integrityMinOperators
+      .default(2)
+      .describe(
+        "Operators whose nodes must return the same answer before a gateway passes an integrity read on; with fewer reachable, the read fails with a JSON-RPC error. @default 2",
+      ),
+    methods: integrityMethods
+      .optional()
+      .describe(
+        "Methods that need the agreement. @default the RPC kind's (EVM: eth_call, eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_getTransactionReceipt, eth_getTransactionByHash, eth_getLogs, eth_getBlockByNumber/ByHash, eth_getProof)",
+      ),
+    perChain: z
+      .record(
+        z.string(),
+        z.strictObject({ minOperators: integrityMinOperators.optional(), methods: integrityMethods.optional() }),
+      )
+      .optional()
+      .describe("Per chain key (`chain/network`): minOperators or methods in place of the ones above. @default none"),
+  })
+  .describe(
+    "Integrity reads confirmed across operators (quorum). Chains whose RPC kind has no integrity methods are served as before. @default off",
+  );
+export type GatewaysIntegrity = z.infer<typeof GatewaysIntegrity>;
+
 /**
  * The access layer: RPC gateways (HAProxy) in front of every node of the chains they serve, placed
  * by the planner under the policy's caps and, whatever the policy says, on at least two operators,
@@ -81,6 +119,7 @@ export const Gateways = z
       .min(1, "must be at least 1")
       .default(1)
       .describe("Gateways each chain keeps after the loss of any one operator or any one region. @default 1"),
+    integrity: GatewaysIntegrity.optional(),
     traffic: z
       .strictObject({
         requestsPerSecond: z

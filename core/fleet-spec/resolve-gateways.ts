@@ -8,6 +8,7 @@ import { HOURS_PER_MONTH, OUTSIDE_OVERLAY, type Profile } from "../catalog/schem
 import { quote, type InputProblem } from "../errors";
 import type { Policy } from "../diversity/policy";
 import { own } from "../own";
+import type { GatewaysIntegrity } from "./gateways";
 import type { FleetSpec } from "./schema";
 import type { NodeGroup, Site } from "./resolve";
 import { didYouMean } from "./suggest";
@@ -46,6 +47,8 @@ export interface AccessLayer {
   groups: Array<NodeGroup & { gateway: GatewayDemand }>;
   maxLagBlocks: number;
   minSurviving: number;
+  /** The spec's `gateways.integrity`, when set. */
+  integrity?: GatewaysIntegrity;
   /** Site ids whose nodes are backup upstreams. */
   backupSites: string[];
   /** The load assumed per chain to price egress. */
@@ -110,6 +113,17 @@ export function resolveGateways(
   const trafficSource = fromCatalog
     ? `${assumption}: ${catalog.gateways.traffic.source}`
     : `${assumption}, from the spec (gateways.traffic)`;
+
+  // integrity.perChain keyed like perChain (`chain` alone when the fleet runs it on one network).
+  const integrity = g.integrity && {
+    ...g.integrity,
+    perChain: Object.fromEntries(
+      Object.entries(g.integrity.perChain ?? {}).flatMap(([key, v]) => {
+        const chainKey = chainKeyOf(key, chainKeys, `gateways.integrity.perChain.${key}`, problems);
+        return chainKey ? [[chainKey, v]] : [];
+      }),
+    ),
+  };
 
   const demands: Array<Omit<GatewayDemand, "kind" | "sites" | "policy"> & { count: number }> = [];
   if (g.count !== undefined) {
@@ -194,6 +208,7 @@ export function resolveGateways(
     groups,
     maxLagBlocks: g.maxLagBlocks,
     minSurviving: g.minSurviving,
+    ...(integrity ? { integrity } : {}),
     backupSites,
     traffic: { ...traffic, estimate: true, source: trafficSource },
   };

@@ -7,11 +7,14 @@ import { createHash } from "node:crypto";
 import { rpcKind, RPC_KINDS, type MethodClass, type RpcKind } from "../rpc-kinds";
 import { fill, readTemplate } from "../workload/templates";
 import { apiKeyProblem } from "./credentials";
+import { chainIntegrity, integrityBackend, integrityRoute, renderErpcConfig, type ChainIntegrity } from "./integrity";
 import { parseGatewayConfig, type GatewayApiKey, type GatewayConfig, type GatewayConfigInput } from "./types";
 
 export const GATEWAY_FILES = {
   config: "haproxy.cfg",
   lagCheck: "lag-check.lua",
+  /** The eRPC sidecar's configuration (chains with integrity reads). */
+  erpc: "erpc.yaml",
   /** `<sha256 of key> <requests per second>` per line: secret. */
   apiKeys: "api-keys.map",
   /** Certificate chain + private key, PEM: secret. */
@@ -46,6 +49,10 @@ export interface RenderedGatewayConfig {
   upstreamTls: boolean;
   /** HAProxy backend name by chain key, for chains whose nodes want credentials (the keys of the upstream-auth map). */
   upstreamAuth: Record<string, string>;
+  /** The integrity layer by chain key (quorum and methods), for chains with `integrity`. */
+  integrity: Record<string, ChainIntegrity>;
+  /** erpc.yaml of the eRPC sidecar; absent when no chain has integrity. */
+  erpcYaml?: string;
 }
 
 interface Address {
@@ -77,6 +84,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
   const lagChains: string[] = [];
   const lagTunnels: string[] = [];
   const upstreamAuth: Record<string, string> = {};
+  const integrity: Record<string, ChainIntegrity> = {};
   const t = c.timeouts;
   for (const [i, chain] of c.chains.entries()) {
     if (seen.has(chain.chain))
@@ -90,6 +98,12 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
     const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
     routeLines.push(`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`);
+    if (chain.integrity) {
+      const q = (integrity[chain.chain] = chainIntegrity(chain, kind, `chains[${i}]`));
+      const integrityName = `integrity_${chain.chain.replace("/", ".")}`;
+      routeLines.push(integrityRoute(q, pathAcl, integrityName));
+      backends.push(integrityBackend(c, chain, q, integrityName, templateDir));
+    }
     if (chain.websocket)
       routeLines.push(`    http-request set-var(txn.backend) str(${wsBackend}) if websocket ${pathAcl}`);
 
@@ -213,6 +227,7 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     "templates/gateway/lag-check.lua",
   );
   const upstreamTls = c.chains.some((ch) => ch.upstreams.some((u) => u.mtls));
+  const withIntegrity = c.chains.filter((ch) => integrity[ch.chain]);
   return {
     config: c,
     haproxyCfg,
@@ -224,6 +239,15 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
     paths,
     upstreamTls,
     upstreamAuth,
+    integrity,
+    ...(withIntegrity.length
+      ? {
+          erpcYaml: renderErpcConfig(
+            c,
+            withIntegrity.map((ch) => ({ chain: ch, integrity: integrity[ch.chain] })),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -234,9 +258,18 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
  */
 function healthCheck(kind: RpcKind, authMap: string | undefined): string {
   const auth = authMap ? ` hdr authorization "%[be_name,map(${authMap})]"` : "";
+  const step = (c: { body: string; expect: readonly string[] }) => [
+    `    http-check send meth POST uri / ver HTTP/1.1 hdr host localhost hdr content-type application/json${auth} body ${JSON.stringify(c.body)}`,
+    ...c.expect.map((e) => `    http-check expect ${e}`),
+  ];
+  if (!kind.stateCheck) return step(kind.healthCheck).join("\n");
+  // Deep health: a second request reads state; each step opens its own connection, as the server's
+  // check would (`connect default`: its address, port and TLS).
   return [
-    `    http-check send meth POST uri / ver HTTP/1.1 hdr host localhost hdr content-type application/json${auth} body ${JSON.stringify(kind.healthCheck.body)}`,
-    ...kind.healthCheck.expect.map((e) => `    http-check expect ${e}`),
+    "    http-check connect default",
+    ...step(kind.healthCheck),
+    "    http-check connect default",
+    ...step(kind.stateCheck),
   ].join("\n");
 }
 

@@ -65,6 +65,25 @@ export const GatewayChain = z
     maxLagBlocks: z.number().int().min(0).default(3),
     /** Pass WebSocket upgrades through to the nodes (chains whose clients serve WS). @default false */
     websocket: z.boolean().default(false),
+    /**
+     * Integrity reads: these methods go to the eRPC sidecar, which answers only when nodes on
+     * `minOperators` operators agree (core/diversity/quorum.ts), else with a JSON-RPC error.
+     * @default none (every method on HAProxy)
+     */
+    integrity: z
+      .object({
+        /** The chain's EVM chain id (eRPC's network). */
+        chainId: z.number().int().positive(),
+        /** @default 2 */
+        minOperators: z.number().int().min(2).default(2),
+        /** @default the RPC kind's `integrityMethods` */
+        methods: z
+          .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a JSON-RPC method name"))
+          .min(1)
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type GatewayChain = z.input<typeof GatewayChain>;
@@ -164,6 +183,20 @@ export const GatewayConfigInput = z
     accessLog: z.boolean().default(true),
     /** Attempts on other upstreams after the first fails. @default 2 */
     retries: z.number().int().min(0).max(10).default(2),
+    /** The eRPC sidecar of chains with `integrity`: loopback ports and its consensus budget. */
+    erpc: z
+      .object({
+        /** eRPC's JSON-RPC listener on 127.0.0.1 (HAProxy's integrity backends dial it). @default 4000 */
+        port: z.number().int().min(1).max(65535).default(4000),
+        /** eRPC's Prometheus listener, on the host of `metrics`. @default 4001 */
+        metricsPort: z.number().int().min(1).max(65535).default(4001),
+        /** Time an integrity read may take, every participant's answer included; then a JSON-RPC error. @default 2000 */
+        timeoutMs: z.number().int().positive().default(2000),
+        /** How long a node that disagreed with the agreed answer sits out (eRPC's sitOutPenalty). @default 300 */
+        sitOutSeconds: z.number().int().positive().default(300),
+      })
+      .strict()
+      .default({ port: 4000, metricsPort: 4001, timeoutMs: 2000, sitOutSeconds: 300 }),
   })
   .strict();
 export type GatewayConfigInput = z.input<typeof GatewayConfigInput>;

@@ -28,6 +28,8 @@ export interface PlannedGatewayChain {
   /** True when every upstream serves WebSocket. */
   websocket: boolean;
   upstreams: PlannedUpstream[];
+  /** The plan's integrity layer of the chain (gateways.integrity), with the chain's id from the catalog. */
+  integrity?: { chainId: number; minOperators: number; methods?: string[] };
 }
 
 export interface GatewayChainsOptions {
@@ -70,8 +72,25 @@ export function gatewayChains(
       maxLagBlocks: options.maxLagBlocks ?? 3,
       websocket: upstreams.every((u) => u.wsPort !== undefined),
       upstreams,
+      ...integrityOf(gateway, key, kind, catalog.chains.get(nodes[0].chain)?.chainIds?.[nodes[0].network]),
     };
   });
+}
+
+/**
+ * The chain's integrity layer from the plan: none for a chain whose RPC kind has no integrity
+ * methods and whose spec names none (served as before); a chain with one but no chain id in the
+ * catalog is an error.
+ */
+function integrityOf(gateway: PlannedGateway, key: string, kind: string, chainId: number | undefined) {
+  const planned = gateway.integrity?.[key];
+  if (!planned || (!planned.methods && !rpcKind(kind).integrityMethods?.length)) return {};
+  if (chainId === undefined)
+    throw new Error(
+      `${gateway.id}: ${key} has no chain id in the catalog (chains[].chainIds), which eRPC's integrity layer needs; add it or leave the chain out of gateways.integrity`,
+    );
+  const { minOperators, methods } = planned;
+  return { integrity: { chainId, minOperators, ...(methods ? { methods } : {}) } };
 }
 
 /** `url` with the WebSocket port in place of the RPC port, keeping any host port shift. */

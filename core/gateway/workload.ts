@@ -25,6 +25,7 @@ import {
   renderGatewayConfig,
   type RenderedGatewayConfig,
 } from "./haproxy";
+import { ERPC_IMAGE } from "./integrity";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
 
 /**
@@ -47,6 +48,8 @@ export interface GatewayWorkloadOptions {
   project?: string;
   /** HAProxy image. @default GATEWAY_IMAGE */
   image?: string;
+  /** eRPC image of the integrity layer (chains with integrity). @default ERPC_IMAGE */
+  erpcImage?: string;
   /** Template directory. @default the package's `templates/` */
   templateDir?: string;
 }
@@ -115,7 +118,8 @@ export function renderGatewayWorkload(
   };
   // A changed configuration recreates the container (compose sees a changed label).
   service.labels = { ...service.labels, "sovereign.gateway.config": configHash };
-  const compose = { services: { gateway: service } };
+  const compose: { services: Record<string, ComposeService> } = { services: { gateway: service } };
+  if (haproxy.erpcYaml) compose.services.erpc = erpcService(haproxy, service, options, project, haproxyDir);
   const [metricsHost] = haproxy.config.metrics.split(/:(?=\d+$)/);
   const ports: PublishedPort[] = [
     {
@@ -138,6 +142,7 @@ export function renderGatewayWorkload(
       hostIp: metricsHost,
     },
   ];
+  if (haproxy.erpcYaml) ports.push(...erpcPorts(haproxy, metricsHost));
   return {
     fleet,
     node: id,
@@ -161,6 +166,45 @@ export function renderGatewayWorkload(
   };
 }
 
+/**
+ * The eRPC sidecar of the integrity layer: host network like HAProxy (it dials the same upstream
+ * addresses), listening on loopback only. Runs as the official image's user (distroless `nonroot`),
+ * so only erpc.yaml is mounted (at /erpc.yaml, where the official image looks), not the gateway's
+ * root-only config directory.
+ */
+function erpcService(
+  haproxy: RenderedGatewayConfig,
+  gateway: ComposeService,
+  options: GatewayWorkloadOptions,
+  project: string,
+  haproxyDir: string,
+): ComposeService {
+  const { user: _user, command: _command, image: _image, volumes: _volumes, ...shared } = gateway;
+  return {
+    ...shared,
+    image: options.erpcImage ?? ERPC_IMAGE,
+    container_name: `${project}-erpc`,
+    command: ["/erpc-server", "/erpc.yaml"],
+    user: "65532:65532",
+    volumes: [`${haproxyDir}/${GATEWAY_FILES.erpc}:/erpc.yaml:ro`],
+    labels: {
+      ...gateway.labels,
+      "sovereign.client": "erpc",
+      "sovereign.gateway.config": createHash("sha256").update(haproxy.erpcYaml!).digest("hex").slice(0, 16),
+    },
+  };
+}
+
+/** eRPC's ports, claimed on the host like HAProxy's: both private (loopback and the metrics address). */
+function erpcPorts(haproxy: RenderedGatewayConfig, metricsHost: string): PublishedPort[] {
+  const e = haproxy.config.erpc;
+  const port = (name: string, p: number, hostIp: string): PublishedPort => ({
+    ...{ service: "erpc", client: "erpc", name, port: p, containerPort: p },
+    ...{ protocol: "tcp", exposure: "private", hostIp },
+  });
+  return [port("rpc", e.port, "127.0.0.1"), port("metrics", e.metricsPort, metricsHost)];
+}
+
 /** The HAProxy files of a gateway (config, Lua, and the secret key map and certificate). Never log the result. */
 export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets = {}): WorkloadFile[] {
   const h = w.haproxy;
@@ -168,6 +212,8 @@ export function gatewayConfigFiles(w: GatewayWorkload, secrets: GatewaySecrets =
     { path: `${w.haproxyDir}/${GATEWAY_FILES.config}`, content: h.haproxyCfg, mode: "0644", secret: false },
     { path: `${w.haproxyDir}/lag-check.lua`, content: h.lagCheckLua, mode: "0644", secret: false },
   ];
+  if (h.erpcYaml)
+    files.push({ path: `${w.haproxyDir}/${GATEWAY_FILES.erpc}`, content: h.erpcYaml, mode: "0644", secret: false });
   if (h.config.apiKeys) {
     if (!secrets.apiKeys)
       throw new Error(

@@ -26,6 +26,32 @@ export function accessAlerts(opts: AccessAlertOptions): AlertingRule[] {
       },
     },
     {
+      // eRPC counts each answer of a node that differs from the agreed one (integrity reads).
+      alert: "SovereignIntegrityDispute",
+      expr: `sum by (gateway, upstream) (increase(erpc_consensus_misbehavior_detected_total{job="${JOBS.erpc}"}[5m])) > 0`,
+      labels: { severity: "critical", group: "access" },
+      annotations: {
+        summary:
+          "{{ $labels.upstream }} answered integrity reads on {{ $labels.gateway }} unlike the nodes of other operators",
+        description:
+          "A node returned state the quorum did not confirm: forged, corrupted or on another fork. The gateway cordoned it and never passed its answer on.",
+        action:
+          "Take the node out of the fleet and inspect its binary and data (KelpDAO, April 2026: replaced binaries); the eRPC log on the gateway has the request and the answers' hashes.",
+      },
+    },
+    {
+      alert: "SovereignIntegrityNoQuorum",
+      expr: `sum by (gateway) (increase(erpc_consensus_errors_total{job="${JOBS.erpc}", error=~"low_participants|dispute"}[5m])) > 0`,
+      labels: { severity: "critical", group: "access" },
+      annotations: {
+        summary: "{{ $labels.gateway }} refused integrity reads: no quorum across operators",
+        description:
+          "Too few operators' nodes answered, or they disagreed: clients got a JSON-RPC error instead of one operator's word.",
+        action:
+          "Find which operators' nodes are down or cordoned (`sovereign status`, the gateway's /stats); do not lower gateways.integrity.minOperators to get answers back.",
+      },
+    },
+    {
       alert: "SovereignEndpointDown",
       expr: `probe_success{job="${JOBS.rpcProbe}"} == 0`,
       for: "2m",

@@ -64,6 +64,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         relabel_configs: viaBlackbox(input.blackbox),
       },
       { job_name: JOBS.haproxy, file_sd_configs: fileSd(input.targetsDir, JOBS.haproxy) },
+      { job_name: JOBS.erpc, file_sd_configs: fileSd(input.targetsDir, JOBS.erpc) },
       {
         job_name: JOBS.rpcProbe,
         metrics_path: "/probe",

@@ -12,6 +12,8 @@ import type { Plan, PlannedNode } from "../plan/types";
 export const NODE_EXPORTER_PORT = 9100;
 /** Port of HAProxy's built-in Prometheus exporter on a gateway (core/gateway: `metrics` listener). */
 export const HAPROXY_EXPORTER_PORT = 8405;
+/** Port of the eRPC sidecar's exporter on a gateway with integrity reads (core/gateway: `erpc.metricsPort`). */
+export const ERPC_EXPORTER_PORT = 4001;
 
 /** The jobs of the scrape config; the rules select on them. */
 export const JOBS = {
@@ -19,6 +21,7 @@ export const JOBS = {
   nodeProbe: "node-probe",
   client: "client",
   haproxy: "haproxy",
+  erpc: "erpc",
   rpcProbe: "rpc-probe",
   dnsProbe: "dns-probe",
 } as const;
@@ -123,6 +126,7 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
     if (probe) nodeProbe.push(probe);
   }
   const haproxy: TargetGroup[] = [];
+  const erpc: TargetGroup[] = [];
   for (const g of plan.gateways) {
     const address = addressOf(addresses, g.id);
     const labels = { gateway: g.id, operator: g.operator, region: g.region, jurisdiction: g.jurisdiction };
@@ -134,12 +138,15 @@ export function renderTargets(input: TargetInput): Record<string, TargetGroup[]>
       });
     }
     haproxy.push({ targets: [hostPort(address, HAPROXY_EXPORTER_PORT)], labels });
+    if (g.integrity && Object.keys(g.integrity).length)
+      erpc.push({ targets: [hostPort(address, ERPC_EXPORTER_PORT)], labels });
   }
   return {
     [JOBS.node]: node,
     [JOBS.client]: client,
     [JOBS.nodeProbe]: nodeProbe,
     [JOBS.haproxy]: haproxy,
+    [JOBS.erpc]: erpc,
     [JOBS.rpcProbe]: (input.endpoints ?? []).map((url) => ({ targets: [url], labels: { endpoint: url } })),
     [JOBS.dnsProbe]: (input.dnsServers ?? []).map((server) => ({ targets: [server], labels: { server } })),
   };

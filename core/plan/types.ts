@@ -5,6 +5,7 @@
 import type { CostBreakdown, StorageChoice } from "../costs/options";
 import type { ConcentrationMetrics, DiversityNode, PolicyCheck } from "../diversity";
 import type { SiteProvider } from "../fleet-spec/resolve";
+import type { OperatorQuorum } from "../diversity/quorum";
 
 export interface PlannedNode extends DiversityNode {
   chain: string;
@@ -99,6 +100,18 @@ export interface PlannedGateway {
   backup?: string[];
   /** The load its egress is priced for: its share of every served chain's assumed requests. */
   traffic?: { requestsPerSecond: number; responseKb: number; egressGbMonth: number };
+  /**
+   * The integrity layer per served chain key (gateways.integrity): the quorum an integrity read
+   * needs (core/diversity/quorum.ts) and the methods, when the spec names them (else the RPC kind's).
+   * Absent without gateways.integrity.
+   */
+  integrity?: Record<string, PlannedIntegrity>;
+}
+
+/** A chain's integrity reads on a gateway: answered only when `agreement` nodes on `minOperators`+ operators agree. */
+export interface PlannedIntegrity extends OperatorQuorum {
+  /** Methods from the spec; absent = the RPC kind's `integrityMethods`. */
+  methods?: string[];
 }
 
 export interface Plan {

@@ -4,8 +4,10 @@
  * solution into Plan.gateways.
  */
 import { allowedCount, shareNeeded } from "../diversity";
+import { operatorQuorum } from "../diversity/quorum";
+import { SpecError } from "../errors";
 import type { Fleet } from "../fleet-spec/resolve";
-import type { PlannedGateway, PlannedHost, PlannedMonitor, PlannedNode } from "../plan";
+import type { PlannedGateway, PlannedHost, PlannedIntegrity, PlannedMonitor, PlannedNode } from "../plan";
 import type { Candidates } from "./candidates";
 import type { Reason } from "./explain";
 import { legalReasons } from "./explain-legal";
@@ -64,6 +66,7 @@ export function splitGateways(
           // Bare metal and Akash do not bill egress; the load is the same.
           egressGbMonth: group.profile.egressGbMonth,
         },
+        ...(access?.integrity ? { integrity: integrityOf(chains, nodes, access.integrity) } : {}),
       };
     });
   const ids = new Set(gateways.map((g) => g.id));
@@ -84,6 +87,39 @@ export function splitGateways(
         : h;
     }),
   };
+}
+
+/**
+ * The quorum of each chain's integrity reads, from how many of its nodes each operator holds: the
+ * spec's minOperators (per chain, else the section's). A chain whose nodes sit on too few operators
+ * is refused, naming the field and the fix: answering from fewer would be one operator's word.
+ */
+function integrityOf(
+  chains: string[],
+  nodes: PlannedNode[],
+  spec: NonNullable<NonNullable<Fleet["access"]>["integrity"]>,
+): Record<string, PlannedIntegrity> {
+  return Object.fromEntries(
+    chains.map((key) => {
+      const own = spec.perChain?.[key];
+      const minOperators = own?.minOperators ?? spec.minOperators;
+      const methods = own?.methods ?? spec.methods;
+      const q = operatorQuorum(
+        nodes.filter((n) => n.chainKey === key).map((n) => n.operator),
+        minOperators,
+      );
+      if ("problem" in q)
+        throw new SpecError([
+          {
+            path: own?.minOperators
+              ? `gateways.integrity.perChain.${key}.minOperators`
+              : "gateways.integrity.minOperators",
+            message: `${key}: ${q.problem}; lower it, or spread ${key}'s nodes over more operators (policy.minOperators, policy.maxShare.operator)`,
+          },
+        ]);
+      return [key, { ...q, ...(methods ? { methods: [...methods] } : {}) }];
+    }),
+  );
 }
 
 /** Names for a message; an empty list says "none" rather than leaving nothing after a colon. */

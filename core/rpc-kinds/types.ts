@@ -25,6 +25,18 @@ export interface RpcKind {
    */
   healthCheck: { body: string; expect: readonly string[] };
   /**
+   * Deep health: a second check step that reads state (EVM: an `eth_call` at the latest block), so
+   * a node that answers its head but fails state reads (Infura's eth_call outage of July 2026) is
+   * taken out. Same shape as `healthCheck`. @default none (the head check only)
+   */
+  stateCheck?: { body: string; expect: readonly string[] };
+  /**
+   * Methods whose answers the gateways can have confirmed by nodes of several operators (state and
+   * history reads): the default of the spec's `gateways.integrity.methods`. @default none (the kind
+   * has no integrity layer)
+   */
+  integrityMethods?: readonly string[];
+  /**
    * The lag check's head: a POST of `body` to `/`; `parse` is the source of a Lua function
    * `(body, maxLag) -> head, stale`: the node's head height (nil when the answer has none), and
    * true when the node says itself it is behind (a Bitcoin node whose blocks trail its headers).

@@ -11,6 +11,8 @@
 #                             (build-nodes.sh, cached by version), FROM scratch (cached by content hash)
 #   8. build-monitor-image.sh sovereign/monitor:<Debian's prometheus> on every host: Prometheus,
 #                             Alertmanager, blackbox and node exporters from Debian (cached by content hash)
+#   9. build-erpc.sh          eRPC from shared/vendor (cached by version) and sovereign/erpc:<version> on
+#                             every host (the gateways' integrity layer; cached by content hash)
 # Usage: e2e/lab/setup.sh [COUNT]   then: source e2e/lab/env.sh
 # Env: SOVEREIGN_TOOLS_DIR, SOVEREIGN_LAB_DIR, SOVEREIGN_LAB_HOSTS, SOVEREIGN_SKIP_APT=1
 set -Eeuo pipefail
@@ -75,6 +77,7 @@ phase gateway-image "$HERE/build-gateway-image.sh"
 phase wireguard "$HERE/build-wireguard.sh"
 phase btcd-image "$HERE/build-btcd-image.sh"
 phase monitor-image "$HERE/build-monitor-image.sh"
+phase erpc-image "$HERE/build-erpc.sh"
 PHASE=done
 echo "[setup] ---- times ----"
 printf '[setup] %s\n' "${TIMES[@]}"

@@ -1,5 +1,5 @@
 /** The local lab (e2e/lab): hosts with their own addresses, the offline Pulumi engine, helpers to reach hosts. */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -42,28 +42,37 @@ export function labHosts(env: Record<string, string>): LabHost[] {
 
 /** Runs a command on a lab host over SSH; returns stdout. */
 export function ssh(env: Record<string, string>, host: LabHost, command: string): string {
-  const r = spawnSync(
-    "ssh",
-    [
-      "-i",
-      host.privateKeyPath,
-      "-o",
-      `UserKnownHostsFile=${env.SOVEREIGN_LAB_KNOWN_HOSTS}`,
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "ConnectTimeout=5",
-      "-p",
-      String(host.port),
-      `${host.user}@${host.address}`,
-      command,
-    ],
-    { encoding: "utf8", timeout: 60_000 },
-  );
+  const r = spawnSync("ssh", sshArgs(env, host, command), { encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`ssh ${host.name} '${command}' failed (${r.status}): ${r.stderr}`);
   return r.stdout;
+}
+
+/** As `ssh`, without blocking the event loop (for watchers that run beside client load). */
+export function sshAsync(env: Record<string, string>, host: LabHost, command: string): Promise<string> {
+  return new Promise((ok, fail) =>
+    execFile("ssh", sshArgs(env, host, command), { encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? fail(new Error(`ssh ${host.name} '${command}' failed: ${error.message} ${stderr}`)) : ok(stdout),
+    ),
+  );
+}
+
+function sshArgs(env: Record<string, string>, host: LabHost, command: string): string[] {
+  return [
+    "-i",
+    host.privateKeyPath,
+    "-o",
+    `UserKnownHostsFile=${env.SOVEREIGN_LAB_KNOWN_HOSTS}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ConnectTimeout=5",
+    "-p",
+    String(host.port),
+    `${host.user}@${host.address}`,
+    command,
+  ];
 }
 
 /**

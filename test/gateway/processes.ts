@@ -170,6 +170,43 @@ export async function startGateway(
   };
 }
 
+/**
+ * A gateway's eRPC sidecar (integrity reads) with its rendered erpc.yaml, written beside the
+ * gateway's config: eRPC 0.0.56 built from the vendored source by e2e/lab/build-erpc.sh (cached).
+ */
+export async function startErpc(
+  rendered: { erpcYaml?: string; paths: { erpc: string }; config: { erpc: { port: number; metricsPort: number } } },
+  options: { cpus?: string } = {},
+): Promise<{ metrics: string; pid: number; log: () => string }> {
+  const yaml = rendered.erpcYaml;
+  if (!yaml) throw new Error("the gateway's config has no chain with integrity");
+  const binary = execFileSync(
+    "bash",
+    [resolve(__dirname, "..", "..", "e2e", "lab", "build-erpc.sh"), "--binary-only"],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  )
+    .trim()
+    .split("\n")
+    .pop()!;
+  writeFileSync(rendered.paths.erpc, yaml);
+  const argv = [binary, rendered.paths.erpc];
+  const [cmd, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...argv] : argv;
+  const p = track(spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }));
+  let log = "";
+  p.stdout!.on("data", (d) => (log += d));
+  p.stderr!.on("data", (d) => (log += d));
+  const e = rendered.config.erpc;
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${e.port}/healthcheck`).catch(() => undefined)) !== undefined,
+    15000,
+    `eRPC on ${e.port}: ${log.slice(-500)}`,
+  );
+  return { metrics: `http://127.0.0.1:${e.metricsPort}/metrics`, pid: p.pid!, log: () => log };
+}
+
 /** Server state by `backend/server` from HAProxy's stats CSV: status (UP, DOWN, DRAIN...) and weight. */
 export async function serverStates(gw: Gateway): Promise<Record<string, { status: string; weight: number }>> {
   const csv = await (await fetch(`${gw.metrics}/stats;csv`)).text();

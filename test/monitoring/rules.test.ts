@@ -150,6 +150,10 @@ function accessTests(): PromtoolTest[] {
   const endpoint = { endpoint: "https://rpc.example.org" };
   const responses = (code: string, values: string) =>
     probe("haproxy", { gateway: "gateway-1", code }, "haproxy_frontend_http_responses_total", values);
+  const disputes = (values: string) =>
+    probe("erpc", { gateway: "gateway-1", upstream: "node-c" }, "erpc_consensus_misbehavior_detected_total", values);
+  const noQuorum = (error: string, values: string) =>
+    probe("erpc", { gateway: "gateway-1", error }, "erpc_consensus_errors_total", values);
   return [
     // 10 of 110 responses a minute are 5xx (9%, above 5%), or 1 of 101 (1%).
     ...twoCases(
@@ -159,6 +163,23 @@ function accessTests(): PromtoolTest[] {
       "15m",
       { input: [responses("2xx", "0+100x20"), responses("5xx", "0+10x20")], labels: { gateway: "gateway-1" } },
       [responses("2xx", "0+100x20"), responses("5xx", "0+1x20")],
+    ),
+    // A node whose answers differ from the agreed ones (integrity reads), or none.
+    ...twoCases(
+      "integrity dispute",
+      "SovereignIntegrityDispute",
+      ["gateway", "upstream"],
+      "5m",
+      { input: [disputes("0+2x10")], labels: { gateway: "gateway-1", upstream: "node-c" } },
+      [disputes("0x10")],
+    ),
+    ...twoCases(
+      "integrity reads without quorum",
+      "SovereignIntegrityNoQuorum",
+      ["gateway"],
+      "5m",
+      { input: [noQuorum("low_participants", "0+5x10")], labels: { gateway: "gateway-1" } },
+      [noQuorum("low_participants", "0x10"), noQuorum("agreed_error", "0+5x10")],
     ),
     ...twoCases(
       "endpoint down",

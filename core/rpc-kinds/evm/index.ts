@@ -1,12 +1,35 @@
 /** EVM chains (Ethereum JSON-RPC): geth, Nethermind, reth, Erigon, Besu, anvil... */
 import type { RpcKind } from "../types";
 
-const call = (method: string) => JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] });
+const call = (method: string, params: unknown[] = []) => JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+/** Answers "0x" on every EVM node with state: nothing lives at the zero address (no code). */
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export const evm: RpcKind = {
   id: "evm",
   // Healthy = answers JSON-RPC and is not syncing (eth_syncing is false once the node has caught up).
   healthCheck: { body: call("eth_syncing"), expect: ['rstring "\\"result\\"[[:space:]]*:[[:space:]]*false"'] },
+  // A state read at the latest block: a node whose eth_call fails (an error, no result) while it
+  // still answers its head is drained.
+  stateCheck: {
+    body: call("eth_call", [{ to: ZERO_ADDRESS, data: "0x" }, "latest"]),
+    expect: ['rstring "\\"result\\"[[:space:]]*:[[:space:]]*\\"0x"'],
+  },
+  // State and history reads: what a verifier trusts (KelpDAO, April 2026). Head reads, writes and
+  // subscriptions stay on the hot path.
+  integrityMethods: [
+    "eth_call",
+    "eth_getBalance",
+    "eth_getCode",
+    "eth_getStorageAt",
+    "eth_getTransactionCount",
+    "eth_getTransactionReceipt",
+    "eth_getTransactionByHash",
+    "eth_getLogs",
+    "eth_getBlockByNumber",
+    "eth_getBlockByHash",
+    "eth_getProof",
+  ],
   head: {
     body: call("eth_blockNumber"),
     parse: `function(body)
