@@ -42,10 +42,10 @@ export {
   type RpcGatewayApiKey,
   type RpcGatewaySite,
 } from "./gateway";
-export { awsBinding, type AwsFleetOptions } from "./aws/binding";
-export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
-export { azureBinding, type AzureFleetOptions } from "./azure/binding";
-export { baremetalBinding, type BareMetalFleetOptions } from "./baremetal/binding";
+export { awsBinding, awsGatewaySite, type AwsFleetOptions } from "./aws/binding";
+export { gcpBinding, gcpGatewaySite, type GcpFleetOptions } from "./gcp/binding";
+export { azureBinding, azureGatewaySite, type AzureFleetOptions } from "./azure/binding";
+export { baremetalBinding, baremetalGatewaySite, type BareMetalFleetOptions } from "./baremetal/binding";
 export { akashBinding } from "./akash/binding";
 export {
   registerHostBinding,
@@ -53,6 +53,7 @@ export {
   registeredProviders,
   type FleetContext,
   type FleetProviderOptions,
+  type GatewaySite,
   type HostBinding,
 } from "./hosts";
 export {

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { baremetalPaths } from "../../core/layout";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
-import { workloadFiles, type Workload, type WorkloadFile, type WorkloadOptions } from "../../core/workload/render";
+import type { Workload, WorkloadFile, WorkloadOptions } from "../../core/workload/render";
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
-import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
+import { NodeHost, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { type Transform } from "../transform";
 import { remoteCommand, sshConnection, type BareMetalConnection } from "./remote";
 
@@ -100,7 +100,7 @@ export class BareMetalHost extends NodeHost {
       {
         publicIp: address,
         privateIp: address,
-        rpcEndpoint: pulumi.output(httpUrl(args.connection.host, w.rpc.port + w.hostPortOffset)),
+        rpcEndpoint: host.rpcEndpoint(address, address),
       },
       { hostPortOffset: this.hostPortOffset },
     );
@@ -108,13 +108,10 @@ export class BareMetalHost extends NodeHost {
 
   /** The port claim, then the files (compose project, .env, JWT); all of it a secret (stdin). */
   private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
-    const w = host.workload;
+    const configDir = host.workload.configDir;
     const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
     return pulumi.secret(
-      host.secretValues.apply(
-        (secrets) =>
-          claim + uploadScript(workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`))),
-      ),
+      host.files().apply((files) => claim + uploadScript(files.filter((f) => f.path.startsWith(`${configDir}/`)))),
     );
   }
 
