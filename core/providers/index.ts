@@ -10,9 +10,10 @@ import { aws } from "./aws";
 import { azure } from "./azure";
 import { baremetal } from "./baremetal";
 import { gcp } from "./gcp";
+import { hetzner } from "./hetzner";
 import type { ProviderFacts, ResourceReader } from "./types";
 
-export const PROVIDERS = [aws, gcp, azure, akash, baremetal] as const;
+export const PROVIDERS = [aws, gcp, azure, akash, baremetal, hetzner] as const;
 
 type Provider = (typeof PROVIDERS)[number];
 export type SiteProviderId = Provider["id"];
