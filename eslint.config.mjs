@@ -38,7 +38,7 @@ export default tseslint.config(
   {
     // Untyped data from outside: the engine's preview/export JSON, the policy engine's proxies, zod's internals.
     // These files read it defensively field by field; `any` marks where that happens.
-    files: ["core/resources/**/*.ts", "policy/policies/**/*.ts", "core/fleet-spec/parse.ts"],
+    files: ["core/resources/**/*.ts", "core/providers/**/*.ts", "policy/policies/**/*.ts", "core/fleet-spec/parse.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {

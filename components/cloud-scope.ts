@@ -2,9 +2,13 @@
  * What the cloud bindings share: nodes grouped by region, the fleet-scope tags of a region's
  * network, and the scaffolding (provider, network) each region gets once for its nodes and gateways.
  */
+import type * as pulumi from "@pulumi/pulumi";
+import type { StorageChoice } from "../core/costs/options";
+import type { SiteProvider } from "../core/fleet-spec/resolve";
 import type { PlannedNode } from "../core/plan";
 import { fleetTags } from "../core/workload/tags";
-import type { FleetContext } from "./hosts";
+import type { FleetContext, GatewaySite } from "./hosts";
+import type { NodeHostArgs, NodeHostOutputs } from "./node-host";
 
 /** The nodes by region (or location), regions in name order. */
 export function byRegion(nodes: readonly PlannedNode[]): Array<[string, PlannedNode[]]> {
@@ -58,4 +62,22 @@ export function diskProblems(nodes: readonly PlannedNode[], build: (node: Planne
       return [`${n.id}: ${(e as Error).message}`];
     }
   });
+}
+
+/**
+ * A gateway on a cloud VM built by `Host` (AwsNodeHost...) with the site's own args (its network),
+ * with the disk a gateway described by hand gets there (RpcGatewayArgs.site).
+ */
+export function cloudGatewaySite<A extends NodeHostArgs>(
+  provider: SiteProvider,
+  disk: StorageChoice,
+  Host: new (name: string, args: A, opts?: pulumi.ComponentResourceOptions) => NodeHostOutputs,
+  site: Omit<A, keyof NodeHostArgs>,
+  opts: pulumi.ComponentResourceOptions = {},
+): GatewaySite {
+  return {
+    provider,
+    disk,
+    host: (name, args, hostOpts) => new Host(name, { ...site, ...args } as A, { ...opts, ...hostOpts }),
+  };
 }

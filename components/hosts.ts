@@ -15,8 +15,8 @@ import type { Catalog } from "../core/catalog/load";
 import type { Plan, PlannedGateway, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import type { Workload, WorkloadOptions } from "../core/workload/render";
+import type { StorageChoice } from "../core/costs/options";
 import type { NodeHostArgs, NodeHostOutputs, NodeOverlay } from "./node-host";
-import type { RpcGatewaySite } from "./gateway/rpc-gateway";
 
 /**
  * Provider-specific options of a Fleet, keyed by provider. Each binding module adds its key by
@@ -74,15 +74,37 @@ export interface HostBinding {
    */
   deploy(nodes: PlannedNode[], ctx: FleetContext): Record<string, NodeHostOutputs>;
   /**
-   * Where one of this provider's planned gateways runs (RpcGatewayArgs.site), on the scaffolding its
-   * region shares with the nodes, and the options the RpcGateway needs there (the region's provider).
-   * Called after `deploy`, also for providers that hold gateways only (then `deploy` got no nodes).
+   * Where one of this provider's planned gateways runs (RpcGatewayArgs.site): a host factory on the
+   * scaffolding its region shares with the nodes. Called after `deploy`, also for providers that
+   * hold gateways only (then `deploy` got no nodes).
    * @default none: the Fleet refuses a plan with gateways on this provider
    */
-  gatewaySite?(
-    gateway: PlannedGateway,
-    ctx: FleetContext,
-  ): { site: RpcGatewaySite; opts?: pulumi.ComponentResourceOptions };
+  gatewaySite?(gateway: PlannedGateway, ctx: FleetContext): GatewaySite;
+}
+
+/**
+ * What a gateway needs to stand on a site: the host component that runs its workload there (a
+ * cloud VM on the region's network, an SSH host), so the gateway names no provider itself.
+ *
+ * @example
+ * const site: GatewaySite = {
+ *   provider: "aws",
+ *   disk: { class: "gp3", sizeGb: 8, local: false },
+ *   host: (name, args, opts) => new AwsNodeHost(name, { vpcId, subnetId, availabilityZone, ...args }, { ...opts, providers: [provider] }),
+ * };
+ */
+export interface GatewaySite {
+  /** The site's provider: the plan's `gateway.provider`. */
+  provider: SiteProvider;
+  /**
+   * Builds the host around the gateway: `args.customWorkload` is what it runs, `args.node` the
+   * gateway as a node. The site adds its own args (network, connection) where `args` leaves them unset.
+   */
+  host(name: string, args: NodeHostArgs, opts: pulumi.ComponentResourceOptions): NodeHostOutputs;
+  /** Where the gateway's workload lives on this site's hosts (bare metal: paths by fleet and gateway). @default the renderer's */
+  workloadOptions?(fleet: string, gatewayId: string): WorkloadOptions;
+  /** Disk of a gateway described by hand (no planned `storage`): a cloud host always attaches one; HAProxy keeps nothing on it. */
+  disk: StorageChoice;
 }
 
 const bindings = new Map<SiteProvider, HostBinding>();

@@ -8,6 +8,7 @@ import { awsBinding } from "./aws/binding";
 import { azureBinding } from "./azure/binding";
 import { baremetalBinding } from "./baremetal/binding";
 import { gcpBinding } from "./gcp/binding";
+import { hetznerBinding } from "./hetzner/binding";
 import { registerHostBinding } from "./hosts";
 
 registerHostBinding("aws", awsBinding);
@@ -15,6 +16,7 @@ registerHostBinding("gcp", gcpBinding);
 registerHostBinding("azure", azureBinding);
 registerHostBinding("baremetal", baremetalBinding);
 registerHostBinding("akash", akashBinding);
+registerHostBinding("hetzner", hetznerBinding);
 
 export { Fleet, type FleetArgs, type FleetNodeOutput, type FleetOverlayMachineOutput } from "./fleet";
 export { fleetGatewayPort, type FleetGatewayOptions, type FleetGatewayOutput } from "./gateway/fleet-gateways";
@@ -39,17 +41,20 @@ export {
   type RpcGatewayApiKey,
   type RpcGatewaySite,
 } from "./gateway";
-export { awsBinding, type AwsFleetOptions } from "./aws/binding";
-export { gcpBinding, type GcpFleetOptions } from "./gcp/binding";
-export { azureBinding, type AzureFleetOptions } from "./azure/binding";
-export { baremetalBinding, type BareMetalFleetOptions } from "./baremetal/binding";
+export { awsBinding, awsGatewaySite, type AwsFleetOptions } from "./aws/binding";
+export { gcpBinding, gcpGatewaySite, type GcpFleetOptions } from "./gcp/binding";
+export { azureBinding, azureGatewaySite, type AzureFleetOptions } from "./azure/binding";
+export { baremetalBinding, baremetalGatewaySite, type BareMetalFleetOptions } from "./baremetal/binding";
 export { akashBinding } from "./akash/binding";
+export { hetznerBinding, hetznerGatewaySite, type HetznerFleetOptions } from "./hetzner/binding";
+export { HetznerNodeHost, type HetznerNodeHostArgs } from "./hetzner/host";
 export {
   registerHostBinding,
   hostBinding,
   registeredProviders,
   type FleetContext,
   type FleetProviderOptions,
+  type GatewaySite,
   type HostBinding,
 } from "./hosts";
 export {

@@ -13,6 +13,7 @@ import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
 import { renderNftables } from "../core/workload/nftables";
 import {
   renderWorkload,
+  workloadFiles,
   type Workload,
   type WorkloadFile,
   type WorkloadOptions,
@@ -161,6 +162,8 @@ export interface PreparedHost {
   rpcPublic: boolean;
   /** The workload's secrets (JWT, L1 URLs) as one secret Output, for hosts that deliver files themselves (bare metal). */
   secretValues: pulumi.Output<WorkloadSecrets>;
+  /** Every file of the workload as deployed, secrets filled in (a secret Output), for hosts that deliver files themselves (bare metal). */
+  files(): pulumi.Output<WorkloadFile[]>;
   /** Secret cloud-init user-data, once the data disk's device paths are known. */
   userData(devices: pulumi.Input<string[]> | undefined, sshAuthorizedKeys?: string[]): pulumi.Output<string>;
   rpcEndpoint(publicIp: pulumi.Output<string>, privateIp: pulumi.Output<string>): pulumi.Output<string>;
@@ -226,6 +229,7 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     tags: nodeTags(fleet, node),
     rpcPublic: rpcAllowCidrs.length > 0,
     secretValues,
+    files: () => pulumi.secret(secretValues.apply((secrets) => workloadFiles(workload, secrets))),
     userData(devices, sshAuthorizedKeys) {
       if (overlay && overlay.wgQuick === undefined)
         throw new Error(`${node.id}: a cloud VM in the overlay needs its wg-quick configuration (NodeOverlay.wgQuick)`);
@@ -295,6 +299,12 @@ function prepareCustom(
     tags: nodeTags(fleet, node),
     rpcPublic: endpoint.public,
     secretValues: pulumi.secret(pulumi.output({} as WorkloadSecrets)),
+    files: () =>
+      pulumi.secret(
+        pulumi
+          .all([custom.final ?? workload, files])
+          .apply(([final, extra]) => [...workloadFiles(final as Workload), ...(extra as WorkloadFile[])]),
+      ),
     userData(devices, sshAuthorizedKeys) {
       return pulumi.secret(
         pulumi

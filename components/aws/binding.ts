@@ -2,13 +2,14 @@
  * How a Fleet deploys its AWS nodes: an explicit provider per region, the region's network once,
  * one host per node.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { machineShape } from "../cloud-data";
 import { Provider as AwsProvider, type ProviderArgs as AwsProviderArgs } from "@pulumi/aws/provider";
 import { subnetCidr } from "../../core/layout";
 import type { PlannedGateway, PlannedNode } from "../../core/plan";
-import { byRegion, diskProblems, regionTags, scaffold } from "../cloud-scope";
-import type { FleetContext, HostBinding } from "../hosts";
-import type { NodeHostOutputs } from "../node-host";
+import { byRegion, cloudGatewaySite, diskProblems, regionTags, scaffold } from "../cloud-scope";
+import type { FleetContext, GatewaySite, HostBinding } from "../hosts";
+import type { NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { AWS_DATA, AWS_SUBNET_PREFIX } from "./data";
 import { AwsNodeHost, type AwsNodeHostArgs } from "./host";
 import { AwsNetwork } from "./network";
@@ -81,21 +82,32 @@ export const awsBinding: HostBinding = {
 
   gatewaySite(gateway, ctx) {
     const { provider, net } = awsRegion(ctx, gateway.region, [gateway]);
-    return {
-      site: {
-        kind: "aws",
-        host: {
-          vpcId: net.vpcId,
-          subnetId: net.subnetId,
-          availabilityZone: net.availabilityZone,
-          keyName: net.keyName,
-          kmsKeyId: ctx.options.aws?.kmsKeyId,
-        },
+    return awsGatewaySite(
+      {
+        vpcId: net.vpcId,
+        subnetId: net.subnetId,
+        availabilityZone: net.availabilityZone,
+        keyName: net.keyName,
+        kmsKeyId: ctx.options.aws?.kmsKeyId,
       },
-      opts: { providers: [provider] },
-    };
+      { providers: [provider] },
+    );
   },
 };
+
+/** A gateway on an EC2 instance in this network (RpcGatewayArgs.site). */
+export function awsGatewaySite(
+  site: Omit<AwsNodeHostArgs, keyof NodeHostArgs>,
+  opts?: pulumi.ComponentResourceOptions,
+): GatewaySite {
+  return cloudGatewaySite(
+    "aws",
+    { class: "gp3", sizeGb: 8, iops: 3000, throughputMBps: 125, local: false },
+    AwsNodeHost,
+    site,
+    opts,
+  );
+}
 
 /** A region's provider and network, made once for its nodes and gateways. */
 function awsRegion(ctx: FleetContext, region: string, placed: ReadonlyArray<PlannedNode | PlannedGateway>) {

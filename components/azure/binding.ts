@@ -2,13 +2,14 @@
  * How a Fleet deploys its Azure nodes: an explicit provider per location, the location's resource
  * group and virtual network once, one host per node.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { machineShape } from "../cloud-data";
 import { Provider as AzureProvider, type ProviderArgs as AzureProviderArgs } from "@pulumi/azure-native/provider";
 import { subnetCidr } from "../../core/layout";
 import type { PlannedGateway, PlannedNode } from "../../core/plan";
-import { byRegion, diskProblems, regionTags, scaffold } from "../cloud-scope";
-import type { FleetContext, HostBinding } from "../hosts";
-import type { NodeHostOutputs } from "../node-host";
+import { byRegion, cloudGatewaySite, diskProblems, regionTags, scaffold } from "../cloud-scope";
+import type { FleetContext, GatewaySite, HostBinding } from "../hosts";
+import type { NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { AZURE_DATA, AZURE_SUBNET_PREFIX } from "./data";
 import { AzureNodeHost, type AzureNodeHostArgs } from "./host";
 import { AzureNetwork } from "./network";
@@ -72,12 +73,26 @@ export const azureBinding: HostBinding = {
   gatewaySite(gateway, ctx) {
     const location = gateway.region;
     const { provider, net } = azureLocation(ctx, location, [gateway]);
-    return {
-      site: { kind: "azure", host: { resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId } },
-      opts: { providers: [provider] },
-    };
+    return azureGatewaySite(
+      { resourceGroupName: net.resourceGroupName, location, subnetId: net.subnetId },
+      { providers: [provider] },
+    );
   },
 };
+
+/** A gateway on an Azure VM in this virtual network (RpcGatewayArgs.site). */
+export function azureGatewaySite(
+  site: Omit<AzureNodeHostArgs, keyof NodeHostArgs>,
+  opts?: pulumi.ComponentResourceOptions,
+): GatewaySite {
+  return cloudGatewaySite(
+    "azure",
+    { class: "Premium_LRS", sizeGb: 4, tier: "P1", local: false },
+    AzureNodeHost,
+    site,
+    opts,
+  );
+}
 
 /** A location's provider, resource group and virtual network, made once for its nodes and gateways. */
 function azureLocation(ctx: FleetContext, location: string, placed: ReadonlyArray<PlannedNode | PlannedGateway>) {

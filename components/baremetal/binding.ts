@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlannedHost, PlannedNode } from "../../core/plan";
 import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import type { WorkloadOptions } from "../../core/workload/render";
-import type { FleetContext, HostBinding } from "../hosts";
+import type { FleetContext, GatewaySite, HostBinding } from "../hosts";
 import { BareMetalHost, type BareMetalConnection } from "./host";
 
 /** Options of the bare-metal binding (FleetArgs.baremetal). */
@@ -111,15 +111,25 @@ export const baremetalBinding: HostBinding = {
       throw new Error(
         `${gateway.id} runs on bare-metal host ${host.name}: pulumi config set --secret sovereign:sshPrivateKey < ~/.ssh/id_ed25519`,
       );
-    return {
-      site: {
-        kind: "baremetal",
-        connection: hostConnection(host, options),
-        healthTimeoutSeconds: options.healthTimeoutSeconds,
-      },
-    };
+    return baremetalGatewaySite(hostConnection(host, options), options.healthTimeoutSeconds);
   },
 };
+
+/**
+ * A gateway on an SSH host (RpcGatewayArgs.site): a BareMetalHost claims its ports, uploads its
+ * files, loads its nftables table and starts it, named by fleet and gateway like a node.
+ */
+export function baremetalGatewaySite(connection: BareMetalConnection, healthTimeoutSeconds = 120): GatewaySite {
+  return {
+    provider: "baremetal",
+    disk: { class: "host", sizeGb: 0, local: true },
+    workloadOptions: (fleet, gatewayId) => baremetalWorkloadOptions(fleet, gatewayId, 0),
+    // The Overlay component brings a bare-metal host's interface up over SSH: the gateway's host
+    // firewall has no overlay rule of its own.
+    host: (name, { overlay: _overlay, ...args }, opts) =>
+      new BareMetalHost(name, { healthTimeoutSeconds, connection, ...args }, opts),
+  };
+}
 
 /** Host port offsets of the nodes: per host, deployed nodes keep theirs; plus the fleet's portOffset. */
 function portOffsets(nodes: PlannedNode[], ctx: FleetContext): Map<string, number> {

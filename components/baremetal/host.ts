@@ -5,10 +5,10 @@ import { expectedWorkload } from "../../core/drift/check";
 import { baremetalPaths } from "../../core/layout";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
-import { workloadFiles, type Workload, type WorkloadFile } from "../../core/workload/render";
+import type { Workload, WorkloadFile } from "../../core/workload/render";
 import { TAG_PREFIX } from "../../core/workload/tags";
 import { fill, readTemplate } from "../../core/workload/templates";
-import { NodeHost, httpUrl, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
+import { NodeHost, type NodeHostArgs, type NodeHostTransform, type PreparedHost } from "../node-host";
 import { transform, type Transform } from "../transform";
 import { DriftProbe, type DriftProbeArgs } from "./drift";
 import { remoteCommand, sshConnection, type BareMetalConnection } from "./remote";
@@ -95,7 +95,7 @@ export class BareMetalHost extends NodeHost {
       {
         publicIp: address,
         privateIp: address,
-        rpcEndpoint: pulumi.output(httpUrl(args.connection.host, w.rpc.port + w.hostPortOffset)),
+        rpcEndpoint: host.rpcEndpoint(address, address),
       },
       { hostPortOffset: this.hostPortOffset },
     );
@@ -103,9 +103,9 @@ export class BareMetalHost extends NodeHost {
 
   /** The port claim, then the files (compose project, .env, JWT); all of it a secret (stdin). */
   private uploadScript(host: PreparedHost, values: Record<string, string>): pulumi.Output<string> {
-    const w = host.workload;
+    const configDir = host.workload.configDir;
     const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
-    return pulumi.secret(host.secretValues.apply((secrets) => claim + uploadScript(uploadedFiles(w, secrets))));
+    return pulumi.secret(host.files().apply((files) => claim + uploadScript(configFiles(configDir, files))));
   }
 
   /** What the host should have after this deploy: non-secret file hashes, containers, the nftables table. */
@@ -113,7 +113,7 @@ export class BareMetalHost extends NodeHost {
     const w = host.workload;
     // The hashes are of files without secrets; the secret values only decide which files exist.
     const expected = pulumi.unsecret(
-      host.secretValues.apply((secrets) => expectedWorkload(w, uploadedFiles(w, secrets), ruleset)),
+      host.files().apply((files) => expectedWorkload(w, configFiles(w.configDir, files), ruleset)),
     );
     return new DriftProbe(
       ...transform(
@@ -190,8 +190,9 @@ export class BareMetalHost extends NodeHost {
 type Connection = ReturnType<typeof sshConnection>;
 
 /** The files a bare-metal host gets: the project directory's (no systemd unit: the start command runs compose). */
-function uploadedFiles(w: Workload, secrets: Parameters<typeof workloadFiles>[1]): WorkloadFile[] {
-  return workloadFiles(w, secrets).filter((f) => f.path.startsWith(`${w.configDir}/`));
+/** The files a host gets under its config directory (the data directory is the clients' own). */
+function configFiles(configDir: string, files: readonly WorkloadFile[]): WorkloadFile[] {
+  return files.filter((f) => f.path.startsWith(`${configDir}/`));
 }
 
 /**

@@ -156,7 +156,7 @@ export function deployGateways(
   );
   return Object.fromEntries(
     ctx.plan.gateways.map((g: PlannedGateway) => {
-      const { site, opts } = bindings.get(g.provider)!.gatewaySite!(g, ctx);
+      const site = bindings.get(g.provider)!.gatewaySite!(g, ctx);
       const gateway = new RpcGateway(
         `${ctx.name}-${g.id}`,
         {
@@ -176,9 +176,9 @@ export function deployGateways(
           adminCidrs: ctx.host.adminCidrs,
           sshPublicKey: ctx.host.sshPublicKey,
           workloadUpdates: ctx.host.workloadUpdates,
-          overlay: g.provider === "baremetal" ? undefined : ctx.overlayFor?.(g),
+          overlay: ctx.overlayFor?.(g),
         },
-        { ...opts, parent: ctx.parent, dependsOn },
+        { parent: ctx.parent, dependsOn },
       );
       return [g.id, gateway];
     }),

@@ -1,29 +1,20 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
 import { loadCatalog, type Catalog } from "../../core/catalog/load";
 import type { Plan, PlannedGateway, PlannedNode } from "../../core/plan";
 import type { StorageChoice } from "../../core/costs/options";
 import {
   gatewayChains,
   gatewayConfigFiles,
-  gatewayFiles,
   gatewayIngressRules,
   renderGatewayWorkload,
   wsUrlOf,
   type GatewayApiKey,
   type GatewayChainsOptions,
   type GatewayConfigInput,
+  type GatewaySecrets,
   type GatewayWorkload,
 } from "../../core/gateway";
-import { nftTableName, renderNftables } from "../../core/workload/nftables";
-import { fill, readTemplate } from "../../core/workload/templates";
-import { AwsNodeHost, type AwsNodeHostArgs } from "../aws/host";
-import { AzureNodeHost, type AzureNodeHostArgs } from "../azure/host";
-import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
-import { templateValues, uploadScript, workloadCommandArgs, type BareMetalConnection } from "../baremetal/host";
-import { remoteCommand, sshConnection } from "../baremetal/remote";
-import { GcpNodeHost, type GcpNodeHostArgs } from "../gcp/host";
+import type { GatewaySite } from "../hosts";
 import type { CustomWorkload, NodeHostArgs, NodeHostOutputs, NodeOverlay } from "../node-host";
 import { transform, type Transform } from "../transform";
 
@@ -76,12 +67,8 @@ export interface RpcGatewayApiKey {
   requestsPerSecond?: number;
 }
 
-/** Where the gateway runs: a bare-metal host over SSH, or a cloud VM built by that cloud's host component. */
-export type RpcGatewaySite =
-  | { kind: "baremetal"; connection: BareMetalConnection; /** @default 120 */ healthTimeoutSeconds?: number }
-  | { kind: "aws"; host: Omit<AwsNodeHostArgs, keyof NodeHostArgs> }
-  | { kind: "gcp"; host: Omit<GcpNodeHostArgs, keyof NodeHostArgs> }
-  | { kind: "azure"; host: Omit<AzureNodeHostArgs, keyof NodeHostArgs> };
+/** Where the gateway runs: what a host binding's `gatewaySite` gives (components/hosts.ts). */
+export type RpcGatewaySite = GatewaySite;
 
 export interface RpcGatewayArgs {
   /** The planned gateway (an entry of `Plan.gateways`). */
@@ -136,24 +123,15 @@ export interface RpcGatewayArgs {
    */
   overlay?: NodeOverlay;
   /**
-   * Edit the args of the children: `host` is the cloud host component (AwsNodeHost, GcpNodeHost or
-   * AzureNodeHost args); `upload`, `firewall`, `start` are the bare-metal remote commands.
+   * Edit the args of the host component the site builds (AwsNodeHost, BareMetalHost...): its common
+   * args here; the site adds its own (network, connection) where this leaves them unset. A host's
+   * own children are edited through its `transform` arg, e.g. `{ transform: { start: {...} } }`.
    * @default none
    */
   transform?: {
-    host?: Transform<AwsNodeHostArgs & GcpNodeHostArgs & AzureNodeHostArgs>;
-    upload?: Transform<command.remote.CommandArgs>;
-    firewall?: Transform<command.remote.CommandArgs>;
-    start?: Transform<command.remote.CommandArgs>;
+    host?: Transform<NodeHostArgs & Record<string, unknown>>;
   };
 }
-
-/** Data disk of a gateway VM described by hand (no planned `storage`), per cloud: the host components always attach one; HAProxy keeps nothing on it. */
-const GATEWAY_DISK: Record<"aws" | "gcp" | "azure", StorageChoice> = {
-  aws: { class: "gp3", sizeGb: 8, iops: 3000, throughputMBps: 125, local: false },
-  gcp: { class: "pd-balanced", sizeGb: 10, local: false },
-  azure: { class: "Premium_LRS", sizeGb: 4, tier: "P1", local: false },
-};
 
 /**
  * An RPC gateway of the access layer: HAProxy in front of every node of its chains, configured by
@@ -185,187 +163,39 @@ export class RpcGateway extends pulumi.ComponentResource {
   readonly endpoints: pulumi.Output<Record<string, string>>;
   /** Prometheus exporter URL on the gateway host (private: reachable from the host or the overlay only). */
   readonly metricsEndpoint: pulumi.Output<string>;
-  /** The cloud host component, when on a cloud. */
-  readonly host?: NodeHostOutputs;
+  /** The host component the site built around the gateway (AwsNodeHost, BareMetalHost...). */
+  readonly host: NodeHostOutputs;
 
   constructor(name: string, args: RpcGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:gateway:RpcGateway", name, {}, opts);
     const g = args.gateway;
+    if (args.site.provider !== g.provider)
+      throw new Error(`${g.id}: the site is on ${args.site.provider} but the plan puts this gateway on ${g.provider}`);
     const fleet = args.fleet ?? "sovereign";
-    if (args.site.kind !== g.provider) {
-      throw new Error(`${g.id}: site.kind is ${args.site.kind} but the plan puts this gateway on ${g.provider}`);
-    }
-    const metrics = args.metrics ?? "127.0.0.1:8405";
-    const configOf = (chains: GatewayConfigInput["chains"]): Omit<GatewayConfigInput, "configDir" | "runAs"> => ({
-      gateway: g.id,
-      chains,
-      tls: args.tls !== undefined,
-      apiKeys: args.apiKeys !== undefined,
-      listen: { address: "0.0.0.0", port: args.port },
-      metrics,
-      timeouts: args.timeouts,
-      retries: args.retries,
-    });
-    // On a shared host everything is named by fleet and gateway, like nodes (core/layout/baremetal).
-    const roots = args.site.kind === "baremetal" ? baremetalWorkloadOptions(fleet, g.id, 0) : {};
-    const workloadOptions = { fleet, image: args.image, erpcImage: args.erpcImage, ...roots };
-    // Rendered once now with stand-in URLs, so bad input fails at once and the structure (ports,
-    // paths) is known; rendered again with the real upstream URLs once they resolve.
-    const standIn = (u: pulumi.Input<string> | undefined, tls: boolean) =>
-      u === undefined
-        ? undefined
-        : typeof u === "string"
-          ? u
-          : tls
-            ? "https://192.0.2.1:8443"
-            : "http://192.0.2.1:8545";
-    const structure = renderGatewayWorkload(
-      configOf(
-        args.chains.map((c) => ({
-          ...c,
-          upstreams: c.upstreams.map((u) => ({
-            ...u,
-            url: standIn(u.url, !!u.mtls)!,
-            wsUrl: standIn(u.wsUrl, !!u.mtls),
-          })),
-        })),
-      ),
-      workloadOptions,
-    );
-    const final: pulumi.Output<GatewayWorkload> = pulumi
-      .output(
-        args.chains.map((c) =>
-          pulumi
-            .all(c.upstreams.map((u) => pulumi.all([u.url, u.wsUrl]).apply(([url, wsUrl]) => ({ ...u, url, wsUrl }))))
-            .apply((upstreams) => ({ ...c, upstreams })),
-        ),
-      )
-      .apply((chains) => renderGatewayWorkload(configOf(chains), workloadOptions));
-
-    const apiKeys =
-      args.apiKeys === undefined
-        ? undefined
-        : pulumi.all(
-            args.apiKeys.map((k) =>
-              pulumi
-                .output(k.key)
-                .apply((key): GatewayApiKey => ({ name: k.name, key, requestsPerSecond: k.requestsPerSecond })),
-            ),
-          );
-    const tls = args.tls === undefined ? undefined : pulumi.all([args.tls.certificate, args.tls.privateKey]);
-    const u = args.upstreamTls;
-    const upstreamTls = u === undefined ? undefined : pulumi.all([u.ca, u.certificate, u.privateKey]);
-    if (structure.haproxy.upstreamTls && !u)
-      throw new Error(
-        `${g.id}: an upstream has mtls: pass upstreamTls (the fleet's upstream CA and a client certificate)`,
-      );
-    const missingAuth = Object.keys(structure.haproxy.upstreamAuth).filter((c) => args.upstreamAuth?.[c] === undefined);
-    if (missingAuth.length)
-      throw new Error(
-        `${g.id}: the nodes of ${missingAuth.join(", ")} want RPC credentials: pass upstreamAuth (their RPC password by chain key)`,
-      );
-    const secrets = pulumi.secret(
-      pulumi
-        .all([apiKeys, tls, upstreamTls, pulumi.output(args.upstreamAuth ?? {})])
-        .apply(([keys, pem, up, auth]) => ({
-          apiKeys: keys,
-          tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
-          upstreamTls: up ? { ca: up[0], certificate: up[1], privateKey: up[2] } : undefined,
-          upstreamAuth: auth,
-        })),
-    );
-    const rules = gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs });
-    const scheme = structure.haproxy.scheme;
-    const port = structure.haproxy.port;
-
-    if (args.site.kind === "baremetal") {
-      const site = args.site;
-      const c = site.connection;
-      const connection = sshConnection(c);
-      const w = structure;
-      const values = templateValues(fleet, w, site.healthTimeoutSeconds ?? 120);
-      // The gateway's public and metrics ports are claimed on the host like a node's.
-      const claim = fill(readTemplate("baremetal/claim.sh"), values, "templates/baremetal/claim.sh");
-      const p = { parent: this };
-      const upload = pulumi.secret(
-        pulumi
-          .all([final, secrets])
-          .apply(
-            ([fw, s]) => claim + uploadScript(gatewayFiles(fw, s).filter((f) => f.path.startsWith(`${fw.configDir}/`))),
-          ),
-      );
-      const uploaded = remoteCommand(
-        args.transform?.upload,
-        `${name}-upload`,
-        workloadCommandArgs(connection, upload, values),
-        p,
-      );
-      const allow = rules.find((r) => r.source !== "admin")?.cidrs ?? [];
-      const firewall = remoteCommand(
-        args.transform?.firewall,
-        `${name}-firewall`,
-        {
-          connection,
-          create: "nft -f -",
-          update: "nft -f -",
-          stdin: renderNftables(w.node, w.ports, { rpcAllowCidrs: allow, fleet }),
-          delete: `nft delete table inet ${nftTableName(w.node, fleet)} 2>/dev/null || true`,
-        },
-        p,
-      );
-      remoteCommand(
-        args.transform?.start,
-        `${name}-start`,
-        {
-          connection,
-          create: fill(readTemplate("baremetal/up.sh"), values, "templates/baremetal/up.sh"),
-          // Changed files start the project again; the hash says "changed" without the secrets.
-          triggers: [upload.apply((s) => createHash("sha256").update(s).digest("hex"))],
-          logging: "stdoutAndStderr",
-        },
-        { ...p, dependsOn: [uploaded, firewall] },
-      );
-      this.publicIp = pulumi.output(c.host);
-    } else {
-      const custom: CustomWorkload = {
-        workload: structure,
-        final,
-        rules,
-        files: pulumi.secret(pulumi.all([final, secrets]).apply(([fw, s]) => gatewayConfigFiles(fw, s))),
-        endpoint: { scheme, port, public: true },
-      };
-      const hostArgs = {
-        node: gatewayNode(g, args.site.kind),
-        fleet,
-        customWorkload: custom,
-        sshPublicKey: args.sshPublicKey,
-        adminCidrs: args.adminCidrs,
-        workloadUpdates: args.workloadUpdates,
-        overlay: args.overlay,
-        ...args.site.host,
-      };
-      const [hostName, finalArgs, hostOpts] = transform(
-        args.transform?.host as Transform<typeof hostArgs> | undefined,
-        `${name}-host`,
-        hostArgs,
-        { parent: this },
-      );
-      const host =
-        args.site.kind === "aws"
-          ? new AwsNodeHost(hostName, finalArgs as AwsNodeHostArgs, hostOpts)
-          : args.site.kind === "gcp"
-            ? new GcpNodeHost(hostName, finalArgs as GcpNodeHostArgs, hostOpts)
-            : new AzureNodeHost(hostName, finalArgs as AzureNodeHostArgs, hostOpts);
-      this.host = host;
-      this.publicIp = host.publicIp;
-    }
-
+    const options = {
+      fleet,
+      image: args.image,
+      erpcImage: args.erpcImage,
+      ...args.site.workloadOptions?.(fleet, g.id),
+    };
+    const structure = renderGatewayWorkload(configOf(args, standInChains(args.chains)), options);
+    checkUpstreamCredentials(g, args, structure);
+    const final = resolvedChains(args.chains).apply((chains) => renderGatewayWorkload(configOf(args, chains), options));
+    const custom: CustomWorkload = {
+      workload: structure,
+      final,
+      rules: gatewayIngressRules(structure, { allowCidrs: args.allowCidrs, adminCidrs: args.adminCidrs }),
+      files: pulumi.secret(pulumi.all([final, gatewaySecrets(args)]).apply(([fw, s]) => gatewayConfigFiles(fw, s))),
+      endpoint: { scheme: structure.haproxy.scheme, port: structure.haproxy.port, public: true },
+    };
     this.gatewayId = g.id;
-    this.endpoint = pulumi.interpolate`${scheme}://${this.publicIp}:${port}`;
+    this.host = this.createHost(name, args, custom, fleet);
+    this.publicIp = this.host.publicIp;
+    this.endpoint = pulumi.interpolate`${structure.haproxy.scheme}://${this.publicIp}:${structure.haproxy.port}`;
     this.endpoints = this.endpoint.apply((base) =>
       Object.fromEntries(Object.entries(structure.haproxy.routes).map(([k, path]) => [k, `${base}${path}`])),
     );
-    const metricsHost = metrics.split(/:(?=\d+$)/)[0];
+    const metricsHost = (args.metrics ?? DEFAULT_METRICS).split(/:(?=\d+$)/)[0];
     this.metricsEndpoint = pulumi.interpolate`http://${metricsHost === "0.0.0.0" ? this.publicIp : metricsHost}:${structure.haproxy.metricsPort}/metrics`;
     this.registerOutputs({
       gatewayId: this.gatewayId,
@@ -375,6 +205,107 @@ export class RpcGateway extends pulumi.ComponentResource {
       metricsEndpoint: this.metricsEndpoint,
     });
   }
+
+  /** The site's host component around the gateway's workload, its args edited by `transform.host`. */
+  private createHost(name: string, args: RpcGatewayArgs, custom: CustomWorkload, fleet: string): NodeHostOutputs {
+    const hostArgs: NodeHostArgs & Record<string, unknown> = {
+      node: gatewayNode(args.gateway, args.site.disk),
+      fleet,
+      customWorkload: custom,
+      // A host firewall (bare metal) opens the public port to the same sources as the rules.
+      rpcAllowCidrs: custom.rules.find((r) => r.source !== "admin")?.cidrs ?? [],
+      sshPublicKey: args.sshPublicKey,
+      adminCidrs: args.adminCidrs,
+      workloadUpdates: args.workloadUpdates,
+      overlay: args.overlay,
+    };
+    const [hostName, finalArgs, hostOpts] = transform(args.transform?.host, `${name}-host`, hostArgs, {
+      parent: this,
+    });
+    return args.site.host(hostName, finalArgs, hostOpts);
+  }
+}
+
+const DEFAULT_METRICS = "127.0.0.1:8405";
+
+/** The renderer's input for these chains: everything but the chains comes from the args. */
+function configOf(
+  args: RpcGatewayArgs,
+  chains: GatewayConfigInput["chains"],
+): Omit<GatewayConfigInput, "configDir" | "runAs"> {
+  return {
+    gateway: args.gateway.id,
+    chains,
+    tls: args.tls !== undefined,
+    apiKeys: args.apiKeys !== undefined,
+    listen: { address: "0.0.0.0", port: args.port },
+    metrics: args.metrics ?? DEFAULT_METRICS,
+    timeouts: args.timeouts,
+    retries: args.retries,
+  };
+}
+
+/**
+ * The chains with stand-in URLs where a URL is not known yet: rendered once at construction so bad
+ * input fails at once and the structure (ports, paths) is known; rendered again with the real URLs
+ * once they resolve.
+ */
+function standInChains(chains: RpcGatewayChain[]): GatewayConfigInput["chains"] {
+  const standIn = (u: pulumi.Input<string> | undefined, tls: boolean) =>
+    u === undefined ? undefined : typeof u === "string" ? u : tls ? "https://192.0.2.1:8443" : "http://192.0.2.1:8545";
+  return chains.map((c) => ({
+    ...c,
+    upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url, !!u.mtls)!, wsUrl: standIn(u.wsUrl, !!u.mtls) })),
+  }));
+}
+
+/** The chains once every upstream URL has resolved. */
+function resolvedChains(chains: RpcGatewayChain[]): pulumi.Output<GatewayConfigInput["chains"]> {
+  return pulumi.all(
+    chains.map((c) =>
+      pulumi
+        .all(c.upstreams.map((u) => pulumi.all([u.url, u.wsUrl]).apply(([url, wsUrl]) => ({ ...u, url, wsUrl }))))
+        .apply((upstreams) => ({ ...c, upstreams })),
+    ),
+  );
+}
+
+/** Upstreams over mTLS need the fleet's CA and a client certificate; nodes that want RPC credentials need theirs. */
+function checkUpstreamCredentials(g: PlannedGateway, args: RpcGatewayArgs, structure: GatewayWorkload): void {
+  if (structure.haproxy.upstreamTls && !args.upstreamTls)
+    throw new Error(
+      `${g.id}: an upstream has mtls: pass upstreamTls (the fleet's upstream CA and a client certificate)`,
+    );
+  const missingAuth = Object.keys(structure.haproxy.upstreamAuth).filter((c) => args.upstreamAuth?.[c] === undefined);
+  if (missingAuth.length)
+    throw new Error(
+      `${g.id}: the nodes of ${missingAuth.join(", ")} want RPC credentials: pass upstreamAuth (their RPC password by chain key)`,
+    );
+}
+
+/** API keys, TLS material and upstream credentials as one secret Output, for the gateway's config files. */
+function gatewaySecrets(args: RpcGatewayArgs): pulumi.Output<GatewaySecrets> {
+  const apiKeys =
+    args.apiKeys === undefined
+      ? undefined
+      : pulumi.all(
+          args.apiKeys.map((k) =>
+            pulumi
+              .output(k.key)
+              .apply((key): GatewayApiKey => ({ name: k.name, key, requestsPerSecond: k.requestsPerSecond })),
+          ),
+        );
+  const tls = args.tls === undefined ? undefined : pulumi.all([args.tls.certificate, args.tls.privateKey]);
+  const u = args.upstreamTls;
+  const upstreamTls = u === undefined ? undefined : pulumi.all([u.ca, u.certificate, u.privateKey]);
+  return pulumi.secret(
+    pulumi.all([apiKeys, tls, upstreamTls, pulumi.output(args.upstreamAuth ?? {})]).apply(([keys, pem, up, auth]) => ({
+      apiKeys: keys,
+      tls: pem ? { certificate: pem[0], privateKey: pem[1] } : undefined,
+      upstreamTls: up ? { ca: up[0], certificate: up[1], privateKey: up[2] } : undefined,
+      upstreamAuth: auth,
+    })),
+  );
 }
 
 /**
@@ -424,7 +355,7 @@ export function chainsFromFleet(
 }
 
 /** The gateway as the host components see a node: its site and shape, a small data disk, tags of the access layer. */
-export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): PlannedNode {
+export function gatewayNode(g: PlannedGateway, disk: StorageChoice): PlannedNode {
   return {
     id: g.id,
     chainKey: `gateway/${g.id}`,
@@ -444,7 +375,7 @@ export function gatewayNode(g: PlannedGateway, cloud: "aws" | "gcp" | "azure"): 
     vcpu: g.vcpu,
     memoryGb: g.memoryGb,
     // The planned gateway's disk is the one its cost prices; a gateway described by hand gets a small one.
-    storage: g.storage ?? GATEWAY_DISK[cloud],
+    storage: g.storage ?? disk,
     monthlyUsd: g.monthlyUsd,
     cost: g.cost,
     estimate: g.estimate,

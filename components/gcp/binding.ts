@@ -2,13 +2,14 @@
  * How a Fleet deploys its GCP nodes: an explicit provider per project and region, one network for
  * the fleet with a subnet per region (CIDRs from core/layout), one host per node.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { machineShape } from "../cloud-data";
 import { Provider as GcpProvider, type ProviderArgs as GcpProviderArgs } from "@pulumi/gcp/provider";
 import { gcpSubnetCidrs } from "../../core/layout";
-import { byRegion, diskProblems, plannedRegions, scaffold } from "../cloud-scope";
+import { byRegion, cloudGatewaySite, diskProblems, plannedRegions, scaffold } from "../cloud-scope";
 import type { PlannedNode } from "../../core/plan";
-import type { FleetContext, HostBinding } from "../hosts";
-import type { NodeHostOutputs } from "../node-host";
+import type { FleetContext, GatewaySite, HostBinding } from "../hosts";
+import type { NodeHostArgs, NodeHostOutputs } from "../node-host";
 import { GCP_DATA, GCP_SUBNET_NUMBERS } from "./data";
 import { GcpNodeHost, type GcpNodeHostArgs } from "./host";
 import { GcpNetwork, type GcpNetworkRegion } from "./network";
@@ -82,15 +83,20 @@ export const gcpBinding: HostBinding = {
   gatewaySite(gateway, ctx) {
     const { regions, net } = gcpNetwork(ctx, []);
     const region = gateway.region;
-    return {
-      site: {
-        kind: "gcp",
-        host: { network: net.networkId, subnetwork: net.subnetworks[region], zone: net.zones[region] },
-      },
-      opts: { providers: [regions[region].provider] },
-    };
+    return gcpGatewaySite(
+      { network: net.networkId, subnetwork: net.subnetworks[region], zone: net.zones[region] },
+      { providers: [regions[region].provider] },
+    );
   },
 };
+
+/** A gateway on a Compute Engine VM in this network (RpcGatewayArgs.site). */
+export function gcpGatewaySite(
+  site: Omit<GcpNodeHostArgs, keyof NodeHostArgs>,
+  opts?: pulumi.ComponentResourceOptions,
+): GatewaySite {
+  return cloudGatewaySite("gcp", { class: "pd-balanced", sizeGb: 10, local: false }, GcpNodeHost, site, opts);
+}
 
 /**
  * The fleet's network, with a provider and a subnet for every region of its GCP nodes and gateways,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CATALOG_PROVIDER_IDS, CLOUD_PROVIDER_IDS, PROVIDERS, SITE_PROVIDER_IDS, type ProviderFacts } from "../providers";
 
 /** Where a figure comes from. Every price in the catalog carries one. */
 export const Sourced = z.strictObject({
@@ -108,21 +109,20 @@ const Market = Sourced.extend({
 export type Market = z.infer<typeof Market>;
 
 /**
- * The one list of providers: the catalog's provider files (catalog/providers/<id>.yaml) must be
- * one of these, and everything else (spec sites, resolve, compare, saved plans, component
- * bindings) derives from it or from the loaded catalog. Bare metal is not a catalog provider.
+ * The providers, from their folders (core/providers/index.ts, one line each): the catalog's provider
+ * files (catalog/providers/<id>.yaml) must be one of the clouds and marketplaces, and everything
+ * else (spec sites, resolve, compare, saved plans, component bindings) derives from these lists or
+ * from the loaded catalog. Bare metal is not a catalog provider.
  */
-export const CATALOG_PROVIDERS = ["aws", "gcp", "azure", "akash"] as const;
+export const CATALOG_PROVIDERS = CATALOG_PROVIDER_IDS;
 /** The clouds among them: sites are regions (`sites.<cloud>.regions`). */
-export const CLOUD_PROVIDERS = ["aws", "gcp", "azure"] as const satisfies ReadonlyArray<(typeof CATALOG_PROVIDERS)[number]>;
+export const CLOUD_PROVIDERS = CLOUD_PROVIDER_IDS;
 /** Every provider a planned node can have. */
-export const SITE_PROVIDERS = [...CATALOG_PROVIDERS, "baremetal"] as const;
-/**
- * Providers whose nodes cannot join the overlay: an Akash lease is a container without NET_ADMIN
- * or a tun device, so it runs no WireGuard. Gateways reach such nodes over mTLS instead
- * (core/gateway/upstream-tls).
- */
-export const OUTSIDE_OVERLAY: ReadonlySet<string> = new Set(["akash"]);
+export const SITE_PROVIDERS = SITE_PROVIDER_IDS;
+/** Providers whose nodes cannot join the overlay (Akash); gateways reach them over mTLS (core/gateway/upstream-tls). */
+export const OUTSIDE_OVERLAY: ReadonlySet<string> = new Set(
+  PROVIDERS.filter((p: ProviderFacts) => p.outsideOverlay).map((p) => p.id),
+);
 
 export const ProviderFile = z.strictObject({
   id: z.enum(CATALOG_PROVIDERS),

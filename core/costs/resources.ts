@@ -18,6 +18,7 @@ import type {
 } from "../resources/types";
 import { SpecError } from "../errors";
 import { own } from "../own";
+import { FREE_PROVIDER_TYPES, providerFacts } from "../providers";
 import { quantityProblems } from "../resources/quantities";
 import { readResources } from "../resources/read";
 import { provision } from "./options";
@@ -74,33 +75,13 @@ export interface ResourceUsage {
   monthlyEgressGb?: number;
 }
 
-/** Resource types that cost nothing by themselves (networks, rules, attachments, key pairs, internal addresses). */
-const FREE_TYPES = new Set([
-  "aws:ec2/vpc:Vpc",
-  "aws:ec2/subnet:Subnet",
-  "aws:ec2/internetGateway:InternetGateway",
-  "aws:ec2/routeTable:RouteTable",
-  "aws:ec2/routeTableAssociation:RouteTableAssociation",
-  "aws:ec2/route:Route",
-  "aws:ec2/securityGroup:SecurityGroup",
-  "aws:ec2/securityGroupRule:SecurityGroupRule",
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-  "aws:ec2/volumeAttachment:VolumeAttachment",
-  "aws:ec2/keyPair:KeyPair",
-  "gcp:compute/address:Address",
-  "gcp:compute/network:Network",
-  "gcp:compute/subnetwork:Subnetwork",
-  "gcp:compute/firewall:Firewall",
-  "azure-native:resources:ResourceGroup",
-  "azure-native:network:VirtualNetwork",
-  "azure-native:network:Subnet",
-  "azure-native:network:NetworkSecurityGroup",
-  "azure-native:network:SecurityRule",
-  "azure-native:network:NetworkInterface",
+/**
+ * Resource types that cost nothing by themselves: each provider's (networks, rules, attachments, key
+ * pairs, internal addresses: core/providers/<id>), and these that every fleet has.
+ */
+const FREE_TYPES: ReadonlySet<string> = new Set([
+  ...FREE_PROVIDER_TYPES,
   "command:local:Command",
-  "command:remote:Command",
-  "command:remote:CopyToRemote",
   "random:index/randomPassword:RandomPassword",
   "tls:index/privateKey:PrivateKey",
 ]);
@@ -135,7 +116,7 @@ function unpriced(name: string, unit: string, quantity: number | null): CostComp
 }
 
 function cloud(catalog: Catalog, provider: ProviderKind): ProviderFile | undefined {
-  return provider === "baremetal" ? undefined : catalog.providers.get(provider);
+  return catalog.providers.get(provider as ProviderFile["id"]);
 }
 
 function regionProblem(file: ProviderFile, region: string | undefined): string | undefined {
@@ -202,7 +183,7 @@ export function diskComponents(
 }
 
 function machineComponents(m: Machine, catalog: Catalog): { components: CostComponent[]; notes: string[] } {
-  if (m.provider === "baremetal") {
+  if (providerFacts(m.provider)?.kind === "hosts") {
     return m.monthlyUsd === undefined
       ? {
           components: [unpriced("Host share", "months", 1)],
@@ -291,7 +272,7 @@ export function priceResources(read: ReadResult, catalog: Catalog, usage?: Usage
   for (const m of read.machines) {
     const { components, notes } = machineComponents(m, catalog);
     for (const d of disksOf.get(m.urn) ?? []) {
-      if (d.role === "local" && m.provider !== "gcp") continue; // instance-store NVMe is in the shape's price
+      // Readers list a local disk only where it is billed apart (GCP local SSD); instance-store NVMe is in the shape's price.
       const label = d.role === "root" ? "Root disk" : d.role === "local" ? "Local SSD" : "Data disk";
       const priced = diskComponents(d, catalog, label);
       components.push(...priced.components);

@@ -227,7 +227,10 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
   }
   const names = new Set<string>();
   const addresses = new Set<string>();
-  const cloudOperators = new Set([...catalog.providers.values()].map((p) => p.operator.id));
+  // Operators that rent out hosts too (catalog/operators.yaml: Hetzner has dedicated servers and a cloud) may own one.
+  const cloudOperators = new Set(
+    [...catalog.providers.values()].map((p) => p.operator.id).filter((id) => !catalog.operators.has(id)),
+  );
   const cloudLabels = cloudSiteLabels(catalog);
   spec.sites.baremetal?.hosts.forEach((host, i) => {
     const path = `sites.baremetal.hosts[${i}]`;

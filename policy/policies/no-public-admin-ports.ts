@@ -8,6 +8,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Catalog } from "../../core/catalog/load";
 import type { Ingress } from "../../core/resources";
+import { readerOf } from "../../core/providers";
 import { layerOfTagKey } from "../../core/workload/tags";
 import { catalog, message, readOne } from "../lib";
 
@@ -60,15 +61,6 @@ export function publicAdminPorts(
   });
 }
 
-const FIX: Record<string, string> = {
-  aws: "limit the rule's cidrIpv4/cidrBlocks to your admin or load-balancer CIDRs (Sovereign: sovereign:adminCidrs, sovereign:rpcAllowCidrs), or delete the rule",
-  gcp: "set the firewall's sourceRanges to your admin CIDRs, or remove these ports from allows",
-  azure:
-    "set the security rule's sourceAddressPrefix(es) to your admin CIDRs instead of */Internet, or delete the rule",
-  command:
-    "restrict the nftables accept with `ip saddr { <admin CIDRs> }`, or drop these ports (Sovereign's BareMetalHost does)",
-};
-
 export const noPublicAdminPorts: ResourceValidationPolicy = {
   name: "no-public-admin-ports",
   description: "No ingress from 0.0.0.0/0 or ::/0 to the engine API (8551), admin RPC, metrics or SSH.",
@@ -83,7 +75,8 @@ export const noPublicAdminPorts: ResourceValidationPolicy = {
     const clients = Object.entries(tagsOf(args.props))
       .filter(([k]) => layerOfTagKey(k))
       .map(([, v]) => v);
-    const cloud = args.type.split(":")[0].replace("azure-native", "azure");
+    const fix =
+      readerOf(args.type)?.provider.adminPortFix ?? "open these ports only to named CIDRs, or delete the rule";
     for (const hit of publicAdminPorts(read.ingress, closedPorts(catalog(), clients))) {
       const where = hit.rule.path ? `${args.name} ${hit.rule.path}` : args.name;
       report(
@@ -91,7 +84,7 @@ export const noPublicAdminPorts: ResourceValidationPolicy = {
           "Public ingress to closed ports",
           `${where} (${args.type})`,
           `${hit.source} may reach ${hit.ports.map((p) => `${p.port}/${p.protocol} (${p.name})`).join(", ")}`,
-          FIX[cloud] ?? FIX.aws,
+          fix,
         ),
       );
     }

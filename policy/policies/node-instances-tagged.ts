@@ -6,6 +6,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { TagMapping } from "../../core/resources";
+import { providerFacts } from "../../core/providers";
 import { NODE_TAG_KEYS } from "../../core/workload/tags";
 import { message, readOne, TAG_MAPPING_SCHEMA } from "../lib";
 
@@ -23,7 +24,8 @@ export const nodeInstancesTagged: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     const { tagMapping } = args.getConfig<{ tagMapping?: TagMapping }>();
     for (const m of readOne(args, tagMapping).machines) {
-      if (m.provider === "baremetal" || m.provider === "akash") continue;
+      const provider = providerFacts(m.provider);
+      if (provider?.kind !== "cloud") continue;
       if (m.served && Object.keys(m.served.clients).length) continue;
       const missing = tagMapping?.chain
         ? [tagMapping.chain, ...Object.values(tagMapping.clients ?? {})].filter((k) => !m.tags[k])
@@ -33,9 +35,7 @@ export const nodeInstancesTagged: ResourceValidationPolicy = {
           "Untagged node machine",
           `${m.name} (${m.type})`,
           `missing ${missing.length ? missing.join(", ") : "client tags (sovereign:<layer>)"}`,
-          m.provider === "gcp"
-            ? "add the labels in GCP form (sovereign-node, sovereign-chain, ...)"
-            : "add the tags to the resource's tags",
+          provider.tagFix ?? "add the tags to the resource's tags",
         ),
       );
     }

@@ -79,6 +79,8 @@ const ip = (prefix: string, s: string) => `${prefix}.${(parseInt(hex(s, 2), 16) 
 function idFor(type: string, name: string): string {
   if (type === "aws:ebs/volume:Volume") return `vol-0${hex(name, 16)}`;
   if (type === "aws:ec2/instance:Instance") return `i-0${hex(name, 16)}`;
+  // Hetzner Cloud ids are numbers (attachments take them as such).
+  if (type.startsWith("hcloud:")) return String(parseInt(hex(name, 8), 16));
   return `${name}-id`;
 }
 
@@ -107,6 +109,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
           networkIp: ip("10.102.0", name),
         })),
       };
+    case "hcloud:index/server:Server":
+      return { ipv4Address: ip("198.18.0", name) };
+    case "hcloud:index/sshKey:SshKey":
+      return { name: `${name}-key` };
     case "azure-native:resources:ResourceGroup":
       return { name: `${name}-rg` };
     case "azure-native:network:VirtualNetwork":

@@ -222,7 +222,7 @@ describe("overlay through the Fleet", () => {
       "and the WireGuard port",
     );
 
-    const upload = at(byName("ov-gateway-h5-upload").inputs, "stdin");
+    const upload = at(byName("ov-gateway-h5-host-workload").inputs, "stdin");
     assert.ok(upload.secret);
     // The upload script carries the files base64-encoded.
     const files = [...String(upload.value).matchAll(/'([A-Za-z0-9+/=]{40,})'/g)]
@@ -232,7 +232,7 @@ describe("overlay through the Fleet", () => {
       servers(files).filter((s) => s.endsWith(":8545")),
       upstreams,
     );
-    assert.equal(at(byName("ov-gateway-h5-upload").inputs, "connection", "host").value, "10.77.0.15");
+    assert.equal(at(byName("ov-gateway-h5-host-workload").inputs, "connection", "host").value, "10.77.0.15");
   });
 
   it("the gateways are in the Fleet's outputs with their endpoints per chain", async () => {

@@ -76,6 +76,7 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
     [a, b] = await Promise.all([startAnvil({ host: "10.77.0.1" }), startAnvil({ host: "10.77.0.1" })]);
     ({ certificate: cert, privateKey: key } = selfSignedCertificate("gateway.lab", host.address));
     const { RpcGateway } = await import("../../components/gateway");
+    const { baremetalGatewaySite } = await import("../../components/baremetal/binding");
     const sshKey = readFileSync(host.privateKeyPath, "utf8");
     const program = async () => {
       const cfg = new pulumi.Config("gw");
@@ -108,18 +109,15 @@ describe(`RpcGateway on lab host ${HOST} with the real Pulumi engine`, { skip: p
             ],
           },
         ],
-        site: {
-          kind: "baremetal",
-          connection: {
-            host: host.address,
-            port: host.port,
-            user: host.user,
-            hostKey: host.hostKey,
-            privateKey: cfg.requireSecret("sshKey"),
-            dialErrorLimit: 2,
-            perDialTimeout: 5,
-          },
-        },
+        site: baremetalGatewaySite({
+          host: host.address,
+          port: host.port,
+          user: host.user,
+          hostKey: host.hostKey,
+          privateKey: cfg.requireSecret("sshKey"),
+          dialErrorLimit: 2,
+          perDialTimeout: 5,
+        }),
         image,
         tls: { certificate: cert, privateKey: cfg.requireSecret("tlsKey") },
         apiKeys: [{ name: "lab", key: cfg.requireSecret("apiKey"), requestsPerSecond: 100 }],

@@ -71,11 +71,14 @@ const chains = (): RpcGatewayArgs["chains"] => [
 ];
 
 let mod: typeof import("../../components/gateway");
+let sites: typeof import("../../components");
+const bareMetal = (host: string) => sites.baremetalGatewaySite({ host, privateKey: SSH_KEY });
 const gws: Record<string, RpcGatewayType> = {};
 const outs: Record<string, { endpoint: string; endpoints: Record<string, string>; metrics: string }> = {};
 
 before(async () => {
   mod = await import("../../components/gateway");
+  sites = await import("../../components");
   const secrets = {
     tls: { certificate: TLS_CERT, privateKey: pulumi.secret(TLS_KEY) },
     apiKeys: [{ name: "wallet", key: pulumi.secret(API_KEY), requestsPerSecond: 20 }],
@@ -85,7 +88,7 @@ before(async () => {
     chains: chains(),
     fleet: "lab",
     ...secrets,
-    site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+    site: bareMetal("10.77.0.17"),
     image: "sovereign/gateway-haproxy:2.6.12",
   });
   gws.aws = new mod.RpcGateway("gw-aws", {
@@ -94,7 +97,7 @@ before(async () => {
     fleet: "lab",
     ...secrets,
     adminCidrs: ["198.51.100.0/24"],
-    site: { kind: "aws", host: { vpcId: "vpc-1", subnetId: "subnet-1", availabilityZone: "eu-central-1a" } },
+    site: sites.awsGatewaySite({ vpcId: "vpc-1", subnetId: "subnet-1", availabilityZone: "eu-central-1a" }),
     transform: { host: { kmsKeyId: "alias/gw" } },
   });
   const plan = {
@@ -120,7 +123,7 @@ before(async () => {
   const fleetGw = planned("gateway-lab-2", "baremetal", { chains: ["ethereum/mainnet"] });
   gws.fleet = new mod.RpcGateway("gw-fleet", {
     gateway: fleetGw,
-    site: { kind: "baremetal", connection: { host: "10.77.0.18", privateKey: SSH_KEY } },
+    site: bareMetal("10.77.0.18"),
     chains: mod.chainsFromFleet(
       plan,
       fleetGw,
@@ -161,14 +164,15 @@ function uploaded(script: string): Map<string, { content: string; mode: string }
 const keyHash = createHash("sha256").update(API_KEY).digest("hex");
 
 describe("RpcGateway on a bare-metal host", () => {
-  it("is a sovereign:gateway:RpcGateway with upload, firewall and start commands named after it", () => {
+  it("is a sovereign:gateway:RpcGateway on a BareMetalHost with its workload, firewall and start commands", () => {
     assert.equal(named("gw-bm").type, "sovereign:gateway:RpcGateway");
-    for (const part of ["upload", "firewall", "start"])
-      assert.equal(named(`gw-bm-${part}`).type, "command:remote:Command");
+    assert.equal(named("gw-bm-host").type, "sovereign:baremetal:NodeHost");
+    for (const part of ["workload", "firewall", "start"])
+      assert.equal(named(`gw-bm-host-${part}`).type, "command:remote:Command");
   });
 
   it("uploads the compose project and HAProxy files with the resolved upstreams, secret files 0600", () => {
-    const stdin = at(named("gw-bm-upload").inputs, "stdin");
+    const stdin = at(named("gw-bm-host-workload").inputs, "stdin");
     assert.equal(stdin.secret, true, "the upload script is a secret");
     const files = uploaded(stdin.value);
     const dir = "/srv/sovereign/fleets/lab/config/gateway-lab-1";
@@ -213,11 +217,11 @@ describe("RpcGateway on a bare-metal host", () => {
       .join("\n");
     for (const secret of [API_KEY, keyHash, TLS_KEY.split("\n")[1], SSH_KEY.split("\n")[1]])
       assert.ok(!plain.includes(secret), secret.slice(0, 12));
-    assert.equal(at(named("gw-bm-upload").inputs, "connection", "privateKey").secret, true);
+    assert.equal(at(named("gw-bm-host-workload").inputs, "connection", "privateKey").secret, true);
   });
 
   it("opens the public port and keeps metrics closed on the host firewall", () => {
-    const nft = reveal(named("gw-bm-firewall").inputs.stdin) as string;
+    const nft = reveal(named("gw-bm-host-firewall").inputs.stdin) as string;
     assert.match(nft, /table inet sovereign_lab_gateway-lab-1 \{/);
     assert.match(nft, /elements = \{ 0\.0\.0\.0\/0 \}/);
     assert.match(nft, /tcp dport \{ 8405 \} counter drop/);
@@ -284,7 +288,7 @@ describe("RpcGateway on AWS", () => {
 
 describe("chainsFromFleet", () => {
   it("takes every planned node of the chain with its deployed endpoint, WebSocket on the shifted ws port", () => {
-    const files = uploaded(at(named("gw-fleet-upload").inputs, "stdin").value);
+    const files = uploaded(at(named("gw-fleet-host-workload").inputs, "stdin").value);
     const cfg = files.get("/srv/sovereign/fleets/sovereign/config/gateway-lab-2/haproxy/haproxy.cfg")!.content;
     assert.match(
       cfg,
@@ -304,7 +308,7 @@ describe("RpcGateway bad input", () => {
       () =>
         new mod.RpcGateway("bad-url", {
           gateway: planned("gateway-x", "baremetal"),
-          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          site: bareMetal("10.77.0.17"),
           chains: [
             { chain: "devnet/local", upstreams: [{ node: "a", url: "http://10.0.0.1:8545/v3/key", operator: "x" }] },
           ],
@@ -315,7 +319,7 @@ describe("RpcGateway bad input", () => {
       () =>
         new mod.RpcGateway("no-credentials", {
           gateway: planned("gateway-x", "baremetal"),
-          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          site: bareMetal("10.77.0.17"),
           chains: [
             {
               chain: "bitcoin/mainnet",
@@ -330,10 +334,10 @@ describe("RpcGateway bad input", () => {
       () =>
         new mod.RpcGateway("bad-site", {
           gateway: planned("gateway-y", "aws"),
-          site: { kind: "baremetal", connection: { host: "10.77.0.17", privateKey: SSH_KEY } },
+          site: bareMetal("10.77.0.17"),
           chains: chains(),
         }),
-      /site\.kind is baremetal but the plan puts this gateway on aws/,
+      /the site is on baremetal but the plan puts this gateway on aws/,
     );
   });
 });
