@@ -35,6 +35,7 @@ import {
   type FleetMonitorOutput,
 } from "./monitoring/fleet-monitors";
 import type { Monitor } from "./monitoring/monitor";
+import { present } from "../core/present";
 
 /** Provider options (`aws`, `gcp`, `azure`, and whatever host modules add) come from FleetProviderOptions. */
 export interface FleetArgs extends FleetProviderOptions {
@@ -187,7 +188,8 @@ export class Fleet extends pulumi.ComponentResource {
       : undefined;
     ctx.host.rollout = rollout;
     this.hosts = {};
-    for (const [provider, nodes] of byProvider) Object.assign(this.hosts, bindings.get(provider)!.deploy(nodes, ctx));
+    for (const [provider, nodes] of byProvider)
+      Object.assign(this.hosts, present(bindings.get(provider), `the ${provider} binding`).deploy(nodes, ctx));
     rollout?.finish(this.hosts);
     // Gateways start once their upstreams and the overlay exist (health checks would only fail before).
     const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
@@ -243,7 +245,12 @@ function overlayConnections(name: string, args: FleetArgs, plan: OverlayPlan) {
     throw new pulumi.RunError(
       `Fleet ${name}: the overlay reaches bare-metal hosts ${bare.map((m) => m.name).join(", ")} over SSH: set FleetArgs.baremetal.privateKey`,
     );
-  return Object.fromEntries(bare.map((m) => [m.name, hostConnection(hosts.get(m.name)!, options!)]));
+  return Object.fromEntries(
+    bare.map((m) => [
+      m.name,
+      hostConnection(present(hosts.get(m.name), `host ${m.name}`), present(options, "FleetArgs.baremetal")),
+    ]),
+  );
 }
 
 /** What a node's or gateway's host needs of its machine in the overlay. */
@@ -266,7 +273,7 @@ function overlayOutputs(overlay: Overlay | undefined): pulumi.Output<Record<stri
     Object.fromEntries(
       (overlay?.plan.machines ?? []).map((m) => [
         m.name,
-        overlay!.publicKeys[m.name].apply((publicKey): FleetOverlayMachineOutput => ({
+        present(overlay, "the overlay").publicKeys[m.name].apply((publicKey): FleetOverlayMachineOutput => ({
           name: m.name,
           address: m.address,
           publicKey,
@@ -371,7 +378,7 @@ function preflight(
   }
   const workloads = new Map<string, Workload>();
   for (const [provider, nodes] of byProvider) {
-    const binding = bindings.get(provider)!;
+    const binding = present(bindings.get(provider), `the ${provider} binding`);
     try {
       problems.push(...(binding.preflight?.(nodes, ctx) ?? []));
       const options = binding.workloadOptions?.(nodes, ctx) ?? {};

@@ -21,6 +21,7 @@ import {
 } from "../core/workload/render";
 import { nodeTags } from "../core/workload/tags";
 import { transform, type Transform } from "./transform";
+import { present } from "../core/present";
 
 /** The `transform` keys every host has (children made by {@link prepareHost}). */
 export interface NodeHostTransform {
@@ -208,7 +209,9 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     throw new Error(
       `${node.id}: the RPC of ${node.chainKey} wants credentials: pass rpcPasswords["${node.chainKey}"] (the Fleet draws one per chain)`,
     );
-  const rpcPassword = workload.needsRpcPassword ? pulumi.secret(rpcPasswordInput!) : undefined;
+  const rpcPassword = workload.needsRpcPassword
+    ? pulumi.secret(present(rpcPasswordInput, `${node.id}'s RPC password`))
+    : undefined;
   const secretValues = pulumi.secret(
     pulumi
       .all([jwt, l1Rpc, l1Beacon, rpcPassword])

@@ -21,6 +21,7 @@ import type { NodeHostOutputs, NodeRolloutGate } from "./node-host";
 import { hostConnection } from "./baremetal/binding";
 import { remoteCommand, sshConnection } from "./baremetal/remote";
 import type { Transform } from "./transform";
+import { present } from "../core/present";
 
 /** Edit the rollout's children. @default none */
 export interface FleetRolloutTransform {
@@ -77,9 +78,14 @@ export class FleetRollout implements NodeRolloutGate {
   before(nodeId: string): Promise<pulumi.Resource[]> {
     const slot = this.slots.get(nodeId);
     if (!slot) return Promise.resolve([]);
-    const previous = slot.wave > 0 ? this.waves.get(slot.chainKey)![slot.wave - 1].promise : Promise.resolve([]);
+    const previous =
+      slot.wave > 0
+        ? present(this.waves.get(slot.chainKey), `${slot.chainKey}'s waves`)[slot.wave - 1].promise
+        : Promise.resolve([]);
     return Promise.resolve(
-      this.gateways.get(slot.chainKey)!.map((g) => this.gatewayState(nodeId, g, "drain", previous)),
+      present(this.gateways.get(slot.chainKey), `${slot.chainKey}'s gateways`).map((g) =>
+        this.gatewayState(nodeId, g, "drain", previous),
+      ),
     );
   }
 
@@ -93,7 +99,9 @@ export class FleetRollout implements NodeRolloutGate {
       waves[slot.wave] ??= [];
       if (!host?.started) continue;
       const health = this.health(nodeId, slot.chainKey, hosts, host.started);
-      const ready = this.gateways.get(slot.chainKey)!.map((g) => this.gatewayState(nodeId, g, "ready", [health]));
+      const ready = present(this.gateways.get(slot.chainKey), `${slot.chainKey}'s gateways`).map((g) =>
+        this.gatewayState(nodeId, g, "ready", [health]),
+      );
       waves[slot.wave].push(...ready);
     }
     for (const [chainKey, deferreds] of this.waves)
@@ -109,8 +117,11 @@ export class FleetRollout implements NodeRolloutGate {
   }
 
   private connection(g: PlannedGateway) {
-    const host = this.ctx.plan.hosts.find((h) => h.name === g.host)!;
-    return sshConnection(hostConnection(host, this.ctx.options.baremetal!));
+    const host = present(
+      this.ctx.plan.hosts.find((h) => h.name === g.host),
+      `gateway host ${g.host}`,
+    );
+    return sshConnection(hostConnection(host, present(this.ctx.options.baremetal, "FleetArgs.baremetal")));
   }
 
   private target(g: PlannedGateway, chainKey: string): RolloutGateway {
@@ -133,7 +144,7 @@ export class FleetRollout implements NodeRolloutGate {
     action: "drain" | "ready",
     after: pulumi.Input<pulumi.Resource[]>,
   ): command.remote.Command {
-    const chainKey = this.slots.get(nodeId)!.chainKey;
+    const chainKey = present(this.slots.get(nodeId), `${nodeId}'s rollout slot`).chainKey;
     return remoteCommand(
       this.options.transform?.gatewayState,
       `${this.ctx.name}-${nodeId}-${action}-${g.id}`,
@@ -155,9 +166,12 @@ export class FleetRollout implements NodeRolloutGate {
     hosts: Record<string, NodeHostOutputs>,
     started: pulumi.Resource,
   ): command.remote.Command {
-    const [g] = this.gateways.get(chainKey)!;
-    const rollout = this.ctx.plan.rollout![chainKey];
-    const node = this.ctx.plan.nodes.find((n) => n.id === nodeId)!;
+    const [g] = present(this.gateways.get(chainKey), `${chainKey}'s gateways`);
+    const rollout = present(this.ctx.plan.rollout, "the plan's rollout")[chainKey];
+    const node = present(
+      this.ctx.plan.nodes.find((n) => n.id === nodeId),
+      `node ${nodeId}`,
+    );
     const kind = this.ctx.catalog.chains.get(node.chain)?.rpc.kind ?? "evm";
     // What the gateways dial: the overlay address when there is one; nodes behind mTLS are not asked.
     const urlOf = (id: string) =>

@@ -14,6 +14,7 @@ import { GatewayTimeouts } from "../core/gateway/types";
 import { dnsDiversityProblem, dnsOperator, dnsProviders, fqdn, relativeName, serverResourceLabel } from "../core/dns";
 import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
 import type { RpcDnsArgs } from "../components/dns/rpc-dns";
+import { present } from "../core/present";
 
 /** A DNS name, checked by core/dns's own `fqdn` (the one the records are rendered with). */
 const name = z.string().superRefine((value, ctx) => {
@@ -295,7 +296,7 @@ export function rpcDnsArgs(
           port: s.ssh.port,
           user: s.ssh.user,
           hostKey: s.ssh.hostKey,
-          privateKey: privateKey!,
+          privateKey: present(privateKey, "sovereign:sshPrivateKey"),
         },
       })),
     },

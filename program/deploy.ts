@@ -32,6 +32,7 @@ import { planOverlay } from "../core/overlay";
 import { rpcDnsArgs } from "./access";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
+import { present } from "../core/present";
 
 export interface StackOutputs {
   fleet: string;
@@ -166,7 +167,10 @@ function withHostKeys(spec: FleetSpec, keys: Record<string, string>): FleetSpec 
   const pinned = hosts.map((h) =>
     Object.hasOwn(keys, h.name) ? { ...h, ssh: SshConnection.parse({ ...h.ssh, hostKey: keys[h.name] }) } : h,
   );
-  return { ...spec, sites: { ...spec.sites, baremetal: { ...spec.sites.baremetal!, hosts: pinned } } };
+  return {
+    ...spec,
+    sites: { ...spec.sites, baremetal: { ...present(spec.sites.baremetal, "sites.baremetal"), hosts: pinned } },
+  };
 }
 
 export async function planFromConfig(

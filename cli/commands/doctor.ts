@@ -6,6 +6,7 @@ import { doctorMarkdown, doctorTable, doctorToJson } from "../../report/doctor";
 import { UsageError } from "../errors";
 import { EXIT, formatOption, outOption, withExamples, type OutputOptions, type SetExit } from "../options";
 import { emit } from "../output";
+import { present } from "../../core/present";
 
 interface DoctorOptions extends OutputOptions {
   deployed?: string;
@@ -37,7 +38,7 @@ function readExport(opts: DoctorOptions): { exported: unknown; source: string } 
       throw e;
     }
   } else {
-    const stack = opts.stack!;
+    const stack = present(opts.stack, "--stack (or --deployed)");
     if (!/^[A-Za-z0-9._/-]{1,200}$/.test(stack))
       throw new UsageError([{ path: "--stack", message: "a stack name is letters, digits, '.', '_', '-' and '/'" }]);
     source = stack;

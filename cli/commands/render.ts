@@ -13,6 +13,7 @@ import { UsageError } from "../errors";
 import { loadSpec } from "../load";
 import { outOption, specArgument, withExamples } from "../options";
 import { emit } from "../output";
+import { present } from "../../core/present";
 
 type As = "sdl" | "compose" | "cloud-init";
 
@@ -90,7 +91,7 @@ export function renderCommand(): Command {
           ]);
         // What pulumi up runs on the host: its paths, project name and shifted host ports.
         const onBareMetal = plan.nodes.filter((n) => n.provider === "baremetal");
-        const offset = baremetalPortOffsets(onBareMetal, catalog).get(node.id)!;
+        const offset = present(baremetalPortOffsets(onBareMetal, catalog).get(node.id), `${node.id}'s port offset`);
         emit(
           renderWorkload(node, catalog, baremetalWorkloadOptions(plan.fleet, node.id, offset)).composeYaml,
           opts.out,

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HostBinding } from "../hosts";
 import { AkashNodeHost, type AkashConsoleOptions } from "./host";
+import { present } from "../../core/present";
 
 declare module "../hosts" {
   interface FleetProviderOptions {
@@ -23,7 +24,7 @@ export const akashBinding: HostBinding = {
         ];
   },
   deploy(nodes, ctx) {
-    const options = ctx.options.akash!;
+    const options = present(ctx.options.akash, "FleetArgs.akash (checked by preflight)");
     const byChain = new Map<string, pulumi.Output<string>[]>();
     return Object.fromEntries(
       nodes.map((node) => {

@@ -8,6 +8,7 @@ import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workl
 import type { WorkloadOptions } from "../../core/workload/render";
 import type { FleetContext, GatewaySite, HostBinding } from "../hosts";
 import { BareMetalHost, type BareMetalConnection } from "./host";
+import { present } from "../../core/present";
 
 /** Options of the bare-metal binding (FleetArgs.baremetal). */
 export interface BareMetalFleetOptions {
@@ -66,7 +67,12 @@ export const baremetalBinding: HostBinding = {
     return Object.fromEntries(
       nodes.map((n): [string, WorkloadOptions] => [
         n.id,
-        baremetalWorkloadOptions(ctx.plan.fleet, n.id, offsets.get(n.id)!, ctx.host.workload),
+        baremetalWorkloadOptions(
+          ctx.plan.fleet,
+          n.id,
+          present(offsets.get(n.id), `${n.id}'s port offset`),
+          ctx.host.workload,
+        ),
       ]),
     );
   },
@@ -80,7 +86,7 @@ export const baremetalBinding: HostBinding = {
     const hosts = new Map<string, PlannedHost>(ctx.plan.hosts.map((h) => [h.name, h]));
     return Object.fromEntries(
       nodes.map((node) => {
-        const host = hosts.get(node.host!);
+        const host = hosts.get(node.host ?? "");
         if (!host) throw new Error(`${node.id}: host ${node.host} is not in the plan's hosts`);
         const rendered = ctx.workloads.get(node.id);
         return [

@@ -15,6 +15,7 @@ import type { NodeHostOutputs } from "../node-host";
 import { RpcGateway, chainsFromFleet, type RpcGatewayArgs } from "./rpc-gateway";
 import { UpstreamCa, type UpstreamCaArgs } from "./upstream-ca";
 import { UpstreamCertificate, type UpstreamCertificateArgs } from "./upstream-certificate";
+import { present } from "../../core/present";
 
 /** What every gateway of a Fleet shares (FleetArgs.gateways). */
 export type FleetGatewayOptions = Pick<
@@ -129,7 +130,7 @@ export function fleetUpstreamTls(
       );
     },
     forGateway(id) {
-      const c = clients.get(id)!;
+      const c = present(clients.get(id), `client ${id}`);
       return { ca: ca.certificate, certificate: c.certificate, privateKey: c.privateKey };
     },
     serverName: (id) => (servers.has(id) ? upstreamServerName(fleet, id) : undefined),
@@ -156,7 +157,8 @@ export function deployGateways(
   );
   return Object.fromEntries(
     ctx.plan.gateways.map((g: PlannedGateway) => {
-      const site = bindings.get(g.provider)!.gatewaySite!(g, ctx);
+      const gatewaySite = present(bindings.get(g.provider)?.gatewaySite, `a gateway site on ${g.provider}`);
+      const site = gatewaySite(g, ctx);
       const gateway = new RpcGateway(
         `${ctx.name}-${g.id}`,
         {

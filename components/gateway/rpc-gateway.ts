@@ -251,11 +251,15 @@ function configOf(
  * once they resolve.
  */
 function standInChains(chains: RpcGatewayChain[]): GatewayConfigInput["chains"] {
-  const standIn = (u: pulumi.Input<string> | undefined, tls: boolean) =>
-    u === undefined ? undefined : typeof u === "string" ? u : tls ? "https://192.0.2.1:8443" : "http://192.0.2.1:8545";
+  const standIn = (u: pulumi.Input<string>, tls: boolean) =>
+    typeof u === "string" ? u : tls ? "https://192.0.2.1:8443" : "http://192.0.2.1:8545";
   return chains.map((c) => ({
     ...c,
-    upstreams: c.upstreams.map((u) => ({ ...u, url: standIn(u.url, !!u.mtls)!, wsUrl: standIn(u.wsUrl, !!u.mtls) })),
+    upstreams: c.upstreams.map((u) => ({
+      ...u,
+      url: standIn(u.url, !!u.mtls),
+      wsUrl: u.wsUrl === undefined ? undefined : standIn(u.wsUrl, !!u.mtls),
+    })),
   }));
 }
 

@@ -80,7 +80,7 @@ export function gcpLocalSsd(
   const count = cls.unitCounts ? cls.unitCounts.find((c) => c >= needed) : needed;
   if (!count)
     throw new Error(
-      `gcp: ${storageGb} GB of local SSD needs more than ${cls.unitCounts!.at(-1)} disks of ${cls.unitGb} GB`,
+      `gcp: ${storageGb} GB of local SSD needs more than ${cls.unitCounts?.at(-1)} disks of ${cls.unitGb} GB`,
     );
   return { count, sizeGb: count * cls.unitGb };
 }

@@ -13,6 +13,7 @@ import type { NodeHostOutputs } from "../node-host";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";
 import { Monitor, type MonitorArgs } from "./monitor";
 import { NodeExporter } from "./node-exporter";
+import { present } from "../../core/present";
 
 /** What every monitor of a Fleet shares (FleetArgs.monitoring). */
 export type FleetMonitorOptions = Pick<
@@ -86,7 +87,7 @@ export function deployMonitors(
         new NodeExporter(
           `${ctx.name}-${m.name}-node-exporter`,
           {
-            connection: hostConnection(byName.get(m.name)!, baremetal),
+            connection: hostConnection(present(byName.get(m.name), `host ${m.name}`), baremetal),
             listen: m.address,
             fleet,
             image: options.images?.nodeExporter,
@@ -111,7 +112,7 @@ export function deployMonitors(
           monitors: peers,
           site: {
             kind: "baremetal",
-            connection: hostConnection(byName.get(m.host!)!, baremetal),
+            connection: hostConnection(present(byName.get(m.host ?? ""), `host of ${m.id}`), baremetal),
             healthTimeoutSeconds: baremetal.healthTimeoutSeconds,
           },
           overlay: { interface: overlay.interface, sources },

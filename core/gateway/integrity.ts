@@ -10,6 +10,7 @@ import { operatorQuorum, type OperatorQuorum } from "../diversity/quorum";
 import type { RpcKind } from "../rpc-kinds";
 import { fill, readTemplate } from "../workload/templates";
 import type { GatewayConfig } from "./types";
+import { present } from "../present";
 
 /**
  * eRPC image of the integrity layer on real hosts (Apache-2.0, github.com/erpc/erpc, tag 0.0.56 of
@@ -30,7 +31,7 @@ export interface ChainIntegrity extends OperatorQuorum {
 
 /** The quorum and methods of `chain`'s integrity reads; throws naming the field when none is possible. */
 export function chainIntegrity(chain: Chain, kind: RpcKind, where: string): ChainIntegrity {
-  const spec = chain.integrity!;
+  const spec = present(chain.integrity, `${where}.integrity`);
   const methods = spec.methods ?? kind.integrityMethods;
   if (!methods?.length)
     throw new Error(

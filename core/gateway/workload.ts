@@ -27,6 +27,7 @@ import {
 } from "./haproxy";
 import { ERPC_IMAGE } from "./integrity";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
+import { present } from "../present";
 
 /**
  * HAProxy image of a gateway on cloud VMs: the official image (Debian-based, built with Lua and
@@ -190,7 +191,10 @@ function erpcService(
     labels: {
       ...gateway.labels,
       "sovereign.client": "erpc",
-      "sovereign.gateway.config": createHash("sha256").update(haproxy.erpcYaml!).digest("hex").slice(0, 16),
+      "sovereign.gateway.config": createHash("sha256")
+        .update(present(haproxy.erpcYaml, "the eRPC config"))
+        .digest("hex")
+        .slice(0, 16),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Policy } from "../diversity/policy";
 import type { Fleet } from "../fleet-spec/resolve";
 import type { Rollout } from "../fleet-spec/rollout";
 import type { ChainRollout, PlannedNode, RolloutSettings, RolloutWave } from "../plan/types";
+import { present } from "../present";
 
 export const ROLLOUT_DEFAULTS = {
   maxUnavailable: 1,
@@ -71,12 +72,12 @@ export function chainWaves(nodes: readonly RolloutNode[], maxUnavailable: number
   const waves: Omit<RolloutWave, "wave">[] = [];
   if (canary && nodes.length > 1) {
     const first = operators[0];
-    const [node, ...rest] = byOperator.get(first)!;
+    const [node, ...rest] = present(byOperator.get(first), `operator ${first}'s nodes`);
     waves.push({ canary: true, operator: first, nodes: [node] });
     byOperator.set(first, rest);
   }
   for (const operator of operators) {
-    const ids = byOperator.get(operator)!;
+    const ids = present(byOperator.get(operator), `operator ${operator}'s nodes`);
     for (let i = 0; i < ids.length; i += maxUnavailable)
       waves.push({ canary: false, operator, nodes: ids.slice(i, i + maxUnavailable) });
   }
@@ -114,8 +115,8 @@ function survival(nodes: readonly RolloutNode[], survive: Policy["survive"]) {
     for (const dim of dims) {
       const after = new Map(counts.get(dim));
       for (const id of down) {
-        const key = byId.get(id)![dim];
-        after.set(key, after.get(key)! - 1);
+        const key = present(byId.get(id), `node ${id}`)[dim];
+        after.set(key, (after.get(key) ?? 0) - 1);
       }
       for (const [key, lost] of [...after].sort((a, b) => a[0].localeCompare(b[0])))
         if (!loss || lost > loss.lost) loss = { dim, key, lost };

@@ -7,6 +7,7 @@
 import type { Catalog } from "../catalog/load";
 import { baremetalPaths, hostPortOffsets } from "../layout";
 import type { WorkloadOptions } from "./render";
+import { present } from "../present";
 
 /** The workload options of a node of `fleet` on a bare-metal host: paths and project by fleet and node. */
 export function baremetalWorkloadOptions(
@@ -55,8 +56,7 @@ export function baremetalPortOffsets(
 /** The container ports of a node that Docker publishes shifted by the offset (RPC and private). */
 function movablePorts(node: BareMetalPortUser, catalog: Catalog): number[] {
   return Object.values(node.clients).flatMap((id) =>
-    catalog.clients
-      .get(id)!
+    present(catalog.clients.get(id), `client ${id}`)
       .ports.filter((p) => p.exposure === "rpc" || p.exposure === "private")
       .map((p) => p.port),
   );

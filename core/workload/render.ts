@@ -12,6 +12,7 @@ import type { Chain, Client } from "../catalog/schema";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { rpcPort, type Exposure, type Protocol } from "./firewall";
 import { fill, fillDeep, readTemplate } from "./templates";
+import { present } from "../present";
 
 /** What the renderer needs of a planned node (a PlannedNode fits). */
 export interface WorkloadNode {
@@ -488,9 +489,9 @@ export function workloadFiles(w: Workload, secrets: WorkloadSecrets = {}): Workl
     );
   if (w.needsRpcPassword && !secrets.rpcPassword)
     throw new Error(`${w.node}: the node's RPC wants credentials: pass rpcPassword (the Fleet draws one per chain)`);
-  const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(secrets[s]!)}`);
+  const env = w.secrets.map((s) => `${SECRET_ENV[s]}=${envValue(present(secrets[s], `${w.node}'s secret ${s}`))}`);
   if (w.needsRpcPassword) {
-    const password = secrets.rpcPassword!;
+    const password = present(secrets.rpcPassword, `${w.node}'s RPC password`);
     env.push(
       `${RPC_PASSWORD_ENV.rpcPassword}=${envValue(password)}`,
       `${RPC_PASSWORD_ENV.rpcAuth}=${envValue(bitcoindRpcAuth(w.node, password))}`,

@@ -15,6 +15,7 @@ import type { Market, ProviderFile } from "../catalog/schema";
 import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "./upstream-terminator";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
 import { bitcoindRpcAuth, INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
+import { present } from "../present";
 
 /** What the SDL needs of a planned node (a PlannedNode fits). */
 export interface SdlNode extends WorkloadNode {
@@ -194,7 +195,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   const pricing: Record<string, { denom: string; amount: number }> = {};
   const deployment: SdlDocument["deployment"] = {};
   const secretEnv: AkashSdl["secretEnv"] = {};
-  const prices = akash.resourcePrices!;
+  const prices = present(akash.resourcePrices, "the Akash catalog's resource prices");
   const storagePrice = akash.storagePrices[akash.regions[0].id]?.find(
     (p) => p.class === node.storage.class,
   )?.usdPerGbMonth;
@@ -203,9 +204,9 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   const usesIp =
     !!options.upstreamTls ||
     layers.some((l) =>
-      catalog.clients
-        .get(node.clients[l])!
-        .ports.some((p) => p.exposure === "public" || (p.exposure === "rpc" && publicRpc)),
+      present(catalog.clients.get(node.clients[l]), `client ${node.clients[l]}`).ports.some(
+        (p) => p.exposure === "public" || (p.exposure === "rpc" && publicRpc),
+      ),
     );
   let ceilingUsd = 0;
   /** A service's profile in the one placement group, its price ceiling from its estimated USD/month. */
@@ -221,7 +222,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
 
   for (const layer of layers) {
     const compose = workload.compose.services[layer];
-    const client = catalog.clients.get(node.clients[layer])!;
+    const client = present(catalog.clients.get(node.clients[layer]), `client ${node.clients[layer]}`);
     const runtime = clientRuntime(client.id);
     const env: Record<string, string> = {};
     const plainEnv: string[] = [];
@@ -361,9 +362,12 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
  * the image's shell from env (Akash has no file mounts), in front of the node's RPC service.
  */
 function upstreamTerminator(node: SdlNode, catalog: Catalog, image: string) {
-  const chain = catalog.chains.get(node.chain)!;
-  const client = catalog.clients.get(node.clients[chain.rpc.layer])!;
-  const rpcPort = client.ports.find((p) => p.name === chain.rpc.port)!.port;
+  const chain = present(catalog.chains.get(node.chain), `chain ${node.chain}`);
+  const client = present(catalog.clients.get(node.clients[chain.rpc.layer]), `client ${node.clients[chain.rpc.layer]}`);
+  const rpcPort = present(
+    client.ports.find((p) => p.name === chain.rpc.port),
+    `${client.id}'s port ${chain.rpc.port}`,
+  ).port;
   const wsPort = client.ports.find((p) => p.name === "ws")?.port;
   const service = chain.rpc.layer;
   const t = renderUpstreamTerminator({
@@ -429,7 +433,7 @@ export function sdlYaml(sdl: AkashSdl, secrets?: SdlSecrets): string {
         if (!value) throw new Error(`${sdl.node}: service ${service} needs the secret ${s} (${v})`);
         env.set(v, `${v}=${BASE64_SECRETS.has(s) ? Buffer.from(`${value}\n`).toString("base64") : value}`);
       }
-      doc.services[service].env = [...env.keys()].sort().map((k) => env.get(k)!);
+      doc.services[service].env = [...env.keys()].sort().map((k) => present(env.get(k), `env ${k}`));
     }
   }
   const head = `# Akash SDL of Sovereign node ${sdl.node}; rendered by core/workload/sdl.ts. Price ceiling $${sdl.ceilingUsdPerMonth.toFixed(2)}/month.\n`;

@@ -35,9 +35,9 @@ export const budget: StackValidationPolicy = {
     if (estimate.totalMonthlyCost <= monthlyUsd) return;
     const top = estimate.resources
       .filter((r) => r.monthlyCost)
-      .sort((a, b) => b.monthlyCost! - a.monthlyCost!)
+      .sort((a, b) => (b.monthlyCost ?? 0) - (a.monthlyCost ?? 0))
       .slice(0, 3)
-      .map((r) => `${r.name} $${r.monthlyCost!.toFixed(2)}`);
+      .map((r) => `${r.name} $${(r.monthlyCost ?? 0).toFixed(2)}`);
     const unpriced = estimate.summary.unpriced
       ? `; ${estimate.summary.unpriced} resource(s) not priced, so the real cost is higher`
       : "";

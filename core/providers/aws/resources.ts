@@ -20,7 +20,7 @@ function awsRule(
   const sources = [...(Array.isArray(v4) ? v4 : [v4]), ...(Array.isArray(v6) ? v6 : [v6])].filter(
     (s): s is string => !!kit.str(s),
   );
-  return kit.ingress({ path, protocol, ports: everyPort ? [] : [[from!, to ?? from!]], sources });
+  return kit.ingress({ path, protocol, ports: everyPort || from === undefined ? [] : [[from, to ?? from]], sources });
 }
 
 const instance: ResourceReader = (p: Props, kit) => {
