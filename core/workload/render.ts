@@ -217,7 +217,66 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const offset = options.hostPortOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0)
     throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
+  const clients = nodeClients(node, chain, catalog);
+  const placeholders = placeholderFiller(node, chain, clients, options);
 
+  const serviceTemplate = parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>;
+  const services: Record<string, ComposeService> = {};
+  const ports: PublishedPort[] = [];
+  const dataDirs: Record<string, string> = {};
+  const dataOwners: Record<string, number> = {};
+  const files: ClientConfigFile[] = [];
+  for (const [layer, client] of clients) {
+    assertSafeName(layer);
+    const rendered = renderClientServices({
+      node,
+      layer,
+      client,
+      fleet,
+      project,
+      configDir,
+      hostData: `${nodeDataDir}/${layer}`,
+      filesDir: placeholders.filesDir,
+      offset,
+      serviceTemplate,
+      valueOf: placeholders.valueOf,
+    });
+    dataDirs[layer] = rendered.hostData;
+    if (rendered.dataUid !== undefined) dataOwners[layer] = rendered.dataUid;
+    files.push(...rendered.files);
+    ports.push(...rendered.ports);
+    Object.assign(services, rendered.services);
+  }
+  mountJwtAndOrderStarts(services, clients, configDir);
+  assertNoPortClash(node.id, ports);
+
+  const compose: ComposeFile = { services };
+  const rpc = rpcPort(node, catalog);
+  return {
+    fleet,
+    node: node.id,
+    project,
+    dataRoot,
+    nodeDataDir,
+    configDir,
+    unit: `sovereign-${project}.service`,
+    compose,
+    composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
+    ports,
+    dataDirs,
+    ...(Object.keys(dataOwners).length ? { dataOwners } : {}),
+    rpc,
+    hostPortOffset: offset,
+    needsJwt: placeholders.usage.jwt,
+    needsRpcPassword: placeholders.usage.rpcPassword,
+    secrets: [...placeholders.usage.secrets].sort(),
+    files,
+    templateDir: options.templateDir,
+  };
+}
+
+/** The node's client per layer of its chain, in the chain's layer order; throws on a role or client the catalog lacks. */
+function nodeClients(node: WorkloadNode, chain: Chain, catalog: Catalog): Map<string, Client> {
   if (!Object.hasOwn(chain.roles, node.role)) {
     throw new Error(
       `${node.id}: chain ${node.chain} has no role '${node.role}' (roles: ${Object.keys(chain.roles).join(", ")})`,
@@ -226,14 +285,32 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const layers = chain.layers.filter((l) => node.clients[l]);
   const missing = chain.layers.filter((l) => !node.clients[l]);
   if (missing.length) throw new Error(`${node.id}: no client for layer(s) ${missing.join(", ")}`);
-  const clients = new Map<string, Client>(
+  return new Map<string, Client>(
     layers.map((l) => {
       const c = catalog.clients.get(node.clients[l]);
       if (!c) throw new Error(`${node.id}: unknown client '${node.clients[l]}'`);
       return [l, c];
     }),
   );
+}
 
+/** What the node's placeholders asked for while being filled: the workload's secrets follow from it. */
+interface PlaceholderUsage {
+  secrets: Set<SecretName>;
+  jwt: boolean;
+  rpcPassword: boolean;
+}
+
+/** Fills one placeholder `{name}` of a client's command or file; `where` names the spot in errors. */
+type PlaceholderValue = (name: string, client: Client, containerDataDir: string, where: string) => string;
+
+/** The node's placeholder values, and a record of the secrets they used. */
+function placeholderFiller(
+  node: WorkloadNode,
+  chain: Chain,
+  clients: Map<string, Client>,
+  options: WorkloadOptions,
+): { valueOf: PlaceholderValue; usage: PlaceholderUsage; filesDir: string } {
   const execution = clients.get("execution");
   const port = (c: Client | undefined, name: string) => c?.ports.find((p) => p.name === name)?.port;
   const engine = port(execution, "engine");
@@ -250,10 +327,8 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
     return url;
   };
   const filesDir = options.filesDir ?? CONTAINER_FILES_DIR;
-  const usedSecrets = new Set<SecretName>();
-  let needsJwt = false;
-  let needsRpcPassword = false;
-  const valueOf = (name: string, client: Client, containerDataDir: string, where: string): string => {
+  const usage: PlaceholderUsage = { secrets: new Set<SecretName>(), jwt: false, rpcPassword: false };
+  const valueOf: PlaceholderValue = (name, client, containerDataDir, where) => {
     switch (name) {
       // Clients spell networks their own way (bitcoind "main", op-node "op-mainnet"): the catalog says how.
       case "network":
@@ -279,7 +354,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       case "dataDir":
         return containerDataDir;
       case "jwtPath":
-        needsJwt = true;
+        usage.jwt = true;
         return options.jwtPath ?? CONTAINER_JWT_PATH;
       case "engineUrl":
         if (engine === undefined)
@@ -297,7 +372,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
         return String(chainId);
       case "l1Rpc":
       case "l1Beacon":
-        usedSecrets.add(name);
+        usage.secrets.add(name);
         return `\${${SECRET_ENV[name]}}`;
       // The node's RPC credentials: the password itself (btcd), or bitcoind's -rpcauth form
       // (`user:salt$hmac`: the host keeps only a hash, and bitcoin-cli keeps its cookie).
@@ -305,134 +380,172 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
         return NODE_RPC_USER;
       case "rpcPassword":
       case "rpcAuth":
-        needsRpcPassword = true;
+        usage.rpcPassword = true;
         return `\${${RPC_PASSWORD_ENV[name]}}`;
       default:
         throw new Error(`${where}: unknown placeholder {${name}}`);
     }
   };
+  return { valueOf, usage, filesDir };
+}
 
-  const serviceTemplate = parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>;
+/** What one client layer needs to become compose services. */
+interface ClientServiceInput {
+  node: WorkloadNode;
+  layer: string;
+  client: Client;
+  fleet: string;
+  project: string;
+  configDir: string;
+  /** The layer's data directory on the host. */
+  hostData: string;
+  filesDir: string;
+  offset: number;
+  serviceTemplate: Record<string, unknown>;
+  valueOf: PlaceholderValue;
+}
+
+/** One client layer's compose services (its one-shot init first, when it has one), ports and files. */
+function renderClientServices(input: ClientServiceInput): {
+  services: Record<string, ComposeService>;
+  ports: PublishedPort[];
+  files: ClientConfigFile[];
+  hostData: string;
+  dataUid?: number;
+} {
+  const { node, layer, client, hostData } = input;
+  const runtime = clientRuntime(client.id);
+  const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
+  const where = `${node.id}: ${client.id}`;
+  const substitute = (arg: string) =>
+    escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => input.valueOf(name, client, containerDataDir, where));
+  // The role's arguments go last: what the role needs (archive pruning modes, reth's --full) wins.
+  const command = [...client.command, ...(client.roleArgs?.[node.role] ?? [])].map(substitute);
+  const files = clientConfigFiles(input, containerDataDir, where);
+  const { published, exposed, ports } = clientPorts(node.id, layer, client, input.offset);
+
+  const defaults = fillDeep(
+    input.serviceTemplate,
+    {
+      fleet: input.fleet,
+      node: node.id,
+      layer,
+      client: client.id,
+      stopGracePeriod: runtime.stopGracePeriod ?? (layer === "execution" || layer === "node" ? "5m" : "2m"),
+    },
+    "templates/compose-service.yaml",
+  ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+  const volumes = [`${hostData}:${containerDataDir}`, ...files.map((f) => `${f.hostPath}:${f.containerPath}:ro`)];
   const services: Record<string, ComposeService> = {};
-  const ports: PublishedPort[] = [];
-  const dataDirs: Record<string, string> = {};
-  const dataOwners: Record<string, number> = {};
-  const files: ClientConfigFile[] = [];
-  for (const [layer, client] of clients) {
-    assertSafeName(layer);
-    const runtime = clientRuntime(client.id);
-    const containerDataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
-    const where = `${node.id}: ${client.id}`;
-    const substitute = (arg: string) =>
-      escapeDollar(arg).replace(PLACEHOLDER, (_, name: string) => valueOf(name, client, containerDataDir, where));
-    // The role's arguments go last: what the role needs (archive pruning modes, reth's --full) wins.
-    const command = [...client.command, ...(client.roleArgs?.[node.role] ?? [])].map(substitute);
-    const hostData = `${nodeDataDir}/${layer}`;
-    dataDirs[layer] = hostData;
-    if (runtime.dataUid !== undefined) dataOwners[layer] = runtime.dataUid;
-    // Files are written as they are (no compose escaping) and in the clear: secrets never go in one.
-    const clientFiles = (client.files ?? []).map((f) => {
-      const content = f.content[`${node.chain}/${node.network}`] ?? f.content[node.network];
-      if (content === undefined)
-        throw new Error(`${where}: file ${f.name} has no content for ${node.chain}/${node.network} in the catalog`);
-      if (typeof content !== "string")
-        throw new Error(
-          `${where}: file ${f.name} names ${content.file}: load the catalog with loadCatalog, which reads it`,
-        );
-      const filled = content.replace(PLACEHOLDER, (_, name: string) => {
-        if (name === "l1Rpc" || name === "l1Beacon")
-          throw new Error(`${where}: file ${f.name} cannot hold the secret {${name}}`);
-        return valueOf(name, client, containerDataDir, `${where} ${f.name}`);
-      });
-      return {
-        service: layer,
-        name: f.name,
-        hostPath: `${configDir}/files/${layer}/${f.name}`,
-        containerPath: `${filesDir}/${f.name}`,
-        content: filled,
-      };
-    });
-    files.push(...clientFiles);
-
-    const published: string[] = [];
-    const exposed: string[] = [];
-    for (const p of client.ports) {
-      // P2P ports keep their number: clients announce it to peers. Planner never puts two nodes whose
-      // P2P ports clash on one host; only RPC and private ports move by the offset.
-      const hostPort = p.exposure === "public" ? p.port : p.port + offset;
-      if (hostPort > 65535)
-        throw new Error(`${node.id}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
-      const base = {
-        service: layer,
-        client: client.id,
-        name: p.name,
-        port: hostPort,
-        containerPort: p.port,
-        protocol: p.protocol,
-        exposure: p.exposure,
-      };
-      if (p.exposure === "internal") {
-        exposed.push(`${p.port}/${p.protocol}`);
-        continue;
-      }
-      if (p.exposure === "private") {
-        published.push(`127.0.0.1:${hostPort}:${p.port}/${p.protocol}`);
-        ports.push({ ...base, hostIp: "127.0.0.1" });
-      } else {
-        published.push(`${hostPort}:${p.port}/${p.protocol}`);
-        ports.push(base);
-      }
-    }
-
-    const defaults = fillDeep(
-      serviceTemplate,
-      {
-        fleet,
-        node: node.id,
-        layer,
-        client: client.id,
-        stopGracePeriod: runtime.stopGracePeriod ?? (layer === "execution" || layer === "node" ? "5m" : "2m"),
-      },
-      "templates/compose-service.yaml",
-    ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
-    const volumes = [
-      `${hostData}:${containerDataDir}`,
-      ...clientFiles.map((f) => `${f.hostPath}:${f.containerPath}:ro`),
-    ];
-    if (client.init) {
-      // One-shot, same image, data and files; the client starts only once it exits 0 (compose
-      // `service_completed_successfully`, docker-compose >= 1.29). Runs before every start: idempotent.
-      const { restart: _restart, stop_grace_period: _grace, ...oneShot } = defaults;
-      services[`${layer}${INIT_SUFFIX}`] = {
-        image: `${client.image.repository}:${client.image.tag}`,
-        container_name: `${project}-${layer}${INIT_SUFFIX}`,
-        command: client.init.map(substitute),
-        ...oneShot,
-        stop_grace_period: "1m",
-        labels: { ...defaults.labels, "sovereign.once": "true" },
-        volumes: [...volumes],
-      };
-    }
-    services[layer] = {
+  if (client.init) {
+    // One-shot, same image, data and files; the client starts only once it exits 0 (compose
+    // `service_completed_successfully`, docker-compose >= 1.29). Runs before every start: idempotent.
+    const { restart: _restart, stop_grace_period: _grace, ...oneShot } = defaults;
+    services[`${layer}${INIT_SUFFIX}`] = {
       image: `${client.image.repository}:${client.image.tag}`,
-      container_name: `${project}-${layer}`,
-      command,
-      ...defaults,
-      volumes,
+      container_name: `${input.project}-${layer}${INIT_SUFFIX}`,
+      command: client.init.map(substitute),
+      ...oneShot,
+      stop_grace_period: "1m",
+      labels: { ...defaults.labels, "sovereign.once": "true" },
+      volumes: [...volumes],
     };
-    if (published.length) services[layer].ports = published;
-    if (exposed.length) services[layer].expose = exposed;
-    if (runtime.healthcheck) {
-      services[layer].healthcheck = {
-        test: runtime.healthcheck.map(substitute),
-        interval: runtime.healthInterval ?? "30s",
-        timeout: "10s",
-        retries: 5,
-        start_period: "5m",
-      };
+  }
+  const service: ComposeService = {
+    image: `${client.image.repository}:${client.image.tag}`,
+    container_name: `${input.project}-${layer}`,
+    command,
+    ...defaults,
+    volumes,
+  };
+  if (published.length) service.ports = published;
+  if (exposed.length) service.expose = exposed;
+  if (runtime.healthcheck) {
+    service.healthcheck = {
+      test: runtime.healthcheck.map(substitute),
+      interval: runtime.healthInterval ?? "30s",
+      timeout: "10s",
+      retries: 5,
+      start_period: "5m",
+    };
+  }
+  services[layer] = service;
+  return { services, ports, files, hostData, ...(runtime.dataUid !== undefined ? { dataUid: runtime.dataUid } : {}) };
+}
+
+/** A client's catalog files filled for the node's network, mounted read-only into its container. */
+function clientConfigFiles(input: ClientServiceInput, containerDataDir: string, where: string): ClientConfigFile[] {
+  const { node, layer, client } = input;
+  // Files are written as they are (no compose escaping) and in the clear: secrets never go in one.
+  return (client.files ?? []).map((f) => {
+    const content = f.content[`${node.chain}/${node.network}`] ?? f.content[node.network];
+    if (content === undefined)
+      throw new Error(`${where}: file ${f.name} has no content for ${node.chain}/${node.network} in the catalog`);
+    if (typeof content !== "string")
+      throw new Error(
+        `${where}: file ${f.name} names ${content.file}: load the catalog with loadCatalog, which reads it`,
+      );
+    const filled = content.replace(PLACEHOLDER, (_, name: string) => {
+      if (name === "l1Rpc" || name === "l1Beacon")
+        throw new Error(`${where}: file ${f.name} cannot hold the secret {${name}}`);
+      return input.valueOf(name, client, containerDataDir, `${where} ${f.name}`);
+    });
+    return {
+      service: layer,
+      name: f.name,
+      hostPath: `${input.configDir}/files/${layer}/${f.name}`,
+      containerPath: `${input.filesDir}/${f.name}`,
+      content: filled,
+    };
+  });
+}
+
+/** A client's ports as compose `ports` (published) and `expose` (internal), and what the host publishes. */
+function clientPorts(
+  nodeId: string,
+  layer: string,
+  client: Client,
+  offset: number,
+): { published: string[]; exposed: string[]; ports: PublishedPort[] } {
+  const published: string[] = [];
+  const exposed: string[] = [];
+  const ports: PublishedPort[] = [];
+  for (const p of client.ports) {
+    // P2P ports keep their number: clients announce it to peers. Planner never puts two nodes whose
+    // P2P ports clash on one host; only RPC and private ports move by the offset.
+    const hostPort = p.exposure === "public" ? p.port : p.port + offset;
+    if (hostPort > 65535)
+      throw new Error(`${nodeId}: ${client.id} ${p.name} port ${p.port} + offset ${offset} is above 65535`);
+    const base = {
+      service: layer,
+      client: client.id,
+      name: p.name,
+      port: hostPort,
+      containerPort: p.port,
+      protocol: p.protocol,
+      exposure: p.exposure,
+    };
+    if (p.exposure === "internal") {
+      exposed.push(`${p.port}/${p.protocol}`);
+      continue;
+    }
+    if (p.exposure === "private") {
+      published.push(`127.0.0.1:${hostPort}:${p.port}/${p.protocol}`);
+      ports.push({ ...base, hostIp: "127.0.0.1" });
+    } else {
+      published.push(`${hostPort}:${p.port}/${p.protocol}`);
+      ports.push(base);
     }
   }
-  // Every service that reads the JWT mounts the same file; consensus/rollup start after execution.
+  return { published, exposed, ports };
+}
+
+/** Every service that reads the JWT mounts the same file; consensus/rollup start after execution. */
+function mountJwtAndOrderStarts(
+  services: Record<string, ComposeService>,
+  clients: Map<string, Client>,
+  configDir: string,
+): void {
   for (const [layer, client] of clients) {
     const init = client.init ? services[`${layer}${INIT_SUFFIX}`] : undefined;
     // The JWT may be named in a file (Maru's config.toml) as well as in the command.
@@ -448,31 +561,6 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       ]);
     else if (after.length) services[layer].depends_on = after;
   }
-  assertNoPortClash(node.id, ports);
-
-  const compose: ComposeFile = { services };
-  const rpc = rpcPort(node, catalog);
-  return {
-    fleet,
-    node: node.id,
-    project,
-    dataRoot,
-    nodeDataDir,
-    configDir,
-    unit: `sovereign-${project}.service`,
-    compose,
-    composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
-    ports,
-    dataDirs,
-    ...(Object.keys(dataOwners).length ? { dataOwners } : {}),
-    rpc,
-    hostPortOffset: offset,
-    needsJwt,
-    needsRpcPassword,
-    secrets: [...usedSecrets].sort(),
-    files,
-    templateDir: options.templateDir,
-  };
 }
 
 const JWT = /^(0x)?[0-9a-fA-F]{64}$/;
