@@ -11,10 +11,17 @@
  */
 import { stringify } from "yaml";
 import type { Catalog } from "../catalog/load";
-import type { Market, ProviderFile } from "../catalog/schema";
+import type { Client, Market, ProviderFile } from "../catalog/schema";
 import { renderUpstreamTerminator, TERMINATOR_RESOURCES, UPSTREAM_TLS_DIR } from "./upstream-terminator";
 import { clientReads, clientRuntime, DEFAULT_CONTAINER_DATA_DIR } from "./clients";
-import { bitcoindRpcAuth, INIT_SUFFIX, renderWorkload, type WorkloadNode, type WorkloadSecrets } from "./render";
+import {
+  bitcoindRpcAuth,
+  INIT_SUFFIX,
+  renderWorkload,
+  type Workload,
+  type WorkloadNode,
+  type WorkloadSecrets,
+} from "./render";
 import { present } from "../present";
 
 /** What the SDL needs of a planned node (a PlannedNode fits). */
@@ -184,16 +191,8 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   });
 
   const layers = chain.layers.filter((l) => node.clients[l]);
-  const main = layers[0];
-  const share = (layer: string) => LAYER_SHARE[layer] ?? { cpu: 0, memory: 0, disk: 0 };
-  const side = layers.filter((l) => l !== main);
-  const rest = (k: "cpu" | "memory" | "disk") => 1 - side.reduce((a, l) => a + share(l)[k], 0);
-  const portion = (layer: string, k: "cpu" | "memory" | "disk") => (layer === main ? rest(k) : share(layer)[k]);
-
   const services: Record<string, SdlService> = {};
   const compute: Record<string, SdlProfile> = {};
-  const pricing: Record<string, { denom: string; amount: number }> = {};
-  const deployment: SdlDocument["deployment"] = {};
   const secretEnv: AkashSdl["secretEnv"] = {};
   const prices = present(akash.resourcePrices, "the Akash catalog's resource prices");
   const storagePrice = akash.storagePrices[akash.regions[0].id]?.find(
@@ -208,82 +207,21 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
         (p) => p.exposure === "public" || (p.exposure === "rpc" && publicRpc),
       ),
     );
-  let ceilingUsd = 0;
-  /** A service's profile in the one placement group, its price ceiling from its estimated USD/month. */
-  const place = (service: string, estimateUsd: number) => {
-    const usd = estimateUsd * akash.market.ceilingFactor;
-    ceilingUsd += usd;
-    pricing[service] = {
-      denom: akash.market.denom,
-      amount: Math.ceil(usd / akash.market.usdPerDenom / akash.market.blocksPerMonth),
-    };
-    deployment[service] = { [SDL_GROUP]: { profile: service, count: 1 } };
-  };
+  const placement = pricedPlacement(akash.market);
+  const portion = layerPortion(layers);
 
   for (const layer of layers) {
-    const compose = workload.compose.services[layer];
     const client = present(catalog.clients.get(node.clients[layer]), `client ${node.clients[layer]}`);
-    const runtime = clientRuntime(client.id);
-    const env: Record<string, string> = {};
-    const plainEnv: string[] = [];
-    // Compose escapes `$` as `$$` and reads secrets as ${VAR} from .env; Kubernetes (which runs
-    // Akash leases) expands $(VAR) in args from the container's env.
-    const args = compose.command.map((a) =>
-      a
-        .replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
-          const secret = SECRET_OF_ENV[v];
-          if (!secret) throw new Error(`${node.id}: ${client.id} reads \${${v}}, which no Akash secret fills`);
-          env[v] = secret;
-          return `$(${v})`;
-        })
-        .replace(/\$\$/g, "$"),
-    );
-    let command: string[] | undefined;
-    // Akash has no file mounts and no one-shot services: a shell in the client's own container writes
-    // the JWT and the catalog files (base64 in env: Kubernetes expands $(VAR) in plain values), runs the
-    // init step, then execs the client. It needs the image's entrypoint to know what to exec.
-    const readsJwt = args.some((a) => a.includes(AKASH_JWT_PATH)) || clientReads(client, "jwtPath");
-    const files = (workload.files ?? []).filter((f) => f.service === layer);
-    const init = workload.compose.services[`${layer}${INIT_SUFFIX}`];
-    if (readsJwt || files.length || init) {
-      const needs = [readsJwt && "the engine JWT", files.length && "its catalog files", init && "an init step"]
-        .filter(Boolean)
-        .join(", ");
-      if (!runtime.entrypoint) {
-        problems.push(
-          `${layer}/${client.id} reads ${needs} from files, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the files first — choose another ${layer} client for Akash nodes`,
-        );
-      } else {
-        const steps = ["umask 077"];
-        if (readsJwt) {
-          steps.push(`printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH}`);
-          env[JWT_ENV] = "jwt";
-        }
-        if (files.length) steps.push(`mkdir -p ${AKASH_FILES_DIR}`);
-        for (const f of files) {
-          const v = `SOVEREIGN_FILE_${f.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
-          steps.push(`printf '%s' "$${v}" | base64 -d > ${f.containerPath}`);
-          plainEnv.push(`${v}=${Buffer.from(f.content).toString("base64")}`);
-        }
-        if (init) steps.push(`"$0" ${init.command.map((a) => shellQuote(a.replace(/\$\$/g, "$"))).join(" ")}`);
-        // sh -c SCRIPT ENTRYPOINT... ARGS...: $0 is the binary, "$@" its arguments.
-        command = ["sh", "-c", `${steps.join(" && ")} && exec "$0" "$@"`, ...runtime.entrypoint];
-      }
-    }
-    const others = layers.filter((l) => l !== layer);
-    const expose: SdlExpose[] = [];
-    for (const p of client.ports) {
-      const to: SdlExpose["to"] = [];
-      if (p.exposure === "public" || (p.exposure === "rpc" && publicRpc))
-        to.push({ global: true, ip: SDL_IP_ENDPOINT });
-      if (p.exposure === "rpc" || p.exposure === "internal") to.push(...others.map((service) => ({ service })));
-      if (options.upstreamTls && p.exposure === "rpc" && layer === chain.rpc.layer)
-        to.push({ service: SDL_UPSTREAM_TLS_SERVICE });
-      if (to.length) expose.push({ port: p.port, as: p.port, proto: p.protocol, to });
-    }
-    const dataDir = runtime.dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
+    const { args, env, command, plainEnv, problem } = layerStart(node, workload, layer, client);
+    if (problem) problems.push(problem);
+    const expose = layerExpose(client, {
+      others: layers.filter((l) => l !== layer),
+      publicRpc,
+      toTerminator: !!options.upstreamTls && layer === chain.rpc.layer,
+    });
+    const dataDir = clientRuntime(client.id).dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
     services[layer] = {
-      image: compose.image,
+      image: workload.compose.services[layer].image,
       ...(command ? { command } : {}),
       args,
       ...(Object.keys(env).length || plainEnv.length
@@ -301,27 +239,16 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     };
     if (Object.keys(env).length) secretEnv[layer] = env as Record<string, SdlSecret>;
 
-    const cpu = Math.max(0.1, Math.round(node.vcpu * portion(layer, "cpu") * 10) / 10);
-    const memoryGb = Math.max(1, Math.round(node.memoryGb * portion(layer, "memory")));
-    const diskGb = Math.max(1, Math.ceil(node.storage.sizeGb * portion(layer, "disk")));
-    compute[layer] = {
-      resources: {
-        cpu: { units: cpu },
-        memory: { size: `${memoryGb}Gi` },
-        storage: [
-          { size: `${options.ephemeralGb ?? 10}Gi` },
-          { name: DATA_VOLUME, size: `${diskGb}Gi`, attributes: { persistent: true, class: node.storage.class } },
-        ],
-      },
-    };
+    const size = layerSize(node, (k) => portion(layer, k));
+    compute[layer] = layerProfile(node, size, options.ephemeralGb);
     const endpoints = expose.filter((e) => e.to.some((t) => "global" in t)).length;
-    place(
+    placement.place(
       layer,
-      cpu * prices.cpuUsdPerThreadMonth.value +
-        memoryGb * prices.memoryUsdPerGbMonth.value +
-        diskGb * (storagePrice ?? 0) +
+      size.cpu * prices.cpuUsdPerThreadMonth.value +
+        size.memoryGb * prices.memoryUsdPerGbMonth.value +
+        size.diskGb * (storagePrice ?? 0) +
         endpoints * prices.endpointUsdPerPortMonth.value +
-        (layer === main && usesIp ? prices.ipLeaseUsdPerMonth.value : 0),
+        (layer === layers[0] && usesIp ? prices.ipLeaseUsdPerMonth.value : 0),
     );
   }
   if (options.upstreamTls) {
@@ -329,7 +256,7 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     services[SDL_UPSTREAM_TLS_SERVICE] = t.service;
     secretEnv[SDL_UPSTREAM_TLS_SERVICE] = t.secretEnv;
     compute[SDL_UPSTREAM_TLS_SERVICE] = t.profile;
-    place(
+    placement.place(
       SDL_UPSTREAM_TLS_SERVICE,
       TERMINATOR.cpu * prices.cpuUsdPerThreadMonth.value +
         (TERMINATOR.memoryMi / 1024) * prices.memoryUsdPerGbMonth.value +
@@ -338,22 +265,162 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   }
   if (problems.length) throw new SdlError(node.id, problems);
 
-  const placement: SdlDocument["profiles"]["placement"][string] = { pricing };
-  if (options.attributes && Object.keys(options.attributes).length) placement.attributes = { ...options.attributes };
-  if (options.audited) placement.signedBy = { anyOf: [...akash.market.auditors] };
+  const group: SdlDocument["profiles"]["placement"][string] = { pricing: placement.pricing };
+  if (options.attributes && Object.keys(options.attributes).length) group.attributes = { ...options.attributes };
+  if (options.audited) group.signedBy = { anyOf: [...akash.market.auditors] };
   const document: SdlDocument = {
     version: "2.0",
     services,
-    profiles: { compute, placement: { [SDL_GROUP]: placement } },
-    deployment,
+    profiles: { compute, placement: { [SDL_GROUP]: group } },
+    deployment: placement.deployment,
     ...(usesIp ? { endpoints: { [SDL_IP_ENDPOINT]: { kind: "ip" as const } } } : {}),
   };
   return {
     node: node.id,
     document,
     secretEnv,
-    ceilingUsdPerMonth: Math.round(ceilingUsd * 100) / 100,
+    ceilingUsdPerMonth: Math.round(placement.ceilingUsd() * 100) / 100,
     group: SDL_GROUP,
+  };
+}
+
+type Resource = "cpu" | "memory" | "disk";
+
+/**
+ * The share of the node's resources each layer gets: side layers their {@link LAYER_SHARE}, the
+ * first layer (execution, node) the rest.
+ */
+function layerPortion(layers: string[]): (layer: string, k: Resource) => number {
+  const main = layers[0];
+  const share = (layer: string) => LAYER_SHARE[layer] ?? { cpu: 0, memory: 0, disk: 0 };
+  const side = layers.filter((l) => l !== main);
+  const rest = (k: Resource) => 1 - side.reduce((a, l) => a + share(l)[k], 0);
+  return (layer, k) => (layer === main ? rest(k) : share(layer)[k]);
+}
+
+/** Each service's profile in the one placement group, with its price ceiling from its estimated USD/month. */
+function pricedPlacement(market: Market) {
+  const pricing: Record<string, { denom: string; amount: number }> = {};
+  const deployment: SdlDocument["deployment"] = {};
+  let ceilingUsd = 0;
+  const place = (service: string, estimateUsd: number) => {
+    const usd = estimateUsd * market.ceilingFactor;
+    ceilingUsd += usd;
+    pricing[service] = {
+      denom: market.denom,
+      amount: Math.ceil(usd / market.usdPerDenom / market.blocksPerMonth),
+    };
+    deployment[service] = { [SDL_GROUP]: { profile: service, count: 1 } };
+  };
+  return { pricing, deployment, place, ceilingUsd: () => ceilingUsd };
+}
+
+/**
+ * A layer's arguments for Kubernetes, the secret env variables they read, and, for a client that
+ * reads files (the JWT, catalog files, an init step), the shell that writes them before it starts;
+ * `problem` when that shell cannot be built.
+ */
+function layerStart(
+  node: SdlNode,
+  workload: Workload,
+  layer: string,
+  client: Client,
+): { args: string[]; env: Record<string, string>; command?: string[]; plainEnv: string[]; problem?: string } {
+  const compose = workload.compose.services[layer];
+  const runtime = clientRuntime(client.id);
+  const env: Record<string, string> = {};
+  const plainEnv: string[] = [];
+  // Compose escapes `$` as `$$` and reads secrets as ${VAR} from .env; Kubernetes (which runs
+  // Akash leases) expands $(VAR) in args from the container's env.
+  const args = compose.command.map((a) =>
+    a
+      .replace(/\$\{(SOVEREIGN_[A-Z0-9_]+)\}/g, (_, v: string) => {
+        const secret = SECRET_OF_ENV[v];
+        if (!secret) throw new Error(`${node.id}: ${client.id} reads \${${v}}, which no Akash secret fills`);
+        env[v] = secret;
+        return `$(${v})`;
+      })
+      .replace(/\$\$/g, "$"),
+  );
+  // Akash has no file mounts and no one-shot services: a shell in the client's own container writes
+  // the JWT and the catalog files (base64 in env: Kubernetes expands $(VAR) in plain values), runs the
+  // init step, then execs the client. It needs the image's entrypoint to know what to exec.
+  const readsJwt = args.some((a) => a.includes(AKASH_JWT_PATH)) || clientReads(client, "jwtPath");
+  const files = (workload.files ?? []).filter((f) => f.service === layer);
+  const init = workload.compose.services[`${layer}${INIT_SUFFIX}`];
+  if (!readsJwt && !files.length && !init) return { args, env, plainEnv };
+  if (!runtime.entrypoint) {
+    const needs = [readsJwt && "the engine JWT", files.length && "its catalog files", init && "an init step"]
+      .filter(Boolean)
+      .join(", ");
+    return {
+      args,
+      env,
+      plainEnv,
+      problem: `${layer}/${client.id} reads ${needs} from files, and Akash has no file mounts: its image entrypoint is not known (core/workload/clients.ts), so no shell can write the files first — choose another ${layer} client for Akash nodes`,
+    };
+  }
+  const steps = ["umask 077"];
+  if (readsJwt) {
+    steps.push(`printf '%s' "$${JWT_ENV}" > ${AKASH_JWT_PATH}`);
+    env[JWT_ENV] = "jwt";
+  }
+  if (files.length) steps.push(`mkdir -p ${AKASH_FILES_DIR}`);
+  for (const f of files) {
+    const v = `SOVEREIGN_FILE_${f.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+    steps.push(`printf '%s' "$${v}" | base64 -d > ${f.containerPath}`);
+    plainEnv.push(`${v}=${Buffer.from(f.content).toString("base64")}`);
+  }
+  if (init) steps.push(`"$0" ${init.command.map((a) => shellQuote(a.replace(/\$\$/g, "$"))).join(" ")}`);
+  // sh -c SCRIPT ENTRYPOINT... ARGS...: $0 is the binary, "$@" its arguments.
+  const command = ["sh", "-c", `${steps.join(" && ")} && exec "$0" "$@"`, ...runtime.entrypoint];
+  return { args, env, command, plainEnv };
+}
+
+/**
+ * Who reaches each of a layer's ports: P2P (and RPC when allowed) the world on the leased IP, RPC and
+ * internal ports the node's other services, RPC the mTLS terminator when there is one.
+ */
+function layerExpose(
+  client: Client,
+  reach: { others: string[]; publicRpc: boolean; toTerminator: boolean },
+): SdlExpose[] {
+  const expose: SdlExpose[] = [];
+  for (const p of client.ports) {
+    const to: SdlExpose["to"] = [];
+    if (p.exposure === "public" || (p.exposure === "rpc" && reach.publicRpc))
+      to.push({ global: true, ip: SDL_IP_ENDPOINT });
+    if (p.exposure === "rpc" || p.exposure === "internal") to.push(...reach.others.map((service) => ({ service })));
+    if (reach.toTerminator && p.exposure === "rpc") to.push({ service: SDL_UPSTREAM_TLS_SERVICE });
+    if (to.length) expose.push({ port: p.port, as: p.port, proto: p.protocol, to });
+  }
+  return expose;
+}
+
+/** A layer's CPU, memory (GiB) and data disk (GiB): its portion of the planned node, with floors. */
+function layerSize(node: SdlNode, portion: (k: Resource) => number) {
+  return {
+    cpu: Math.max(0.1, Math.round(node.vcpu * portion("cpu") * 10) / 10),
+    memoryGb: Math.max(1, Math.round(node.memoryGb * portion("memory"))),
+    diskGb: Math.max(1, Math.ceil(node.storage.sizeGb * portion("disk"))),
+  };
+}
+
+/** A layer's compute profile: its size, an ephemeral root disk and the persistent data volume. */
+function layerProfile(
+  node: SdlNode,
+  size: { cpu: number; memoryGb: number; diskGb: number },
+  ephemeralGb = 10,
+): SdlProfile {
+  return {
+    resources: {
+      cpu: { units: size.cpu },
+      memory: { size: `${size.memoryGb}Gi` },
+      storage: [
+        { size: `${ephemeralGb}Gi` },
+        { name: DATA_VOLUME, size: `${size.diskGb}Gi`, attributes: { persistent: true, class: node.storage.class } },
+      ],
+    },
   };
 }
 
