@@ -85,134 +85,29 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
   const lagTunnels: string[] = [];
   const upstreamAuth: Record<string, string> = {};
   const integrity: Record<string, ChainIntegrity> = {};
-  const t = c.timeouts;
   for (const [i, chain] of c.chains.entries()) {
     if (seen.has(chain.chain))
       throw new Error(`chains[${i}].chain: ${chain.chain} is listed twice; merge its upstreams into one entry`);
     seen.add(chain.chain);
-    const path = `/${chain.chain}`;
-    routes[chain.chain] = path;
-    const kind = rpcKind(chain.kind);
-    const backend = `rpc_${chain.chain.replace("/", ".")}`;
-    if (kind.auth === "basic") upstreamAuth[chain.chain] = backend;
-    const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
-    const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
-    routeLines.push(`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`);
-    if (chain.integrity) {
-      const q = (integrity[chain.chain] = chainIntegrity(chain, kind, `chains[${i}]`));
-      const integrityName = `integrity_${chain.chain.replace("/", ".")}`;
-      routeLines.push(integrityRoute(q, pathAcl, integrityName));
-      backends.push(integrityBackend(c, chain, q, integrityName, templateDir));
-    }
-    if (chain.websocket)
-      routeLines.push(`    http-request set-var(txn.backend) str(${wsBackend}) if websocket ${pathAcl}`);
-
-    const names = new Set<string>();
-    const http: string[] = [];
-    const ws: string[] = [];
-    const lagServers: string[] = [];
-    for (const [j, u] of chain.upstreams.entries()) {
-      const where = `chains[${i}].upstreams[${j}]`;
-      if (names.has(u.node)) throw new Error(`${where}.node: ${u.node} is listed twice for ${chain.chain}`);
-      names.add(u.node);
-      const a = { ...parseUpstreamUrl(u.url, `${where}.url`, ["http:", "https:"]), serverName: u.mtls?.serverName };
-      const backup = u.backup ? " backup" : "";
-      http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a, paths)}  # operator ${u.operator}`);
-      if (a.serverName) {
-        // HAProxy's Lua HTTP client cannot show a client certificate: the lag check dials an
-        // in-process listener whose server does the mTLS. A unix socket readable by HAProxy's user
-        // alone (an abstract one would let any local process borrow the gateway's identity), in
-        // /tmp (the config directory is read-only in the container); the public port, claimed once
-        // per host, keeps the names of a host's gateways apart.
-        const socket = `/tmp/sovereign-lag-${port}-${createHash("sha256").update(`${backend}/${u.node}`).digest("hex").slice(0, 12)}.sock`;
-        const owner = c.runAs ? ` user ${c.runAs} group ${c.runAs}` : "";
-        lagTunnels.push(
-          `# Lag check of ${u.node} (${chain.chain}) over mTLS: lag-check.lua dials it.\n` +
-            `listen lag_${backend}_${u.node}\n    bind unix@${socket} mode 600${owner}\n    server ${u.node} ${hostPort(a)}${tlsArgs(a, paths)}\n`,
-        );
-        lagServers.push(
-          `      { name = ${lua(u.node)}, url = ${lua(`http://${u.node}/`)}, dst = ${lua(`unix@${socket}`)} },`,
-        );
-      } else {
-        lagServers.push(
-          `      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`,
-        );
-      }
-      if (chain.websocket) {
-        const w = u.wsUrl
-          ? {
-              ...parseUpstreamUrl(u.wsUrl, `${where}.wsUrl`, ["ws:", "wss:", "http:", "https:"]),
-              serverName: a.serverName,
-            }
-          : a;
-        ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w, paths)}`);
-      }
-    }
-    const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries), kind: kind.id };
-    backends.push(
-      fill(
-        readTemplate("gateway/backend.cfg", templateDir),
-        {
-          ...common,
-          checkInterval: `${t.checkIntervalMs}ms`,
-          fall: String(t.fall),
-          rise: String(t.rise),
-          errorLimit: String(t.errorLimit),
-          healthCheck: healthCheck(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
-          requestRules: requestRules(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
-          writeMethods: kind.writeMethods.join(" "),
-          methodBudgets: methodBudgets(kind, t),
-          servers: http.join("\n"),
-        },
-        "templates/gateway/backend.cfg",
-      ),
-    );
-    if (chain.websocket) {
-      backends.push(
-        fill(
-          readTemplate("gateway/backend-ws.cfg", templateDir),
-          { ...common, servers: ws.join("\n") },
-          "templates/gateway/backend-ws.cfg",
-        ),
-      );
-    }
-    lagChains.push(
-      `  { backend = ${lua(backend)}, kind = ${lua(kind.id)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${lagServers.join("\n")}\n  } },`,
-    );
+    const r = renderChainRoutes(c, chain, i, { port, paths, templateDir });
+    routes[chain.chain] = r.path;
+    if (r.kind.auth === "basic") upstreamAuth[chain.chain] = r.backend;
+    if (r.integrity) integrity[chain.chain] = r.integrity;
+    routeLines.push(...r.routeLines);
+    backends.push(...r.backends);
+    lagChains.push(r.lagChain);
+    lagTunnels.push(...r.lagTunnels);
   }
 
-  const bind = `${bracket(c.listen.address)}:${port}`;
-  const binds = c.tls ? `    bind ${bind} ssl crt ${paths.certificate} alpn h2,http/1.1` : `    bind ${bind}`;
-  const haproxyCfg = fill(
-    readTemplate("gateway/haproxy.cfg", templateDir),
-    {
-      gateway: c.gateway,
-      configDir: dir,
-      apiKeyMap: paths.apiKeys,
-      certificate: paths.certificate,
-      globalExtra: [
-        c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
-        c.threads ? `    nbthread ${c.threads}` : "",
-      ]
-        .filter(Boolean)
-        .join("\n"),
-      accessLog: c.accessLog ? "    log global" : "    no log",
-      connectTimeout: `${t.connectMs}ms`,
-      serverTimeout: `${t.serverMs}ms`,
-      checkTimeout: `${t.checkTimeoutMs}ms`,
-      binds,
-      routes: routeLines.join("\n"),
-      apiKeyRules: c.apiKeys ? apiKeyRules(paths.apiKeys) : "    # no API keys: open endpoint",
-      apiKeyTable: c.apiKeys
-        ? "# Request rate per API key (by its hash): the limit of each key comes from the key map.\n" +
-          "backend api_keys\n    stick-table type string len 64 size 100k expire 60s store http_req_rate(1s)\n"
-        : "",
-      backends: [...backends, ...lagTunnels].join("\n"),
-      exampleRoute: Object.values(routes)[0],
-      metricsBind: c.metrics,
-    },
-    "templates/gateway/haproxy.cfg",
-  );
+  const haproxyCfg = renderHaproxyCfg(c, {
+    dir,
+    port,
+    paths,
+    routeLines,
+    backends: [...backends, ...lagTunnels],
+    exampleRoute: Object.values(routes)[0],
+    templateDir,
+  });
   const lagCheckLua = fill(
     readTemplate("gateway/lag-check.lua", templateDir),
     {
@@ -220,9 +115,9 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
       chains: `{\n${lagChains.join("\n")}\n}`,
       kinds: lagKinds(new Set(c.chains.map((ch) => ch.kind))),
       upstreamAuth: Object.keys(upstreamAuth).length ? lua(paths.upstreamAuth) : "nil",
-      interval: String(t.lagIntervalMs),
-      timeout: String(t.checkTimeoutMs),
-      fall: String(t.fall),
+      interval: String(c.timeouts.lagIntervalMs),
+      timeout: String(c.timeouts.checkTimeoutMs),
+      fall: String(c.timeouts.fall),
     },
     "templates/gateway/lag-check.lua",
   );
@@ -249,6 +144,166 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
         }
       : {}),
   };
+}
+
+type GatewayChain = GatewayConfig["chains"][number];
+
+/** Where a gateway listens and keeps its files, as its chains' backends need them. */
+interface GatewayPlace {
+  /** The public port: it names the host's lag-check sockets apart. */
+  port: number;
+  paths: RenderedGatewayConfig["paths"];
+  templateDir?: string;
+}
+
+/** One chain's routes, its backends (integrity, HTTP, WebSocket), its lag-check entry and mTLS lag tunnels. */
+function renderChainRoutes(c: GatewayConfig, chain: GatewayChain, i: number, place: GatewayPlace) {
+  const { paths, templateDir } = place;
+  const t = c.timeouts;
+  const path = `/${chain.chain}`;
+  const kind = rpcKind(chain.kind);
+  const backend = `rpc_${chain.chain.replace("/", ".")}`;
+  const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
+  const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
+  const routeLines = [`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`];
+  const backends: string[] = [];
+  let integrity: ChainIntegrity | undefined;
+  if (chain.integrity) {
+    integrity = chainIntegrity(chain, kind, `chains[${i}]`);
+    const integrityName = `integrity_${chain.chain.replace("/", ".")}`;
+    routeLines.push(integrityRoute(integrity, pathAcl, integrityName));
+    backends.push(integrityBackend(c, chain, integrity, integrityName, templateDir));
+  }
+  if (chain.websocket)
+    routeLines.push(`    http-request set-var(txn.backend) str(${wsBackend}) if websocket ${pathAcl}`);
+
+  const servers = upstreamServers(c, chain, i, backend, place);
+  const common = { chain: chain.chain, backend, wsBackend, retries: String(c.retries), kind: kind.id };
+  backends.push(
+    fill(
+      readTemplate("gateway/backend.cfg", templateDir),
+      {
+        ...common,
+        checkInterval: `${t.checkIntervalMs}ms`,
+        fall: String(t.fall),
+        rise: String(t.rise),
+        errorLimit: String(t.errorLimit),
+        healthCheck: healthCheck(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
+        requestRules: requestRules(kind, kind.auth === "basic" ? paths.upstreamAuth : undefined),
+        writeMethods: kind.writeMethods.join(" "),
+        methodBudgets: methodBudgets(kind, t),
+        servers: servers.http.join("\n"),
+      },
+      "templates/gateway/backend.cfg",
+    ),
+  );
+  if (chain.websocket) {
+    backends.push(
+      fill(
+        readTemplate("gateway/backend-ws.cfg", templateDir),
+        { ...common, servers: servers.ws.join("\n") },
+        "templates/gateway/backend-ws.cfg",
+      ),
+    );
+  }
+  const lagChain = `  { backend = ${lua(backend)}, kind = ${lua(kind.id)}, maxLag = ${chain.maxLagBlocks}, servers = {\n${servers.lag.join("\n")}\n  } },`;
+  return { path, kind, backend, integrity, routeLines, backends, lagChain, lagTunnels: servers.lagTunnels };
+}
+
+/**
+ * A chain's upstreams as HAProxy `server` lines (HTTP, and WebSocket tracking them), as lag-check
+ * entries, and the in-process listeners the lag check dials for mTLS upstreams.
+ */
+function upstreamServers(c: GatewayConfig, chain: GatewayChain, i: number, backend: string, place: GatewayPlace) {
+  const { paths } = place;
+  const names = new Set<string>();
+  const http: string[] = [];
+  const ws: string[] = [];
+  const lag: string[] = [];
+  const lagTunnels: string[] = [];
+  for (const [j, u] of chain.upstreams.entries()) {
+    const where = `chains[${i}].upstreams[${j}]`;
+    if (names.has(u.node)) throw new Error(`${where}.node: ${u.node} is listed twice for ${chain.chain}`);
+    names.add(u.node);
+    const a = { ...parseUpstreamUrl(u.url, `${where}.url`, ["http:", "https:"]), serverName: u.mtls?.serverName };
+    const backup = u.backup ? " backup" : "";
+    http.push(`    server ${u.node} ${hostPort(a)} check${backup}${tlsArgs(a, paths)}  # operator ${u.operator}`);
+    if (a.serverName) {
+      // HAProxy's Lua HTTP client cannot show a client certificate: the lag check dials an
+      // in-process listener whose server does the mTLS. A unix socket readable by HAProxy's user
+      // alone (an abstract one would let any local process borrow the gateway's identity), in
+      // /tmp (the config directory is read-only in the container); the public port, claimed once
+      // per host, keeps the names of a host's gateways apart.
+      const socket = `/tmp/sovereign-lag-${place.port}-${createHash("sha256").update(`${backend}/${u.node}`).digest("hex").slice(0, 12)}.sock`;
+      const owner = c.runAs ? ` user ${c.runAs} group ${c.runAs}` : "";
+      lagTunnels.push(
+        `# Lag check of ${u.node} (${chain.chain}) over mTLS: lag-check.lua dials it.\n` +
+          `listen lag_${backend}_${u.node}\n    bind unix@${socket} mode 600${owner}\n    server ${u.node} ${hostPort(a)}${tlsArgs(a, paths)}\n`,
+      );
+      lag.push(`      { name = ${lua(u.node)}, url = ${lua(`http://${u.node}/`)}, dst = ${lua(`unix@${socket}`)} },`);
+    } else {
+      lag.push(`      { name = ${lua(u.node)}, url = ${lua(`${a.tls ? "https" : "http"}://${hostPort(a)}/`)} },`);
+    }
+    if (chain.websocket) {
+      const w = u.wsUrl
+        ? {
+            ...parseUpstreamUrl(u.wsUrl, `${where}.wsUrl`, ["ws:", "wss:", "http:", "https:"]),
+            serverName: a.serverName,
+          }
+        : a;
+      ws.push(`    server ${u.node} ${hostPort(w)} track ${backend}/${u.node}${backup}${tlsArgs(w, paths)}`);
+    }
+  }
+  return { http, ws, lag, lagTunnels };
+}
+
+/** haproxy.cfg: global settings, the public bind (TLS or not), API keys, routes and every backend. */
+function renderHaproxyCfg(
+  c: GatewayConfig,
+  parts: {
+    dir: string;
+    port: number;
+    paths: RenderedGatewayConfig["paths"];
+    routeLines: string[];
+    backends: string[];
+    exampleRoute: string;
+    templateDir?: string;
+  },
+): string {
+  const { paths } = parts;
+  const t = c.timeouts;
+  const bind = `${bracket(c.listen.address)}:${parts.port}`;
+  const binds = c.tls ? `    bind ${bind} ssl crt ${paths.certificate} alpn h2,http/1.1` : `    bind ${bind}`;
+  return fill(
+    readTemplate("gateway/haproxy.cfg", parts.templateDir),
+    {
+      gateway: c.gateway,
+      configDir: parts.dir,
+      apiKeyMap: paths.apiKeys,
+      certificate: paths.certificate,
+      globalExtra: [
+        c.runAs ? `    user ${c.runAs}\n    group ${c.runAs}` : "    # runs as the user that starts it",
+        c.threads ? `    nbthread ${c.threads}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+      accessLog: c.accessLog ? "    log global" : "    no log",
+      connectTimeout: `${t.connectMs}ms`,
+      serverTimeout: `${t.serverMs}ms`,
+      checkTimeout: `${t.checkTimeoutMs}ms`,
+      binds,
+      routes: parts.routeLines.join("\n"),
+      apiKeyRules: c.apiKeys ? apiKeyRules(paths.apiKeys) : "    # no API keys: open endpoint",
+      apiKeyTable: c.apiKeys
+        ? "# Request rate per API key (by its hash): the limit of each key comes from the key map.\n" +
+          "backend api_keys\n    stick-table type string len 64 size 100k expire 60s store http_req_rate(1s)\n"
+        : "",
+      backends: parts.backends.join("\n"),
+      exampleRoute: parts.exampleRoute,
+      metricsBind: c.metrics,
+    },
+    "templates/gateway/haproxy.cfg",
+  );
 }
 
 /**
