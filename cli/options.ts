@@ -64,6 +64,17 @@ export function stabilityNote(plan: Plan): string | undefined {
   return `${s.kept} of ${s.previous} deployed nodes keep their site and clients${gateways}${moved}\n`;
 }
 
+/**
+ * The checks the plan breaks, for stderr of a command whose own answer is about something else
+ * (outage, render): a client off the chain is said there as `plan` says it.
+ */
+export function brokenChecksNote(plan: Plan): string {
+  return plan.policy.checks
+    .filter((c) => !c.ok)
+    .map((c) => `the plan breaks ${c.rule} (${c.scope}): ${c.message}\n`)
+    .join("");
+}
+
 export const outOption = () => new Option("-o, --out <file>", "write to a file instead of stdout");
 
 /** Adds an `Examples:` section to the command's `--help`. */

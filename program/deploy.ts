@@ -5,16 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog } from "../core/catalog/load";
 import { InfeasibleError, SpecError } from "../core/errors";
-import { planFleet } from "../core/planner/plan";
-import {
-  NOTHING_DEPLOYED,
-  deployedFromOutputs,
-  planWarnings,
-  withChecks,
-  type DeployedFleet,
-  type Plan,
-} from "../core/plan";
-import { readinessChecks } from "../core/catalog/readiness";
+import { planChecked } from "../core/planner/checked";
+import { NOTHING_DEPLOYED, deployedFromOutputs, planWarnings, type DeployedFleet, type Plan } from "../core/plan";
 import { parseFleetFile, validateFleetObject } from "../core/fleet-spec/parse";
 import { SshConnection, type FleetSpec } from "../core/fleet-spec/schema";
 import { resolveFleet } from "../core/fleet-spec/resolve";
@@ -180,9 +172,8 @@ export async function planFromConfig(
 ): Promise<Plan> {
   const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
-  const planned = await planFleet(fleet, catalog, deployed);
   // A pinned client older than an active upgrade's minimum, or one upstream dropped, is off the chain: refuse it.
-  const plan = withChecks(planned, readinessChecks(catalog, planned.nodes, { now: new Date() }));
+  const plan = await planChecked(fleet, catalog, deployed);
   if (plan.stability?.moved) {
     pulumi.log.warn(
       `the deployed nodes cannot all stay where they are under the current spec; ${plan.stability.previous - plan.stability.kept} of ${plan.stability.previous} move or change clients (they resync)`,

@@ -124,6 +124,33 @@ export const endpointRows = (o: OutageResult, verdict: (ok: boolean) => string):
   });
 
 /** The access-layer columns of a comparison, when its spec has gateways (every report shows them alike). */
+/**
+ * The comparison's columns, one home for the table, Markdown and HTML reports (each adds its own
+ * note column): headings and the cells under them, in order.
+ */
+export const scenarioColumns = (c: Comparison): string[] => [
+  "scenario",
+  "$/month",
+  "vs single cloud",
+  "premium over cheapest",
+  "max operator share",
+  "worst-case surviving",
+  "CLOUD Act share",
+  "operators",
+  ...accessColumns(c),
+];
+export const scenarioCells = (c: Comparison, s: Scenario): string[] => [
+  s.name,
+  usd(s.monthlyUsd),
+  signedPct(s.vsSingleCloud),
+  signedPct(s.premium),
+  pct(s.maxOperatorShare),
+  pct(s.worstCaseSurvivingShare),
+  pct(s.cloudActShare),
+  s.operators === null ? "-" : String(s.operators),
+  ...accessCells(c, s),
+];
+
 export const accessColumns = (c: Comparison): string[] =>
   c.scenarios.some((s) => s.accessMaxOperatorShare !== undefined) ? ["gateways $/month", "gateways max operator"] : [];
 export const accessCells = (c: Comparison, s: Scenario): string[] =>

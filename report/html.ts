@@ -4,8 +4,8 @@ import type { Comparison } from "../core/compare/scenarios";
 import { planWarnings, type Plan } from "../core/plan";
 import {
   checkResult,
-  accessCells,
-  accessColumns,
+  scenarioCells,
+  scenarioColumns,
   accessLayerNote,
   ESTIMATE_NOTE,
   GATEWAY_COLUMNS,
@@ -14,7 +14,6 @@ import {
   nodeRow,
   comparisonSolved,
   pct,
-  signedPct,
   solverNote,
   usd,
 } from "./format";
@@ -128,28 +127,8 @@ export function comparisonHtml(c: Comparison): string {
 <p>${esc(comparisonSolved(c).replace(/^e/, "E"))}. The frontier shows what each step of resilience costs per month.</p>
 <div class="charts"><div class="chart"><canvas id="frontier"></canvas></div><div class="chart"><canvas id="exposure"></canvas></div></div>
 ${tableHtml(
-  [
-    "scenario",
-    "$/month",
-    "vs single cloud",
-    "premium over cheapest",
-    "max operator share",
-    "worst-case surviving",
-    "CLOUD Act share",
-    ...accessColumns(c),
-    "note",
-  ],
-  c.scenarios.map((s) => [
-    s.name,
-    usd(s.monthlyUsd),
-    signedPct(s.vsSingleCloud),
-    signedPct(s.premium),
-    pct(s.maxOperatorShare),
-    pct(s.worstCaseSurvivingShare),
-    pct(s.cloudActShare),
-    ...accessCells(c, s),
-    s.feasible ? s.description : `infeasible: ${s.reason}`,
-  ]),
+  [...scenarioColumns(c), "note"],
+  c.scenarios.map((s) => [...scenarioCells(c, s), s.feasible ? s.description : `infeasible: ${s.reason}`]),
   "scenarios",
 )}`;
   const script = `

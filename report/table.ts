@@ -4,8 +4,8 @@ import type { OutageResult } from "../core/outage/simulate";
 import { planWarnings, type Plan } from "../core/plan";
 import {
   checkResult,
-  accessCells,
-  accessColumns,
+  scenarioCells,
+  scenarioColumns,
   accessLayerNote,
   clientsOf,
   COMPACT,
@@ -24,7 +24,6 @@ import {
   mark,
   outageAccessLines,
   pct,
-  signedPct,
   solverNote,
   usd,
 } from "./format";
@@ -124,30 +123,8 @@ export function comparisonTable(c: Comparison): string {
   return [
     `Cost versus sovereignty for ${c.fleet} (${comparisonSolved(c)})`,
     table(
-      [
-        "scenario",
-        "$/month",
-        "vs single cloud",
-        "premium over cheapest",
-        "max operator share",
-        "worst-case surviving",
-        "CLOUD Act share",
-        "operators",
-        ...accessColumns(c),
-        "note",
-      ],
-      c.scenarios.map((s, i) => [
-        s.name,
-        usd(s.monthlyUsd),
-        signedPct(s.vsSingleCloud),
-        signedPct(s.premium),
-        pct(s.maxOperatorShare),
-        pct(s.worstCaseSurvivingShare),
-        pct(s.cloudActShare),
-        s.operators ?? "-",
-        ...accessCells(c, s),
-        ref(i),
-      ]),
+      [...scenarioColumns(c), "note"],
+      c.scenarios.map((s, i) => [...scenarioCells(c, s), ref(i)]),
     ),
     ...notes.map(terminalText),
     ESTIMATE_NOTE,

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { parseFailure, simulateOutage } from "../../core/outage/simulate";
-import { planFleet } from "../../core/planner/plan";
+import { planChecked } from "../../core/planner/checked";
 import { outageToJson } from "../../report/json";
 import { outageMarkdown } from "../../report/markdown";
 import { outageTable } from "../../report/table";
@@ -9,6 +9,7 @@ import { asUsage } from "../errors";
 import { loadSpec } from "../load";
 import {
   EXIT,
+  brokenChecksNote,
   deployedFleet,
   deployedOption,
   formatOption,
@@ -42,7 +43,7 @@ export function outageCommand(setExit: SetExit): Command {
       const catalog = loadCatalog();
       const failures = asUsage(() => opts.fail.map(parseFailure));
       const { spec, fleet, file } = loadSpec(specPath, catalog);
-      const plan = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
+      const plan = await planChecked(fleet, catalog, deployedFleet(opts.deployed));
       const result = asUsage(() => simulateOutage(plan, spec.policy, failures, spec.gateways?.minSurviving));
       const text =
         opts.format === "json"
@@ -51,7 +52,9 @@ export function outageCommand(setExit: SetExit): Command {
             ? outageMarkdown(result, plan)
             : outageTable(result, plan);
       emit(text, opts.out, [file]);
-      setExit(result.ok ? EXIT.ok : EXIT.violated);
+      process.stderr.write(brokenChecksNote(plan));
+      // A fleet that survives the outage but whose plan breaks the policy (a client off the chain) is not fine.
+      setExit(result.ok && plan.policy.satisfied ? EXIT.ok : EXIT.violated);
     });
   return withExamples(command, [
     ["sovereign outage --fail operator=aws", "what is left of the bundled example when AWS goes down"],

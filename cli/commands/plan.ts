@@ -1,8 +1,7 @@
 import { Command } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
-import { readinessChecks } from "../../core/catalog/readiness";
-import { planToJson, withChecks, type Plan } from "../../core/plan";
-import { planFleet } from "../../core/planner/plan";
+import { planToJson, type Plan } from "../../core/plan";
+import { planChecked } from "../../core/planner/checked";
 import { planHtml } from "../../report/html";
 import { planMarkdown } from "../../report/markdown";
 import { planTable } from "../../report/table";
@@ -41,12 +40,10 @@ export function planCommand(setExit: SetExit): Command {
       async (specPath: string | undefined, opts: OutputOptions & { upgradeWindow: number; deployed?: string }) => {
         const catalog = loadCatalog();
         const { fleet, file } = loadSpec(specPath, catalog);
-        const planned = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
-        // A pinned image older than an active upgrade's minimum, or a client upstream dropped, is off the chain.
-        const plan = withChecks(
-          planned,
-          readinessChecks(catalog, planned.nodes, { now: new Date(), windowDays: opts.upgradeWindow }),
-        );
+        const plan = await planChecked(fleet, catalog, deployedFleet(opts.deployed), {
+          now: new Date(),
+          windowDays: opts.upgradeWindow,
+        });
         emit(RENDER[opts.format](plan), opts.out, [file]);
         const note = stabilityNote(plan);
         if (note) process.stderr.write(note);

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { didYouMean } from "../../core/fleet-spec/suggest";
 import { GATEWAY_IMAGE, mtlsNodes } from "../../core/gateway";
-import { planFleet } from "../../core/planner/plan";
+import { planChecked } from "../../core/planner/checked";
 import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import { renderCloudInit } from "../../core/workload/cloud-init";
 import { renderWorkload, type WorkloadSecrets } from "../../core/workload/render";
@@ -11,7 +11,7 @@ import { validateSdl } from "../../core/workload/sdl-validate";
 import { quote } from "../../core/errors";
 import { UsageError } from "../errors";
 import { loadSpec } from "../load";
-import { outOption, specArgument, withExamples } from "../options";
+import { brokenChecksNote, outOption, specArgument, withExamples } from "../options";
 import { emit } from "../output";
 import { present } from "../../core/present";
 
@@ -36,8 +36,9 @@ export function renderCommand(): Command {
     .action(async (specPath: string | undefined, opts: { node: string; as: As; publicRpc?: boolean; out?: string }) => {
       const catalog = loadCatalog();
       const { spec, fleet } = loadSpec(specPath, catalog);
-      const plan = await planFleet(fleet, catalog);
+      const plan = await planChecked(fleet, catalog);
       const node = plan.nodes.find((n) => n.id === opts.node);
+      process.stderr.write(brokenChecksNote(plan));
       if (!node) {
         const ids = plan.nodes.map((n) => n.id);
         const gateway = plan.gateways.some((g) => g.id === opts.node);

@@ -2,8 +2,8 @@ import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { readinessChecks } from "../../core/catalog/readiness";
 import type { PolicyCheck } from "../../core/diversity";
-import { checkSavedPlan, readSavedPlan, withChecks } from "../../core/plan";
-import { planFleet } from "../../core/planner/plan";
+import { checkSavedPlan, readSavedPlan } from "../../core/plan";
+import { planChecked } from "../../core/planner/checked";
 import { checkResult } from "../../report/format";
 import { loadSpec } from "../load";
 import {
@@ -36,22 +36,21 @@ export function validateCommand(setExit: SetExit): Command {
       const { fleet, file } = loadSpec(specPath, catalog);
       const readiness = { now: new Date(), windowDays: opts.upgradeWindow };
       if (!opts.plan) {
-        const plan = await planFleet(fleet, catalog, deployedFleet(opts.deployed));
+        const plan = await planChecked(fleet, catalog, deployedFleet(opts.deployed), readiness);
         process.stderr.write(stabilityNote(plan) ?? "");
-        const checked = withChecks(plan, readinessChecks(catalog, plan.nodes, readiness));
-        if (checked.policy.satisfied) {
+        if (plan.policy.satisfied) {
           const gateways = plan.gateways.length ? ` and ${plan.gateways.length} gateways` : "";
           process.stdout.write(
             `${file}: valid; ${plan.nodes.length} nodes${gateways} can be placed for ` +
               `$${plan.totals.monthlyUsd.toFixed(2)}/month keeping every rule\n`,
           );
           // Passing is not the same as fine: an upgrade due soon or a check without data is still said.
-          printChecks(checked.policy.checks.filter((c) => c.status));
+          printChecks(plan.policy.checks.filter((c) => c.status));
           return;
         }
         // The checks are the judge: a plan that breaks one is never reported as valid.
         process.stdout.write(`${file}: the plan found breaks the policy\n`);
-        printChecks(checked.policy.checks.filter((c) => !c.ok));
+        printChecks(plan.policy.checks.filter((c) => !c.ok));
         setExit(EXIT.violated);
         return;
       }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { transform, type Transform } from "../transform";
+import { SSH_DEFAULTS } from "../../core/layout/ssh";
 
 /** How to reach a host over SSH. */
 export interface BareMetalConnection {
@@ -24,8 +25,8 @@ export interface BareMetalConnection {
 export function sshConnection(c: BareMetalConnection) {
   return {
     host: c.host,
-    port: c.port ?? 22,
-    user: c.user ?? "root",
+    port: c.port ?? SSH_DEFAULTS.port,
+    user: c.user ?? SSH_DEFAULTS.user,
     privateKey: pulumi.secret(c.privateKey),
     hostKey: c.hostKey,
     dialErrorLimit: c.dialErrorLimit ?? 10,

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 export interface SshTarget {
   host: string;
@@ -28,12 +29,15 @@ export type SshResult = { ok: true; stdout: string } | { ok: false; reason: stri
 export async function runOverSsh(target: SshTarget, script: string, timeoutMs = 30_000): Promise<SshResult> {
   const dir = mkdtempSync(join(tmpdir(), "sovereign-ssh-"));
   try {
-    const port = target.port ?? 22;
+    const port = target.port ?? SSH_DEFAULTS.port;
     const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${Math.max(1, Math.ceil(timeoutMs / 3000))}`];
     args.push("-o", "LogLevel=ERROR", "-p", String(port));
     if (target.hostKey) {
       const known = join(dir, "known_hosts");
-      writeFileSync(known, `${port === 22 ? target.host : `[${target.host}]:${port}`} ${target.hostKey.trim()}\n`);
+      writeFileSync(
+        known,
+        `${port === SSH_DEFAULTS.port ? target.host : `[${target.host}]:${port}`} ${target.hostKey.trim()}\n`,
+      );
       args.push("-o", `UserKnownHostsFile=${known}`, "-o", "StrictHostKeyChecking=yes");
     } else {
       args.push("-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no");
@@ -47,7 +51,7 @@ export async function runOverSsh(target: SshTarget, script: string, timeoutMs = 
     } else if (target.identityFile) {
       args.push("-i", target.identityFile, "-o", "IdentitiesOnly=yes");
     }
-    args.push(`${target.user ?? "root"}@${target.host}`, "sh -s");
+    args.push(`${target.user ?? SSH_DEFAULTS.user}@${target.host}`, "sh -s");
     return await run(args, script, timeoutMs);
   } finally {
     rmSync(dir, { recursive: true, force: true });

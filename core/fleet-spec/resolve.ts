@@ -12,6 +12,7 @@ import { resolveMonitors, type MonitorLayer } from "./resolve-monitors";
 import type { BareMetalHost, FleetSpec } from "./schema";
 import { didYouMean } from "./suggest";
 import { present } from "../present";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 export type SiteProvider = (typeof SITE_PROVIDERS)[number];
 
@@ -242,7 +243,7 @@ function resolveSites(spec: FleetSpec, catalog: Catalog, problems: InputProblem[
     const nameProblem = hostNameProblem(host.name, cloudLabels);
     if (nameProblem) problems.push({ path: `${path}.name`, message: nameProblem });
     // One box is one operator's, however its address is spelt (case, IPv6 forms, a trailing dot).
-    const address = `${canonicalAddress(host.address)}:${host.ssh?.port ?? 22}`;
+    const address = `${canonicalAddress(host.address)}:${host.ssh?.port ?? SSH_DEFAULTS.port}`;
     if (addresses.has(address))
       problems.push({ path: `${path}.address`, message: `address ${host.address} is used by another host` });
     if (cloudOperators.has(host.operator)) {

@@ -6,6 +6,7 @@ import { Rollout } from "./rollout";
 import { Monitoring } from "./monitoring";
 import { CLOUD_PROVIDERS, SITE_PROVIDERS } from "../catalog/schema";
 import { Policy } from "../diversity/policy";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 const count = z
   .number()
@@ -111,9 +112,9 @@ export const SshConnection = z.strictObject({
       "use a POSIX user name: lower-case letters, digits, _ and -, " +
         "starting with a letter or _, at most 32 characters",
     )
-    .default("root")
+    .default(SSH_DEFAULTS.user)
     .describe("@default root"),
-  port: z.number().int().min(1).max(65535).default(22).describe("@default 22"),
+  port: z.number().int().min(1).max(65535).default(SSH_DEFAULTS.port).describe("@default 22"),
   hostKey: z
     .string()
     .regex(

@@ -28,6 +28,7 @@ import {
 import { ERPC_IMAGE } from "./integrity";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
 import { present } from "../present";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 /**
  * HAProxy image of a gateway on cloud VMs: the official image (Debian-based, built with Lua and
@@ -322,7 +323,7 @@ export function gatewayIngressRules(w: GatewayWorkload, options: GatewayExposure
       ]
     : [];
   if (options.adminCidrs?.length) {
-    const ssh = options.sshPort ?? 22;
+    const ssh = options.sshPort ?? SSH_DEFAULTS.port;
     rules.push({
       key: `ssh-${ssh}-tcp`,
       source: "admin",

@@ -4,26 +4,41 @@
  * CIDR never leaves the subnet outside it and reordering the catalog never moves a subnet. Pure.
  */
 
+/** Four dotted decimal octets (their range is checked by ipv4ToInt). */
+export const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** A dotted IPv4 address as a 32-bit unsigned integer; undefined when it is not one. */
+export function ipv4ToInt(ip: string): number | undefined {
+  const m = IPV4.exec(ip);
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) return undefined;
+  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+export function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+/** Addresses in a block of this prefix length. */
+export const blockSize = (prefix: number): number => 2 ** (32 - prefix);
+
 interface Ipv4Block {
   base: number;
   prefix: number;
 }
 
 function parseIpv4Cidr(cidr: string, what: string): Ipv4Block {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m ? Number(m[5]) : NaN;
-  if (!m || octets.some((o) => o > 255) || prefix > 32)
-    throw new Error(`${what}: '${cidr}' is not an IPv4 CIDR (a.b.c.d/n)`);
-  const addr = octets.reduce((a, o) => a * 256 + o, 0);
-  const size = 2 ** (32 - prefix);
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(cidr.trim());
+  const addr = m ? ipv4ToInt(m[1]) : undefined;
+  const prefix = m ? Number(m[2]) : NaN;
+  if (addr === undefined || prefix > 32) throw new Error(`${what}: '${cidr}' is not an IPv4 CIDR (a.b.c.d/n)`);
+  const size = blockSize(prefix);
   if (addr % size !== 0)
     throw new Error(`${what}: '${cidr}' has host bits set; use ${format(addr - (addr % size), prefix)}`);
   return { base: addr, prefix };
 }
 
 function format(addr: number, prefix: number): string {
-  return `${[24, 16, 8, 0].map((s) => Math.floor(addr / 2 ** s) % 256).join(".")}/${prefix}`;
+  return `${intToIpv4(addr)}/${prefix}`;
 }
 
 /**
@@ -40,14 +55,14 @@ export function subnetCidr(network: string, prefix: number, index = 0, what = "n
   const count = 2 ** (prefix - net.prefix);
   if (!Number.isInteger(index) || index < 0 || index >= count)
     throw new Error(`${what}: '${network}' holds ${count} /${prefix} subnets, not ${index + 1}`);
-  return format(net.base + index * 2 ** (32 - prefix), prefix);
+  return format(net.base + index * blockSize(prefix), prefix);
 }
 
 /** True when two IPv4 CIDRs share an address. */
 export function cidrsOverlap(a: string, b: string): boolean {
   const x = parseIpv4Cidr(a, "CIDR");
   const y = parseIpv4Cidr(b, "CIDR");
-  const end = (c: Ipv4Block) => c.base + 2 ** (32 - c.prefix);
+  const end = (c: Ipv4Block) => c.base + blockSize(c.prefix);
   return x.base < end(y) && y.base < end(x);
 }
 

@@ -4,6 +4,7 @@
  * addresses the deployed stack already uses (a machine keeps its address for life).
  */
 import { createHash } from "node:crypto";
+import { blockSize, intToIpv4 as intToIp, IPV4, ipv4ToInt } from "../layout/cidrs";
 
 export interface Cidr {
   /** Network address as a 32-bit unsigned integer. */
@@ -12,16 +13,10 @@ export interface Cidr {
   text: string;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-export function ipToInt(ip: string): number {
-  const m = IPV4.exec(ip);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new Error(`'${ip}' is not an IPv4 address`);
-  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-export function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+function ipToInt(ip: string): number {
+  const n = ipv4ToInt(ip);
+  if (n === undefined) throw new Error(`'${ip}' is not an IPv4 address`);
+  return n;
 }
 
 /** Parses an IPv4 CIDR for the overlay; `field` names the setting in errors. */
@@ -32,7 +27,7 @@ export function parseOverlayCidr(text: string, field = "overlay.cidr"): Cidr {
     throw new Error(`${field}: '${text}' is not an IPv4 CIDR with a prefix of /8 to /29 (e.g. 100.72.0.0/16)`);
   }
   const addr = ipToInt(ip);
-  const size = 2 ** (32 - prefix);
+  const size = blockSize(prefix);
   if (addr % size !== 0) {
     throw new Error(`${field}: '${text}' has host bits set; the network is ${intToIp(addr - (addr % size))}/${prefix}`);
   }
@@ -46,7 +41,7 @@ export function parseOverlayCidr(text: string, field = "overlay.cidr"): Cidr {
 /** Private (RFC 1918) and carrier-grade NAT (RFC 6598) space: where an overlay never hides a real host. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((text) => {
   const [ip, len] = text.split("/");
-  return { network: ipToInt(ip), size: 2 ** (32 - Number(len)), text };
+  return { network: ipToInt(ip), size: blockSize(Number(len)), text };
 });
 
 const inside = (addr: number, size: number, range: { network: number; size: number }) =>
@@ -54,7 +49,7 @@ const inside = (addr: number, size: number, range: { network: number; size: numb
 
 /** Number of usable host addresses (network and broadcast excluded). */
 export function hostCount(cidr: Cidr): number {
-  return 2 ** (32 - cidr.prefix) - 2;
+  return blockSize(cidr.prefix) - 2;
 }
 
 export function contains(cidr: Cidr, ip: string): boolean {

@@ -22,6 +22,7 @@ import { gatewayReasons, splitGateways, withGateways } from "./gateways";
 import { buildModel, countsFrom, type Keep, type Model, type PackItem, type RuleFamily, type SiteClass } from "./model";
 import { addSizedCuts, hostSize, patternCut, type SizedCut } from "./packing-cuts";
 import { solveModel, WarmLinear, type Solution } from "./solve";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 /** Default of {@link PlanOptions.timeLimitSeconds}: long enough for thousands of sites, short enough for a CLI. */
 export const DEFAULT_TIME_LIMIT_SECONDS = 30;
@@ -443,7 +444,11 @@ function priceHosts(fleet: Fleet, nodes: PlannedNode[]): PlannedHost[] {
       name: site.host.name,
       operator: site.operator,
       address: site.host.address,
-      ssh: { user: site.host.ssh?.user ?? "root", port: site.host.ssh?.port ?? 22, hostKey: site.host.ssh?.hostKey },
+      ssh: {
+        user: site.host.ssh?.user ?? SSH_DEFAULTS.user,
+        port: site.host.ssh?.port ?? SSH_DEFAULTS.port,
+        hostKey: site.host.ssh?.hostKey,
+      },
       monthlyUsd: hostMonthlyUsd(site.host),
       nodes: on.map((n) => n.id),
     });

@@ -14,6 +14,7 @@ import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from "../address";
 import type { Catalog } from "../catalog/load";
 import { quote } from "../errors";
 import type { Port } from "../catalog/schema";
+import { SSH_DEFAULTS } from "../layout/ssh";
 
 export type Exposure = Port["exposure"];
 export type Protocol = Port["protocol"];
@@ -110,7 +111,7 @@ export function ingressRules(
     }
   }
   if (admin.length) {
-    const port = options.sshPort ?? 22;
+    const port = options.sshPort ?? SSH_DEFAULTS.port;
     byKey.set(`ssh-${port}-tcp`, {
       key: `ssh-${port}-tcp`,
       source: "admin",

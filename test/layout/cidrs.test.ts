@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cidrsOverlap, gcpSubnetCidrs, subnetCidr } from "../../core/layout";
+import { blockSize, intToIpv4, ipv4ToInt } from "../../core/layout/cidrs";
 
 describe("subnetCidr", () => {
   it("takes the first block of the network CIDR, whatever it is", () => {
@@ -47,5 +48,17 @@ describe("gcpSubnetCidrs", () => {
       /overlap/,
     );
     assert.throws(() => gcpSubnetCidrs(["mars-north1"], numbers), /set gcp\.subnetCidrs\.mars-north1/);
+  });
+});
+
+describe("IPv4 arithmetic (one home for subnets and the overlay)", () => {
+  it("reads and writes dotted addresses and refuses what is not one", () => {
+    assert.equal(ipv4ToInt("10.77.0.11"), 10 * 2 ** 24 + 77 * 2 ** 16 + 11);
+    assert.equal(ipv4ToInt("255.255.255.255"), 2 ** 32 - 1);
+    assert.equal(ipv4ToInt("10.0.0.256"), undefined);
+    assert.equal(ipv4ToInt("10.0.0"), undefined);
+    assert.equal(intToIpv4(ipv4ToInt("100.72.3.4") ?? 0), "100.72.3.4");
+    assert.equal(blockSize(24), 256);
+    assert.throws(() => subnetCidr("10.0.0.256/16", 20), /not an IPv4 CIDR/);
   });
 });
