@@ -160,6 +160,8 @@ export interface PreparedHost {
   tags: Record<string, string>;
   rules: IngressRule[];
   workload: Workload;
+  /** The workload as deployed: a custom workload's final render (real upstream URLs), else `workload`. */
+  deployed: pulumi.Output<Workload>;
   rpcPublic: boolean;
   /** The workload's secrets (JWT, L1 URLs) as one secret Output, for hosts that deliver files themselves (bare metal). */
   secretValues: pulumi.Output<WorkloadSecrets>;
@@ -228,6 +230,7 @@ export function prepareHost(parent: pulumi.ComponentResource, name: string, args
     fleet,
     catalog,
     workload,
+    deployed: pulumi.output(workload),
     rules,
     tags: nodeTags(fleet, node),
     rpcPublic: rpcAllowCidrs.length > 0,
@@ -298,6 +301,7 @@ function prepareCustom(
     fleet,
     catalog,
     workload,
+    deployed: pulumi.output(custom.final ?? workload) as pulumi.Output<Workload>,
     rules,
     tags: nodeTags(fleet, node),
     rpcPublic: endpoint.public,

@@ -110,10 +110,12 @@ export class BareMetalHost extends NodeHost {
 
   /** What the host should have after this deploy: non-secret file hashes, containers, the nftables table. */
   private createProbe(args: BareMetalHostArgs, host: PreparedHost, ruleset: string): DriftProbe {
-    const w = host.workload;
-    // The hashes are of files without secrets; the secret values only decide which files exist.
+    // The hashes are of files without secrets; the secret values only decide which files exist. A
+    // gateway's containers carry labels of its final config, so the deployed workload is what counts.
     const expected = pulumi.unsecret(
-      host.files().apply((files) => expectedWorkload(w, configFiles(w.configDir, files), ruleset)),
+      pulumi
+        .all([host.deployed, host.files()])
+        .apply(([w, files]) => expectedWorkload(w, configFiles(w.configDir, files), ruleset)),
     );
     return new DriftProbe(
       ...transform(
