@@ -84,7 +84,9 @@ export class BareMetalHost extends NodeHost {
       fleet,
       overlay: args.overlay && { interface: args.overlay.interface, sources: args.overlay.gatewaySources },
     });
-    const probe = this.createProbe(args, host, ruleset);
+    // Nodes get a drift probe; gateways (custom workloads) not yet: with one, the lab's inline gateway
+    // deploy (test/gateway/lab-deploy.e2e.test.ts) stalled before its first remote command.
+    const probe = args.customWorkload ? undefined : this.createProbe(args, host, ruleset);
     const upload = repairable(probe, this.uploadScript(host, values));
     const workload = this.createWorkload(args, connection, upload, values);
     const firewall = this.createFirewall(args, connection, w, fleet, repairable(probe, ruleset), workload);
@@ -202,7 +204,8 @@ function configFiles(configDir: string, files: readonly WorkloadFile[]): Workloa
  * count rises, the script differs, and the command runs again (files rewritten, table loaded, the
  * project started: its trigger is the upload's hash).
  */
-export function repairable(probe: DriftProbe, script: pulumi.Input<string>): pulumi.Output<string> {
+export function repairable(probe: DriftProbe | undefined, script: pulumi.Input<string>): pulumi.Output<string> {
+  if (!probe) return pulumi.output(script);
   return pulumi.interpolate`# sovereign repairs: ${probe.repairs}\n${script}`;
 }
 
