@@ -15,7 +15,17 @@ import { after, before, describe, test } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { baremetalPaths } from "../../core/layout/baremetal";
-import { REPO, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, stateOnDisk, timer } from "./lab";
+import {
+  REPO,
+  labEnv,
+  labHosts,
+  programStack,
+  setHostReachable,
+  ssh,
+  stateOnDisk,
+  timer,
+  overlaySuiteProblem,
+} from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -28,17 +38,11 @@ const FLEET = "bitcoin-e2e";
 /** Where the fleet's projects live on a bare-metal host (core/layout). */
 const FLEET_DIRS = baremetalPaths(FLEET, "any");
 
-function bitcoinProblem(): string | undefined {
-  const lab = labProblem(env);
-  if (lab) return lab;
-  if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
-  const names = new Set(labHosts(env).map((h) => h.name));
-  const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 18`;
-  return undefined;
-}
-const problem = bitcoinProblem();
-if (problem) console.error(`\n*** bitcoin e2e cannot run: ${problem} ***\n`);
+const problem = overlaySuiteProblem(
+  env,
+  "bitcoin",
+  HOSTS.map(([h]) => h),
+);
 
 interface GatewayOut {
   site: string;

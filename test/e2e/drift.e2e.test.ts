@@ -15,7 +15,17 @@ import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { baremetalPaths } from "../../core/layout/baremetal";
 import { nftTableName } from "../../core/workload/nftables";
-import { REPO, hostLeftovers, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, timer } from "./lab";
+import {
+  REPO,
+  hostLeftovers,
+  labEnv,
+  labHosts,
+  programStack,
+  setHostReachable,
+  ssh,
+  timer,
+  overlaySuiteProblem,
+} from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -25,17 +35,11 @@ const HOSTS = [
 const EVM = "devnet/local";
 const FLEET = "drift-e2e";
 
-function driftProblem(): string | undefined {
-  const lab = labProblem(env);
-  if (lab) return lab;
-  if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
-  const names = new Set(labHosts(env).map((h) => h.name));
-  const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 27`;
-  return undefined;
-}
-const problem = driftProblem();
-if (problem) console.error(`\n*** drift e2e cannot run: ${problem} ***\n`);
+const problem = overlaySuiteProblem(
+  env,
+  "drift",
+  HOSTS.map(([h]) => h),
+);
 
 interface NodeOut {
   chain: string;

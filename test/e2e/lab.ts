@@ -36,6 +36,23 @@ export function labProblem(env: Record<string, string>): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a suite whose fleet uses the overlay on lab hosts `names` cannot run here (engine, hosts,
+ * wireguard-go), or undefined when it can; said once on stderr so a skipped suite is never silent.
+ */
+export function overlaySuiteProblem(env: Record<string, string>, suite: string, names: string[]): string | undefined {
+  const problem =
+    labProblem(env) ?? (env.SOVEREIGN_WIREGUARD_GO ? missingHosts(env, names) : "wireguard-go is not built");
+  if (problem) console.error(`\n*** ${suite} e2e cannot run: ${problem}; run: sudo bash e2e/lab/setup.sh ***\n`);
+  return problem;
+}
+
+function missingHosts(env: Record<string, string>, names: string[]): string | undefined {
+  const have = new Set(labHosts(env).map((h) => h.name));
+  const missing = names.filter((n) => !have.has(n));
+  return missing.length ? `needs lab hosts ${missing.join(", ")}` : undefined;
+}
+
 export function labHosts(env: Record<string, string>): LabHost[] {
   return JSON.parse(readFileSync(env.SOVEREIGN_LAB_HOSTS_JSON, "utf8"));
 }

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
-import { REPO, hostLeftovers, labEnv, labHosts, labProblem, programStack, ssh, timer } from "./lab";
+import { REPO, hostLeftovers, labEnv, labHosts, programStack, ssh, timer, overlaySuiteProblem } from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -29,17 +29,11 @@ const FLEET = "monitoring-e2e";
 /** The lab's bridge address: what the hosts reach the root namespace at (the webhook receiver listens there). */
 const BRIDGE = "10.77.0.1";
 
-function monitoringProblem(): string | undefined {
-  const lab = labProblem(env);
-  if (lab) return lab;
-  if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
-  const names = new Set(labHosts(env).map((h) => h.name));
-  const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 25`;
-  return undefined;
-}
-const problem = monitoringProblem();
-if (problem) console.error(`\n*** monitoring e2e cannot run: ${problem} ***\n`);
+const problem = overlaySuiteProblem(
+  env,
+  "monitoring",
+  HOSTS.map(([h]) => h),
+);
 
 interface Notification {
   status: string;

@@ -26,7 +26,17 @@ import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { stringify } from "yaml";
 import { baremetalPaths } from "../../core/layout/baremetal";
-import { REPO, labEnv, labHosts, labProblem, programStack, setHostReachable, ssh, sshAsync, timer } from "./lab";
+import {
+  REPO,
+  labEnv,
+  labHosts,
+  programStack,
+  setHostReachable,
+  ssh,
+  sshAsync,
+  timer,
+  overlaySuiteProblem,
+} from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -49,17 +59,11 @@ const FORGED_CODE = "0x600160005260206000f3"; // returns 32 bytes: the forged an
 const CORDON_WITHIN_MS = 15_000;
 const INTEGRITY_METHODS = ["eth_getBalance", "eth_call", "eth_getCode", "eth_getStorageAt", "eth_getTransactionCount"];
 
-function quorumProblem(): string | undefined {
-  const lab = labProblem(env);
-  if (lab) return lab;
-  if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
-  const names = new Set(labHosts(env).map((h) => h.name));
-  const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 25`;
-  return undefined;
-}
-const problem = quorumProblem();
-if (problem) console.error(`\n*** quorum e2e cannot run: ${problem} ***\n`);
+const problem = overlaySuiteProblem(
+  env,
+  "quorum",
+  HOSTS.map(([h]) => h),
+);
 
 interface GatewayOut {
   site: string;

@@ -18,7 +18,17 @@ import { after, before, describe, test } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { createPublicClient, http } from "viem";
 import { stringify } from "yaml";
-import { REPO, destroyStack, hostLeftovers, labEnv, labHosts, labProblem, programStack, ssh, timer } from "./lab";
+import {
+  REPO,
+  destroyStack,
+  hostLeftovers,
+  labEnv,
+  labHosts,
+  programStack,
+  ssh,
+  timer,
+  overlaySuiteProblem,
+} from "./lab";
 
 const env = labEnv();
 const HOSTS = [
@@ -47,17 +57,11 @@ const LOAD_CAP_MS = 300_000;
 
 const sh = promisify(execFile);
 
-function rolloutProblem(): string | undefined {
-  const lab = labProblem(env);
-  if (lab) return lab;
-  if (!env.SOVEREIGN_WIREGUARD_GO) return "wireguard-go is not built; run: sudo bash e2e/lab/setup.sh";
-  const names = new Set(labHosts(env).map((h) => h.name));
-  const missing = HOSTS.map(([h]) => h).filter((h) => !names.has(h));
-  if (missing.length) return `needs lab hosts ${missing.join(", ")}; run: sudo bash e2e/lab/setup.sh 22`;
-  return undefined;
-}
-const problem = rolloutProblem();
-if (problem) console.error(`\n*** rollout e2e cannot run: ${problem} ***\n`);
+const problem = overlaySuiteProblem(
+  env,
+  "rollout",
+  HOSTS.map(([h]) => h),
+);
 
 interface Stats {
   sent: number;
