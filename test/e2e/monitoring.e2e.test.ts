@@ -37,8 +37,21 @@ const problem = overlaySuiteProblem(
 
 interface Notification {
   status: string;
-  alerts: Array<{ status: string; labels: Record<string, string> }>;
+  groupKey: string;
+  alerts: Array<{ status: string; fingerprint: string; labels: Record<string, string> }>;
 }
+
+/**
+ * What a notification says: its group and the alerts firing in it. Two monitors that failed to
+ * deduplicate send the same statement twice; a group that changed (another alert joined it, as a
+ * node flapping under load does) is a new statement, rightly sent again.
+ */
+const statement = (n: Notification) =>
+  `${n.groupKey} ${n.alerts
+    .filter((a) => a.status === "firing")
+    .map((a) => a.fingerprint)
+    .sort()
+    .join(",")}`;
 
 interface MonitorOut {
   site: string;
@@ -199,9 +212,12 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
       ),
     );
     timings["cut to notification"] = (Date.now() - stopped) / 1000;
-    // Each Alertmanager waits its place in the cluster (peer timeout 15 s) before it would send: past that, still one.
+    // Each Alertmanager waits its place in the cluster (peer timeout 15 s) before it would send: past
+    // that, each statement of the group still reached the receiver once.
     await new Promise((r) => setTimeout(r, 25_000));
-    assert.equal(notified("SovereignNodeDown", node, "firing").length, 1, JSON.stringify(received));
+    const statements = notified("SovereignNodeDown", node, "firing").map(statement);
+    assert.ok(statements.length >= 1);
+    assert.deepEqual(statements, [...new Set(statements)], `sent once each: ${JSON.stringify(received)}`);
     for (const m of monitors()) {
       const firing = query(
         m.prometheusUrl,
@@ -209,22 +225,29 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
       );
       assert.equal(firing.length, 1, `${m.prometheusUrl} sees the alert firing`);
     }
-    const status = spawnSync(
-      "node",
-      [join(REPO, "bin/sovereign.js"), "status", specFile, "--deployed", outputsFile, "--format", "json"],
-      { encoding: "utf8", timeout: 60_000 },
-    );
+    const expected = nodeIds().map((id) => [id, id === node ? "down" : "up"]);
+    const statusJson = () =>
+      spawnSync(
+        "node",
+        [join(REPO, "bin/sovereign.js"), "status", specFile, "--deployed", outputsFile, "--format", "json"],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+    const states = (r: ReturnType<typeof statusJson>) =>
+      (JSON.parse(r.stdout) as { nodes: Array<{ id: string; state: string }> }).nodes
+        .map((n) => [n.id, n.state])
+        .sort();
+    // A probe of the running node can miss a scrape on a loaded machine: the live view settles within seconds.
+    const status = await until("status shows only the stopped node down", 30, () => {
+      const r = statusJson();
+      return r.stdout && JSON.stringify(states(r)) === JSON.stringify(expected) ? r : undefined;
+    }).catch(() => statusJson());
     const table = spawnSync("node", [join(REPO, "bin/sovereign.js"), "status", specFile, "--deployed", outputsFile], {
       encoding: "utf8",
       timeout: 60_000,
     });
     console.log(`sovereign status --deployed outputs.json (exit ${table.status}):\n${table.stdout}${table.stderr}`);
     assert.equal(status.status, 1, `exit 1 on a live breach: ${status.stderr}`);
-    const report = JSON.parse(status.stdout) as { nodes: Array<{ id: string; state: string }> };
-    assert.deepEqual(
-      report.nodes.map((n) => [n.id, n.state]).sort(),
-      nodeIds().map((id) => [id, id === node ? "down" : "up"]),
-    );
+    assert.deepEqual(states(status), expected);
   });
 
   test("the restored node resolves the alert", async () => {

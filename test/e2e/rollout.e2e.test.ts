@@ -48,6 +48,8 @@ const MAX_UNAVAILABLE = 1;
  * 30 blocks behind for good): the lag bar is wide; the broken release's head 0 is further behind.
  */
 const MAX_LAG = 120;
+/** The devnet client's --block-time, read where it is set (catalog/clients.yaml). */
+const BLOCK_SECONDS = Number(/--block-time (\d+)/.exec(readFileSync(join(REPO, "catalog/clients.yaml"), "utf8"))![1]);
 const SOAK_SECONDS = 8;
 const HEALTH_TIMEOUT_SECONDS = 30;
 /** Load through one gateway, no client retries: bounded (RATE/s, at most LOAD_CAP_MS per phase). */
@@ -287,7 +289,9 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
     // Let the chains grow past the lag bar first: the broken release later starts from block 0.
     const heights = () =>
       Object.fromEntries(Object.keys(nodes).map((id) => [id, Number(nodeRpc(id, "eth_blockNumber"))]));
-    for (let i = 0; i < 60 && Math.min(...Object.values(heights())) <= MAX_LAG; i++)
+    // A block each BLOCK_SECONDS from the node's start: past the bar within (MAX_LAG + 1) blocks' time, whatever `up` took.
+    const deadline = Date.now() + (MAX_LAG + 10) * BLOCK_SECONDS * 1000;
+    while (Math.min(...Object.values(heights())) <= MAX_LAG && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 2000));
     const before = heights();
     assert.ok(Math.min(...Object.values(before)) > MAX_LAG, `heights ${JSON.stringify(before)} above the lag bar`);
