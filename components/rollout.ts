@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { haproxyBackendName } from "../core/gateway/haproxy";
 import { baremetalPaths } from "../core/layout/baremetal";
 import type { PlannedGateway } from "../core/plan";
 import { gatewayStateScript, healthScript, type RolloutGateway } from "../core/rollout/scripts";
@@ -132,8 +133,8 @@ export class FleetRollout implements NodeRolloutGate {
       id: g.id,
       container: `${paths.project}-gateway`,
       metrics: this.options.metrics ?? "127.0.0.1:8405",
-      backend: `rpc_${chainKey.replace("/", ".")}`,
-      backends: ["rpc", "ws"].map((api) => `${api}_${chainKey.replace("/", ".")}`),
+      backend: haproxyBackendName("rpc", chainKey),
+      backends: (["rpc", "ws"] as const).map((traffic) => haproxyBackendName(traffic, chainKey)),
       authFile: basic ? `${paths.configRoot}/${g.id}/haproxy/upstream-auth.map` : "",
     };
   }

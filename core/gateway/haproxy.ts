@@ -148,6 +148,14 @@ export function renderGatewayConfig(input: GatewayConfigInput, templateDir?: str
 
 type GatewayChain = GatewayConfig["chains"][number];
 
+/**
+ * A chain's HAProxy backend for one kind of traffic (HTTP RPC, WebSocket, integrity reads):
+ * the name the rendered config gives it and the runtime API drains (components/rollout.ts).
+ */
+export function haproxyBackendName(traffic: "rpc" | "ws" | "integrity", chainKey: string): string {
+  return `${traffic}_${chainKey.replace("/", ".")}`;
+}
+
 /** Where a gateway listens and keeps its files, as its chains' backends need them. */
 interface GatewayPlace {
   /** The public port: it names the host's lag-check sockets apart. */
@@ -162,15 +170,15 @@ function renderChainRoutes(c: GatewayConfig, chain: GatewayChain, i: number, pla
   const t = c.timeouts;
   const path = `/${chain.chain}`;
   const kind = rpcKind(chain.kind);
-  const backend = `rpc_${chain.chain.replace("/", ".")}`;
-  const wsBackend = `ws_${chain.chain.replace("/", ".")}`;
+  const backend = haproxyBackendName("rpc", chain.chain);
+  const wsBackend = haproxyBackendName("ws", chain.chain);
   const pathAcl = `{ path_reg ^${path.replace(/[.-]/g, (ch) => `\\${ch}`)}(/[^/]*)?/?$ }`;
   const routeLines = [`    http-request set-var(txn.backend) str(${backend}) if ${pathAcl}`];
   const backends: string[] = [];
   let integrity: ChainIntegrity | undefined;
   if (chain.integrity) {
     integrity = chainIntegrity(chain, kind, `chains[${i}]`);
-    const integrityName = `integrity_${chain.chain.replace("/", ".")}`;
+    const integrityName = haproxyBackendName("integrity", chain.chain);
     routeLines.push(integrityRoute(integrity, pathAcl, integrityName));
     backends.push(integrityBackend(c, chain, integrity, integrityName, templateDir));
   }
