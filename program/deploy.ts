@@ -169,8 +169,8 @@ export async function planFromConfig(
   cfg: DeployConfig,
   deployed: DeployedFleet = NOTHING_DEPLOYED,
   catalog = loadCatalog(cfg.catalogDir),
+  spec: FleetSpec = specFromConfig(cfg),
 ): Promise<Plan> {
-  const spec = specFromConfig(cfg);
   const fleet = resolveFleet(spec, catalog, cfg.fleetFile ?? "sovereign:fleet");
   // A pinned client older than an active upgrade's minimum, or one upstream dropped, is off the chain: refuse it.
   const plan = await planChecked(fleet, catalog, deployed);
@@ -210,10 +210,11 @@ async function deployFleet(): Promise<StackOutputs> {
   const deployed = await deployedFleet();
   // One catalog for the plan and the Fleet; provider checks are the bindings' preflight (components/<provider>/binding.ts).
   const catalog = loadCatalog(cfg.catalogDir);
-  const plan = await planFromConfig(cfg, deployed.fleet, catalog);
+  // The spec is read once: the plan and the Fleet's options (policy, Akash filters) see the same one.
+  const spec = specFromConfig(cfg);
+  const plan = await planFromConfig(cfg, deployed.fleet, catalog, spec);
   for (const warning of planWarnings(plan)) pulumi.log.warn(warning);
   if (cfg.overlay) overlayFits(plan, cfg.overlay.cidr);
-  const spec = specFromConfig(cfg);
   const awsProfile = new pulumi.Config("aws").get("profile");
   const azureSubscription = new pulumi.Config("azure-native").get("subscriptionId");
 
