@@ -160,6 +160,8 @@ export class Fleet extends pulumi.ComponentResource {
   readonly monitors: Record<string, Monitor>;
   /** Monitor summaries with their Prometheus URLs, by monitor id. */
   readonly monitorEndpoints: pulumi.Output<Record<string, FleetMonitorOutput>>;
+  /** The monitors' Grafana admin password (user `admin`, a secret; one for all), when Grafana runs. */
+  readonly grafanaAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:fleet:Fleet", name, {}, opts);
@@ -203,6 +205,7 @@ export class Fleet extends pulumi.ComponentResource {
           ])
         : {};
     this.monitorEndpoints = monitorOutputs(args.plan, this.monitors);
+    this.grafanaAdminPassword = Object.values(this.monitors).find((m) => m.grafanaAdminPassword)?.grafanaAdminPassword;
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
     this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);

@@ -54,6 +54,8 @@ export interface StackOutputs {
   rpc: pulumi.Output<RpcAccess>;
   /** The fleet's monitors (site, operator, Prometheus URLs), by monitor id; {} without a `monitoring` section. `sovereign status --deployed` reads it. */
   monitors: pulumi.Output<Record<string, FleetMonitorOutput>>;
+  /** The monitors' Grafana admin password (user `admin`; a secret: `pulumi stack output --show-secrets grafanaAdminPassword`), when Grafana runs. */
+  grafanaAdminPassword?: pulumi.Output<string>;
 }
 
 export interface RpcAccess {
@@ -263,6 +265,7 @@ async function deployFleet(): Promise<StackOutputs> {
     nodes: fleet.nodes,
     gateways: fleet.gatewayEndpoints,
     monitors: fleet.monitorEndpoints,
+    ...(fleet.grafanaAdminPassword ? { grafanaAdminPassword: fleet.grafanaAdminPassword } : {}),
     rpc: rpcAccess(cfg, plan, fleet),
     akash: leased,
     overlay: fleet.overlayMachines,

@@ -3,8 +3,9 @@
  * `sovereign:alerts` (the receivers: webhook, email, Slack, PagerDuty) with one secret each,
  * `sovereign:alert-<name>-url` (webhook, Slack), `sovereign:alert-<name>-password` (email) or
  * `sovereign:alert-<name>-routing-key` (PagerDuty); `sovereign:monitorAllowCidrs` (who may read
- * Prometheus' API on the monitors' hosts) and `sovereign:monitorImage` (one image for every program,
- * the lab's; default the official images).
+ * Prometheus' API and Grafana on the monitors' hosts), `sovereign:monitorImage` (one image for
+ * Prometheus' programs, the lab's; default the official images) and `sovereign:grafana` (Grafana
+ * with the dashboards on every monitor; default true).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -44,6 +45,11 @@ export function readMonitoringConfig(config: pulumi.Config, problems: string[]):
     return checked.cidrs;
   })();
   const image = config.get("monitorImage")?.trim();
+  const grafana = config.get("grafana")?.trim();
+  if (grafana !== undefined && grafana !== "true" && grafana !== "false")
+    problems.push(
+      `sovereign:grafana must be true or false (got ${JSON.stringify(grafana)}): false where hosts cannot pull grafana/grafana`,
+    );
   if (!receivers) return undefined;
   const names = receivers.map((r) => r.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -67,6 +73,7 @@ export function readMonitoringConfig(config: pulumi.Config, problems: string[]):
     receivers,
     receiverSecrets: secrets,
     allowCidrs: allow,
+    grafana: grafana !== "false",
     ...(image ? { images: { prometheus: image, alertmanager: image, blackbox: image, nodeExporter: image } } : {}),
   };
 }

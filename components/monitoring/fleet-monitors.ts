@@ -9,7 +9,7 @@ import type { MachineAddress } from "../../core/monitoring";
 import { gatewaySources, machineOf, type OverlayPlan } from "../../core/overlay";
 import type { Plan } from "../../core/plan";
 import { hostConnection, type BareMetalFleetOptions } from "../baremetal/binding";
-import type { NodeHostOutputs } from "../node-host";
+import { randomHexSecret, type NodeHostOutputs } from "../node-host";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";
 import { Monitor, type MonitorArgs } from "./monitor";
 import { NodeExporter } from "./node-exporter";
@@ -22,6 +22,12 @@ export type FleetMonitorOptions = Pick<
 > & {
   /** The spec's policy: the sovereignty alerts' thresholds. */
   policy: Policy;
+  /**
+   * Grafana on every monitor, the dashboards provisioned, one generated admin password for all
+   * (a Pulumi secret: `FleetMonitors.grafanaAdminPassword`). Off where hosts cannot pull its image.
+   * @default true
+   */
+  grafana?: boolean;
 };
 
 /** What the Fleet reports per monitor (also the program's stack output). */
@@ -30,6 +36,8 @@ export interface FleetMonitorOutput extends FleetPlacementOutput {
   prometheusUrl: string;
   /** Prometheus on the overlay. */
   overlayUrl: string;
+  /** Grafana on the host's address (reachable from `allowCidrs`), when it runs. */
+  grafanaUrl?: string;
 }
 
 /** What stops the plan's monitors from deploying, before any resource exists. */
@@ -97,13 +105,18 @@ export function deployMonitors(
     );
   const peers = monitors.map((m) => machineOf(overlay, m.id).address);
   const sources = gatewaySources(overlay);
+  const { grafana, ...monitorOptions } = options;
+  // One login for every monitor's Grafana: whichever survives an outage opens with the same password.
+  const grafanaAdminPassword =
+    grafana === false ? undefined : randomHexSecret(ctx.parent, `${ctx.name}-grafana-admin-password`, 16);
   return Object.fromEntries(
     monitors.map((m, i) => [
       m.id,
       new Monitor(
         `${ctx.name}-${m.id}`,
         {
-          ...options,
+          ...monitorOptions,
+          grafanaAdminPassword,
           monitor: m,
           plan,
           catalog: ctx.catalog,
@@ -134,11 +147,12 @@ export function monitorOutputs(
       (plan.monitors ?? []).map((m) => [
         m.id,
         pulumi
-          .all([monitors[m.id].prometheusUrl, monitors[m.id].overlayUrl])
-          .apply(([prometheusUrl, overlayUrl]): FleetMonitorOutput => ({
+          .all([monitors[m.id].prometheusUrl, monitors[m.id].overlayUrl, monitors[m.id].grafanaUrl])
+          .apply(([prometheusUrl, overlayUrl, grafanaUrl]): FleetMonitorOutput => ({
             ...placementOutput(m),
             prometheusUrl,
             overlayUrl,
+            ...(grafanaUrl ? { grafanaUrl } : {}),
           })),
       ]),
     ),

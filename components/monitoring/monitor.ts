@@ -7,6 +7,7 @@ import {
   fillSecrets,
   receiverSecrets,
   renderMonitorWorkload,
+  GRAFANA_PORT,
   MONITOR_PORTS,
   type AlertReceiver,
   type MachineAddress,
@@ -57,8 +58,15 @@ export interface MonitorArgs {
   overlay?: { interface: string; sources: string[] };
   /** Fleet name (labels, paths). @default "sovereign" */
   fleet?: string;
-  /** Images per program. @default MONITOR_IMAGES (official, pinned); the lab passes its Debian-built image for all */
+  /** Images per program. @default MONITOR_IMAGES (official, pinned); the lab passes its Debian-built image for Prometheus' programs */
   images?: Partial<MonitorImages>;
+  /**
+   * Grafana's admin password: given, the monitor also runs Grafana (port 3000, open like Prometheus'
+   * API) with its Prometheus and every dashboard provisioned. Pass a secret.
+   * @default none (no Grafana)
+   * @example randomHexSecret(this, "grafana-admin-password", 16)
+   */
+  grafanaAdminPassword?: pulumi.Input<string>;
   /** Public RPC URLs the blackbox exporter probes with a real request (gateway endpoints). @default none */
   endpoints?: pulumi.Input<string[]>;
   /** Catalog of the plan. @default the bundled catalog */
@@ -72,7 +80,8 @@ export interface MonitorArgs {
 }
 
 /**
- * A monitor of the fleet: Prometheus, Alertmanager and the blackbox exporter as one compose project
+ * A monitor of the fleet: Prometheus, Alertmanager, the blackbox exporter (and Grafana with the
+ * fleet's dashboards, given `grafanaAdminPassword`) as one compose project
  * on its planned host, fed the configs core/monitoring renders from the plan (file_sd targets with
  * the plan's labels, the node, access and sovereignty rules, blackbox modules). Its Alertmanager
  * joins every other monitor's in one gossip cluster, so an alert is notified once; receivers'
@@ -94,6 +103,10 @@ export class Monitor extends pulumi.ComponentResource {
   readonly prometheusUrl: pulumi.Output<string>;
   /** Prometheus' URL on the overlay. */
   readonly overlayUrl: pulumi.Output<string>;
+  /** Grafana's URL on the host's address (reachable from `allowCidrs`), when it runs. */
+  readonly grafanaUrl: pulumi.Output<string | undefined>;
+  /** Grafana's admin password (user `admin`), a secret, when it runs. */
+  readonly grafanaAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: MonitorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:monitoring:Monitor", name, {}, opts);
@@ -121,19 +134,27 @@ export class Monitor extends pulumi.ComponentResource {
           receivers: args.receivers,
           endpoints,
         },
-        { fleet, images: args.images, dataRoot: roots.dataRoot, configRoot: roots.configRoot, project: roots.project },
+        {
+          ...{ fleet, images: args.images, grafana: args.grafanaAdminPassword !== undefined },
+          ...{ dataRoot: roots.dataRoot, configRoot: roots.configRoot, project: roots.project },
+        },
       );
     const workload = pulumi
       .all([pulumi.output(args.addresses), pulumi.output(args.endpoints ?? [])])
       .apply(([addresses, endpoints]) => render(addresses, endpoints));
     const secrets = pulumi.secret(pulumi.output(args.receiverSecrets));
-    // The files, alertmanager.yml filled with the receivers' secrets: the whole script is a secret.
+    const grafanaPassword = pulumi.secret(pulumi.output(args.grafanaAdminPassword ?? ""));
+    // The files, alertmanager.yml filled with the receivers' secrets and Grafana's password file:
+    // the whole script is a secret.
     const files = pulumi.secret(
       pulumi
-        .all([workload, secrets])
-        .apply(([w, s]) => [
+        .all([workload, secrets, grafanaPassword])
+        .apply(([w, s, password]) => [
           ...workloadFiles(w),
           { path: w.alertmanagerPath, content: fillSecrets(w.alertmanagerTemplate, s), mode: "0600", secret: true },
+          ...(w.grafanaPasswordPath
+            ? [{ path: w.grafanaPasswordPath, content: password, mode: "0600", secret: true }]
+            : []),
         ]),
     );
 
@@ -192,6 +213,13 @@ export class Monitor extends pulumi.ComponentResource {
     this.monitorId = m.id;
     this.prometheusUrl = pulumi.output(`http://${site.connection.host}:${MONITOR_PORTS.prometheus}`);
     this.overlayUrl = workload.apply((w) => w.overlayUrl);
-    this.registerOutputs({ monitorId: this.monitorId, prometheusUrl: this.prometheusUrl, overlayUrl: this.overlayUrl });
+    if (args.grafanaAdminPassword !== undefined) this.grafanaAdminPassword = grafanaPassword;
+    this.grafanaUrl = pulumi.output(
+      args.grafanaAdminPassword === undefined ? undefined : `http://${site.connection.host}:${GRAFANA_PORT}`,
+    );
+    this.registerOutputs({
+      ...{ monitorId: this.monitorId, prometheusUrl: this.prometheusUrl, overlayUrl: this.overlayUrl },
+      grafanaUrl: this.grafanaUrl,
+    });
   }
 }

@@ -21,6 +21,7 @@ import {
 } from "../workload/render";
 import { fillDeep, readTemplate } from "../workload/templates";
 import { alertmanagerPeerFlags, renderAlertmanagerConfig, type AlertReceiver } from "./alertmanager";
+import { GRAFANA_FILES, GRAFANA_PORT, renderGrafanaFiles } from "./grafana";
 import { renderBlackboxConfig, renderPrometheusConfig } from "./prometheus-config";
 import { renderRules } from "./rules";
 import { renderTargets, type MachineAddress } from "./targets";
@@ -38,6 +39,9 @@ export const MONITOR_IMAGES = {
   alertmanager: "prom/alertmanager:v0.28.1",
   blackbox: "prom/blackbox-exporter:v0.26.0",
   nodeExporter: "prom/node-exporter:v1.9.1",
+  // grafana/grafana (the OSS image; grafana-oss stopped at 12.4), tag as bumped by Grafana's own
+  // jsonnet-libs (PR 1518, 2025-10-24).
+  grafana: "grafana/grafana:12.2.1",
 } as const;
 export type MonitorImages = Record<keyof typeof MONITOR_IMAGES, string>;
 
@@ -47,6 +51,7 @@ export const MONITOR_PROGRAMS: Record<keyof MonitorImages, string> = {
   alertmanager: "/bin/alertmanager",
   blackbox: "/bin/blackbox_exporter",
   nodeExporter: "/bin/node_exporter",
+  grafana: "/usr/share/grafana/bin/grafana",
 };
 
 /** Where the containers see the monitor's configuration directory. */
@@ -81,6 +86,8 @@ export interface MonitorWorkloadOptions {
   images?: Partial<MonitorImages>;
   /** Template directory. @default the package's `templates/` */
   templateDir?: string;
+  /** Run Grafana with the dashboards provisioned (its admin password then goes to `grafanaPasswordPath`). @default false */
+  grafana?: boolean;
 }
 
 export interface MonitorWorkload extends Workload {
@@ -90,6 +97,8 @@ export interface MonitorWorkload extends Workload {
   alertmanagerPath: string;
   /** Prometheus' URL on the monitor's overlay address. */
   overlayUrl: string;
+  /** Where Grafana's admin password file goes on the host (0600), when Grafana runs. */
+  grafanaPasswordPath?: string;
 }
 
 /** The monitor's compose project and its files (all but alertmanager.yml, which holds secrets). */
@@ -140,6 +149,9 @@ export function renderMonitorWorkload(
       name: `targets/${job}.json`,
       content: `${JSON.stringify(groups, null, 2)}\n`,
     })),
+    ...(options.grafana
+      ? renderGrafanaFiles({ configDir: CONTAINER_CONFIG, dataDir: "/data", prometheusPort: MONITOR_PORTS.prometheus })
+      : []),
   ];
   // A changed configuration (or set of peers) recreates the containers: compose sees a changed label.
   const hash = createHash("sha256");
@@ -192,6 +204,15 @@ export function renderMonitorWorkload(
         `--config.file=${CONTAINER_CONFIG}/blackbox.yml`,
         `--web.listen-address=127.0.0.1:${MONITOR_PORTS.blackbox}`,
       ]),
+      ...(options.grafana
+        ? {
+            grafana: service(
+              "grafana",
+              ["server", "--homepath=/usr/share/grafana", `--config=${CONTAINER_CONFIG}/${GRAFANA_FILES.ini}`],
+              "data",
+            ),
+          }
+        : {}),
     },
   };
   const port = (name: string, p: number, exposure: PublishedPort["exposure"], hostIp?: string): PublishedPort => ({
@@ -220,8 +241,14 @@ export function renderMonitorWorkload(
       port("alertmanager", MONITOR_PORTS.alertmanager, "private", self),
       port("alertmanager", MONITOR_PORTS.cluster, "private", self),
       port("blackbox", MONITOR_PORTS.blackbox, "private", "127.0.0.1"),
+      // Grafana, like Prometheus' API, only to the allowed CIDRs and the overlay.
+      ...(options.grafana ? [port("grafana", GRAFANA_PORT, "rpc")] : []),
     ],
-    dataDirs: { prometheus: `${nodeDataDir}/prometheus`, alertmanager: `${nodeDataDir}/alertmanager` },
+    dataDirs: {
+      prometheus: `${nodeDataDir}/prometheus`,
+      alertmanager: `${nodeDataDir}/alertmanager`,
+      ...(options.grafana ? { grafana: `${nodeDataDir}/grafana` } : {}),
+    },
     rpc: { service: "prometheus", port: MONITOR_PORTS.prometheus },
     hostPortOffset: 0,
     needsJwt: false,
@@ -238,5 +265,6 @@ export function renderMonitorWorkload(
     alertmanagerTemplate,
     alertmanagerPath: `${configDir}/files/alertmanager.yml`,
     overlayUrl: `http://${self}:${MONITOR_PORTS.prometheus}`,
+    ...(options.grafana ? { grafanaPasswordPath: `${configDir}/files/${GRAFANA_FILES.adminPassword}` } : {}),
   };
 }

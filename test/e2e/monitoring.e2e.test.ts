@@ -147,6 +147,8 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
       "sovereign:overlay": { value: "true" },
       "sovereign:wireguardGo": { value: env.SOVEREIGN_WIREGUARD_GO },
       "sovereign:monitorImage": { value: image },
+      // Debian has no Grafana and the hosts reach no registry to pull grafana/grafana.
+      "sovereign:grafana": { value: "false" },
       "sovereign:alerts": { value: JSON.stringify([{ type: "webhook", name: "lab" }]) },
       "sovereign:alert-lab-url": { value: `http://${BRIDGE}:${port}/hook`, secret: true },
     });
