@@ -87,12 +87,12 @@ describe("spec fields meet own-property lookups and bounds", { concurrency: 4 },
     assert.doesNotMatch(r.stderr, /model status/);
   });
 
-  test("a perChain of 30,000 keys is refused fast, with a short message", async () => {
+  // How fast (linear, not the quadratic key check it once had) is bench/hostile-input.bench.ts's to measure.
+  test("a perChain of 30,000 keys is refused, with a short message", async () => {
     const keys = Array.from({ length: 30_000 }, (_, i) => `    c${i}: 1`).join("\n");
     const r = await sovereign("validate", write("perchain.yaml", withGateways(`  perChain:\n${keys}`)));
     assertExit(r, 2, /gateways\.perChain: at most 1,000 chains/);
     assert.ok(r.stderr.length < 2000, `${r.stderr.length} characters of stderr`);
-    assert.ok(r.ms < 30_000, `${r.ms} ms`);
   });
 
   test("gateways.sites of 5,000 entries: exit 2, bounded", async () => {
