@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Node.js that .nvmrc pins (the one home of its version) from the npm registry, where
-# the Node project publishes its Linux builds as the package node-linux-<arch>, for machines that reach
-# the registry but not nodejs.org (as the project's CI machine does). Any npm fetches it (npm checks the tarball against the registry's
-# integrity hash). Cached outside the repo, reused when present. Prints the directory of `node` on
-# stdout, progress on stderr:   export PATH="$(bash scripts/node.sh):$PATH"
+# the Node project publishes its Linux builds as the package node-linux-<arch>: for machines that
+# reach the registry but not nodejs.org, such as the project's CI machine. Any npm fetches it and
+# checks the tarball against the registry's integrity hash. Cached outside the repo, reused when
+# present. Prints the directory of `node` on stdout, progress on stderr:
+#   export PATH="$(bash scripts/node.sh):$PATH"
 # Env: SOVEREIGN_TOOLS_DIR (cache, default ~/.cache/sovereign/tools; Node goes to node-v<version>/).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
