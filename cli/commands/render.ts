@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { loadCatalog } from "../../core/catalog/load";
 import { didYouMean } from "../../core/fleet-spec/suggest";
-import { GATEWAY_IMAGE, mtlsNodes } from "../../core/gateway";
+import { partImage } from "../../core/catalog/load";
+import { mtlsNodes } from "../../core/gateway";
 import { planChecked } from "../../core/planner/checked";
 import { baremetalPortOffsets, baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import { renderCloudInit } from "../../core/workload/cloud-init";
@@ -65,7 +66,7 @@ export function renderCommand(): Command {
             attributes: spec.sites.akash?.attributes,
             publicRpc: opts.publicRpc,
             // What pulumi up deploys: a terminator when the plan's gateways serve the node's chain.
-            upstreamTls: mtlsNodes(plan).some((n) => n.id === node.id) ? { image: GATEWAY_IMAGE } : undefined,
+            upstreamTls: mtlsNodes(plan).some((n) => n.id === node.id) ? { image: partImage("gateway") } : undefined,
           });
           validateSdl(node.id, sdl.document, catalog);
           emit(

@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../core/catalog/load";
 import { OUTSIDE_OVERLAY } from "../../core/catalog/schema";
-import { GATEWAY_IMAGE, gatewayChains, mtlsNodes, upstreamServerName } from "../../core/gateway";
+import { partImage } from "../../core/catalog/load";
+import { gatewayChains, mtlsNodes, upstreamServerName } from "../../core/gateway";
 import type { Plan, PlannedGateway } from "../../core/plan";
 import type { FleetContext, HostBinding } from "../hosts";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";
@@ -105,7 +106,7 @@ export function fleetUpstreamTls(
   const nodes = mtlsNodes(ctx.plan);
   if (nodes.length === 0) return undefined;
   const fleet = ctx.plan.fleet;
-  const image = options?.image ?? GATEWAY_IMAGE;
+  const image = options?.image ?? partImage("gateway");
   const parent = { parent: ctx.parent };
   const ca = new UpstreamCa(`${ctx.name}-upstream-ca`, { fleet, transform: options?.upstreamTlsTransform?.ca }, parent);
   const issue = (id: string, name: string, usage: "server" | "client") =>

@@ -109,9 +109,9 @@ export interface RpcGatewayArgs {
    * @default none (required for such chains)
    */
   upstreamAuth?: Record<string, pulumi.Input<string>>;
-  /** HAProxy image. @default GATEWAY_IMAGE (`haproxy:2.6.12`); the lab passes its Debian-built image */
+  /** HAProxy image. @default partImage("gateway") (catalog/images.yaml: `haproxy:2.6.12`); the lab passes its Debian-built image */
   image?: string;
-  /** eRPC image of the integrity layer (chains with `integrity`). @default ERPC_IMAGE (`ghcr.io/erpc/erpc:0.0.56`); the lab passes its own build */
+  /** eRPC image of the integrity layer (chains with `integrity`). @default partImage("erpc") (catalog/images.yaml: `ghcr.io/erpc/erpc:0.0.56`); the lab passes its own build */
   erpcImage?: string;
   /** What a changed config does to a cloud VM (bare metal always reloads in place). @default "ignore" */
   workloadUpdates?: NodeHostArgs["workloadUpdates"];

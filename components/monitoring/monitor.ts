@@ -58,7 +58,7 @@ export interface MonitorArgs {
   overlay?: { interface: string; sources: string[] };
   /** Fleet name (labels, paths). @default "sovereign" */
   fleet?: string;
-  /** Images per program. @default MONITOR_IMAGES (official, pinned); the lab passes its Debian-built image for Prometheus' programs */
+  /** Images per program. @default monitorImages() (official, pinned in catalog/images.yaml); the lab passes its Debian-built image for Prometheus' programs */
   images?: Partial<MonitorImages>;
   /**
    * Grafana's admin password: given, the monitor also runs Grafana (port 3000, open like Prometheus'

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { MONITOR_IMAGES, MONITOR_PROGRAMS, NODE_EXPORTER_PORT } from "../../core/monitoring";
+import { partImage } from "../../core/catalog/load";
+import { MONITOR_PROGRAMS, NODE_EXPORTER_PORT } from "../../core/monitoring";
 import type { BareMetalConnection } from "../baremetal/host";
 import { remoteCommand, sshConnection } from "../baremetal/remote";
 import type { Transform } from "../transform";
@@ -12,7 +13,7 @@ export interface NodeExporterArgs {
   listen: string;
   /** Fleet name: the container is `<fleet>-node-exporter`. @default "sovereign" */
   fleet?: string;
-  /** @default MONITOR_IMAGES.nodeExporter (official, pinned); the lab passes its Debian-built image */
+  /** @default partImage("nodeExporter") (official, pinned in catalog/images.yaml); the lab passes its Debian-built image */
   image?: string;
   /** Edit the remote command's args. @default none */
   transform?: Transform<command.remote.CommandArgs>;
@@ -42,7 +43,7 @@ export class NodeExporter extends pulumi.ComponentResource {
       [
         `docker run -d --name ${container} --restart unless-stopped --network host --pid host`,
         `--label sovereign.fleet=${fleet} -v /:/host:ro --entrypoint ${MONITOR_PROGRAMS.nodeExporter}`,
-        args.image ?? MONITOR_IMAGES.nodeExporter,
+        args.image ?? partImage("nodeExporter"),
         `--path.rootfs=/host --web.listen-address=${args.listen}:${NODE_EXPORTER_PORT}`,
         // A failed create leaves nothing behind (Pulumi runs no delete for it).
         `|| { ${remove}; exit 1; }`,
@@ -56,7 +57,7 @@ export class NodeExporter extends pulumi.ComponentResource {
         create: run,
         update: run,
         delete: remove,
-        triggers: [args.listen, args.image ?? MONITOR_IMAGES.nodeExporter],
+        triggers: [args.listen, args.image ?? partImage("nodeExporter")],
         logging: "stdoutAndStderr",
       },
       { parent: this },

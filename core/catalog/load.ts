@@ -9,8 +9,8 @@ import { newestAkashPrices } from "./akash-pricing";
 import { newestReleases, type ReleasesOverlay } from "./releases";
 import { supportedClients } from "./support";
 import {
-  ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, ProviderFile, UpgradesFile,
-  type Chain, type Client, type Regime, type Schedule, type Upgrade,
+  ChainsFile, ClientsFile, GatewaysFile, JurisdictionsFile, OperatorsFile, PartImagesFile, ProviderFile, UpgradesFile,
+  type Chain, type Client, type PartName, type Regime, type Schedule, type Upgrade,
 } from "./schema";
 
 export type ProviderId = ProviderFile["id"];
@@ -59,6 +59,18 @@ function readYaml<T extends z.ZodType>(file: string, schema: T, prepare?: (raw: 
 }
 
 const cache = new Map<string, Catalog>();
+
+let bundledImages: PartImagesFile["images"] | undefined;
+
+/**
+ * The pinned image of one of Sovereign's own parts on real hosts (`repository:tag`), from the
+ * bundled catalog/images.yaml: the default wherever no image is given (stack config overrides it).
+ */
+export function partImage(part: PartName): string {
+  bundledImages ??= readYaml(join(DEFAULT_CATALOG_DIR, "images.yaml"), PartImagesFile).images;
+  const { repository, tag } = bundledImages[part];
+  return `${repository}:${tag}`;
+}
 
 /**
  * Client file contents written as `{ file, sha256 }` (a genesis too long to sit in clients.yaml) are

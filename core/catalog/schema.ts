@@ -314,6 +314,24 @@ export const ClientsFile = z.strictObject({
 export type Client = z.infer<typeof ClientsFile>["clients"][number];
 
 /** Machine sizes of RPC gateways, and the traffic assumed to price what they send. */
+/** An image of one of Sovereign's own parts (catalog/images.yaml), pinned by tag with its source. */
+const PartImage = Sourced.extend({ repository: z.string().min(1), tag: z.string().regex(/^[\w][\w.-]{0,127}$/) });
+
+/** catalog/images.yaml: the gateway's, the integrity layer's and the monitor's programs' images. */
+export const PartImagesFile = z.strictObject({
+  images: z.strictObject({
+    gateway: PartImage,
+    erpc: PartImage,
+    prometheus: PartImage,
+    alertmanager: PartImage,
+    blackbox: PartImage,
+    nodeExporter: PartImage,
+    grafana: PartImage,
+  }),
+});
+export type PartImagesFile = z.infer<typeof PartImagesFile>;
+export type PartName = keyof PartImagesFile["images"];
+
 export const GatewaysFile = z.strictObject({
   sources: z.record(z.string(), Sourced).optional(),
   sizes: z.record(

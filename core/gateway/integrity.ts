@@ -12,12 +12,6 @@ import { fill, readTemplate } from "../workload/templates";
 import type { GatewayConfig } from "./types";
 import { present } from "../present";
 
-/**
- * eRPC image of the integrity layer on real hosts (Apache-2.0, github.com/erpc/erpc, tag 0.0.56 of
- * 2025-09-10: the newest whose dependencies build here). The lab builds the same version from its
- * source into an image of the same layout (e2e/lab/build-erpc.sh).
- */
-export const ERPC_IMAGE = "ghcr.io/erpc/erpc:0.0.56";
 /** eRPC's project id in erpc.yaml and its request paths (`/<project>/evm/<chain id>`). */
 const PROJECT = "sovereign";
 

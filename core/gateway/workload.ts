@@ -25,17 +25,11 @@ import {
   renderGatewayConfig,
   type RenderedGatewayConfig,
 } from "./haproxy";
-import { ERPC_IMAGE } from "./integrity";
 import type { GatewayApiKey, GatewayConfigInput } from "./types";
 import { present } from "../present";
+import { partImage } from "../catalog/load";
 import { SSH_DEFAULTS } from "../layout/ssh";
 
-/**
- * HAProxy image of a gateway on cloud VMs: the official image (Debian-based, built with Lua and
- * the Prometheus exporter like Debian's package). The lab uses its own, built from Debian's haproxy
- * without a registry (e2e/lab/build-gateway-image.sh).
- */
-export const GATEWAY_IMAGE = "haproxy:2.6.12";
 /** Where the gateway container sees its configuration directory. */
 export const GATEWAY_CONTAINER_CONFIG_DIR = "/etc/haproxy/sovereign";
 
@@ -48,9 +42,9 @@ export interface GatewayWorkloadOptions {
   configRoot?: string;
   /** docker compose project name, prefix of the container name and the systemd unit (bare metal: by fleet). @default the gateway id */
   project?: string;
-  /** HAProxy image. @default GATEWAY_IMAGE */
+  /** HAProxy image. @default partImage("gateway") (catalog/images.yaml); the lab builds its own (e2e/lab/build-gateway-image.sh) */
   image?: string;
-  /** eRPC image of the integrity layer (chains with integrity). @default ERPC_IMAGE */
+  /** eRPC image of the integrity layer (chains with integrity). @default partImage("erpc") (catalog/images.yaml) */
   erpcImage?: string;
   /** Template directory. @default the package's `templates/` */
   templateDir?: string;
@@ -108,7 +102,7 @@ export function renderGatewayWorkload(
     .digest("hex")
     .slice(0, 16);
   const service: ComposeService = {
-    image: options.image ?? GATEWAY_IMAGE,
+    image: options.image ?? partImage("gateway"),
     container_name: `${project}-gateway`,
     command: ["haproxy", "-W", "-db", "-f", haproxy.paths.config],
     ...defaults,
@@ -184,7 +178,7 @@ function erpcService(
   const { user: _user, command: _command, image: _image, volumes: _volumes, ...shared } = gateway;
   return {
     ...shared,
-    image: options.erpcImage ?? ERPC_IMAGE,
+    image: options.erpcImage ?? partImage("erpc"),
     container_name: `${project}-erpc`,
     command: ["/erpc-server", "/erpc.yaml"],
     user: "65532:65532",

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { parse, stringify } from "yaml";
-import type { Catalog } from "../catalog/load";
+import { partImage, type Catalog } from "../catalog/load";
 import type { Policy } from "../diversity/policy";
 import type { Plan, PlannedMonitor } from "../plan/types";
 import {
@@ -29,30 +29,25 @@ import { renderTargets, type MachineAddress } from "./targets";
 /** Ports of a monitor (the projects' defaults). */
 export const MONITOR_PORTS = { prometheus: 9090, alertmanager: 9093, cluster: 9094, blackbox: 9115 } as const;
 
-/**
- * The official images a monitor runs on real hosts, pinned (their entrypoints are the programs).
- * The lab passes its own image built from Debian's packages (e2e/lab/build-monitor-image.sh), which
- * holds all of them at the same paths.
- */
-export const MONITOR_IMAGES = {
-  prometheus: "prom/prometheus:v2.53.4",
-  alertmanager: "prom/alertmanager:v0.28.1",
-  blackbox: "prom/blackbox-exporter:v0.26.0",
-  nodeExporter: "prom/node-exporter:v1.9.1",
-  // grafana/grafana (the OSS image; grafana-oss stopped at 12.4), tag as bumped by Grafana's own
-  // jsonnet-libs (PR 1518, 2025-10-24).
-  grafana: "grafana/grafana:12.2.1",
-} as const;
-export type MonitorImages = Record<keyof typeof MONITOR_IMAGES, string>;
-
-/** The programs, at the paths the official images (and the lab's image) have them. */
-export const MONITOR_PROGRAMS: Record<keyof MonitorImages, string> = {
+/** The programs, at the paths the official images (and, but Grafana, the lab's image) have them. */
+export const MONITOR_PROGRAMS = {
   prometheus: "/bin/prometheus",
   alertmanager: "/bin/alertmanager",
   blackbox: "/bin/blackbox_exporter",
   nodeExporter: "/bin/node_exporter",
   grafana: "/usr/share/grafana/bin/grafana",
-};
+} as const;
+export type MonitorImages = Record<keyof typeof MONITOR_PROGRAMS, string>;
+
+/**
+ * The official images a monitor runs on real hosts, pinned in catalog/images.yaml (their entrypoints
+ * are the programs). The lab passes its own image built from Debian's packages
+ * (e2e/lab/build-monitor-image.sh), which holds Prometheus' programs at the same paths.
+ */
+export function monitorImages(): MonitorImages {
+  const programs = Object.keys(MONITOR_PROGRAMS) as Array<keyof MonitorImages>;
+  return Object.fromEntries(programs.map((p) => [p, partImage(p)])) as MonitorImages;
+}
 
 /** Where the containers see the monitor's configuration directory. */
 const CONTAINER_CONFIG = "/etc/sovereign-monitor";
@@ -82,7 +77,7 @@ export interface MonitorWorkloadOptions {
   configRoot?: string;
   /** docker compose project name. @default the monitor id */
   project?: string;
-  /** @default MONITOR_IMAGES */
+  /** @default monitorImages() (catalog/images.yaml) */
   images?: Partial<MonitorImages>;
   /** Template directory. @default the package's `templates/` */
   templateDir?: string;
@@ -112,7 +107,7 @@ export function renderMonitorWorkload(
   const configDir = `${(options.configRoot ?? DEFAULT_CONFIG_ROOT).replace(/\/+$/, "")}/${m.id}`;
   const nodeDataDir = `${dataRoot}/${m.id}`;
   const project = options.project ?? m.id;
-  const images = { ...MONITOR_IMAGES, ...options.images };
+  const images = { ...monitorImages(), ...options.images };
   const { self } = input;
   if (!input.monitors.includes(self)) throw new Error(`${m.id}: its own address ${self} is not among the monitors'`);
 

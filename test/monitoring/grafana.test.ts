@@ -11,11 +11,11 @@ import { parse } from "yaml";
 import {
   DASHBOARDS,
   GRAFANA_PORT,
-  MONITOR_IMAGES,
   grafanaDashboard,
   renderMonitorWorkload,
   type MonitorWorkload,
 } from "../../core/monitoring";
+import { partImage } from "../../core/catalog/load";
 import { validateFleetObject } from "../../core/fleet-spec/parse";
 import { planFleet } from "../../core/planner/plan";
 import { catalog, fleetOf } from "../core/helpers";
@@ -61,7 +61,7 @@ describe("Grafana on a monitor", () => {
     const w = await render(true);
     const grafana = w.compose.services.grafana;
     assert.ok(grafana, "a grafana service");
-    assert.equal(grafana.image, MONITOR_IMAGES.grafana);
+    assert.equal(grafana.image, partImage("grafana"));
     const config = grafana.command.find((a) => a.startsWith("--config="))?.slice("--config=".length) ?? "";
     const files = w.files ?? [];
     const byContainerPath = new Map(files.map((f) => [f.containerPath, f]));
