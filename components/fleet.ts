@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
-import type { Plan, PlannedGateway, PlannedNode } from "../core/plan";
+import type { NodeRelease, Plan, PlannedGateway, PlannedNode } from "../core/plan";
 import type { SiteProvider } from "../core/fleet-spec/resolve";
 import { cidrProblems, normalizeCidrs } from "../core/workload/firewall";
 import { renderWorkload, type Workload, type WorkloadOptions } from "../core/workload/render";
@@ -121,6 +121,8 @@ export interface FleetNodeOutput extends FleetPlacementOutput {
   mtlsRpcEndpoint?: string;
   /** Bare metal: what is added to the node's RPC and private host ports; the next deploy keeps it. */
   hostPortOffset?: number;
+  /** The images the node started with, by layer (bare metal): as of the last `pulumi up` that completed. */
+  release?: NodeRelease;
 }
 
 /**
@@ -421,20 +423,23 @@ function nodeOutputs(
         return [
           n.id,
           pulumi
-            .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint, h.mtlsRpcEndpoint])
-            .apply(([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint, mtlsRpcEndpoint]): FleetNodeOutput => ({
-              ...placementOutput(n),
-              chain: n.chain,
-              network: n.network,
-              role: n.role,
-              clients: n.clients,
-              publicIp,
-              privateIp,
-              rpcEndpoint,
-              ...(overlayRpcEndpoint ? { overlayRpcEndpoint } : {}),
-              ...(mtlsRpcEndpoint ? { mtlsRpcEndpoint } : {}),
-              ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
-            })),
+            .all([h.publicIp, h.privateIp, h.rpcEndpoint, h.overlayRpcEndpoint, h.mtlsRpcEndpoint, h.release])
+            .apply(
+              ([publicIp, privateIp, rpcEndpoint, overlayRpcEndpoint, mtlsRpcEndpoint, release]): FleetNodeOutput => ({
+                ...placementOutput(n),
+                chain: n.chain,
+                network: n.network,
+                role: n.role,
+                clients: n.clients,
+                publicIp,
+                privateIp,
+                rpcEndpoint,
+                ...(overlayRpcEndpoint ? { overlayRpcEndpoint } : {}),
+                ...(mtlsRpcEndpoint ? { mtlsRpcEndpoint } : {}),
+                ...(h.hostPortOffset === undefined ? {} : { hostPortOffset: h.hostPortOffset }),
+                ...(release ? { release } : {}),
+              }),
+            ),
         ];
       }),
     ),

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { loadCatalog, type Catalog } from "../core/catalog/load";
-import type { PlannedNode } from "../core/plan";
+import type { NodeRelease, PlannedNode } from "../core/plan";
 import { cidrProblems, ingressRules, type IngressRule } from "../core/workload/firewall";
 import { renderCloudInit, type DataDisk } from "../core/workload/cloud-init";
 import { renderNftables } from "../core/workload/nftables";
@@ -150,6 +150,8 @@ export interface NodeHostOutputs {
   readonly overlayRpcEndpoint?: pulumi.Output<string>;
   /** `https://<ip>:<port>` of the node's mTLS terminator, what the gateways dial when the node is outside the overlay (Akash). */
   readonly mtlsRpcEndpoint?: pulumi.Output<string>;
+  /** The images the node started with, by layer, for hosts that record it (bare metal). */
+  readonly release?: pulumi.Output<NodeRelease>;
 }
 
 export interface PreparedHost {

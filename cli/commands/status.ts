@@ -1,10 +1,17 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { alternativesIn, loadCatalog } from "../../core/catalog/load";
-import { fleetStatus, JOBS, type Observed } from "../../core/monitoring";
-import { readDeployedMonitors, readSavedPlan } from "../../core/plan";
+import { fleetStatus, JOBS, nodeStatuses, type FleetStatus, type Observed } from "../../core/monitoring";
+import {
+  mixedChains,
+  readDeployedMonitors,
+  readDeployedReleases,
+  readSavedPlan,
+  releaseText,
+  type DeployedReleases,
+} from "../../core/plan";
 import { planFleet } from "../../core/planner/plan";
-import { statusMarkdown, statusTable, statusToJson } from "../../report/status";
+import { statusMarkdown, statusTable, statusToJson, type StatusView } from "../../report/status";
 import { asUsage, UsageError } from "../errors";
 import { loadSpec } from "../load";
 import {
@@ -105,18 +112,17 @@ async function observe(base: URL, timeoutMs: number): Promise<Observed> {
 
 /**
  * The monitors to ask, in turn: --prometheus (or $SOVEREIGN_PROMETHEUS_URL), else every monitor of
- * the deployed stack's `monitors` output (--deployed), so one monitor down still answers.
+ * the deployed stack's `monitors` output (--deployed), so one monitor down still answers; none when
+ * the deployed stack has no monitor (then only what it deployed is shown).
  */
 function monitorUrls(option: string | undefined, deployed: string | undefined): URL[] {
   const text = option ?? process.env[URL_ENV];
   if (text || !deployed) return [monitorUrl(text)];
-  const monitors = asUsage(() => readDeployedMonitors(deployed));
-  if (!monitors.length)
-    throw new UsageError(
-      `--deployed: ${deployed} lists no monitors (output \`monitors\`); add a monitoring section to the spec and run pulumi up, or give --prometheus`,
-    );
-  return monitors.map((m) => monitorUrl(m.prometheusUrl));
+  return asUsage(() => readDeployedMonitors(deployed)).map((m) => monitorUrl(m.prometheusUrl));
 }
+
+/** What no monitor tells: every node unknown. */
+const NOTHING_OBSERVED: Observed = { up: [], heads: [], alerts: [] };
 
 /** The first monitor that answers; when none does, the last one's error. */
 async function observeAny(bases: URL[], timeoutMs: number): Promise<{ base: URL; observed: Observed }> {
@@ -160,11 +166,24 @@ function parseSeconds(value: string): number {
   return n;
 }
 
+function readReleases(file: string): DeployedReleases {
+  return asUsage(() => readDeployedReleases(file));
+}
+
+/** Each node's deployed release (unknown without --deployed or a record) and the chains running several. */
+function withReleases(status: FleetStatus, releases: DeployedReleases | undefined, monitor?: string): StatusView {
+  const nodes = status.nodes.map((n) => {
+    const release = releases?.byNode[n.id];
+    return release ? { ...n, release: releaseText(release) } : n;
+  });
+  return { ...status, nodes, monitor, releases: releases && { source: releases.source, mixed: mixedChains(nodes) } };
+}
+
 export function statusCommand(setExit: SetExit): Command {
   const command = new Command("status")
     .addArgument(specArgument())
     .description(
-      "plan versus reality: read a monitor's Prometheus and show each node up, its height and lag, each chain's live shares against the policy, and firing alerts; exits 1 when the live fleet breaks its policy, 2 when the monitor cannot be read",
+      "plan versus reality: read a monitor's Prometheus and show each node up, its height and lag, the release it runs (--deployed), chains whose nodes run different releases, each chain's live shares against the policy, and firing alerts; exits 1 when the live fleet breaks its policy, 2 when the monitor cannot be read, 4 when the deployed stack has no monitor (its releases are still shown)",
     )
     .addOption(new Option("--prometheus <url>", `the monitor's Prometheus (default: $${URL_ENV})`))
     .addOption(new Option("--plan <file>", "a plan saved with `plan --format json` (default: plan the spec)"))
@@ -183,20 +202,24 @@ export function statusCommand(setExit: SetExit): Command {
         const catalog = loadCatalog();
         const { spec, fleet, file } = loadSpec(specPath, catalog);
         // The monitor first: an unreachable one fails within --timeout, before any planning.
-        const { base, observed } = await observeAny(bases, opts.timeout * 1000);
+        const monitor = bases.length ? await observeAny(bases, opts.timeout * 1000) : undefined;
+        const releases = opts.deployed === undefined ? undefined : readReleases(opts.deployed);
         const nodes = opts.plan
           ? readSavedPlan(opts.plan, catalog).nodes
           : (await planFleet(fleet, catalog, deployedFleet(opts.deployed))).nodes;
-        const status = fleetStatus(spec.policy, nodes, alternativesIn(catalog), observed);
-        const source = base.href;
+        // Without a monitor nothing is live or known to be down: no verdict over the live nodes.
+        const status: FleetStatus = monitor
+          ? fleetStatus(spec.policy, nodes, alternativesIn(catalog), monitor.observed)
+          : { nodes: nodeStatuses(nodes, NOTHING_OBSERVED), checks: [], alerts: [], ok: false };
+        const view = withReleases(status, releases, monitor?.base.href);
         const text =
           opts.format === "json"
-            ? JSON.stringify(statusToJson(status, spec.name, source), null, 2)
+            ? JSON.stringify(statusToJson(view, spec.name), null, 2)
             : opts.format === "md"
-              ? statusMarkdown(status, spec.name, source)
-              : statusTable(status, spec.name, source);
+              ? statusMarkdown(view, spec.name)
+              : statusTable(view, spec.name);
         emit(text, opts.out, [file, ...(opts.plan ? [opts.plan] : [])]);
-        setExit(status.ok ? EXIT.ok : EXIT.violated);
+        setExit(!monitor ? EXIT.sourceUnavailable : status.ok ? EXIT.ok : EXIT.violated);
       },
     );
   return withExamples(command, [
@@ -204,6 +227,10 @@ export function statusCommand(setExit: SetExit): Command {
     [
       "pulumi stack output --json > deployed.json && sovereign status fleet.yaml --deployed deployed.json",
       "the deployed stack: its monitors' URLs (the first that answers) and its nodes' places",
+    ],
+    [
+      "pulumi stack export > state.json && sovereign status fleet.yaml --deployed state.json",
+      "after a rollout stopped midway: which nodes run which release (the export holds each node's; the outputs only the last completed up's)",
     ],
     [
       "sovereign status fleet.yaml --prometheus http://10.8.0.5:9090 --format json || page-oncall",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { expectedWorkload } from "../../core/drift/check";
 import { baremetalPaths } from "../../core/layout";
+import { markerRelease, nodeRelease, releaseMarker, type NodeRelease } from "../../core/plan/release";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
 import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import type { Workload, WorkloadFile } from "../../core/workload/render";
@@ -38,6 +39,8 @@ export interface BareMetalHostArgs extends NodeHostArgs {
     start?: Transform<command.remote.CommandArgs>;
     /** `<name>-drift`: the drift probe (what `pulumi refresh` checks on the host). */
     drift?: Transform<DriftProbeArgs>;
+    /** `<name>-release`: the release the node started with (runs nothing; `sovereign status` reads it). */
+    release?: Transform<command.local.CommandArgs>;
   };
 }
 
@@ -59,6 +62,8 @@ export class BareMetalHost extends NodeHost {
   readonly hostPortOffset: number;
   /** The command that starts (and on a changed workload restarts) the containers: what a rollout waits on. */
   readonly started: command.remote.Command;
+  /** The images the node's containers started with, by layer; gateways (custom workloads) have none. */
+  readonly release?: pulumi.Output<NodeRelease>;
 
   constructor(name: string, args: BareMetalHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign:baremetal:NodeHost", name, args, opts);
@@ -91,6 +96,7 @@ export class BareMetalHost extends NodeHost {
     const workload = this.createWorkload(args, connection, upload, values);
     const firewall = this.createFirewall(args, connection, w, fleet, repairable(probe, ruleset), workload);
     this.started = this.createStart(args, connection, upload, values, [workload, firewall]);
+    if (!args.customWorkload) this.release = this.createRelease(args, host);
     this.hostPortOffset = w.hostPortOffset;
     const address = pulumi.output(args.connection.host);
     this.finish(
@@ -127,6 +133,22 @@ export class BareMetalHost extends NodeHost {
         { parent: this },
       ),
     );
+  }
+
+  /**
+   * The node's release, kept once its start has run with it: a rollout stopped before this node
+   * leaves its marker on the release it still runs (read from `pulumi stack export`).
+   */
+  private createRelease(args: BareMetalHostArgs, host: PreparedHost): pulumi.Output<NodeRelease> {
+    const marker = new command.local.Command(
+      ...transform(
+        args.transform?.release,
+        this.child("release"),
+        { environment: releaseMarker(args.node.id, nodeRelease(args.node, host.catalog)) },
+        { parent: this, dependsOn: [this.started] },
+      ),
+    );
+    return marker.environment.apply((env) => markerRelease(env ?? {})?.release ?? {});
   }
 
   private createWorkload(

@@ -28,6 +28,8 @@ export interface NodeStatus {
   height?: number;
   /** Blocks behind the best head of its chain among the nodes the monitor sees. */
   lag?: number;
+  /** The release the deploy recorded for the node (`sovereign status --deployed`); undefined when unknown. */
+  release?: string;
 }
 
 export interface FleetStatus {

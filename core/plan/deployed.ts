@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { SpecError } from "../errors";
 import { InputFileError, readInputFile } from "../input-file";
+import { markerRelease, type NodeRelease } from "./release";
 import type { PreviousGateway, PreviousNode } from "./types";
 
 /** The deployed fleet: what `PlanOptions.previous` and `previousGateways` take. */
@@ -74,8 +75,59 @@ export function readDeployedMonitors(file: string): Array<{ id: string; promethe
   return withDeployedFile(file, (text) => parseDeployedMonitors(text, file));
 }
 
+/**
+ * Each node's release (images by layer) and where it was read. A `pulumi stack export` holds each
+ * node's marker, written once the node started with that release, so a rollout stopped midway shows
+ * there; the outputs of `pulumi stack output --json` are those of the last `pulumi up` that
+ * completed (Pulumi keeps them when an update fails). A node without either has no entry (unknown).
+ */
+export interface DeployedReleases {
+  source: "export" | "outputs";
+  byNode: Record<string, NodeRelease>;
+}
+
+const ReleaseOutput = z.object({ id: z.string(), release: z.record(z.string(), z.string()) });
+const ExportedResource = z.looseObject({
+  delete: z.boolean().optional(),
+  outputs: z.looseObject({ environment: z.record(z.string(), z.unknown()) }),
+});
+
+export function parseDeployedReleases(json: string, file?: string): DeployedReleases {
+  const { outputs, resources } = deployedDocument(json, file);
+  if (!resources) {
+    const nodes = outputs("nodes");
+    const entries = Object.values(isRecord(nodes) ? nodes : {}).flatMap((v) => {
+      const parsed = ReleaseOutput.safeParse(v);
+      return parsed.success ? [[parsed.data.id, parsed.data.release] as const] : [];
+    });
+    return { source: "outputs", byNode: Object.fromEntries(entries) };
+  }
+  const byNode: Record<string, NodeRelease> = {};
+  for (const r of resources) {
+    const parsed = ExportedResource.safeParse(r);
+    // A replaced marker waiting for deletion (`delete: true`) is the release before.
+    if (!parsed.success || parsed.data.delete) continue;
+    const marker = markerRelease(parsed.data.outputs.environment);
+    if (marker) byNode[marker.node] = marker.release;
+  }
+  return { source: "export", byNode };
+}
+
+/** Reads `--deployed FILE` for each node's release (`sovereign status`). */
+export function readDeployedReleases(file: string): DeployedReleases {
+  return withDeployedFile(file, (text) => parseDeployedReleases(text, file));
+}
+
 /** The stack outputs of an outputs or export file, by name, decrypted where the export shows them. */
 function deployedOutputs(json: string, file?: string): (name: string) => unknown {
+  return deployedDocument(json, file).outputs;
+}
+
+/** The stack outputs (see deployedOutputs) and, in an export, every resource's state. */
+function deployedDocument(
+  json: string,
+  file?: string,
+): { outputs: (name: string) => unknown; resources?: readonly unknown[] } {
   const fail = (message: string): never => {
     throw new SpecError([{ path: "--deployed", message }], file);
   };
@@ -87,6 +139,7 @@ function deployedOutputs(json: string, file?: string): (name: string) => unknown
   }
   const outputs = stackOutputs(raw);
   if (!outputs || !("nodes" in outputs)) return fail(NOT_DEPLOYED_STATE);
+  const resources = isRecord(raw) && isRecord(raw.deployment) ? raw.deployment.resources : undefined;
   const plain = (name: string) => {
     const v = outputs[name];
     if (!isRecord(v) || v[SECRET_SIG] === undefined) return v;
@@ -98,7 +151,7 @@ function deployedOutputs(json: string, file?: string): (name: string) => unknown
       return fail(`the ${name} output's plaintext is not JSON; ${NOT_DEPLOYED_STATE}`);
     }
   };
-  return plain;
+  return { outputs: plain, resources: Array.isArray(resources) ? resources : undefined };
 }
 
 /** Reads `--deployed FILE`. */

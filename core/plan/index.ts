@@ -17,8 +17,11 @@ export {
   parseDeployedState,
   readDeployedState,
   readDeployedMonitors,
+  readDeployedReleases,
   type DeployedFleet,
+  type DeployedReleases,
 } from "./deployed";
+export * from "./release";
 export { withChecks } from "./checks";
 export { AKASH_WARNING, planWarnings } from "./warnings";
 export { budgetCheck, money, shareHostPrice, usd, withinBudget } from "./money";

@@ -8,7 +8,6 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +18,8 @@ import { resolveFleet } from "../../core/fleet-spec/resolve";
 import { planFleet } from "../../core/planner/plan";
 import type { Plan } from "../../core/plan";
 import { placementOutput } from "../../components/placement-output";
+import { ROOT, sovereign } from "./run";
 
-const ROOT = join(__dirname, "..", "..");
-const CLI = join(ROOT, "bin", "sovereign.js");
 const EXAMPLE = join(ROOT, "examples", "fleet.yaml");
 const dir = mkdtempSync(join(tmpdir(), "sovereign-deployed-"));
 const files = {
@@ -31,18 +29,6 @@ const files = {
   encrypted: join(dir, "encrypted.json"),
   other: join(dir, "other.json"),
 };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-const sovereign = (...args: string[]): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
-    ),
-  );
 
 let deployed: Plan;
 const MOVED_GATEWAY = {

@@ -7,7 +7,9 @@
 // node's chain continued (its block at the earlier height is the same block: each anvil devnet node
 // is its own chain). Then a broken release (a node that never reaches the health bar): the rollout
 // stops after the first node, the error names it and the check, the other node keeps serving the old
-// release; the next `up` with a good release finishes the job. Destroy leaves both hosts clean.
+// release, and `sovereign status --deployed` on the stack's export shows which node runs which
+// release and that the chain is mixed; the next `up` with a good release finishes the job. Destroy
+// leaves both hosts clean.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -115,8 +117,30 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
   const figures: string[] = [];
   let stack: Stack;
   let destroyed = false;
-  let nodes: Record<string, { site: string; overlayRpcEndpoint: string }> = {};
+  let nodes: Record<string, { site: string; overlayRpcEndpoint: string; release?: Record<string, string> }> = {};
   let endpoint = "";
+  const specFile = join(work, "fleet.yaml");
+  /** `sovereign status` of this fleet on a deployed-state file: exit code and output. */
+  const status = async (deployed: object, ...extra: string[]) => {
+    const file = join(work, "deployed.json");
+    writeFileSync(file, JSON.stringify(deployed));
+    const cli = [join(REPO, "bin", "sovereign.js"), "status", specFile, "--deployed", file, ...extra];
+    return sh(process.execPath, cli, { cwd: REPO, timeout: 120_000 }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code,
+        stdout: e.stdout ?? "",
+        stderr: e.stderr ?? "",
+      }),
+    );
+  };
+  /** The release cell of a node's row in status's table. */
+  const releaseCell = (table: string, id: string) =>
+    table
+      .split("\n")
+      .find((l) => l.includes(`│ ${id} `))
+      ?.split("│")[6]
+      ?.trim();
 
   /** The catalog copy the stack reads (sovereign:catalogDir), with anvil pinned to `tag`: what `catalog refresh --accept` does. */
   const pinAnvil = (tag: string) => {
@@ -239,7 +263,6 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
         timeoutSeconds: HEALTH_TIMEOUT_SECONDS,
       },
     };
-    const specFile = join(work, "fleet.yaml");
     writeFileSync(specFile, stringify(spec));
     cpSync(join(REPO, "catalog"), catalogDir, { recursive: true });
     const lab = (script: string, ...args: string[]) =>
@@ -281,7 +304,10 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
     assert.equal(Object.keys(nodes).length, 2);
     const gateways = Object.values(up.outputs.gateways.value as Record<string, { endpoints: Record<string, string> }>);
     endpoint = gateways[0].endpoints[CHAIN];
-    for (const id of Object.keys(nodes)) assert.equal(imageOf(id), `sovereign/devnet-anvil:${BASE_TAG}`);
+    for (const id of Object.keys(nodes)) {
+      assert.equal(imageOf(id), `sovereign/devnet-anvil:${BASE_TAG}`);
+      assert.deepEqual(Object.values(nodes[id].release ?? {}), [imageOf(id)], `${id}: the release output`);
+    }
     for (const view of await serverStates()) assert.deepEqual(Object.values(view), ["UP", "UP"], JSON.stringify(view));
   });
 
@@ -347,6 +373,28 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
       assert.equal(view[other], "UP", `${other} serves: ${JSON.stringify(view)}`);
       assert.notEqual(view[failed], "UP", `${failed} stays out of the gateways: ${JSON.stringify(view)}`);
     }
+    // What status makes of the stack's state: each node's release as the hosts run it, and the mixed chain.
+    const exported = await status(await stack.exportStack());
+    figures.push(`status --deployed (stack export) after the stopped rollout:\n${exported.stdout}`);
+    assert.equal(exported.code, 4, `no monitor in this fleet: exit 4\n${exported.stdout}${exported.stderr}`);
+    assert.equal(releaseCell(exported.stdout, failed), imageOf(failed), exported.stdout);
+    assert.equal(releaseCell(exported.stdout, other), imageOf(other), exported.stdout);
+    const [first, second] = [failed, other]
+      .map((id) => ({ id, image: imageOf(id) }))
+      .sort((a, b) => a.image.localeCompare(b.image));
+    assert.ok(
+      exported.stdout.includes(
+        `${CHAIN} runs 2 releases (a rollout stopped midway, or under way): ${first.image} on ${first.id}; ${second.image} on ${second.id}.`,
+      ),
+      exported.stdout,
+    );
+    assert.match(exported.stdout, /`pulumi up` continues the rollout/);
+    // The stack outputs are the last completed up's (Pulumi keeps them when an update fails): both on the old release.
+    const outputs = await stack.outputs();
+    const plain = await status(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])));
+    assert.equal(plain.code, 4, plain.stderr);
+    for (const id of [failed, other]) assert.equal(releaseCell(plain.stdout, id), imageOf(other), plain.stdout);
+    assert.match(plain.stdout, /a rollout stopped since is not in them/);
   });
 
   test("the next up with a good release continues from the stopped node and finishes", async () => {
