@@ -16,7 +16,7 @@ import {
 } from "../../core/monitoring";
 import type { Plan, PlannedMonitor } from "../../core/plan";
 import { nftTableName, renderNftables } from "../../core/workload/nftables";
-import { workloadFiles } from "../../core/workload/render";
+import { workloadFiles, type WorkloadFile } from "../../core/workload/render";
 import { fill, readTemplate } from "../../core/workload/templates";
 import { baremetalWorkloadOptions } from "../../core/workload/baremetal";
 import { templateValues, uploadScript, type BareMetalConnection } from "../baremetal/host";
@@ -80,6 +80,39 @@ export interface MonitorArgs {
 }
 
 /**
+ * Every file of the monitor's host, alertmanager.yml filled with the receivers' secrets and
+ * Grafana's password file among them: the whole list (and the script that uploads it) is a secret.
+ */
+function hostFiles(
+  workload: pulumi.Output<MonitorWorkload>,
+  receiverSecrets: MonitorArgs["receiverSecrets"],
+  grafanaPassword: pulumi.Output<string>,
+): pulumi.Output<WorkloadFile[]> {
+  const secrets = pulumi.secret(pulumi.output(receiverSecrets));
+  return pulumi.secret(
+    pulumi
+      .all([workload, secrets, grafanaPassword])
+      .apply(([w, s, password]) => [
+        ...workloadFiles(w),
+        { path: w.alertmanagerPath, content: fillSecrets(w.alertmanagerTemplate, s), mode: "0600", secret: true },
+        ...(w.grafanaPasswordPath
+          ? [{ path: w.grafanaPasswordPath, content: password, mode: "0600", secret: true }]
+          : []),
+      ]),
+  );
+}
+
+/** What the monitor needs that its args lack, before any resource exists. */
+function checkArgs(args: MonitorArgs): void {
+  const m = args.monitor;
+  if (args.site.kind !== m.provider)
+    throw new Error(`${m.id}: site.kind is ${args.site.kind} but the plan puts this monitor on ${m.provider}`);
+  const missing = args.receivers.map(receiverSecrets).filter((s) => args.receiverSecrets[s] === undefined);
+  if (missing.length)
+    throw new Error(`${m.id}: no value for the receiver secret(s) ${missing.join(", ")} (MonitorArgs.receiverSecrets)`);
+}
+
+/**
  * A monitor of the fleet: Prometheus, Alertmanager, the blackbox exporter (and Grafana with the
  * fleet's dashboards, given `grafanaAdminPassword`) as one compose project
  * on its planned host, fed the configs core/monitoring renders from the plan (file_sd targets with
@@ -112,13 +145,7 @@ export class Monitor extends pulumi.ComponentResource {
     super("sovereign:monitoring:Monitor", name, {}, opts);
     const m = args.monitor;
     const fleet = args.fleet ?? "sovereign";
-    if (args.site.kind !== m.provider)
-      throw new Error(`${m.id}: site.kind is ${args.site.kind} but the plan puts this monitor on ${m.provider}`);
-    const missing = args.receivers.map(receiverSecrets).filter((s) => args.receiverSecrets[s] === undefined);
-    if (missing.length)
-      throw new Error(
-        `${m.id}: no value for the receiver secret(s) ${missing.join(", ")} (MonitorArgs.receiverSecrets)`,
-      );
+    checkArgs(args);
     const catalog = args.catalog ?? loadCatalog();
     const roots = baremetalWorkloadOptions(fleet, m.id, 0);
     const render = (addresses: Record<string, MachineAddress>, endpoints: string[]): MonitorWorkload =>
@@ -142,21 +169,8 @@ export class Monitor extends pulumi.ComponentResource {
     const workload = pulumi
       .all([pulumi.output(args.addresses), pulumi.output(args.endpoints ?? [])])
       .apply(([addresses, endpoints]) => render(addresses, endpoints));
-    const secrets = pulumi.secret(pulumi.output(args.receiverSecrets));
     const grafanaPassword = pulumi.secret(pulumi.output(args.grafanaAdminPassword ?? ""));
-    // The files, alertmanager.yml filled with the receivers' secrets and Grafana's password file:
-    // the whole script is a secret.
-    const files = pulumi.secret(
-      pulumi
-        .all([workload, secrets, grafanaPassword])
-        .apply(([w, s, password]) => [
-          ...workloadFiles(w),
-          { path: w.alertmanagerPath, content: fillSecrets(w.alertmanagerTemplate, s), mode: "0600", secret: true },
-          ...(w.grafanaPasswordPath
-            ? [{ path: w.grafanaPasswordPath, content: password, mode: "0600", secret: true }]
-            : []),
-        ]),
-    );
+    const files = hostFiles(workload, args.receiverSecrets, grafanaPassword);
 
     const site = args.site;
     const connection = sshConnection(site.connection);

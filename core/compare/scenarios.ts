@@ -74,44 +74,58 @@ export async function compareScenarios(
   catalog: Catalog,
   deployed: DeployedFleet = NOTHING_DEPLOYED,
 ): Promise<Comparison> {
-  const rows: Scenario[] = [];
-  const clientCap = spec.policy.maxShare?.client;
-  const clientOnly: Policy = clientCap === undefined ? {} : { maxShare: { client: clientCap } };
+  const rows: Scenario[] = [
+    ...(await singleCloudRows(spec, catalog)),
+    ...(await yourPolicyRows(spec, catalog, deployed)),
+    ...(await operatorCapRows(spec, catalog)),
+    ...(await cloudActRows(spec, catalog)),
+  ];
+  setPremiums(rows);
+  return { fleet: spec.name, scenarios: rows };
+}
 
+/** The spec's client cap alone: the baselines and the operator sweep keep it and drop every other rule. */
+function clientCapOnly(spec: FleetSpec): Policy {
+  const clientCap = spec.policy.maxShare?.client;
+  return clientCap === undefined ? {} : { maxShare: { client: clientCap } };
+}
+
+/** The baselines: what most teams run today, one cloud in one region or spread over its regions. */
+async function singleCloudRows(spec: FleetSpec, catalog: Catalog): Promise<Scenario[]> {
+  const clientOnly = clientCapOnly(spec);
   // What most teams run today: the cheapest single cloud region (best of every allowed cloud region).
   const singleRegion = CLOUD_PROVIDERS.flatMap((p) => (spec.sites[p]?.regions ?? []).map((r) => ({ p, r })));
-  rows.push(
-    await bestOf(
-      "single cloud, one region",
-      "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
-      singleRegion.map(({ p, r }) => ({
-        sites: { [p]: { regions: [r] } } as Sites,
-        policy: clientOnly,
-        floors: "none" as const,
-      })),
-      spec,
-      catalog,
-      "the spec allows no cloud region (sites.aws/gcp/azure)",
-    ),
+  const oneRegion = await bestOf(
+    "single cloud, one region",
+    "all nodes in the cheapest single cloud region the spec allows; no diversity rules",
+    singleRegion.map(({ p, r }) => ({
+      sites: { [p]: { regions: [r] } } as Sites,
+      policy: clientOnly,
+      floors: "none" as const,
+    })),
+    spec,
+    catalog,
+    "the spec allows no cloud region (sites.aws/gcp/azure)",
   );
-
   // Multi-region as teams do it: one cloud, nodes spread so that losing any one region leaves each chain running.
-  rows.push(
-    await bestOf(
-      "single cloud, multi-region",
-      "the cheapest single cloud, spread over its allowed regions so each chain survives the loss of any one region",
-      CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({
-        sites: { [p]: spec.sites[p] } as Sites,
-        policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } },
-        floors: "region" as const,
-      })),
-      spec,
-      catalog,
-      "the spec allows no cloud provider",
-    ),
+  const multiRegion = await bestOf(
+    "single cloud, multi-region",
+    "the cheapest single cloud, spread over its allowed regions so each chain survives the loss of any one region",
+    CLOUD_PROVIDERS.filter((p) => spec.sites[p]).map((p) => ({
+      sites: { [p]: spec.sites[p] } as Sites,
+      policy: { ...clientOnly, survive: { operatorLoss: 0, regionLoss: 1, minNodes: 1 } },
+      floors: "region" as const,
+    })),
+    spec,
+    catalog,
+    "the spec allows no cloud provider",
   );
+  return [oneRegion, multiRegion];
+}
 
-  rows.push(
+/** The spec as written (deployed nodes kept in place), then bought under each other purchase option. */
+async function yourPolicyRows(spec: FleetSpec, catalog: Catalog, deployed: DeployedFleet): Promise<Scenario[]> {
+  const rows = [
     await solve(
       {
         name: "your policy",
@@ -124,7 +138,7 @@ export async function compareScenarios(
       spec,
       catalog,
     ),
-  );
+  ];
   for (const { pricing, label } of PRICING_ROWS.filter((r) => r.pricing !== (spec.pricing ?? "on-demand"))) {
     rows.push(
       await solve(
@@ -140,7 +154,13 @@ export async function compareScenarios(
       ),
     );
   }
+  return rows;
+}
 
+/** Every allowed site under a tighter and tighter cap on one operator's share (and the spec's client cap). */
+async function operatorCapRows(spec: FleetSpec, catalog: Catalog): Promise<Scenario[]> {
+  const clientCap = spec.policy.maxShare?.client;
+  const rows: Scenario[] = [];
   for (const cap of OPERATOR_CAP_SWEEP) {
     rows.push(
       await solve(
@@ -148,15 +168,19 @@ export async function compareScenarios(
           name: `operator cap ${Math.round(cap * 100)}%`,
           description: `every allowed site; no operator above ${Math.round(cap * 100)}% of a chain's nodes${clientCap !== undefined ? `; client cap ${clientCap}` : ""}`,
           sites: spec.sites,
-          policy: { maxShare: { ...clientOnly.maxShare, operator: cap } },
+          policy: { maxShare: { ...clientCapOnly(spec).maxShare, operator: cap } },
         },
         spec,
         catalog,
       ),
     );
   }
+  return rows;
+}
 
-  // Legal independence on top of the user's own rules: each row is the spec with a tighter CLOUD Act cap.
+/** Legal independence on top of the user's own rules: each row is the spec with a tighter CLOUD Act cap. */
+async function cloudActRows(spec: FleetSpec, catalog: Catalog): Promise<Scenario[]> {
+  const rows: Scenario[] = [];
   for (const cap of CLOUD_ACT_CAP_SWEEP) {
     const percent = Math.round(cap * 100);
     rows.push(
@@ -175,7 +199,11 @@ export async function compareScenarios(
       ),
     );
   }
+  return rows;
+}
 
+/** Each feasible row's cost relative to the cheapest row and to the single-region baseline (the first row). */
+function setPremiums(rows: Scenario[]): void {
   const cheapest = Math.min(...rows.flatMap((r) => (r.feasible && r.monthlyUsd !== null ? [r.monthlyUsd] : [])));
   const baseline = rows[0].monthlyUsd;
   const ratio = (x: number, base: number) => Math.round((x / base - 1) * 10000) / 10000;
@@ -184,7 +212,6 @@ export async function compareScenarios(
     r.premium = ratio(r.monthlyUsd, cheapest);
     r.vsSingleCloud = baseline === null ? null : ratio(r.monthlyUsd, baseline);
   }
-  return { fleet: spec.name, scenarios: rows };
 }
 
 async function bestOf(

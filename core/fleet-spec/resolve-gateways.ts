@@ -82,6 +82,11 @@ export function accessPolicy(
   };
 }
 
+/** The spec's `gateways` section. */
+type GatewaysSpec = NonNullable<FleetSpec["gateways"]>;
+/** A gateway group before its sites and policy, which every group shares. */
+type Demand = Omit<GatewayDemand, "kind" | "sites" | "policy"> & { count: number };
+
 /** Resolves `spec.gateways` against the chains and sites already resolved; problems name the field. */
 export function resolveGateways(
   spec: FleetSpec,
@@ -92,6 +97,51 @@ export function resolveGateways(
 ): AccessLayer | undefined {
   const g = spec.gateways;
   if (!g) return undefined;
+  const size = gatewaySize(g, catalog, problems);
+  const allowed = overlaySites(g.sites, "gateways", sites, problems);
+  const backupSites = g.backup ? siteRefs(g.backup, "gateways.backup", sites, problems) : [];
+  const chainKeys = [...new Set(chains.map((c) => c.chainKey))];
+  const traffic = assumedTraffic(g, catalog);
+  const integrity = g.integrity && integrityByChainKey(g.integrity, chainKeys, problems);
+  const demands = gatewayDemands(g, catalog, chains, chainKeys, problems);
+  const vcpu = g.vcpu ?? size?.vcpu;
+  const memoryGb = g.memoryGb ?? size?.memoryGb;
+  if (vcpu === undefined || memoryGb === undefined) return undefined;
+
+  const policy = accessPolicy(spec.policy, g.minSurviving, "all", g.minOperators);
+  const groups = demands.map((d, k): AccessLayer["groups"][number] => ({
+    index: spec.chains.length + k,
+    chain: "gateway",
+    network: "",
+    role: "gateway",
+    count: d.count,
+    chainKey: d.label ? `gateways:${d.chains[0]}` : "gateways",
+    profile: gatewayProfile(d, { vcpu, memoryGb }, size && { name: g.size, ...size }, traffic, catalog),
+    clients: {},
+    p2pPorts: [GATEWAY_PUBLIC_PORT],
+    gateway: {
+      kind: "gateway",
+      chains: d.chains,
+      path: d.path,
+      owner: d.owner,
+      scope: d.scope,
+      label: d.label,
+      sites: allowed,
+      policy,
+    },
+  }));
+  return {
+    groups,
+    maxLagBlocks: g.maxLagBlocks,
+    minSurviving: g.minSurviving,
+    ...(integrity ? { integrity } : {}),
+    backupSites,
+    traffic,
+  };
+}
+
+/** The catalog's gateway size the spec names; an unknown one is a problem that says how to fix it. */
+function gatewaySize(g: GatewaysSpec, catalog: Catalog, problems: InputProblem[]) {
   const size = own(catalog.gateways.sizes, g.size);
   if (!size) {
     const known = Object.keys(catalog.gateways.sizes);
@@ -101,31 +151,47 @@ export function resolveGateways(
       message: `unknown gateway size ${quote(g.size)}${didYouMean(g.size, known)} (known: ${known.join(", ")})${custom ? "; with vcpu and memoryGb given, leave size out" : "; or give vcpu and memoryGb"}`,
     });
   }
-  const allowed = overlaySites(g.sites, "gateways", sites, problems);
-  const backupSites = g.backup ? siteRefs(g.backup, "gateways.backup", sites, problems) : [];
-  const chainKeys = [...new Set(chains.map((c) => c.chainKey))];
-  const traffic = {
-    requestsPerSecond: g.traffic?.requestsPerSecond ?? catalog.gateways.traffic.requestsPerSecond,
-    responseKb: g.traffic?.responseKb ?? catalog.gateways.traffic.responseKb,
-  };
+  return size;
+}
+
+/** The load assumed per chain (the spec's `gateways.traffic`, else the catalog's) and where it comes from. */
+function assumedTraffic(g: GatewaysSpec, catalog: Catalog): AccessLayer["traffic"] {
+  const requestsPerSecond = g.traffic?.requestsPerSecond ?? catalog.gateways.traffic.requestsPerSecond;
+  const responseKb = g.traffic?.responseKb ?? catalog.gateways.traffic.responseKb;
   const fromCatalog = g.traffic?.requestsPerSecond === undefined || g.traffic?.responseKb === undefined;
-  const assumption = `${traffic.requestsPerSecond} requests/s per chain at ${traffic.responseKb} KB per response`;
-  const trafficSource = fromCatalog
+  const assumption = `${requestsPerSecond} requests/s per chain at ${responseKb} KB per response`;
+  const source = fromCatalog
     ? `${assumption}: ${catalog.gateways.traffic.source}`
     : `${assumption}, from the spec (gateways.traffic)`;
+  return { requestsPerSecond, responseKb, estimate: true, source };
+}
 
-  // integrity.perChain keyed like perChain (`chain` alone when the fleet runs it on one network).
-  const integrity = g.integrity && {
-    ...g.integrity,
+/** integrity.perChain keyed like perChain (`chain` alone when the fleet runs it on one network). */
+function integrityByChainKey(
+  integrity: NonNullable<GatewaysSpec["integrity"]>,
+  chainKeys: string[],
+  problems: InputProblem[],
+) {
+  return {
+    ...integrity,
     perChain: Object.fromEntries(
-      Object.entries(g.integrity.perChain ?? {}).flatMap(([key, v]) => {
+      Object.entries(integrity.perChain ?? {}).flatMap(([key, v]) => {
         const chainKey = chainKeyOf(key, chainKeys, `gateways.integrity.perChain.${key}`, problems);
         return chainKey ? [[chainKey, v]] : [];
       }),
     ),
   };
+}
 
-  const demands: Array<Omit<GatewayDemand, "kind" | "sites" | "policy"> & { count: number }> = [];
+/** One group serving every chain (`count`), then one per chain (`perChain`), each listed once. */
+function gatewayDemands(
+  g: GatewaysSpec,
+  catalog: Catalog,
+  chains: NodeGroup[],
+  chainKeys: string[],
+  problems: InputProblem[],
+): Demand[] {
+  const demands: Demand[] = [];
   if (g.count !== undefined) {
     demands.push({
       chains: chainKeys,
@@ -160,57 +226,31 @@ export function resolveGateways(
       label,
     });
   }
-  const vcpu = g.vcpu ?? size?.vcpu;
-  const memoryGb = g.memoryGb ?? size?.memoryGb;
-  if (vcpu === undefined || memoryGb === undefined) return undefined;
+  return demands;
+}
 
-  const policy = accessPolicy(spec.policy, g.minSurviving, "all", g.minOperators);
-  const groups = demands.map((d, k): AccessLayer["groups"][number] => {
-    const requests = d.chains.length * traffic.requestsPerSecond;
-    // Clients spread requests over the endpoints, so each gateway carries an equal share.
-    const egressGbMonth = round((requests * traffic.responseKb * SECONDS_PER_MONTH) / 1e6 / d.count);
-    const profile: Profile = {
-      vcpu,
-      memoryGb,
-      diskGb: size?.diskGb ?? 20,
-      iops: 0,
-      throughputMBps: 0,
-      localNvme: "none",
-      egressGbMonth,
-      egressSource: { source: trafficSource, asOf: catalog.gateways.traffic.asOf, estimate: true },
-      source: size ? `gateway size ${g.size}: ${size.source}` : "gateway vcpu and memoryGb from the spec",
-      asOf: size?.asOf ?? catalog.gateways.traffic.asOf,
-      estimate: size?.estimate,
-    };
-    return {
-      index: spec.chains.length + k,
-      chain: "gateway",
-      network: "",
-      role: "gateway",
-      count: d.count,
-      chainKey: d.label ? `gateways:${d.chains[0]}` : "gateways",
-      profile,
-      clients: {},
-      p2pPorts: [GATEWAY_PUBLIC_PORT],
-      gateway: {
-        kind: "gateway",
-        chains: d.chains,
-        path: d.path,
-        owner: d.owner,
-        scope: d.scope,
-        label: d.label,
-        sites: allowed,
-        policy,
-      },
-    };
-  });
+/** The machine one gateway of a group needs: its size, and its share of the group's egress. */
+function gatewayProfile(
+  d: Demand,
+  machine: { vcpu: number; memoryGb: number },
+  size: (NonNullable<ReturnType<typeof gatewaySize>> & { name: string }) | undefined,
+  traffic: AccessLayer["traffic"],
+  catalog: Catalog,
+): Profile {
+  const requests = d.chains.length * traffic.requestsPerSecond;
+  // Clients spread requests over the endpoints, so each gateway carries an equal share.
+  const egressGbMonth = round((requests * traffic.responseKb * SECONDS_PER_MONTH) / 1e6 / d.count);
   return {
-    groups,
-    maxLagBlocks: g.maxLagBlocks,
-    minSurviving: g.minSurviving,
-    ...(integrity ? { integrity } : {}),
-    backupSites,
-    traffic: { ...traffic, estimate: true, source: trafficSource },
+    ...machine,
+    diskGb: size?.diskGb ?? 20,
+    iops: 0,
+    throughputMBps: 0,
+    localNvme: "none",
+    egressGbMonth,
+    egressSource: { source: traffic.source, asOf: catalog.gateways.traffic.asOf, estimate: true },
+    source: size ? `gateway size ${size.name}: ${size.source}` : "gateway vcpu and memoryGb from the spec",
+    asOf: size?.asOf ?? catalog.gateways.traffic.asOf,
+    estimate: size?.estimate,
   };
 }
 

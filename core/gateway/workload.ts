@@ -10,6 +10,7 @@ import { WORLD_CIDRS, cidrProblems, type IngressRule } from "../workload/firewal
 import {
   DEFAULT_CONFIG_ROOT,
   DEFAULT_DATA_ROOT,
+  workloadHome,
   NODE_RPC_USER,
   workloadFiles,
   type ComposeService,
@@ -140,13 +141,7 @@ export function renderGatewayWorkload(
   ];
   if (haproxy.erpcYaml) ports.push(...erpcPorts(haproxy, metricsHost));
   return {
-    fleet,
-    node: id,
-    project,
-    dataRoot,
-    nodeDataDir: `${dataRoot}/${id}`,
-    configDir,
-    unit: `sovereign-${project}.service`,
+    ...workloadHome({ fleet, id, project, dataRoot, configDir }),
     compose,
     composeYaml: `# docker compose project of Sovereign RPC gateway ${id} (${haproxy.config.chains.map((c) => c.chain).join(", ")}); rendered by core/gateway.\n${stringify(compose, { lineWidth: 0 })}`,
     ports,

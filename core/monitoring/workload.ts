@@ -18,6 +18,7 @@ import {
   type ComposeService,
   type PublishedPort,
   type Workload,
+  workloadHome,
 } from "../workload/render";
 import { fillDeep, readTemplate } from "../workload/templates";
 import { alertmanagerPeerFlags, renderAlertmanagerConfig, type AlertReceiver } from "./alertmanager";
@@ -105,12 +106,66 @@ export function renderMonitorWorkload(
   const fleet = options.fleet ?? "sovereign";
   const dataRoot = (options.dataRoot ?? DEFAULT_DATA_ROOT).replace(/\/+$/, "");
   const configDir = `${(options.configRoot ?? DEFAULT_CONFIG_ROOT).replace(/\/+$/, "")}/${m.id}`;
-  const nodeDataDir = `${dataRoot}/${m.id}`;
   const project = options.project ?? m.id;
-  const images = { ...monitorImages(), ...options.images };
+  const home = workloadHome({ fleet, id: m.id, project, dataRoot, configDir });
   const { self } = input;
   if (!input.monitors.includes(self)) throw new Error(`${m.id}: its own address ${self} is not among the monitors'`);
 
+  const grafana = options.grafana === true;
+  const { files, alertmanagerTemplate } = monitorFiles(input, fleet, grafana);
+  const compose = monitorCompose(input, {
+    fleet,
+    project,
+    configDir,
+    nodeDataDir: home.nodeDataDir,
+    configHash: configHash(files, alertmanagerTemplate, input.monitors),
+    images: { ...monitorImages(), ...options.images },
+    templateDir: options.templateDir,
+    grafana,
+  });
+  return {
+    ...home,
+    compose,
+    composeYaml: `# docker compose project of Sovereign monitor ${m.id}; rendered by core/monitoring.\n${stringify(compose, { lineWidth: 0 })}`,
+    ports: monitorPorts(self, grafana),
+    dataDirs: {
+      prometheus: `${home.nodeDataDir}/prometheus`,
+      alertmanager: `${home.nodeDataDir}/alertmanager`,
+      ...(grafana ? { grafana: `${home.nodeDataDir}/grafana` } : {}),
+    },
+    rpc: { service: "prometheus", port: MONITOR_PORTS.prometheus },
+    hostPortOffset: 0,
+    needsJwt: false,
+    needsRpcPassword: false,
+    secrets: [],
+    files: files.map((f) => ({
+      service: "monitor",
+      name: f.name,
+      hostPath: `${configDir}/files/${f.name}`,
+      containerPath: `${CONTAINER_CONFIG}/${f.name}`,
+      content: f.content,
+    })),
+    templateDir: options.templateDir,
+    alertmanagerTemplate,
+    alertmanagerPath: `${configDir}/files/alertmanager.yml`,
+    overlayUrl: `http://${self}:${MONITOR_PORTS.prometheus}`,
+    ...(grafana ? { grafanaPasswordPath: `${configDir}/files/${GRAFANA_FILES.adminPassword}` } : {}),
+  };
+}
+
+/** A file of the monitor's configuration directory, by its path there. */
+interface MonitorFile {
+  name: string;
+  content: string;
+}
+
+/** The configuration files (scrape targets, prometheus.yml, rules, blackbox.yml, Grafana's) and alertmanager.yml's template. */
+function monitorFiles(
+  input: MonitorWorkloadInput,
+  fleet: string,
+  grafana: boolean,
+): { files: MonitorFile[]; alertmanagerTemplate: string } {
+  const m = input.monitor;
   const targets = renderTargets({
     plan: input.plan,
     catalog: input.catalog,
@@ -144,38 +199,46 @@ export function renderMonitorWorkload(
       name: `targets/${job}.json`,
       content: `${JSON.stringify(groups, null, 2)}\n`,
     })),
-    ...(options.grafana
+    ...(grafana
       ? renderGrafanaFiles({ configDir: CONTAINER_CONFIG, dataDir: "/data", prometheusPort: MONITOR_PORTS.prometheus })
       : []),
   ];
-  // A changed configuration (or set of peers) recreates the containers: compose sees a changed label.
+  return { files, alertmanagerTemplate };
+}
+
+/** A changed configuration (or set of peers) recreates the containers: compose sees a changed label. */
+function configHash(files: MonitorFile[], alertmanagerTemplate: string, monitors: readonly string[]): string {
   const hash = createHash("sha256");
   for (const f of files) hash.update(f.name).update(f.content);
-  hash.update(alertmanagerTemplate).update(input.monitors.join());
-  const configHash = hash.digest("hex").slice(0, 16);
+  hash.update(alertmanagerTemplate).update(monitors.join());
+  return hash.digest("hex").slice(0, 16);
+}
 
-  const service = (name: keyof MonitorImages, command: string[], data?: string): ComposeService => {
-    const defaults = fillDeep(
-      parse(readTemplate("compose-service.yaml", options.templateDir)) as Record<string, unknown>,
-      { fleet, node: m.id, layer: "monitor", client: name, stopGracePeriod: "30s" },
-      "templates/compose-service.yaml",
-    ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
-    return {
-      image: images[name],
-      container_name: `${project}-${name}`,
-      entrypoint: [MONITOR_PROGRAMS[name]],
-      command,
-      ...defaults,
-      labels: { ...defaults.labels, "sovereign.monitor.config": configHash },
-      // Host network: the overlay address is the host's; root reads the 0700 config directory.
-      network_mode: "host",
-      user: "0:0",
-      volumes: [`${configDir}/files:${CONTAINER_CONFIG}:ro`, ...(data ? [`${nodeDataDir}/${name}:/data`] : [])],
-    };
-  };
-  const compose = {
+/** Where and how the monitor's containers run. */
+interface MonitorSetting {
+  fleet: string;
+  project: string;
+  configDir: string;
+  nodeDataDir: string;
+  configHash: string;
+  images: MonitorImages;
+  templateDir?: string;
+  /** Grafana beside them, the dashboards provisioned. */
+  grafana: boolean;
+}
+
+/** The compose project: Prometheus, Alertmanager (and Grafana) keep data, the blackbox exporter none. */
+function monitorCompose(
+  input: MonitorWorkloadInput,
+  setting: MonitorSetting,
+): { services: Record<string, ComposeService> } {
+  const m = input.monitor;
+  const { self } = input;
+  return {
     services: {
-      prometheus: service(
+      prometheus: monitorService(
+        m.id,
+        setting,
         "prometheus",
         [
           `--config.file=${CONTAINER_CONFIG}/prometheus.yml`,
@@ -185,7 +248,9 @@ export function renderMonitorWorkload(
         ],
         "data",
       ),
-      alertmanager: service(
+      alertmanager: monitorService(
+        m.id,
+        setting,
         "alertmanager",
         [
           `--config.file=${CONTAINER_CONFIG}/alertmanager.yml`,
@@ -195,13 +260,15 @@ export function renderMonitorWorkload(
         ],
         "data",
       ),
-      blackbox: service("blackbox", [
+      blackbox: monitorService(m.id, setting, "blackbox", [
         `--config.file=${CONTAINER_CONFIG}/blackbox.yml`,
         `--web.listen-address=127.0.0.1:${MONITOR_PORTS.blackbox}`,
       ]),
-      ...(options.grafana
+      ...(setting.grafana
         ? {
-            grafana: service(
+            grafana: monitorService(
+              m.id,
+              setting,
               "grafana",
               ["server", "--homepath=/usr/share/grafana", `--config=${CONTAINER_CONFIG}/${GRAFANA_FILES.ini}`],
               "data",
@@ -210,6 +277,43 @@ export function renderMonitorWorkload(
         : {}),
     },
   };
+}
+
+/** One program's container, from the compose-service template like a node's, labelled with the config hash. */
+function monitorService(
+  monitorId: string,
+  setting: MonitorSetting,
+  name: keyof MonitorImages,
+  command: string[],
+  data?: string,
+): ComposeService {
+  const defaults = fillDeep(
+    parse(readTemplate("compose-service.yaml", setting.templateDir)) as Record<string, unknown>,
+    { fleet: setting.fleet, node: monitorId, layer: "monitor", client: name, stopGracePeriod: "30s" },
+    "templates/compose-service.yaml",
+  ) as Omit<ComposeService, "image" | "container_name" | "command" | "volumes">;
+  return {
+    image: setting.images[name],
+    container_name: `${setting.project}-${name}`,
+    entrypoint: [MONITOR_PROGRAMS[name]],
+    command,
+    ...defaults,
+    labels: { ...defaults.labels, "sovereign.monitor.config": setting.configHash },
+    // Host network: the overlay address is the host's; root reads the 0700 config directory.
+    network_mode: "host",
+    user: "0:0",
+    volumes: [
+      `${setting.configDir}/files:${CONTAINER_CONFIG}:ro`,
+      ...(data ? [`${setting.nodeDataDir}/${name}:/data`] : []),
+    ],
+  };
+}
+
+/**
+ * The monitor's ports: Prometheus' API is the one port the host firewall opens (to the allowed CIDRs);
+ * the rest stay on the overlay or loopback.
+ */
+function monitorPorts(self: string, grafana: boolean): PublishedPort[] {
   const port = (name: string, p: number, exposure: PublishedPort["exposure"], hostIp?: string): PublishedPort => ({
     service: name,
     client: name,
@@ -220,46 +324,12 @@ export function renderMonitorWorkload(
     exposure,
     ...(hostIp ? { hostIp } : {}),
   });
-  return {
-    fleet,
-    node: m.id,
-    project,
-    dataRoot,
-    nodeDataDir,
-    configDir,
-    unit: `sovereign-${project}.service`,
-    compose,
-    composeYaml: `# docker compose project of Sovereign monitor ${m.id}; rendered by core/monitoring.\n${stringify(compose, { lineWidth: 0 })}`,
-    // Prometheus' API is the one port the host firewall opens (to the allowed CIDRs); the rest stay on the overlay or loopback.
-    ports: [
-      port("prometheus", MONITOR_PORTS.prometheus, "rpc"),
-      port("alertmanager", MONITOR_PORTS.alertmanager, "private", self),
-      port("alertmanager", MONITOR_PORTS.cluster, "private", self),
-      port("blackbox", MONITOR_PORTS.blackbox, "private", "127.0.0.1"),
-      // Grafana, like Prometheus' API, only to the allowed CIDRs and the overlay.
-      ...(options.grafana ? [port("grafana", GRAFANA_PORT, "rpc")] : []),
-    ],
-    dataDirs: {
-      prometheus: `${nodeDataDir}/prometheus`,
-      alertmanager: `${nodeDataDir}/alertmanager`,
-      ...(options.grafana ? { grafana: `${nodeDataDir}/grafana` } : {}),
-    },
-    rpc: { service: "prometheus", port: MONITOR_PORTS.prometheus },
-    hostPortOffset: 0,
-    needsJwt: false,
-    needsRpcPassword: false,
-    secrets: [],
-    files: files.map((f) => ({
-      service: "monitor",
-      name: f.name,
-      hostPath: `${configDir}/files/${f.name}`,
-      containerPath: `${CONTAINER_CONFIG}/${f.name}`,
-      content: f.content,
-    })),
-    templateDir: options.templateDir,
-    alertmanagerTemplate,
-    alertmanagerPath: `${configDir}/files/alertmanager.yml`,
-    overlayUrl: `http://${self}:${MONITOR_PORTS.prometheus}`,
-    ...(options.grafana ? { grafanaPasswordPath: `${configDir}/files/${GRAFANA_FILES.adminPassword}` } : {}),
-  };
+  return [
+    port("prometheus", MONITOR_PORTS.prometheus, "rpc"),
+    port("alertmanager", MONITOR_PORTS.alertmanager, "private", self),
+    port("alertmanager", MONITOR_PORTS.cluster, "private", self),
+    port("blackbox", MONITOR_PORTS.blackbox, "private", "127.0.0.1"),
+    // Grafana, like Prometheus' API, only to the allowed CIDRs and the overlay.
+    ...(grafana ? [port("grafana", GRAFANA_PORT, "rpc")] : []),
+  ];
 }

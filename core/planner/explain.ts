@@ -1,5 +1,6 @@
 import { allowedCount, shareNeeded, type AlternativesOf } from "../diversity";
-import type { Fleet } from "../fleet-spec/resolve";
+import type { Policy } from "../diversity/policy";
+import type { Fleet, NodeGroup, Site } from "../fleet-spec/resolve";
 import { usd, withinBudget } from "../plan/money";
 import type { Candidates } from "./candidates";
 import { legalReasons } from "./explain-legal";
@@ -26,109 +27,150 @@ export function obviousReasons(
   relaxed: ReadonlySet<RuleFamily> = new Set(),
 ): Reason[] {
   const { policy } = fleet.spec;
-  const reasons: Reason[] = [];
-  const say = (text: string, family?: RuleFamily) => reasons.push({ family, text });
   const chainKeys = [...new Set(fleet.groups.map((g) => g.chainKey))];
-  for (const group of fleet.groups) {
-    if (!candidates.byGroup.get(group)?.length) {
-      say(
-        `chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`,
-      );
+  return [
+    ...fleet.groups.flatMap((group) => misfitReasons(group, candidates)),
+    ...fleet.groups.flatMap((group) => hostReasons(group, candidates)),
+    ...chainKeys.flatMap((chainKey): Reason[] => {
+      const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
+      const total = groups.reduce((a, g) => a + g.count, 0);
+      const sites = groups.flatMap((g) => (candidates.byGroup.get(g) ?? []).map((c) => c.site));
+      if (sites.length === 0) return [];
+      const chain: ChainDemand = { chainKey, groups, total, sites };
+      return [
+        ...placeReasons(chain, policy, relaxed),
+        ...legalReasons(
+          {
+            policy,
+            total,
+            sites,
+            of: `${chainKey}'s ${total} nodes`,
+            subject: chainKey,
+            // Nodes that all announce one P2P port cannot share a host.
+            onePerHost: groups[0].p2pPorts.some((port) => groups.every((g) => g.p2pPorts.includes(port))),
+          },
+          relaxed,
+        ),
+        ...clientReasons(chain, policy, alternatives, relaxed),
+        ...minOperatorReasons(chain, policy, relaxed),
+      ];
+    }),
+  ];
+}
+
+/** A chain's nodes over its groups, and every site any of them may go to. */
+interface ChainDemand {
+  chainKey: string;
+  groups: NodeGroup[];
+  total: number;
+  sites: Site[];
+}
+
+/** A group that fits no allowed site, with why each site refused it. */
+function misfitReasons(group: NodeGroup, candidates: Candidates): Reason[] {
+  if (candidates.byGroup.get(group)?.length) return [];
+  return [
+    {
+      text: `chains[${group.index}] (${group.chainKey} ${group.role}: ${group.profile.vcpu} vCPU, ${group.profile.memoryGb} GB, ${group.profile.diskGb} GB disk at ${group.profile.iops} IOPS${group.profile.localNvme === "required" ? ", local NVMe" : ""}) fits no allowed site: ${list(candidates.misfits.get(group.index) ?? [])}`,
+    },
+  ];
+}
+
+/** A group announcing P2P ports on bare metal only: one node per host, so it needs as many hosts as nodes. */
+function hostReasons(group: NodeGroup, candidates: Candidates): Reason[] {
+  const sites = (candidates.byGroup.get(group) ?? []).map((c) => c.site);
+  if (!group.p2pPorts.length || !sites.length || sites.some((s) => !s.host)) return [];
+  if (group.count <= sites.length) return [];
+  return [
+    {
+      text: `chains[${group.index}] (${group.chainKey}): its clients announce P2P ports (${group.p2pPorts.join(", ")}), so one host runs at most one such node; ${group.count} nodes need ${group.count} hosts and only ${sites.length} can take one (${list(sites.map((s) => s.host!.name))}) — add hosts, or cloud or Akash sites`,
+    },
+  ];
+}
+
+/** A share cap or survive rule that needs more operators, regions or jurisdictions than the sites offer. */
+function placeReasons(chain: ChainDemand, policy: Policy, relaxed: ReadonlySet<RuleFamily>): Reason[] {
+  const { chainKey, groups, total, sites } = chain;
+  return PLACE_DIMENSIONS.flatMap((dim): Reason[] => {
+    const values = [...new Set(sites.map((s) => s[dim]))].sort();
+    const binding = bindingLimit(policy, dim, total, relaxed);
+    if (!binding) return [];
+    const { family, limit } = binding;
+    const isCap = family !== "survive";
+    const cap = policy.maxShare?.[dim];
+    const loss = policy.survive?.minNodes;
+    const why = isCap
+      ? `maxShare.${dim} ${cap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`
+      : `survive.${dim}Loss with minNodes ${loss} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`;
+    if (limit <= 0) {
+      const text = isCap
+        ? `${why}; raise maxShare.${dim} to at least ${shareNeeded(1, total)} or add nodes`
+        : `${why}: raise chains[${groups[0].index}].count above ${loss} or lower survive.minNodes`;
+      return [{ family, text }];
     }
-  }
-  for (const group of fleet.groups) {
-    const sites = (candidates.byGroup.get(group) ?? []).map((c) => c.site);
-    if (!group.p2pPorts.length || !sites.length || sites.some((s) => !s.host)) continue;
-    if (group.count > sites.length) {
-      say(
-        `chains[${group.index}] (${group.chainKey}): its clients announce P2P ports (${group.p2pPorts.join(", ")}), so one host runs at most one such node; ${group.count} nodes need ${group.count} hosts and only ${sites.length} can take one (${list(sites.map((s) => s.host!.name))}) — add hosts, or cloud or Akash sites`,
-      );
-    }
-  }
-  for (const chainKey of chainKeys) {
-    const groups = fleet.groups.filter((g) => g.chainKey === chainKey);
-    const total = groups.reduce((a, g) => a + g.count, 0);
-    const sites = groups.flatMap((g) => (candidates.byGroup.get(g) ?? []).map((c) => c.site));
-    if (sites.length === 0) continue;
-    for (const dim of PLACE_DIMENSIONS) {
-      const values = [...new Set(sites.map((s) => s[dim]))].sort();
-      const binding = bindingLimit(policy, dim, total, relaxed);
-      if (!binding) continue;
-      const { family, limit } = binding;
-      const isCap = family !== "survive";
-      const cap = policy.maxShare?.[dim];
-      const loss = policy.survive?.minNodes;
-      const why = isCap
-        ? `maxShare.${dim} ${cap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`
-        : `survive.${dim}Loss with minNodes ${loss} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${dim}`;
-      if (limit <= 0) {
-        say(
-          isCap
-            ? `${why}; raise maxShare.${dim} to at least ${shareNeeded(1, total)} or add nodes`
-            : `${why}: raise chains[${groups[0].index}].count above ${loss} or lower survive.minNodes`,
-          family,
-        );
-        continue;
-      }
-      const needed = Math.ceil(total / limit);
-      if (values.length < needed) {
-        say(
-          `${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`,
-          family,
-        );
-      }
-    }
-    const portSets = groups.map((g) => g.p2pPorts);
-    reasons.push(
-      ...legalReasons(
+    const needed = Math.ceil(total / limit);
+    if (values.length >= needed) return [];
+    return [
+      {
+        family,
+        text: `${why}, so it needs at least ${needed} ${dim}s; only ${values.length} can host it (${list(values)}) — allow more sites${isCap ? ` or raise maxShare.${dim} to ${shareNeeded(Math.ceil(total / values.length), total)}` : ""}`,
+      },
+    ];
+  });
+}
+
+/** maxShare.client against the clients each layer allows (layers with a single client known are left out). */
+function clientReasons(
+  chain: ChainDemand,
+  policy: Policy,
+  alternatives: AlternativesOf,
+  relaxed: ReadonlySet<RuleFamily>,
+): Reason[] {
+  const { chainKey, groups, total } = chain;
+  const clientCap = policy.maxShare?.client;
+  if (clientCap === undefined || relaxed.has("maxShare.client")) return [];
+  return Object.keys(groups[0].clients).flatMap((layer): Reason[] => {
+    if (alternatives(chainKey, layer) < 2) return [];
+    const limit = allowedCount(clientCap, total);
+    const allowed = [...new Set(groups.flatMap((g) => g.clients[layer] ?? []))];
+    const where = groups.map((g) => `chains[${g.index}].clients.${layer}`).join(" and ");
+    const family = "maxShare.client";
+    if (limit === 0)
+      return [
         {
-          policy,
-          total,
-          sites,
-          of: `${chainKey}'s ${total} nodes`,
-          subject: chainKey,
-          // Nodes that all announce one P2P port cannot share a host.
-          onePerHost: portSets[0].some((port) => portSets.every((ports) => ports.includes(port))),
+          family,
+          text: `maxShare.client ${clientCap} allows no ${layer} client even one of ${chainKey}'s ${total} nodes; raise it to at least ${shareNeeded(1, total)}`,
         },
-        relaxed,
-      ),
-    );
-    const clientCap = policy.maxShare?.client;
-    for (const layer of clientCap === undefined || relaxed.has("maxShare.client")
-      ? []
-      : Object.keys(groups[0].clients)) {
-      if (alternatives(chainKey, layer) < 2) continue;
-      const limit = allowedCount(clientCap!, total);
-      const allowed = [...new Set(groups.flatMap((g) => g.clients[layer] ?? []))];
-      const where = groups.map((g) => `chains[${g.index}].clients.${layer}`).join(" and ");
-      if (limit === 0)
-        say(
-          `maxShare.client ${clientCap} allows no ${layer} client even one of ${chainKey}'s ${total} nodes; raise it to at least ${shareNeeded(1, total)}`,
-          "maxShare.client",
-        );
-      else if (allowed.length * limit < total) {
-        say(
-          `maxShare.client ${clientCap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${layer} client, so it needs at least ${Math.ceil(total / limit)} ${layer} clients; ${where} allow${groups.length > 1 ? "" : "s"} ${allowed.length} (${list(allowed)}) — allow more clients or raise maxShare.client to ${shareNeeded(Math.ceil(total / allowed.length), total)}`,
-          "maxShare.client",
-        );
-      }
-    }
-    const minOps = policy.minOperators;
-    if (minOps !== undefined && !relaxed.has("minOperators")) {
-      const operators = [...new Set(sites.map((s) => s.operator))].sort();
-      if (total < minOps)
-        say(
-          `minOperators ${minOps} needs at least ${minOps} ${chainKey} nodes; the spec asks for ${total}`,
-          "minOperators",
-        );
-      else if (operators.length < minOps)
-        say(
-          `minOperators ${minOps}: only ${operators.length} operator(s) can host ${chainKey} (${list(operators)}); allow more sites`,
-          "minOperators",
-        );
-    }
-  }
-  return reasons;
+      ];
+    if (allowed.length * limit >= total) return [];
+    return [
+      {
+        family,
+        text: `maxShare.client ${clientCap} allows at most ${limit} of ${chainKey}'s ${total} nodes per ${layer} client, so it needs at least ${Math.ceil(total / limit)} ${layer} clients; ${where} allow${groups.length > 1 ? "" : "s"} ${allowed.length} (${list(allowed)}) — allow more clients or raise maxShare.client to ${shareNeeded(Math.ceil(total / allowed.length), total)}`,
+      },
+    ];
+  });
+}
+
+/** minOperators against the chain's node count and the operators its sites belong to. */
+function minOperatorReasons(chain: ChainDemand, policy: Policy, relaxed: ReadonlySet<RuleFamily>): Reason[] {
+  const { chainKey, total, sites } = chain;
+  const minOps = policy.minOperators;
+  if (minOps === undefined || relaxed.has("minOperators")) return [];
+  const operators = [...new Set(sites.map((s) => s.operator))].sort();
+  const family = "minOperators";
+  if (total < minOps)
+    return [
+      { family, text: `minOperators ${minOps} needs at least ${minOps} ${chainKey} nodes; the spec asks for ${total}` },
+    ];
+  if (operators.length < minOps)
+    return [
+      {
+        family,
+        text: `minOperators ${minOps}: only ${operators.length} operator(s) can host ${chainKey} (${list(operators)}); allow more sites`,
+      },
+    ];
+  return [];
 }
 
 /** What a solve with some rule families relaxed found: its optimum, or none (under the cutoff, if one was given). */

@@ -182,6 +182,25 @@ export interface WorkloadFile {
 
 export const DEFAULT_DATA_ROOT = "/srv/sovereign";
 export const DEFAULT_CONFIG_ROOT = "/etc/sovereign";
+
+/** Where a workload (a node's, a gateway's, a monitor's) lives on its host: `<dataRoot>/<id>` and its project's unit. */
+export function workloadHome(home: {
+  fleet: string;
+  id: string;
+  project: string;
+  dataRoot: string;
+  configDir: string;
+}): Pick<Workload, "fleet" | "node" | "project" | "dataRoot" | "nodeDataDir" | "configDir" | "unit"> {
+  return {
+    fleet: home.fleet,
+    node: home.id,
+    project: home.project,
+    dataRoot: home.dataRoot,
+    nodeDataDir: `${home.dataRoot}/${home.id}`,
+    configDir: home.configDir,
+    unit: `sovereign-${home.project}.service`,
+  };
+}
 /** Where clients find the engine JWT inside their container. */
 export const CONTAINER_JWT_PATH = "/secrets/jwt.hex";
 /** Where clients find their catalog files inside their container (`{filesDir}`). */
@@ -209,11 +228,11 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const fleet = options.fleet ?? "sovereign";
   const dataRoot = trimSlash(options.dataRoot ?? DEFAULT_DATA_ROOT);
   const configRoot = trimSlash(options.configRoot ?? DEFAULT_CONFIG_ROOT);
-  const nodeDataDir = `${dataRoot}/${node.id}`;
   const configDir = `${configRoot}/${node.id}`;
   assertSafeName(node.id);
   const project = options.project ?? node.id;
   assertSafeName(project);
+  const home = workloadHome({ fleet, id: node.id, project, dataRoot, configDir });
   const offset = options.hostPortOffset ?? 0;
   if (!Number.isInteger(offset) || offset < 0)
     throw new Error(`${node.id}: hostPortOffset must be a whole number >= 0`);
@@ -235,7 +254,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
       fleet,
       project,
       configDir,
-      hostData: `${nodeDataDir}/${layer}`,
+      hostData: `${home.nodeDataDir}/${layer}`,
       filesDir: placeholders.filesDir,
       offset,
       serviceTemplate,
@@ -253,13 +272,7 @@ export function renderWorkload(node: WorkloadNode, catalog: Catalog, options: Wo
   const compose: ComposeFile = { services };
   const rpc = rpcPort(node, catalog);
   return {
-    fleet,
-    node: node.id,
-    project,
-    dataRoot,
-    nodeDataDir,
-    configDir,
-    unit: `sovereign-${project}.service`,
+    ...home,
     compose,
     composeYaml: `# docker compose project of Sovereign node ${node.id} (${node.chain}/${node.network}, ${node.role}); rendered by core/workload.\n${stringify(compose, { lineWidth: 0 })}`,
     ports,

@@ -212,32 +212,15 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
 
   for (const layer of layers) {
     const client = present(catalog.clients.get(node.clients[layer]), `client ${node.clients[layer]}`);
-    const { args, env, command, plainEnv, problem } = layerStart(node, workload, layer, client);
-    if (problem) problems.push(problem);
+    const start = layerStart(node, workload, layer, client);
+    if (start.problem) problems.push(start.problem);
     const expose = layerExpose(client, {
       others: layers.filter((l) => l !== layer),
       publicRpc,
       toTerminator: !!options.upstreamTls && layer === chain.rpc.layer,
     });
-    const dataDir = clientRuntime(client.id).dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
-    services[layer] = {
-      image: workload.compose.services[layer].image,
-      ...(command ? { command } : {}),
-      args,
-      ...(Object.keys(env).length || plainEnv.length
-        ? {
-            env: [
-              ...Object.keys(env)
-                .sort()
-                .map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`),
-              ...plainEnv,
-            ],
-          }
-        : {}),
-      ...(expose.length ? { expose } : {}),
-      params: { storage: { [DATA_VOLUME]: { mount: dataDir, readOnly: false } } },
-    };
-    if (Object.keys(env).length) secretEnv[layer] = env as Record<string, SdlSecret>;
+    services[layer] = layerService(workload.compose.services[layer].image, client, start, expose);
+    if (Object.keys(start.env).length) secretEnv[layer] = start.env as Record<string, SdlSecret>;
 
     const size = layerSize(node, (k) => portion(layer, k));
     compute[layer] = layerProfile(node, size, options.ephemeralGb);
@@ -265,13 +248,10 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
   }
   if (problems.length) throw new SdlError(node.id, problems);
 
-  const group: SdlDocument["profiles"]["placement"][string] = { pricing: placement.pricing };
-  if (options.attributes && Object.keys(options.attributes).length) group.attributes = { ...options.attributes };
-  if (options.audited) group.signedBy = { anyOf: [...akash.market.auditors] };
   const document: SdlDocument = {
     version: "2.0",
     services,
-    profiles: { compute, placement: { [SDL_GROUP]: group } },
+    profiles: { compute, placement: { [SDL_GROUP]: placementGroup(placement.pricing, options, akash.market) } },
     deployment: placement.deployment,
     ...(usesIp ? { endpoints: { [SDL_IP_ENDPOINT]: { kind: "ip" as const } } } : {}),
   };
@@ -282,6 +262,45 @@ export function renderSdl(node: SdlNode, catalog: Catalog, options: SdlOptions =
     ceilingUsdPerMonth: Math.round(placement.ceilingUsd() * 100) / 100,
     group: SDL_GROUP,
   };
+}
+
+/** A layer's service: the compose service's image, its start (secrets as placeholders), its ports and data volume. */
+function layerService(
+  image: string,
+  client: Client,
+  { args, env, command, plainEnv }: ReturnType<typeof layerStart>,
+  expose: SdlExpose[],
+): SdlService {
+  const dataDir = clientRuntime(client.id).dataDir ?? DEFAULT_CONTAINER_DATA_DIR;
+  return {
+    image,
+    ...(command ? { command } : {}),
+    args,
+    ...(Object.keys(env).length || plainEnv.length
+      ? {
+          env: [
+            ...Object.keys(env)
+              .sort()
+              .map((v) => `${v}=${placeholder(env[v] as SdlSecret)}`),
+            ...plainEnv,
+          ],
+        }
+      : {}),
+    ...(expose.length ? { expose } : {}),
+    params: { storage: { [DATA_VOLUME]: { mount: dataDir, readOnly: false } } },
+  };
+}
+
+/** The placement group: the bid ceilings per service, and the provider attributes and auditors asked for. */
+function placementGroup(
+  pricing: SdlDocument["profiles"]["placement"][string]["pricing"],
+  options: SdlOptions,
+  market: Market,
+): SdlDocument["profiles"]["placement"][string] {
+  const group: SdlDocument["profiles"]["placement"][string] = { pricing };
+  if (options.attributes && Object.keys(options.attributes).length) group.attributes = { ...options.attributes };
+  if (options.audited) group.signedBy = { anyOf: [...market.auditors] };
+  return group;
 }
 
 type Resource = "cpu" | "memory" | "disk";
