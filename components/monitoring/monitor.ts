@@ -11,6 +11,7 @@ import {
   type AlertReceiver,
   type MachineAddress,
   type MonitorImages,
+  type MonitoredDns,
   type MonitorWorkload,
 } from "../../core/monitoring";
 import type { Plan, PlannedMonitor } from "../../core/plan";
@@ -61,6 +62,12 @@ export interface MonitorArgs {
   images?: Partial<MonitorImages>;
   /** Public RPC URLs the blackbox exporter probes with a real request (gateway endpoints). @default none */
   endpoints?: pulumi.Input<string[]>;
+  /**
+   * The fleet's zone and its DNS servers, each asked for the zone's SOA (SovereignDnsNotAnswering).
+   * @default none
+   * @example { zone: "rpc.example.org", servers: ["203.0.113.53"] }
+   */
+  dns?: MonitoredDns;
   /** Catalog of the plan. @default the bundled catalog */
   catalog?: Catalog;
   /** Edit the args of the bare-metal remote commands. @default none */
@@ -120,6 +127,7 @@ export class Monitor extends pulumi.ComponentResource {
           monitors: args.monitors,
           receivers: args.receivers,
           endpoints,
+          dns: args.dns,
         },
         { fleet, images: args.images, dataRoot: roots.dataRoot, configRoot: roots.configRoot, project: roots.project },
       );

@@ -66,6 +66,14 @@ export interface MonitorWorkloadInput {
   receivers: readonly AlertReceiver[];
   /** Public RPC URLs probed from outside (gateway endpoints, the hostname). @default none */
   endpoints?: readonly string[];
+  /** The fleet's zone and its DNS servers (host or host:port), each asked for the zone's SOA. @default none */
+  dns?: MonitoredDns;
+}
+
+/** A zone and the DNS servers that answer for it. */
+export interface MonitoredDns {
+  zone: string;
+  servers: readonly string[];
 }
 
 export interface MonitorWorkloadOptions {
@@ -112,6 +120,7 @@ export function renderMonitorWorkload(
     catalog: input.catalog,
     addresses: input.addresses,
     endpoints: input.endpoints,
+    dnsServers: input.dns?.servers,
   });
   const prometheusYml = renderPrometheusConfig({
     targetsDir: `${CONTAINER_CONFIG}/targets`,
@@ -125,7 +134,7 @@ export function renderMonitorWorkload(
     plan: input.plan,
     policy: input.policy,
     catalog: input.catalog,
-    options: { nodeDownSeconds: m.downAfterSeconds },
+    options: { nodeDownSeconds: m.downAfterSeconds, unreachableSeconds: m.downAfterSeconds },
   });
   const alertmanagerTemplate = renderAlertmanagerConfig(
     input.receivers,
@@ -135,7 +144,7 @@ export function renderMonitorWorkload(
   const files = [
     { name: "prometheus.yml", content: prometheusYml },
     { name: "rules.yml", content: rules },
-    { name: "blackbox.yml", content: renderBlackboxConfig(fleet) },
+    { name: "blackbox.yml", content: renderBlackboxConfig(input.dns?.zone ?? fleet) },
     ...Object.entries(targets).map(([job, groups]) => ({
       name: `targets/${job}.json`,
       content: `${JSON.stringify(groups, null, 2)}\n`,

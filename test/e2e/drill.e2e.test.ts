@@ -12,6 +12,10 @@
 // `sovereign outage` (core/outage) predicts each cut; the test compares.
 // Beside each devnet node runs a Bitcoin devnet node (btcd regtest) behind the same gateways: the
 // surviving gateways must answer Bitcoin RPC in every cut too.
+// Two monitors deploy with the fleet (drill-fleet.yaml `monitoring`, on sov-h4 and sov-h5) and
+// notify the webhook receiver this test runs on the lab bridge: each cut must raise its alert
+// (naming the cut node, gateway endpoint or DNS server) within ALERT_WITHIN_S, and resolve it after
+// the restore; the node operator cut takes one monitor down with it, and the other notifies, once.
 // Hosts sov-h1..h3 and sov-h7 belong to other suites: the drill never touches them.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -38,6 +42,7 @@ import {
   type LabHost,
 } from "./lab";
 import { percentile, steadyLoad } from "../steady-load";
+import { alertWebhook, BRIDGE, statement, type Notification } from "./alert-webhook";
 import { loadCatalog } from "../../core/catalog/load";
 import { parseFleetFile } from "../../core/fleet-spec/parse";
 import { resolveFleet } from "../../core/fleet-spec/resolve";
@@ -94,6 +99,21 @@ const CLIENT_TIMEOUT_MS = 2_000;
 const CONCURRENCY = 4;
 /** Requests a second per client: steady, bounded load (3 clients, 8 s a phase: under 5 000 requests). */
 const RATE = 200;
+/** Seconds from a cut (or its restore) within which its alert (or its resolution) must be notified. */
+const ALERT_WITHIN_S = 90;
+
+/** An alert a cut should raise, and what its notifications must name: `label` = each of `values`. */
+interface ExpectedAlert {
+  alert: string;
+  label: string;
+  values: string[];
+}
+/** Seconds from the cut until every value was named firing, and from the restore until resolved. */
+interface AlertTiming {
+  expected: ExpectedAlert;
+  firedS?: number;
+  resolvedS?: number;
+}
 
 interface Stats {
   sent: number;
@@ -119,6 +139,8 @@ interface Row {
   seen: Seen;
   predicted?: { nodes: number; endpoints: number };
   seconds: number;
+  /** The cut's alerts (or why there are none), filled in after the phase. */
+  alerts?: AlertTiming[] | string;
 }
 
 /** Steady load from a client: RATE requests a second over CONCURRENCY workers, for `ms`. */
@@ -313,6 +335,76 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
   const timed = timer(timings);
 
+  let webhook: Awaited<ReturnType<typeof alertWebhook>> | undefined;
+  const received = (): Notification[] => webhook?.received ?? [];
+  /** Notifications since `since` in which `e.alert` is `status` for `value`. */
+  const naming = (since: number, e: ExpectedAlert, value: string, status: "firing" | "resolved") =>
+    received().filter(
+      (n) =>
+        n.receivedAt >= since &&
+        n.alerts.some((a) => a.status === status && a.labels.alertname === e.alert && a.labels[e.label] === value),
+    );
+  /** Seconds from `since` until every value of `e` was named `status` (fails after ALERT_WITHIN_S). */
+  const notifiedAfter = async (since: number, e: ExpectedAlert, status: "firing" | "resolved") => {
+    for (;;) {
+      const firsts = e.values.map((v) => naming(since, e, v, status)[0]?.receivedAt);
+      if (firsts.every((t) => t !== undefined)) return (Math.max(...(firsts as number[])) - since) / 1000;
+      if (Date.now() > since + ALERT_WITHIN_S * 1000) {
+        const missing = e.values.filter((_, i) => firsts[i] === undefined);
+        assert.fail(
+          `${e.alert} ${status} for ${e.label} ${missing.join(", ")}: not within ${ALERT_WITHIN_S} s; received ${JSON.stringify(received().filter((n) => n.receivedAt >= since))}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  /** The cut's alerts, each notified firing naming what was cut (timed from `cutAt`); recorded on the row. */
+  const alertsFired = async (row: Row, cutAt: number, expected: ExpectedAlert[]) => {
+    const t: AlertTiming[] = [];
+    row.alerts = t;
+    for (const e of expected) t.push({ expected: e, firedS: await notifiedAfter(cutAt, e, "firing") });
+    return t;
+  };
+  /** Each alert of a cut resolved after the restore at `restoredAt`. */
+  const alertsResolved = async (timings: AlertTiming[], restoredAt: number) => {
+    for (const t of timings) t.resolvedS = await notifiedAfter(restoredAt, t.expected, "resolved");
+  };
+  /** Within [from, to): each statement about the expected alerts reached the receiver once (the Alertmanagers are one cluster). */
+  const sentOnce = (from: number, to: number, expected: ExpectedAlert[]) => {
+    const statements = received()
+      .filter((n) => n.receivedAt >= from && n.receivedAt < to)
+      .filter((n) =>
+        n.alerts.some((a) => a.status === "firing" && expected.some((e) => e.alert === a.labels.alertname)),
+      )
+      .map(statement);
+    assert.deepEqual(statements, [...new Set(statements)], `sent once each: ${JSON.stringify(received())}`);
+    return statements.length;
+  };
+  /** The monitors' hosts, from the plan (drill-fleet.yaml `monitoring.sites`). */
+  const monitorHosts = () => (plan.monitors ?? []).map((m) => m.host!);
+  const nodeIdsOn = (h: string) => plan.nodes.filter((n) => n.host === h).map((n) => n.id);
+  const nodeDown = (...hs: string[]): ExpectedAlert => ({
+    alert: "SovereignNodeDown",
+    label: "node",
+    values: hs.flatMap(nodeIdsOn),
+  });
+  /** Two live nodes left of each chain: losing the next operator would break survive.minNodes. */
+  const oneOutageFromBreach = (): ExpectedAlert => ({
+    alert: "SovereignOneOutageFromBreach",
+    label: "chain",
+    values: [CHAIN, BTC_CHAIN],
+  });
+  const endpointDown = (gw: string): ExpectedAlert => ({
+    alert: "SovereignEndpointDown",
+    label: "endpoint",
+    values: gatewayUrls.filter((u) => u.includes(`//${host(gw).address}:`)),
+  });
+  const dnsNotAnswering = (server: string): ExpectedAlert => ({
+    alert: "SovereignDnsNotAnswering",
+    label: "server",
+    values: [`${host(server).address}:53`],
+  });
+
   /** UP servers of the chain's backend, as a gateway's HAProxy sees them (its private stats page, over SSH). */
   const upServers = (gw: string): string[] => {
     const csv = ssh(env, host(gw), "curl -s --max-time 3 'http://127.0.0.1:8405/stats;csv'");
@@ -423,6 +515,16 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       .trim()
       .split("\n")
       .pop()!;
+    // The monitor image (Debian's Prometheus and Alertmanager) on the monitors' hosts only (cached).
+    const monitorImage = execFileSync(
+      "bash",
+      [join(REPO, "e2e/lab/build-monitor-image.sh"), "--hosts", monitorHosts().join(",")],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    )
+      .trim()
+      .split("\n")
+      .pop()!;
+    webhook = await alertWebhook();
     const pinned = (h: LabHost) => ({ user: h.user, port: h.port, hostKey: h.hostKey });
     const dns = {
       hostname: ZONE,
@@ -451,7 +553,12 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
           value: JSON.stringify(Object.fromEntries(SPEC_HOSTS.map((h) => [h.name, host(h.name).hostKey]))),
         },
         "sovereign:dns": { value: JSON.stringify(dns) },
+        "sovereign:monitorImage": { value: monitorImage },
+        "sovereign:alerts": { value: JSON.stringify([{ type: "webhook", name: "lab" }]) },
+        "sovereign:alert-lab-url": { value: webhook!.url, secret: true },
       });
+      // Prometheus' API for the root namespace (a look at the monitors while the stack is kept up).
+      await s.setConfig("sovereign:monitorAllowCidrs[0]", { value: `${BRIDGE}/32` }, true);
       return s;
     });
   });
@@ -459,6 +566,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   after(async () => {
     for (const h of [...cut]) upAgain(h);
     unbound?.kill();
+    webhook?.server.close();
     try {
       // SOVEREIGN_DRILL_KEEP=1 leaves the stack up to look at it (destroy it with the same test later).
       // A failed destroy or a dirty host fails the suite.
@@ -471,6 +579,16 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     }
   });
 
+  /** The alerts column: each alert with what it named, seconds to firing and to resolved ("-" when not reached). */
+  const alertCell = (a: Row["alerts"]) =>
+    typeof a === "string"
+      ? a
+      : (a ?? [])
+          .map(
+            (t) => `${t.expected.alert} (${t.expected.values.join(", ")}): ${t.firedS ?? "-"} / ${t.resolvedS ?? "-"}`,
+          )
+          .join("; ") || "-";
+
   /** The per-phase table and the timings; the process ends a second later. */
   function report() {
     rmSync(work, { recursive: true, force: true });
@@ -478,15 +596,15 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       "\ndrill (per phase; latency ms; library = viem fallback over the endpoint list, hostname = viem http over the name via Unbound, raw = autocannon on one gateway)",
     );
     console.log(
-      "| phase | library sent/failed | p50 | p99 | hostname sent/failed | p50 | p99 | raw sent/failed | p50 | p99 | endpoints seen/predicted | nodes seen/predicted | s |",
+      "| phase | library sent/failed | p50 | p99 | hostname sent/failed | p50 | p99 | raw sent/failed | p50 | p99 | endpoints seen/predicted | nodes seen/predicted | s | alert: s from cut to notified / from restore to resolved |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
       const s = (x: Stats) =>
         `${x.sent}/${x.failed}${x.answered === undefined ? "" : ` (${x.answered} answered)`} | ${x.p50} | ${x.p99}`;
       const p = (k: keyof Seen) => `${r.seen[k]}/${r.predicted ? r.predicted[k] : "-"}`;
       console.log(
-        `| ${r.phase} | ${s(r.library)} | ${s(r.hostname)} | ${s(r.raw)} | ${p("endpoints")} | ${p("nodes")} | ${r.seconds} |`,
+        `| ${r.phase} | ${s(r.library)} | ${s(r.hostname)} | ${s(r.raw)} | ${p("endpoints")} | ${p("nodes")} | ${r.seconds} | ${alertCell(r.alerts)} |`,
       );
     }
     console.log(`drill timings (s): ${JSON.stringify(timings)}`);
@@ -656,10 +774,14 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     agrees(before);
 
     // every host of one node operator
+    // every host of one node operator: its host also carries one of the two monitors
     const [nodeHost, nodeOperator] = ROLES.nodes[0];
+    const [survivingMonitor] = monitorHosts().filter((h) => h !== nodeHost);
+    assert.deepEqual(monitorHosts().sort(), [nodeHost, survivingMonitor].sort(), `a monitor on ${nodeHost}`);
+    const opCutAt = Date.now();
     down(nodeHost);
     const opCut = await timed("phase operator cut", () =>
-      phase(`cut node operator ${nodeOperator}`, [{ dim: "operator", value: nodeOperator }]),
+      phase(`cut node operator ${nodeOperator} (node, monitor)`, [{ dim: "operator", value: nodeOperator }]),
     );
     assert.equal(opCut.library.failed, 0, "the client library loses no request while a node operator is down");
     // The cut adds under 500 ms to the p99 of the same clients a phase before (a budget robust to a
@@ -670,8 +792,21 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     );
     assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin while a node operator is down");
     agrees(opCut);
+    const opAlerts = await alertsFired(opCut, opCutAt, [nodeDown(nodeHost), oneOutageFromBreach()]);
+    assert.deepEqual(
+      [
+        ...new Set(
+          received()
+            .filter((n) => n.receivedAt >= opCutAt)
+            .map((n) => n.from),
+        ),
+      ],
+      [host(survivingMonitor).address],
+      "the monitor outside the cut notified",
+    );
 
     upAgain(nodeHost);
+    const opRestoredAt = Date.now();
     alignHeads();
     const t0 = Date.now();
     await waitFor("the node to rejoin without a redeploy", allUp, 60_000);
@@ -680,9 +815,12 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     const back = await timed("phase back", () => phase("back", []));
     assert.equal(back.library.failed, 0);
     agrees(back);
+    await alertsResolved(opAlerts, opRestoredAt);
+    sentOnce(opCutAt, Date.now(), [nodeDown(nodeHost), oneOutageFromBreach()]);
 
     // one gateway's operator
     const [gwHost, gwOperator] = ROLES.gateways[0];
+    const gwCutAt = Date.now();
     down(gwHost);
     const gwCut = await timed("phase gateway cut", () =>
       phase(`cut gateway operator ${gwOperator}`, [{ dim: "operator", value: gwOperator }]),
@@ -692,11 +830,14 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     assert.ok(gwCut.raw.failed > 0 && gwCut.raw.answered === 0, "the raw client of the cut gateway fails");
     assert.equal(btcAnswering().length, 1, "the surviving gateway answers Bitcoin");
     agrees(gwCut);
+    const gwAlerts = await alertsFired(gwCut, gwCutAt, [endpointDown(gwHost)]);
     upAgain(gwHost);
+    const gwRestoredAt = Date.now();
     await waitFor("the gateway to answer again", () => answering().length === 2);
 
     // one DNS server
     const [dnsHost] = ROLES.dns[0];
+    const dnsCutAt = Date.now();
     down(dnsHost);
     const dnsCut = await timed("phase dns cut", () => phase(`cut DNS server ${dnsHost}`, []));
     assert.equal(dnsCut.library.failed, 0);
@@ -709,10 +850,23 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     ).stdout;
     assert.match(fresh, /status: NXDOMAIN/, "the zone still answers through the resolver");
     agrees(dnsCut);
+    const dnsAlerts = await alertsFired(dnsCut, dnsCutAt, [dnsNotAnswering(dnsHost)]);
     upAgain(dnsHost);
+    const dnsRestoredAt = Date.now();
+    await alertsResolved(gwAlerts, gwRestoredAt);
+    await alertsResolved(dnsAlerts, dnsRestoredAt);
+    sentOnce(gwCutAt, dnsCutAt, [endpointDown(gwHost)]);
+    sentOnce(dnsCutAt, Date.now(), [dnsNotAnswering(dnsHost)]);
 
     // the seed's replay: a region (node, gateway and DNS server in "de") at once
     const region = [ROLES.nodes[0][0], ROLES.gateways[0][0], ROLES.dns[0][0]];
+    const regionExpected = [
+      nodeDown(region[0]),
+      oneOutageFromBreach(),
+      endpointDown(region[1]),
+      dnsNotAnswering(region[2]),
+    ];
+    const regionCutAt = Date.now();
     down(...region);
     const regionCut = await timed("phase region cut", () =>
       phase("cut region de (node, gateway, DNS server)", [{ dim: "region", value: "de" }]),
@@ -721,7 +875,9 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     assert.equal(regionCut.hostname.failed, 0, "the hostname survives the region and one DNS server");
     assert.equal(btcAnswering().length, 1, "Bitcoin is answered through the gateway outside the region");
     agrees(regionCut);
+    const regionAlerts = await alertsFired(regionCut, regionCutAt, regionExpected);
     upAgain(...region);
+    const regionRestoredAt = Date.now();
     alignHeads();
     await waitFor("everything back", () => allUp() && answering().length === 2, 60_000);
 
@@ -777,8 +933,12 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       const lag = await timed("phase lag", () => phase(`lagging ${lagging.id}`));
       assert.equal(lag.library.failed, 0);
       assert.equal(lag.seen.nodes, ROLES.nodes.length - 1);
+      // SovereignNodeBehind reads the clients' head gauges (core/monitoring CLIENT_METRICS): anvil has none.
+      lag.alerts = "SovereignNodeBehind: no data (anvil exports no head metric)";
     } finally {
       nodeRpc(lagHost, "evm_setIntervalMining", [BLOCK_SECONDS]);
     }
+    await alertsResolved(regionAlerts, regionRestoredAt);
+    sentOnce(regionCutAt, Date.now(), regionExpected);
   });
 });
