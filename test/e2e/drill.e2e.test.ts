@@ -661,6 +661,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       up.outputs.nodes.value as Record<string, { chain: string; overlayRpcEndpoint: string; rpcEndpoint: string }>,
     ).filter((n) => n.chain === "devnet");
     const chainId = '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}';
+    const refusedFrom: string[] = [];
     for (const n of nodes) {
       assert.match(n.overlayRpcEndpoint, /^http:\/\/100\.72\./);
       for (const [g] of ROLES.gateways) {
@@ -684,8 +685,13 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
         n.rpcEndpoint,
       ]);
       assert.notEqual(direct.status, 0, `${n.rpcEndpoint} must not answer outside the overlay`);
-      // Another node's host is in the overlay too, but it is no gateway: refused.
-      const other = ROLES.nodes.find(([h]) => !n.rpcEndpoint.includes(`//${host(h).address}:`))![0];
+      // Another node's host is in the overlay too, but it is neither gateway nor monitor (monitors
+      // probe RPC ports): refused.
+      const other = ROLES.nodes
+        .map(([h]) => h)
+        .find((h) => !n.rpcEndpoint.includes(`//${host(h).address}:`) && !monitorHosts().includes(h));
+      if (!other) continue;
+      refusedFrom.push(other);
       const fromNode = spawnSync(
         "ssh",
         [
@@ -702,6 +708,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       );
       assert.doesNotMatch(fromNode.stdout, /0x7a69/, `${other} is no gateway: ${n.overlayRpcEndpoint} must refuse it`);
     }
+    assert.ok(refusedFrom.length > 0, "a host without gateway or monitor was refused a node's RPC");
     // The overlay's private keys (read on the hosts) and the SSH key: in the state on disk only as
     // Pulumi secrets, nowhere in the outputs or the engine's log.
     const state = stateOnDisk(env, "sovereign", stack!.name);
