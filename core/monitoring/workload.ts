@@ -129,6 +129,7 @@ export function renderMonitorWorkload(
     blackbox: `127.0.0.1:${MONITOR_PORTS.blackbox}`,
     scrapeIntervalSeconds: m.scrapeIntervalSeconds,
     externalLabels: { monitor: m.id, fleet },
+    replicaLabel: "monitor",
   });
   const rules = renderRules({
     plan: input.plan,
