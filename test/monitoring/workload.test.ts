@@ -50,6 +50,13 @@ test("a monitor probes the DNS servers it is given for the zone's SOA, and the g
   assert.equal(blackbox.modules.dns_soa.dns.query_name, "rpc.example.org");
 });
 
+test("every monitor sends its alerts without its own label, so the Alertmanager cluster sees one alert", async () => {
+  const { file } = await drillMonitorFiles();
+  const prometheus = parse(file("prometheus.yml"));
+  assert.equal(prometheus.global.external_labels.monitor, "monitor-sov-h4-1", "series keep which monitor scraped them");
+  assert.deepEqual(prometheus.alerting.alert_relabel_configs, [{ action: "labeldrop", regex: "monitor" }]);
+});
+
 test("without DNS servers nothing is probed for DNS", async () => {
   const { file } = await drillMonitorFiles();
   assert.deepEqual(JSON.parse(file("targets/dns-probe.json")), []);
