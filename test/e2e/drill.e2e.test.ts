@@ -12,10 +12,6 @@
 // `sovereign outage` (core/outage) predicts each cut; the test compares.
 // Beside each devnet node runs a Bitcoin devnet node (btcd regtest) behind the same gateways: the
 // surviving gateways must answer Bitcoin RPC in every cut too.
-// Two monitors deploy with the fleet (drill-fleet.yaml `monitoring`, on sov-h4 and sov-h5) and
-// notify the webhook receiver this test runs on the lab bridge: each cut must raise its alert
-// (naming the cut node, gateway endpoint or DNS server) within ALERT_WITHIN_S, and resolve it after
-// the restore; the node operator cut takes one monitor down with it, and the other notifies, once.
 // Hosts sov-h1..h3 and sov-h7 belong to other suites: the drill never touches them.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -42,7 +38,6 @@ import {
   type LabHost,
 } from "./lab";
 import { percentile, steadyLoad } from "../steady-load";
-import { alertWebhook, BRIDGE, statement, type Notification } from "./alert-webhook";
 import { loadCatalog } from "../../core/catalog/load";
 import { parseFleetFile } from "../../core/fleet-spec/parse";
 import { resolveFleet } from "../../core/fleet-spec/resolve";
@@ -99,27 +94,6 @@ const CLIENT_TIMEOUT_MS = 2_000;
 const CONCURRENCY = 4;
 /** Requests a second per client: steady, bounded load (3 clients, 8 s a phase: under 5 000 requests). */
 const RATE = 200;
-/** Seconds from a cut (or its restore) within which its alert (or its resolution) must be notified. */
-const ALERT_WITHIN_S = 90;
-
-/** An alert a cut should raise, and what its notifications must name: `label` = each of `values`. */
-interface ExpectedAlert {
-  alert: string;
-  label: string;
-  values: string[];
-}
-/** What each down alert names: the node, gateway endpoint or DNS server. */
-const DOWN_LABEL: Record<string, string> = {
-  SovereignNodeDown: "node",
-  SovereignEndpointDown: "endpoint",
-  SovereignDnsNotAnswering: "server",
-};
-/** Seconds from the cut until every value was named firing, and from the restore until resolved. */
-interface AlertTiming {
-  expected: ExpectedAlert;
-  firedS?: number;
-  resolvedS?: number;
-}
 
 interface Stats {
   sent: number;
@@ -145,8 +119,6 @@ interface Row {
   seen: Seen;
   predicted?: { nodes: number; endpoints: number };
   seconds: number;
-  /** The cut's alerts (or why there are none), filled in after the phase. */
-  alerts?: AlertTiming[] | string;
 }
 
 /** Steady load from a client: RATE requests a second over CONCURRENCY workers, for `ms`. */
@@ -341,92 +313,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
 
   const timed = timer(timings);
 
-  let webhook: Awaited<ReturnType<typeof alertWebhook>> | undefined;
-  const received = (): Notification[] => webhook?.received ?? [];
-  /** Notifications since `since` in which `e.alert` is `status` for `value`. */
-  const naming = (since: number, e: ExpectedAlert, value: string, status: "firing" | "resolved") =>
-    received().filter(
-      (n) =>
-        n.receivedAt >= since &&
-        n.alerts.some((a) => a.status === status && a.labels.alertname === e.alert && a.labels[e.label] === value),
-    );
-  /** Seconds from `since` until every value of `e` was named `status` (fails after ALERT_WITHIN_S). */
-  const notifiedAfter = async (since: number, e: ExpectedAlert, status: "firing" | "resolved") => {
-    for (;;) {
-      const firsts = e.values.map((v) => naming(since, e, v, status)[0]?.receivedAt);
-      if (firsts.every((t) => t !== undefined)) return (Math.max(...(firsts as number[])) - since) / 1000;
-      if (Date.now() > since + ALERT_WITHIN_S * 1000) {
-        const missing = e.values.filter((_, i) => firsts[i] === undefined);
-        assert.fail(
-          `${e.alert} ${status} for ${e.label} ${missing.join(", ")}: not within ${ALERT_WITHIN_S} s; received ${JSON.stringify(received().filter((n) => n.receivedAt >= since))}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
-  /** The cut's alerts, each notified firing naming what was cut (timed from `cutAt`); recorded on the row. */
-  const alertsFired = async (row: Row, cutAt: number, expected: ExpectedAlert[]) => {
-    const t: AlertTiming[] = [];
-    row.alerts = t;
-    for (const e of expected) for (const v of e.values) cutValues.add(v);
-    for (const e of expected) t.push({ expected: e, firedS: await notifiedAfter(cutAt, e, "firing") });
-    return t;
-  };
-  /** Each alert of a cut resolved after the restore at `restoredAt`. */
-  const alertsResolved = async (timings: AlertTiming[], restoredAt: number) => {
-    for (const t of timings) t.resolvedS = await notifiedAfter(restoredAt, t.expected, "resolved");
-  };
-  /**
-   * Each statement reached the receiver once: no group was notified twice in a row with the same
-   * firing alerts (two Alertmanagers that failed to deduplicate; an unchanged group is repeated
-   * only after repeat_interval, 1 h at the least).
-   */
-  const eachStatementOnce = () => {
-    const last = new Map<string, string>();
-    const repeated: string[] = [];
-    for (const n of received()) {
-      const said = statement(n);
-      if (last.get(n.groupKey) === said) repeated.push(said);
-      last.set(n.groupKey, said);
-    }
-    assert.deepEqual(repeated, [], `sent twice in a row: ${JSON.stringify(received())}`);
-  };
-  /** Every value the cuts' alerts were expected to name; a down alert naming another is a false alarm. */
-  const cutValues = new Set<string>();
-  /** Firing down alerts naming what was never cut (a cut monitor's own view, sent after it rejoined). */
-  const falseAlarms = () =>
-    received().flatMap((n) =>
-      n.alerts
-        .filter((a) => a.status === "firing" && DOWN_LABEL[a.labels.alertname])
-        .map((a) => `${a.labels.alertname} ${a.labels[DOWN_LABEL[a.labels.alertname]]}`)
-        .filter((said) => !cutValues.has(said.split(" ")[1]))
-        .map((said) => `${said} from ${n.from}`),
-    );
-  /** The monitors' hosts, from the plan (drill-fleet.yaml `monitoring.sites`). */
-  const monitorHosts = () => (plan.monitors ?? []).map((m) => m.host!);
-  const nodeIdsOn = (h: string) => plan.nodes.filter((n) => n.host === h).map((n) => n.id);
-  const nodeDown = (...hs: string[]): ExpectedAlert => ({
-    alert: "SovereignNodeDown",
-    label: "node",
-    values: hs.flatMap(nodeIdsOn),
-  });
-  /** Two live nodes left of each chain: losing the next operator would break survive.minNodes. */
-  const oneOutageFromBreach = (): ExpectedAlert => ({
-    alert: "SovereignOneOutageFromBreach",
-    label: "chain",
-    values: [CHAIN, BTC_CHAIN],
-  });
-  const endpointDown = (gw: string): ExpectedAlert => ({
-    alert: "SovereignEndpointDown",
-    label: "endpoint",
-    values: gatewayUrls.filter((u) => u.includes(`//${host(gw).address}:`)),
-  });
-  const dnsNotAnswering = (server: string): ExpectedAlert => ({
-    alert: "SovereignDnsNotAnswering",
-    label: "server",
-    values: [`${host(server).address}:53`],
-  });
-
   /** UP servers of the chain's backend, as a gateway's HAProxy sees them (its private stats page, over SSH). */
   const upServers = (gw: string): string[] => {
     const csv = ssh(env, host(gw), "curl -s --max-time 3 'http://127.0.0.1:8405/stats;csv'");
@@ -537,16 +423,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       .trim()
       .split("\n")
       .pop()!;
-    // The monitor image (Debian's Prometheus and Alertmanager) on the monitors' hosts only (cached).
-    const monitorImage = execFileSync(
-      "bash",
-      [join(REPO, "e2e/lab/build-monitor-image.sh"), "--hosts", monitorHosts().join(",")],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
-    )
-      .trim()
-      .split("\n")
-      .pop()!;
-    webhook = await alertWebhook();
     const pinned = (h: LabHost) => ({ user: h.user, port: h.port, hostKey: h.hostKey });
     const dns = {
       hostname: ZONE,
@@ -575,12 +451,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
           value: JSON.stringify(Object.fromEntries(SPEC_HOSTS.map((h) => [h.name, host(h.name).hostKey]))),
         },
         "sovereign:dns": { value: JSON.stringify(dns) },
-        "sovereign:monitorImage": { value: monitorImage },
-        "sovereign:alerts": { value: JSON.stringify([{ type: "webhook", name: "lab" }]) },
-        "sovereign:alert-lab-url": { value: webhook!.url, secret: true },
       });
-      // Prometheus' API for the root namespace (a look at the monitors while the stack is kept up).
-      await s.setConfig("sovereign:monitorAllowCidrs[0]", { value: `${BRIDGE}/32` }, true);
       return s;
     });
   });
@@ -588,7 +459,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
   after(async () => {
     for (const h of [...cut]) upAgain(h);
     unbound?.kill();
-    webhook?.server.close();
     try {
       // SOVEREIGN_DRILL_KEEP=1 leaves the stack up to look at it (destroy it with the same test later).
       // A failed destroy or a dirty host fails the suite.
@@ -601,16 +471,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     }
   });
 
-  /** The alerts column: each alert with what it named, seconds to firing and to resolved ("-" when not reached). */
-  const alertCell = (a: Row["alerts"]) =>
-    typeof a === "string"
-      ? a
-      : (a ?? [])
-          .map(
-            (t) => `${t.expected.alert} (${t.expected.values.join(", ")}): ${t.firedS ?? "-"} / ${t.resolvedS ?? "-"}`,
-          )
-          .join("; ") || "-";
-
   /** The per-phase table and the timings; the process ends a second later. */
   function report() {
     rmSync(work, { recursive: true, force: true });
@@ -618,22 +478,17 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       "\ndrill (per phase; latency ms; library = viem fallback over the endpoint list, hostname = viem http over the name via Unbound, raw = autocannon on one gateway)",
     );
     console.log(
-      "| phase | library sent/failed | p50 | p99 | hostname sent/failed | p50 | p99 | raw sent/failed | p50 | p99 | endpoints seen/predicted | nodes seen/predicted | s | alert: s from cut to notified / from restore to resolved |",
+      "| phase | library sent/failed | p50 | p99 | hostname sent/failed | p50 | p99 | raw sent/failed | p50 | p99 | endpoints seen/predicted | nodes seen/predicted | s |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
       const s = (x: Stats) =>
         `${x.sent}/${x.failed}${x.answered === undefined ? "" : ` (${x.answered} answered)`} | ${x.p50} | ${x.p99}`;
       const p = (k: keyof Seen) => `${r.seen[k]}/${r.predicted ? r.predicted[k] : "-"}`;
       console.log(
-        `| ${r.phase} | ${s(r.library)} | ${s(r.hostname)} | ${s(r.raw)} | ${p("endpoints")} | ${p("nodes")} | ${r.seconds} | ${alertCell(r.alerts)} |`,
+        `| ${r.phase} | ${s(r.library)} | ${s(r.hostname)} | ${s(r.raw)} | ${p("endpoints")} | ${p("nodes")} | ${r.seconds} |`,
       );
     }
-    console.log(
-      `drill notifications: ${received().length} (${[...new Set(received().map((n) => n.from))]
-        .map((f) => `${received().filter((n) => n.from === f).length} from ${f}`)
-        .join(", ")}); down alerts naming what was not cut: ${JSON.stringify(falseAlarms())}`,
-    );
     console.log(`drill timings (s): ${JSON.stringify(timings)}`);
     // viem's fallback ranking keeps a timer running: let the test process end once everything is reported.
     setTimeout(() => process.exit(), 1000).unref();
@@ -688,7 +543,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       up.outputs.nodes.value as Record<string, { chain: string; overlayRpcEndpoint: string; rpcEndpoint: string }>,
     ).filter((n) => n.chain === "devnet");
     const chainId = '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}';
-    const refusedFrom: string[] = [];
     for (const n of nodes) {
       assert.match(n.overlayRpcEndpoint, /^http:\/\/100\.72\./);
       for (const [g] of ROLES.gateways) {
@@ -712,13 +566,8 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
         n.rpcEndpoint,
       ]);
       assert.notEqual(direct.status, 0, `${n.rpcEndpoint} must not answer outside the overlay`);
-      // Another node's host is in the overlay too, but it is neither gateway nor monitor (monitors
-      // probe RPC ports): refused.
-      const other = ROLES.nodes
-        .map(([h]) => h)
-        .find((h) => !n.rpcEndpoint.includes(`//${host(h).address}:`) && !monitorHosts().includes(h));
-      if (!other) continue;
-      refusedFrom.push(other);
+      // Another node's host is in the overlay too, but it is no gateway: refused.
+      const other = ROLES.nodes.find(([h]) => !n.rpcEndpoint.includes(`//${host(h).address}:`))![0];
       const fromNode = spawnSync(
         "ssh",
         [
@@ -735,7 +584,6 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       );
       assert.doesNotMatch(fromNode.stdout, /0x7a69/, `${other} is no gateway: ${n.overlayRpcEndpoint} must refuse it`);
     }
-    assert.ok(refusedFrom.length > 0, "a host without gateway or monitor was refused a node's RPC");
     // The overlay's private keys (read on the hosts) and the SSH key: in the state on disk only as
     // Pulumi secrets, nowhere in the outputs or the engine's log.
     const state = stateOnDisk(env, "sovereign", stack!.name);
@@ -808,14 +656,10 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     agrees(before);
 
     // every host of one node operator
-    // every host of one node operator: its host also carries one of the two monitors
     const [nodeHost, nodeOperator] = ROLES.nodes[0];
-    const [survivingMonitor] = monitorHosts().filter((h) => h !== nodeHost);
-    assert.deepEqual(monitorHosts().sort(), [nodeHost, survivingMonitor].sort(), `a monitor on ${nodeHost}`);
-    const opCutAt = Date.now();
     down(nodeHost);
     const opCut = await timed("phase operator cut", () =>
-      phase(`cut node operator ${nodeOperator} (node, monitor)`, [{ dim: "operator", value: nodeOperator }]),
+      phase(`cut node operator ${nodeOperator}`, [{ dim: "operator", value: nodeOperator }]),
     );
     assert.equal(opCut.library.failed, 0, "the client library loses no request while a node operator is down");
     // The cut adds under 500 ms to the p99 of the same clients a phase before (a budget robust to a
@@ -826,21 +670,8 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     );
     assert.deepEqual(btcAnswering(), btcUrls, "both gateways answer Bitcoin while a node operator is down");
     agrees(opCut);
-    const opAlerts = await alertsFired(opCut, opCutAt, [nodeDown(nodeHost), oneOutageFromBreach()]);
-    assert.deepEqual(
-      [
-        ...new Set(
-          received()
-            .filter((n) => n.receivedAt >= opCutAt)
-            .map((n) => n.from),
-        ),
-      ],
-      [host(survivingMonitor).address],
-      "the monitor outside the cut notified",
-    );
 
     upAgain(nodeHost);
-    const opRestoredAt = Date.now();
     alignHeads();
     const t0 = Date.now();
     await waitFor("the node to rejoin without a redeploy", allUp, 60_000);
@@ -849,11 +680,9 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     const back = await timed("phase back", () => phase("back", []));
     assert.equal(back.library.failed, 0);
     agrees(back);
-    await alertsResolved(opAlerts, opRestoredAt);
 
     // one gateway's operator
     const [gwHost, gwOperator] = ROLES.gateways[0];
-    const gwCutAt = Date.now();
     down(gwHost);
     const gwCut = await timed("phase gateway cut", () =>
       phase(`cut gateway operator ${gwOperator}`, [{ dim: "operator", value: gwOperator }]),
@@ -863,14 +692,11 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     assert.ok(gwCut.raw.failed > 0 && gwCut.raw.answered === 0, "the raw client of the cut gateway fails");
     assert.equal(btcAnswering().length, 1, "the surviving gateway answers Bitcoin");
     agrees(gwCut);
-    const gwAlerts = await alertsFired(gwCut, gwCutAt, [endpointDown(gwHost)]);
     upAgain(gwHost);
-    const gwRestoredAt = Date.now();
     await waitFor("the gateway to answer again", () => answering().length === 2);
 
     // one DNS server
     const [dnsHost] = ROLES.dns[0];
-    const dnsCutAt = Date.now();
     down(dnsHost);
     const dnsCut = await timed("phase dns cut", () => phase(`cut DNS server ${dnsHost}`, []));
     assert.equal(dnsCut.library.failed, 0);
@@ -883,21 +709,10 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     ).stdout;
     assert.match(fresh, /status: NXDOMAIN/, "the zone still answers through the resolver");
     agrees(dnsCut);
-    const dnsAlerts = await alertsFired(dnsCut, dnsCutAt, [dnsNotAnswering(dnsHost)]);
     upAgain(dnsHost);
-    const dnsRestoredAt = Date.now();
-    await alertsResolved(gwAlerts, gwRestoredAt);
-    await alertsResolved(dnsAlerts, dnsRestoredAt);
 
     // the seed's replay: a region (node, gateway and DNS server in "de") at once
     const region = [ROLES.nodes[0][0], ROLES.gateways[0][0], ROLES.dns[0][0]];
-    const regionExpected = [
-      nodeDown(region[0]),
-      oneOutageFromBreach(),
-      endpointDown(region[1]),
-      dnsNotAnswering(region[2]),
-    ];
-    const regionCutAt = Date.now();
     down(...region);
     const regionCut = await timed("phase region cut", () =>
       phase("cut region de (node, gateway, DNS server)", [{ dim: "region", value: "de" }]),
@@ -906,9 +721,7 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
     assert.equal(regionCut.hostname.failed, 0, "the hostname survives the region and one DNS server");
     assert.equal(btcAnswering().length, 1, "Bitcoin is answered through the gateway outside the region");
     agrees(regionCut);
-    const regionAlerts = await alertsFired(regionCut, regionCutAt, regionExpected);
     upAgain(...region);
-    const regionRestoredAt = Date.now();
     alignHeads();
     await waitFor("everything back", () => allUp() && answering().length === 2, 60_000);
 
@@ -964,12 +777,8 @@ describe("outage drill: gateways, overlay and DNS on lab hosts", { skip: problem
       const lag = await timed("phase lag", () => phase(`lagging ${lagging.id}`));
       assert.equal(lag.library.failed, 0);
       assert.equal(lag.seen.nodes, ROLES.nodes.length - 1);
-      // SovereignNodeBehind reads the clients' head gauges (core/monitoring CLIENT_METRICS): anvil has none.
-      lag.alerts = "SovereignNodeBehind: no data (anvil exports no head metric)";
     } finally {
       nodeRpc(lagHost, "evm_setIntervalMining", [BLOCK_SECONDS]);
     }
-    await alertsResolved(regionAlerts, regionRestoredAt);
-    eachStatementOnce();
   });
 });
