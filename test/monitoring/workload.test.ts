@@ -1,10 +1,12 @@
-// A monitor's files from a plan with monitors (the drill's fleet spec): the DNS servers and gateway
+// A monitor's files from a plan with monitors (the drill's fleet spec with two monitors): the DNS servers and gateway
 // endpoints it is given become probe targets, the DNS probe asks for the zone's SOA, and the down
 // alerts of nodes, endpoints and DNS servers wait the spec's monitoring.downAfterSeconds.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parse } from "yaml";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { parse, stringify } from "yaml";
 import { loadCatalog } from "../../core/catalog/load";
 import { parseFleetFile } from "../../core/fleet-spec/parse";
 import { resolveFleet } from "../../core/fleet-spec/resolve";
@@ -13,10 +15,24 @@ import { planFleet } from "../../core/planner/plan";
 import { monitoredDns } from "../../program/access";
 
 const SPEC_FILE = "test/e2e/drill-fleet.yaml";
+const MONITORING = {
+  count: 2,
+  sites: ["baremetal/sov-h4", "baremetal/sov-h5"],
+  scrapeIntervalSeconds: 2,
+  downAfterSeconds: 6,
+  groupWaitSeconds: 1,
+  groupIntervalSeconds: 5,
+};
 
 async function drillMonitorFiles(dns?: { zone: string; servers: string[] }) {
   const catalog = loadCatalog();
-  const spec = parseFleetFile(join(__dirname, "../..", SPEC_FILE));
+  // The drill's fleet with two monitors, one beside a node on each of two operators.
+  const specFile = join(mkdtempSync(join(tmpdir(), "sovereign-monitor-workload-")), "fleet.yaml");
+  writeFileSync(
+    specFile,
+    `${readFileSync(join(__dirname, "../..", SPEC_FILE), "utf8")}\n${stringify({ monitoring: MONITORING })}`,
+  );
+  const spec = parseFleetFile(specFile);
   const plan = await planFleet(resolveFleet(spec, catalog, SPEC_FILE), catalog);
   const machines = [...plan.nodes, ...plan.gateways];
   const addresses = Object.fromEntries(machines.map((m, i) => [m.id, { address: `100.72.0.${i + 2}` }]));
