@@ -29,6 +29,7 @@ import {
 } from "./gateway/fleet-gateways";
 import {
   deployMonitors,
+  probedEndpoints,
   monitorOutputs,
   monitorProblems,
   type FleetMonitorOptions,
@@ -199,17 +200,17 @@ export class Fleet extends pulumi.ComponentResource {
     const upstreams = [...Object.values(this.hosts), ...(this.overlay ? [this.overlay] : [])] as pulumi.Resource[];
     this.gateways = deployGateways(ctx, bindings, this.hosts, args.gateways, upstreams, upstreamTls);
     // Monitors start once what they scrape exists (preflight saw to the overlay, SSH key and receivers).
+    this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monitors =
       this.overlay && args.monitoring && args.baremetal
-        ? deployMonitors(ctx, this.overlay.plan, args.baremetal, this.hosts, args.monitoring, [
-            ...upstreams,
-            ...Object.values(this.gateways),
-          ])
+        ? deployMonitors(ctx, this.overlay.plan, args.baremetal, this.hosts, args.monitoring, {
+            dependsOn: [...upstreams, ...Object.values(this.gateways)],
+            endpoints: probedEndpoints(args.plan, catalog, this.gatewayEndpoints),
+          })
         : {};
     this.monitorEndpoints = monitorOutputs(args.plan, this.monitors);
     this.grafanaAdminPassword = Object.values(this.monitors).find((m) => m.grafanaAdminPassword)?.grafanaAdminPassword;
     this.nodes = nodeOutputs(name, args.plan, this.hosts);
-    this.gatewayEndpoints = gatewayOutputs(args.plan, this.gateways);
     this.monthlyUsd = pulumi.output(args.plan.totals.monthlyUsd);
     this.overlayMachines = overlayOutputs(this.overlay);
     this.registerOutputs({

@@ -14,6 +14,7 @@ import { GatewayTimeouts } from "../core/gateway/types";
 import { dnsDiversityProblem, dnsOperator, dnsProviders, fqdn, relativeName, serverResourceLabel } from "../core/dns";
 import type { FleetGatewayOptions } from "../components/gateway/fleet-gateways";
 import type { RpcDnsArgs } from "../components/dns/rpc-dns";
+import type { MonitoredDns } from "../core/monitoring/workload";
 import { present } from "../core/present";
 
 /** A DNS name, checked by core/dns's own `fqdn` (the one the records are rendered with). */
@@ -272,6 +273,20 @@ export function selfHostedDnsProblems(
       `sovereign:dns.selfHosted.servers ${unpinned.join(", ")} have no ssh.hostKey, so anyone in the network path could pose as them: add it (ssh-keyscan -t ed25519 <address>), or set sovereign:sshAcceptUnknownHostKeys true`,
     );
   return problems;
+}
+
+/**
+ * What the monitors ask for the zone's SOA: the self-hosted servers (the one kind whose addresses
+ * the config holds; a cloud provider's name servers are its own to watch). Undefined without them.
+ */
+export function monitoredDns(dns: DnsConfig | undefined): MonitoredDns | undefined {
+  const selfHosted = dns?.selfHosted;
+  return (
+    selfHosted && {
+      zone: selfHosted.zone,
+      servers: selfHosted.servers.map((s) => `${s.address}:${s.port ?? 53}`),
+    }
+  );
 }
 
 /** RpcDns args from `sovereign:dns` and the deployed gateways, with the SSH key for self-hosted servers. */

@@ -21,7 +21,7 @@ import {
 import { RpcDns } from "../components/dns";
 import { fqdn } from "../core/dns";
 import { planOverlay } from "../core/overlay";
-import { rpcDnsArgs } from "./access";
+import { monitoredDns, rpcDnsArgs } from "./access";
 import { leasedAkashNodes, leasedPolicy, type LeasedAkashNode } from "./akash";
 import { ConfigError, readConfig, type DeployConfig } from "./config";
 import { present } from "../core/present";
@@ -247,7 +247,7 @@ async function deployFleet(): Promise<StackOutputs> {
       previous: await deployedOverlay(),
     },
     gateways: cfg.access.gateways,
-    monitoring: cfg.monitoring && { ...cfg.monitoring, policy: spec.policy },
+    monitoring: cfg.monitoring && { ...cfg.monitoring, policy: spec.policy, dns: monitoredDns(cfg.access.dns) },
     baremetal: cfg.sshPrivateKey && {
       privateKey: cfg.sshPrivateKey,
       acceptUnknownHostKeys: cfg.sshAcceptUnknownHostKeys,

@@ -4,11 +4,13 @@
  * NodeExporter on every bare-metal machine of the overlay (monitors' hosts included).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Catalog } from "../../core/catalog/load";
 import type { Policy } from "../../core/diversity/policy";
 import type { MachineAddress } from "../../core/monitoring";
 import { gatewaySources, machineOf, type OverlayPlan } from "../../core/overlay";
 import type { Plan } from "../../core/plan";
 import { hostConnection, type BareMetalFleetOptions } from "../baremetal/binding";
+import type { FleetGatewayOutput } from "../gateway/fleet-gateways";
 import { randomHexSecret, type NodeHostOutputs } from "../node-host";
 import { placementOutput, type FleetPlacementOutput } from "../placement-output";
 import { Monitor, type MonitorArgs } from "./monitor";
@@ -18,7 +20,7 @@ import { present } from "../../core/present";
 /** What every monitor of a Fleet shares (FleetArgs.monitoring). */
 export type FleetMonitorOptions = Pick<
   MonitorArgs,
-  "receivers" | "receiverSecrets" | "images" | "allowCidrs" | "transform"
+  "receivers" | "receiverSecrets" | "images" | "allowCidrs" | "transform" | "dns"
 > & {
   /** The spec's policy: the sovereignty alerts' thresholds. */
   policy: Policy;
@@ -74,15 +76,36 @@ function overlayAddresses(plan: Plan, overlay: OverlayPlan, hosts: Record<string
   return out;
 }
 
+/**
+ * The gateways' public URLs the monitors probe with a real request: those of EVM chains (the
+ * blackbox module sends eth_blockNumber; another RPC kind's answer would read as down).
+ */
+export function probedEndpoints(
+  plan: Plan,
+  catalog: Catalog,
+  gateways: pulumi.Output<Record<string, FleetGatewayOutput>>,
+): pulumi.Output<string[]> {
+  const chainOf = new Map(plan.nodes.map((n) => [n.chainKey, n.chain]));
+  const evm = (chainKey: string) => catalog.chains.get(chainOf.get(chainKey) ?? "")?.rpc.kind === "evm";
+  return gateways.apply((gws) =>
+    Object.values(gws).flatMap((g) =>
+      Object.entries(g.endpoints)
+        .filter(([chainKey]) => evm(chainKey))
+        .map(([, url]) => url),
+    ),
+  );
+}
+
 /** One Monitor per planned monitor and one NodeExporter per bare-metal machine, children of the Fleet. */
 export function deployMonitors(
-  ctx: { parent: pulumi.ComponentResource; name: string; plan: Plan; catalog: MonitorArgs["catalog"] },
+  ctx: { parent: pulumi.ComponentResource; name: string; plan: Plan; catalog: Catalog },
   overlay: OverlayPlan,
   baremetal: BareMetalFleetOptions,
   hosts: Record<string, NodeHostOutputs>,
   options: FleetMonitorOptions,
-  dependsOn: pulumi.Resource[],
+  reach: { dependsOn: pulumi.Resource[]; endpoints: pulumi.Input<string[]> },
 ): Record<string, Monitor> {
+  const { dependsOn } = reach;
   const { plan } = ctx;
   const monitors = plan.monitors ?? [];
   if (!monitors.length) return {};
@@ -130,6 +153,7 @@ export function deployMonitors(
           },
           overlay: { interface: overlay.interface, sources },
           fleet,
+          endpoints: reach.endpoints,
         },
         { parent: ctx.parent, dependsOn: [...dependsOn, ...exporters] },
       ),

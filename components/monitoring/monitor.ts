@@ -12,6 +12,7 @@ import {
   type AlertReceiver,
   type MachineAddress,
   type MonitorImages,
+  type MonitoredDns,
   type MonitorWorkload,
 } from "../../core/monitoring";
 import type { Plan, PlannedMonitor } from "../../core/plan";
@@ -69,6 +70,12 @@ export interface MonitorArgs {
   grafanaAdminPassword?: pulumi.Input<string>;
   /** Public RPC URLs the blackbox exporter probes with a real request (gateway endpoints). @default none */
   endpoints?: pulumi.Input<string[]>;
+  /**
+   * The fleet's zone and its DNS servers, each asked for the zone's SOA (SovereignDnsNotAnswering).
+   * @default none
+   * @example { zone: "rpc.example.org", servers: ["203.0.113.53"] }
+   */
+  dns?: MonitoredDns;
   /** Catalog of the plan. @default the bundled catalog */
   catalog?: Catalog;
   /** Edit the args of the bare-metal remote commands. @default none */
@@ -160,6 +167,7 @@ export class Monitor extends pulumi.ComponentResource {
           monitors: args.monitors,
           receivers: args.receivers,
           endpoints,
+          dns: args.dns,
         },
         {
           ...{ fleet, images: args.images, grafana: args.grafanaAdminPassword !== undefined },

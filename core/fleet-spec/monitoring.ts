@@ -49,9 +49,11 @@ export const Monitoring = z
     scrapeIntervalSeconds: seconds(1, 3600, "between scrapes")
       .default(15)
       .describe("Seconds between scrapes and between rule evaluations. @default 15"),
-    downAfterSeconds: seconds(1, 86_400, "before a node counts as down")
+    downAfterSeconds: seconds(1, 86_400, "before a node, endpoint or DNS server counts as down")
       .default(120)
-      .describe("Seconds a node must be unseen before SovereignNodeDown fires. @default 120"),
+      .describe(
+        "Seconds a node, a gateway endpoint or a DNS server must be unseen before SovereignNodeDown, SovereignEndpointDown or SovereignDnsNotAnswering fires. @default 120",
+      ),
     groupWaitSeconds: seconds(0, 3600, "before a first notification")
       .default(30)
       .describe("Seconds Alertmanager waits for more alerts of a group before its first notification. @default 30"),

@@ -7,6 +7,8 @@ export interface AccessAlertOptions {
   max5xxRatio: number;
   /** Days before a certificate expires from which it alerts. */
   certificateDays: number;
+  /** Seconds an endpoint or DNS server fails its probe before its alert fires (the spec's monitoring.downAfterSeconds). */
+  unreachableSeconds: number;
 }
 
 const responses = (code?: string) =>
@@ -54,11 +56,11 @@ export function accessAlerts(opts: AccessAlertOptions): AlertingRule[] {
     {
       alert: "SovereignEndpointDown",
       expr: `probe_success{job="${JOBS.rpcProbe}"} == 0`,
-      for: "2m",
+      for: `${opts.unreachableSeconds}s`,
       labels: { severity: "critical", group: "access" },
       annotations: {
         summary: "{{ $labels.endpoint }} does not answer eth_blockNumber",
-        description: "A real RPC request through this endpoint has failed for 2 minutes, as seen from a monitor.",
+        description: `A real RPC request through this endpoint has failed for ${opts.unreachableSeconds} seconds, as seen from a monitor.`,
         action:
           "Check DNS for the hostname, the gateway behind it and its certificate; `sovereign status` shows which nodes are up.",
       },
@@ -76,11 +78,11 @@ export function accessAlerts(opts: AccessAlertOptions): AlertingRule[] {
     {
       alert: "SovereignDnsNotAnswering",
       expr: `probe_success{job="${JOBS.dnsProbe}"} == 0`,
-      for: "2m",
+      for: `${opts.unreachableSeconds}s`,
       labels: { severity: "critical", group: "access" },
       annotations: {
         summary: "DNS server {{ $labels.server }} does not answer for the fleet's zone",
-        description: "The SOA query has failed for 2 minutes; resolvers that reach this server get no answer.",
+        description: `The SOA query has failed for ${opts.unreachableSeconds} seconds; resolvers that reach this server get no answer.`,
         action: "Check the DNS provider's status and the zone's delegation (NS records at the parent).",
       },
     },

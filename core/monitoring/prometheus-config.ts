@@ -19,6 +19,12 @@ export interface PrometheusConfigInput {
   scrapeIntervalSeconds?: number;
   /** Labels this monitor adds to its alerts and series (e.g. { monitor: "monitor-1" }). */
   externalLabels?: Record<string, string>;
+  /**
+   * The external label that tells monitors apart, dropped from the alerts they send: every monitor
+   * then sends the same alert (one fingerprint), and the Alertmanager cluster notifies it once
+   * instead of once per monitor's copy. @default none
+   */
+  replicaLabel?: string;
 }
 
 const fileSd = (dir: string, job: string) => [{ files: [`${dir}/${job}.json`] }];
@@ -40,7 +46,10 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
       ...(input.externalLabels ? { external_labels: input.externalLabels } : {}),
     },
     rule_files: [...input.ruleFiles],
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [...input.alertmanagers] }] }] },
+    alerting: {
+      ...(input.replicaLabel ? { alert_relabel_configs: [{ action: "labeldrop", regex: input.replicaLabel }] } : {}),
+      alertmanagers: [{ static_configs: [{ targets: [...input.alertmanagers] }] }],
+    },
     scrape_configs: [
       { job_name: JOBS.node, file_sd_configs: fileSd(input.targetsDir, JOBS.node) },
       // Clients serve metrics on different paths; geth's is /debug/metrics/prometheus, the rest /metrics.

@@ -19,6 +19,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   max5xxRatio: 0.05,
   certificateDays: 14,
   nodeDownSeconds: 120,
+  unreachableSeconds: 120,
 };
 
 export interface RulesInput {

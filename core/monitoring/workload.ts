@@ -67,6 +67,14 @@ export interface MonitorWorkloadInput {
   receivers: readonly AlertReceiver[];
   /** Public RPC URLs probed from outside (gateway endpoints, the hostname). @default none */
   endpoints?: readonly string[];
+  /** The fleet's zone and its DNS servers (host or host:port), each asked for the zone's SOA. @default none */
+  dns?: MonitoredDns;
+}
+
+/** A zone and the DNS servers that answer for it. */
+export interface MonitoredDns {
+  zone: string;
+  servers: readonly string[];
 }
 
 export interface MonitorWorkloadOptions {
@@ -171,6 +179,7 @@ function monitorFiles(
     catalog: input.catalog,
     addresses: input.addresses,
     endpoints: input.endpoints,
+    dnsServers: input.dns?.servers,
   });
   const prometheusYml = renderPrometheusConfig({
     targetsDir: `${CONTAINER_CONFIG}/targets`,
@@ -179,12 +188,13 @@ function monitorFiles(
     blackbox: `127.0.0.1:${MONITOR_PORTS.blackbox}`,
     scrapeIntervalSeconds: m.scrapeIntervalSeconds,
     externalLabels: { monitor: m.id, fleet },
+    replicaLabel: "monitor",
   });
   const rules = renderRules({
     plan: input.plan,
     policy: input.policy,
     catalog: input.catalog,
-    options: { nodeDownSeconds: m.downAfterSeconds },
+    options: { nodeDownSeconds: m.downAfterSeconds, unreachableSeconds: m.downAfterSeconds },
   });
   const alertmanagerTemplate = renderAlertmanagerConfig(
     input.receivers,
@@ -194,7 +204,7 @@ function monitorFiles(
   const files = [
     { name: "prometheus.yml", content: prometheusYml },
     { name: "rules.yml", content: rules },
-    { name: "blackbox.yml", content: renderBlackboxConfig(fleet) },
+    { name: "blackbox.yml", content: renderBlackboxConfig(input.dns?.zone ?? fleet) },
     ...Object.entries(targets).map(([job, groups]) => ({
       name: `targets/${job}.json`,
       content: `${JSON.stringify(groups, null, 2)}\n`,

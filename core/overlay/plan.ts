@@ -128,7 +128,8 @@ export function planOverlay(
       gateways: [...m.gateways].sort(),
       ...(monitors.length ? { monitors: [...monitors].sort() } : {}),
       address: present(addresses.get(m.name), `overlay address of ${m.name}`),
-      peers: all.filter((o) => o.name !== m.name && (isGateway(m) || isGateway(o))).map((o) => o.name),
+      // `m` without its monitors here: a monitor's machine that also runs nodes peers with all too.
+      peers: all.filter((o) => o.name !== m.name && (isGateway({ ...m, monitors }) || isGateway(o))).map((o) => o.name),
     })),
   };
 }

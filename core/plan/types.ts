@@ -50,7 +50,7 @@ export type PlannedMonitor = Omit<PlannedGateway, "chains" | "maxLagBlocks" | "b
   retention: string;
   /** Seconds between scrapes and rule evaluations (monitoring.scrapeIntervalSeconds). */
   scrapeIntervalSeconds: number;
-  /** Seconds a node is unseen before SovereignNodeDown fires (monitoring.downAfterSeconds). */
+  /** Seconds a node, endpoint or DNS server is unseen before its down alert fires (monitoring.downAfterSeconds). */
   downAfterSeconds: number;
   /** Alertmanager's group_wait in seconds (monitoring.groupWaitSeconds). */
   groupWaitSeconds: number;

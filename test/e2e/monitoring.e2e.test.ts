@@ -11,7 +11,7 @@
 // the run bounded.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import { after, before, describe, test } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { REPO, hostLeftovers, labEnv, labHosts, programStack, ssh, timer, overlaySuiteProblem } from "./lab";
+import { BRIDGE, alertWebhook, statement, type Notification } from "./alert-webhook";
 
 const env = labEnv();
 const HOSTS = [
@@ -26,32 +27,12 @@ const HOSTS = [
   ["sov-h20", "scaleway", "FR"],
 ] as const;
 const FLEET = "monitoring-e2e";
-/** The lab's bridge address: what the hosts reach the root namespace at (the webhook receiver listens there). */
-const BRIDGE = "10.77.0.1";
 
 const problem = overlaySuiteProblem(
   env,
   "monitoring",
   HOSTS.map(([h]) => h),
 );
-
-interface Notification {
-  status: string;
-  groupKey: string;
-  alerts: Array<{ status: string; fingerprint: string; labels: Record<string, string> }>;
-}
-
-/**
- * What a notification says: its group and the alerts firing in it. Two monitors that failed to
- * deduplicate send the same statement twice; a group that changed (another alert joined it, as a
- * node flapping under load does) is a new statement, rightly sent again.
- */
-const statement = (n: Notification) =>
-  `${n.groupKey} ${n.alerts
-    .filter((a) => a.status === "firing")
-    .map((a) => a.fingerprint)
-    .sort()
-    .join(",")}`;
 
 interface MonitorOut {
   site: string;
@@ -86,7 +67,7 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
   const outputsFile = join(work, "outputs.json");
   const timings: Record<string, number> = {};
   const timed = timer(timings);
-  const received: Notification[] = [];
+  let received: Notification[] = [];
   let server: Server;
   let stack: Stack;
   let up: UpResult;
@@ -100,16 +81,8 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
     );
 
   before(async () => {
-    server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        received.push(JSON.parse(body) as Notification);
-        res.end("ok");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, BRIDGE, resolve));
-    const port = (server.address() as { port: number }).port;
+    const webhook = await alertWebhook();
+    ({ server, received } = webhook);
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
     const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
       const h = host(name);
@@ -150,7 +123,7 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
       // Debian has no Grafana and the hosts reach no registry to pull grafana/grafana.
       "sovereign:grafana": { value: "false" },
       "sovereign:alerts": { value: JSON.stringify([{ type: "webhook", name: "lab" }]) },
-      "sovereign:alert-lab-url": { value: `http://${BRIDGE}:${port}/hook`, secret: true },
+      "sovereign:alert-lab-url": { value: webhook.url, secret: true },
     });
     // Where the test (and `sovereign status`) reads Prometheus from: the root namespace.
     await stack.setConfig("sovereign:monitorAllowCidrs[0]", { value: `${BRIDGE}/32` }, true);

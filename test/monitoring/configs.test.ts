@@ -39,6 +39,8 @@ test("prometheus.yml with its rule file and file_sd targets passes promtool chec
       ruleFiles: [join(dir, "rules.yml")],
       alertmanagers: ["127.0.0.1:9093"],
       blackbox: "127.0.0.1:9115",
+      externalLabels: { monitor: "monitor-1", fleet: "example" },
+      replicaLabel: "monitor",
     }),
   );
   const result = run("promtool", ["check", "config", join(dir, "prometheus.yml")]);

@@ -142,6 +142,17 @@ describe("overlay plan", () => {
     });
   });
 
+  test("a monitor beside a node peers with every machine, and every machine with it (symmetric)", () => {
+    const withMonitor = planOverlay({
+      ...LAB,
+      monitors: [{ id: "monitor-h4-1", host: "h4", provider: "baremetal", operator: "hetzner" }] as Plan["monitors"],
+    });
+    const peers: Record<string, string[]> = Object.fromEntries(withMonitor.machines.map((m) => [m.name, m.peers]));
+    for (const m of withMonitor.machines)
+      for (const p of m.peers) assert.ok(peers[p].includes(m.name), `${p} knows ${m.name}`);
+    assert.deepEqual(peers.h4, ["devnet-4-aws", "gateway-gcp", "h5", "h6"]);
+  });
+
   test("node RPC is opened to the gateways' overlay addresses only", () => {
     const gw = overlay.machines
       .filter((m) => m.gateways.length)
