@@ -50,6 +50,8 @@ const VARIANTS: Record<string, (cfg: string) => string> = {
   "reuse-always": addBackend("http-reuse always"),
   roundrobin: (c) => c.replace(/balance leastconn/, "balance roundrobin"),
   "no-lua": drop(/^ +lua-load .*\n/m),
+  // The per-method-class time budgets (issue 18 §2): a regex over the body per class and request.
+  "no-method-classes": (c) => c.replace(/^ +http-request set-timeout server .*\n/gm, ""),
   "no-checks": (c) => c.replace(/^( +server node-a [^ ]+) check/m, "$1"),
   "ring-log": (c) =>
     c

@@ -11,7 +11,8 @@
  * Per path: throughput, p50/p99, and CPU time per request of every process on the path (from
  * /proc/<pid>/stat), with ratios against the bare HAProxy. Paths rotate order each run; medians of
  * BENCH_RUNS (default 3) runs of BENCH_SECONDS (default 4). BENCH_PIN (e.g. `anvil=0,load=0,haproxy=1`)
- * pins processes as in the other gateway benches (eRPC shares HAProxy's pin). Goals (issue 22): the
+ * pins processes as in the other gateway benches (eRPC shares HAProxy's pin); BENCH_THREADS sets every
+ * HAProxy's nbthread alike (on a machine whose cores the load and the nodes share, threads contend). Goals (issue 22): the
  * gateway's proxy CPU per request within 1.15x of the bare HAProxy's; at least 3x eRPC's throughput
  * on the hot path; the quorum's cost stated per participant. Every process is killed at the end.
  */
@@ -41,6 +42,8 @@ import { parse, stringify } from "yaml";
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const SECONDS = Math.max(2, Number(process.env.BENCH_SECONDS ?? 4));
 const CONNECTIONS = Math.max(2, Number(process.env.BENCH_CONNECTIONS ?? 16));
+/** HAProxy threads of the bare proxy and both gateways alike (BENCH_THREADS); unset, HAProxy's default: one per CPU. */
+const THREADS = process.env.BENCH_THREADS ? Math.max(1, Number(process.env.BENCH_THREADS)) : undefined;
 const PIN = pinning();
 const DEV = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [DEV, "latest"] });
@@ -61,6 +64,7 @@ async function startBareHaproxy(upstream: string): Promise<{ url: string; pid: n
   const cfg = [
     "global",
     "    tune.bufsize 16384",
+    ...(THREADS ? [`    nbthread ${THREADS}`] : []),
     "defaults",
     "    mode http",
     "    timeout connect 1s",
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
   const gw = await startGateway(
     {
       gateway: "gw-bench",
+      threads: THREADS,
       chains: [{ chain: "devnet/local", upstreams: [{ node: "node-a", url: node.url, operator: "op-a" }] }],
     },
     { captureLog: false, cpus: PIN.haproxy },
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
   const qgw = await startGateway(
     {
       gateway: "gw-quorum",
+      threads: THREADS,
       erpc: { port: await freePort(), metricsPort: await freePort(), timeoutMs: 2000, sitOutSeconds: 300 },
       chains: [
         {
@@ -184,7 +190,7 @@ async function main(): Promise<void> {
     .map(([k, v]) => `${k} on CPU ${v}`)
     .join(", ");
   console.log(
-    `gateway side-by-side: eth_getBalance at ${CONNECTIONS} connections on loopback, ${RUNS} runs x ${SECONDS} s, medians (${pins || "no CPU pinning"}; load average ${loadavg()
+    `gateway side-by-side: eth_getBalance at ${CONNECTIONS} connections on loopback, ${RUNS} runs x ${SECONDS} s, medians (${pins || "no CPU pinning"}; ${THREADS ? `nbthread ${THREADS}` : "HAProxy default threads"}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")})`,
   );
