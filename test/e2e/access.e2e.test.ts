@@ -25,6 +25,7 @@ import {
   ssh,
   stateOnDisk,
   timer,
+  specHost,
 } from "./lab";
 import { selfSignedCertificate } from "../gateway/processes";
 
@@ -86,14 +87,8 @@ describe("the access layer through the program, with the real engine", { skip: p
 
   before(async () => {
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 1 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 1 });
     const spec = {
       name: "access",
       chains: [{ chain: "devnet", count: 2 }],

@@ -25,6 +25,7 @@ import {
   stateOnDisk,
   timer,
   overlaySuiteProblem,
+  specHost,
 } from "./lab";
 
 const env = labEnv();
@@ -83,14 +84,8 @@ describe("Bitcoin (btcd) and EVM behind the same gateways, through the program",
 
   before(async () => {
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 2 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 2 });
     const spec = {
       name: FLEET,
       chains: [

@@ -25,6 +25,7 @@ import {
   ssh,
   timer,
   overlaySuiteProblem,
+  specHost,
 } from "./lab";
 
 const env = labEnv();
@@ -111,14 +112,8 @@ describe("drift on bare-metal hosts: seen by doctor, repaired by pulumi up --ref
 
   before(async () => {
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 2 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 2 });
     const spec = {
       name: FLEET,
       chains: [{ chain: "devnet", count: 2 }],

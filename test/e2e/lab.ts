@@ -16,6 +16,18 @@ export interface LabHost {
   hostKey: string;
 }
 
+/**
+ * A lab host as an entry of a spec's `sites.baremetal.hosts`: its address and SSH identity, the
+ * operator and country a suite gives it, 4 CPUs, 8 GB and 40 USD a month.
+ */
+export function specHost(h: LabHost, operator: string, country: string, size: { maxNodes: number; diskGb?: number }) {
+  return {
+    ...{ name: h.name, address: h.address, operator, country, monthlyUsd: 40 },
+    ...{ cpu: 4, memoryGb: 8, diskGb: size.diskGb ?? 100, maxNodes: size.maxNodes },
+    ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
+  };
+}
+
 /** The environment e2e/lab/env.sh sets up (engine on PATH, offline Pulumi, file backend). */
 export function labEnv(): Record<string, string> {
   const out = execFileSync("sh", ["-c", `. "${LAB_SCRIPTS}/env.sh" && env -0`], { encoding: "utf8" });

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
-import { REPO, hostLeftovers, labEnv, labHosts, programStack, ssh, timer, overlaySuiteProblem } from "./lab";
+import { REPO, hostLeftovers, labEnv, labHosts, programStack, ssh, timer, overlaySuiteProblem, specHost } from "./lab";
 import { BRIDGE, alertWebhook, statement, type Notification } from "./alert-webhook";
 
 const env = labEnv();
@@ -84,14 +84,8 @@ describe("monitors deployed with the fleet, through the program", { skip: proble
     const webhook = await alertWebhook();
     ({ server, received } = webhook);
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 200, maxNodes: 1 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 1, diskGb: 200 });
     const spec = {
       name: FLEET,
       chains: [{ chain: "devnet", count: 2 }],

@@ -36,6 +36,7 @@ import {
   sshAsync,
   timer,
   overlaySuiteProblem,
+  specHost,
 } from "./lab";
 
 const env = labEnv();
@@ -133,14 +134,8 @@ describe("quorum across operators, deep health and a poisoned node, through the 
 
   before(async () => {
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 1 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 1 });
     const spec = {
       name: FLEET,
       chains: [{ chain: "devnet", count: 3 }],

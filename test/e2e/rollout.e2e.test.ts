@@ -30,6 +30,7 @@ import {
   ssh,
   timer,
   overlaySuiteProblem,
+  specHost,
 } from "./lab";
 
 const env = labEnv();
@@ -243,14 +244,8 @@ describe("rolling upgrade of devnet nodes behind gateways, through the program",
 
   before(async () => {
     const privateKey = readFileSync(hosts[0].privateKeyPath, "utf8");
-    const machine = ([name, operator, country]: (typeof HOSTS)[number]) => {
-      const h = host(name);
-      return {
-        ...{ name, address: h.address, operator, country, monthlyUsd: 40 },
-        ...{ cpu: 4, memoryGb: 8, diskGb: 100, maxNodes: 1 },
-        ssh: { user: h.user, port: h.port, hostKey: h.hostKey },
-      };
-    };
+    const machine = ([name, operator, country]: (typeof HOSTS)[number]) =>
+      specHost(host(name), operator, country, { maxNodes: 1 });
     const spec = {
       name: FLEET,
       chains: [{ chain: "devnet", count: 2 }],
